@@ -1,0 +1,47 @@
+# aichain: two commands are the whole set-up.
+#   make book   build the book into _build/html with every notebook executed
+#   make test   lint, a from-scratch build of the book, then pytest
+# Both first create .venv (if missing) and install the pinned environment.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+BUILD_FLAGS := --warningiserror --keep-going
+
+# Notebooks run with the virtual environment's python and its kernel.
+export PATH := $(BIN):$(PATH)
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: env book test lint clean help
+
+help:
+	@echo "make book   - build the book into _build/html (executes every chapter)"
+	@echo "make test   - ruff, a from-scratch book build, and pytest"
+	@echo "make clean  - remove _build (the execution cache included)"
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else "aichain needs Python 3.11; $(PYTHON) is %d.%d. Run: make PYTHON=python3.11 ..." % v)'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
+	@echo "Open _build/html/index.html (or: python -m http.server -d _build/html 8000)"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python tools/sync_environment.py --check
+
+test: $(STAMP) lint
+	rm -rf _build
+	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf _build

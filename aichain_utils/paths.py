@@ -1,0 +1,36 @@
+"""Locations of the repository and its data folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def repo_root() -> Path:
+    """Return the repository root (the folder that holds ``_config.yml``).
+
+    The package is installed in editable mode from the repository, so the root
+    is the parent of the package folder.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the package is not inside a checkout of the repository.
+    """
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "data").is_dir():
+        raise FileNotFoundError(
+            f"aichain_utils is not inside a checkout of the repository: no data/ folder "
+            f"next to {root / 'aichain_utils'}. Install it with `pip install -e .` from the "
+            "repository root."
+        )
+    return root
+
+
+def data_dir() -> Path:
+    """Return the repository's ``data/`` folder."""
+    return repo_root() / "data"
+
+
+def published_dir() -> Path:
+    """Return ``data/published/``, the machine-readable transcription of the paper's tables."""
+    return data_dir() / "published"

@@ -1,0 +1,114 @@
+"""Checks on the built book (_build/html), which `make test` builds from scratch first.
+
+These tests fail, rather than skip, when the book has not been built: run `make test`
+(or `make book` before `pytest`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+
+def _html_dir(root: Path) -> Path:
+    html = root / "_build" / "html"
+    assert (html / "index.html").is_file(), "the book is not built: run `make book` (or `make test`)"
+    return html
+
+
+def _toc_files(root: Path) -> list[str]:
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    return files
+
+
+def _page(root: Path, name: str) -> BeautifulSoup:
+    path = _html_dir(root) / f"{name}.html"
+    assert path.is_file(), f"{path} was not built"
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_every_toc_entry_is_a_myst_notebook_or_page(root):
+    for name in _toc_files(root):
+        source = root / f"{name}.md"
+        assert source.is_file(), f"_toc.yml lists {name} but {source} does not exist"
+        if name.startswith("chapters/"):
+            head = source.read_text(encoding="utf-8").split("---", 2)[1]
+            meta = yaml.safe_load(head)
+            assert meta["jupytext"]["text_representation"]["format_name"] == "myst"
+            assert meta["kernelspec"]["name"] == "python3"
+
+
+def test_no_notebook_with_outputs_is_committed(root):
+    assert not [p for p in root.rglob("*.ipynb") if ".venv" not in p.parts and "_build" not in p.parts]
+
+
+def test_every_toc_page_is_built_without_errors(root):
+    for name in _toc_files(root):
+        soup = _page(root, name)
+        text = soup.get_text(" ")
+        for bad in ["Traceback (most recent call last)", "NameError", "ModuleNotFoundError"]:
+            assert bad not in text, f"{name}.html shows '{bad}'"
+        assert not soup.select(".output.stderr"), f"{name}.html shows stderr output"
+        assert not soup.select(".output.traceback"), f"{name}.html shows a traceback"
+
+
+def test_chapters_show_executed_outputs(root):
+    for name in _toc_files(root):
+        if not name.startswith("chapters/"):
+            continue
+        soup = _page(root, name)
+        assert soup.select(".cell_output"), f"{name}.html has no executed output"
+
+
+def test_framework_page_has_the_causal_diagram_and_tables(root):
+    soup = _page(root, "chapters/framework")
+    figure = soup.select_one("figure#fig-causal")
+    assert figure is not None, "the causal diagram figure is missing"
+    img = figure.find("img")
+    assert img is not None, "the causal diagram was not rendered as an image"
+    assert (_html_dir(root) / "chapters" / img["src"]).resolve().is_file()
+    assert "Fig. 1" in figure.get_text()
+    assert len(soup.select(".cell_output table")) >= 4
+    text = soup.get_text(" ")
+    # glued numbers come from data/published (Table 3 column 6, Table 6 column 1)
+    assert "0.977" in text and "1.701" in text
+    assert "H1" in text and "H2" in text and "H3" in text
+
+
+def test_internal_links_resolve(root):
+    html = _html_dir(root)
+    broken = []
+    for page in html.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        ids = {tag.get("id") for tag in soup.find_all(id=True)}
+        for a in soup.find_all("a", href=True):
+            href = a["href"]
+            if href.startswith(("http://", "https://", "mailto:", "javascript:")):
+                continue
+            target, frag = urldefrag(href)
+            if not target:
+                if frag and frag not in ids:
+                    broken.append((page.name, href))
+                continue
+            dest = (page.parent / target).resolve()
+            if not dest.exists():
+                broken.append((page.name, href))
+    assert not broken, f"broken internal links: {broken[:10]}"
+
+
+@pytest.mark.parametrize("asset", ["_static/aichain.css"])
+def test_static_assets_are_copied(root, asset):
+    assert (_html_dir(root) / asset).is_file()
+
+
+def test_math_is_served_offline(root):
+    soup = _page(root, "chapters/framework")
+    scripts = [s.get("src", "") for s in soup.find_all("script")]
+    assert any("mathjax" in s.lower() and not s.startswith("http") for s in scripts), scripts
