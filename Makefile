@@ -30,6 +30,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 book: $(STAMP)
+	$(BIN)/python tools/cache_guard.py _build
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "Open _build/html/index.html (or: python -m http.server -d _build/html 8000)"
 
@@ -40,6 +41,7 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	rm -rf _build
+	$(BIN)/python tools/cache_guard.py _build
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	$(BIN)/python -m pytest
 

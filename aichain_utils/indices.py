@@ -17,22 +17,22 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "minmax_normalise",
-    "entropy_weights",
+    "agglomeration_index",
     "composite_index",
-    "entropy_index",
+    "elri_back",
     "elri_front",
     "elri_inter",
-    "elri_back",
+    "entropy_index",
+    "entropy_weights",
     "erl",
-    "agglomeration_index",
     "fsie",
-    "nsc",
     "itse",
     "itse_forward_backward_matrix",
     "itse_forward_backward_shares",
-    "value_conversion_efficiency",
     "lcv",
+    "minmax_normalise",
+    "nsc",
+    "value_conversion_efficiency",
     "wcv",
 ]
 
@@ -220,7 +220,9 @@ def elri_back(stuck_nodes, spillover, rd_cost, iceberg_cost, theta_back, ups_m, 
 
 def erl(front, inter, back):
     """Layout reconstruction effectiveness, equation (9): ``ERL = (front + inter + back) / 3``."""
-    return (np.asarray(front, dtype=float) + np.asarray(inter, dtype=float) + np.asarray(back, dtype=float)) / 3.0
+    return (
+        np.asarray(front, dtype=float) + np.asarray(inter, dtype=float) + np.asarray(back, dtype=float)
+    ) / 3.0
 
 
 # --------------------------------------------------------------------------- FSIE, equations (10)-(11)

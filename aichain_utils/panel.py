@@ -99,14 +99,19 @@ def _raw_schema() -> pa.DataFrameSchema:
             int,
             pa.Check.in_range(FIRST_YEAR, LAST_YEAR, error=f"must be a year in {FIRST_YEAR}-{LAST_YEAR}"),
         ),
-        "industry_type": pa.Column(str, pa.Check.isin(INDUSTRY_TYPES, error=f"must be one of {INDUSTRY_TYPES}")),
+        "industry_type": pa.Column(
+            str, pa.Check.isin(INDUSTRY_TYPES, error=f"must be one of {INDUSTRY_TYPES}")
+        ),
         "chain_position": pa.Column(
             str, pa.Check.isin(CHAIN_POSITIONS, error=f"must be one of {CHAIN_POSITIONS}")
         ),
         "tech_level": pa.Column(str, pa.Check.isin(TECH_LEVELS, error=f"must be one of {TECH_LEVELS}")),
     }
     for col in RAW_COLUMNS[7:]:
-        checks = [*_numeric_checks(col), pa.Check(_finite, element_wise=False, error="must be finite (no inf)")]
+        checks = [
+            *_numeric_checks(col),
+            pa.Check(_finite, element_wise=False, error="must be finite (no inf)"),
+        ]
         columns[col] = pa.Column(float, checks, nullable=col in _NULLABLE)
     return pa.DataFrameSchema(
         columns,
@@ -178,9 +183,7 @@ def validate_raw(raw: pd.DataFrame, source: str = "raw data") -> pd.DataFrame:
         else:
             nan = num.isna()
             if nan.any() and col not in _NULLABLE:
-                problems.append(
-                    f"column '{col}' must not be missing (NaN); rows {_rows(data.index[nan])}"
-                )
+                problems.append(f"column '{col}' must not be missing (NaN); rows {_rows(data.index[nan])}")
             data[col] = num.astype(float)
     if problems:
         raise RawDataError(f"{source} breaks {len(problems)} rule(s):\n  " + "\n  ".join(problems))
@@ -247,7 +250,10 @@ def read_raw_file(path: str | Path, encoding: str | None = None) -> pd.DataFrame
             hint = ""
             try:
                 raw_bytes.decode("gbk")
-                hint = " It decodes as GBK (common for files saved by Chinese-locale Excel): pass encoding='gbk'."
+                hint = (
+                    " It decodes as GBK (common for files saved by Chinese-locale Excel): "
+                    "pass encoding='gbk'."
+                )
             except UnicodeDecodeError:
                 pass
             raise RawDataError(f"{path}: not valid {enc} text (byte {exc.start}).{hint}") from None
@@ -389,7 +395,9 @@ def build_analysis_panel(
         says how many.
     """
     data = validate_raw(raw).sort_values(["unit_id", "year"]).reset_index(drop=True)
-    out = data[["unit_id", "industry_id", "province_id", "year", "industry_type", "chain_position", "tech_level"]].copy()
+    out = data[
+        ["unit_id", "industry_id", "province_id", "year", "industry_type", "chain_position", "tech_level"]
+    ].copy()
 
     # AIE (Table 1) and the alternative index (Table 5 col 1)
     if isinstance(aie_weights, str) and aie_weights == "published":
@@ -406,12 +414,21 @@ def build_analysis_panel(
     out["AIE_alt"], w_alt = alternative_aie(data[ALT_INDICATOR_COLUMNS])
 
     # ERL, equations (6)-(9)
-    common = {"rd_cost": data["rd_cost"], "iceberg_cost": data["iceberg_cost"], "ups_m": data["ups_m"], "ups_i": data["ups_i"]}
-    out["ELRI_front"] = indices.elri_front(data["robots"], data["data_density"], theta_front=data["theta_front"], **common)
+    common = {
+        "rd_cost": data["rd_cost"],
+        "iceberg_cost": data["iceberg_cost"],
+        "ups_m": data["ups_m"],
+        "ups_i": data["ups_i"],
+    }
+    out["ELRI_front"] = indices.elri_front(
+        data["robots"], data["data_density"], theta_front=data["theta_front"], **common
+    )
     out["ELRI_inter"] = indices.elri_inter(
         data["rd_efficiency"], data["circulation_rate"], data["crossborder_synergy"], **common
     )
-    out["ELRI_back"] = indices.elri_back(data["stuck_nodes"], data["spillover"], theta_back=data["theta_back"], **common)
+    out["ELRI_back"] = indices.elri_back(
+        data["stuck_nodes"], data["spillover"], theta_back=data["theta_back"], **common
+    )
     out["ERL"] = indices.erl(out["ELRI_front"], out["ELRI_inter"], out["ELRI_back"])
 
     # FSIE, equations (10)-(11)
@@ -430,7 +447,12 @@ def build_analysis_panel(
             data["ups_i"], data["synergy_coef"], data[f"y_{seg}"], data["y_final"], data["interaction_cost"]
         )
     out["ITSE"] = indices.itse(
-        data["key_input"], data["output_elasticity"], data["loss_coef"], out["NSC_front"], out["NSC_inter"], out["NSC_back"]
+        data["key_input"],
+        data["output_elasticity"],
+        data["loss_coef"],
+        out["NSC_front"],
+        out["NSC_inter"],
+        out["NSC_back"],
     )
     out["ITSE_forward"], out["ITSE_backward"] = indices.itse_forward_backward_shares(
         data["synergy_out"], data["synergy_in"], data["synergy_coef"], group
@@ -457,7 +479,9 @@ def build_analysis_panel(
     )
     out["VCE"] = vce
     out["LCV"] = indices.lcv(vce, data["unit_id"], data["year"])
-    out["WCV"] = indices.wcv(data["value_efficacy"], data["synergy_coef"], data["y_front"], data["y_final"], data["robots"])
+    out["WCV"] = indices.wcv(
+        data["value_efficacy"], data["synergy_coef"], data["y_front"], data["y_final"], data["robots"]
+    )
 
     # groups of Tables 7-9
     fm = data.groupby("province_id")["factor_market_index"].mean()
@@ -469,7 +493,8 @@ def build_analysis_panel(
         f"ITSE is missing in {int(out['ITSE'].isna().sum()):,} rows (its input key_input is missing).",
         f"LCV is undefined in each unit's base year: {int(out['LCV'].isna().sum()):,} rows.",
         f"IV1 (lagged AIE) is undefined in each unit's first year: {int(out['IV1'].isna().sum()):,} rows.",
-        f"Factor-market-developed region: the top {n_dev} of {len(fm)} provinces by mean factor-market index.",
+        f"Factor-market-developed region: the top {n_dev} of {len(fm)} provinces "
+        "by mean factor-market index.",
     ]
     return AnalysisPanel(out, w_aie, w_alt, source, notes)
 

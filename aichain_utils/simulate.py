@@ -118,7 +118,17 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
     p = load_params() if params is None else params
     # One independent stream per block, so that changing one block's parameters leaves
     # the draws of every other block unchanged.
-    blocks = ["structure", "controls", "instruments", "latent", "indicators", "mediators", "outcome", "value", "raw"]
+    blocks = [
+        "structure",
+        "controls",
+        "instruments",
+        "latent",
+        "indicators",
+        "mediators",
+        "outcome",
+        "value",
+        "raw",
+    ]
     children = np.random.SeedSequence(p["seed"] if seed is None else seed).spawn(len(blocks))
     gens = {name: np.random.default_rng(child) for name, child in zip(blocks, children, strict=True)}
     rng = gens["structure"]
@@ -179,15 +189,20 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
         + c["lngdp"]["noise_sd"] * rng.standard_normal(n)
     )
     output = np.exp(lngdp)
-    imp_share = np.exp(c["imp"]["log_mean"] + ind_draw(c["imp"]["industry_sd"]) + c["imp"]["log_sd"] * rng.standard_normal(n))
-    exp_share = np.exp(c["exp"]["log_mean"] + ind_draw(c["exp"]["industry_sd"]) + c["exp"]["log_sd"] * rng.standard_normal(n))
+    imp_share = np.exp(
+        c["imp"]["log_mean"] + ind_draw(c["imp"]["industry_sd"]) + c["imp"]["log_sd"] * rng.standard_normal(n)
+    )
+    exp_share = np.exp(
+        c["exp"]["log_mean"] + ind_draw(c["exp"]["industry_sd"]) + c["exp"]["log_sd"] * rng.standard_normal(n)
+    )
     imports = output * imp_share / 100.0
     exports = output * exp_share / 100.0
     inst_c = c["inst"]
     ind_share = inst_c["industry_share"]
     freedom_index = np.clip(
         inst_c["mean"]
-        + inst_c["sd"] * (np.sqrt(ind_share) * ind_draw(1.0) + np.sqrt(1 - ind_share) * rng.standard_normal(n)),
+        + inst_c["sd"]
+        * (np.sqrt(ind_share) * ind_draw(1.0) + np.sqrt(1 - ind_share) * rng.standard_normal(n)),
         inst_c["min"],
         inst_c["max"],
     )
@@ -197,10 +212,28 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
     rng = gens["instruments"]
     ri = p["raw_inputs"]["instruments"]
     ai_papers = np.round(_lognormal(rng, ri["ai_papers"], n))
-    post_offices_1984 = np.round(np.exp(ri["post_offices_1984"]["log_mean"] + ri["post_offices_1984"]["log_sd"] * rng.standard_normal(n_units)))[u_idx] + 1
-    broadband_ports = np.exp(ri["broadband_ports"]["log_mean"] + ri["broadband_ports"]["trend"] * t + ri["broadband_ports"]["log_sd"] * rng.standard_normal(n))
-    fixed_phones = np.exp(ri["fixed_phones"]["log_mean"] + ri["fixed_phones"]["log_sd"] * rng.standard_normal(n))
-    cable_density = np.exp(ri["cable_density"]["log_mean"] + ri["cable_density"]["trend"] * t + ri["cable_density"]["log_sd"] * rng.standard_normal(n))
+    post_offices_1984 = (
+        np.round(
+            np.exp(
+                ri["post_offices_1984"]["log_mean"]
+                + ri["post_offices_1984"]["log_sd"] * rng.standard_normal(n_units)
+            )
+        )[u_idx]
+        + 1
+    )
+    broadband_ports = np.exp(
+        ri["broadband_ports"]["log_mean"]
+        + ri["broadband_ports"]["trend"] * t
+        + ri["broadband_ports"]["log_sd"] * rng.standard_normal(n)
+    )
+    fixed_phones = np.exp(
+        ri["fixed_phones"]["log_mean"] + ri["fixed_phones"]["log_sd"] * rng.standard_normal(n)
+    )
+    cable_density = np.exp(
+        ri["cable_density"]["log_mean"]
+        + ri["cable_density"]["trend"] * t
+        + ri["cable_density"]["log_sd"] * rng.standard_normal(n)
+    )
 
     def standardise(x):
         return (x - x.mean()) / x.std()
@@ -261,11 +294,23 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
     fsie_t = np.maximum(fsie_t, 1e-4)
     it = p["itse"]
     itse_t = np.maximum(
-        it["level"] + ind_draw(it["industry_sd"]) + unit_draw(it["unit_sd"]) + ef["aie_on_itse"] * aie + it["noise_sd"] * rng.standard_normal(n),
+        it["level"]
+        + ind_draw(it["industry_sd"])
+        + unit_draw(it["unit_sd"])
+        + ef["aie_on_itse"] * aie
+        + it["noise_sd"] * rng.standard_normal(n),
         it["floor"],
     )
-    fwd_t = p["itse_forward"]["level"] + ef["aie_on_itse_forward"] * aie + p["itse_forward"]["sd"] * rng.standard_normal(n)
-    bwd_t = p["itse_backward"]["level"] + ef["aie_on_itse_backward"] * aie + p["itse_backward"]["sd"] * rng.standard_normal(n)
+    fwd_t = (
+        p["itse_forward"]["level"]
+        + ef["aie_on_itse_forward"] * aie
+        + p["itse_forward"]["sd"] * rng.standard_normal(n)
+    )
+    bwd_t = (
+        p["itse_backward"]["level"]
+        + ef["aie_on_itse_backward"] * aie
+        + p["itse_backward"]["sd"] * rng.standard_normal(n)
+    )
     jt = pd.Series(industry * 10_000 + year)
     fwd_sum = pd.Series(fwd_t).groupby(jt).transform("sum").to_numpy()
     bwd_sum = pd.Series(bwd_t).groupby(jt).transform("sum").to_numpy()
@@ -322,7 +367,12 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
     rng = gens["value"]
     lc, wc = p["lcv"], p["wcv"]
     lcv_t = ef["aie_on_lcv"] * aie + lc["trend_per_year"] * t + lc["noise_sd"] * rng.standard_normal(n)
-    wcv_t = wc["level"] + ind_draw(wc["industry_sd"]) + ef["aie_on_wcv"] * aie + wc["noise_sd"] * rng.standard_normal(n)
+    wcv_t = (
+        wc["level"]
+        + ind_draw(wc["industry_sd"])
+        + ef["aie_on_wcv"] * aie
+        + wc["noise_sd"] * rng.standard_normal(n)
+    )
     wcv_t = np.maximum(wcv_t, 1e-3)
 
     # ---------------------------------------------------------------- free raw inputs
@@ -346,25 +396,29 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
     value_efficacy_base = _lognormal(rng, r["value_efficacy_base"], n)
 
     # ---------------------------------------------------------------- solved raw inputs
-    synergy_coef = fwd_sum                       # eq. (14): c = sum of forward targets in the industry-year
-    synergy_out, synergy_in = fwd_t, bwd_t       # row and column sums of the synergy matrix
+    synergy_coef = fwd_sum  # eq. (14): c = sum of forward targets in the industry-year
+    synergy_out, synergy_in = fwd_t, bwd_t  # row and column sums of the synergy matrix
     ups = ups_m + ups_i
-    robots = front_t * rd_cost * iceberg_cost / (data_density * theta_front * ups)          # eq. (6)
-    rd_efficiency = inter_t * rd_cost * iceberg_cost / (circulation_rate * crossborder_synergy * ups)  # eq. (7)
-    theta_back = back_t * rd_cost * iceberg_cost / (stuck_nodes * spillover * ups)         # eq. (8)
-    vce_base = indices.value_conversion_efficiency(value_efficacy_base, crossborder_synergy, rd_cost, iceberg_cost)
-    base_rows = (t == 0)
+    robots = front_t * rd_cost * iceberg_cost / (data_density * theta_front * ups)  # eq. (6)
+    rd_efficiency = (
+        inter_t * rd_cost * iceberg_cost / (circulation_rate * crossborder_synergy * ups)
+    )  # eq. (7)
+    theta_back = back_t * rd_cost * iceberg_cost / (stuck_nodes * spillover * ups)  # eq. (8)
+    vce_base = indices.value_conversion_efficiency(
+        value_efficacy_base, crossborder_synergy, rd_cost, iceberg_cost
+    )
+    base_rows = t == 0
     vce_unit_base = pd.Series(np.where(base_rows, vce_base, np.nan)).groupby(unit).transform("max").to_numpy()
-    vce = np.where(base_rows, vce_base, vce_unit_base * np.exp(lcv_t))                        # eq. (17)
-    value_efficacy = vce * rd_cost * iceberg_cost / crossborder_synergy                       # eq. (16)
-    total_out = wcv_t * robots / (value_efficacy * synergy_coef)                              # eq. (18)
+    vce = np.where(base_rows, vce_base, vce_unit_base * np.exp(lcv_t))  # eq. (17)
+    value_efficacy = vce * rd_cost * iceberg_cost / crossborder_synergy  # eq. (16)
+    total_out = wcv_t * robots / (value_efficacy * synergy_coef)  # eq. (18)
     y_final = final_share * total_out
     y_front = (1 - final_share) * total_out
-    y_inter = np.abs(y_front - y_back) / (2.0 * fsie_t)                                       # eq. (11)
+    y_inter = np.abs(y_front - y_back) / (2.0 * fsie_t)  # eq. (11)
     nsc_prod = 1.0
     for y_s in (y_front, y_inter, y_back):
         nsc_prod = nsc_prod * indices.nsc(ups_i, synergy_coef, y_s, y_final, interaction_cost)  # eq. (12)
-    key_input = (itse_t - 1.0) / ((output_elasticity - loss_coef) * nsc_prod)                 # eq. (13)
+    key_input = (itse_t - 1.0) / ((output_elasticity - loss_coef) * nsc_prod)  # eq. (13)
     missing = rng.choice(n, size=d["itse_missing_rows"] * scale, replace=False)
     key_input[missing] = np.nan
 

@@ -112,3 +112,24 @@ def test_math_is_served_offline(root):
     soup = _page(root, "chapters/framework")
     scripts = [s.get("src", "") for s in soup.find_all("script")]
     assert any("mathjax" in s.lower() and not s.startswith("http") for s in scripts), scripts
+
+
+def test_every_page_has_the_data_banner(root):
+    html = _html_dir(root)
+    for page in ["index", *[n for n in _toc_files(root) if n != "index"]]:
+        soup = BeautifulSoup((html / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        banner = soup.select_one(".aichain-data-banner")
+        assert banner is not None, f"{page}.html has no data banner"
+        assert "simulated panel" in banner.get_text()
+
+
+def test_measurement_page_has_figures_and_tables(root):
+    soup = _page(root, "chapters/measurement")
+    for fig_id in ["fig-years", "fig-groups"]:
+        fig = soup.select_one(f"figure#{fig_id}")
+        assert fig is not None and fig.find("img") is not None, fig_id
+    tables = soup.select(".cell_output table")
+    assert len(tables) >= 4
+    text = soup.get_text(" ")
+    assert "What this data is, and what it is not" in text
+    assert "within 10%" in text

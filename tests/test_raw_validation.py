@@ -105,7 +105,9 @@ def test_at_most_five_rows_are_listed(good, tmp_path):
 def test_industry_changes_within_unit(good, tmp_path):
     bad = good.copy()
     bad.loc[3, "industry_id"] = 7
-    with pytest.raises(RawDataError, match=r"column 'industry_id' must be constant within a unit; units \[1\]"):
+    with pytest.raises(
+        RawDataError, match=r"column 'industry_id' must be constant within a unit; units \[1\]"
+    ):
         read_raw_file(_write(bad, tmp_path / "raw.csv"))
 
 
@@ -133,7 +135,7 @@ def test_gbk_file_with_chinese_headers(good, tmp_path):
     chinese = good.rename(columns={"year": "年份", "unit_id": "单元编号"})
     path = tmp_path / "raw.csv"
     chinese.to_csv(path, index=False, encoding="gbk")
-    with pytest.raises(RawDataError, match="decodes as GBK.*encoding='gbk'"):
+    with pytest.raises(RawDataError, match=r"decodes as GBK.*encoding='gbk'"):
         read_raw_file(path)
     with pytest.raises(RawDataError, match=r"missing required column\(s\).*Chinese column headers"):
         read_raw_file(path, encoding="gbk")
@@ -149,7 +151,7 @@ def test_gbk_file_with_english_headers_loads_with_encoding(good, tmp_path):
 def test_unsupported_extension_and_missing_file(good, tmp_path):
     path = tmp_path / "raw.xlsx"
     path.write_bytes(b"not really excel")
-    with pytest.raises(RawDataError, match="unsupported file type '.xlsx'"):
+    with pytest.raises(RawDataError, match=r"unsupported file type '\.xlsx'"):
         read_raw_file(path)
     with pytest.raises(RawDataError, match="no such file"):
         read_raw_file(tmp_path / "nope.csv")

@@ -48,8 +48,18 @@ def test_same_seed_gives_byte_identical_output(sim):
 def test_indices_from_raw_inputs_reproduce_the_dgp(sim, analysis):
     data = analysis.data.set_index(["unit_id", "year"])
     truth = sim.truth.set_index(["unit_id", "year"]).loc[data.index]
-    for var in ["ERL", "ELRI_front", "ELRI_inter", "ELRI_back", "FSIE", "ITSE", "ITSE_forward",
-                "ITSE_backward", "LCV", "WCV"]:
+    for var in [
+        "ERL",
+        "ELRI_front",
+        "ELRI_inter",
+        "ELRI_back",
+        "FSIE",
+        "ITSE",
+        "ITSE_forward",
+        "ITSE_backward",
+        "LCV",
+        "WCV",
+    ]:
         diff = (data[var] - truth[var]).abs().max()
         assert diff < 1e-9, f"{var}: index from raw inputs differs from the DGP target by {diff}"
         assert data[var].isna().equals(truth[var].isna()), var
@@ -81,7 +91,9 @@ def test_blocks_use_independent_streams():
     changed = copy.deepcopy(base)
     changed["fsie"]["gamma_shape"] = 0.5  # touches only the mediator block
     a, b = simulate.simulate_panel(base), simulate.simulate_panel(changed)
-    pd.testing.assert_frame_equal(a.raw[simulate.AIE_INDICATOR_COLUMNS], b.raw[simulate.AIE_INDICATOR_COLUMNS])
+    pd.testing.assert_frame_equal(
+        a.raw[simulate.AIE_INDICATOR_COLUMNS], b.raw[simulate.AIE_INDICATOR_COLUMNS]
+    )
     assert not np.allclose(a.truth["FSIE"], b.truth["FSIE"])
 
 

@@ -1,0 +1,33 @@
+"""How tables look in the book: one helper, so every chapter formats numbers the same way."""
+
+from __future__ import annotations
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+__all__ = ["show_table"]
+
+
+def show_table(frame: pd.DataFrame, precision: int = 3) -> Styler:
+    """Render a DataFrame for the book: no index, floats at ``precision`` decimals,
+    percentage-difference columns (names containing ``%``) at one decimal.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    precision : int
+        Decimals for float columns.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    pct = [c for c in floats if "%" in str(c)]
+    other = [c for c in floats if c not in pct]
+    styler = frame.style.hide(axis="index")
+    if other:
+        styler = styler.format(precision=precision, subset=other, na_rep="")
+    if pct:
+        styler = styler.format(precision=1, subset=pct, na_rep="")
+    return styler

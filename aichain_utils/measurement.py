@@ -1,0 +1,214 @@
+"""Tables and figures of the measurement chapter (paper Tables 1-2, the DGP, the raw schema).
+
+Every function takes the analysis panel (or the DGP parameters) and returns a DataFrame or
+a matplotlib figure; the chapter only calls them.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from aichain_utils.panel import RAW_COLUMNS, AnalysisPanel
+from aichain_utils.published import load_table1, load_table2
+from aichain_utils.simulate import segment_effects
+
+__all__ = [
+    "RAW_COLUMN_DOCS",
+    "dgp_effects_table",
+    "plot_by_group",
+    "plot_over_years",
+    "raw_schema_table",
+    "table1_comparison",
+    "table2_comparison",
+]
+
+
+def table1_comparison(panel: AnalysisPanel) -> pd.DataFrame:
+    """Table 1 with the published entropy weights beside the weights computed on the panel's data.
+
+    Returns
+    -------
+    DataFrame
+        One row per indicator: dimension, Chinese and English name, unit, published weight,
+        weight computed here, and their difference.
+    """
+    t1 = load_table1()
+    computed = panel.aie_weights.to_numpy()
+    return pd.DataFrame(
+        {
+            "#": t1["position"],
+            "dimension": t1["dimension_en"] + " (" + t1["dimension_zh"] + ")",
+            "indicator": t1["indicator_en"] + " (" + t1["indicator_zh"] + ")",
+            "unit": t1["unit_zh"],
+            "sign": t1["sign"],
+            "published weight": t1["weight"],
+            "weight here": np.round(computed, 3),
+            "difference": np.round(computed - t1["weight"].to_numpy(), 3),
+        }
+    )
+
+
+def table2_comparison(panel: AnalysisPanel) -> pd.DataFrame:
+    """Table 2 side by side: published and replicated N, mean, SD, min, max.
+
+    ``mean Δ%`` and ``SD Δ%`` are the relative differences the calibration targets
+    (within 10%); ``within 10%`` flags both.
+    """
+    t2 = load_table2()
+    d = panel.data
+    rows = []
+    for _, r in t2.iterrows():
+        x = d[r["symbol"]]
+        mean_gap = 100 * (x.mean() / r["mean"] - 1)
+        sd_gap = 100 * (x.std() / r["sd"] - 1)
+        rows.append(
+            {
+                "variable": f"{r['symbol']}: {r['name_en']} ({r['name_zh']})",
+                "N paper": int(r["n"]),
+                "N here": int(x.notna().sum()),
+                "mean paper": r["mean"],
+                "mean here": round(float(x.mean()), 3),
+                "mean Δ%": round(float(mean_gap), 1),
+                "SD paper": r["sd"],
+                "SD here": round(float(x.std()), 3),
+                "SD Δ%": round(float(sd_gap), 1),
+                "min paper": r["min"],
+                "min here": round(float(x.min()), 3),
+                "max paper": r["max"],
+                "max here": round(float(x.max()), 3),
+                "within 10%": bool(abs(mean_gap) <= 10 and abs(sd_gap) <= 10),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def dgp_effects_table(params: dict) -> pd.DataFrame:
+    """The true causal effects of the DGP, with the published number each is set to."""
+    ef = params["effects"]
+    seg = segment_effects(params)
+    rows = [
+        ("AIE → ERL (total)", ef["aie_on_erl_total"], "Table 3 col (6)"),
+        ("AIE → ELRI_front", seg["front"], "Table 5 col (2), rescaled"),
+        ("AIE → ELRI_inter", seg["inter"], "Table 5 col (3), rescaled"),
+        ("AIE → ELRI_back", seg["back"], "Table 5 col (4), rescaled"),
+        ("AIE → FSIE", ef["aie_on_fsie"], "Table 6 col (1)"),
+        ("AIE → ITSE forward", ef["aie_on_itse_forward"], "Table 6 col (2)"),
+        ("AIE → ITSE backward (target)", ef["aie_on_itse_backward"], "Table 6 col (3)"),
+        ("AIE → ITSE (eq. 13)", ef["aie_on_itse"], "not published: our choice"),
+        ("FSIE → ERL (γ₂)", ef["fsie_on_erl"], "not published: our choice"),
+        ("ITSE forward → ERL", ef["itse_forward_on_erl"], "not published: our choice"),
+        ("ITSE backward → ERL", ef["itse_backward_on_erl"], "not published: our choice"),
+        ("AIE → LCV", ef["aie_on_lcv"], "Table 10 col (2)"),
+        ("AIE → WCV", ef["aie_on_wcv"], "Table 10 col (4)"),
+    ]
+    return pd.DataFrame(rows, columns=["effect", "true value", "set to"]).assign(
+        **{"true value": lambda f: f["true value"].round(3)}
+    )
+
+
+#: What each raw-input column means and which equation uses it.
+RAW_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "unit_id": ("observation unit (innovation-chain node)", "panel id"),
+    "industry_id": ("industry of the unit (35)", "fixed effects, clusters"),
+    "province_id": ("province of the unit", "Table 9 regions"),
+    "year": ("year, 2013-2023", "panel time"),
+    "industry_type": ("labour / capital / technology / unclassified", "Table 7"),
+    "chain_position": ("front / middle / back / unclassified", "Table 8"),
+    "tech_level": ("high / low technology", "Table 9"),
+    "factor_market_index": ("factor-market development index of the province", "Table 9"),
+    "robots": ("P: intelligent industrial robots in production", "(6), (18)"),
+    "data_density": ("e: data-element density", "(6)"),
+    "rd_cost": ("d: core-technology R&D cost", "(6)-(8), (16)"),
+    "iceberg_cost": ("ν: international-trade iceberg cost", "(6)-(8), (16)"),
+    "rd_efficiency": ("κ (k): frontier R&D efficiency", "(7)"),
+    "circulation_rate": ("a: production-factor circulation rate", "(7)"),
+    "crossborder_synergy": ("θ: cross-border intelligent production synergy", "(7), (16)"),
+    "stuck_nodes": ("N: number of Stuck-Neck technology nodes", "(8)"),
+    "spillover": ("c: spillover of key core technology", "(8)"),
+    "theta_front": ("Θ_F: front-end technology interaction efficiency", "(6)"),
+    "theta_back": ("Θ_B: back-end technology interaction efficiency", "(8)"),
+    "ups_m": ("Υ_M: intermediary factor spatial integration efficiency", "(6)-(8), (10)"),
+    "ups_i": ("Υ_I: intermediary industrial technology synergy efficiency", "(6)-(8), (12)"),
+    "y_front": ("y_F: key-factor output of the front segment", "(10)-(12), (18)"),
+    "y_inter": ("key-factor output of the middle segment", "(10)-(12)"),
+    "y_back": ("key-factor output of the back segment", "(10)-(12)"),
+    "y_final": ("y_B: high-tech final output", "(10), (12), (18)"),
+    "synergy_coef": ("c: innovation-industry technology-synergy coefficient", "(12), (14), (15), (18)"),
+    "interaction_cost": ("dν: cross-border technology interaction cost", "(12)"),
+    "key_input": ("a: key-factor input quantity (may be missing)", "(13)"),
+    "output_elasticity": ("e: key-factor output elasticity", "(13)"),
+    "loss_coef": ("ν: key-factor loss coefficient", "(13)"),
+    "synergy_out": ("row sum of the technology-synergy matrix", "(14)"),
+    "synergy_in": ("column sum of the technology-synergy matrix", "(15)"),
+    "value_efficacy": ("Λ: value-extension efficacy of the chain", "(16), (18)"),
+    "output": ("industry output (yuan)", "lngdp"),
+    "imports": ("imports of goods and services", "imp"),
+    "exports": ("exports of goods and services", "exp"),
+    "freedom_index": ("economic-freedom index", "inst"),
+    "lpi": ("logistics performance index", "tra"),
+    "ai_papers": ("AI paper output", "IV2"),
+    "post_offices_1984": ("post offices in 1984", "IV3"),
+    "broadband_ports": ("internet broadband ports", "IV3"),
+    "fixed_phones": ("fixed telephones", "IV4"),
+    "cable_density": ("optical-cable density", "IV4"),
+}
+
+
+def raw_schema_table() -> pd.DataFrame:
+    """The raw-input file a user of the licensed data supplies: column, meaning, where used."""
+    rows = []
+    for col in RAW_COLUMNS:
+        if col.startswith("aie_"):
+            if col == "aie_01":
+                rows.append(("aie_01 … aie_24", "the 24 AIE indicators of Table 1, in printed order", "AIE"))
+            continue
+        if col.startswith("alt_"):
+            if col == "alt_1a":
+                rows.append(("alt_1a … alt_5b", "two indicators for each of the five dimensions", "AIE_alt"))
+            continue
+        meaning, used = RAW_COLUMN_DOCS[col]
+        rows.append((col, meaning, used))
+    return pd.DataFrame(rows, columns=["column", "meaning", "used in"])
+
+
+_KEY_VARS = ["ERL", "AIE", "FSIE", "ITSE"]
+
+
+def plot_over_years(panel: AnalysisPanel) -> Figure:
+    """Mean of ERL, AIE, FSIE and ITSE by year with 95% intervals (seaborn)."""
+    d = panel.data
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
+    for ax, var in zip(axes, _KEY_VARS, strict=True):
+        sns.lineplot(data=d, x="year", y=var, ax=ax, errorbar=("ci", 95), marker="o", color="#1f3b73")
+        ax.set_title(var)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.tick_params(axis="x", labelrotation=45)
+    fig.tight_layout()
+    return fig
+
+
+def plot_by_group(panel: AnalysisPanel) -> Figure:
+    """Mean ERL and AIE by industry type and by chain position, with 95% intervals (seaborn)."""
+    d = panel.data
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    order_type = ["labour", "capital", "technology", "unclassified"]
+    order_pos = ["front", "middle", "back", "unclassified"]
+    specs = [
+        ("industry_type", "ERL", order_type, "#1a9850", "ERL by industry type"),
+        ("chain_position", "ERL", order_pos, "#1f3b73", "ERL by chain position"),
+        ("industry_type", "AIE", order_type, "#d95f02", "AIE by industry type"),
+    ]
+    for ax, (group, var, order, colour, title) in zip(axes, specs, strict=True):
+        sns.pointplot(
+            data=d, x=group, y=var, order=order, ax=ax, color=colour, errorbar=("ci", 95), linestyle="none"
+        )
+        ax.set_title(f"{title} (mean, 95% CI)")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    fig.tight_layout()
+    return fig
