@@ -67,7 +67,7 @@ def table2_comparison(panel: AnalysisPanel) -> pd.DataFrame:
         sd_gap = 100 * (x.std() / r["sd"] - 1)
         rows.append(
             {
-                "variable": f"{r['symbol']}: {r['name_en']} ({r['name_zh']})",
+                "variable": f"{r['symbol']} ({r['name_zh']})",
                 "N paper": int(r["n"]),
                 "N here": int(x.notna().sum()),
                 "mean paper": r["mean"],

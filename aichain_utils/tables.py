@@ -1,0 +1,156 @@
+"""The regression-table renderer every chapter uses: the paper's layout, published beside replicated.
+
+A table is built from a list of :class:`Column` (column number, label, :class:`Estimate`,
+and any extra statistics to show), joined with the published cells of
+``data/published/regression_cells.csv``. The result is a tidy DataFrame (one row per
+column, for CSV) and a display DataFrame in the paper's layout (rows = statistics,
+columns = the table's columns), rendered as HTML in the book and written as CSV and
+LaTeX for reuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aichain_utils.models import Estimate
+from aichain_utils.paths import repo_root
+from aichain_utils.published import load_regression_cells
+
+__all__ = ["Column", "RenderedTable", "render_table", "stars", "tables_dir"]
+
+#: The paper's thresholds (Table 3 note): * 10%, ** 5%, *** 1%.
+STAR_LEVELS: tuple[tuple[float, str], ...] = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
+
+
+def stars(p: float) -> str:
+    """Significance stars for a two-sided p-value with the paper's thresholds."""
+    if p is None or not np.isfinite(p):
+        return ""
+    for level, mark in STAR_LEVELS:
+        if p < level:
+            return mark
+    return ""
+
+
+@dataclass
+class Column:
+    """One column of a replicated table."""
+
+    number: int
+    label: str
+    estimate: Estimate
+    reading: str = ""
+    extra_rows: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RenderedTable:
+    """A rendered table: ``tidy`` (one row per column) and ``display`` (paper layout)."""
+
+    table: int
+    tidy: pd.DataFrame
+    display: pd.DataFrame
+
+    def save(self, directory: Path | None = None) -> dict[str, Path]:
+        """Write ``table{N}.csv`` (tidy) and ``table{N}.tex`` (display) and return their paths."""
+        directory = Path(directory) if directory is not None else tables_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        csv = directory / f"table{self.table}.csv"
+        tex = directory / f"table{self.table}.tex"
+        self.tidy.to_csv(csv, index=False, float_format="%.6g")
+        tex.write_text(self.display.to_latex(escape=True), encoding="utf-8")
+        return {"csv": csv, "tex": tex}
+
+
+def tables_dir() -> Path:
+    """Where rendered tables are written: ``_build/tables`` in the repository."""
+    return repo_root() / "_build" / "tables"
+
+
+def _fmt(v: float, dp: int = 3) -> str:
+    return "" if v is None or (isinstance(v, float) and not np.isfinite(v)) else f"{v:.{dp}f}"
+
+
+def render_table(table: int, columns: list[Column]) -> RenderedTable:
+    """Join replicated columns with the published ones and lay them out as the paper does.
+
+    Parameters
+    ----------
+    table : int
+        The paper's table number (3-10); its published cells are read from ``data/published/``.
+    columns : list of Column
+        The replicated columns; ``number`` matches the printed column number.
+
+    Returns
+    -------
+    RenderedTable
+    """
+    published = load_regression_cells(table).set_index("column")
+    tidy_rows, display = [], {}
+    for col in columns:
+        e = col.estimate
+        pub = published.loc[col.number] if col.number in published.index else None
+        star = stars(e.p)
+        row = {
+            "table": table,
+            "column": col.number,
+            "label": col.label,
+            "reading": col.reading,
+            "estimator": e.estimator,
+            "outcome": e.outcome,
+            "regressor": e.regressor,
+            "coef": e.coef,
+            "se": e.se,
+            "t": e.t,
+            "p": e.p,
+            "stars": star,
+            "ci_low": e.ci_low,
+            "ci_high": e.ci_high,
+            "n": e.n,
+            "r2": e.r2,
+            "adj_r2": e.adj_r2,
+            "r2_within": e.r2_within,
+            "cov_type": e.cov_type,
+            "controls": "yes" if e.controls else "no",
+            "fixed_effects": e.fixed_effects,
+            "dropped_rows": e.dropped,
+            "notes": "; ".join(e.notes),
+            "published_coef": None if pub is None else float(pub["coef"]),
+            "published_se": None if pub is None else float(pub["se"]),
+            "published_stars": None if pub is None else pub["stars"],
+            "published_n": None if pub is None else int(pub["n"]),
+            "published_adj_r2": None if pub is None else float(pub["adj_r2"]),
+        }
+        row["difference"] = None if pub is None else e.coef - float(pub["coef"])
+        row.update({f"extra: {k}": v for k, v in col.extra_rows.items()})
+        tidy_rows.append(row)
+        name = f"({col.number})"
+        fe = e.fixed_effects.replace("industry_id", "industry").replace("_id", "")
+        cells = {
+            "label": col.label,
+            "estimator": e.estimator,
+            "outcome / regressor": f"{e.outcome} / {e.regressor}",
+            "coefficient, published": "" if pub is None else f"{pub['coef']:.3f}{pub['stars']}",
+            "  (SE), published": "" if pub is None else f"({pub['se']:.3f})",
+            "coefficient, replicated": f"{e.coef:.3f}{star}",
+            "  (SE), replicated": f"({e.se:.3f})",
+            "difference (replicated − published)": "" if pub is None else f"{e.coef - pub['coef']:+.3f}",
+            "controls, published / replicated": f"{'' if pub is None else pub['controls']} / "
+            f"{row['controls']}",
+            "fixed effects, replicated": fe,
+            "N, published": "" if pub is None else f"{int(pub['n'])}",
+            "N, replicated": f"{e.n}",
+            "adj. R², published": "" if pub is None else f"{pub['adj_r2']:.3f}",
+            "adj. R², replicated": _fmt(e.adj_r2),
+            "within R², replicated": _fmt(e.r2_within),
+            "standard errors": e.cov_type,
+        }
+        cells.update(col.extra_rows)
+        display[name] = cells
+    disp = pd.DataFrame(display)
+    disp.index.name = f"Table {table}"
+    return RenderedTable(table=table, tidy=pd.DataFrame(tidy_rows), display=disp.fillna(""))
