@@ -13,11 +13,12 @@ BUILD_FLAGS := --warningiserror --keep-going
 export PATH := $(BIN):$(PATH)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: env book test lint clean help
+.PHONY: env book test lint clean help bench
 
 help:
 	@echo "make book   - build the book into _build/html (executes every chapter)"
 	@echo "make test   - ruff, a from-scratch book build, and pytest"
+	@echo "make bench  - time the Table 3-5 estimation battery"
 	@echo "make clean  - remove _build (the execution cache included)"
 
 env: $(STAMP)
@@ -47,3 +48,6 @@ test: $(STAMP) lint
 
 clean:
 	rm -rf _build
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_tables.py

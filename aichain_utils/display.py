@@ -31,3 +31,8 @@ def show_table(frame: pd.DataFrame, precision: int = 3) -> Styler:
     if pct:
         styler = styler.format(precision=1, subset=pct, na_rep="")
     return styler
+
+
+def show_regression(rendered) -> Styler:
+    """Render a :class:`aichain_utils.tables.RenderedTable` in the paper's layout (row labels kept)."""
+    return rendered.display.style.set_table_attributes('class="aichain-regression"')

@@ -152,6 +152,7 @@ def fit_pooled_ols(
     controls: list[str] | None = CONTROLS,
     dummies: list[str] | None = None,
     cov: str = "robust",
+    also_cov: tuple[str, ...] = (),
 ) -> Estimate:
     """Pooled OLS (混合回归), optionally with dummy variables (Table 3 columns 1-4).
 
@@ -169,6 +170,9 @@ def fit_pooled_ols(
         Categorical columns entered as dummies (e.g. ``["industry_id", "year"]``).
     cov : str
         ``"robust"`` (HC1), ``"cluster_unit"``, ``"cluster_industry"`` or ``"unadjusted"``.
+    also_cov : tuple of str
+        Further covariance types whose standard error of ``x`` is stored in
+        ``extra["se_<cov>"]`` (computed from the same fit).
     """
     controls = list(controls or [])
     dummies = list(dummies or [])
@@ -176,11 +180,42 @@ def fit_pooled_ols(
     frame, dropped, notes = complete_cases(data, [y, x, *controls, *dummies], "pooled OLS")
     X = pd.concat([frame[[x, *controls]], _dummies(frame, dummies)], axis=1)
     X = sm.add_constant(X, has_constant="add")
-    res = sm.OLS(frame[y], X).fit(**_sm_cov(cov, frame))
+    fitted = sm.OLS(frame[y], X).fit()
+    res = _named(_robust(fitted, cov, frame), X.columns)
     fe = " + ".join(f"{d} dummies" for d in dummies) if dummies else "none"
     est = _from_sm(res, x, "pooled OLS", y, cov, bool(controls), fe, X.shape[1])
     est.dropped, est.notes = dropped, notes
+    pos = list(X.columns).index(x)
+    for other in also_cov:
+        alt = _robust(fitted, other, frame)
+        est.extra[f"se_{other}"] = float(np.asarray(alt.bse)[pos])
     return est
+
+
+def _robust(fitted, cov: str, frame: pd.DataFrame):
+    """The same OLS fit with another covariance estimator (no refit)."""
+    if cov == "unadjusted":
+        return fitted
+    if cov == "robust":
+        return fitted.get_robustcov_results(cov_type="HC1")
+    col = "unit_id" if cov == "cluster_unit" else "industry_id"
+    return fitted.get_robustcov_results(cov_type="cluster", groups=frame[col].to_numpy())
+
+
+class _named:
+    """Give a statsmodels robust-covariance result (numpy arrays) pandas labels."""
+
+    def __init__(self, res, names):
+        self.params = pd.Series(np.asarray(res.params), index=names)
+        self.bse = pd.Series(np.asarray(res.bse), index=names)
+        self.tvalues = pd.Series(np.asarray(res.tvalues), index=names)
+        self.pvalues = pd.Series(np.asarray(res.pvalues), index=names)
+        self._ci = pd.DataFrame(np.asarray(res.conf_int()), index=names)
+        self.nobs = res.nobs
+        self.rsquared = res.rsquared
+
+    def conf_int(self):
+        return self._ci
 
 
 def fit_lsdv(
@@ -190,13 +225,14 @@ def fit_lsdv(
     controls: list[str] | None = CONTROLS,
     effects: tuple[str, ...] = ("industry_id", "year"),
     cov: str = "robust",
+    also_cov: tuple[str, ...] = (),
 ) -> Estimate:
     """Least-squares dummy variables (LSDV, Table 3 column 7): OLS with one dummy per effect level.
 
     By the Frisch-Waugh-Lovell theorem its slope equals the within (fixed-effects)
     estimator with the same effects; the book checks this numerically.
     """
-    est = fit_pooled_ols(data, y, x, controls, list(effects), cov)
+    est = fit_pooled_ols(data, y, x, controls, list(effects), cov, also_cov)
     est.estimator = "LSDV"
     return est
 
@@ -235,6 +271,7 @@ def fit_two_way_fe(
     time: str = "year",
     cov: str = "robust",
     weights: pd.Series | None = None,
+    also_cov: tuple[str, ...] = (),
 ) -> Estimate:
     """Two-way fixed effects, equation (1): ``y_it = a x_it + controls + lambda_i + theta_t + e_it``.
 
@@ -262,15 +299,18 @@ def fit_two_way_fe(
         kwargs["other_effects"] = indexed[[entity]]
     if weights is not None:
         kwargs["weights"] = weights.loc[frame.index].to_numpy()
-    model = PanelOLS(indexed[y], exog, **kwargs)
-    if cov == "robust":
-        res = model.fit(cov_type="robust")
-    elif cov == "unadjusted":
-        res = model.fit(cov_type="unadjusted")
-    else:
-        col = "unit_id" if cov == "cluster_unit" else "industry_id"
+    if np.linalg.matrix_rank(exog.to_numpy()) < exog.shape[1]:
+        raise ValueError(f"the regressors {list(exog.columns)} are collinear; drop one")
+    model = PanelOLS(indexed[y], exog, check_rank=False, **kwargs)  # rank checked just above
+
+    def _fit(kind: str):
+        if kind in ("robust", "unadjusted"):
+            return model.fit(cov_type=kind)
+        col = "unit_id" if kind == "cluster_unit" else "industry_id"
         cl = pd.DataFrame({"cluster": frame[col].to_numpy()}, index=indexed.index)
-        res = model.fit(cov_type="clustered", clusters=cl)
+        return model.fit(cov_type="clustered", clusters=cl)
+
+    res = _fit(cov)
     n = int(res.nobs)
     k_absorbed = frame[entity].nunique() + frame[time].nunique() - 1
     k_total = len(exog.columns) + k_absorbed
@@ -295,6 +335,7 @@ def fit_two_way_fe(
         fixed_effects=f"{entity.replace('_id', '')} + {time}",
         dropped=dropped,
         notes=notes,
+        extra={f"se_{other}": float(_fit(other).std_errors[x]) for other in also_cov},
     )
 
 

@@ -50,15 +50,6 @@ def _col(table: int, number: int, label: str, est: models.Estimate, extra: dict 
     return Column(number, label, est, READINGS.get((table, number), ""), extra or {})
 
 
-def _se_rows(fit, **kw) -> dict[str, str]:
-    unit = fit(**kw, cov="cluster_unit")
-    ind = fit(**kw, cov="cluster_industry")
-    return {
-        "SE clustered by unit": f"({unit.se:.3f})",
-        "SE clustered by industry": f"({ind.se:.3f})",
-    }
-
-
 def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20251123) -> list[Column]:
     """Table 3, baseline: eight columns (see ``READINGS``), robust SEs with clustered ones beside."""
     specs = [
@@ -72,8 +63,11 @@ def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
     ]
     cols = []
     for number, label, fit, kw in specs:
-        est = fit(data, **kw)
-        extra = _se_rows(lambda cov, _fit=fit, _kw=kw: _fit(data, **_kw, cov=cov))
+        est = fit(data, **kw, also_cov=("cluster_unit", "cluster_industry"))
+        extra = {
+            "SE clustered by unit": f"({est.extra['se_cluster_unit']:.3f})",
+            "SE clustered by industry": f"({est.extra['se_cluster_industry']:.3f})",
+        }
         if number == 6 and bootstrap_reps:
             wb = models.wild_cluster_bootstrap(data, reps=bootstrap_reps, seed=seed)
             extra["wild cluster bootstrap p (industry)"] = (

@@ -154,3 +154,50 @@ def render_table(table: int, columns: list[Column]) -> RenderedTable:
     disp = pd.DataFrame(display)
     disp.index.name = f"Table {table}"
     return RenderedTable(table=table, tidy=pd.DataFrame(tidy_rows), display=disp.fillna(""))
+
+
+def coefficient_plot(rendered: RenderedTable, truth: float | None = None, title: str = ""):
+    """Replicated estimates with 95% CIs beside the published estimates (± 1.96 SE), per column.
+
+    Parameters
+    ----------
+    rendered : RenderedTable
+    truth : float, optional
+        The true effect of the simulated panel, drawn as a line (only meaningful on simulated data).
+    title : str
+    """
+    import matplotlib.pyplot as plt
+
+    t = rendered.tidy
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(t) + 2), 3.6))
+    pos = np.arange(len(t))
+    ax.errorbar(
+        pos - 0.12,
+        t["coef"],
+        yerr=1.96 * t["se"],
+        fmt="o",
+        color="#1f3b73",
+        capsize=3,
+        label="replicated (95% CI)",
+    )
+    if t["published_coef"].notna().any():
+        ax.errorbar(
+            pos + 0.12,
+            t["published_coef"],
+            yerr=1.96 * t["published_se"],
+            fmt="x",
+            color="#d95f02",
+            capsize=3,
+            label="published (± 1.96 SE)",
+        )
+    if truth is not None:
+        ax.axhline(
+            truth, color="#1a9850", ls="--", lw=1.2, label=f"true effect in the simulation ({truth:.3f})"
+        )
+    ax.axhline(0, color="#999999", lw=0.8)
+    ax.set_xticks(pos, [f"({c})\n{lab}" for c, lab in zip(t["column"], t["label"], strict=True)], fontsize=8)
+    ax.set_ylabel("coefficient")
+    ax.set_title(title or f"Table {rendered.table}: replicated and published estimates", fontsize=10)
+    ax.legend(frameon=False, fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig

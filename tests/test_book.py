@@ -133,3 +133,26 @@ def test_measurement_page_has_figures_and_tables(root):
     text = soup.get_text(" ")
     assert "What this data is, and what it is not" in text
     assert "within 10%" in text
+
+
+@pytest.mark.parametrize(
+    ("page", "figures", "min_tables"),
+    [
+        ("chapters/baseline", ["fig-t3-coefs"], 2),
+        ("chapters/endogeneity", ["fig-t4-coefs", "fig-t5-coefs", "fig-common-support"], 3),
+    ],
+)
+def test_estimation_chapters_show_tables_and_figures(root, page, figures, min_tables):
+    soup = _page(root, page)
+    for fig_id in figures:
+        fig = soup.select_one(f"figure#{fig_id}")
+        assert fig is not None and fig.find("img") is not None, fig_id
+    assert len(soup.select(".cell_output table")) >= min_tables
+    text = soup.get_text(" ")
+    assert "coefficient, published" in text and "coefficient, replicated" in text
+
+
+def test_rendered_tables_are_written_for_reuse(root):
+    for n in (3, 4, 5):
+        for ext in ("csv", "tex"):
+            assert (root / "_build" / "tables" / f"table{n}.{ext}").is_file()
