@@ -10,18 +10,26 @@ import numpy as np
 import pandas as pd
 
 from aichain_utils import models
+from aichain_utils.heterogeneity import pooled_interaction_test, suest_test
 from aichain_utils.matching import match_on_propensity
+from aichain_utils.mediation import mediation_analysis
 from aichain_utils.models import CONTROLS
 from aichain_utils.published import load_regression_cells
 from aichain_utils.tables import Column, RenderedTable, render_table
 
 __all__ = [
+    "GROUPINGS",
     "READINGS",
     "STOCK_YOGO_10PCT",
     "battery",
     "table3_columns",
     "table4_columns",
     "table5_columns",
+    "table6_columns",
+    "table7_columns",
+    "table8_columns",
+    "table9_columns",
+    "table10_columns",
     "trim_residual_outliers",
 ]
 
@@ -150,6 +158,104 @@ def table5_columns(data: pd.DataFrame) -> list[Column]:
             {"PSM: treated matched / controls used": f"{m.n_matched_treated} / {m.n_controls_used}"},
         )
     )
+    return cols
+
+
+def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20251123) -> list[Column]:
+    """Table 6, mechanisms: the printed first legs (AIE -> mediator) with the omitted outcome
+    equations, the indirect effect, its Sobel SE and unit-cluster bootstrap CI, and the share mediated."""
+    cols = []
+    for number, (mediator, label) in enumerate(
+        [
+            ("FSIE", "AIE → FSIE"),
+            ("ITSE_forward", "AIE → forward ITSE"),
+            ("ITSE_backward", "AIE → backward ITSE"),
+        ],
+        start=1,
+    ):
+        r = mediation_analysis(data, mediator, bootstrap_reps=bootstrap_reps, seed=seed)
+        extra = {
+            "b: mediator → ERL (SE), eq. (3)/(5)": f"{r.second_stage_b.coef:.4f} ({r.second_stage_b.se:.4f})",
+            "direct effect c′ (SE)": f"{r.direct.coef:.3f} ({r.direct.se:.3f})",
+            "total effect c (SE)": f"{r.total.coef:.3f} ({r.total.se:.3f})",
+            "indirect a·b (Sobel SE)": f"{r.indirect:.4f} ({r.sobel_se:.4f})",
+            "indirect: bootstrap 95% CI": ""
+            if r.boot_ci is None
+            else f"[{r.boot_ci[0]:.4f}, {r.boot_ci[1]:.4f}]",
+            "share mediated a·b / c": f"{r.share_mediated:.3f}",
+        }
+        reading = f"equation ({2 if number == 1 else 4}) with {mediator}; unit and year effects, controls"
+        cols.append(Column(number, label, r.first_stage, reading, extra))
+    return cols
+
+
+#: How the groups of Tables 7-9 are formed (columns of the analysis panel and their levels).
+GROUPINGS: dict[int, list[tuple[str, list[str]]]] = {
+    7: [("industry_type", ["labour", "capital", "technology"])],
+    8: [("chain_position", ["front", "middle", "back"])],
+    9: [("region", ["developed", "other"]), ("tech_level", ["high", "low"])],
+}
+
+
+def _group_columns(data: pd.DataFrame, table: int, start: int = 1) -> list[Column]:
+    cols = []
+    number = start
+    for group, levels in GROUPINGS[table]:
+        s = suest_test(data, group, levels)
+        _, _, _, p_i = pooled_interaction_test(data, group, levels)
+        for k, level in enumerate(levels):
+            part = data[data[group] == level]
+            est = models.fit_two_way_fe(part, engine="fast")
+            extra = {}
+            if k == 0:
+                extra = {
+                    "suest χ² (df), cluster: unit": f"{s.chi2:.2f} ({s.df})",
+                    "suest p, published": "",
+                    "suest p, replicated": f"{s.p:.3f}",
+                    "pooled interaction model p": f"{p_i:.3f}",
+                }
+            cols.append(Column(number, level, est, f"equation (1) on the {level} group ({group})", extra))
+            number += 1
+    pub = load_regression_cells(table).set_index("column")
+    for col in cols:
+        if "suest p, published" in col.extra_rows:
+            p = pub.loc[col.number, "suest_p"]
+            col.extra_rows["suest p, published"] = "" if pd.isna(p) else f"{p:.3f}"
+    return cols
+
+
+def table7_columns(data: pd.DataFrame) -> list[Column]:
+    """Table 7: the classified industries together, then labour-, capital- and technology-intensive."""
+    classified = data[data["industry_type"].isin(["labour", "capital", "technology"])]
+    overall = Column(
+        1,
+        "overall (classified industries)",
+        models.fit_two_way_fe(classified, engine="fast"),
+        "equation (1) on the labour-, capital- and technology-intensive industries together",
+    )
+    return [overall, *_group_columns(data, 7, start=2)]
+
+
+def table8_columns(data: pd.DataFrame) -> list[Column]:
+    """Table 8: front, middle and back positions in the innovation chain."""
+    return _group_columns(data, 8)
+
+
+def table9_columns(data: pd.DataFrame) -> list[Column]:
+    """Table 9: factor-market-developed vs other regions; high vs low technology."""
+    return _group_columns(data, 9)
+
+
+def table10_columns(data: pd.DataFrame) -> list[Column]:
+    """Table 10: LCV and WCV on AIE without and with controls, from 2014 (LCV needs a base year)."""
+    sample = data[data["year"] > data["year"].min()]
+    cols = []
+    for number, (y, controls) in enumerate(
+        [("LCV", None), ("LCV", CONTROLS), ("WCV", None), ("WCV", CONTROLS)], start=1
+    ):
+        est = models.fit_two_way_fe(sample, y=y, controls=controls, engine="fast")
+        label = f"{y}, {'controls' if controls else 'no controls'}"
+        cols.append(Column(number, label, est, f"equation (1) with {y}, years after the base year"))
     return cols
 
 
