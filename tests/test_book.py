@@ -140,6 +140,9 @@ def test_measurement_page_has_figures_and_tables(root):
     [
         ("chapters/baseline", ["fig-t3-coefs"], 2),
         ("chapters/endogeneity", ["fig-t4-coefs", "fig-t5-coefs", "fig-common-support"], 3),
+        ("chapters/mechanisms", ["fig-t6-coefs"], 2),
+        ("chapters/heterogeneity", ["fig-t7-coefs", "fig-t8-coefs", "fig-t9-coefs"], 3),
+        ("chapters/value_extension", ["fig-t10-coefs"], 1),
     ],
 )
 def test_estimation_chapters_show_tables_and_figures(root, page, figures, min_tables):
@@ -153,6 +156,20 @@ def test_estimation_chapters_show_tables_and_figures(root, page, figures, min_ta
 
 
 def test_rendered_tables_are_written_for_reuse(root):
-    for n in (3, 4, 5):
+    for n in (3, 4, 5, 6, 7, 8, 9, 10):
         for ext in ("csv", "tex"):
             assert (root / "_build" / "tables" / f"table{n}.{ext}").is_file()
+
+
+def test_book_has_the_chapters_in_the_paper_order(root):
+    files = _toc_files(root)
+    expected = [
+        "framework",
+        "measurement",
+        "baseline",
+        "endogeneity",
+        "mechanisms",
+        "heterogeneity",
+        "value_extension",
+    ]
+    assert [f.split("/")[-1] for f in files if f.startswith("chapters/")] == expected
