@@ -90,18 +90,14 @@ PATHWAYS: tuple[dict, ...] = (
         "pathway_en": "Technology integration",
         "rank_en": "intermediate (implied by the paper's ordering)",
         "stages_zh": "技术识别 → 技术适配 → 技术重构（环节）；早期 → 中期 → 高级（阶段）",
-        "stages_en": (
-            "identification → adaptation → reconfiguration (steps); early → middle → advanced (stages)"
-        ),
+        "stages_en": ("identification → adaptation → reconfiguration (steps); early → middle → advanced (stages)"),
     },
     {
         "pathway_zh": "生态协同路径",
         "pathway_en": "Ecosystem collaboration",
         "rank_en": "advanced, terminal pathway (高级路径)",
         "stages_zh": "无阶段；三个特征：主体多元化、关系网络化、价值共创化",
-        "stages_en": (
-            "no stages; three features: diverse actors, networked relationships, value co-creation"
-        ),
+        "stages_en": ("no stages; three features: diverse actors, networked relationships, value co-creation"),
     },
 )
 
@@ -183,8 +179,7 @@ HYPOTHESES: tuple[Hypothesis, ...] = (
     Hypothesis(
         "H2",
         "人工智能嵌入通过创新要素空间融合推动了“卡脖子”技术创新链布局重构。",
-        "AI embedding drives the layout reconstruction through the spatial integration of "
-        "innovation factors (FSIE).",
+        "AI embedding drives the layout reconstruction through the spatial integration of innovation factors (FSIE).",
         "(2)-(3)",
         "Table 6, column (1)",
         ((6, 1),),
@@ -244,9 +239,7 @@ def direct_effects_table() -> pd.DataFrame:
         {
             "Direct effect": [_both(e["effect_en"], e["effect_zh"]) for e in DIRECT_EFFECTS],
             "How it works (seed 002)": [e["how_en"] for e in DIRECT_EFFECTS],
-            "Closest seed-000 mechanism (this book's reading)": [
-                e["seed000_mechanism_en"] for e in DIRECT_EFFECTS
-            ],
+            "Closest seed-000 mechanism (this book's reading)": [e["seed000_mechanism_en"] for e in DIRECT_EFFECTS],
         }
     )
 

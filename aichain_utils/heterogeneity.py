@@ -151,18 +151,14 @@ def pooled_interaction_test(
     for level in levels:
         part = frame[frame[group] == level]
         dm = models.demean(part, [y, *cols], ["unit_id", "year"])
-        block = pd.DataFrame(
-            0.0, index=part.index, columns=[f"{c}:{level}" for c in cols for level in levels]
-        )
+        block = pd.DataFrame(0.0, index=part.index, columns=[f"{c}:{level}" for c in cols for level in levels])
         for c in cols:
             block[f"{c}:{level}"] = dm[c]
         blocks.append(block)
         ys.append(dm[y])
     X = pd.concat(blocks).loc[frame.index]
     Y = pd.concat(ys).loc[frame.index]
-    res = sm.OLS(Y, X).fit(
-        cov_type="cluster", cov_kwds={"groups": frame[cluster].to_numpy(), "use_correction": False}
-    )
+    res = sm.OLS(Y, X).fit(cov_type="cluster", cov_kwds={"groups": frame[cluster].to_numpy(), "use_correction": False})
     names = [f"{x}:{level}" for level in levels]
     constraints = [f"{names[0]} = {n}" for n in names[1:]]
     test = res.wald_test(", ".join(constraints), scalar=True, use_f=False)

@@ -220,9 +220,7 @@ def elri_back(stuck_nodes, spillover, rd_cost, iceberg_cost, theta_back, ups_m, 
 
 def erl(front, inter, back):
     """Layout reconstruction effectiveness, equation (9): ``ERL = (front + inter + back) / 3``."""
-    return (
-        np.asarray(front, dtype=float) + np.asarray(inter, dtype=float) + np.asarray(back, dtype=float)
-    ) / 3.0
+    return (np.asarray(front, dtype=float) + np.asarray(inter, dtype=float) + np.asarray(back, dtype=float)) / 3.0
 
 
 # --------------------------------------------------------------------------- FSIE, equations (10)-(11)

@@ -151,9 +151,7 @@ def plot_common_support(result: MatchResult) -> Figure:
             if use_w:
                 part = part[part["weight"] > 0]
                 w = part["weight"]
-            ax.hist(
-                part["logit_pscore"], bins=bins, weights=w, alpha=0.5, color=colour, label=label, density=True
-            )
+            ax.hist(part["logit_pscore"], bins=bins, weights=w, alpha=0.5, color=colour, label=label, density=True)
         ax.set_title(title)
         ax.set_xlabel("logit of the propensity score")
     axes[0].legend(frameon=False)

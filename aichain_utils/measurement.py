@@ -204,9 +204,7 @@ def plot_by_group(panel: AnalysisPanel) -> Figure:
         ("industry_type", "AIE", order_type, "#d95f02", "AIE by industry type"),
     ]
     for ax, (group, var, order, colour, title) in zip(axes, specs, strict=True):
-        sns.pointplot(
-            data=d, x=group, y=var, order=order, ax=ax, color=colour, errorbar=("ci", 95), linestyle="none"
-        )
+        sns.pointplot(data=d, x=group, y=var, order=order, ax=ax, color=colour, errorbar=("ci", 95), linestyle="none")
         ax.set_title(f"{title} (mean, 95% CI)")
         ax.set_xlabel("")
         ax.set_ylabel("")

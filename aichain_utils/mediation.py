@@ -64,9 +64,7 @@ class MediationResult:
             "indirect a·b": self.indirect,
             "Sobel SE": self.sobel_se,
             "Sobel z": self.indirect / self.sobel_se,
-            "bootstrap 95% CI": (
-                "" if self.boot_ci is None else f"[{self.boot_ci[0]:.3f}, {self.boot_ci[1]:.3f}]"
-            ),
+            "bootstrap 95% CI": ("" if self.boot_ci is None else f"[{self.boot_ci[0]:.3f}, {self.boot_ci[1]:.3f}]"),
             "share mediated": self.share_mediated,
         }
 
@@ -152,9 +150,7 @@ def bootstrap_indirect(
         w_unit = np.bincount(rng.integers(0, n_units, n_units), minlength=n_units).astype(float)
         w = w_unit[unit_codes]
         wsum_year = np.bincount(year_codes, weights=w)
-        year_means = np.stack(
-            [np.bincount(year_codes, weights=w * within[:, j]) for j in range(len(cols))], 1
-        )
+        year_means = np.stack([np.bincount(year_codes, weights=w * within[:, j]) for j in range(len(cols))], 1)
         year_means /= wsum_year[:, None]
         z = within - year_means[year_codes]
         G = z.T @ (z * w[:, None])  # weighted cross-products of all demeaned variables

@@ -76,9 +76,7 @@ class Estimate:
         return base
 
 
-def complete_cases(
-    data: pd.DataFrame, columns: list[str], context: str
-) -> tuple[pd.DataFrame, int, list[str]]:
+def complete_cases(data: pd.DataFrame, columns: list[str], context: str) -> tuple[pd.DataFrame, int, list[str]]:
     """Rows with no missing value in ``columns``, and a note of how many were dropped and why.
 
     Returns
@@ -107,9 +105,7 @@ def _adj_r2(r2: float, n: int, k: int) -> float:
     return 1.0 - (1.0 - r2) * (n - 1) / (n - k)
 
 
-def _from_sm(
-    res, x: str, estimator: str, y: str, cov: str, controls: bool, fe: str, k_total: int
-) -> Estimate:
+def _from_sm(res, x: str, estimator: str, y: str, cov: str, controls: bool, fe: str, k_total: int) -> Estimate:
     ci = res.conf_int().loc[x]
     return Estimate(
         estimator=estimator,
@@ -251,9 +247,7 @@ def demean(
     for _ in range(max_iter):
         change = 0.0
         for code, cnt in zip(codes, counts, strict=True):
-            means = np.stack(
-                [np.bincount(code, weights=values[:, j]) for j in range(values.shape[1])], axis=1
-            )
+            means = np.stack([np.bincount(code, weights=values[:, j]) for j in range(values.shape[1])], axis=1)
             means /= cnt[:, None]
             values -= means[code]
             change = max(change, float(np.abs(means).max()))
@@ -427,9 +421,7 @@ def fit_fgls(
     controls = list(controls or [])
     _check(data, [y, x, *controls, *dummies, group], "robust")
     frame, dropped, notes = complete_cases(data, [y, x, *controls], "FGLS")
-    X = sm.add_constant(
-        pd.concat([frame[[x, *controls]], _dummies(frame, dummies)], axis=1), has_constant="add"
-    )
+    X = sm.add_constant(pd.concat([frame[[x, *controls]], _dummies(frame, dummies)], axis=1), has_constant="add")
     ols = sm.OLS(frame[y], X).fit()
     var_g = ols.resid.pow(2).groupby(frame[group]).mean()
     w = 1.0 / frame[group].map(var_g)
@@ -473,9 +465,7 @@ def fit_first_difference(
     notes.insert(0, f"first difference: each unit's first year has no predecessor ({n_first:,} rows)")
     X = sm.add_constant(pd.concat([out[[x, *controls]], _dummies(out, ["year"])], axis=1), has_constant="add")
     res = sm.OLS(out[y], X).fit(**_sm_cov(cov, out))
-    est = _from_sm(
-        res, x, "first difference", y, cov, bool(controls), "unit (differenced) + year dummies", X.shape[1]
-    )
+    est = _from_sm(res, x, "first difference", y, cov, bool(controls), "unit (differenced) + year dummies", X.shape[1])
     est.dropped, est.notes = dropped + n_first, notes
     return est
 

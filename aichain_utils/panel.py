@@ -99,12 +99,8 @@ def _raw_schema() -> pa.DataFrameSchema:
             int,
             pa.Check.in_range(FIRST_YEAR, LAST_YEAR, error=f"must be a year in {FIRST_YEAR}-{LAST_YEAR}"),
         ),
-        "industry_type": pa.Column(
-            str, pa.Check.isin(INDUSTRY_TYPES, error=f"must be one of {INDUSTRY_TYPES}")
-        ),
-        "chain_position": pa.Column(
-            str, pa.Check.isin(CHAIN_POSITIONS, error=f"must be one of {CHAIN_POSITIONS}")
-        ),
+        "industry_type": pa.Column(str, pa.Check.isin(INDUSTRY_TYPES, error=f"must be one of {INDUSTRY_TYPES}")),
+        "chain_position": pa.Column(str, pa.Check.isin(CHAIN_POSITIONS, error=f"must be one of {CHAIN_POSITIONS}")),
         "tech_level": pa.Column(str, pa.Check.isin(TECH_LEVELS, error=f"must be one of {TECH_LEVELS}")),
     }
     for col in RAW_COLUMNS[7:]:
@@ -250,10 +246,7 @@ def read_raw_file(path: str | Path, encoding: str | None = None) -> pd.DataFrame
             hint = ""
             try:
                 raw_bytes.decode("gbk")
-                hint = (
-                    " It decodes as GBK (common for files saved by Chinese-locale Excel): "
-                    "pass encoding='gbk'."
-                )
+                hint = " It decodes as GBK (common for files saved by Chinese-locale Excel): pass encoding='gbk'."
             except UnicodeDecodeError:
                 pass
             raise RawDataError(f"{path}: not valid {enc} text (byte {exc.start}).{hint}") from None
@@ -264,8 +257,7 @@ def read_raw_file(path: str | Path, encoding: str | None = None) -> pd.DataFrame
             for sep, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
                 if sep in header:
                     raise RawDataError(
-                        f"{path}: the header is separated by {name}s, not commas; save the file as "
-                        "comma-separated CSV"
+                        f"{path}: the header is separated by {name}s, not commas; save the file as comma-separated CSV"
                     )
         try:
             frame = pd.read_csv(path, encoding=enc, low_memory=False)
@@ -493,8 +485,7 @@ def build_analysis_panel(
         f"ITSE is missing in {int(out['ITSE'].isna().sum()):,} rows (its input key_input is missing).",
         f"LCV is undefined in each unit's base year: {int(out['LCV'].isna().sum()):,} rows.",
         f"IV1 (lagged AIE) is undefined in each unit's first year: {int(out['IV1'].isna().sum()):,} rows.",
-        f"Factor-market-developed region: the top {n_dev} of {len(fm)} provinces "
-        "by mean factor-market index.",
+        f"Factor-market-developed region: the top {n_dev} of {len(fm)} provinces by mean factor-market index.",
     ]
     return AnalysisPanel(out, w_aie, w_alt, source, notes)
 

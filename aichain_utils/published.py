@@ -28,6 +28,7 @@ __all__ = [
     "REGRESSION_TABLES",
     "TABLE_COLUMNS",
     "PublishedDataError",
+    "load_design",
     "load_regression_cells",
     "load_table1",
     "load_table2",
@@ -108,8 +109,7 @@ def _to_numeric(frame: pd.DataFrame, columns: list[str], name: str) -> pd.DataFr
         if bad.any():
             rows = out.index[bad][:5].tolist()
             raise PublishedDataError(
-                f"{name}: column '{col}' must be numeric; rows {rows} hold "
-                f"{out.loc[bad, col].head(5).tolist()}."
+                f"{name}: column '{col}' must be numeric; rows {rows} hold {out.loc[bad, col].head(5).tolist()}."
             )
         out[col] = values.astype(float)
     return out
@@ -319,7 +319,15 @@ def published_cell(table: int, column: int, directory: Path | None = None) -> pd
     cells = load_regression_cells(table, directory)
     hit = cells[cells["column"] == column]
     if hit.empty:
-        raise KeyError(
-            f"Table {table} has no column ({column}); printed columns are {cells['column'].tolist()}."
-        )
+        raise KeyError(f"Table {table} has no column ({column}); printed columns are {cells['column'].tolist()}.")
     return hit.iloc[0]
+
+
+def load_design(directory: Path | None = None) -> dict[str, str]:
+    """The study design the paper states (35 industries, 2013-2023, star levels), as text values."""
+    raw = _read_raw("design.csv", directory)
+    required = {"n_industries", "first_year", "last_year", "significance_levels"}
+    missing = required - set(raw["quantity"])
+    if missing:
+        raise PublishedDataError(f"design.csv: missing quantities {sorted(missing)}")
+    return dict(zip(raw["quantity"], raw["value"], strict=True))

@@ -108,9 +108,7 @@ def table4_columns(data: pd.DataFrame) -> list[Column]:
             "KP rk Wald F, replicated": f"{x['kp_wald_f']:.2f}",
             "Anderson–Rubin 95% set": ar,
         }
-        cols.append(
-            Column(number, iv, est, f"2SLS with {iv}, unit and year effects absorbed, controls", extra)
-        )
+        cols.append(Column(number, iv, est, f"2SLS with {iv}, unit and year effects absorbed, controls", extra))
     cols.append(_col(4, 5, "first difference", models.fit_first_difference(data)))
     return cols
 
@@ -137,9 +135,7 @@ def table5_columns(data: pd.DataFrame) -> list[Column]:
     """Table 5, robustness: alternative AIE, segment outcomes, sample to 2022, trimming, PSM."""
     cols = [_col(5, 1, "alternative AIE", models.fit_two_way_fe(data, x="AIE_alt"))]
     for number, seg in [(2, "ELRI_front"), (3, "ELRI_inter"), (4, "ELRI_back")]:
-        cols.append(
-            Column(number, seg, models.fit_two_way_fe(data, y=seg), f"equation (1) with {seg} as outcome")
-        )
+        cols.append(Column(number, seg, models.fit_two_way_fe(data, y=seg), f"equation (1) with {seg} as outcome"))
     cols.append(_col(5, 5, "to 2022", models.fit_two_way_fe(data[data["year"] <= 2022])))
     trimmed, note = trim_residual_outliers(data)
     est = models.fit_two_way_fe(trimmed)
@@ -179,9 +175,7 @@ def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
             "direct effect c′ (SE)": f"{r.direct.coef:.3f} ({r.direct.se:.3f})",
             "total effect c (SE)": f"{r.total.coef:.3f} ({r.total.se:.3f})",
             "indirect a·b (Sobel SE)": f"{r.indirect:.4f} ({r.sobel_se:.4f})",
-            "indirect: bootstrap 95% CI": ""
-            if r.boot_ci is None
-            else f"[{r.boot_ci[0]:.4f}, {r.boot_ci[1]:.4f}]",
+            "indirect: bootstrap 95% CI": "" if r.boot_ci is None else f"[{r.boot_ci[0]:.4f}, {r.boot_ci[1]:.4f}]",
             "share mediated a·b / c": f"{r.share_mediated:.3f}",
         }
         reading = f"equation ({2 if number == 1 else 4}) with {mediator}; unit and year effects, controls"

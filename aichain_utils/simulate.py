@@ -128,6 +128,7 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
         "outcome",
         "value",
         "raw",
+        "lab",
     ]
     children = np.random.SeedSequence(p["seed"] if seed is None else seed).spawn(len(blocks))
     gens = {name: np.random.default_rng(child) for name, child in zip(blocks, children, strict=True)}
@@ -201,8 +202,7 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
     ind_share = inst_c["industry_share"]
     freedom_index = np.clip(
         inst_c["mean"]
-        + inst_c["sd"]
-        * (np.sqrt(ind_share) * ind_draw(1.0) + np.sqrt(1 - ind_share) * rng.standard_normal(n)),
+        + inst_c["sd"] * (np.sqrt(ind_share) * ind_draw(1.0) + np.sqrt(1 - ind_share) * rng.standard_normal(n)),
         inst_c["min"],
         inst_c["max"],
     )
@@ -215,8 +215,7 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
     post_offices_1984 = (
         np.round(
             np.exp(
-                ri["post_offices_1984"]["log_mean"]
-                + ri["post_offices_1984"]["log_sd"] * rng.standard_normal(n_units)
+                ri["post_offices_1984"]["log_mean"] + ri["post_offices_1984"]["log_sd"] * rng.standard_normal(n_units)
             )
         )[u_idx]
         + 1
@@ -226,9 +225,7 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
         + ri["broadband_ports"]["trend"] * t
         + ri["broadband_ports"]["log_sd"] * rng.standard_normal(n)
     )
-    fixed_phones = np.exp(
-        ri["fixed_phones"]["log_mean"] + ri["fixed_phones"]["log_sd"] * rng.standard_normal(n)
-    )
+    fixed_phones = np.exp(ri["fixed_phones"]["log_mean"] + ri["fixed_phones"]["log_sd"] * rng.standard_normal(n))
     cable_density = np.exp(
         ri["cable_density"]["log_mean"]
         + ri["cable_density"]["trend"] * t
@@ -302,15 +299,15 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
         it["floor"],
     )
     fwd_t = (
-        p["itse_forward"]["level"]
-        + ef["aie_on_itse_forward"] * aie
-        + p["itse_forward"]["sd"] * rng.standard_normal(n)
+        p["itse_forward"]["level"] + ef["aie_on_itse_forward"] * aie + p["itse_forward"]["sd"] * rng.standard_normal(n)
     )
     bwd_t = (
         p["itse_backward"]["level"]
         + ef["aie_on_itse_backward"] * aie
         + p["itse_backward"]["sd"] * rng.standard_normal(n)
     )
+    # shares of a non-negative synergy matrix: floor the (rare, > 5 SD) negative draws
+    fwd_t, bwd_t = np.maximum(fwd_t, 1e-3), np.maximum(bwd_t, 1e-3)
     jt = pd.Series(industry * 10_000 + year)
     fwd_sum = pd.Series(fwd_t).groupby(jt).transform("sum").to_numpy()
     bwd_sum = pd.Series(bwd_t).groupby(jt).transform("sum").to_numpy()
@@ -336,6 +333,11 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
         + ef["itse_backward_on_erl"] * ef["aie_on_itse_backward"]
     )
     direct = ef["aie_on_erl_total"] - indirect + het
+    # simulation-lab switches (zero in the calibrated panel): an instrument with a direct path to
+    # ERL (violating exclusion) and a shock common to FSIE and ERL (a confounded mediator)
+    lab = p.get("lab", {})
+    confounder = lab.get("mediator_confounder_sd", 0.0) * gens["lab"].standard_normal(n)
+    fsie_t = np.maximum(fsie_t + confounder, 1e-4)
     ctrl = e["controls"]
     imp_v, exp_v = 100 * imports / output, 100 * exports / output
     erl_t = (
@@ -353,6 +355,8 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
         + ctrl["inst"] * (freedom_index - inst_c["mean"])
         + ctrl["tra"] * (lpi - lpi.mean())
         + erl_shock
+        + lab.get("iv2_direct_on_erl", 0.0) * z2
+        + confounder
     )
     shares = ef["segment_shares_published"]
     weights = {k: 3.0 * v / sum(shares.values()) for k, v in shares.items()}  # average to one
@@ -367,12 +371,7 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
     rng = gens["value"]
     lc, wc = p["lcv"], p["wcv"]
     lcv_t = ef["aie_on_lcv"] * aie + lc["trend_per_year"] * t + lc["noise_sd"] * rng.standard_normal(n)
-    wcv_t = (
-        wc["level"]
-        + ind_draw(wc["industry_sd"])
-        + ef["aie_on_wcv"] * aie
-        + wc["noise_sd"] * rng.standard_normal(n)
-    )
+    wcv_t = wc["level"] + ind_draw(wc["industry_sd"]) + ef["aie_on_wcv"] * aie + wc["noise_sd"] * rng.standard_normal(n)
     wcv_t = np.maximum(wcv_t, 1e-3)
 
     # ---------------------------------------------------------------- free raw inputs
@@ -400,13 +399,9 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
     synergy_out, synergy_in = fwd_t, bwd_t  # row and column sums of the synergy matrix
     ups = ups_m + ups_i
     robots = front_t * rd_cost * iceberg_cost / (data_density * theta_front * ups)  # eq. (6)
-    rd_efficiency = (
-        inter_t * rd_cost * iceberg_cost / (circulation_rate * crossborder_synergy * ups)
-    )  # eq. (7)
+    rd_efficiency = inter_t * rd_cost * iceberg_cost / (circulation_rate * crossborder_synergy * ups)  # eq. (7)
     theta_back = back_t * rd_cost * iceberg_cost / (stuck_nodes * spillover * ups)  # eq. (8)
-    vce_base = indices.value_conversion_efficiency(
-        value_efficacy_base, crossborder_synergy, rd_cost, iceberg_cost
-    )
+    vce_base = indices.value_conversion_efficiency(value_efficacy_base, crossborder_synergy, rd_cost, iceberg_cost)
     base_rows = t == 0
     vce_unit_base = pd.Series(np.where(base_rows, vce_base, np.nan)).groupby(unit).transform("max").to_numpy()
     vce = np.where(base_rows, vce_base, vce_unit_base * np.exp(lcv_t))  # eq. (17)

@@ -27,10 +27,7 @@ def banner_html() -> str:
     else:
         text = f"Built from {escape(source.label)}."
         kind = "licensed"
-    return (
-        f'<div class="aichain-data-banner aichain-data-{kind}" role="note">'
-        f"<strong>Data:</strong> {text}</div>"
-    )
+    return f'<div class="aichain-data-banner aichain-data-{kind}" role="note"><strong>Data:</strong> {text}</div>'
 
 
 def _add_banner(app, pagename, templatename, context, doctree):

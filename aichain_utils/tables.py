@@ -139,8 +139,7 @@ def render_table(table: int, columns: list[Column]) -> RenderedTable:
             "coefficient, replicated": f"{e.coef:.3f}{star}",
             "  (SE), replicated": f"({e.se:.3f})",
             "difference (replicated − published)": "" if pub is None else f"{e.coef - pub['coef']:+.3f}",
-            "controls, published / replicated": f"{'' if pub is None else pub['controls']} / "
-            f"{row['controls']}",
+            "controls, published / replicated": f"{'' if pub is None else pub['controls']} / {row['controls']}",
             "fixed effects, replicated": fe,
             "N, published": "" if pub is None else f"{int(pub['n'])}",
             "N, replicated": f"{e.n}",
@@ -191,9 +190,7 @@ def coefficient_plot(rendered: RenderedTable, truth: float | None = None, title:
             label="published (± 1.96 SE)",
         )
     if truth is not None:
-        ax.axhline(
-            truth, color="#1a9850", ls="--", lw=1.2, label=f"true effect in the simulation ({truth:.3f})"
-        )
+        ax.axhline(truth, color="#1a9850", ls="--", lw=1.2, label=f"true effect in the simulation ({truth:.3f})")
     ax.axhline(0, color="#999999", lw=0.8)
     ax.set_xticks(pos, [f"({c})\n{lab}" for c, lab in zip(t["column"], t["label"], strict=True)], fontsize=8)
     ax.set_ylabel("coefficient")

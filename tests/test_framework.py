@@ -12,9 +12,7 @@ from aichain_utils import framework as fw
 
 def test_seed000_has_three_mechanisms_and_three_pathways():
     mechanisms = fw.mechanisms_table()["Mechanism"].tolist()
-    for name, zh in zip(
-        mechanisms, ["技术要素重构机制", "组织能力提升机制", "价值链结构演化机制"], strict=True
-    ):
+    for name, zh in zip(mechanisms, ["技术要素重构机制", "组织能力提升机制", "价值链结构演化机制"], strict=True):
         assert name.endswith(f"({zh})")
     pathways = fw.pathways_table()["Pathway"].tolist()
     for name, zh in zip(pathways, ["数据治理路径", "技术集成路径", "生态协同路径"], strict=True):

@@ -32,9 +32,7 @@ def test_total_effect_decomposes_exactly(data):
     r = mediation.mediation_analysis(data, "FSIE")
     assert r.total.coef == pytest.approx(r.direct.coef + r.indirect, abs=1e-10)
     assert r.sobel_se == pytest.approx(
-        np.sqrt(
-            r.second_stage_b.coef**2 * r.first_stage.se**2 + r.first_stage.coef**2 * r.second_stage_b.se**2
-        )
+        np.sqrt(r.second_stage_b.coef**2 * r.first_stage.se**2 + r.first_stage.coef**2 * r.second_stage_b.se**2)
     )
 
 
@@ -108,9 +106,7 @@ def test_suest_equals_hand_computed_stacked_wald():
 def test_pooled_interaction_model_agrees_with_suest():
     df = _toy(1)
     s = heterogeneity.suest_test(df, "grp", ["g0", "g1", "g2"], controls=["lngdp"])
-    coefs, chi2, dof, _p = heterogeneity.pooled_interaction_test(
-        df, "grp", ["g0", "g1", "g2"], controls=["lngdp"]
-    )
+    coefs, chi2, dof, _p = heterogeneity.pooled_interaction_test(df, "grp", ["g0", "g1", "g2"], controls=["lngdp"])
     np.testing.assert_allclose(coefs, s.coefs, atol=1e-10)
     assert dof == s.df == 2
     assert chi2 == pytest.approx(s.chi2, rel=0.05)  # same test, small-sample factors differ

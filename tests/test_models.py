@@ -31,9 +31,7 @@ def _small_panel(seed=0, n_units=30, n_years=6, n_ind=6):
     x = 0.8 * z + 0.5 * e + u + rng.normal(size=len(unit))
     c = rng.normal(size=len(unit))
     y = 1.5 * x + 0.3 * c + u + t + e
-    return pd.DataFrame(
-        {"unit_id": unit, "industry_id": ind, "year": year, "ERL": y, "AIE": x, "Z": z, "lngdp": c}
-    )
+    return pd.DataFrame({"unit_id": unit, "industry_id": ind, "year": year, "ERL": y, "AIE": x, "Z": z, "lngdp": c})
 
 
 @pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")  # raised inside pyfixest
@@ -60,18 +58,14 @@ def test_industry_fe_equals_lsdv_dummies_and_pyfixest(data):
     assert lsdv.coef == pytest.approx(by_hand.params["AIE"], abs=1e-8)
     assert within.coef == pytest.approx(fx.coef()["AIE"], abs=1e-8)
     # robust (HC1) SEs agree between the dummy regression and the wrapper
-    assert lsdv.se == pytest.approx(
-        sm.OLS(data["ERL"], sm.add_constant(X)).fit(cov_type="HC1").bse["AIE"], rel=1e-8
-    )
+    assert lsdv.se == pytest.approx(sm.OLS(data["ERL"], sm.add_constant(X)).fit(cov_type="HC1").bse["AIE"], rel=1e-8)
 
 
 def test_demean_balanced_two_way_matches_formula():
     df = _small_panel()
     dm = models.demean(df, ["ERL"], ["unit_id", "year"])
     y = df["ERL"]
-    expected = (
-        y - y.groupby(df["unit_id"]).transform("mean") - y.groupby(df["year"]).transform("mean") + y.mean()
-    )
+    expected = y - y.groupby(df["unit_id"]).transform("mean") - y.groupby(df["year"]).transform("mean") + y.mean()
     np.testing.assert_allclose(dm["ERL"], expected, atol=1e-10)
 
 
@@ -82,10 +76,7 @@ def test_2sls_equals_matrix_formula():
     cols = ["ERL", "AIE", "Z", "lngdp"]
     dm = {
         c: (
-            df[c]
-            - df.groupby("unit_id")[c].transform("mean")
-            - df.groupby("year")[c].transform("mean")
-            + df[c].mean()
+            df[c] - df.groupby("unit_id")[c].transform("mean") - df.groupby("year")[c].transform("mean") + df[c].mean()
         ).to_numpy()
         for c in cols
     }

@@ -105,9 +105,7 @@ def test_at_most_five_rows_are_listed(good, tmp_path):
 def test_industry_changes_within_unit(good, tmp_path):
     bad = good.copy()
     bad.loc[3, "industry_id"] = 7
-    with pytest.raises(
-        RawDataError, match=r"column 'industry_id' must be constant within a unit; units \[1\]"
-    ):
+    with pytest.raises(RawDataError, match=r"column 'industry_id' must be constant within a unit; units \[1\]"):
         read_raw_file(_write(bad, tmp_path / "raw.csv"))
 
 

@@ -91,9 +91,7 @@ def test_blocks_use_independent_streams():
     changed = copy.deepcopy(base)
     changed["fsie"]["gamma_shape"] = 0.5  # touches only the mediator block
     a, b = simulate.simulate_panel(base), simulate.simulate_panel(changed)
-    pd.testing.assert_frame_equal(
-        a.raw[simulate.AIE_INDICATOR_COLUMNS], b.raw[simulate.AIE_INDICATOR_COLUMNS]
-    )
+    pd.testing.assert_frame_equal(a.raw[simulate.AIE_INDICATOR_COLUMNS], b.raw[simulate.AIE_INDICATOR_COLUMNS])
     assert not np.allclose(a.truth["FSIE"], b.truth["FSIE"])
 
 

@@ -1,0 +1,172 @@
+"""The consistency audit: each check family catches a planted error and stays silent on a clean table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from aichain_utils import audit
+
+DESIGN = {
+    "n_industries": "2",
+    "first_year": "2013",
+    "last_year": "2014",
+    "significance_levels": "0.10|0.05|0.01",
+}
+
+
+def _cell(
+    table,
+    column,
+    coef,
+    se,
+    stars,
+    n,
+    outcome="ERL",
+    controls="yes",
+    method="",
+    label="x",
+    note="",
+    adj_r2=0.5,
+    suest_group="",
+    kp_lm=float("nan"),
+    kp_wald=float("nan"),
+):
+    dp = 3
+    return {
+        "table": table,
+        "column": column,
+        "column_label_zh": label,
+        "column_label_en": label,
+        "method_zh": method,
+        "outcome": outcome,
+        "regressor": "AIE",
+        "coef": coef,
+        "se": se,
+        "stars": stars,
+        "controls": controls,
+        "fixed_effects": "yes",
+        "n": n,
+        "adj_r2": adj_r2,
+        "kp_lm": kp_lm,
+        "kp_lm_stars": "",
+        "kp_wald": kp_wald,
+        "kp_wald_stars": "",
+        "suest_p": float("nan"),
+        "suest_group": suest_group,
+        "note": note,
+        "coef_dp": dp,
+        "se_dp": dp,
+        "adj_r2_dp": dp,
+    }
+
+
+def _table2(n=400, sd_erl=1.0, mean_erl=5.0, n_itse=400):
+    return pd.DataFrame(
+        [
+            {"symbol": "ERL", "n": n, "mean": mean_erl, "sd": sd_erl, "min": 2.0, "max": 8.0},
+            {"symbol": "ITSE", "n": n_itse, "mean": 50.0, "sd": 10.0, "min": 20.0, "max": 90.0},
+        ]
+    )
+
+
+def _clean_cells():
+    # 2 industries x 2 years x 100 units = 400; a clean, consistent set of columns
+    return pd.DataFrame(
+        [
+            _cell(3, 1, 1.0, 0.2, "***", 400, controls="no", method="固定效应回归", adj_r2=0.50),
+            _cell(3, 2, 1.0, 0.2, "***", 400, method="固定效应回归", adj_r2=0.52),
+            _cell(3, 3, 1.0, 0.2, "***", 400, method="LSDV"),
+            _cell(5, 1, 1.2, 0.2, "***", 400, outcome="ELRI_front"),
+            _cell(5, 2, 0.6, 0.2, "***", 400, outcome="ELRI_inter"),
+            _cell(5, 3, 1.2, 0.2, "***", 400, outcome="ELRI_back"),
+            _cell(9, 1, 0.5, 0.25, "**", 200, suest_group="1|2"),
+            _cell(9, 2, 0.3, 0.25, "", 200, suest_group="1|2"),
+            _cell(6, 1, 0.9, 0.1, "***", 400, outcome="ITSE_forward"),
+            _cell(4, 1, 0.8, 0.1, "***", 200, label="IV1", kp_lm=40.0, kp_wald=44.0),
+        ]
+    )
+
+
+def test_clean_tables_give_no_findings():
+    assert audit.run_audit(_clean_cells(), _table2(), DESIGN).empty
+
+
+def test_sample_size_checks_catch_planted_errors():
+    cells = _clean_cells()
+    cells.loc[cells["table"] == 9, "n"] = 400  # both groups of a split use the full sample
+    cells.loc[(cells["table"] == 4), "n"] = 400  # a lag that loses no year
+    cells.loc[(cells["table"] == 6), "n"] = 401  # more observations than the panel
+    found = audit.check_sample_sizes(cells, _table2(), DESIGN)
+    checks = {f.check for f in found}
+    assert "split groups each use the full sample" in checks
+    assert "lagged instrument loses a year" in checks
+    assert "N above the full sample" in checks
+    assert "N above the variable's own N" in {
+        f.check for f in audit.check_sample_sizes(cells, _table2(n_itse=300), DESIGN)
+    }
+
+
+def test_star_check_catches_wrong_stars_and_respects_rounding():
+    cells = _clean_cells()
+    cells.loc[0, "stars"] = "*"  # z = 5 is *** not *
+    found = audit.check_stars(cells, DESIGN)
+    assert [(f.table, f.cells) for f in found] == [("Table 3", "column (1)")]
+    # z = 1.96 exactly: rounding makes both ** and * possible, so no finding
+    border = pd.DataFrame([_cell(3, 1, 0.392, 0.200, "**", 400)])
+    assert audit.check_stars(border, DESIGN) == []
+    border.loc[0, "stars"] = "*"
+    assert audit.check_stars(border, DESIGN) == []
+
+
+def test_descriptive_checks_catch_planted_errors():
+    t2 = _table2()
+    assert audit.check_descriptives(t2) == []
+    bad = _table2(sd_erl=3.5)  # Bhatia-Davis bound: sqrt((5-2)(8-5)) = 3
+    assert [f.check for f in audit.check_descriptives(bad)] == ["SD within the Bhatia-Davis bound"]
+    out_of_range = _table2(mean_erl=9.0)
+    assert audit.check_descriptives(out_of_range)[0].severity == "error"
+    mixed_n = _table2(n_itse=350)
+    assert [f.check for f in audit.check_descriptives(mixed_n)] == ["N differs across variables"]
+
+
+def test_identity_checks_catch_planted_errors():
+    cells = _clean_cells()
+    cells.loc[cells["outcome"] == "ELRI_inter", "coef"] = 0.3  # segments now average 0.9, not 1.0
+    cells.loc[(cells["table"] == 3) & (cells["column"] == 3), "coef"] = 1.1  # LSDV != FE
+    cells.loc[(cells["table"] == 3) & (cells["column"] == 2), "adj_r2"] = 0.40  # fit falls when controls added
+    checks = {f.check for f in audit.check_identities(cells)}
+    assert checks == {
+        "ERL coefficient = mean of segment coefficients (eq. 9)",
+        "LSDV equals the within (FE) estimator",
+        "adding controls cannot lower fit by much",
+    }
+
+
+def test_plausibility_checks_catch_planted_errors():
+    cells = _clean_cells()
+    cells.loc[cells["table"] == 6, "se"] = 0.0
+    cells.loc[cells["table"] == 4, "kp_wald"] = 5000.0
+    cells.loc[(cells["table"] == 3) & (cells["column"] == 2), "se"] = 0.01  # 20x more precise, same N
+    checks = {f.check for f in audit.check_plausibility(cells)}
+    assert checks == {
+        "zero standard error",
+        "KP rk LM and Wald F tell different stories",
+        "standard errors on the same N differ by more than 10x",
+    }
+
+
+def test_audit_on_the_published_tables_is_sorted_and_computed():
+    found = audit.run_audit()
+    order = found["severity"].map(audit.SEVERITY_ORDER)
+    assert order.is_monotonic_increasing
+    assert set(found["family"]) <= {"sample_size", "stars", "descriptives", "identity", "plausibility"}
+    zero_se = found[found["check"] == "zero standard error"]
+    assert zero_se[["table", "cells"]].to_numpy().tolist() == [["Table 5", "column (7)"]]
+
+
+@pytest.mark.parametrize("severity", ["error", "warning", "info"])
+def test_every_finding_has_an_explanation(severity):
+    found = audit.run_audit()
+    rows = found[found["severity"] == severity]
+    assert (rows["explanation"].str.len() > 40).all()

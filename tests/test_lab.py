@@ -1,0 +1,51 @@
+"""Simulation lab and Monte Carlo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aichain_utils import lab
+
+
+def test_scenarios_change_only_their_parameters():
+    base = lab.scenario_params("baseline")
+    p = lab.scenario_params("no effect")
+    assert p["effects"]["aie_on_erl_total"] == 0.0 and base["effects"]["aie_on_erl_total"] > 0
+    assert p["latent_ai"] == base["latent_ai"]
+    with pytest.raises(KeyError, match="unknown scenario"):
+        lab.scenario_params("nope")
+    assert lab.truths(p)["FE"] == 0.0
+
+
+def test_monte_carlo_is_reproducible_from_seeds():
+    a = lab.monte_carlo(reps=2, first_seed=11, n_jobs=1)
+    b = lab.monte_carlo(reps=2, first_seed=11, n_jobs=1)
+    pd.testing.assert_frame_equal(a, b)
+    assert sorted(a["seed"].unique()) == [11, 12]
+    assert set(a["estimator"]) == set(lab.ESTIMATORS)
+
+
+def test_summary_statistics_by_hand():
+    frame = pd.DataFrame(
+        {
+            "estimator": ["FE"] * 4,
+            "estimate": [1.0, 2.0, 3.0, 2.0],
+            "se": [1.0, 0.1, 1.0, 0.5],
+            "truth": [1.5] * 4,
+            "seed": range(4),
+        }
+    )
+    s = lab.monte_carlo_summary(frame).iloc[0]
+    assert s["bias"] == pytest.approx(0.5)  # mean 2.0 - 1.5
+    assert s["RMSE"] == pytest.approx(np.sqrt((0.25 + 0.25 + 2.25 + 0.25) / 4))
+    # covered when |error| <= 1.96 se: errors .5 (se 1) yes, .5 (se .1) no, 1.5 (se 1) yes, .5 (se .5) yes
+    assert s["95% CI coverage"] == pytest.approx(0.75)
+
+
+def test_stored_monte_carlo_results_are_current():
+    frame, meta, current = lab.load_monte_carlo()
+    assert current, "data/montecarlo is stale: parameters or code changed; run `make montecarlo`"
+    assert meta["reps"] >= 200
+    assert len(frame) == meta["reps"] * len(lab.ESTIMATORS)
