@@ -13,7 +13,7 @@ BUILD_FLAGS := --warningiserror --keep-going
 export PATH := $(BIN):$(PATH)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: env book test lint clean help bench montecarlo
+.PHONY: env book test lint clean help bench montecarlo browser-deps
 
 help:
 	@echo "make book   - build the book into _build/html (executes every chapter)"
@@ -41,7 +41,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python tools/sync_environment.py --check
 
-test: $(STAMP) lint
+# Headless Chromium for the browser tests: installed from Debian's packages when running as root
+# (as CI does); elsewhere install it yourself (apt-get install chromium) or the tests are skipped.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else echo "chromium not installed and not root: browser tests will be skipped"; fi
+
+test: $(STAMP) lint browser-deps
 	rm -rf _build
 	$(BIN)/python tools/cache_guard.py _build
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)

@@ -1,4 +1,7 @@
-"""Sphinx extension: a banner on every page saying which data the book was built from.
+"""Sphinx extension: a data banner on every page, and numbered tables for executed outputs.
+
+The banner says which data the book was built from. The ``numbered-table`` directive gives a
+table printed by a code cell a number and a caption, so the text can cross-reference it.
 
 Enabled in ``_config.yml`` (``sphinx.extra_extensions``). The data source is decided at
 build time by :func:`aichain_utils.panel.data_source` (environment variable
@@ -8,10 +11,15 @@ build time by :func:`aichain_utils.panel.data_source` (environment variable
 from __future__ import annotations
 
 from html import escape
+from typing import ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
 
 from aichain_utils.panel import data_source
 
-__all__ = ["banner_html", "setup"]
+__all__ = ["NumberedTableDirective", "banner_html", "numbered_table", "setup"]
 
 
 def banner_html() -> str:
@@ -36,6 +44,71 @@ def _add_banner(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    """Register the banner with Sphinx."""
+    """Register the data banner and the ``numbered-table`` directive with Sphinx."""
     app.connect("html-page-context", _add_banner)
+    app.add_enumerable_node(
+        numbered_table,
+        "table",
+        html=(_visit_numbered_table_html, _depart_numbered_table_html),
+        latex=(_skip, None),
+        text=(_skip, None),
+    )
+    app.add_directive("numbered-table", NumberedTableDirective)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+class numbered_table(nodes.General, nodes.Element):
+    """A numbered, captioned table whose body is an executed output (e.g. a glued DataFrame)."""
+
+
+class NumberedTableDirective(SphinxDirective):
+    """``numbered-table``: number and caption an executed table so the text can ``{numref}`` it.
+
+    Sphinx numbers only tables written in markup; tables printed by a code cell are raw HTML.
+    This directive wraps such output (usually ``{glue:any}`` of a styled DataFrame) in a node
+    that Sphinx enumerates as a ``table``, so it is numbered in the sequence of ``numfig_format['table']``
+    and can be cross-referenced with ``{numref}`` like any other table.
+
+    Usage (MyST)::
+
+        :::{numbered-table} Caption text
+        :name: tbl-label
+
+        ```{glue:any} key
+        ```
+        :::
+    """
+
+    required_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec: ClassVar[dict] = {"name": directives.unchanged_required}
+
+    def run(self):
+        if "name" not in self.options:
+            raise self.error("numbered-table needs a :name: so the text can cross-reference it")
+        if not self.content:
+            raise self.error("numbered-table has no body: put the table (e.g. a {glue:any} directive) inside")
+        node = numbered_table()
+        self.set_source_info(node)
+        caption_nodes, messages = self.state.inline_text(self.arguments[0], self.lineno)
+        caption = nodes.caption(self.arguments[0], "", *caption_nodes)
+        self.set_source_info(caption)
+        node += caption
+        body = nodes.container(classes=["aichain-table-body"])
+        self.state.nested_parse(self.content, self.content_offset, body)
+        node += body
+        self.add_name(node)
+        return [node, *messages]
+
+
+def _visit_numbered_table_html(self, node):
+    self.body.append(self.starttag(node, "div", CLASS="aichain-table"))
+
+
+def _depart_numbered_table_html(self, node):
+    self.body.append("</div>\n")
+
+
+def _skip(self, node):
+    raise nodes.SkipNode

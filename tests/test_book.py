@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urldefrag
 
+import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -32,6 +33,11 @@ def _page(root: Path, name: str) -> BeautifulSoup:
     path = _html_dir(root) / f"{name}.html"
     assert path.is_file(), f"{path} was not built"
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _tables(soup: BeautifulSoup) -> list:
+    """Executed tables on a page: numbered ones (directive numbered-table) and any left in cell outputs."""
+    return soup.select(".aichain-table table, .cell_output table")
 
 
 def test_every_toc_entry_is_a_myst_notebook_or_page(root):
@@ -64,7 +70,8 @@ def test_chapters_show_executed_outputs(root):
         if not name.startswith("chapters/"):
             continue
         soup = _page(root, name)
-        assert soup.select(".cell_output"), f"{name}.html has no executed output"
+        executed = soup.select(".cell_output") + soup.select(".aichain-table table") + soup.select("figure img")
+        assert executed, f"{name}.html has no executed output"
 
 
 def test_framework_page_has_the_causal_diagram_and_tables(root):
@@ -74,8 +81,8 @@ def test_framework_page_has_the_causal_diagram_and_tables(root):
     img = figure.find("img")
     assert img is not None, "the causal diagram was not rendered as an image"
     assert (_html_dir(root) / "chapters" / img["src"]).resolve().is_file()
-    assert "Fig. 1" in figure.get_text()
-    assert len(soup.select(".cell_output table")) >= 4
+    assert "Figure 1" in figure.get_text()
+    assert len(_tables(soup)) >= 4
     text = soup.get_text(" ")
     # glued numbers come from data/published (Table 3 column 6, Table 6 column 1)
     assert "0.977" in text and "1.701" in text
@@ -128,7 +135,7 @@ def test_measurement_page_has_figures_and_tables(root):
     for fig_id in ["fig-years", "fig-groups"]:
         fig = soup.select_one(f"figure#{fig_id}")
         assert fig is not None and fig.find("img") is not None, fig_id
-    tables = soup.select(".cell_output table")
+    tables = _tables(soup)
     assert len(tables) >= 4
     text = soup.get_text(" ")
     assert "What this data is, and what it is not" in text
@@ -151,7 +158,7 @@ def test_estimation_chapters_show_tables_and_figures(root, page, figures, min_ta
     for fig_id in figures:
         fig = soup.select_one(f"figure#{fig_id}")
         assert fig is not None and fig.find("img") is not None, fig_id
-    assert len(soup.select(".cell_output table")) >= min_tables
+    assert len(_tables(soup)) >= min_tables
     text = soup.get_text(" ")
     if page != "chapters/simulation_lab":
         assert "coefficient, published" in text and "coefficient, replicated" in text
@@ -181,7 +188,86 @@ def test_audit_page_lists_computed_findings(root):
     from aichain_utils import audit
 
     soup = _page(root, "chapters/audit")
-    tables = soup.select(".cell_output table")
+    tables = _tables(soup)
     assert tables, "the findings table is missing"
     rows = tables[0].select("tbody tr")
     assert len(rows) == len(audit.run_audit())
+
+
+def test_every_chapter_has_objectives_and_two_to_four_exercises_with_hidden_solutions(root):
+    for name in _toc_files(root):
+        if not name.startswith("chapters/"):
+            continue
+        soup = _page(root, name)
+        assert "Learning objectives" in soup.get_text(" "), name
+        exercises = soup.select("div.exercise")
+        solutions = soup.select("div.solution.dropdown")
+        assert 2 <= len(exercises) <= 4, (name, len(exercises))
+        assert len(solutions) == len(exercises), name
+
+
+def test_glossary_covers_every_regression_variable(root):
+    glossary = pd.read_csv(root / "data" / "glossary.csv", keep_default_na=False)
+    symbols = set(glossary["symbol"])
+    for var in [
+        "ERL",
+        "ELRI_front",
+        "ELRI_inter",
+        "ELRI_back",
+        "AIE",
+        "AIE_alt",
+        "FSIE",
+        "ITSE",
+        "ITSE_forward",
+        "ITSE_backward",
+        "lngdp",
+        "imp",
+        "exp",
+        "inst",
+        "tra",
+        "IV1",
+        "IV2",
+        "IV3",
+        "IV4",
+        "LCV",
+        "WCV",
+    ]:
+        assert var in symbols, var
+    assert (glossary["chinese"].str.len() > 0).all()
+    soup = _page(root, "glossary")
+    assert len(soup.select(".aichain-table table tbody tr")) == len(glossary)
+
+
+def test_bibliography_lists_the_cited_works(root):
+    soup = _page(root, "bibliography")
+    text = soup.get_text(" ")
+    for needle in ["Baron", "Kleibergen", "Stock", "Sobel", "Pang", "Mou"]:
+        assert needle in text, needle
+
+
+def test_every_table_and_figure_is_numbered_captioned_and_cited_in_the_text(root):
+    """Issue 7: numbered, captioned tables and figures, each cross-referenced from the prose."""
+    seen_numbers = set()
+    for name in [n for n in _toc_files(root) if n.startswith("chapters/")] + ["glossary"]:
+        soup = _page(root, name)
+        main = soup.select_one("main")
+        assert not main.select(".cell_output table"), f"{name}: a table is printed without a number and caption"
+        items = main.select("div.aichain-table") + main.select("figure[id]")
+        assert items, f"{name}: no numbered table or figure"
+        for item in items:
+            number = item.select_one(".caption-number")
+            assert number is not None, f"{name}#{item['id']}: no number"
+            kind = "Book table" if item.name == "div" else "Figure"
+            label = number.get_text(" ").strip()
+            assert label.startswith(kind), (name, label)
+            assert label not in seen_numbers, f"{label} is used twice"
+            seen_numbers.add(label)
+            assert item.select_one(".caption-text").get_text(strip=True), f"{name}#{item['id']}: empty caption"
+            if item.name == "div":
+                assert item.select_one("table") is not None, f"{name}#{item['id']}: numbered table without a table"
+            refs = [
+                a
+                for a in main.select(f'a[href$="#{item["id"]}"]')
+                if item not in a.parents and a.get_text(strip=True).startswith(kind)
+            ]
+            assert refs, f"{name}: {label} ({item['id']}) is never cross-referenced from the text"

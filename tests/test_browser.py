@@ -1,0 +1,188 @@
+"""Real-browser tests: headless Chromium loads every page of the built book from localhost.
+
+Chromium (Debian package ``chromium``) is installed by ``make test`` when it runs as root (as CI
+does). Elsewhere, without Chromium, these tests are skipped with a message; under ``CI=true`` they
+fail instead. Full-page screenshots of every chapter are saved to ``artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import threading
+import urllib.request
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--hide-scrollbars",
+]
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = _chromium()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: `make test` should have installed it (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium); browser tests skipped")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(root):
+    html = root / "_build" / "html"
+    assert (html / "index.html").is_file(), "build the book first (make test does)"
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # silence the request log
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _run(browser: str, tmp: Path, *args: str) -> str:
+    profile = tmp / "profile"
+    profile.mkdir(exist_ok=True)
+    out = subprocess.run(
+        [browser, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=10000", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return out.stdout
+
+
+def _pages(root: Path) -> list[str]:
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+    for part in toc["parts"]:
+        pages += [c["file"] for c in part["chapters"]]
+    return pages
+
+
+def _fetch(url: str, fetched: dict) -> set | None:
+    """The ids on the page at ``url`` (None when the server does not return it), fetched once."""
+    if url not in fetched:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as resp:
+                body = resp.read().decode("utf-8", errors="replace")
+        except OSError:
+            fetched[url] = None
+        else:
+            ids = set()
+            if url.endswith(".html"):
+                ids = {t.get("id") for t in BeautifulSoup(body, "html.parser").find_all(id=True)}
+            fetched[url] = ids
+    return fetched[url]
+
+
+def _check_links(page_url: str, soup: BeautifulSoup, fetched: dict, broken: list) -> None:
+    """Every link the browser shows that points into the book is served, and its anchor exists."""
+    own = {t.get("id") for t in soup.find_all(id=True)}
+    for a in soup.find_all("a", href=True):
+        href = a["href"]
+        if href.startswith(("mailto:", "javascript:")):
+            continue
+        absolute = urljoin(page_url, href)
+        if not absolute.startswith(page_url.split("/", 3)[0] + "//" + page_url.split("/", 3)[2]):
+            continue  # external: the tests run without network
+        target, frag = urldefrag(absolute)
+        ids = own if target == urldefrag(page_url)[0] else _fetch(target, fetched)
+        if ids is None or (frag and target.endswith(".html") and frag not in ids):
+            broken.append(f"{page_url} -> {href}")
+
+
+def test_every_page_renders_in_chromium(root, browser, server, tmp_path):
+    shots = root / "artifacts" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, tuple[int, int]] = {}
+    fetched: dict[str, set | None] = {}
+    broken: list[str] = []
+    for page in _pages(root):
+        url = f"{server}/{page}.html"
+        dom = _run(browser, tmp_path, "--dump-dom", url)
+        soup = BeautifulSoup(dom, "html.parser")
+        text = soup.get_text(" ")
+        assert soup.select_one("main") is not None, f"{page}: the page did not load"
+        assert "Traceback" not in text and "Error" not in soup.select_one("main").get_text(" ")[:200], page
+        assert not soup.select("mjx-merror"), f"{page}: MathJax could not typeset an equation"
+        assert soup.select_one(".aichain-data-banner") is not None, f"{page}: no data banner"
+        static = (root / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
+        static_soup = BeautifulSoup(static, "html.parser")
+        n_tables = len(soup.select("main table"))
+        n_figures = len([i for i in soup.select("main figure img") if i.get("src")])
+        if page.startswith("chapters/"):
+            assert n_tables + n_figures > 0, f"{page}: no executed tables or figures"
+        # the browser shows every table and figure the build wrote, each numbered
+        assert n_tables == len(static_soup.select("main table")), f"{page}: tables {n_tables} in the browser"
+        assert n_figures == len(static_soup.select("main figure img")), f"{page}: figures {n_figures} in the browser"
+        assert len(soup.select("main .aichain-table .caption-number")) == len(static_soup.select("div.aichain-table"))
+        counts[page] = (n_tables, n_figures)
+        _check_links(url, soup, fetched, broken)
+        _run(
+            browser,
+            tmp_path,
+            "--window-size=1300,6000",
+            f"--screenshot={shots / (page.replace('/', '_') + '.png')}",
+            url,
+        )
+        assert (shots / (page.replace("/", "_") + ".png")).stat().st_size > 10_000, page
+    assert not broken, f"internal links that do not resolve in the browser: {broken[:10]}"
+    (shots / "counts.txt").write_text(
+        "".join(f"{p}\ttables={t}\tfigures={f}\n" for p, (t, f) in counts.items()), encoding="utf-8"
+    )
+
+
+def test_search_page_finds_aie(browser, server, tmp_path):
+    dom = _run(browser, tmp_path, "--dump-dom", f"{server}/search.html?q=AIE")
+    soup = BeautifulSoup(dom, "html.parser")
+    hits = soup.select("ul.search li")
+    assert hits, "the search page found nothing for 'AIE'"
+
+
+def test_link_checker_reports_a_missing_page_and_a_missing_anchor(server):
+    """The checker itself can fail: a planted broken page link and a planted broken anchor are caught."""
+    page = f"{server}/index.html"
+    soup = BeautifulSoup(
+        '<a href="chapters/baseline.html#tbl-t3">ok</a>'
+        '<a href="chapters/no-such-page.html">missing page</a>'
+        '<a href="chapters/baseline.html#no-such-anchor">missing anchor</a>'
+        '<a href="https://example.org/">external, skipped</a>',
+        "html.parser",
+    )
+    broken: list[str] = []
+    _check_links(page, soup, {}, broken)
+    assert broken == [
+        f"{page} -> chapters/no-such-page.html",
+        f"{page} -> chapters/baseline.html#no-such-anchor",
+    ]
