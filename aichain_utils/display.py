@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-__all__ = ["show_table"]
+__all__ = ["glue_figure", "show_regression", "show_table"]
 
 
 def show_table(frame: pd.DataFrame, precision: int = 3) -> Styler:
@@ -31,6 +31,19 @@ def show_table(frame: pd.DataFrame, precision: int = 3) -> Styler:
     if pct:
         styler = styler.format(precision=1, subset=pct, na_rep="")
     return styler
+
+
+def glue_figure(name: str, fig) -> None:
+    """Glue a matplotlib figure for ``{glue:figure}`` and close it.
+
+    The figure is stored once, as a displayed output (so the downloadable executed notebook shows
+    it), and closed so that the inline backend does not show it a second time at the end of the cell.
+    """
+    import matplotlib.pyplot as plt
+    from myst_nb import glue
+
+    glue(name, fig, display=True)
+    plt.close(fig)
 
 
 def show_regression(rendered) -> Styler:

@@ -1,6 +1,7 @@
 """Sphinx extension: a data banner on every page, and numbered tables for executed outputs.
 
-The banner says which data the book was built from. The ``numbered-table`` directive gives a
+The banner says which data the book was built from; each chapter's download menu also offers the
+executed notebook (.ipynb). The ``numbered-table`` directive gives a
 table printed by a code cell a number and a caption, so the text can cross-reference it.
 
 Enabled in ``_config.yml`` (``sphinx.extra_extensions``). The data source is decided at
@@ -11,6 +12,7 @@ build time by :func:`aichain_utils.panel.data_source` (environment variable
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 from typing import ClassVar
 
 from docutils import nodes
@@ -43,9 +45,61 @@ def _add_banner(app, pagename, templatename, context, doctree):
         context["body"] = banner_html() + context["body"]
 
 
+def _executed_notebook(app, pagename: str) -> str | None:
+    """The executed notebook of ``pagename`` as .ipynb text, with every output, or None.
+
+    With ``execute_notebooks: cache`` MyST-NB writes ``_build/jupyter_execute/<page>.ipynb`` from
+    the unexecuted source when the outputs come from the cache, so that file can lack outputs. The
+    outputs are taken from the execution cache instead (jupyter-cache, matched on the code cells);
+    the written file is the fallback when the cache has no match (e.g. ``execute_notebooks: force``).
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    source = Path(app.env.doc2path(pagename))
+    if source.suffix == ".md":
+        cache_path = app.env.mystnb_config.execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
+        if Path(cache_path).is_dir():
+            notebook = read_myst_markdown_notebook(source.read_text(encoding="utf-8"), path=str(source))
+            try:
+                _, merged = get_cache(cache_path).merge_match_into_notebook(notebook)
+            except KeyError:
+                merged = None
+            if merged is not None:
+                return nbformat.writes(merged)
+    written = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    return written.read_text(encoding="utf-8") if written.is_file() else None
+
+
+def _offer_notebook_download(app, pagename, templatename, context, doctree):
+    """Offer the executed notebook (.ipynb, with outputs) in the page's download menu.
+
+    sphinx-book-theme lists an ``.ipynb`` download only when launch buttons are configured, which
+    needs a public repository URL. Here the executed notebook is written next to the page sources
+    and the theme's download menu (which reads ``context["ipynb_source"]``) offers it. Runs before
+    the theme (priority 500 < 501).
+    """
+    if not str(context.get("sourcename", "")).endswith((".md", ".md.txt")):
+        return
+    if (
+        "jupytext" not in app.env.metadata.get(pagename, {})
+        and not (Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb").is_file()
+    ):
+        return
+    text = _executed_notebook(app, pagename)
+    if text is None:
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def setup(app):
     """Register the data banner and the ``numbered-table`` directive with Sphinx."""
     app.connect("html-page-context", _add_banner)
+    app.connect("html-page-context", _offer_notebook_download, priority=500)
     app.add_enumerable_node(
         numbered_table,
         "table",

@@ -207,32 +207,21 @@ def test_every_chapter_has_objectives_and_two_to_four_exercises_with_hidden_solu
 
 
 def test_glossary_covers_every_regression_variable(root):
+    """Every variable of Table 2 and every outcome and regressor of Tables 3-10 has a glossary entry."""
     glossary = pd.read_csv(root / "data" / "glossary.csv", keep_default_na=False)
     symbols = set(glossary["symbol"])
-    for var in [
-        "ERL",
-        "ELRI_front",
-        "ELRI_inter",
-        "ELRI_back",
-        "AIE",
-        "AIE_alt",
-        "FSIE",
-        "ITSE",
-        "ITSE_forward",
-        "ITSE_backward",
-        "lngdp",
-        "imp",
-        "exp",
-        "inst",
-        "tra",
-        "IV1",
-        "IV2",
-        "IV3",
-        "IV4",
-        "LCV",
-        "WCV",
-    ]:
-        assert var in symbols, var
+    published = root / "data" / "published"
+    needed = set(pd.read_csv(published / "table2_descriptives.csv")["symbol"])
+    cells = pd.read_csv(published / "regression_cells.csv")
+    printed = {"AIE (five-dimension index)": "AIE_alt"}  # Table 5 column (1) names the regressor in words
+    needed |= {printed.get(v, v) for v in set(cells["outcome"]) | set(cells["regressor"])}
+    needed |= {"IV1", "IV2", "IV3", "IV4"}  # Table 4's instruments (columns, not rows, of the printed table)
+    missing = sorted(v for v in needed if v not in symbols)
+    assert not missing, f"glossary.csv has no entry for {missing}"
+    chapters = {Path(n).name for n in _toc_files(root) if n.startswith("chapters/")}
+    for _, row in glossary.iterrows():
+        for place in [w.strip() for w in row["where_used"].split(",")]:
+            assert place in chapters, f"glossary '{row['term']}': where_used names no chapter: {place!r}"
     assert (glossary["chinese"].str.len() > 0).all()
     soup = _page(root, "glossary")
     assert len(soup.select(".aichain-table table tbody tr")) == len(glossary)
@@ -252,6 +241,7 @@ def test_every_table_and_figure_is_numbered_captioned_and_cited_in_the_text(root
         soup = _page(root, name)
         main = soup.select_one("main")
         assert not main.select(".cell_output table"), f"{name}: a table is printed without a number and caption"
+        assert not main.select(".cell_output img"), f"{name}: a figure is printed without a number and caption"
         items = main.select("div.aichain-table") + main.select("figure[id]")
         assert items, f"{name}: no numbered table or figure"
         for item in items:
@@ -271,3 +261,27 @@ def test_every_table_and_figure_is_numbered_captioned_and_cited_in_the_text(root
                 if item not in a.parents and a.get_text(strip=True).startswith(kind)
             ]
             assert refs, f"{name}: {label} ({item['id']}) is never cross-referenced from the text"
+
+
+def test_every_chapter_offers_its_source_and_executed_notebook_for_download(root):
+    """Issue 7: download buttons (.md and .ipynb); the .ipynb is the executed notebook, with outputs."""
+    import json
+
+    html = _html_dir(root)
+    for name in [n for n in _toc_files(root) if n.startswith("chapters/")]:
+        soup = _page(root, name)
+        hrefs = [a["href"] for a in soup.select(".dropdown-download-buttons a[href], a.btn-download-source-button")]
+        hrefs += [a["href"] for a in soup.find_all("a", href=True) if "_sources/" in a["href"]]
+        for suffix in (".md", ".ipynb"):
+            link = next((h for h in hrefs if h.endswith(suffix)), None)
+            assert link is not None, f"{name}: no {suffix} download"
+            target = (html / name).parent / link
+            assert target.resolve().is_file(), f"{name}: {link} is missing"
+        nb = json.loads((html / "_sources" / f"{name}.ipynb").read_text(encoding="utf-8"))
+        outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+        assert outputs, f"{name}.ipynb has no outputs: it is not the executed notebook"
+        # every table and figure of the page is in the notebook, each figure exactly once
+        pngs = sum("image/png" in o.get("data", {}) for o in outputs)
+        assert pngs == len(soup.select("main figure img")), f"{name}.ipynb: {pngs} images"
+        htmls = sum("<table" in "".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+        assert htmls >= len(soup.select("main div.aichain-table")), f"{name}.ipynb: {htmls} tables"
