@@ -48,4 +48,5 @@ def glue_figure(name: str, fig) -> None:
 
 def show_regression(rendered) -> Styler:
     """Render a :class:`aichain_utils.tables.RenderedTable` in the paper's layout (row labels kept)."""
-    return rendered.display.style.set_table_attributes('class="aichain-regression"')
+    # the index name ("Table 3") would print as an empty header row: the caption already says it
+    return rendered.display.rename_axis(index=None).style.set_table_attributes('class="aichain-regression"')

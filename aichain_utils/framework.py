@@ -238,8 +238,8 @@ def direct_effects_table() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Direct effect": [_both(e["effect_en"], e["effect_zh"]) for e in DIRECT_EFFECTS],
-            "How it works (seed 002)": [e["how_en"] for e in DIRECT_EFFECTS],
-            "Closest seed-000 mechanism (this book's reading)": [e["seed000_mechanism_en"] for e in DIRECT_EFFECTS],
+            "How it works (Pang, Jiao & Li)": [e["how_en"] for e in DIRECT_EFFECTS],
+            "Closest Mou mechanism (this book's reading)": [e["seed000_mechanism_en"] for e in DIRECT_EFFECTS],
         }
     )
 

@@ -179,7 +179,7 @@ def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
             "share mediated a·b / c": f"{r.share_mediated:.3f}",
         }
         reading = f"equation ({2 if number == 1 else 4}) with {mediator}; unit and year effects, controls"
-        cols.append(Column(number, label, r.first_stage, reading, extra))
+        cols.append(Column(number, label, r.first_stage, reading, extra, detail=r))
     return cols
 
 
@@ -260,3 +260,57 @@ def battery(data: pd.DataFrame, bootstrap_reps: int = 999) -> dict[int, Rendered
         4: render_table(4, table4_columns(data)),
         5: render_table(5, table5_columns(data)),
     }
+
+
+def true_group_effects(rendered: dict[int, RenderedTable], data: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """On simulated data: the true average effect of AIE on ERL in each group of Tables 7-9, beside its estimate.
+
+    The simulation gives every unit its own total effect (``truth["total_effect"]``, the direct
+    effect with its group deviations plus the indirect effects; see the measurement chapter). The true
+    value a group's regression targets is taken here as the mean of that effect over the group's
+    unit-years.
+
+    Parameters
+    ----------
+    rendered : dict of int to RenderedTable
+        Tables 7, 8 and 9 as rendered (their ``tidy`` frames give the estimates).
+    data : DataFrame
+        The analysis panel the tables were estimated on.
+    truth : DataFrame
+        :attr:`aichain_utils.simulate.SimulatedPanel.truth` of the same simulated panel.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: table, group, N, true average effect, estimate, SE, and the gap in SEs.
+    """
+    missing = [c for c in ("unit_id", "year", "total_effect") if c not in truth.columns]
+    if missing:
+        raise ValueError(f"truth: missing column(s) {missing}; pass SimulatedPanel.truth")
+    group_cols = sorted({g for t in (7, 8, 9) for g, _ in GROUPINGS[t]})
+    merged = data[["unit_id", "year", *group_cols]].merge(
+        truth[["unit_id", "year", "total_effect"]], on=["unit_id", "year"], how="left", validate="one_to_one"
+    )
+    unmatched = merged[merged["total_effect"].isna()]
+    if len(unmatched):
+        rows = unmatched[["unit_id", "year"]].head(5).to_dict("records")
+        raise ValueError(f"column 'total_effect': no true effect for {len(unmatched)} unit-years, e.g. {rows}")
+    out = []
+    for table in (7, 8, 9):
+        tidy = rendered[table].tidy.set_index("label")
+        for group, levels in GROUPINGS[table]:
+            for level in levels:
+                effect = merged.loc[merged[group] == level, "total_effect"]
+                est = tidy.loc[level]
+                out.append(
+                    {
+                        "table": table,
+                        "group": f"{level} ({group.replace('_', ' ')})",
+                        "N": int(est["n"]),
+                        "true average effect": float(effect.mean()),
+                        "estimate": float(est["coef"]),
+                        "SE": float(est["se"]),
+                        "gap in SEs": float((est["coef"] - effect.mean()) / est["se"]),
+                    }
+                )
+    return pd.DataFrame(out)

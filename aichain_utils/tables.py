@@ -45,6 +45,9 @@ class Column:
     estimate: Estimate
     reading: str = ""
     extra_rows: dict[str, str] = field(default_factory=dict)
+    #: The full result behind the column when there is more than one estimate (e.g. the
+    #: :class:`aichain_utils.mediation.MediationResult` of a Table 6 column); not rendered.
+    detail: object | None = None
 
 
 @dataclass
@@ -196,5 +199,51 @@ def coefficient_plot(rendered: RenderedTable, truth: float | None = None, title:
     ax.set_ylabel("coefficient")
     ax.set_title(title or f"Table {rendered.table}: replicated and published estimates", fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+#: The published column each Monte Carlo estimator corresponds to (table, column), for the reference line.
+MONTE_CARLO_PUBLISHED_COLUMNS = {"FE": (3, 6), "IV1": (4, 1), "IV2": (4, 2), "IV3": (4, 3), "IV4": (4, 4), "FD": (4, 5)}
+
+
+def sampling_distribution_plot(replications: pd.DataFrame, estimators: list[str]):
+    """One histogram per estimator of its Monte Carlo estimates, with the truth and the published value.
+
+    Parameters
+    ----------
+    replications : DataFrame
+        One row per replication and estimator, with columns ``estimator``, ``estimate`` and
+        ``truth`` (the stored output of :func:`aichain_utils.lab.monte_carlo`).
+    estimators : list of str
+        The estimators to draw, in order (e.g. :data:`aichain_utils.lab.ESTIMATORS`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The true value is dashed green; where the paper reports the estimator
+        (:data:`MONTE_CARLO_PUBLISHED_COLUMNS`), its published coefficient is a solid orange line.
+    """
+    import matplotlib.pyplot as plt
+
+    missing = [e for e in estimators if e not in set(replications["estimator"])]
+    if missing:
+        raise ValueError(f"column 'estimator': no replications for {missing}")
+    published = load_regression_cells().set_index(["table", "column"])["coef"]
+    ncols = min(4, len(estimators))
+    nrows = -(-len(estimators) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.6 * nrows), squeeze=False)
+    flat = list(axes.flat)
+    for ax in flat[len(estimators) :]:
+        fig.delaxes(ax)
+    for ax, est in zip(flat, estimators, strict=False):
+        g = replications[replications["estimator"] == est]
+        ax.hist(g["estimate"], bins=25, color="#1f3b73", alpha=0.7)
+        ax.axvline(g["truth"].iloc[0], color="#1a9850", ls="--", lw=1.5, label="truth")
+        if est in MONTE_CARLO_PUBLISHED_COLUMNS:
+            ax.axvline(published.loc[MONTE_CARLO_PUBLISHED_COLUMNS[est]], color="#d95f02", lw=1.5, label="published")
+        ax.set_title(est, fontsize=9)
+        ax.tick_params(labelsize=7)
+    flat[0].legend(fontsize=7, frameon=False)
     fig.tight_layout()
     return fig

@@ -49,3 +49,25 @@ def test_stored_monte_carlo_results_are_current():
     assert current, "data/montecarlo is stale: parameters or code changed; run `make montecarlo`"
     assert meta["reps"] >= 200
     assert len(frame) == meta["reps"] * len(lab.ESTIMATORS)
+
+
+def test_sampling_distribution_plot_draws_truth_and_published_lines():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    import pytest
+
+    from aichain_utils import tables
+    from aichain_utils.published import load_regression_cells
+
+    reps = pd.DataFrame(
+        {"estimator": ["FE"] * 3 + ["indirect FSIE"] * 3, "estimate": [1.1, 1.2, 1.3, 0.1, 0.2, 0.3], "truth": 0.9}
+    )
+    fig = tables.sampling_distribution_plot(reps, ["FE", "indirect FSIE"])
+    fe_ax, ind_ax = fig.axes
+    fe_lines = sorted(line.get_xdata()[0] for line in fe_ax.get_lines())
+    published_fe = float(load_regression_cells().set_index(["table", "column"]).loc[(3, 6), "coef"])
+    assert fe_lines == sorted([0.9, published_fe])  # truth and Table 3 column (6)
+    assert [line.get_xdata()[0] for line in ind_ax.get_lines()] == [0.9]  # no published indirect effect
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"column 'estimator'.*IV9"):
+        tables.sampling_distribution_plot(reps, ["FE", "IV9"])

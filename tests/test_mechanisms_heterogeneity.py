@@ -135,3 +135,26 @@ def test_table6_and_table10_shapes(data):
     assert [c.estimate.outcome for c in t10] == ["LCV", "LCV", "WCV", "WCV"]
     assert all(c.estimate.n == 21350 for c in t10)
     assert [c.estimate.controls for c in t10] == [False, True, False, True]
+
+
+def test_true_group_effects_are_group_means_of_the_simulated_unit_effects():
+    import pytest
+
+    from aichain_utils import panel, replication, simulate, tables
+
+    sp = simulate.simulate_panel()
+    d = panel.build_analysis_panel(sp.raw).data
+    rendered = {t: tables.render_table(t, getattr(replication, f"table{t}_columns")(d)) for t in (7, 8, 9)}
+    out = replication.true_group_effects(rendered, d, sp.truth).set_index("group")
+    # independent computation: the mean of the unit-year true effects among labour-intensive units
+    labour_units = set(d.loc[d["industry_type"] == "labour", "unit_id"])
+    expected = sp.truth.loc[sp.truth["unit_id"].isin(labour_units), "total_effect"].mean()
+    assert out.loc["labour (industry type)", "true average effect"] == pytest.approx(expected, abs=1e-12)
+    assert out.loc["labour (industry type)", "estimate"] == pytest.approx(
+        rendered[7].tidy.set_index("label").loc["labour", "coef"]
+    )
+    assert len(out) == 10
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['total_effect'\]"):
+        replication.true_group_effects(rendered, d, sp.truth.drop(columns="total_effect"))
+    with pytest.raises(ValueError, match="column 'total_effect': no true effect for"):
+        replication.true_group_effects(rendered, d, sp.truth[sp.truth["year"] > 2013])
