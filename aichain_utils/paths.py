@@ -34,3 +34,21 @@ def data_dir() -> Path:
 def published_dir() -> Path:
     """Return ``data/published/``, the machine-readable transcription of the paper's tables."""
     return data_dir() / "published"
+
+
+def toc_pages(root: Path | None = None) -> list[str]:
+    """The book's pages in reading order, as ``_toc.yml`` lists them (paths without ``.md``).
+
+    Parameters
+    ----------
+    root : Path, optional
+        Repository root; defaults to :func:`repo_root`.
+    """
+    import yaml
+
+    root = root or repo_root()
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [c["file"] for c in part.get("chapters", [])]
+    return pages

@@ -45,8 +45,8 @@ def _add_banner(app, pagename, templatename, context, doctree):
         context["body"] = banner_html() + context["body"]
 
 
-def _executed_notebook(app, pagename: str) -> str | None:
-    """The executed notebook of ``pagename`` as .ipynb text, with every output, or None.
+def _executed_notebook(app, pagename: str) -> str:
+    """The executed notebook of ``pagename`` as .ipynb text, with every output.
 
     With ``execute_notebooks: cache`` MyST-NB writes ``_build/jupyter_execute/<page>.ipynb`` from
     the unexecuted source when the outputs come from the cache, so that file can lack outputs. The
@@ -58,18 +58,14 @@ def _executed_notebook(app, pagename: str) -> str | None:
     from myst_nb.core.read import read_myst_markdown_notebook
 
     source = Path(app.env.doc2path(pagename))
-    if source.suffix == ".md":
-        cache_path = app.env.mystnb_config.execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
-        if Path(cache_path).is_dir():
-            notebook = read_myst_markdown_notebook(source.read_text(encoding="utf-8"), path=str(source))
-            try:
-                _, merged = get_cache(cache_path).merge_match_into_notebook(notebook)
-            except KeyError:
-                merged = None
-            if merged is not None:
-                return nbformat.writes(merged)
-    written = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
-    return written.read_text(encoding="utf-8") if written.is_file() else None
+    cache_path = app.env.mystnb_config.execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
+    if source.suffix == ".md" and Path(cache_path).is_dir():
+        notebook = read_myst_markdown_notebook(source.read_text(encoding="utf-8"), path=str(source))
+        try:
+            return nbformat.writes(get_cache(cache_path).merge_match_into_notebook(notebook)[1])
+        except KeyError:
+            pass  # no cached execution of this source: use the written file
+    return (Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb").read_text(encoding="utf-8")
 
 
 def _offer_notebook_download(app, pagename, templatename, context, doctree):
@@ -80,16 +76,9 @@ def _offer_notebook_download(app, pagename, templatename, context, doctree):
     and the theme's download menu (which reads ``context["ipynb_source"]``) offers it. Runs before
     the theme (priority 500 < 501).
     """
-    if not str(context.get("sourcename", "")).endswith((".md", ".md.txt")):
-        return
-    if (
-        "jupytext" not in app.env.metadata.get(pagename, {})
-        and not (Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb").is_file()
-    ):
-        return
+    if not (Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb").is_file():
+        return  # not a notebook page: MyST-NB writes this file for every notebook it reads
     text = _executed_notebook(app, pagename)
-    if text is None:
-        return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")

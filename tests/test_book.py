@@ -14,19 +14,13 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from aichain_utils.paths import toc_pages
+
 
 def _html_dir(root: Path) -> Path:
     html = root / "_build" / "html"
     assert (html / "index.html").is_file(), "the book is not built: run `make book` (or `make test`)"
     return html
-
-
-def _toc_files(root: Path) -> list[str]:
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [c["file"] for c in part.get("chapters", [])]
-    return files
 
 
 def _page(root: Path, name: str) -> BeautifulSoup:
@@ -41,7 +35,7 @@ def _tables(soup: BeautifulSoup) -> list:
 
 
 def test_every_toc_entry_is_a_myst_notebook_or_page(root):
-    for name in _toc_files(root):
+    for name in toc_pages(root):
         source = root / f"{name}.md"
         assert source.is_file(), f"_toc.yml lists {name} but {source} does not exist"
         if name.startswith("chapters/"):
@@ -56,7 +50,7 @@ def test_no_notebook_with_outputs_is_committed(root):
 
 
 def test_every_toc_page_is_built_without_errors(root):
-    for name in _toc_files(root):
+    for name in toc_pages(root):
         soup = _page(root, name)
         text = soup.get_text(" ")
         for bad in ["Traceback (most recent call last)", "NameError", "ModuleNotFoundError"]:
@@ -66,7 +60,7 @@ def test_every_toc_page_is_built_without_errors(root):
 
 
 def test_chapters_show_executed_outputs(root):
-    for name in _toc_files(root):
+    for name in toc_pages(root):
         if not name.startswith("chapters/"):
             continue
         soup = _page(root, name)
@@ -123,7 +117,7 @@ def test_math_is_served_offline(root):
 
 def test_every_page_has_the_data_banner(root):
     html = _html_dir(root)
-    for page in ["index", *[n for n in _toc_files(root) if n != "index"]]:
+    for page in ["index", *[n for n in toc_pages(root) if n != "index"]]:
         soup = BeautifulSoup((html / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
         banner = soup.select_one(".aichain-data-banner")
         assert banner is not None, f"{page}.html has no data banner"
@@ -171,7 +165,7 @@ def test_rendered_tables_are_written_for_reuse(root):
 
 
 def test_book_has_the_chapters_in_the_paper_order(root):
-    files = _toc_files(root)
+    files = toc_pages(root)
     expected = [
         "framework",
         "measurement",
@@ -195,7 +189,7 @@ def test_audit_page_lists_computed_findings(root):
 
 
 def test_every_chapter_has_objectives_and_two_to_four_exercises_with_hidden_solutions(root):
-    for name in _toc_files(root):
+    for name in toc_pages(root):
         if not name.startswith("chapters/"):
             continue
         soup = _page(root, name)
@@ -218,7 +212,7 @@ def test_glossary_covers_every_regression_variable(root):
     needed |= {"IV1", "IV2", "IV3", "IV4"}  # Table 4's instruments (columns, not rows, of the printed table)
     missing = sorted(v for v in needed if v not in symbols)
     assert not missing, f"glossary.csv has no entry for {missing}"
-    chapters = {Path(n).name for n in _toc_files(root) if n.startswith("chapters/")}
+    chapters = {Path(n).name for n in toc_pages(root) if n.startswith("chapters/")}
     for _, row in glossary.iterrows():
         for place in [w.strip() for w in row["where_used"].split(",")]:
             assert place in chapters, f"glossary '{row['term']}': where_used names no chapter: {place!r}"
@@ -237,7 +231,7 @@ def test_bibliography_lists_the_cited_works(root):
 def test_every_table_and_figure_is_numbered_captioned_and_cited_in_the_text(root):
     """Issue 7: numbered, captioned tables and figures, each cross-referenced from the prose."""
     seen_numbers = set()
-    for name in [n for n in _toc_files(root) if n.startswith("chapters/")] + ["glossary"]:
+    for name in [n for n in toc_pages(root) if n.startswith("chapters/")] + ["glossary"]:
         soup = _page(root, name)
         main = soup.select_one("main")
         assert not main.select(".cell_output table"), f"{name}: a table is printed without a number and caption"
@@ -268,7 +262,7 @@ def test_every_chapter_offers_its_source_and_executed_notebook_for_download(root
     import json
 
     html = _html_dir(root)
-    for name in [n for n in _toc_files(root) if n.startswith("chapters/")]:
+    for name in [n for n in toc_pages(root) if n.startswith("chapters/")]:
         soup = _page(root, name)
         hrefs = [a["href"] for a in soup.select(".dropdown-download-buttons a[href], a.btn-download-source-button")]
         hrefs += [a["href"] for a in soup.find_all("a", href=True) if "_sources/" in a["href"]]

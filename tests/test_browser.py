@@ -18,8 +18,9 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
+
+from aichain_utils.paths import toc_pages
 
 FLAGS = [
     "--headless",
@@ -82,14 +83,6 @@ def _run(browser: str, tmp: Path, *args: str) -> str:
     return out.stdout
 
 
-def _pages(root: Path) -> list[str]:
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-    for part in toc["parts"]:
-        pages += [c["file"] for c in part["chapters"]]
-    return pages
-
-
 def _fetch(url: str, fetched: dict) -> set | None:
     """The ids on the page at ``url`` (None when the server does not return it), fetched once."""
     if url not in fetched:
@@ -128,7 +121,7 @@ def test_every_page_renders_in_chromium(root, browser, server, tmp_path):
     counts: dict[str, tuple[int, int]] = {}
     fetched: dict[str, set | None] = {}
     broken: list[str] = []
-    for page in _pages(root):
+    for page in toc_pages(root):
         url = f"{server}/{page}.html"
         dom = _run(browser, tmp_path, "--dump-dom", url)
         soup = BeautifulSoup(dom, "html.parser")

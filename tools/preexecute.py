@@ -21,16 +21,16 @@ import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.executors import load_executor
 
+from aichain_utils.paths import toc_pages
+
 ROOT = Path(__file__).resolve().parent.parent
 READER = {"name": "myst_nb_md", "type": "plugin"}  # MyST-NB's reader: the hash matches the build's
 
 
 def notebooks(root: Path = ROOT) -> list[Path]:
     """The MyST notebooks of the table of contents (files with a ``jupytext`` header)."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"], *(c["file"] for part in toc["parts"] for c in part["chapters"])]
     out = []
-    for path in (root / f"{f}.md" for f in files):
+    for path in (root / f"{page}.md" for page in toc_pages(root)):
         text = path.read_text(encoding="utf-8")
         if text.startswith("---") and "jupytext:" in text.split("---", 2)[1]:
             out.append(path)
