@@ -107,6 +107,41 @@ def mediation_analysis(
     return result
 
 
+def _weighted_two_way_demean(
+    values: np.ndarray,
+    unit_codes: np.ndarray,
+    year_codes: np.ndarray,
+    w: np.ndarray,
+    balanced: bool,
+    tol: float = 1e-12,
+    max_iter: int = 10_000,
+) -> np.ndarray:
+    """Weighted unit-and-year demeaning, the within transformation of weighted two-way FE.
+
+    With a balanced panel and weights constant within a unit, one pass (unit means, then weighted
+    year means) is exact. Otherwise the two projections alternate until the largest change is
+    below ``tol`` (the method of alternating projections, as in reghdfe and pyfixest).
+    Rows of weight zero (units not drawn) are returned as zeros.
+    """
+
+    def project(z: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        wsum = np.bincount(codes, weights=w)
+        sums = np.stack([np.bincount(codes, weights=w * z[:, j]) for j in range(z.shape[1])], 1)
+        means = np.divide(sums, wsum[:, None], out=np.zeros_like(sums), where=wsum[:, None] > 0)
+        return z - means[codes]
+
+    z = project(values, unit_codes)
+    z = project(z, year_codes)
+    if balanced:
+        return z
+    for _ in range(max_iter):
+        nxt = project(project(z, unit_codes), year_codes)
+        if np.max(np.abs(nxt - z)[w > 0], initial=0.0) < tol:
+            return nxt
+        z = nxt
+    raise RuntimeError(f"weighted two-way demeaning did not converge in {max_iter} iterations")
+
+
 def bootstrap_indirect(
     data: pd.DataFrame,
     mediator: str,
@@ -116,13 +151,12 @@ def bootstrap_indirect(
     reps: int = 999,
     seed: int = 20251123,
 ) -> np.ndarray:
-    """Unit-cluster bootstrap draws of the indirect effect ``a * b``.
+    """Unit-cluster bootstrap draws of the indirect effect ``a * b`` (Table 6, two-way FE legs).
 
     Each draw resamples units with replacement; a unit drawn k times enters with weight k.
-    Because the panel is balanced and weights are constant within a unit, weighted two-way
-    demeaning is exact: subtract the unit mean (unchanged by the weights) and the weighted
-    year mean. Both legs are then weighted least squares on the demeaned data, so one draw
-    costs two small regressions.
+    Both legs are weighted least squares on the weighted two-way demeaned data
+    (:func:`_weighted_two_way_demean`: exact in one pass on a balanced panel, alternating
+    projections on an unbalanced one), so one draw costs two small regressions.
 
     Returns
     -------
@@ -131,17 +165,12 @@ def bootstrap_indirect(
     controls = list(controls or [])
     cols = [y, x, mediator, *controls]
     frame = data.dropna(subset=cols).sort_values(["unit_id", "year"])
-    sizes = frame.groupby("unit_id").size()
-    if not (sizes == sizes.iloc[0]).all():
-        raise ValueError("the bootstrap needs a balanced panel (every unit observed in the same years)")
+    sizes = frame.groupby("unit_id")["year"].agg(tuple)
+    balanced = bool((sizes == sizes.iloc[0]).all())
     values = frame[cols].to_numpy(dtype=float)
     unit_codes, units = pd.factorize(frame["unit_id"])
     year_codes, _ = pd.factorize(frame["year"])
     n_units = len(units)
-    # within-unit demeaning (invariant to unit weights)
-    unit_means = np.stack([np.bincount(unit_codes, weights=values[:, j]) for j in range(len(cols))], 1)
-    unit_means /= np.bincount(unit_codes)[:, None]
-    within = values - unit_means[unit_codes]
     iy, ix, im = 0, 1, 2
     ic = list(range(3, len(cols)))
     rng = np.random.default_rng(seed)
@@ -149,10 +178,7 @@ def bootstrap_indirect(
     for r in range(reps):
         w_unit = np.bincount(rng.integers(0, n_units, n_units), minlength=n_units).astype(float)
         w = w_unit[unit_codes]
-        wsum_year = np.bincount(year_codes, weights=w)
-        year_means = np.stack([np.bincount(year_codes, weights=w * within[:, j]) for j in range(len(cols))], 1)
-        year_means /= wsum_year[:, None]
-        z = within - year_means[year_codes]
+        z = _weighted_two_way_demean(values, unit_codes, year_codes, w, balanced)
         G = z.T @ (z * w[:, None])  # weighted cross-products of all demeaned variables
         ra = [ix, *ic]
         a = np.linalg.solve(G[np.ix_(ra, ra)], G[ra, im])[0]  # a: M on x and controls

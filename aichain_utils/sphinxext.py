@@ -19,6 +19,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
+from aichain_utils.buildstate import inputs_fingerprint, reset_if_changed
 from aichain_utils.panel import data_source
 
 __all__ = ["NumberedTableDirective", "banner_html", "numbered_table", "setup"]
@@ -85,8 +86,25 @@ def _offer_notebook_download(app, pagename, templatename, context, doctree):
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
+def _guard_inputs(app, config) -> None:
+    """Never serve a page computed from older inputs (see :mod:`aichain_utils.buildstate`).
+
+    Removes the execution cache and the doctrees when the inputs changed since the last build
+    (``make book`` has usually done so already), and records the fingerprint as a configuration
+    value that invalidates Sphinx's environment, so every page is re-read when it changes. Sets the
+    tag ``simulated`` or ``userdata``, so that prose true of one kind of data only is written in an
+    ``{only}`` block and appears only on builds from that kind of data.
+    """
+    reset_if_changed(Path(app.outdir).parent)
+    config.aichain_inputs_fingerprint = inputs_fingerprint()
+    # ``{only} simulated`` / ``{only} userdata`` blocks: prose true of one kind of data only
+    app.tags.add("simulated" if data_source().is_simulated else "userdata")
+
+
 def setup(app):
-    """Register the data banner and the ``numbered-table`` directive with Sphinx."""
+    """Register the input guard, the data banner and the ``numbered-table`` directive with Sphinx."""
+    app.add_config_value("aichain_inputs_fingerprint", "", "env", types=[str])
+    app.connect("config-inited", _guard_inputs)
     app.connect("html-page-context", _add_banner)
     app.connect("html-page-context", _offer_notebook_download, priority=500)
     app.add_enumerable_node(

@@ -1,54 +1,25 @@
-"""Clear the notebook execution cache when anything a chapter reads has changed.
+"""Remove the saved build state when anything a chapter reads has changed.
 
-jupyter-cache re-runs a notebook only when its own text changes. The chapters also read
-the package (aichain_utils/), the data (data/) and, when set, the licensed data file
-($AICHAIN_DATA); this guard fingerprints those and removes ``_build/.jupyter_cache`` when
-the fingerprint differs from the last build's, so a stale output is never shown.
-Usage: ``python tools/cache_guard.py [BUILD_DIR]`` (run by ``make book``).
+jupyter-cache re-runs a notebook only when its own text changes, and Sphinx re-reads a page only
+when its source changes. The chapters also read the package, ``data/``, the pinned environment,
+the ``AICHAIN_*`` switches and the data file they name; when their fingerprint
+(:func:`aichain_utils.buildstate.inputs_fingerprint`) differs from the last build's, this removes
+the execution cache and Sphinx's doctrees, so no page is served from older inputs.
+Usage: ``python tools/cache_guard.py [BUILD_DIR]`` (run by ``make book`` and ``make test``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
 import sys
 from pathlib import Path
+
+from aichain_utils.buildstate import reset_if_changed
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def fingerprint() -> str:
-    """SHA-256 over the package, the data folder and the licensed data file, if any."""
-    h = hashlib.sha256()
-    files = sorted(
-        p
-        for folder in (ROOT / "aichain_utils", ROOT / "data")
-        for p in folder.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
-    )
-    for path in files:
-        h.update(str(path.relative_to(ROOT)).encode())
-        h.update(path.read_bytes())
-    licensed = os.environ.get("AICHAIN_DATA", "").strip()
-    h.update(f"AICHAIN_DATA={licensed}".encode())
-    if licensed and Path(licensed).is_file():
-        h.update(Path(licensed).read_bytes())
-    return h.hexdigest()
-
-
 def main(argv: list[str]) -> int:
-    build = Path(argv[0]) if argv else ROOT / "_build"
-    stamp = build / ".inputs-sha256"
-    current = fingerprint()
-    if stamp.is_file() and stamp.read_text().strip() == current:
-        return 0
-    cache = build / ".jupyter_cache"
-    if cache.exists():
-        shutil.rmtree(cache)
-        print("cache_guard: inputs changed since the last build; execution cache cleared")
-    build.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(current + "\n")
+    reset_if_changed(Path(argv[0]) if argv else ROOT / "_build", ROOT)
     return 0
 
 

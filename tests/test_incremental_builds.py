@@ -1,0 +1,152 @@
+"""The book on other data, built incrementally: never a stale page, never a false sentence.
+
+A copy of the repository is built four times in a row, without ``make clean``, the way a
+replicator works:
+
+1. on the default simulated panel;
+2. on an unbalanced raw-input CSV with 12 industries (``tests/altdata.py``);
+3. on an analysis-level Stata file, Stata-style names, from a world with no AIE effect;
+4. after a change to ``aichain_utils/`` alone.
+
+After each switch the pages must show the new data's numbers (checked against a regression the test
+runs itself on that data), every page's banner must name the data in force, and no page may carry
+simulation-only wording, ``nan``, or the default panel's counts. The build uses the package of the
+copy (``PYTHONPATH``), so a change to the copy's package is what the build sees.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import altdata
+
+from aichain_utils.paths import repo_root, toc_pages
+
+ROOT = repo_root()
+BIN = Path(sys.executable).parent
+IGNORE = shutil.ignore_patterns(".venv", "_build", "artifacts", ".git", ".pytest_cache", ".ruff_cache", "__pycache__")
+
+#: Wording that is true only of the simulated panel; it must not appear on a build from other data.
+SIMULATION_ONLY = [
+    r"true effect of AIE on ERL is",
+    r"from the truth",
+    r"above their truth",
+    r"builds? in the",
+    r"built into the simulat",
+    r"valid by construction",
+    r"(on|in|beside) the simulated (panel|indicators)",
+    r"The panel is balanced",
+    r"\b61 per industry(?! in the paper)",
+    r"The sample sizes match",
+    r"simulated minimum",
+]
+NAN = re.compile(r"(?<![\w-])(nan|NaN|inf)(?![\w-])")
+
+
+def _page_text(html: Path) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    for tag in soup(["script", "style", "nav", "header", "footer"]):
+        tag.decompose()
+    main = soup.find("main") or soup
+    return main.get_text(" ", strip=True)
+
+
+def _build(repo: Path, **env_vars: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AICHAIN_")}
+    env.update(env_vars, PYTHONPATH=str(repo))
+    proc = subprocess.run(
+        ["make", "book", f"BIN={BIN}", "STAMP="],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    return log
+
+
+def _pages(repo: Path) -> dict[str, str]:
+    return {page: _page_text(repo / "_build" / "html" / f"{page}.html") for page in toc_pages(repo)}
+
+
+def _main_coef(data) -> str:
+    from aichain_utils import models
+
+    return f"{models.fit_two_way_fe(data).coef:.3f}"
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory) -> Path:
+    repo = tmp_path_factory.mktemp("book") / "repo"
+    shutil.copytree(ROOT, repo, ignore=IGNORE)
+    return repo
+
+
+@pytest.fixture(scope="module")
+def simulated_build(sandbox):
+    _build(sandbox)
+    return _pages(sandbox)
+
+
+@pytest.fixture(scope="module")
+def unbalanced(sandbox, simulated_build):
+    path = altdata.write_unbalanced_raw(sandbox.parent / "unbalanced.csv")
+    before = path.read_bytes()
+    log = _build(sandbox, AICHAIN_DATA=str(path))
+    assert path.read_bytes() == before, "the user's file was modified"
+    return path, log, _pages(sandbox)
+
+
+def test_switching_to_other_data_rebuilds_every_page(unbalanced, simulated_build):
+    from aichain_utils.panel import build_analysis_panel, read_raw_file
+
+    path, log, pages = unbalanced
+    assert "removed" in log and ".doctrees" in log, "the saved Sphinx state was not cleared"
+    data = build_analysis_panel(read_raw_file(path)).data
+    assert _main_coef(data) in pages["chapters/baseline"]
+    assert pages["chapters/baseline"] != simulated_build["chapters/baseline"]
+    for page, text in pages.items():
+        assert path.name in text, f"{page}: the banner does not name {path.name}"
+
+
+@pytest.mark.parametrize("pattern", SIMULATION_ONLY)
+def test_no_simulation_wording_on_other_data(unbalanced, pattern):
+    _, _, pages = unbalanced
+    found = {page: (re.search(pattern, text, re.I), text) for page, text in pages.items()}
+    bad = {page: text[max(0, m.start() - 80) : m.end() + 40] for page, (m, text) in found.items() if m}
+    bad.pop("chapters/simulation_lab", None)  # the lab is about simulated worlds on any data
+    assert not bad, f"simulation-only wording on a build from other data: {bad}"
+
+
+def test_no_nan_on_other_data(unbalanced):
+    _, _, pages = unbalanced
+    bad = {page: text[max(0, m.start() - 80) : m.end() + 40] for page, text in pages.items() if (m := NAN.search(text))}
+    assert not bad, f"nan/inf printed on a build from other data: {bad}"
+
+
+def test_a_package_change_alone_rebuilds_every_page(sandbox, unbalanced):
+    path = unbalanced[0]
+    target = sandbox / "aichain_utils" / "display.py"
+    target.write_text(target.read_text(encoding="utf-8") + "\n# a change to the package alone\n", encoding="utf-8")
+    log = _build(sandbox, AICHAIN_DATA=str(path))
+    assert "removed" in log and ".jupyter_cache" in log, "a package change did not clear the execution cache"
+    assert "0 source files out of date" not in log
+
+
+def test_back_to_simulated_shows_simulated_numbers(sandbox, unbalanced, simulated_build):
+    _build(sandbox)
+    pages = _pages(sandbox)
+    assert pages["chapters/baseline"] == simulated_build["chapters/baseline"]
+    assert "simulated panel" in pages["index"]
