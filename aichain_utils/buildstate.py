@@ -33,6 +33,12 @@ ENV_PREFIX = "AICHAIN_"
 _NOT_INPUTS = {"AICHAIN_DASK"}
 
 
+#: What a build derives from its inputs: removed together when the inputs change, so that neither a
+#: page, an executed notebook nor a table file (``_build/tables``) of older inputs survives, even when
+#: the new build fails or no longer writes it.
+DERIVED = (".jupyter_cache", ".doctrees", "jupyter_execute", "html", "tables")
+
+
 def _root() -> Path:
     return Path(__file__).resolve().parent.parent
 
@@ -90,8 +96,8 @@ def inputs_fingerprint(root: Path | None = None) -> str:
     return h.hexdigest()
 
 
-def reset_if_changed(build: Path, root: Path | None = None) -> bool:
-    """Clear the execution cache and Sphinx's saved state if the inputs changed since the last build.
+def reset_if_changed(build: Path, root: Path | None = None, keep: tuple[str, ...] = ()) -> bool:
+    """Remove everything derived from older inputs (:data:`DERIVED`) if the inputs changed.
 
     Parameters
     ----------
@@ -99,6 +105,10 @@ def reset_if_changed(build: Path, root: Path | None = None) -> bool:
         The build folder (``_build``): holds ``.jupyter_cache``, ``.doctrees`` and the stamp.
     root : Path, optional
         Repository root.
+    keep : tuple of str
+        Names in :data:`DERIVED` not to remove (the Sphinx extension keeps ``html``, the output
+        folder Sphinx has already opened; it rewrites every page anyway once the environment is
+        invalidated).
 
     Returns
     -------
@@ -110,7 +120,7 @@ def reset_if_changed(build: Path, root: Path | None = None) -> bool:
     if stamp.is_file() and stamp.read_text().strip() == current:
         return False
     removed = []
-    for name in (".jupyter_cache", ".doctrees", "jupyter_execute"):
+    for name in (n for n in DERIVED if n not in keep):
         target = build / name
         if target.exists():
             shutil.rmtree(target)

@@ -95,7 +95,7 @@ def _guard_inputs(app, config) -> None:
     tag ``simulated`` or ``userdata``, so that prose true of one kind of data only is written in an
     ``{only}`` block and appears only on builds from that kind of data.
     """
-    reset_if_changed(Path(app.outdir).parent)
+    reset_if_changed(Path(app.outdir).parent, keep=(Path(app.outdir).name,))
     config.aichain_inputs_fingerprint = inputs_fingerprint()
     # ``{only} simulated`` / ``{only} userdata`` blocks: prose true of one kind of data only
     app.tags.add("simulated" if data_source().is_simulated else "userdata")

@@ -39,7 +39,8 @@ def test_weighted_two_way_demeaning_matches_linearmodels_on_an_unbalanced_panel(
     w = w_unit[units].astype(float)
     z = mediation._weighted_two_way_demean(values, units, years, w, balanced=False)
     G = z.T @ (z * w[:, None])
-    a = np.linalg.solve(G[np.ix_([1, *range(3, len(cols))], [1, *range(3, len(cols))])], G[[1, *range(3, len(cols))], 2])
+    rhs = [1, *range(3, len(cols))]  # FSIE on AIE and the controls
+    a = np.linalg.solve(G[np.ix_(rhs, rhs)], G[rhs, 2])
     assert a[0] == pytest.approx(_weighted_fe_slope(unbalanced, "FSIE", ["AIE", *CONTROLS], w), rel=1e-8)
 
 
