@@ -8,7 +8,13 @@ it. Five families:
 2. ``stars``: significance stars against coefficient / SE, under normal and t p-values;
 3. ``descriptives``: Table 2 feasibility (mean within [min, max], SD bounds, N consistency);
 4. ``identity``: numbers econometric theory says must coincide;
-5. ``plausibility``: statistics implausible given their inputs.
+5. ``plausibility``: statistics implausible given their inputs;
+6. ``prose_vs_table``: the paper's words against its own tables (the verbal claims of
+   ``data/published/claims.csv``, and method labels against the printed specification rows);
+7. ``text``: statements of the paper that contradict each other (e.g. the data sources named in
+   the Chinese text and in the English abstract);
+8. ``reading``: oddities this book resolves by a reading stated elsewhere (the unit of
+   observation, the fixed effects), recorded so the audit is complete.
 
 Severities: ``error`` (cannot hold under any reading), ``warning`` (cannot hold under the
 paper's own description, though some unstated difference could explain it), ``info``
@@ -30,8 +36,12 @@ __all__ = [
     "Finding",
     "check_descriptives",
     "check_identities",
+    "check_method_labels",
     "check_plausibility",
+    "check_prose_claims",
+    "check_readings",
     "check_sample_sizes",
+    "check_sources",
     "check_stars",
     "run_audit",
 ]
@@ -160,7 +170,22 @@ def check_sample_sizes(
     t2n = table2.set_index("symbol")["n"]
     for (t, col), row in c.iterrows():
         base = str(row["outcome"]).split("_")[0]
-        if base in t2n.index and base not in ("ERL",) and int(row["n"]) > int(t2n[base]):
+        derived = str(row["outcome"]) != base  # e.g. ITSE_forward (eq. 14) is not ITSE (eqs 12-13)
+        if derived and base in t2n.index and int(row["n"]) > int(t2n[base]):
+            out.append(
+                Finding(
+                    "sample_size",
+                    "N above a related variable's N",
+                    f"Table {t}",
+                    f"column ({col})",
+                    f"at most {int(t2n[base])} only if {row['outcome']} is observed where {base} is",
+                    str(int(row["n"])),
+                    "info",
+                    f"{row['outcome']} is a different variable from {base} (Table 2 N {int(t2n[base])}); the "
+                    f"book builds it from inputs observed on every row, so N {int(row['n'])} is possible.",
+                )
+            )
+        elif base in t2n.index and base not in ("ERL",) and int(row["n"]) > int(t2n[base]):
             out.append(
                 Finding(
                     "sample_size",
@@ -536,10 +561,115 @@ def check_plausibility(cells: pd.DataFrame | None = None) -> list[Finding]:
     return out
 
 
-def run_audit(
+# --------------------------------------------------------------------------- 6-8. words and readings
+def check_method_labels(cells: pd.DataFrame | None = None) -> list[Finding]:
+    """A column the prose calls pooled (混合回归) whose printed row says it has fixed effects."""
+    cells = load_regression_cells() if cells is None else cells
+    out = []
+    pooled_fe = cells[cells["method_zh"].fillna("").str.contains("混合") & (cells["fixed_effects"] == "yes")]
+    for t, grp in pooled_fe.groupby("table"):
+        cols = ", ".join(str(int(c)) for c in grp["column"])
+        out.append(
+            Finding(
+                "prose_vs_table",
+                "pooled regression printed with fixed effects",
+                f"Table {t}",
+                f"columns ({cols})",
+                "混合回归 (pooled) without fixed effects",
+                "fixed-effects row 是 (yes)",
+                "warning",
+                "The text calls these columns pooled regressions, but the table's fixed-effects row says they "
+                "have fixed effects; the baseline chapter states the book's reading of each column.",
+            )
+        )
+    return out
+
+
+def check_prose_claims(cells: pd.DataFrame | None = None, claims: pd.DataFrame | None = None) -> list[Finding]:
+    """Each verbal claim of the paper (``claims.csv``) that its own table does not support."""
+    from aichain_utils.claims import evaluate_claims
+
+    claims = evaluate_claims(cells=cells, claims=claims)
+    out = []
+    for _, c in claims[claims["published supports"] == "no"].iterrows():
+        out.append(
+            Finding(
+                "prose_vs_table",
+                f"claim {c['id']}",
+                f"Table {int(c['table'])}",
+                f"columns ({c['columns']})",
+                c["claim_en"],
+                c["published detail"],
+                "warning",
+                f"The paper says 「{c['quote_zh']}」 ({c['section']}), but its own table prints "
+                f"{c['published detail']}.",
+            )
+        )
+    return out
+
+
+def check_sources(sources: pd.DataFrame | None = None) -> list[Finding]:
+    """Data sources named in different parts of the paper that have nothing in common."""
+    from aichain_utils.paths import published_dir
+
+    if sources is None:
+        sources = pd.read_csv(published_dir() / "data_sources.csv", dtype=str)
+    named = {r["where"]: set(r["sources"].split("|")) for _, r in sources.iterrows()}
+    out = []
+    places = list(named)
+    for i, a in enumerate(places):
+        for b in places[i + 1 :]:
+            if not named[a] & named[b]:
+                out.append(
+                    Finding(
+                        "text",
+                        "data sources differ",
+                        "Text",
+                        f"{a} vs {b}",
+                        " / ".join(sorted(named[a])),
+                        " / ".join(sorted(named[b])),
+                        "warning",
+                        f"{a} names {', '.join(sorted(named[a]))}; {b} names {', '.join(sorted(named[b]))}. "
+                        "A replicator cannot tell which databases the variables come from.",
+                    )
+                )
+    return out
+
+
+def check_readings(
     cells: pd.DataFrame | None = None, table2: pd.DataFrame | None = None, design: dict | None = None
+) -> list[Finding]:
+    """Oddities the book resolves by a reading: the unit of observation and the fixed effects."""
+    cells = load_regression_cells() if cells is None else cells
+    table2 = load_table2() if table2 is None else table2
+    n_ind, n_years, _ = _design(design)
+    full = int(table2["n"].max())
+    out = []
+    if full > n_ind * n_years:
+        out.append(
+            Finding(
+                "reading",
+                "observations per industry-year",
+                "Tables 2-10",
+                "N",
+                f"{n_ind * n_years} industry-years",
+                f"{full} ({full / (n_ind * n_years):.1f} per industry-year)",
+                "info",
+                "The variables are indexed by industry, but N is many times the industry-years; the book reads "
+                "the unit of observation as a node nested in an industry (measurement chapter).",
+            )
+        )
+    return out
+
+
+def run_audit(
+    cells: pd.DataFrame | None = None,
+    table2: pd.DataFrame | None = None,
+    design: dict | None = None,
+    claims: pd.DataFrame | None = None,
+    sources: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """All checks on the published tables, as one DataFrame sorted by severity, family and table."""
+    """All checks on the published tables and text, as one DataFrame sorted by severity, family and table."""
     cells = load_regression_cells() if cells is None else cells
     table2 = load_table2() if table2 is None else table2
     findings = [
@@ -548,6 +678,10 @@ def run_audit(
         *check_descriptives(table2),
         *check_identities(cells),
         *check_plausibility(cells),
+        *check_method_labels(cells),
+        *check_prose_claims(cells, claims),
+        *check_sources(sources),
+        *check_readings(cells, table2, design),
     ]
     cols = list(Finding.__dataclass_fields__)
     frame = pd.DataFrame([asdict(f) for f in findings], columns=cols)

@@ -62,7 +62,8 @@ def table2_comparison(panel: AnalysisPanel) -> pd.DataFrame:
     d = panel.data
     rows = []
     for _, r in t2.iterrows():
-        x = d[r["symbol"]]
+        # a variable the data do not have is compared as missing (NaN), not dropped
+        x = d[r["symbol"]] if r["symbol"] in d.columns else pd.Series(np.nan, index=d.index)
         mean_gap = 100 * (x.mean() / r["mean"] - 1)
         sd_gap = 100 * (x.std() / r["sd"] - 1)
         rows.append(

@@ -88,8 +88,50 @@ def _clean_cells():
     )
 
 
+CLEAN_SOURCES = pd.DataFrame(
+    [
+        {"language": "zh", "where": "text", "sources": "Wind|CSMAR", "quote": "..."},
+        {"language": "en", "where": "abstract", "sources": "Wind", "quote": "..."},
+    ]
+)
+CLEAN_CLAIMS = pd.DataFrame(
+    [
+        {"id": "up", "section": "s", "quote_zh": "显著为正", "claim_en": "positive", "kind": "positive_significant",
+         "table": 3, "columns": [1, 2]},
+        {"id": "order", "section": "s", "quote_zh": "递减", "claim_en": "front > back", "kind": "decreasing",
+         "table": 5, "columns": [1, 2]},
+    ]
+)  # fmt: skip
+
+
 def test_clean_tables_give_no_findings():
-    assert audit.run_audit(_clean_cells(), _table2(), DESIGN).empty
+    found = audit.run_audit(_clean_cells(), _table2(), DESIGN, claims=CLEAN_CLAIMS, sources=CLEAN_SOURCES)
+    # the "reading" family records the book's readings (here: 100 units per industry-year), not errors
+    assert found[found["family"] != "reading"].empty
+
+
+def test_prose_checks_catch_planted_errors():
+    cells = _clean_cells()
+    cells.loc[cells["table"] == 3, "method_zh"] = "混合回归"  # called pooled, printed with fixed effects
+    cells.loc[(cells["table"] == 5) & (cells["column"] == 2), "coef"] = 1.5  # front < middle: claim fails
+    found = audit.run_audit(cells, _table2(), DESIGN, claims=CLEAN_CLAIMS, sources=CLEAN_SOURCES)
+    prose = found[found["family"] == "prose_vs_table"]
+    assert set(prose["check"]) == {"pooled regression printed with fixed effects", "claim order"}
+    assert prose.set_index("check").loc["claim order", "cells"] == "columns (1, 2)"
+
+
+def test_source_check_catches_disjoint_sources():
+    sources = CLEAN_SOURCES.assign(sources=["Wind|CSMAR", "Guotai-An"])
+    found = audit.check_sources(sources)
+    assert [f.check for f in found] == ["data sources differ"]
+    assert audit.check_sources(CLEAN_SOURCES) == []
+
+
+def test_derived_variable_n_is_a_note_not_an_error():
+    cells = _clean_cells()
+    found = audit.check_sample_sizes(cells, _table2(n_itse=300), DESIGN)
+    derived = [f for f in found if f.table == "Table 6"]
+    assert [(f.check, f.severity) for f in derived] == [("N above a related variable's N", "info")]
 
 
 def test_sample_size_checks_catch_planted_errors():
@@ -102,8 +144,9 @@ def test_sample_size_checks_catch_planted_errors():
     assert "split groups each use the full sample" in checks
     assert "lagged instrument loses a year" in checks
     assert "N above the full sample" in checks
+    itse = pd.concat([cells, pd.DataFrame([_cell(6, 2, 0.9, 0.1, "***", 400, outcome="ITSE")])], ignore_index=True)
     assert "N above the variable's own N" in {
-        f.check for f in audit.check_sample_sizes(cells, _table2(n_itse=300), DESIGN)
+        f.check for f in audit.check_sample_sizes(itse, _table2(n_itse=300), DESIGN)
     }
 
 
@@ -160,7 +203,14 @@ def test_audit_on_the_published_tables_is_sorted_and_computed():
     found = audit.run_audit()
     order = found["severity"].map(audit.SEVERITY_ORDER)
     assert order.is_monotonic_increasing
-    assert set(found["family"]) <= {"sample_size", "stars", "descriptives", "identity", "plausibility"}
+    assert set(found["family"]) <= {
+        "sample_size", "stars", "descriptives", "identity", "plausibility", "prose_vs_table", "text", "reading",
+    }  # fmt: skip
+    # the paper's Table 8 prose ("falls from front to back") against its own table, and the data sources
+    assert "claim T8-front-to-back" in set(found["check"])
+    assert "data sources differ" in set(found["check"])
+    # forward/backward ITSE are not ITSE: no longer an error (the book estimates them on every row)
+    assert not ((found["table"] == "Table 6") & (found["severity"] == "error")).any()
     zero_se = found[found["check"] == "zero standard error"]
     assert zero_se[["table", "cells"]].to_numpy().tolist() == [["Table 5", "column (7)"]]
 

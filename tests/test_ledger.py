@@ -1,0 +1,133 @@
+"""The replication ledger: every published number has a row, every verdict follows the stated rules."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from aichain_utils import claims, ledger
+from aichain_utils.paths import repo_root
+from aichain_utils.published import load_regression_cells, load_table1, load_table2
+
+REGRESSION_STATS = ["coef", "se", "n", "adj_r2", "kp_lm", "kp_wald", "suest_p"]
+
+
+def _published_count() -> int:
+    cells = load_regression_cells()
+    return int(cells[REGRESSION_STATS].notna().sum().sum()) + len(load_table1()) + 5 * len(load_table2())
+
+
+@pytest.fixture(scope="module")
+def default_ledger():
+    from aichain_utils.panel import build_analysis_panel
+    from aichain_utils.simulate import simulate_panel
+
+    return ledger.ledger_for_panel(build_analysis_panel(simulate_panel().raw))[0]
+
+
+def _check_complete(frame: pd.DataFrame) -> None:
+    assert list(frame.columns) == ledger.COLUMNS
+    assert len(frame) == _published_count(), "a published number has no ledger row (or one has two)"
+    assert set(frame["statistic"]) <= set(ledger.STATISTICS)
+    assert set(frame["verdict"]) <= set(ledger.VERDICTS)
+    open_rows = frame[frame["verdict"] != "reproduced"]
+    no_reason = open_rows[open_rows["reason"].fillna("").str.len() < 10]
+    assert no_reason.empty, f"rows not reproduced without a reason: {no_reason.to_dict('records')}"
+    assert not frame.duplicated(["table", "column", "statistic"]).any()
+
+
+def test_the_ledger_covers_every_published_number(default_ledger):
+    _check_complete(default_ledger)
+
+
+def test_the_built_ledger_covers_every_published_number():
+    """The ledger ``make book`` writes (make test builds the book before pytest)."""
+    built = repo_root() / "_build" / "tables" / "ledger.csv"
+    if not built.is_file():
+        pytest.skip("the book has not been built")
+    frame = pd.read_csv(built, dtype={"column": str}, keep_default_na=False, na_values=[""])
+    frame["reason"] = frame["reason"].fillna("")
+    _check_complete(frame)
+    assert (repo_root() / "_build" / "tables" / "ledger.json").is_file()
+
+
+def test_audit_flagged_cells_cannot_be_reproduced(default_ledger):
+    # Table 5 (7) prints SE 0.000 (audit error): its SE and its coefficient's tolerance are impossible
+    psm = default_ledger[(default_ledger["table"] == 5) & (default_ledger["column"] == "7")].set_index("statistic")
+    assert psm.loc["se", "verdict"] == "cannot be reproduced"
+    assert "zero standard error" in psm.loc["se", "reason"]
+    # Table 4 (1): a one-year lag cannot keep the full N (audit warning)
+    iv1 = default_ledger[(default_ledger["table"] == 4) & (default_ledger["column"] == "1")].set_index("statistic")
+    assert iv1.loc["n", "verdict"] == "cannot be reproduced"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "verdict"),
+    [
+        ({"statistic": "coef", "published": 1.0, "replicated": 1.09, "published_se": 0.1}, "reproduced"),
+        ({"statistic": "coef", "published": 1.0, "replicated": 1.11, "published_se": 0.1}, "cannot be reproduced"),
+        ({"statistic": "coef", "published": 1.0, "replicated": 1.3, "published_se": 0.1, "simulated": True,
+          "truth": 1.0}, "differs by design"),
+        ({"statistic": "coef", "published": 1.0, "replicated": 1.3, "published_se": 0.1,
+          "audit": "audit (error): a planted finding"},
+         "cannot be reproduced"),
+        ({"statistic": "n", "published": 100, "replicated": 100}, "reproduced"),
+        ({"statistic": "n", "published": 100, "replicated": 99, "simulated": True}, "differs by design"),
+        ({"statistic": "suest_p", "published": 0.0, "replicated": 0.049}, "reproduced"),
+        ({"statistic": "suest_p", "published": 0.0, "replicated": 0.051}, "cannot be reproduced"),
+        ({"statistic": "weight", "published": 0.05, "replicated": 0.0529}, "reproduced"),
+        ({"statistic": "mean", "published": 4.0, "replicated": 4.13}, "cannot be reproduced"),
+        ({"statistic": "coef", "published": 1.0, "replicated": None, "missing_reason": "Table 6 needs FSIE"},
+         "not comparable"),
+        ({"statistic": "coef", "published": 1.0, "replicated": math.nan}, "not comparable"),
+    ],
+)  # fmt: skip
+def test_decide_follows_the_stated_rules(kwargs, verdict):
+    got, reason, tolerance = ledger.decide(
+        kwargs.pop("statistic"), kwargs.pop("published"), kwargs.pop("replicated"), **kwargs
+    )
+    assert got == verdict
+    assert tolerance
+    if got != "reproduced":
+        assert len(reason) > 10
+
+
+def test_design_reason_names_the_truth_and_the_bias():
+    _, reason, _ = ledger.decide("coef", 0.977, 1.219, published_se=0.193, simulated=True, truth=0.977)
+    assert "0.977" in reason and "+0.242" in reason
+
+
+def test_the_grid_links_every_coefficient_to_its_chapter(default_ledger):
+    html = ledger.verdict_grid_html(default_ledger)
+    coefs = default_ledger[default_ledger["statistic"] == "coef"]
+    assert html.count("<a href=") == len(coefs)
+    for table, chapter in ledger.CHAPTERS.items():
+        if table >= 3:
+            assert f"chapters/{chapter}.html" in html
+
+
+def test_claims_on_the_published_tables():
+    """Each claim is checked by its rule on the paper's own numbers (values printed in the paper)."""
+    found = claims.evaluate_claims().set_index("id")
+    # Table 8 prints front 1.410, middle 0.146, back 1.018: not decreasing, but the front is largest
+    assert found.loc["T8-front-to-back", "published supports"] == "no"
+    assert found.loc["T8-front-dominant", "published supports"] == "yes"
+    # Table 7 prints labour -2.794 (SE 1.163): negative with p = 0.016
+    assert found.loc["T7-labour-negative", "published supports"] == "yes"
+    assert (found["replicated supports"] == "not comparable").all()
+
+
+def test_a_missing_table_makes_its_rows_not_comparable(default_ledger):
+    import dataclasses
+
+    from aichain_utils.panel import build_analysis_panel
+    from aichain_utils.simulate import simulate_panel
+
+    ap = build_analysis_panel(simulate_panel().raw)
+    ap = dataclasses.replace(ap, data=ap.data.drop(columns=["FSIE"]))
+    frame, columns = ledger.ledger_for_panel(ap)
+    assert columns[6] == "Table 6 needs FSIE; the data have no values for it"
+    t6 = frame[frame["table"] == 6]
+    assert (t6["verdict"] == "not comparable").all() and (t6["reason"].str.contains("FSIE")).all()
