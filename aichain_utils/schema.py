@@ -364,7 +364,7 @@ def analysis_panel_schema() -> pa.DataFrameSchema:
             checks.append(op(spec.lower, ignore_na=True))
         cols[name] = pa.Column(float, checks, nullable=not spec.required)
     for name, labels in GROUP_LABELS.items():
-        cols[name] = pa.Column(object, pa.Check.isin(list(labels), ignore_na=True), nullable=True)
+        cols[name] = pa.Column(None, pa.Check.isin(list(labels), ignore_na=True), nullable=True)
     return pa.DataFrameSchema(cols, strict=False, coerce=False, unique=["unit_id", "year"])
 
 

@@ -58,7 +58,9 @@ def _simulated():
 def raw_example(raw: pd.DataFrame | None = None) -> pd.DataFrame:
     """The raw-input template's rows: the example units of the simulated raw panel."""
     raw = _simulated()[0] if raw is None else raw
-    return raw[raw["unit_id"].isin(EXAMPLE_UNITS)].reset_index(drop=True)
+    from aichain_utils.panel import RAW_COLUMNS
+
+    return raw.loc[raw["unit_id"].isin(EXAMPLE_UNITS), RAW_COLUMNS].reset_index(drop=True)
 
 
 def analysis_example(data: pd.DataFrame | None = None) -> pd.DataFrame:
