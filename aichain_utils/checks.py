@@ -284,9 +284,9 @@ def _constant_within(frame, col, group, user_col, report) -> None:
     bad = n.index[n > 1]
     if len(bad):
         rows = frame[group].isin(bad)
-        what = "unit" if group == "unit_id" else "industry"
+        what, whats = ("unit", "units") if group == "unit_id" else ("industry", "industries")
         report.add(
-            f"must be constant within a{'n' if what == 'industry' else ''} {what}; {what}s {list(bad[:5])} change it",
+            f"must be constant within a{'n' if what == 'industry' else ''} {what}; {whats} {list(bad[:5])} change it",
             col, user_col, _rows(rows), frame.loc[rows, col].head(5).tolist(),
         )  # fmt: skip
 
