@@ -23,7 +23,7 @@ from aichain_utils.datainput import (
 )
 from aichain_utils.schema import FIRST_YEAR, LAST_YEAR, MAX_ABS, TABLE_NEEDS, Variable
 
-__all__ = ["overflow_check", "panel_shape", "run_check", "render_report", "table_reasons", "validate_cells"]
+__all__ = ["overflow_check", "panel_shape", "render_report", "run_check", "table_reasons", "validate_cells"]
 
 #: Group labels of Tables 7-8 describe an industry: they may not change within one.
 CONSTANT_WITHIN_INDUSTRY = ["industry_type", "chain_position"]
@@ -332,8 +332,9 @@ def panel_shape(frame: pd.DataFrame) -> dict:
     span = frame.groupby("unit_id")["year"].agg(["min", "max", "nunique"]).rename(columns={"nunique": "count"})
     inner_gaps = span["max"] - span["min"] + 1 - span["count"]
     n_all = len(years)
-    balanced = bool((span["count"] == n_all).all()) and not frame.duplicated(["unit_id", "year"]).any()
+    balanced = bool((span["count"] == n_all).all())
     return {
+        "duplicate_unit_years": int(frame.duplicated(["unit_id", "year"]).sum()),
         "rows": len(frame),
         "units": int(frame["unit_id"].nunique()),
         "industries": int(ind.nunique()),
@@ -357,7 +358,7 @@ def table_reasons(found: dict[str, Found], level: str | None, frame: pd.DataFram
         for label, needs in pieces:
             if needs == ["aie_indicators"]:
                 if level not in ("raw", "simulated"):
-                    reasons.append(f"{label} need the 24 indicators (a raw-input file); the file gives AIE itself")
+                    reasons.append(f"{label} need the 24 indicators of a raw-input file; the file gives AIE itself")
                 continue
             absent = [n for n in needs if found.get(n, Found("absent")).status == "absent"]
             if absent:
@@ -410,6 +411,8 @@ def render_report(r: CheckReport) -> str:
             f"unbalanced: {s['missing_unit_years']} unit-years missing; {s['units_with_gaps']} units with gaps, "
             f"{s['units_entering_late']} entering late, {s['units_leaving_early']} leaving early"
         )  # fmt: skip
+        if s["duplicate_unit_years"]:
+            bal += f"; {s['duplicate_unit_years']} duplicated unit-year(s), see the violations"
         lines += ["", "Panel:", f"  {s['rows']} rows, {s['units']} units, {s['industries']} industries "
                   f"({s['units_per_industry']} units each), {s['n_years']} years ({s['years']}); {bal}"]  # fmt: skip
     if r.tables:

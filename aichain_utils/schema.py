@@ -198,7 +198,7 @@ ANALYSIS_VARIABLES: list[Variable] = [
 
 #: What each table needs beyond the required variables (the columns that use each variable).
 TABLE_NEEDS: dict[str, list[tuple[str, list[str]]]] = {
-    "Table 1": [("weights of the 24 indicators", ["aie_indicators"])],
+    "Table 1": [("the weights", ["aie_indicators"])],
     "Table 2": [("descriptive statistics", ["ERL", "AIE", "FSIE", "ITSE", *CONTROLS])],
     "Table 3": [("baseline", ["ERL", "AIE", *CONTROLS])],
     "Table 4": [

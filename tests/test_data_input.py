@@ -308,7 +308,7 @@ def test_relative_path_says_where_it_was_looked_for(tmp_path, monkeypatch):
 
 def test_set_but_empty_is_an_error(monkeypatch):
     monkeypatch.setenv("AICHAIN_DATA", "")
-    with pytest.raises(DataInputError, match="set but empty.*unset AICHAIN_DATA"):
+    with pytest.raises(DataInputError, match=r"set but empty.*unset AICHAIN_DATA"):
         panel.data_source()
     with pytest.raises(DataInputError, match="set but empty"):
         check_file()
@@ -444,14 +444,14 @@ def test_xlsx_first_sheet_and_named_sheet(ana, tmp_path, monkeypatch):
 def test_parquet_and_raw_level(raw, tmp_path):
     path = tmp_path / "r.parquet"
     raw.to_parquet(path)
-    report, table = run_check(path)
+    report, _table = run_check(path)
     assert report.ok and report.level == "raw"
     assert report.found["ERL"].status == "computed"
 
 
 def test_case_space_and_stata_style_names(ana, tmp_path):
     frame = ana.rename(columns={"unit_id": "Unit ID", "ERL": " erl ", "ELRI_front": "ELRI-Front", "IV1": "L.AIE"})
-    report, table = run_check(_csv(frame, tmp_path / "f.csv"))
+    report, _table = run_check(_csv(frame, tmp_path / "f.csv"))
     assert report.ok
     assert report.found["ELRI_front"].user_column == "ELRI-Front"
     assert report.found["IV1"].status == "matched"
@@ -463,7 +463,7 @@ def test_column_map_relative_to_the_make_directory(ana, tmp_path, monkeypatch):
     _csv(frame, tmp_path / "sub" / "f.csv")
     (tmp_path / "map.yml").write_text("outcome_x: ERL\n", encoding="utf-8")
     monkeypatch.setenv("AICHAIN_CWD", str(tmp_path))
-    report, table = check_file("sub/f.csv", columns="map.yml")
+    report, _table = check_file("sub/f.csv", columns="map.yml")
     assert report.ok and report.found["ERL"].status == "mapped" and report.found["ERL"].user_column == "outcome_x"
     assert report.path == (tmp_path / "sub" / "f.csv").resolve()
 
@@ -489,7 +489,7 @@ def test_unbalanced_panel_passes_and_is_described(ana, tmp_path, monkeypatch):
     # a late entry and two gaps; IV1 not given, so the book forms it
     frame = ana.drop(index=[0, 1, 15, 30], columns=["IV1"]).reset_index(drop=True)
     path = _csv(frame, tmp_path / "f.csv")
-    report, table = run_check(path)
+    report, _table = run_check(path)
     assert report.ok and not report.shape["balanced"]
     assert report.shape["missing_unit_years"] == 4 and report.shape["units_entering_late"] == 1
     assert "unbalanced: 4 unit-years missing" in report.render()
@@ -571,7 +571,7 @@ def test_templates_dictionary_and_validator_agree(root, level):
     names = dictionary.loc[dictionary["level"] == level, "name"].tolist()
     for suffix in ("csv", "xlsx"):
         path = folder / f"{level}_template.{suffix}"
-        report, table = run_check(path)
+        report, _table = run_check(path)
         assert report.ok and report.level == level, report.render()
         header = datainput.read_header(path)
         assert [h for h in names if h in header] == header  # the template's columns are the dictionary's
