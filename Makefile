@@ -12,12 +12,16 @@ BUILD_FLAGS := --warningiserror --keep-going
 # Notebooks run with the virtual environment's python and its kernel.
 export PATH := $(BIN):$(PATH)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# The directory make was run from (also under make -C): relative AICHAIN_DATA and AICHAIN_COLUMNS
+# paths are read from it, not from chapters/ where the notebooks run.
+export AICHAIN_CWD ?= $(if $(PWD),$(PWD),$(CURDIR))
 
-.PHONY: env book test lint clean help bench montecarlo browser-deps
+.PHONY: env book test lint clean help bench montecarlo browser-deps check-data
 
 help:
 	@echo "make book   - build the book into _build/html (executes every chapter)"
 	@echo "make test   - ruff, a from-scratch book build, and pytest"
+	@echo "make check-data - check the file in AICHAIN_DATA and print one report (exit 2 if it fails)"
 	@echo "make bench  - time the book build and the Tables 3-10 battery at 1x/10x/100x (about 15 minutes)"
 	@echo "make montecarlo - rerun and store the 200-replication Monte Carlo (about 2 minutes)"
 	@echo "make clean  - remove _build (the execution cache included)"
@@ -32,10 +36,14 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 book: $(STAMP)
+	@$(BIN)/python tools/check_data.py --brief
 	$(BIN)/python tools/cache_guard.py _build
 	$(BIN)/python tools/preexecute.py _build
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "Open _build/html/index.html (or: python -m http.server -d _build/html 8000)"
+
+check-data: $(STAMP)
+	@$(BIN)/python tools/check_data.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -51,6 +59,7 @@ browser-deps:
 	else echo "chromium not installed and not root: browser tests will be skipped"; fi
 
 test: $(STAMP) lint browser-deps
+	@$(BIN)/python tools/check_data.py --brief
 	rm -rf _build
 	$(BIN)/python tools/cache_guard.py _build
 	$(BIN)/python tools/preexecute.py _build

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-__all__ = ["glue_figure", "show_regression", "show_table"]
+__all__ = ["banner_text", "glue_figure", "show_regression", "show_table"]
 
 
 def show_table(frame: pd.DataFrame, precision: int = 3) -> Styler:
@@ -50,3 +50,23 @@ def show_regression(rendered) -> Styler:
     """Render a :class:`aichain_utils.tables.RenderedTable` in the paper's layout (row labels kept)."""
     # the index name ("Table 3") would print as an empty header row: the caption already says it
     return rendered.display.rename_axis(index=None).style.set_table_attributes('class="aichain-regression"')
+
+
+def banner_text(source=None) -> str:
+    """The sentence a page's data banner prints for a data source (default: the one in force).
+
+    Simulated: that the estimates come from simulated data. A user's file: the level and the
+    file, e.g. "Built from your finished variables in panel.dta, sha256 0123456789ab." (the
+    label of :func:`aichain_utils.panel.data_source`).
+    """
+    if source is None:
+        from aichain_utils.panel import data_source
+
+        source = data_source()
+    if source.is_simulated:
+        return (
+            f"Built from {source.label}. The paper's data are proprietary: every estimate in this book is "
+            "computed on simulated data, and agreement with the published numbers validates the code, not "
+            "the paper's claims."
+        )
+    return f"Built from {source.label}."

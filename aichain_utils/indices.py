@@ -52,6 +52,8 @@ def minmax_normalise(x: np.ndarray, signs: np.ndarray | list[str]) -> np.ndarray
     -------
     numpy.ndarray of shape (n, m)
         ``(x - min) / (max - min)`` for ``+`` and ``(max - x) / (max - min)`` for ``-``.
+        Negative values (Table 1's growth rates, profits) need no special treatment: the
+        smallest value maps to 0 and the largest to 1, whatever their signs.
 
     Raises
     ------
@@ -79,6 +81,9 @@ def minmax_normalise(x: np.ndarray, signs: np.ndarray | list[str]) -> np.ndarray
 
 def entropy_weights(z: np.ndarray) -> np.ndarray:
     """Entropy weights from normalised indicators (熵权法, steps 2-5).
+
+    The paper prints Table 1's weights but not how it obtained them: entropy weighting is
+    this book's reading (on a user's data the published weights are the default).
 
     With ``p_ij = z_ij / sum_i z_ij``, entropy ``e_j = -(1 / ln n) sum_i p_ij ln p_ij``
     (``0 ln 0 = 0``), divergence ``d_j = 1 - e_j`` and weight ``w_j = d_j / sum_j d_j``.

@@ -28,7 +28,10 @@ __all__ = [
 
 
 def table1_comparison(panel: AnalysisPanel) -> pd.DataFrame:
-    """Table 1 with the published entropy weights beside the weights computed on the panel's data.
+    """Table 1 with the published weights beside the weights used on the panel's data.
+
+    The paper prints the weights but not how it obtained them; the weights "here" are entropy
+    weights (this book's reading) or, with ``AICHAIN_AIE_WEIGHTS=published``, the published ones.
 
     Returns
     -------

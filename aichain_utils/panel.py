@@ -1,42 +1,69 @@
-"""Raw inputs -> analysis panel: validation, index construction, and the data source switch.
+"""Data source -> analysis panel: the one place every chapter gets its data from.
 
-One code path serves both data sources:
+Three sources meet in one analysis-panel schema (:func:`aichain_utils.schema.analysis_panel_schema`):
 
-* **simulated** (default): :func:`aichain_utils.simulate.simulate_panel` writes raw inputs;
-* **licensed**: a user who has the paper's data sets the environment variable
-  ``AICHAIN_DATA`` to one CSV or Parquet file of raw inputs with the columns of
-  :data:`RAW_COLUMNS`; :func:`read_raw_file` validates it (the file is only read, never
-  written).
+* **simulated** (default, ``AICHAIN_DATA`` unset): :func:`aichain_utils.simulate.simulate_panel`
+  writes raw inputs and the book computes every index from them;
+* a user's **raw-input** file (``AICHAIN_DATA=FILE``, today's layout of :data:`RAW_COLUMNS`): the
+  same computation, by the functions of :mod:`aichain_utils.indices`;
+* a user's **analysis-level** file (``AICHAIN_DATA=FILE`` with the finished variables: unit id,
+  year, ERL, AIE and the five controls, plus any optional variable): used as given.
 
-:func:`build_analysis_panel` then computes every regression variable from the raw
-inputs with the functions of :mod:`aichain_utils.indices`.
+The level is recognised from the columns (:mod:`aichain_utils.datainput`); the file is checked by
+the rules of :mod:`aichain_utils.checks` (``make check-data`` prints the report) and only read.
+IV1 (the lag of AIE), the Table 9 region split and the groups are formed here, once, for every
+level. ``AICHAIN_DATA`` set but empty is an error, not the simulated panel.
+
+API for chapters
+----------------
+``ap = load_analysis_panel()`` returns an :class:`AnalysisPanel`:
+
+* ``ap.data``: the panel (every column always present; an absent variable is all missing);
+* ``ap.level``: "simulated", "raw" or "analysis"; ``ap.source.label``: the data, in words;
+* ``ap.available("FSIE")``: True when the variable can be used;
+* ``ap.missing_reason("Table 6")`` or ``ap.missing_reason("FSIE")``: None when it can be built,
+  else one sentence saying why not (print it where the table would be);
+* ``ap.found["ERL"].status``: "matched", "mapped", "computed" or "absent", with ``.user_column``;
+* ``ap.sha256``, ``ap.check`` (the full :class:`~aichain_utils.datainput.CheckReport`) and
+  ``ap.banner``, the sentence the page banner prints.
+
+AIE weights (raw level): entropy weights on the simulated panel, the published Table 1 weights on a
+user's file; ``AICHAIN_AIE_WEIGHTS=entropy|published`` switches. The paper prints Table 1's weights
+but not how it obtained them: entropy weighting is this book's reading.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from aichain_utils import indices
+from aichain_utils import datainput, indices
+from aichain_utils.checks import table_reasons, validate_cells
+from aichain_utils.datainput import CheckReport, DataInputError, Found
+from aichain_utils.schema import FIRST_YEAR, LAST_YEAR, TABLE_NEEDS, analysis_panel_schema
 from aichain_utils.simulate import AIE_INDICATOR_COLUMNS, ALT_INDICATOR_COLUMNS, load_params, simulate_panel
 
 __all__ = [
     "ENV_VAR",
     "FIRST_YEAR",
     "LAST_YEAR",
+    "PANEL_COLUMNS",
     "RAW_COLUMNS",
+    "WEIGHTS_VAR",
     "AnalysisPanel",
+    "DataInputError",
     "DataSource",
     "RawDataError",
+    "aie_weight_method",
     "alternative_aie",
     "build_analysis_panel",
+    "build_from_finished",
     "data_source",
     "load_analysis_panel",
     "read_raw_file",
@@ -44,7 +71,7 @@ __all__ = [
 ]
 
 ENV_VAR = "AICHAIN_DATA"
-FIRST_YEAR, LAST_YEAR = 2013, 2023  # the paper's sample period
+WEIGHTS_VAR = "AICHAIN_AIE_WEIGHTS"
 DEVELOPED_SHARE = 0.30  # Table 9: factor-market-developed = top 30% of the factor-market index
 
 INDUSTRY_TYPES = ["labour", "capital", "technology", "unclassified"]
@@ -74,236 +101,159 @@ RAW_COLUMNS: list[str] = (
 )
 
 
-class RawDataError(ValueError):
+class RawDataError(DataInputError):
     """The raw-input file breaks a rule; the message names the column, the rule and rows."""
 
 
-def _numeric_checks(col: str) -> list[pa.Check]:
-    if col in _POSITIVE:
-        return [pa.Check.gt(0, error="must be > 0")]
-    if col in _NONNEGATIVE or col in AIE_INDICATOR_COLUMNS or col in ALT_INDICATOR_COLUMNS:
-        return [pa.Check.ge(0, error="must be >= 0")]
-    return []
-
-
-def _finite(series: pd.Series) -> pd.Series:
-    return series.isna() | np.isfinite(series.astype(float))
-
-
-def _raw_schema() -> pa.DataFrameSchema:
-    columns = {
-        "unit_id": pa.Column(int, pa.Check.gt(0, error="must be a positive integer id")),
-        "industry_id": pa.Column(int, pa.Check.gt(0, error="must be a positive integer id")),
-        "province_id": pa.Column(int, pa.Check.gt(0, error="must be a positive integer id")),
-        "year": pa.Column(
-            int,
-            pa.Check.in_range(FIRST_YEAR, LAST_YEAR, error=f"must be a year in {FIRST_YEAR}-{LAST_YEAR}"),
-        ),
-        "industry_type": pa.Column(str, pa.Check.isin(INDUSTRY_TYPES, error=f"must be one of {INDUSTRY_TYPES}")),
-        "chain_position": pa.Column(str, pa.Check.isin(CHAIN_POSITIONS, error=f"must be one of {CHAIN_POSITIONS}")),
-        "tech_level": pa.Column(str, pa.Check.isin(TECH_LEVELS, error=f"must be one of {TECH_LEVELS}")),
-    }
-    for col in RAW_COLUMNS[7:]:
-        checks = [
-            *_numeric_checks(col),
-            pa.Check(_finite, element_wise=False, error="must be finite (no inf)"),
-        ]
-        columns[col] = pa.Column(float, checks, nullable=col in _NULLABLE)
-    return pa.DataFrameSchema(
-        columns,
-        strict=False,
-        coerce=False,
-    )
-
-
-def _rows(index, limit: int = 5) -> list:
-    return list(index[:limit])
+def _violations_text(report, source: str) -> str:
+    errors = report.errors
+    return f"{source} breaks {len(errors)} rule(s):\n  " + "\n  ".join(v.text() for v in errors)
 
 
 def validate_raw(raw: pd.DataFrame, source: str = "raw data") -> pd.DataFrame:
     """Validate a raw-input table and return a typed copy (the input is not modified).
 
-    Rules: every column of :data:`RAW_COLUMNS` present; ids and year integer; year in
-    2013-2023; group labels from the allowed sets; numeric columns numeric, finite and
-    non-missing (only ``key_input`` may be missing); positivity where a formula divides or
-    takes logs; unique (unit_id, year); each unit in one industry and one province.
+    The rules are those of :mod:`aichain_utils.checks` at the raw-input level: every column of
+    :data:`RAW_COLUMNS` present; ids and year integer; group labels from the allowed sets;
+    numeric columns numeric, finite, at most 1e15 in size and non-missing (only ``key_input``
+    may be missing); positivity where a formula divides or takes logs (the growth-rate and
+    profit indicators of Table 1 may be negative); unique (unit_id, year); each unit in one
+    industry and one province; industry type and chain position constant within an industry;
+    no constant indicator; at least two industries and two years. Years outside 2013-2023 are
+    a warning, not an error.
 
     Raises
     ------
     RawDataError
-        Naming the column, the rule and up to five offending rows (0-based positions).
+        Listing every broken rule, each naming the column, the rule and up to five offending
+        rows (0-based positions) with their values.
     """
     if raw.shape[0] == 0:
         raise RawDataError(f"{source}: the table has no rows")
-    missing = [c for c in RAW_COLUMNS if c not in raw.columns]
-    if missing:
-        hint = ""
-        if any(any("\u4e00" <= ch <= "\u9fff" for ch in str(c)) for c in raw.columns):
-            hint = " The file has Chinese column headers; rename them to the English names listed."
-        raise RawDataError(
-            f"{source}: missing required column(s) {missing[:10]}{' ...' if len(missing) > 10 else ''} "
-            f"({len(missing)} of {len(RAW_COLUMNS)} missing).{hint}"
-        )
-    data = raw[RAW_COLUMNS].copy().reset_index(drop=True)
-    problems: list[str] = []
-    # types first: text in a numeric column, non-integer ids
-    for col in RAW_COLUMNS:
-        s = data[col]
-        if col in ("industry_type", "chain_position", "tech_level"):
-            bad = s.isna()
-            if bad.any():
-                problems.append(f"column '{col}' must not be empty; rows {_rows(data.index[bad])}")
-            data[col] = s.astype(str).str.strip()
-            continue
-        num = pd.to_numeric(s, errors="coerce")
-        text = s.notna() & num.isna()
-        if text.any():
-            problems.append(
-                f"column '{col}' must be numeric; rows {_rows(data.index[text])} hold "
-                f"{[str(v) for v in s[text].head(5)]}"
-            )
-            continue
-        if col in ("unit_id", "industry_id", "province_id", "year"):
-            frac = num.notna() & (num != np.round(num))
-            nan = num.isna()
-            if nan.any():
-                problems.append(f"column '{col}' must not be empty; rows {_rows(data.index[nan])}")
-                continue
-            if frac.any():
-                problems.append(
-                    f"column '{col}' must hold integers; rows {_rows(data.index[frac])} hold "
-                    f"{num[frac].head(5).tolist()}"
-                )
-                continue
-            data[col] = num.astype("int64")
-        else:
-            nan = num.isna()
-            if nan.any() and col not in _NULLABLE:
-                problems.append(f"column '{col}' must not be missing (NaN); rows {_rows(data.index[nan])}")
-            data[col] = num.astype(float)
-    if problems:
-        raise RawDataError(f"{source} breaks {len(problems)} rule(s):\n  " + "\n  ".join(problems))
-    dup = data.duplicated(["unit_id", "year"], keep=False)
-    if dup.any():
-        first = data.loc[dup, ["unit_id", "year"]].iloc[0]
-        raise RawDataError(
-            f"{source}: columns 'unit_id, year' must identify rows uniquely; rows {_rows(data.index[dup])} "
-            f"repeat keys such as (unit_id, year) = ({first['unit_id']}, {first['year']})"
-        )
-    try:
-        _raw_schema().validate(data, lazy=True)
-    except SchemaErrors as exc:
-        lines = []
-        cases = exc.failure_cases
-        for (column, check), grp in cases.groupby(["column", "check"], dropna=False, sort=False):
-            idx = [int(i) for i in grp["index"].dropna().head(5)]
-            vals = grp["failure_case"].head(5).tolist()
-            col_label = column if column == column else "unit_id, year"
-            lines.append(f"column '{col_label}' {check}: rows {idx} hold {vals}")
-        raise RawDataError(f"{source} breaks {len(lines)} rule(s):\n  " + "\n  ".join(lines)) from None
-    for col in ("industry_id", "province_id"):
-        n_vals = data.groupby("unit_id")[col].nunique()
-        bad_units = n_vals.index[n_vals > 1]
-        if len(bad_units):
-            rows = data.index[data["unit_id"].isin(bad_units)]
-            raise RawDataError(
-                f"{source}: column '{col}' must be constant within a unit; units {list(bad_units[:5])} "
-                f"change it (rows {_rows(rows)})"
-            )
-    return data
+    report = CheckReport(path=Path(source))
+    cells = raw.reset_index(drop=True).copy()
+    header = [str(c) for c in cells.columns]
+    cells.columns = range(len(header))
+    table = validate_cells(header, cells, {}, report, level="raw")
+    if not report.ok:
+        raise RawDataError(_violations_text(report, source))
+    return table[RAW_COLUMNS].copy()
 
 
 def read_raw_file(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
-    """Read and validate a licensed raw-input file (CSV or Parquet). The file is only read.
+    """Read and validate a raw-input file (any format of :func:`aichain_utils.datainput.check_file`).
 
     Parameters
     ----------
     path : str or Path
-        ``.csv`` (comma-separated, UTF-8 unless ``encoding`` says otherwise) or ``.parquet``.
     encoding : str, optional
-        Text encoding of a CSV, e.g. ``"gbk"`` for files saved by Chinese-locale Excel.
+        Text encoding of a CSV; detected when omitted (UTF-8, UTF-16, GB18030).
 
     Raises
     ------
     RawDataError
-        For a missing or empty file, an undecodable encoding, a wrong delimiter, or any
-        rule of :func:`validate_raw`.
+        For a missing, empty or unreadable file, or any rule of :func:`validate_raw`.
     """
     path = Path(path)
-    if not path.is_file():
-        raise RawDataError(f"{path}: no such file (set {ENV_VAR} to the raw-input CSV or Parquet file)")
-    if path.stat().st_size == 0:
-        raise RawDataError(f"{path}: the file is empty")
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        frame = pd.read_parquet(path)
-    elif suffix in (".csv", ".txt"):
-        raw_bytes = path.read_bytes()
-        enc = encoding or "utf-8-sig"
-        try:
-            text_head = raw_bytes[:65536].decode(enc) if encoding else raw_bytes.decode(enc)
-        except UnicodeDecodeError as exc:
-            hint = ""
-            try:
-                raw_bytes.decode("gbk")
-                hint = " It decodes as GBK (common for files saved by Chinese-locale Excel): pass encoding='gbk'."
-            except UnicodeDecodeError:
-                pass
-            raise RawDataError(f"{path}: not valid {enc} text (byte {exc.start}).{hint}") from None
-        header = text_head.splitlines()[0] if text_head.strip() else ""
-        if not header:
-            raise RawDataError(f"{path}: the file has no header row")
-        if "," not in header:
-            for sep, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
-                if sep in header:
-                    raise RawDataError(
-                        f"{path}: the header is separated by {name}s, not commas; save the file as comma-separated CSV"
-                    )
-        try:
-            frame = pd.read_csv(path, encoding=enc, low_memory=False)
-        except pd.errors.EmptyDataError:
-            raise RawDataError(f"{path}: the file has no data") from None
-    else:
-        raise RawDataError(f"{path}: unsupported file type '{suffix}'; use .csv or .parquet")
-    return validate_raw(frame, source=str(path))
+    report = CheckReport(path=path)
+    try:
+        if not path.is_file():
+            raise RawDataError(f"{path}: no such file (set {ENV_VAR} to the data file)")
+        if path.stat().st_size == 0:
+            raise RawDataError(f"{path}: the file is empty")
+        header, cells = datainput.read_cells(path, report, encoding=encoding)
+    except DataInputError as exc:
+        raise RawDataError(str(exc)) from None
+    if len(cells) == 0:
+        raise RawDataError(f"{path}: the table has no rows")
+    table = validate_cells(header, cells, {}, report, level="raw")
+    if not report.ok:
+        raise RawDataError(_violations_text(report, str(path)))
+    return table[RAW_COLUMNS].copy()
 
 
 # --------------------------------------------------------------------------- data source
 @dataclass(frozen=True)
 class DataSource:
-    """Which data the book is built from."""
+    """Which data the book is built from.
 
-    kind: str  # "simulated" or "licensed"
+    ``kind`` is "simulated" or "licensed" (a user's file); ``level`` is "simulated", "analysis"
+    (finished variables), "raw" (raw inputs) or "unknown" (the columns match neither level: the
+    check says why); ``sha256`` is the file's full digest.
+    """
+
+    kind: str
     path: Path | None
     label: str
     fingerprint: str
+    level: str = "simulated"
+    sha256: str | None = None
 
     @property
     def is_simulated(self) -> bool:
         return self.kind == "simulated"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+_LEVEL_TEXT = {"analysis": "your finished variables", "raw": "your raw inputs", "unknown": "your data file"}
 
 
 def data_source() -> DataSource:
-    """The data source in force: ``AICHAIN_DATA`` if set, else the simulated panel."""
-    value = os.environ.get(ENV_VAR, "").strip()
-    if value:
-        path = Path(value).expanduser().resolve()
-        digest = _sha256(path)[:12] if path.is_file() else "missing"
-        return DataSource("licensed", path, f"licensed data file {path.name} (sha256 {digest})", digest)
+    """The data source in force: ``AICHAIN_DATA`` if set, else the simulated panel.
+
+    A relative path is relative to the directory ``make`` was run from (``AICHAIN_CWD``).
+
+    Raises
+    ------
+    DataInputError
+        When ``AICHAIN_DATA`` is set but empty (unset it for the simulated panel).
+    """
+    value = os.environ.get(ENV_VAR)
+    if value is not None:
+        path = datainput.resolve_user_path(value)
+        digest = datainput.file_sha256(path) if path.is_file() else None
+        level = _sniff_level(path) if digest else "unknown"
+        short = digest[:12] if digest else "missing"
+        label = f"{_LEVEL_TEXT[level]} in {path.name}, sha256 {short}"
+        return DataSource("licensed", path, label, short, level, digest)
     params = load_params()
     from aichain_utils.simulate import default_params_path
 
-    digest = _sha256(default_params_path())[:12]
+    digest = datainput.file_sha256(default_params_path())[:12]
     label = f"the simulated panel (data/simulation/params.yml, seed {params['seed']}, sha256 {digest})"
     return DataSource("simulated", None, label, digest)
+
+
+def _sniff_level(path: Path) -> str:
+    stat = path.stat()
+    return _sniff_level_cached(str(path), stat.st_mtime_ns, stat.st_size, os.environ.get(datainput.COLUMNS_VAR, ""))
+
+
+@lru_cache(maxsize=16)
+def _sniff_level_cached(path: str, mtime: int, size: int, columns: str) -> str:
+    """The level recognised from the header alone (cached: the banner asks once per page)."""
+    try:
+        header = datainput.read_header(Path(path))
+        level = datainput.detect_level(header, datainput.load_column_map(columns))[0]
+    except DataInputError:
+        return "unknown"
+    return level or "unknown"
+
+
+def aie_weight_method(requested: str | np.ndarray | None, source: DataSource) -> str | np.ndarray:
+    """The AIE weights to use: the argument, else ``AICHAIN_AIE_WEIGHTS``, else the default.
+
+    The paper prints Table 1's weights but not how it obtained them; entropy weighting is this
+    book's reading. Default: entropy weights on the simulated panel (its DGP is built around
+    them), the published Table 1 weights on a user's data.
+    """
+    if requested is not None:
+        return requested
+    env = os.environ.get(WEIGHTS_VAR, "").strip().lower()
+    if env:
+        if env not in ("entropy", "published"):
+            raise DataInputError(f"{WEIGHTS_VAR}={env}: must be 'entropy' or 'published'")
+        return env
+    return "entropy" if source.is_simulated else "published"
 
 
 # --------------------------------------------------------------------------- alternative AIE
@@ -346,13 +296,24 @@ class AnalysisPanel:
     Attributes
     ----------
     data : DataFrame
-        One row per unit-year with every variable of the paper's tables.
+        One row per unit-year with every variable of the paper's tables (the columns of
+        :func:`aichain_utils.schema.analysis_panel_schema`); a variable the data lack is a
+        column of missing values, and :meth:`available` says so.
     aie_weights, alt_weights : Series
-        Weights used for AIE (24) and the alternative AIE (10).
+        Weights used for AIE (24) and the alternative AIE (10); empty at the analysis level.
     source : DataSource
-        Where the raw inputs came from.
+        Where the data came from.
     notes : list of str
         What the builder did that a reader should know (e.g. rows with missing ITSE).
+    level : str
+        "simulated", "raw" (the book computed every index) or "analysis" (finished variables).
+    found : dict
+        Book's variable -> :class:`aichain_utils.datainput.Found` (status "matched", "mapped",
+        "computed" or "absent", and the user's column name).
+    sha256 : str or None
+        Digest of the user's file (None for the simulated panel).
+    check : CheckReport or None
+        The full check report of the user's file.
     """
 
     data: pd.DataFrame
@@ -360,6 +321,68 @@ class AnalysisPanel:
     alt_weights: pd.Series
     source: DataSource | None = None
     notes: list[str] = field(default_factory=list)
+    level: str = "simulated"
+    found: dict = field(default_factory=dict)
+    sha256: str | None = None
+    check: CheckReport | None = None
+
+    def available(self, name: str) -> bool:
+        """Whether a variable (book's name) can be used: found or computed, and not empty.
+
+        ``"aie_indicators"`` (Table 1's 24 indicators) is available only at the raw level.
+        """
+        return self.missing_reason(name) is None
+
+    def missing_reason(self, name: str) -> str | None:
+        """None when a variable or a table ("Table 6") can be built, else a sentence saying why not.
+
+        For a table, the sentence names every part that cannot be built, e.g. "Table 6: mediation
+        needs FSIE; the file has no column for it"; a chapter prints it where the table would be.
+        """
+        if name.startswith("Table "):
+            if name not in TABLE_NEEDS:
+                raise KeyError(f"unknown table {name!r}; known: {list(TABLE_NEEDS)}")
+            return table_reasons(self._found_all(), self.level, self.data)[name]
+        if name == "aie_indicators":
+            ok = self.level in ("raw", "simulated")
+            return None if ok else "the 24 AIE indicators of Table 1 need a raw-input file; the file gives AIE itself"
+        f = self._found_all().get(name)
+        file = self.source.path.name if self.source and self.source.path else "the data"
+        if f is not None and f.status == "absent":
+            return f"{name} is absent: {file} has no column for it (add it, or map yours with AICHAIN_COLUMNS)"
+        if name not in self.data.columns:
+            raise KeyError(f"unknown variable {name!r}")
+        if self.data[name].isna().all():
+            return f"{name} is missing in every row of {file}"
+        return None
+
+    def _found_all(self) -> dict:
+        if self.found:
+            return self.found
+        return {c: Found("computed") for c in self.data.columns}
+
+    @property
+    def banner(self) -> str:
+        """One sentence naming the data this panel was built from (for a page's banner)."""
+        from aichain_utils.display import banner_text
+
+        return banner_text(self.source)
+
+
+def _lag_iv1(out: pd.DataFrame) -> pd.Series:
+    """IV1 of Table 4: the unit's AIE of the previous calendar year (missing after a gap)."""
+    prev_year = out.groupby("unit_id")["year"].shift(1)
+    lag = out.groupby("unit_id")["AIE"].shift(1)
+    return lag.where(prev_year == out["year"] - 1)
+
+
+def _region_split(province: pd.Series, factor_market: pd.Series) -> tuple[np.ndarray, str]:
+    """Table 9's regions: the top 30% of provinces by mean factor-market index are "developed"."""
+    fm = factor_market.groupby(province).mean()
+    n_dev = int(np.floor(DEVELOPED_SHARE * len(fm)))
+    developed = set(fm.sort_values(ascending=False).index[:n_dev])
+    note = f"Factor-market-developed region: the top {n_dev} of {len(fm)} provinces by mean factor-market index."
+    return np.where(province.isin(developed), "developed", "other"), note
 
 
 def build_analysis_panel(
@@ -374,8 +397,9 @@ def build_analysis_panel(
     raw : DataFrame
         Raw inputs with the columns of :data:`RAW_COLUMNS` (validated again here).
     aie_weights : "entropy", "published" or array of 24 weights
-        ``"entropy"`` computes entropy weights from the data (the paper's method);
-        ``"published"`` uses the Table 1 weights from ``data/published/``.
+        ``"entropy"`` computes entropy weights from the data (this book's reading: the paper
+        prints Table 1's weights but not how it obtained them); ``"published"`` uses the Table 1
+        weights from ``data/published/``.
     source : DataSource, optional
         Recorded in the result.
 
@@ -404,8 +428,47 @@ def build_analysis_panel(
         weights, signs = np.asarray(aie_weights, dtype=float), ["+"] * 24
     out["AIE"], w_aie = indices.entropy_index(data[AIE_INDICATOR_COLUMNS], signs, weights)
     out["AIE_alt"], w_alt = alternative_aie(data[ALT_INDICATOR_COLUMNS])
+    _erl_block(out, data)
+    _mediator_block(out, data)
 
-    # ERL, equations (6)-(9)
+    # controls (section 四.2(4))
+    out["lngdp"] = np.log(data["output"])
+    out["imp"] = 100.0 * data["imports"] / data["output"]
+    out["exp"] = 100.0 * data["exports"] / data["output"]
+    out["inst"] = data["freedom_index"]
+    out["tra"] = data["lpi"]
+
+    # instruments (section 五.2)
+    out["IV1"] = _lag_iv1(out)
+    out["IV2"] = np.log1p(data["ai_papers"])
+    out["IV3"] = np.log(data["post_offices_1984"] * data["broadband_ports"])
+    out["IV4"] = np.log(data["fixed_phones"] * data["cable_density"])
+
+    # value extension, equations (16)-(18)
+    vce = indices.value_conversion_efficiency(
+        data["value_efficacy"], data["crossborder_synergy"], data["rd_cost"], data["iceberg_cost"]
+    )
+    out["VCE"] = vce
+    out["LCV"] = indices.lcv(vce, data["unit_id"], data["year"])
+    out["WCV"] = indices.wcv(
+        data["value_efficacy"], data["synergy_coef"], data["y_front"], data["y_final"], data["robots"]
+    )
+
+    # groups of Tables 7-9
+    out["region"], region_note = _region_split(data["province_id"], data["factor_market_index"])
+
+    notes = [
+        f"ITSE is missing in {int(out['ITSE'].isna().sum()):,} rows (its input key_input is missing).",
+        f"LCV is undefined in each unit's base year: {int(out['LCV'].isna().sum()):,} rows.",
+        f"IV1 (lagged AIE) is undefined in each unit's first year: {int(out['IV1'].isna().sum()):,} rows.",
+        region_note,
+    ]
+    level = "simulated" if source is None or source.is_simulated else "raw"
+    return AnalysisPanel(out, w_aie, w_alt, source, notes, level=level)
+
+
+def _erl_block(out: pd.DataFrame, data: pd.DataFrame) -> None:
+    """ERL and its three segments, equations (6)-(9)."""
     common = {
         "rd_cost": data["rd_cost"],
         "iceberg_cost": data["iceberg_cost"],
@@ -423,7 +486,9 @@ def build_analysis_panel(
     )
     out["ERL"] = indices.erl(out["ELRI_front"], out["ELRI_inter"], out["ELRI_back"])
 
-    # FSIE, equations (10)-(11)
+
+def _mediator_block(out: pd.DataFrame, data: pd.DataFrame) -> None:
+    """FSIE, equations (10)-(11), and ITSE with its forward and backward parts, (12)-(15)."""
     group = [data["industry_id"], data["year"]]
     front_total = data["y_front"].groupby(group).transform("sum")
     final_total = data["y_final"].groupby(group).transform("sum")
@@ -432,8 +497,6 @@ def build_analysis_panel(
             data["ups_m"], data[f"y_{seg}"], data["y_final"], front_total, final_total
         )
     out["FSIE"] = indices.fsie(out["IA_front"], out["IA_inter"], out["IA_back"])
-
-    # ITSE, equations (12)-(15)
     for seg in ("front", "inter", "back"):
         out[f"NSC_{seg}"] = indices.nsc(
             data["ups_i"], data["synergy_coef"], data[f"y_{seg}"], data["y_final"], data["interaction_cost"]
@@ -450,51 +513,88 @@ def build_analysis_panel(
         data["synergy_out"], data["synergy_in"], data["synergy_coef"], group
     )
 
-    # controls (section 四.2(4))
-    out["lngdp"] = np.log(data["output"])
-    out["imp"] = 100.0 * data["imports"] / data["output"]
-    out["exp"] = 100.0 * data["exports"] / data["output"]
-    out["inst"] = data["freedom_index"]
-    out["tra"] = data["lpi"]
 
-    # instruments (section 五.2)
-    prev_year = out.groupby("unit_id")["year"].shift(1)
-    lag = out.groupby("unit_id")["AIE"].shift(1)
-    out["IV1"] = lag.where(prev_year == out["year"] - 1)
-    out["IV2"] = np.log1p(data["ai_papers"])
-    out["IV3"] = np.log(data["post_offices_1984"] * data["broadband_ports"])
-    out["IV4"] = np.log(data["fixed_phones"] * data["cable_density"])
-
-    # value extension, equations (16)-(18)
-    vce = indices.value_conversion_efficiency(
-        data["value_efficacy"], data["crossborder_synergy"], data["rd_cost"], data["iceberg_cost"]
-    )
-    out["VCE"] = vce
-    out["LCV"] = indices.lcv(vce, data["unit_id"], data["year"])
-    out["WCV"] = indices.wcv(
-        data["value_efficacy"], data["synergy_coef"], data["y_front"], data["y_final"], data["robots"]
-    )
-
-    # groups of Tables 7-9
-    fm = data.groupby("province_id")["factor_market_index"].mean()
-    n_dev = int(np.floor(DEVELOPED_SHARE * len(fm)))
-    developed = set(fm.sort_values(ascending=False).index[:n_dev])
-    out["region"] = np.where(data["province_id"].isin(developed), "developed", "other")
-
-    notes = [
-        f"ITSE is missing in {int(out['ITSE'].isna().sum()):,} rows (its input key_input is missing).",
-        f"LCV is undefined in each unit's base year: {int(out['LCV'].isna().sum()):,} rows.",
-        f"IV1 (lagged AIE) is undefined in each unit's first year: {int(out['IV1'].isna().sum()):,} rows.",
-        f"Factor-market-developed region: the top {n_dev} of {len(fm)} provinces by mean factor-market index.",
-    ]
-    return AnalysisPanel(out, w_aie, w_alt, source, notes)
+#: The analysis panel's columns, in the order of the panel built from raw inputs.
+PANEL_COLUMNS = [
+    "unit_id", "industry_id", "province_id", "year", "industry_type", "chain_position", "tech_level",
+    "AIE", "AIE_alt", "ELRI_front", "ELRI_inter", "ELRI_back", "ERL", "IA_front", "IA_inter", "IA_back",
+    "FSIE", "NSC_front", "NSC_inter", "NSC_back", "ITSE", "ITSE_forward", "ITSE_backward",
+    "lngdp", "imp", "exp", "inst", "tra", "IV1", "IV2", "IV3", "IV4", "VCE", "LCV", "WCV", "region",
+]  # fmt: skip
 
 
-def load_analysis_panel(aie_weights: str | np.ndarray = "entropy") -> AnalysisPanel:
-    """The analysis panel of the data source in force (see :func:`data_source`)."""
+def build_from_finished(
+    table: pd.DataFrame, source: DataSource | None = None, found: dict | None = None
+) -> AnalysisPanel:
+    """The analysis panel from an analysis-level table (the user's finished variables, book names).
+
+    The industry is the unit when the table has no ``industry_id``; IV1 is the lag of AIE and the
+    Table 9 region split is formed from ``province_id`` and ``factor_market_index`` when the table
+    does not give them, by the same functions as at the raw level. Variables the table lacks are
+    columns of missing values. No row is dropped.
+    """
+    t = table.sort_values(["unit_id", "year"]).reset_index(drop=True)
+    out = pd.DataFrame(index=t.index)
+    notes = []
+    for col in PANEL_COLUMNS:
+        if col in t:
+            out[col] = t[col]
+        elif col == "industry_id":
+            out[col] = t["unit_id"]
+            notes.append("The file has no industry column: each unit is its own industry.")
+        elif col == "province_id":
+            out[col] = pd.array([pd.NA] * len(t), dtype="Int64")
+        elif col in ("industry_type", "chain_position", "tech_level", "region"):
+            out[col] = pd.Series([None] * len(t), index=t.index, dtype=object)
+        else:
+            out[col] = np.nan
+    if "IV1" not in t:
+        out["IV1"] = _lag_iv1(out)
+        notes.append(f"IV1 is AIE of the previous year: undefined in {int(out['IV1'].isna().sum()):,} rows.")
+    if "region" not in t and {"province_id", "factor_market_index"} <= set(t.columns):
+        out["region"], note = _region_split(t["province_id"], t["factor_market_index"])
+        notes.append(note)
+    for col in ("ITSE", "LCV"):
+        if col in t and t[col].isna().any():
+            notes.append(f"{col} is missing in {int(t[col].isna().sum()):,} rows of the file.")
+    empty = pd.Series(dtype=float, name="weight")
+    return AnalysisPanel(out, empty, empty.copy(), source, notes, level="analysis", found=found or {})
+
+
+def load_analysis_panel(aie_weights: str | np.ndarray | None = None) -> AnalysisPanel:
+    """The analysis panel of the data source in force (see :func:`data_source`).
+
+    Both input levels meet here in one schema (:func:`aichain_utils.schema.analysis_panel_schema`).
+
+    Parameters
+    ----------
+    aie_weights : "entropy", "published", array of 24, or None
+        Raw level only. None: ``AICHAIN_AIE_WEIGHTS`` if set, else entropy weights on the simulated
+        panel and the published Table 1 weights on a user's file (see :func:`aie_weight_method`).
+
+    Raises
+    ------
+    DataInputError
+        When the user's file fails the check; the message is the full check report.
+    """
     source = data_source()
+    weights = aie_weight_method(aie_weights, source)
     if source.is_simulated:
-        raw = simulate_panel().raw
+        return build_analysis_panel(simulate_panel().raw, aie_weights=weights, source=source)
+    report, table = datainput.check_file(source.path, compute=False)
+    if not report.ok:
+        raise DataInputError(report.render())
+    if report.level == "raw":
+        built = build_analysis_panel(table[RAW_COLUMNS], aie_weights=weights, source=source)
+        built.level, built.found = "raw", report.found
+        method = weights if isinstance(weights, str) else "given"
+        built.notes.append(f"AIE weights: {method} (AICHAIN_AIE_WEIGHTS=entropy|published switches them).")
     else:
-        raw = read_raw_file(source.path)
-    return build_analysis_panel(raw, aie_weights=aie_weights, source=source)
+        built = build_from_finished(table, source, report.found)
+    built.sha256, built.check = report.sha256, report
+    try:
+        analysis_panel_schema().validate(built.data, lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases.head(10)[["column", "check", "index", "failure_case"]]
+        raise DataInputError(f"{source.path}: the built panel breaks the analysis-panel schema:\n{cases}") from None
+    return built

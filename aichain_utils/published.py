@@ -231,7 +231,8 @@ def load_table1(directory: Path | None = None) -> pd.DataFrame:
     pandas.DataFrame
         One row per second-level indicator (24), in printed order, with its
         first-level dimension (6), Chinese and English names, unit, published
-        entropy weight and sign (属性).
+        weight (the paper does not say how it obtained the weights; entropy weighting
+        is this book's reading) and sign (属性).
     """
     raw = _read_raw("table1_aie_indicators.csv", directory)
     frame = _add_decimals(raw, ["weight"])
