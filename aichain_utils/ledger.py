@@ -306,10 +306,12 @@ def moment_rows(t1_cmp: pd.DataFrame, t2_cmp: pd.DataFrame, simulated: bool) -> 
     :func:`~aichain_utils.measurement.table2_comparison` of the panel the book was built from.
     """
     rows = []
+    no_weights = "the weights need the 24 AIE indicators of a raw-input file; the data give AIE itself"
     for _, r in t1_cmp.iterrows():
         verdict, reason, tol = decide(
-            "weight", float(r["published weight"]), float(r["weight here"]), simulated=simulated
-        )
+            "weight", float(r["published weight"]), float(r["weight here"]), simulated=simulated,
+            missing_reason=no_weights,
+        )  # fmt: skip
         rows.append(
             _row(
                 1,
@@ -417,22 +419,12 @@ def simulated_truths(params: dict, columns: dict[int, list | str], group_truth: 
     return {k: float(v) for k, v in truths.items()}
 
 
-#: The analysis-panel variables each table needs beyond ERL, AIE and the controls.
-TABLE_NEEDS = {
-    3: [], 4: ["IV1", "IV2", "IV3", "IV4"], 5: ["AIE_alt", "ELRI_front", "ELRI_inter", "ELRI_back"],
-    6: ["FSIE", "ITSE_forward", "ITSE_backward"], 7: ["industry_type"], 8: ["chain_position"],
-    9: ["region", "tech_level"], 10: ["LCV", "WCV"],
-}  # fmt: skip
+def replicate_tables(panel, bootstrap_reps: int = 0) -> dict[int, list | str]:
+    """The replicated columns of Tables 3–10 (or, per table, why it cannot be built on these data).
 
-
-def missing_for(table: int, data: pd.DataFrame) -> str:
-    """Why ``table`` cannot be built on ``data`` ("" if it can): the variables it needs and lacks."""
-    lacking = [v for v in TABLE_NEEDS[table] if v not in data.columns or data[v].isna().all()]
-    return f"Table {table} needs {', '.join(lacking)}; the data have no values for it" if lacking else ""
-
-
-def replicate_tables(data: pd.DataFrame, bootstrap_reps: int = 0) -> dict[int, list | str]:
-    """The replicated columns of Tables 3–10 on ``data`` (or, per table, why it cannot be built)."""
+    ``panel`` is an :class:`aichain_utils.panel.AnalysisPanel`; a table is built only when
+    ``panel.missing_reason("Table N")`` is None, and that reason is kept otherwise.
+    """
     from aichain_utils import replication
 
     builders = {
@@ -445,7 +437,7 @@ def replicate_tables(data: pd.DataFrame, bootstrap_reps: int = 0) -> dict[int, l
         9: replication.table9_columns,
         10: replication.table10_columns,
     }
-    return {t: (missing_for(t, data) or build(data)) for t, build in builders.items()}
+    return {t: (panel.missing_reason(f"Table {t}") or build(panel.data)) for t, build in builders.items()}
 
 
 def ledger_for_panel(panel, bootstrap_reps: int = 0) -> tuple[pd.DataFrame, dict[int, list | str]]:
@@ -454,7 +446,7 @@ def ledger_for_panel(panel, bootstrap_reps: int = 0) -> tuple[pd.DataFrame, dict
     from aichain_utils.simulate import load_params, simulate_panel
     from aichain_utils.tables import render_table
 
-    columns = replicate_tables(panel.data, bootstrap_reps)
+    columns = replicate_tables(panel, bootstrap_reps)
     simulated = bool(panel.source is None or panel.source.is_simulated)
     truths = None
     if simulated:

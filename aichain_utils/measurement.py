@@ -40,7 +40,9 @@ def table1_comparison(panel: AnalysisPanel) -> pd.DataFrame:
         weight computed here, and their difference.
     """
     t1 = load_table1()
-    computed = panel.aie_weights.to_numpy()
+    computed = panel.aie_weights.to_numpy(dtype=float)
+    if computed.size == 0:  # an analysis-level file gives AIE itself: no weights to compare
+        computed = np.full(len(t1), np.nan)
     return pd.DataFrame(
         {
             "#": t1["position"],

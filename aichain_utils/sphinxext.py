@@ -26,18 +26,12 @@ __all__ = ["NumberedTableDirective", "banner_html", "numbered_table", "setup"]
 
 
 def banner_html() -> str:
-    """The banner's HTML for the data source in force."""
+    """The banner's HTML for the data source in force (text: :func:`aichain_utils.display.banner_text`)."""
+    from aichain_utils.display import banner_text
+
     source = data_source()
-    if source.is_simulated:
-        text = (
-            f"Built from {escape(source.label)}. The paper's data are proprietary: every estimate "
-            "in this book is computed on simulated data, and agreement with the published numbers "
-            "validates the code, not the paper's claims."
-        )
-        kind = "simulated"
-    else:
-        text = f"Built from {escape(source.label)}."
-        kind = "licensed"
+    kind = "simulated" if source.is_simulated else "licensed"
+    text = escape(banner_text(source))
     return f'<div class="aichain-data-banner aichain-data-{kind}" role="note"><strong>Data:</strong> {text}</div>'
 
 
@@ -93,12 +87,32 @@ def _guard_inputs(app, config) -> None:
     (``make book`` has usually done so already), and records the fingerprint as a configuration
     value that invalidates Sphinx's environment, so every page is re-read when it changes. Sets the
     tag ``simulated`` or ``userdata``, so that prose true of one kind of data only is written in an
-    ``{only}`` block and appears only on builds from that kind of data.
+    ``{only}`` block and appears only on builds from that kind of data, and a tag ``has_tableN`` for
+    each of the paper's tables the data can build (prose about a table the data cannot build sits in
+    ``{only} has_tableN``, and ``{only} not has_tableN`` prints why).
     """
     reset_if_changed(Path(app.outdir).parent, keep=(Path(app.outdir).name,))
     config.aichain_inputs_fingerprint = inputs_fingerprint()
     # ``{only} simulated`` / ``{only} userdata`` blocks: prose true of one kind of data only
-    app.tags.add("simulated" if data_source().is_simulated else "userdata")
+    source = data_source()
+    app.tags.add("simulated" if source.is_simulated else "userdata")
+    for table in _tables_available(source):
+        app.tags.add(f"has_table{table}")
+
+
+def _tables_available(source) -> list[int]:
+    """The paper's tables (1-10) that the data in force can build: ``{only} has_table6`` blocks.
+
+    On the simulated panel every table can be built; on a user's file the panel is loaded once and
+    :meth:`aichain_utils.panel.AnalysisPanel.missing_reason` decides (a failing file stops the build
+    earlier, at ``make check-data``).
+    """
+    if source.is_simulated:
+        return list(range(1, 11))
+    from aichain_utils.panel import load_analysis_panel
+
+    ap = load_analysis_panel()
+    return [t for t in range(1, 11) if ap.missing_reason(f"Table {t}") is None]
 
 
 def setup(app):

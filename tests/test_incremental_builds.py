@@ -145,6 +145,57 @@ def test_a_package_change_alone_rebuilds_every_page(sandbox, unbalanced):
     assert "0 source files out of date" not in log
 
 
+@pytest.fixture(scope="module")
+def finished_dta(sandbox, unbalanced):
+    """Third build: an analysis-level Stata file (Stata-style names, no AIE effect), incrementally."""
+    path = altdata.write_zero_effect_analysis_dta(sandbox.parent / "finished.dta")
+    before = path.read_bytes()
+    log = _build(sandbox, AICHAIN_DATA=str(path))
+    assert path.read_bytes() == before, "the user's file was modified"
+    return path, log, _pages(sandbox)
+
+
+def test_an_analysis_level_stata_file_builds_the_book(finished_dta):
+    import pandas as pd
+
+    path, _, pages = finished_dta
+    data = pd.read_stata(path).rename(columns={v: k for k, v in altdata.STATA_NAMES.items()})
+    assert _main_coef(data) in pages["chapters/baseline"]
+    for page, text in pages.items():
+        assert path.name in text, f"{page}: the banner does not name {path.name}"
+    # tables the file cannot give are skipped with the reason, on the page where they would be
+    assert "Not built on these data" in pages["chapters/heterogeneity"]
+    assert "industry_type" in pages["chapters/heterogeneity"]
+    assert "Not built on these data" in pages["chapters/mechanisms"]
+
+
+@pytest.mark.parametrize("pattern", SIMULATION_ONLY)
+def test_no_simulation_wording_on_the_stata_build(finished_dta, pattern):
+    _, _, pages = finished_dta
+    found = {page: (re.search(pattern, text, re.I), text) for page, text in pages.items()}
+    bad = {page: text[max(0, m.start() - 80) : m.end() + 40] for page, (m, text) in found.items() if m}
+    bad.pop("chapters/simulation_lab", None)
+    assert not bad, f"simulation-only wording on a build from other data: {bad}"
+
+
+def test_no_nan_on_the_stata_build(finished_dta):
+    _, _, pages = finished_dta
+    bad = {page: text[max(0, m.start() - 80) : m.end() + 40] for page, text in pages.items() if (m := NAN.search(text))}
+    assert not bad, f"nan/inf printed on a build from other data: {bad}"
+
+
+def test_a_bad_file_stops_the_build_with_status_2(sandbox, finished_dta, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,year,erl\n1,2015,#N/A\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AICHAIN_")}
+    env.update(PYTHONPATH=str(sandbox), AICHAIN_DATA=str(bad))
+    proc = subprocess.run(
+        ["make", "book", f"BIN={BIN}", "STAMP="], cwd=sandbox, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode != 0
+    assert "bad.csv" in proc.stdout + proc.stderr
+
+
 def test_back_to_simulated_shows_simulated_numbers(sandbox, unbalanced, simulated_build):
     _build(sandbox)
     pages = _pages(sandbox)

@@ -1,0 +1,144 @@
+"""Chapter support: run a table's cells only when the data can build the table, and say why not.
+
+A chapter whose table needs variables the data lack (an analysis-level file without group labels
+cannot give Tables 7–9) must still build, with a visible note where the table would be. Three pieces
+do that without changing what a chapter computes when the data have everything:
+
+* the cell magic ``%%when_available Table 7`` (load it with ``%load_ext aichain_utils.notebook``)
+  runs its cell only when :meth:`aichain_utils.panel.AnalysisPanel.missing_reason` says the table
+  can be built; otherwise it prints nothing and records the reason;
+* the prose and the numbered tables and figures about that table sit in a ```{only} has_table7```
+  block (the Sphinx extension sets the tag when the table can be built) and a ```{only} not has_table7```
+  block glues the reason (``table7_missing``);
+* :func:`glue_placeholders` glues a placeholder for every glue key used inside a ``has_tableN`` block
+  of a table that was skipped, so that the page parses; the block itself is not written.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+__all__ = ["glue_placeholders", "load_ipython_extension", "only_block_keys", "when_available"]
+
+_ONLY = re.compile(r"^(`{3,}|:{3,})\{only\}\s+(has_table\d+(?:\s+and\s+has_table\d+)*)\s*$")
+_ROLE = re.compile(r"\{glue:(?:text|any)\}`([A-Za-z_][A-Za-z0-9_]*)(?::[^`]*)?`")
+_DIRECTIVE = re.compile(r"^(?:`{3,}|:{3,})\{glue:(any|figure|text)\}\s+([A-Za-z_][A-Za-z0-9_]*)\s*$")
+
+#: Tables skipped in this kernel, with their reason (filled by the magic).
+SKIPPED: dict[int, str] = {}
+
+
+def only_block_keys(text: str) -> dict[int, dict[str, str]]:
+    """Glue keys used inside each ``{only} has_tableN`` block of a MyST page, with their kind.
+
+    A block guarded by ``has_table7 and has_table8`` counts for both tables.
+
+    Returns
+    -------
+    dict
+        Table number -> {key: "text" | "any" | "figure"}.
+    """
+    out: dict[int, dict[str, str]] = {}
+    fence, tables = None, []
+    for line in text.splitlines():
+        m = _ONLY.match(line.strip())
+        if fence is None and m:
+            fence, tables = m.group(1), [int(v) for v in re.findall(r"\d+", m.group(2))]
+            continue
+        if fence is not None and line.strip() == fence:
+            fence, tables = None, []
+            continue
+        found = {}
+        d = _DIRECTIVE.match(line.strip())
+        if d:
+            found[d.group(2)] = d.group(1)
+        for key in _ROLE.findall(line):
+            found.setdefault(key, "text")
+        for table in tables:
+            for key, kind in found.items():
+                out.setdefault(table, {}).setdefault(key, kind)
+    return out
+
+
+def _placeholder(kind: str):
+    if kind == "figure":
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(1, 1))
+        ax.axis("off")
+        return fig
+    if kind == "any":
+        import pandas as pd
+
+        return pd.DataFrame()
+    return ""
+
+
+def glue_placeholders(page: str | Path) -> list[str]:
+    """Glue a placeholder for each key of a ``has_tableN`` block whose table was skipped.
+
+    Parameters
+    ----------
+    page : str or Path
+        The chapter's MyST source (the notebook runs in its folder, so its file name suffices).
+
+    Returns
+    -------
+    list of str
+        The keys glued (none when every table of the page was built).
+    """
+    from myst_nb import glue
+
+    from aichain_utils.display import glue_figure
+
+    glued = []
+    for table, keys in only_block_keys(Path(page).read_text(encoding="utf-8")).items():
+        if table not in SKIPPED:
+            continue
+        for key, kind in keys.items():
+            if key == f"table{table}_missing":
+                continue
+            value = _placeholder(kind)
+            if kind == "figure":
+                glue_figure(key, value)
+            else:
+                glue(key, value, display=kind == "any")
+            glued.append(key)
+    return glued
+
+
+def when_available(line: str, cell: str) -> None:
+    """Cell magic ``%%when_available Table N`` (or ``Tables 7, 8, 9``): run the cell only if the data
+    can build every table named.
+
+    For each table the reason it cannot be built is glued as ``tableN_missing`` (empty when it can;
+    a page prints it in an ``{only} not has_tableN`` block) and recorded for
+    :func:`glue_placeholders`. An error inside a cell that runs is raised, so the build fails as it
+    would without the magic.
+    """
+    from IPython import get_ipython
+    from myst_nb import glue
+
+    if not re.fullmatch(r"\s*Tables?\s+\d+(\s*,?\s*\d+)*\s*", line):
+        raise ValueError(f"%%when_available needs 'Table N' or 'Tables N, M', got {line!r}")
+    tables = [int(v) for v in re.findall(r"\d+", line)]
+    shell = get_ipython()
+    ap = shell.user_ns.get("ap")
+    if ap is None:
+        raise NameError("%%when_available needs the analysis panel as `ap` (run the chapter's set-up cell)")
+    reasons = {t: ap.missing_reason(f"Table {t}") for t in tables}
+    for t, reason in reasons.items():
+        glue(f"table{t}_missing", reason or "", display=False)
+        if reason:
+            SKIPPED[t] = reason
+    if any(reasons.values()):
+        for t in tables:  # the cell computes all of them together: none is shown
+            SKIPPED.setdefault(t, "; ".join(r for r in reasons.values() if r))
+        return
+    shell.run_cell(cell).raise_error()
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext aichain_utils.notebook`` registers ``%%when_available``."""
+    ipython.register_magic_function(when_available, magic_kind="cell", magic_name="when_available")
