@@ -83,9 +83,11 @@ def wild_cluster_bootstrap(
     -------
     dict
         ``t`` (observed cluster-robust t of ``b - b0`` with Stata's CRV1 factor), ``p``
-        (share of ``|t*| > |t|``, as ``boottest`` and ``wildboottest``), ``reps`` (draws or
+        (share of ``|t*| > |t|``, as ``boottest`` and ``wildboottest``; exact ties, such as the
+        all-ones weight vector that reproduces the sample, are not counted), ``reps`` (draws or
         enumerated vectors), ``enumerated``, ``clusters``, ``weights``, ``seed``, ``b0``,
-        ``t_boot``.
+        ``t_boot``, ``weight_matrix`` (clusters x draws, rows in the order of
+        ``cluster_labels``).
     """
     if weights not in WEIGHTS:
         raise ValueError(f"weights must be one of {sorted(WEIGHTS)}; got {weights!r}")
@@ -137,7 +139,7 @@ def wild_cluster_bootstrap(
     t_boot = np.concatenate(t_boot)
     return {
         "t": t_obs,
-        "p": float(np.mean(np.abs(t_boot) > abs(t_obs))),
+        "p": float(np.mean(np.abs(t_boot) > abs(t_obs) * (1 + 1e-10))),
         "reps": int(V.shape[1]),
         "enumerated": enumerated,
         "clusters": G,
@@ -145,4 +147,6 @@ def wild_cluster_bootstrap(
         "seed": seed,
         "b0": b0,
         "t_boot": t_boot,
+        "weight_matrix": V,
+        "cluster_labels": np.asarray(uniq),
     }

@@ -183,7 +183,15 @@ def fit_ols(
         dropped=dropped,
         notes=notes,
     )
-    res.extra["_parts"] = {"bread": bread, "scores": Xw * u[:, None], "resid": u, "frame": frame, "k": k, "K": K}
+    res.extra["_parts"] = {
+        "bread": bread,
+        "scores": Xw * u[:, None],
+        "resid": u,
+        "frame": frame,
+        "k": k,
+        "K": K,
+        "weights": w,
+    }
     return res
 
 
