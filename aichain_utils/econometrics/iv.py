@@ -19,6 +19,7 @@ instruments and ``sdofminus`` absorbed parameters:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -75,6 +76,8 @@ def _hansen_j(Z: np.ndarray, X: np.ndarray, Y: np.ndarray, u: np.ndarray, codes,
         pu = Z @ np.linalg.lstsq(Z, u, rcond=None)[0]
         return float(n * (pu @ pu) / (u @ u))
     S = meat(Z * u[:, None], codes) / n
+    if np.linalg.matrix_rank(S) < S.shape[0]:
+        return float("nan")  # fewer clusters than instruments: ivreg2 reports no J either
     W = np.linalg.inv(S)
     zx, zy = Z.T @ X / n, Z.T @ Y / n
     b = np.linalg.solve(zx.T @ W @ zx, zx.T @ W @ zy)
@@ -120,7 +123,7 @@ def fit_iv(
         ``ivreg2``'s large-sample adjustment (``xtivreg2, fe`` passes the number of panels):
         non-clustered variances and statistics are scaled by ``n / (n - dofminus)``.
     b0 : float
-        Null value of the Anderson-Rubin test (first endogenous regressor; one endogenous only).
+        Null value of every endogenous coefficient in the Anderson-Rubin test.
 
     Returns
     -------
@@ -235,21 +238,24 @@ def _diagnostics(dm, Y, X, Z, u, C, endog, instr, codes, kind, sdof, dofminus, G
         lm_stat = float(lm.stat) * adj
         out.update(kp_lm=lm_stat, kp_wald_chi2=cd_chi2, kp_wald_f=out["cd_f"])
     else:
-        lm, f_lm = _kleibergen_paap(xe, zt, np.zeros((n, 0)), cov_type, cfg)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lm, f_lm = _kleibergen_paap(xe, zt, np.zeros((n, 0)), cov_type, cfg)
+        if caught:
+            out["kp_warning"] = str(caught[0].message)
         scale = (n - L1) * (G - 1) / G / (n - 1) if G else (n - L1) / n
         w = f_lm * L1 / scale * (1.0 if G else adj)
         lm_stat = float(lm.stat) * (1.0 if G else adj)
         out.update(kp_lm=lm_stat, kp_wald_chi2=float(w))
         out["kp_wald_f"] = to_f(w)
     out["kp_lm_p"] = float(stats.chi2.sf(lm_stat, lm_df))
-    if L1 > len(endog):
-        out["hansen_j"] = _hansen_j(Z, X, Y, u, code0, kind) * (1.0 if G else adj)
-        out["hansen_j_df"] = L1 - len(endog)
-        out["hansen_j_p"] = float(stats.chi2.sf(out["hansen_j"], L1 - len(endog)))
+    overid = L1 - len(endog)
+    j = _hansen_j(Z, X, Y, u, code0, kind) * (1.0 if G else adj) if overid else 0.0
+    out.update(hansen_j=j, hansen_j_df=overid, hansen_j_p=float(stats.chi2.sf(j, overid)) if overid else np.nan)
+    ry = _partial(Y[:, None], C)[:, 0]
+    ar = _wald_excluded(ry - xe @ np.full(len(endog), b0), zt, code0, kind) * (1.0 if G else adj)
+    out.update(ar_chi2=ar, ar_f=to_f(ar), ar_p=float(stats.chi2.sf(ar, L1)))
     if len(endog) == 1:
-        ry = _partial(Y[:, None], C)[:, 0]
-        ar = _wald_excluded(ry - b0 * xe[:, 0], zt, code0, kind) * (1.0 if G else adj)
-        out.update(ar_chi2=ar, ar_f=to_f(ar), ar_p=float(stats.chi2.sf(ar, L1)))
         out["effective_f"] = effective_f(xe[:, 0], zt, code0, kind)
         if L1 == 1:
             lo, hi, shape = anderson_rubin_ci(ry, xe[:, 0], zt[:, 0], code0 if kind == "cluster" else None)
