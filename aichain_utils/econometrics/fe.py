@@ -99,8 +99,9 @@ def absorbed_dof(
         Cluster variables; effects nested in any of them are not counted.
     convention : {"stata", "fixest", "linearmodels"}
         ``"stata"`` (reghdfe; ``xtreg, fe`` for one effect): rank of ``[1, D]`` for the
-        non-nested effects. ``"fixest"``: rank of all effects minus the levels of nested ones
-        (no intercept added back). ``"linearmodels"``: every effect counted, nested or not.
+        non-nested effects. ``"fixest"``: rank of all effects minus, for each nested one,
+        its levels less one (fixest's ``fixef.K = "nested"``, which adds one back per fully
+        nested effect). ``"linearmodels"``: every effect counted, nested or not.
 
     Notes
     -----
@@ -123,5 +124,5 @@ def absorbed_dof(
         return r + sum(int(frame[e].nunique()) - 1 for e in effects[2:])
 
     if convention == "fixest":
-        return rank(absorb) - sum(int(frame[e].nunique()) for e in nested) if absorb else 1
+        return rank(absorb) - sum(int(frame[e].nunique()) - 1 for e in nested) if absorb else 1
     return rank(keep)
