@@ -155,8 +155,8 @@ def fit_iv(
     Y = dm[y].to_numpy()
     X = dm[names].to_numpy()
     Z = dm[[*instr, *exog_names]].to_numpy()
-    check_rank(X, names, "IV regressors")
-    check_rank(Z, [*instr, *exog_names], "instruments")
+    check_rank(X[:, ::-1], names[::-1], "IV regressors")  # intercept and controls first
+    check_rank(Z[:, ::-1], [*instr, *exog_names][::-1], "instruments")
     n, K = len(Y), X.shape[1]
     Xhat = Z @ np.linalg.lstsq(Z, X, rcond=None)[0]
     bread = np.linalg.inv(Xhat.T @ Xhat)

@@ -144,7 +144,8 @@ def fit_ols(
         if constant:
             X = np.column_stack([X, np.ones(len(X))])
             names = [*names, "const"]
-    check_rank(X, names, f"regressors of {estimator}")
+    order = [len(names) - 1, *range(len(names) - 1)] if names[-1] == "const" else list(range(len(names)))
+    check_rank(X[:, order], [names[i] for i in order], f"regressors of {estimator}")  # intercept first
     sw = np.sqrt(w) if w is not None else np.ones(len(Y))
     Xw, Yw = X * sw[:, None], Y * sw
     bread = np.linalg.inv(Xw.T @ Xw)
