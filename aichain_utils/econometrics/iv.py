@@ -32,7 +32,7 @@ from aichain_utils.econometrics.covariance import cluster_codes, meat, sandwich
 from aichain_utils.econometrics.fe import absorbed_dof, demean
 from aichain_utils.econometrics.linear import _vcov_kind, prepare
 from aichain_utils.econometrics.result import RegressionResult
-from aichain_utils.econometrics.weakiv import effective_f
+from aichain_utils.econometrics.weakiv import effective_f, effective_f_critical_value
 
 __all__ = ["anderson_rubin_ci", "fit_iv"]
 
@@ -131,7 +131,8 @@ def fit_iv(
         ``extra`` holds ``first_stage_F`` (and per-regressor ``first_stage_F_<name>``),
         ``first_stage_coef``/``first_stage_se`` (first instrument), ``kp_lm``, ``kp_lm_p``,
         ``kp_wald_chi2``, ``kp_wald_f``, ``cd_f``, ``hansen_j``/``hansen_j_p`` (over-identified),
-        ``ar_chi2``, ``ar_f``, ``ar_p``, ``effective_f`` (one endogenous regressor) and, with one
+        ``ar_chi2``, ``ar_f``, ``ar_p``, ``effective_f`` and its 10%-bias critical value
+        ``effective_f_cv10`` (one endogenous regressor) and, with one
         endogenous regressor and one instrument, the Anderson-Rubin set ``ar_low``/``ar_high``.
     """
     endog, instr = as_list(endog), as_list(instruments)
@@ -257,6 +258,7 @@ def _diagnostics(dm, Y, X, Z, u, C, endog, instr, codes, kind, sdof, dofminus, G
     out.update(ar_chi2=ar, ar_f=to_f(ar), ar_p=float(stats.chi2.sf(ar, L1)))
     if len(endog) == 1:
         out["effective_f"] = effective_f(xe[:, 0], zt, code0, kind)
+        out["effective_f_cv10"] = effective_f_critical_value(xe[:, 0], zt, code0, kind, tau=0.10)
         if L1 == 1:
             lo, hi, shape = anderson_rubin_ci(ry, xe[:, 0], zt[:, 0], code0 if kind == "cluster" else None)
             out.update(ar_low=lo, ar_high=hi, ar_shape=shape)
