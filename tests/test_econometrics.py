@@ -36,7 +36,8 @@ def test_other_column_names_without_renaming():
     fd = fit_first_difference(d, "out", "treat", ["ctrl"], entity="firm", time="period", cluster="sector")
     wb = wild_cluster_bootstrap(d, "out", "treat", ["ctrl"], absorb=["firm", "period"], cluster="sector", reps=99)
     # the same model on the paper's names gives the same numbers
-    renamed = d.rename(columns={"firm": "unit_id", "period": "year", "sector": "industry_id", "out": "ERL", "treat": "AIE"})
+    names = {"firm": "unit_id", "period": "year", "sector": "industry_id", "out": "ERL", "treat": "AIE"}
+    renamed = d.rename(columns=names)
     paper = models.fit_two_way_fe(renamed, controls=["ctrl"], cov="cluster_industry")
     assert fe.params["treat"] == pytest.approx(paper.coef, rel=1e-12)
     assert fe.se["treat"] == pytest.approx(paper.se, rel=1e-12)
@@ -125,9 +126,8 @@ def test_fgls_standard_error_is_xtgls():
         d.rename(columns={"out": "ERL", "treat": "AIE", "sector": "industry_id", "period": "year"}),
         controls=["ctrl"],
     )
-    X = np.column_stack(
-        [d[["treat", "ctrl"]], pd.get_dummies(d[["sector", "period"]].astype(str), drop_first=True, dtype=float), np.ones(len(d))]
-    )
+    dummies = pd.get_dummies(d[["sector", "period"]].astype(str), drop_first=True, dtype=float)
+    X = np.column_stack([d[["treat", "ctrl"]], dummies, np.ones(len(d))])
     e = d["out"].to_numpy() - X @ np.linalg.lstsq(X, d["out"].to_numpy(), rcond=None)[0]
     s2 = pd.Series(e**2).groupby(d["sector"].to_numpy()).mean()
     w = 1 / d["sector"].map(s2).to_numpy()
