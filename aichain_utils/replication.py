@@ -117,6 +117,11 @@ def table4_columns(data: pd.DataFrame) -> list[Column]:
             "KP rk Wald F, replicated": f"{x['kp_wald_f']:.2f}",
             "effective F (MOP 10% bias critical value)": f"{x['effective_f']:.1f} ({x['effective_f_cv10']:.1f})",
             "Anderson–Rubin 95% set": ar,
+            "tF 95% interval (Lee et al. 2022)": (
+                f"[{x['tf_low']:.3f}, {x['tf_high']:.3f}]"
+                if np.isfinite(x["tf_critical_value"])
+                else "unbounded (F < 4)"
+            ),
         }
         cols.append(Column(number, iv, est, f"2SLS with {iv}, unit and year effects absorbed, controls", extra))
     cols.append(_col(4, 5, "first difference", models.fit_first_difference(data)))

@@ -32,7 +32,7 @@ from aichain_utils.econometrics.covariance import cluster_codes, meat, sandwich
 from aichain_utils.econometrics.fe import absorbed_dof, demean
 from aichain_utils.econometrics.linear import _vcov_kind, prepare
 from aichain_utils.econometrics.result import RegressionResult
-from aichain_utils.econometrics.weakiv import effective_f, effective_f_critical_value
+from aichain_utils.econometrics.weakiv import effective_f, effective_f_critical_value, tf_critical_value
 
 __all__ = ["anderson_rubin_ci", "fit_iv"]
 
@@ -132,7 +132,9 @@ def fit_iv(
         ``first_stage_coef``/``first_stage_se`` (first instrument), ``kp_lm``, ``kp_lm_p``,
         ``kp_wald_chi2``, ``kp_wald_f``, ``cd_f``, ``hansen_j``/``hansen_j_p`` (over-identified),
         ``ar_chi2``, ``ar_f``, ``ar_p``, ``effective_f`` and its 10%-bias critical value
-        ``effective_f_cv10`` (one endogenous regressor) and, with one
+        ``effective_f_cv10`` (one endogenous regressor), the tF critical value, adjusted SE
+        and interval of Lee et al. (2022) ``tf_critical_value``, ``tf_se``, ``tf_low``,
+        ``tf_high`` (one endogenous regressor and one instrument) and, with one
         endogenous regressor and one instrument, the Anderson-Rubin set ``ar_low``/``ar_high``.
     """
     endog, instr = as_list(endog), as_list(instruments)
@@ -199,6 +201,10 @@ def fit_iv(
     )
     C = dm[exog_names].to_numpy()
     res.extra.update(_diagnostics(dm, Y, X, Z, u, C, endog, instr, codes, kind, sdof, dofminus, cov.n_clusters, b0))
+    if len(endog) == 1 and len(instr) == 1:  # Lee et al. (2022) tF interval
+        cv = tf_critical_value(res.extra["first_stage_F"])
+        b, se = float(beta[0]), float(np.sqrt(cov.V[0, 0]))
+        res.extra.update(tf_critical_value=cv, tf_se=se * cv / 1.96, tf_low=b - cv * se, tf_high=b + cv * se)
     return res
 
 

@@ -35,3 +35,14 @@ def test_effective_f_with_one_instrument_is_the_robust_first_stage_wald():
 
 def test_stock_yogo_constant():
     assert replication.STOCK_YOGO_10PCT == 16.38
+
+
+def test_tf_critical_values_printed_by_lee_et_al():
+    """Lee, McCrary, Moreira & Porter (2022): c(10) = 3.43; 1.96 needs F above 104.7; table ends."""
+    from aichain_utils.econometrics.weakiv import TF_CRITICAL_05, tf_critical_value
+
+    assert len(TF_CRITICAL_05) == 84
+    assert abs(tf_critical_value(10.0) - 3.43) <= 0.01  # interpolated on the printed grid: 3.435
+    assert tf_critical_value(4.0) == 18.66 and tf_critical_value(3.9) == float("inf")
+    assert tf_critical_value(104.0) > 1.96 and tf_critical_value(106.09) == 1.96
+    assert np.all(np.diff(TF_CRITICAL_05) <= 0)
