@@ -56,16 +56,18 @@ class SuestResult:
     n: list[int]
 
 
-def _influence(frame: pd.DataFrame, y: str, x: str, controls: list[str]) -> tuple[float, np.ndarray, int]:
+def _influence(
+    frame: pd.DataFrame, y: str, x: str, controls: list[str], absorb: tuple[str, ...] = ("unit_id", "year")
+) -> tuple[float, np.ndarray, int]:
     cols = [y, x, *controls]
-    dm = models.demean(frame, cols, ["unit_id", "year"])
+    dm = models.demean(frame, cols, list(absorb))
     X = dm[[x, *controls]].to_numpy()
     yy = dm[y].to_numpy()
     beta = np.linalg.lstsq(X, yy, rcond=None)[0]
     u = yy - X @ beta
     XtX_inv = np.linalg.inv(X.T @ X)
     e = X @ XtX_inv[:, 0]  # FWL: b_x = e'y, e'e = [(X'X)^-1]_00
-    k = X.shape[1] + frame["unit_id"].nunique() + frame["year"].nunique() - 1
+    k = X.shape[1] + sum(frame[a].nunique() for a in absorb) - (len(absorb) - 1)
     return float(beta[0]), e * u, k
 
 
@@ -77,6 +79,7 @@ def suest_test(
     x: str = "AIE",
     controls: list[str] | None = CONTROLS,
     cluster: str = "unit_id",
+    absorb: tuple[str, ...] = ("unit_id", "year"),
 ) -> SuestResult:
     """Cross-group test of equal AIE coefficients, as Stata's ``suest`` computes it.
 
@@ -91,6 +94,12 @@ def suest_test(
     cluster : str
         Cluster variable of the joint covariance (``"unit_id"`` or ``"industry_id"``);
         ``suest``'s default is observation-level robust, which ``cluster="row"`` gives.
+    absorb : tuple of str
+        Effects absorbed within each group's model (default: unit and year).
+
+    Only the rows of the compared groups enter the joint covariance and its small-sample
+    factor ``G / (G - 1)`` (``G``: clusters among those rows), as ``suest`` run on the
+    estimates of those groups computes it; one cluster is an error.
 
     Returns
     -------
@@ -99,12 +108,13 @@ def suest_test(
     controls = list(controls or [])
     levels = list(levels) if levels is not None else sorted(data[group].dropna().unique())
     frame, _, _ = models.complete_cases(data, [y, x, *controls], "suest")
+    frame = frame[frame[group].isin(levels)]
     coefs, ns = [], []
     psi = np.zeros((len(frame), len(levels)))
     index_pos = pd.Series(np.arange(len(frame)), index=frame.index)
     for g, level in enumerate(levels):
         part = frame[frame[group] == level]
-        b, infl, _ = _influence(part, y, x, controls)
+        b, infl, _ = _influence(part, y, x, controls, tuple(absorb))
         coefs.append(b)
         ns.append(len(part))
         psi[index_pos.loc[part.index].to_numpy(), g] = infl
@@ -116,6 +126,8 @@ def suest_test(
         scores = np.zeros((len(uniq), len(levels)))
         np.add.at(scores, codes, psi)
         n_cl = len(uniq)
+    if n_cl < 2:
+        raise ValueError(f"suest needs at least two clusters; {cluster!r} has {n_cl} among the compared groups")
     V = scores.T @ scores * n_cl / (n_cl - 1)
     coefs = np.asarray(coefs)
     chi2, df, p = wald_equal(coefs, V)

@@ -114,7 +114,18 @@ def run_scenarios(seed: int | None = None, base: dict | None = None) -> pd.DataF
 
 
 # --------------------------------------------------------------------------- Monte Carlo
-_FINGERPRINT_FILES = ["simulate.py", "indices.py", "panel.py", "models.py", "mediation.py", "lab.py"]
+_FINGERPRINT_FILES = [
+    "simulate.py",
+    "indices.py",
+    "panel.py",
+    "models.py",
+    "mediation.py",
+    "lab.py",
+    *(
+        f"econometrics/{f}"
+        for f in ("_data.py", "covariance.py", "fe.py", "iv.py", "linear.py", "result.py", "weakiv.py")
+    ),
+]
 
 
 def monte_carlo_fingerprint(reps: int, first_seed: int, scenario: str = "baseline") -> str:

@@ -3,12 +3,16 @@
 The paper does not define its treatment, propensity model or matching rule. Reading,
 stated in the endogeneity chapter:
 
-* treatment: a unit-year with AI embedding above the median of its year (high AIE);
-* propensity model: logit of treatment on the controls and year dummies (scikit-learn,
-  no penalty);
+* treatment: a unit-year with AI embedding above the median of its year (high AIE); a
+  treatment column that is already 0/1 is used as it is (any share treated);
+* propensity model: logit of treatment on the controls and year dummies, maximum likelihood
+  by Newton's method to convergence (statsmodels; an error if it does not converge);
 * matching: each treated unit-year to its nearest control on the logit of the propensity
-  score, with replacement, within a caliper of 0.2 standard deviations of that logit
-  (Austin 2011); treated rows without a control inside the caliper are dropped and counted;
+  score, with replacement, within a caliper of 0.2 pooled standard deviations of that logit,
+  ``sqrt((s_treated^2 + s_control^2) / 2)`` (Austin 2011); treated rows without a control
+  inside the caliper are dropped and counted. Tie rule (deterministic): controls at the same
+  distance (within 1e-10) all match and share the treated row's weight equally, as
+  ``teffects psmatch`` uses ties;
 * outcome model: the two-way fixed-effects regression of ERL on AIE and the controls on the
   matched sample, with controls weighted by how often they were used.
 """
@@ -20,9 +24,8 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 from matplotlib.figure import Figure
-from sklearn.linear_model import LogisticRegression
-from sklearn.neighbors import NearestNeighbors
 
 from aichain_utils.models import CONTROLS, complete_cases
 
@@ -51,39 +54,40 @@ def match_on_propensity(
     covariates: list[str] | None = None,
     treat_var: str = "AIE",
     caliper_sd: float = 0.2,
+    time: str = "year",
 ) -> MatchResult:
-    """Nearest-neighbour propensity-score matching with replacement and a caliper.
+    """Nearest-neighbour propensity-score matching with replacement, a caliper and shared ties.
 
     Parameters
     ----------
     data : DataFrame
         The analysis panel.
     covariates : list of str
-        Propensity-model covariates (default: the paper's controls); year dummies are added.
+        Propensity-model covariates (default: the paper's controls); ``time`` dummies are added.
     treat_var : str
-        Treatment is ``treat_var`` above its median within the year.
+        A 0/1 column is the treatment; otherwise treatment is ``treat_var`` above its median
+        within ``time``.
     caliper_sd : float
-        Caliper in standard deviations of the logit of the propensity score.
+        Caliper in pooled standard deviations of the logit of the propensity score (Austin 2011).
+    time : str
+        Period column (dummies in the logit; medians for a continuous ``treat_var``).
     """
     covariates = list(covariates or CONTROLS)
     frame, _, notes = complete_cases(data, [treat_var, *covariates], "PSM")
-    median = frame.groupby("year")[treat_var].transform("median")
-    treated = (frame[treat_var] > median).to_numpy()
-    years = pd.get_dummies(frame["year"], prefix="year", drop_first=True, dtype=float)
-    Z = pd.concat([frame[covariates], years], axis=1).to_numpy()
-    Z = (Z - Z.mean(axis=0)) / np.where(Z.std(axis=0) > 0, Z.std(axis=0), 1.0)
-    logit_model = LogisticRegression(C=np.inf, max_iter=2000)
-    logit_model.fit(Z, treated)
-    ps = logit_model.predict_proba(Z)[:, 1]
-    lps = np.log(ps / (1 - ps))
-    caliper = caliper_sd * lps.std()
+    values = frame[treat_var]
+    if set(values.unique()) <= {0, 1}:
+        treated = values.to_numpy().astype(bool)
+    else:
+        treated = (values > frame.groupby(time)[treat_var].transform("median")).to_numpy()
+    if treated.all() or not treated.any():
+        n_t = int(treated.sum())
+        raise ValueError(f"PSM: {treat_var!r} gives {n_t} treated of {len(treated)} rows; need both groups")
+    lps = _logit_scores(frame, treated, covariates, time)
+    ps = 1 / (1 + np.exp(-lps))
+    pooled_sd = np.sqrt((lps[treated].var(ddof=1) + lps[~treated].var(ddof=1)) / 2)
+    caliper = caliper_sd * pooled_sd
+    weight, ok = _match(lps, treated, caliper)
     t_idx, c_idx = np.flatnonzero(treated), np.flatnonzero(~treated)
-    nn = NearestNeighbors(n_neighbors=1).fit(lps[c_idx, None])
-    dist, pos = nn.kneighbors(lps[t_idx, None])
-    ok = dist[:, 0] <= caliper
-    weight = np.zeros(len(frame))
-    weight[t_idx[ok]] = 1.0
-    np.add.at(weight, c_idx[pos[ok, 0]], 1.0)
     out = frame.copy()
     out["treated"] = treated
     out["pscore"] = ps
@@ -102,6 +106,40 @@ def match_on_propensity(
         n_controls_used=int((weight[c_idx] > 0).sum()),
         notes=notes,
     )
+
+
+def _logit_scores(frame: pd.DataFrame, treated: np.ndarray, covariates: list[str], time: str) -> np.ndarray:
+    """Linear predictor of the maximum-likelihood logit (Newton's method, gradient below 1e-10)."""
+    dummies = pd.get_dummies(frame[time], prefix=time, drop_first=True, dtype=float) if time in frame else None
+    Z = pd.concat([frame[covariates], dummies], axis=1) if dummies is not None else frame[covariates]
+    Z = sm.add_constant(Z.astype(float), has_constant="add")
+    res = sm.Logit(treated.astype(float), Z).fit(method="newton", maxiter=100, tol=1e-12, disp=False)
+    grad = np.abs(Z.to_numpy().T @ (treated - res.predict(Z))).max()
+    if not res.mle_retvals["converged"] or grad > 1e-6:
+        raise RuntimeError(f"PSM: the logit did not converge (largest score {grad:.2e}); check for separation")
+    return Z.to_numpy() @ res.params.to_numpy()
+
+
+def _match(lps: np.ndarray, treated: np.ndarray, caliper: float, tie_tol: float = 1e-10):
+    """Weights: 1 per matched treated row; its nearest controls (ties shared equally) get 1 / #ties."""
+    t_idx, c_idx = np.flatnonzero(treated), np.flatnonzero(~treated)
+    order = np.argsort(lps[c_idx], kind="stable")
+    sorted_c = lps[c_idx][order]
+    weight = np.zeros(len(lps))
+    ok = np.zeros(len(t_idx), dtype=bool)
+    for j, i in enumerate(t_idx):
+        pos = np.searchsorted(sorted_c, lps[i])
+        lo, hi = max(pos - 1, 0), min(pos + 1, len(sorted_c))
+        best = np.abs(sorted_c[lo:hi] - lps[i]).min()
+        if best > caliper:
+            continue
+        a = np.searchsorted(sorted_c, lps[i] - best - tie_tol, side="left")
+        b = np.searchsorted(sorted_c, lps[i] + best + tie_tol, side="right")
+        near = np.arange(a, b)[np.abs(sorted_c[a:b] - lps[i]) <= best + tie_tol]
+        ok[j] = True
+        weight[i] += 1.0
+        weight[c_idx[order[near]]] += 1.0 / len(near)
+    return weight, ok
 
 
 def _smd(x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray | None = None) -> float:

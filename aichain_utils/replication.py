@@ -22,6 +22,7 @@ __all__ = [
     "READINGS",
     "STOCK_YOGO_10PCT",
     "battery",
+    "format_p",
     "table3_columns",
     "table4_columns",
     "table5_columns",
@@ -33,8 +34,9 @@ __all__ = [
     "trim_residual_outliers",
 ]
 
-#: Stock & Yogo (2005, Table 5.2): critical value of the first-stage F for at most 10%
-#: maximal 2SLS size distortion with one endogenous regressor and one instrument.
+#: Stock & Yogo (2005, Table 5.2): critical value of the Cragg-Donald F statistic for a nominal
+#: 5% 2SLS Wald test whose true size is at most 10%, one endogenous regressor and one
+#: instrument (derived for homoskedastic errors).
 STOCK_YOGO_10PCT = 16.38
 
 READINGS: dict[tuple[int, int], str] = {
@@ -52,6 +54,11 @@ READINGS: dict[tuple[int, int], str] = {
     (5, 6): "equation (1) without the 5% of observations with the largest absolute residuals",
     (5, 7): "equation (1) on the propensity-score-matched sample (weighted)",
 }
+
+
+def format_p(p: float) -> str:
+    """A p-value to three decimals, ``< 0.001`` below that (never ``0.000``)."""
+    return "< 0.001" if p < 0.0005 else f"{p:.3f}"
 
 
 def _col(table: int, number: int, label: str, est: models.Estimate, extra: dict | None = None) -> Column:
@@ -78,8 +85,9 @@ def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
         }
         if number == 6 and bootstrap_reps:
             wb = models.wild_cluster_bootstrap(data, reps=bootstrap_reps, seed=seed)
+            draws = f"all {wb['reps']} weight vectors" if wb["enumerated"] else f"{wb['reps']} draws"
             extra["wild cluster bootstrap p (industry)"] = (
-                f"{wb['p']:.3f} ({wb['reps']} draws, {wb['clusters']} clusters)"
+                f"{format_p(wb['p'])} ({draws}, {wb['clusters']} clusters, {wb['weights'].capitalize()} weights)"
             )
         cols.append(_col(3, number, label, est, extra))
     cols.append(_col(3, 8, "FGLS", models.fit_fgls(data)))
@@ -101,12 +109,19 @@ def table4_columns(data: pd.DataFrame) -> list[Column]:
         )
         extra = {
             "first stage: instrument coef. (SE)": f"{x['first_stage_coef']:.4f} ({x['first_stage_se']:.4f})",
-            "first-stage F (Stock–Yogo 10%: 16.38)": f"{x['first_stage_F']:.1f}",
+            "first-stage F (robust)": f"{x['first_stage_F']:.1f}",
+            f"Cragg–Donald F (Stock–Yogo 10% size: {STOCK_YOGO_10PCT})": f"{x['cd_f']:.1f}",
             "KP rk LM, published": f"{pub['kp_lm']:.2f}{pub['kp_lm_stars']}",
-            "KP rk LM, replicated (p)": f"{x['kp_lm']:.2f} ({x['kp_lm_p']:.3f})",
+            "KP rk LM, replicated (p)": f"{x['kp_lm']:.2f} ({format_p(x['kp_lm_p'])})",
             "KP rk Wald F, published": f"{pub['kp_wald']:.2f}{pub['kp_wald_stars']}",
             "KP rk Wald F, replicated": f"{x['kp_wald_f']:.2f}",
+            "effective F (MOP 10% bias critical value)": f"{x['effective_f']:.1f} ({x['effective_f_cv10']:.1f})",
             "Anderson–Rubin 95% set": ar,
+            "tF 95% interval (Lee et al. 2022)": (
+                f"[{x['tf_low']:.3f}, {x['tf_high']:.3f}]"
+                if np.isfinite(x["tf_critical_value"])
+                else "unbounded (F < 4)"
+            ),
         }
         cols.append(Column(number, iv, est, f"2SLS with {iv}, unit and year effects absorbed, controls", extra))
     cols.append(_col(4, 5, "first difference", models.fit_first_difference(data)))

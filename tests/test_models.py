@@ -144,9 +144,15 @@ def test_fgls_is_wls_with_group_variances():
 
 
 def test_wild_bootstrap_matches_full_enumeration():
+    """All 2^6 sign patterns, each refitted with statsmodels (dummies, cluster SE): exact p.
+
+    Fails on the old implementation, which drew 20000 random vectors instead of enumerating the
+    64 distinct ones and did not project the bootstrap errors off the year effects (which are
+    not nested in the industry clusters).
+    """
     df = _small_panel(seed=3, n_units=24, n_years=5, n_ind=6)
     ours = models.wild_cluster_bootstrap(df, controls=["lngdp"], reps=20000, weights="rademacher", seed=5)
-    # by brute force: all 2^6 sign patterns, each refit with statsmodels (dummies, cluster SE)
+    assert ours["enumerated"] and ours["reps"] == 64
     X = sm.add_constant(
         pd.concat(
             [
@@ -158,14 +164,19 @@ def test_wild_bootstrap_matches_full_enumeration():
     )
     groups = df["industry_id"].to_numpy()
     obs = sm.OLS(df["ERL"], X).fit(cov_type="cluster", cov_kwds={"groups": groups})
-    assert ours["t"] == pytest.approx(obs.tvalues["AIE"], rel=1e-8)
+    # statsmodels counts every dummy; Stata (reghdfe) leaves out the unit effects nested in industries
+    n, k_sm, k_stata = len(df), X.shape[1], 2 + 1 + df["year"].nunique() - 1
+    rescale = np.sqrt(((n - 1) / (n - k_sm)) / ((n - 1) / (n - k_stata)))
+    assert ours["t"] == pytest.approx(obs.tvalues["AIE"] * rescale, rel=1e-8)
     restricted = sm.OLS(df["ERL"], X.drop(columns="AIE")).fit()
     t_all = []
     for signs in itertools.product([-1.0, 1.0], repeat=6):
         ystar = restricted.fittedvalues + restricted.resid * np.asarray(signs)[groups]
         t_all.append(sm.OLS(ystar, X).fit(cov_type="cluster", cov_kwds={"groups": groups}).tvalues["AIE"])
-    p_exact = np.mean(np.abs(t_all) >= abs(obs.tvalues["AIE"]))
-    assert ours["p"] == pytest.approx(p_exact, abs=0.02)
+    t_all = np.asarray(t_all) * rescale
+    np.testing.assert_allclose(np.sort(ours["t_boot"]), np.sort(t_all), rtol=1e-7)
+    p_exact = np.mean(np.abs(t_all) > abs(obs.tvalues["AIE"] * rescale) * (1 + 1e-10))
+    assert ours["p"] == p_exact
 
 
 def test_wild_bootstrap_is_reproducible_from_its_seed(data):

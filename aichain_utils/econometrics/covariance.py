@@ -1,0 +1,132 @@
+"""Sandwich covariances and the small-sample conventions of Stata, fixest and linearmodels.
+
+One place states every factor; :mod:`aichain_utils.econometrics.linear` and
+:mod:`aichain_utils.econometrics.iv` call :func:`sandwich` with the bread, the scores and the
+convention. The conventions page of the book tabulates the same rules.
+
+OLS (``regress``, ``areg``, ``xtreg, fe``, ``reghdfe``; ``convention="stata"``), with
+``k`` the regressors plus the parameters of the intercept and absorbed effects
+(:func:`~aichain_utils.econometrics.fe.absorbed_dof`):
+
+* unadjusted: ``s^2 (X'X)^-1``, ``s^2 = u'u / (n - k)``; t with ``n - k`` df;
+* robust (HC1): ``n / (n - k)`` times the sandwich; t with ``n - k`` df;
+* cluster: ``G / (G - 1) * (n - 1) / (n - k_c)`` times the sandwich, where ``k_c`` leaves out
+  effects nested in the clusters; t with ``G - 1`` df. Two-way clustering (Cameron, Gelbach &
+  Miller 2011) adds the two one-way meats and subtracts the intersection's, with the factor and
+  the df of the smaller number of clusters, as ``reghdfe`` and ``ivreg2`` do.
+
+``convention="fixest"`` uses the same factors with fixest's count of the absorbed parameters
+(``fixef.K = "nested"``); ``convention="linearmodels"`` reproduces ``PanelOLS``: ``n / (n - k)``
+with every effect counted, no ``G / (G - 1)``, normal reference distribution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Covariance", "cluster_codes", "meat", "sandwich"]
+
+CONVENTIONS = ("stata", "fixest", "linearmodels")
+KINDS = ("unadjusted", "robust", "cluster")
+
+
+@dataclass
+class Covariance:
+    """A covariance matrix with the reference distribution's degrees of freedom (``None``: normal)."""
+
+    V: np.ndarray
+    df: int | None
+    n_clusters: int | None
+    factor: float
+
+
+def cluster_codes(frame: pd.DataFrame, clusters: list[str]) -> list[np.ndarray]:
+    """Integer codes of each cluster variable, and of their intersection when there are two."""
+    codes = [pd.factorize(frame[c])[0] for c in clusters]
+    if len(clusters) == 2:
+        codes.append(pd.factorize(pd.MultiIndex.from_arrays([frame[c] for c in clusters]))[0])
+    elif len(clusters) > 2:
+        raise ValueError(f"at most two cluster variables are supported; got {clusters}")
+    return codes
+
+
+def meat(scores: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
+    """``sum_g S_g S_g'`` with ``S_g`` the scores summed within cluster ``g`` (rows if ``codes`` is None)."""
+    if codes is None:
+        return scores.T @ scores
+    summed = np.zeros((int(codes.max()) + 1, scores.shape[1]))
+    np.add.at(summed, codes, scores)
+    return summed.T @ summed
+
+
+def _n_clusters(codes: list[np.ndarray]) -> list[int]:
+    return [int(c.max()) + 1 for c in codes]
+
+
+def sandwich(
+    kind: str,
+    bread: np.ndarray,
+    scores: np.ndarray,
+    resid: np.ndarray,
+    n: int,
+    k: int,
+    k_cluster: int | None = None,
+    codes: list[np.ndarray] | None = None,
+    convention: str = "stata",
+) -> Covariance:
+    """Covariance of OLS-type estimates ``bread @ meat @ bread`` with the convention's factor.
+
+    Parameters
+    ----------
+    kind : {"unadjusted", "robust", "cluster"}
+    bread : ndarray
+        ``(X'X)^-1`` (or ``(Xhat'Xhat)^-1`` for 2SLS).
+    scores : ndarray
+        ``X_i u_i`` row by row (weighted if weights are used).
+    resid : ndarray
+        Residuals (for the unadjusted variance).
+    n, k : int
+        Observations and parameters (regressors + intercept and absorbed effects).
+    k_cluster : int
+        Parameters counted with clustered errors (effects nested in the clusters left out).
+    codes : list of ndarray
+        Cluster codes from :func:`cluster_codes`.
+    convention : {"stata", "fixest", "linearmodels"}
+    """
+    if convention not in CONVENTIONS:
+        raise ValueError(f"convention must be one of {CONVENTIONS}; got {convention!r}")
+    if kind not in KINDS:
+        raise ValueError(f"vcov must be one of {KINDS}; got {kind!r}")
+    if n - k <= 0:
+        raise ValueError(f"{n} observations cannot identify {k} parameters")
+    if kind == "unadjusted":
+        s2 = float(resid @ resid) / (n - k)
+        return Covariance(s2 * bread, None if convention == "linearmodels" else n - k, None, 1.0)
+    if kind == "robust":
+        factor = n / (n - k)
+        V = factor * bread @ meat(scores, None) @ bread
+        return Covariance(V, None if convention == "linearmodels" else n - k, None, factor)
+    if not codes:
+        raise ValueError("vcov='cluster' needs a cluster variable")
+    G = _n_clusters(codes[:2] if len(codes) == 3 else codes)
+    if min(G) < 2:
+        raise ValueError(
+            "a cluster-robust covariance needs at least two clusters; the cluster variable has one level "
+            "in the estimation sample"
+        )
+    M = meat(scores, codes[0])
+    if len(codes) == 3:  # two-way: A + B - (A and B)
+        M = M + meat(scores, codes[1]) - meat(scores, codes[2])
+    g = min(G)
+    k_c = k if k_cluster is None else k_cluster
+    if convention == "linearmodels":
+        factor = n / (n - k)
+        df = None
+    else:
+        factor = g / (g - 1) * (n - 1) / (n - k_c)
+        df = g - 1
+    V = factor * bread @ M @ bread
+    return Covariance(V, df, g, factor)

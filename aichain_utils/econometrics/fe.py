@@ -1,0 +1,128 @@
+"""Absorbed fixed effects: the within transformation and the degrees of freedom they use.
+
+The degrees-of-freedom rules follow ``reghdfe`` (Correia 2016) and ``fixest`` (Bergé 2018):
+the parameters an absorbed set of effects uses is the rank of ``[1, D_1, ..., D_m]`` (the
+intercept and the effects' dummies); with clustered standard errors, effects *nested* in a
+cluster variable (every level inside one cluster) are not counted (reghdfe, and fixest's
+``fixef.K = "nested"``), because the cluster-robust covariance already allows for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+__all__ = ["absorbed_dof", "demean", "demean_array", "is_nested"]
+
+
+def demean(
+    frame: pd.DataFrame,
+    columns: list[str],
+    groups: Sequence[str],
+    tol: float = 1e-13,
+    max_iter: int = 10_000,
+    weights: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Remove group means of several crossed factors (alternating projections).
+
+    Exact in one pass for one factor or a balanced two-way panel; iterates until the largest
+    mean removed in a sweep is below ``tol`` otherwise (the method of alternating projections,
+    as in ``reghdfe`` and ``fixest``). Used to absorb fixed effects. With ``weights`` the group
+    means are weighted (the within transformation of weighted least squares).
+    """
+    values = demean_array(frame[columns].to_numpy(dtype=float), frame, groups, tol, max_iter, weights)
+    return pd.DataFrame(values, index=frame.index, columns=columns)
+
+
+def demean_array(
+    values: np.ndarray,
+    frame: pd.DataFrame,
+    groups: Sequence[str],
+    tol: float = 1e-13,
+    max_iter: int = 10_000,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`demean` for a numpy array whose rows are those of ``frame`` (which holds the groups)."""
+    values = np.array(values, dtype=float, copy=True)
+    groups = list(groups)
+    if not groups:
+        return values
+    codes = [pd.factorize(frame[g])[0] for g in groups]
+    w = np.ones(len(frame)) if weights is None else np.asarray(weights, dtype=float)
+    counts = [np.bincount(c, weights=w) for c in codes]
+    for _ in range(max_iter):
+        change = 0.0
+        for code, cnt in zip(codes, counts, strict=True):
+            means = np.stack([np.bincount(code, weights=w * values[:, j]) for j in range(values.shape[1])], axis=1)
+            means /= cnt[:, None]
+            values -= means[code]
+            change = max(change, float(np.abs(means).max()) if means.size else 0.0)
+        if change < tol or len(groups) == 1:
+            break
+    return values
+
+
+def is_nested(frame: pd.DataFrame, inner: str, outer: str) -> bool:
+    """True if every level of ``inner`` lies within a single level of ``outer``."""
+    if inner == outer:
+        return True
+    pairs = frame[[inner, outer]].drop_duplicates()
+    return not pairs[inner].duplicated().any()
+
+
+def _rank_two(frame: pd.DataFrame, a: str, b: str) -> int:
+    """Rank of ``[D_a, D_b]``: levels of both minus the connected components of their bipartite graph."""
+    ca, ua = pd.factorize(frame[a])
+    cb, ub = pd.factorize(frame[b])
+    n = len(ua) + len(ub)
+    graph = coo_matrix((np.ones(len(ca)), (ca, cb + len(ua))), shape=(n, n))
+    n_comp, _ = connected_components(graph, directed=False)
+    return len(ua) + len(ub) - n_comp
+
+
+def absorbed_dof(
+    frame: pd.DataFrame, absorb: Sequence[str], clusters: Sequence[str] = (), convention: str = "stata"
+) -> int:
+    """Parameters used by the intercept and the absorbed effects.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The estimation sample.
+    absorb : sequence of str
+        Absorbed effects (may be empty: then 1, the intercept).
+    clusters : sequence of str
+        Cluster variables; effects nested in any of them are not counted.
+    convention : {"stata", "fixest", "linearmodels"}
+        ``"stata"`` (reghdfe; ``xtreg, fe`` for one effect): rank of ``[1, D]`` for the
+        non-nested effects. ``"fixest"``: rank of all effects minus, for each nested one,
+        its levels less one (fixest's ``fixef.K = "nested"``, which adds one back per fully
+        nested effect). ``"linearmodels"``: every effect counted, nested or not.
+
+    Notes
+    -----
+    The rank is exact for one or two effects (connected components of the bipartite graph of
+    levels); for three or more it is ``levels_1 + sum_j (levels_j - 1)``, exact when every
+    further effect is connected to the first, as in a panel with unit, time and a third effect.
+    """
+    absorb = list(absorb)
+    nested = [e for e in absorb if any(is_nested(frame, e, c) for c in clusters)]
+    if convention == "linearmodels":
+        nested = []
+    keep = [e for e in absorb if e not in nested]
+
+    def rank(effects: list[str]) -> int:
+        if not effects:
+            return 1
+        if len(effects) == 1:
+            return int(frame[effects[0]].nunique())
+        r = _rank_two(frame, effects[0], effects[1])
+        return r + sum(int(frame[e].nunique()) - 1 for e in effects[2:])
+
+    if convention == "fixest":
+        return rank(absorb) - sum(int(frame[e].nunique()) - 1 for e in nested) if absorb else 1
+    return rank(keep)
