@@ -27,6 +27,8 @@ _DIRECTIVE = re.compile(r"^(?:`{3,}|:{3,})\{glue:(any|figure|text)\}\s+([A-Za-z_
 
 #: Tables skipped in this kernel, with their reason (filled by the magic).
 SKIPPED: dict[int, str] = {}
+#: ``tableN_missing`` keys already glued in this kernel (a glue key must be unique on a page).
+_NOTED: set[int] = set()
 
 
 def only_block_keys(text: str) -> dict[int, dict[str, str]]:
@@ -72,7 +74,7 @@ def _placeholder(kind: str):
         import pandas as pd
 
         return pd.DataFrame()
-    return ""
+    return float("nan")  # formats under any numeric spec (":.3f", ":,", ":+.1e") and is never shown
 
 
 def glue_placeholders(page: str | Path) -> list[str]:
@@ -129,7 +131,9 @@ def when_available(line: str, cell: str) -> None:
         raise NameError("%%when_available needs the analysis panel as `ap` (run the chapter's set-up cell)")
     reasons = {t: ap.missing_reason(f"Table {t}") for t in tables}
     for t, reason in reasons.items():
-        glue(f"table{t}_missing", reason or "", display=False)
+        if t not in _NOTED:
+            glue(f"table{t}_missing", reason or "", display=False)
+            _NOTED.add(t)
         if reason:
             SKIPPED[t] = reason
     if any(reasons.values()):
