@@ -99,7 +99,7 @@ def glue_placeholders(page: str | Path) -> list[str]:
         if table not in SKIPPED:
             continue
         for key, kind in keys.items():
-            if key == f"table{table}_missing":
+            if key.endswith("_missing") or key in glued:  # a block of several tables: glue once
                 continue
             value = _placeholder(kind)
             if kind == "figure":
