@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["glue_placeholders", "load_ipython_extension", "only_block_keys", "when_available"]
+__all__ = ["glue_placeholders", "load_ipython_extension", "only_block_keys", "ungated_glue_keys", "when_available"]
 
 _ONLY = re.compile(r"^(`{3,}|:{3,})\{only\}\s+(has_table\d+(?:\s+and\s+has_table\d+)*)\s*$")
 _ROLE = re.compile(r"\{glue:(?:text|any)\}`([A-Za-z_][A-Za-z0-9_]*)(?::[^`]*)?`")
@@ -63,6 +63,23 @@ def only_block_keys(text: str) -> dict[int, dict[str, str]]:
     return out
 
 
+_GLUE_CALL = re.compile(r"\bglue(?:_figure)?\(\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']")
+
+
+def ungated_glue_keys(text: str) -> set[str]:
+    """Keys glued (by a literal name) in the page's code cells that do not start with ``%%when_available``.
+
+    Those cells always run, so their keys need no placeholder even when a gated block uses them.
+    """
+    keys: set[str] = set()
+    for cell in re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```$", text, flags=re.S | re.M):
+        code = [line for line in cell.splitlines() if not line.startswith(":")]
+        if code and code[0].startswith("%%when_available"):
+            continue
+        keys |= set(_GLUE_CALL.findall("\n".join(code)))
+    return keys
+
+
 def _placeholder(kind: str):
     if kind == "figure":
         import matplotlib.pyplot as plt
@@ -94,12 +111,14 @@ def glue_placeholders(page: str | Path) -> list[str]:
 
     from aichain_utils.display import glue_figure
 
+    text = Path(page).read_text(encoding="utf-8")
+    always = ungated_glue_keys(text)
     glued = []
-    for table, keys in only_block_keys(Path(page).read_text(encoding="utf-8")).items():
+    for table, keys in only_block_keys(text).items():
         if table not in SKIPPED:
             continue
         for key, kind in keys.items():
-            if key.endswith("_missing") or key in glued:  # a block of several tables: glue once
+            if key.endswith("_missing") or key in glued or key in always:  # glue each key once
                 continue
             value = _placeholder(kind)
             if kind == "figure":

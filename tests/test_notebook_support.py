@@ -106,9 +106,22 @@ def test_the_magic_refuses_a_malformed_line(shell):
 
 
 def test_placeholders_are_glued_once_for_a_block_of_several_tables(shell, tmp_path):
-    _, glued = shell({})
+    _, _glued = shell({})
     page = tmp_path / "page.md"
     page.write_text(PAGE, encoding="utf-8")
     notebook.SKIPPED.update({7: "no groups", 8: "no groups"})
     keys = notebook.glue_placeholders(page)
     assert sorted(keys) == ["a", "b", "tbl"]
+
+
+def test_keys_glued_by_cells_that_always_run_get_no_placeholder(shell, tmp_path):
+    _, _glued = shell({})
+    cells = (
+        '```{code-cell} ipython3\n:tags: [remove-cell]\nglue("a", 1.0, display=False)\n```\n\n'
+        '```{code-cell} ipython3\n:tags: [remove-cell]\n%%when_available Tables 7, 8\nglue("b", 2.0)\n```\n'
+    )
+    assert notebook.ungated_glue_keys(cells) == {"a"}
+    page = tmp_path / "page.md"
+    page.write_text(cells + PAGE, encoding="utf-8")
+    notebook.SKIPPED.update({7: "no groups", 8: "no groups"})
+    assert sorted(notebook.glue_placeholders(page)) == ["b", "tbl"]
