@@ -97,16 +97,20 @@ def _lognormal(rng, spec, size):
     return np.exp(spec["log_mean"] + spec["log_sd"] * rng.standard_normal(size))
 
 
-def simulate_panel(params: dict | None = None, seed: int | None = None, scale: int = 1) -> SimulatedPanel:
+def simulate_panel(
+    params: dict | None = None, seed: int | np.random.SeedSequence | None = None, scale: int = 1
+) -> SimulatedPanel:
     """Simulate the raw-input panel.
 
     Parameters
     ----------
     params : dict, optional
         DGP parameters; defaults to ``data/simulation/params.yml``.
-    seed : int, optional
+    seed : int or numpy.random.SeedSequence, optional
         Seed of the random generator; defaults to ``params["seed"]``. The same seed and
-        parameters give byte-identical output.
+        parameters give byte-identical output. A ``SeedSequence`` (e.g. one of the streams a
+        Monte Carlo spawns) is used as the root of the blocks' streams; the object passed is not
+        changed, so passing it twice gives the same panel twice.
     scale : int
         Multiply the number of units per industry (for benchmarks: ``scale=10`` gives ten
         times the rows). The default reproduces the paper's 23,485 unit-years.
@@ -130,7 +134,11 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
         "raw",
         "lab",
     ]
-    children = np.random.SeedSequence(p["seed"] if seed is None else seed).spawn(len(blocks))
+    if isinstance(seed, np.random.SeedSequence):  # a fresh copy: spawning must not change the caller's
+        root = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
+    else:
+        root = np.random.SeedSequence(p["seed"] if seed is None else seed)
+    children = root.spawn(len(blocks))
     gens = {name: np.random.default_rng(child) for name, child in zip(blocks, children, strict=True)}
     rng = gens["structure"]
     d = p["design"]
