@@ -253,10 +253,18 @@ def _checkpoint_manifest(folder: Path, settings: dict) -> None:
         manifest.write_text(json.dumps(settings, indent=2) + "\n")
 
 
-def _parallel(n_jobs: int, scheduler: str | None):
-    """joblib's ``Parallel`` on local processes, or on a Dask cluster when ``scheduler`` is named."""
+def _default_chunk_size(folder: Path | None, workers: int) -> int:
+    manifest = folder / "manifest.json" if folder is not None else None
+    if manifest is not None and manifest.exists():
+        return int(json.loads(manifest.read_text())["chunk_size"])
+    return max(50, 4 * workers)
+
+
+def _parallel(n_jobs: int, scheduler):
+    """joblib's ``Parallel`` on local processes, or on a Dask cluster when ``scheduler`` is named;
+    with the context to run it in and the number of workers."""
     if scheduler is None:
-        return Parallel(n_jobs=n_jobs), contextlib.nullcontext()
+        return Parallel(n_jobs=n_jobs), contextlib.nullcontext(), n_jobs
     from dask.distributed import Client  # imported here: only a cluster run needs it
 
     client = scheduler if not isinstance(scheduler, str) else Client(scheduler)
@@ -264,7 +272,7 @@ def _parallel(n_jobs: int, scheduler: str | None):
     if isinstance(scheduler, str):
         stack.enter_context(client)
     stack.enter_context(parallel_config(backend="dask", client=client, wait_for_workers_timeout=60))
-    return Parallel(n_jobs=-1), stack
+    return Parallel(n_jobs=-1), stack, sum(client.nthreads().values())
 
 
 def monte_carlo(
@@ -275,7 +283,7 @@ def monte_carlo(
     *,
     what: str = "lab",
     scale: int = 1,
-    chunk_size: int = 50,
+    chunk_size: int | None = None,
     checkpoint: Path | str | None = None,
     scheduler=None,
     on_chunk=None,
@@ -295,7 +303,8 @@ def monte_carlo(
     scale
         Panel size as a multiple of the paper's 23,485 unit-years (``simulate_panel(scale=...)``).
     chunk_size
-        Replications per checkpoint chunk.
+        Replications per checkpoint chunk (the workers wait for each chunk to finish). Default: the
+        chunk size of the checkpoint being resumed, else four tasks per worker and at least 50.
     checkpoint
         A folder for the chunks (``chunk-00000.parquet``, ...). A rerun with the same settings skips
         the chunks already there, so an interrupted run resumes where it stopped and ends with the
@@ -316,12 +325,15 @@ def monte_carlo(
     """
     if what not in WHAT:
         raise ValueError(f"what={what!r}: choose one of {WHAT}")
-    if reps < 1 or chunk_size < 1:
-        raise ValueError(f"reps ({reps}) and chunk_size ({chunk_size}) must be positive")
     p = scenario_params(scenario, base)
     truth = truths(p) if what == "lab" else {}
-    starts = list(range(0, reps, chunk_size))
     folder = Path(checkpoint) if checkpoint is not None else None
+    parallel, context, workers = _parallel(n_jobs, scheduler)
+    if chunk_size is None:
+        chunk_size = _default_chunk_size(folder, workers)
+    if reps < 1 or chunk_size < 1:
+        raise ValueError(f"reps ({reps}) and chunk_size ({chunk_size}) must be positive")
+    starts = list(range(0, reps, chunk_size))
     if folder is not None:
         settings = {
             "reps": reps,
@@ -334,7 +346,6 @@ def monte_carlo(
             "params": hashlib.sha256(json.dumps(p, sort_keys=True, default=str).encode()).hexdigest(),
         }
         _checkpoint_manifest(folder, settings)
-    parallel, context = _parallel(n_jobs, scheduler)
     chunks = []
     with context:
         for k, start in enumerate(starts):
@@ -432,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - the docume
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="local worker processes")
     parser.add_argument("--what", choices=WHAT, default="lab", help="lab estimators or the Tables 3-10 battery")
     parser.add_argument("--scale", type=int, default=1, help="panel size, multiple of 23,485 unit-years")
-    parser.add_argument("--chunk-size", type=int, default=50, help="replications per checkpoint chunk")
+    parser.add_argument("--chunk-size", type=int, default=None, help="replications per checkpoint chunk")
     parser.add_argument("--out", type=Path, default=None, help="results folder (default data/montecarlo)")
     parser.add_argument("--scheduler", default=os.environ.get("AICHAIN_DASK") or None,
                         help="Dask scheduler address (default: $AICHAIN_DASK); local processes if unset")  # fmt: skip
