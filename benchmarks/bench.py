@@ -99,7 +99,9 @@ def _feols_comparison(data) -> dict:
     clustered by unit and by industry beside (``fit_two_way_fe(..., also_cov=...)``, as
     ``replication.table3_columns`` calls it). pyfixest: the same regression absorbed by its demeaning,
     the same three covariance matrices (``hetero``, then CRV1 by unit and by industry from the one fit).
-    Each timed once after a warm-up (compilation, caches); the coefficients must agree.
+    Each timed once after a warm-up (compilation, caches). The coefficient and the robust SE agree to
+    rounding; the clustered SEs differ by the small-sample factor only (linearmodels' convention, which
+    the book follows, against pyfixest's default ``ssc``), which does not change the cost of the fit.
     """
     import pyfixest as pf
 
