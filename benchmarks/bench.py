@@ -437,10 +437,11 @@ def _fmt_scaling(mc: dict, cores: list[int]) -> str:
     one = mc["one_core"]
     par = mc["lab_wall_s"] / mc["lab_reps"]
     eff = one["lab"]["per_rep_s"] / (par * mc["jobs"])
+    load, cpu = os.getloadavg()[0], os.cpu_count() or 1
+    busy = ": above the core count, other work shared the cores and wall times are inflated" if load > cpu else ""
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d')} by `make bench` (`benchmarks/bench.py`) on {os.cpu_count()} CPU cores "
-        f"(load average {os.getloadavg()[0]:.1f} when the measurement ended: above the core count, other work "
-        "shared the cores and wall times are inflated), panel at 1x (23,485 rows), one BLAS thread.",
+        f"Measured {time.strftime('%Y-%m-%d')} by `make bench` (`benchmarks/bench.py`) on {cpu} CPU cores "
+        f"(load average {load:.1f} when the measurement ended{busy}), panel at 1x (23,485 rows), one BLAS thread.",
         "",
         "| one replication on one core | wall time | CPU time | replications timed | failed |",
         "| --- | --- | --- | --- | --- |",
