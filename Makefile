@@ -23,7 +23,7 @@ help:
 	@echo "make test   - ruff, a from-scratch book build, and pytest"
 	@echo "make check-data - check the file in AICHAIN_DATA and print one report (exit 2 if it fails)"
 	@echo "make bench  - time the book build and the Tables 3-10 battery at 1x/10x/100x (about 15 minutes)"
-	@echo "make montecarlo - rerun and store the 200-replication Monte Carlo (about 2 minutes)"
+	@echo "make montecarlo - rerun and store the Monte Carlo (REPS=200 by default; AICHAIN_DASK=tcp://host:8786 for a cluster)"
 	@echo "make clean  - remove _build (the execution cache included)"
 
 env: $(STAMP)
@@ -69,8 +69,14 @@ test: $(STAMP) lint browser-deps
 clean:
 	rm -rf _build
 
+# make montecarlo REPS=10000 [JOBS=8] [WHAT=battery] [SCALE=10]; on a cluster, name its Dask scheduler:
+# AICHAIN_DASK=tcp://host:8786 make montecarlo REPS=10000. Interrupted runs resume from their checkpoints.
+REPS  ?= 200
+JOBS  ?= 2
+WHAT  ?= lab
+SCALE ?= 1
 montecarlo: $(STAMP)
-	$(BIN)/python -m aichain_utils.lab --reps 200 --jobs 2
+	$(BIN)/python -m aichain_utils.lab --reps $(REPS) --jobs $(JOBS) --what $(WHAT) --scale $(SCALE)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --update-readme

@@ -97,16 +97,54 @@ def _lognormal(rng, spec, size):
     return np.exp(spec["log_mean"] + spec["log_sd"] * rng.standard_normal(size))
 
 
-def simulate_panel(params: dict | None = None, seed: int | None = None, scale: int = 1) -> SimulatedPanel:
+#: Rows per chunk when drawing the (n, 24) and (n, 10) indicator matrices: the draws are the same
+#: as one (n, k) draw (the generator fills row after row), without n x k temporaries.
+_CHUNK_ROWS = 1 << 17
+
+
+def _indicator_frames(rng, ai: dict, alt: dict, latent: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 24 raw AIE indicators and the 10 alternative indicators, drawn in chunks of rows.
+
+    Each indicator is a Weibull-type marginal of a noisy loading on the standardised latent AI
+    embedding, through a Gaussian copula: ``x = scale * (-ln(1 - Phi(s)))^power`` (a power above one
+    gives the long right tail of Table 2: AIE mean 0.030, sd 0.044, max 0.663). The result is stored
+    column-major (one contiguous array per indicator, as a DataFrame stores it) without a copy.
+    """
+    n = len(latent)
+    latent_std = (latent - latent.mean()) / latent.std()
+    loadings = ai["loading_mean"] + ai["loading_spread"] * (2 * rng.random(24) - 1)
+    norm = np.sqrt(loadings[None, :] ** 2 + ai["noise_sd"] ** 2)
+    scale = np.exp(np.asarray(ai["log_scale"]))[None, :]
+    aie_t = np.empty((24, n))
+    for lo in range(0, n, _CHUNK_ROWS):
+        hi = min(lo + _CHUNK_ROWS, n)
+        signal = loadings[None, :] * latent_std[lo:hi, None] + ai["noise_sd"] * rng.standard_normal((hi - lo, 24))
+        signal /= norm
+        aie_t[:, lo:hi] = (scale * (-log_ndtr(-signal)) ** ai["weibull_power"]).T
+    alt_t = np.empty((10, n))
+    for lo in range(0, n, _CHUNK_ROWS):  # after every AIE draw: the stream's order is unchanged
+        hi = min(lo + _CHUNK_ROWS, n)
+        alt_t[:, lo:hi] = np.exp(
+            alt["loading"] * latent[lo:hi, None] + alt["noise_sd"] * rng.standard_normal((hi - lo, 10))
+        ).T
+    aie_frame = pd.DataFrame(aie_t.T, columns=AIE_INDICATOR_COLUMNS, copy=False)
+    return aie_frame, pd.DataFrame(alt_t.T, columns=ALT_INDICATOR_COLUMNS, copy=False)
+
+
+def simulate_panel(
+    params: dict | None = None, seed: int | np.random.SeedSequence | None = None, scale: int = 1
+) -> SimulatedPanel:
     """Simulate the raw-input panel.
 
     Parameters
     ----------
     params : dict, optional
         DGP parameters; defaults to ``data/simulation/params.yml``.
-    seed : int, optional
+    seed : int or numpy.random.SeedSequence, optional
         Seed of the random generator; defaults to ``params["seed"]``. The same seed and
-        parameters give byte-identical output.
+        parameters give byte-identical output. A ``SeedSequence`` (e.g. one of the streams a
+        Monte Carlo spawns) is used as the root of the blocks' streams; the object passed is not
+        changed, so passing it twice gives the same panel twice.
     scale : int
         Multiply the number of units per industry (for benchmarks: ``scale=10`` gives ten
         times the rows). The default reproduces the paper's 23,485 unit-years.
@@ -130,7 +168,11 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
         "raw",
         "lab",
     ]
-    children = np.random.SeedSequence(p["seed"] if seed is None else seed).spawn(len(blocks))
+    if isinstance(seed, np.random.SeedSequence):  # a fresh copy: spawning must not change the caller's
+        root = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
+    else:
+        root = np.random.SeedSequence(p["seed"] if seed is None else seed)
+    children = root.spawn(len(blocks))
     gens = {name: np.random.default_rng(child) for name, child in zip(blocks, children, strict=True)}
     rng = gens["structure"]
     d = p["design"]
@@ -266,16 +308,7 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
     )
     ai = p["aie_indicators"]
     rng = gens["indicators"]
-    latent_std = standardise(latent)
-    loadings = ai["loading_mean"] + ai["loading_spread"] * (2 * rng.random(24) - 1)
-    signal = loadings[None, :] * latent_std[:, None] + ai["noise_sd"] * rng.standard_normal((n, 24))
-    signal /= np.sqrt(loadings[None, :] ** 2 + ai["noise_sd"] ** 2)
-    # Weibull-type marginals through a Gaussian copula: x = scale * (-ln(1 - Phi(s)))^power.
-    # A power above one gives the long right tail of Table 2 (AIE: mean 0.030, sd 0.044, max 0.663).
-    aie_raw = np.exp(np.asarray(ai["log_scale"]))[None, :] * (-log_ndtr(-signal)) ** ai["weibull_power"]
-    alt = p["alt_indicators"]
-    alt_raw = np.exp(alt["loading"] * latent[:, None] + alt["noise_sd"] * rng.standard_normal((n, 10)))
-    aie_frame = pd.DataFrame(aie_raw, columns=AIE_INDICATOR_COLUMNS)
+    aie_frame, alt_frame = _indicator_frames(rng, ai, p["alt_indicators"], latent)
     aie, _ = indices.entropy_index(aie_frame, ["+"] * 24)  # same function the panel builder uses
     aie = aie.to_numpy()
 
@@ -417,20 +450,17 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
     missing = rng.choice(n, size=d["itse_missing_rows"] * scale, replace=False)
     key_input[missing] = np.nan
 
-    raw = pd.DataFrame(
-        {
-            "unit_id": unit,
-            "industry_id": industry,
-            "province_id": province,
-            "year": year,
-            "industry_type": unit_type,
-            "chain_position": unit_pos,
-            "tech_level": tech,
-            "factor_market_index": factor_market_index,
-        }
-    )
-    raw = pd.concat([raw, aie_frame, pd.DataFrame(alt_raw, columns=ALT_INDICATOR_COLUMNS)], axis=1)
-    extra = {
+    columns = {
+        "unit_id": unit,
+        "industry_id": industry,
+        "province_id": province,
+        "year": year,
+        "industry_type": unit_type,
+        "chain_position": unit_pos,
+        "tech_level": tech,
+        "factor_market_index": factor_market_index,
+        **{c: aie_frame[c] for c in AIE_INDICATOR_COLUMNS},
+        **{c: alt_frame[c] for c in ALT_INDICATOR_COLUMNS},
         "robots": robots,
         "data_density": data_density,
         "rd_cost": rd_cost,
@@ -438,7 +468,7 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
         "rd_efficiency": rd_efficiency,
         "circulation_rate": circulation_rate,
         "crossborder_synergy": crossborder_synergy,
-        "stuck_nodes": stuck_nodes,
+        "stuck_nodes": stuck_nodes.astype("int64", copy=False),
         "spillover": spillover,
         "theta_front": theta_front,
         "theta_back": theta_back,
@@ -453,7 +483,7 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
         "key_input": key_input,
         "output_elasticity": output_elasticity,
         "loss_coef": loss_coef,
-        "synergy_out": synergy_out,
+        "synergy_out": synergy_out.copy(),  # also the truth's ITSE_forward: no shared buffer
         "synergy_in": synergy_in,
         "value_efficacy": value_efficacy,
         "output": output,
@@ -467,8 +497,10 @@ def simulate_panel(params: dict | None = None, seed: int | None = None, scale: i
         "fixed_phones": fixed_phones,
         "cable_density": cable_density,
     }
-    raw = pd.concat([raw, pd.DataFrame(extra)], axis=1)
-    raw["stuck_nodes"] = raw["stuck_nodes"].astype("int64")
+    # one array per column, no copy into a consolidated block (at 100x that copy alone is 1.4 GB);
+    # the truth frame below copies the arrays it shares with this one
+    raw = pd.DataFrame(columns, copy=False)
+    del columns, aie_frame, alt_frame
     truth = pd.DataFrame(
         {
             "unit_id": unit,

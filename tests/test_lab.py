@@ -22,9 +22,14 @@ def test_scenarios_change_only_their_parameters():
 def test_monte_carlo_is_reproducible_from_seeds():
     a = lab.monte_carlo(reps=2, first_seed=11, n_jobs=1)
     b = lab.monte_carlo(reps=2, first_seed=11, n_jobs=1)
-    pd.testing.assert_frame_equal(a, b)
-    assert sorted(a["seed"].unique()) == [11, 12]
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert list(a.columns) == lab.RESULT_COLUMNS
+    assert sorted(a["replication"].unique()) == [0, 1]
     assert set(a["estimator"]) == set(lab.ESTIMATORS)
+    assert (a["error"] == "").all()
+    # replication 1 is the second spawned stream of master seed 11, whatever the run it is part of
+    alone = lab.estimate_all(lab.scenario_params("baseline"), lab.replication_seed(11, 1))
+    assert a.loc[a["replication"] == 1, "estimate"].tolist() == [row["estimate"] for row in alone]
 
 
 def test_summary_statistics_by_hand():
@@ -49,6 +54,7 @@ def test_stored_monte_carlo_results_are_current():
     assert current, "data/montecarlo is stale: parameters or code changed; run `make montecarlo`"
     assert meta["reps"] >= 200
     assert len(frame) == meta["reps"] * len(lab.ESTIMATORS)
+    assert meta["failed_rows"] == int((frame["error"] != "").sum())
 
 
 def test_sampling_distribution_plot_draws_truth_and_published_lines():

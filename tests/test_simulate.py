@@ -115,3 +115,25 @@ def test_example_raw_file_matches_the_simulator(root, sim):
     example = pd.read_csv(root / "data" / "simulation" / "raw_example.csv")
     first_units = sim.raw[sim.raw["unit_id"] <= example["unit_id"].max()].reset_index(drop=True)
     pd.testing.assert_frame_equal(example, first_units, check_dtype=False, rtol=1e-12)
+
+
+def test_chunked_draws_equal_one_draw_at_10x(monkeypatch):
+    # the indicator matrices are drawn in chunks of rows to bound memory; any chunk size must give
+    # exactly the panel of a single (n, k) draw
+    chunked = simulate.simulate_panel(scale=10)
+    monkeypatch.setattr(simulate, "_CHUNK_ROWS", 10**9)  # one chunk: the unchunked draw
+    whole = simulate.simulate_panel(scale=10)
+    monkeypatch.setattr(simulate, "_CHUNK_ROWS", 10_007)  # a size that divides nothing
+    odd = simulate.simulate_panel(scale=10)
+    assert len(chunked.raw) == 10 * 23485 > simulate._CHUNK_ROWS
+    for other in (whole, odd):
+        pd.testing.assert_frame_equal(chunked.raw, other.raw, check_exact=True)
+        pd.testing.assert_frame_equal(chunked.truth, other.truth, check_exact=True)
+
+
+def test_raw_frame_shares_no_buffer_with_the_truth(sim):
+    raw = sim.raw.copy(deep=False)
+    before = sim.truth["ITSE_forward"].copy()
+    raw.loc[0, "synergy_out"] = -1.0  # copy-on-write: neither the simulator's frames nor the truth change
+    pd.testing.assert_series_equal(sim.truth["ITSE_forward"], before)
+    assert sim.raw.loc[0, "synergy_out"] != -1.0
