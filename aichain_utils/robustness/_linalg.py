@@ -39,7 +39,8 @@ def demean_columns(values: np.ndarray, codes: list[np.ndarray], tol: float = 1e-
 
 def nested_in(frame: pd.DataFrame, fe: str, cluster: str) -> bool:
     """True if every level of ``fe`` lies within one level of ``cluster``."""
-    return bool((frame.groupby(fe, sort=False)[cluster].nunique() <= 1).all())
+    pairs = frame[[fe, cluster]].drop_duplicates()
+    return not pairs[fe].duplicated().any()
 
 
 def absorbed_dof(frame: pd.DataFrame, fe: list[str], nested: set[str] = frozenset()) -> int:
