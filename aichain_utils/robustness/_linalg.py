@@ -11,14 +11,29 @@ The conventions are those of Stata's ``reghdfe`` (and of pyfixest with
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from pyfixest.estimation import demean as _pf_demean
+from threadpoolctl import threadpool_limits
 
-__all__ = ["absorbed_dof", "demean_columns", "nested_in", "ols_cov", "ols_fit"]
+__all__ = ["absorbed_dof", "demean_columns", "nested_in", "ols_cov", "ols_fit", "single_threaded_blas"]
 
 
-def demean_columns(values: np.ndarray, codes: list[np.ndarray], tol: float = 1e-10) -> np.ndarray:
+def single_threaded_blas(func):
+    """Run ``func`` with one BLAS thread: its many small (n x 7) products are faster so, and on a busy
+    machine a multi-threaded BLAS spends most of its time waiting for threads."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1, user_api="blas"):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def demean_columns(values: np.ndarray, codes: list[np.ndarray], tol: float = 1e-9) -> np.ndarray:
     """Remove the means of one or more crossed factors from every column (alternating projections).
 
     Parameters

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from aichain_utils.robustness._linalg import absorbed_dof, demean_columns, ols_cov, ols_fit
+from aichain_utils.robustness._linalg import absorbed_dof, demean_columns, ols_cov, ols_fit, single_threaded_blas
 
 __all__ = ["CausalMediation", "acme_at_rho", "causal_mediation"]
 
@@ -61,6 +61,7 @@ class CausalMediation:
         }
 
 
+@single_threaded_blas
 def causal_mediation(
     data: pd.DataFrame,
     mediator: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aichain_utils.robustness._linalg import single_threaded_blas
 from aichain_utils.robustness.causal_mediation import CausalMediation
 from aichain_utils.robustness.multiple import Hypothesis
 from aichain_utils.robustness.sensitivity import SensitivityResult, sensitivity_analysis
@@ -49,6 +50,7 @@ def families(controls: list[str] | None = None) -> dict[str, list[Hypothesis]]:
     return {"Tables 7–9 groups": groups, "Table 5 segments": segments, "mediation legs": legs}
 
 
+@single_threaded_blas
 def group_curve_share(
     data: pd.DataFrame, column: str, level: str, sign: float, controls: list[str] | None = None
 ) -> float:
@@ -83,6 +85,7 @@ def _rv_alpha(data: pd.DataFrame, y: str, x: str, controls: list[str], subset=No
     return sensitivity_analysis(frame, y=y, x=x, controls=controls, k=()).rv_alpha
 
 
+@single_threaded_blas
 def fragility_summary(
     data: pd.DataFrame,
     curve_share: float,

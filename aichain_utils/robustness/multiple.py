@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aichain_utils.robustness._linalg import absorbed_dof, demean_columns, ols_cov, ols_fit
+from aichain_utils.robustness._linalg import absorbed_dof, demean_columns, ols_cov, ols_fit, single_threaded_blas
 
 __all__ = ["Hypothesis", "holm", "multiple_testing", "romano_wolf_p"]
 
@@ -106,6 +106,7 @@ def _boot_t(p: dict, v: np.ndarray) -> np.ndarray:
     return b_star / se_star
 
 
+@single_threaded_blas
 def multiple_testing(
     data: pd.DataFrame,
     hypotheses: list[Hypothesis],

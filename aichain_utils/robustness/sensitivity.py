@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aichain_utils.robustness._linalg import absorbed_dof, demean_columns, ols_fit
+from aichain_utils.robustness._linalg import absorbed_dof, demean_columns, ols_fit, single_threaded_blas
 
 __all__ = [
     "SensitivityResult",
@@ -170,6 +170,7 @@ class SensitivityResult:
         }
 
 
+@single_threaded_blas
 def sensitivity_analysis(
     data: pd.DataFrame,
     y: str = "ERL",

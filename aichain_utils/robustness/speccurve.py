@@ -26,7 +26,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aichain_utils.robustness._linalg import absorbed_dof, demean_columns, nested_in, ols_cov, ols_fit
+from aichain_utils.robustness._linalg import (
+    absorbed_dof,
+    demean_columns,
+    nested_in,
+    ols_fit,
+    single_threaded_blas,
+)
 
 __all__ = [
     "BOOK_SPEC",
@@ -133,18 +139,32 @@ _NESTED = {None: set(), "unit_id": {"unit_id"}, "industry_id": {"unit_id", "indu
 
 
 def _se_context(frame: pd.DataFrame, fe: list[str]) -> dict:
-    """Per standard-error type: cluster codes (None for robust) and the absorbed degrees of freedom."""
-    return {
-        label: (None if cl is None else pd.factorize(frame[cl])[0], absorbed_dof(frame, fe, _NESTED[cl]))
-        for label, cl in SE_TYPES.items()
-    }
+    """Per standard-error type: cluster codes (None for robust), the absorbed degrees of freedom, the
+    number of clusters and of observations."""
+    out = {}
+    n = len(frame)
+    for label, cl in SE_TYPES.items():
+        k_abs = absorbed_dof(frame, fe, _NESTED[cl])
+        codes = None if cl is None else pd.factorize(frame[cl])[0]
+        out[label] = (codes, k_abs, 0 if codes is None else int(codes.max()) + 1, n)
+    return out
 
 
 def _covs(context: dict, X, u, bread) -> dict:
+    """Variance of the first coefficient and the t df for each standard-error type.
+
+    The same HC1 and CR1 formulas as ``_linalg.ols_cov``, for the first coefficient only:
+    ``e_1' V e_1 = factor * sum_g (sum_{i in g} (x_i' (X'X)^{-1} e_1) u_i)^2``.
+    """
+    s = (X @ bread[0]) * u
     out = {}
-    for label, (codes, k_abs) in context.items():
-        V, df = ols_cov(X, u, bread, X.shape[1] + k_abs, codes)
-        out[label] = (V[0, 0], df)
+    for label, (codes, k_abs, g, n) in context.items():
+        k = X.shape[1] + k_abs
+        if codes is None:
+            out[label] = ((n - 1) / (n - k) * (s @ s), n - k)
+        else:
+            sg = np.bincount(codes, weights=s, minlength=g)
+            out[label] = (g / (g - 1) * (n - 1) / (n - k) * (sg @ sg), g - 1)
     return out
 
 
@@ -156,17 +176,19 @@ def _ols_block(frame, fe_label, y, x, control_sets, base, unit_index):
     pos = {c: j for j, c in enumerate([y, x, *allc])}
     units = unit_index.get_indexer(frame["unit_id"])
     context = _se_context(frame, fe)
+    gram = D.T @ D  # every control set's X'X and X'y are blocks of it
     rows, loadings = [], []
     for c_label, cset in control_sets.items():
-        X = D[:, [pos[x]] + [pos[c] for c in cset]]
-        beta, u, bread = ols_fit(X, D[:, 0])
+        idx = [pos[x]] + [pos[c] for c in cset]
+        X = D[:, idx]
+        bread = np.linalg.inv(gram[np.ix_(idx, idx)])
+        beta = bread @ gram[idx, 0]
+        u = D[:, 0] - X @ beta
         spec = {**base, "estimator": "OLS", "fe": fe_label, "controls": c_label}
         rows += _row(spec, float(beta[0]), _covs(context, X, u, bread), len(frame))
         # null draws: residuals without AIE, and AIE's row of (X'X)^{-1} X'
-        W = X[:, 1:]
-        r = D[:, 0] - (W @ np.linalg.solve(W.T @ W, W.T @ D[:, 0]) if cset else 0.0)
-        c_row = bread[0] @ X.T
-        loadings.append(np.bincount(units, weights=c_row * r, minlength=len(unit_index)))
+        r = D[:, 0] - (X[:, 1:] @ np.linalg.solve(gram[np.ix_(idx[1:], idx[1:])], gram[idx[1:], 0]) if cset else 0.0)
+        loadings.append(np.bincount(units, weights=(X @ bread[0]) * r, minlength=len(unit_index)))
     return rows, loadings
 
 
@@ -190,18 +212,26 @@ def _fd_block(frame, y, x, control_sets, base):
 
 
 def _iv_block(frame, y, x, controls, base):
-    """2SLS with each instrument, unit and year effects absorbed, the five controls."""
+    """2SLS with each instrument, unit and year effects absorbed, the five controls.
+
+    IV2-IV4 share one demeaned sample; IV1 (lagged AIE) loses each unit's first year and has its own.
+    """
     rows = []
-    for iv in INSTRUMENTS:
-        sub = frame.dropna(subset=[iv])
-        fe = ["unit_id", "year"]
-        D = demean_columns(sub[[y, x, iv, *controls]].to_numpy(float), [pd.factorize(sub[f])[0] for f in fe])
-        Xe, Z = D[:, [1, *range(3, D.shape[1])]], D[:, 2:]
-        Xhat = Z @ np.linalg.solve(Z.T @ Z, Z.T @ Xe)
-        beta, _, bread = ols_fit(Xhat, D[:, 0])
-        u = D[:, 0] - Xe @ beta
-        spec = {**base, "estimator": f"2SLS {iv}", "fe": "unit + year", "controls": "five"}
-        rows += _row(spec, float(beta[0]), _covs(_se_context(sub, fe), Xhat, u, bread), len(sub))
+    fe = ["unit_id", "year"]
+    for ivs in (["IV1"], ["IV2", "IV3", "IV4"]):
+        sub = frame.dropna(subset=ivs)
+        cols = [y, x, *controls, *ivs]
+        D = demean_columns(sub[cols].to_numpy(float), [pd.factorize(sub[f])[0] for f in fe])
+        context = _se_context(sub, fe)
+        k = 2 + len(controls)
+        Xe = D[:, 1:k]
+        for j, iv in enumerate(ivs):
+            Z = np.column_stack([D[:, k + j], D[:, 2:k]])
+            Xhat = Z @ np.linalg.solve(Z.T @ Z, Z.T @ Xe)
+            beta, _, bread = ols_fit(Xhat, D[:, 0])
+            u = D[:, 0] - Xe @ beta
+            spec = {**base, "estimator": f"2SLS {iv}", "fe": "unit + year", "controls": "five"}
+            rows += _row(spec, float(beta[0]), _covs(context, Xhat, u, bread), len(sub))
     return rows
 
 
@@ -259,6 +289,7 @@ class SpecCurve:
         }
 
 
+@single_threaded_blas
 def specification_curve(
     data: pd.DataFrame,
     aie_variants: pd.DataFrame | None = None,

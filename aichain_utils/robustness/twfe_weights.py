@@ -13,11 +13,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aichain_utils.robustness._linalg import demean_columns
+from aichain_utils.robustness._linalg import demean_columns, single_threaded_blas
 
 __all__ = ["stayers", "twfe_weights"]
 
 
+@single_threaded_blas
 def twfe_weights(
     data: pd.DataFrame,
     y: str = "ERL",
