@@ -1,9 +1,9 @@
 """Shared least-squares machinery of the robustness module: demeaning, OLS and its covariances.
 
 The conventions are those of Stata's ``reghdfe`` (and of pyfixest with
-``ssc(adj=True, fixef_k="nested", cluster_adj=True)``, against which the tests check them):
+``ssc(k_adj=True, k_fixef="nonnested", G_adj=True)``, against which the tests check them):
 
-* robust (HC1): ``V = (n - 1) / (n - k) (X'X)^{-1} X' diag(u^2) X (X'X)^{-1}``, with ``k`` the slopes
+* robust (HC1): ``V = n / (n - k) (X'X)^{-1} X' diag(u^2) X (X'X)^{-1}``, with ``k`` the slopes
   plus the absorbed fixed effects' degrees of freedom, t distribution with ``n - k`` df;
 * clustered (CR1): ``G / (G - 1) (n - 1) / (n - k)`` times the cluster sandwich, ``k`` leaving out the
   fixed effects nested in the clusters, t distribution with ``G - 1`` df.
@@ -68,7 +68,7 @@ def absorbed_dof(frame: pd.DataFrame, fe: list[str], nested: set[str] = frozense
     if not fe:
         return 1
     levels = [frame[f].nunique() for f in fe if f not in nested]
-    return max(sum(levels) - (len(levels) - 1), 0) if levels else 0
+    return sum(levels) - (len(levels) - 1) if levels else 1  # all nested: the constant remains
 
 
 def ols_fit(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -94,7 +94,7 @@ def ols_cov(
     n = len(u)
     if clusters is None:
         meat = (X * (u**2)[:, None]).T @ X
-        factor, df = (n - 1) / (n - k), n - k
+        factor, df = n / (n - k), n - k
     else:
         g = int(clusters.max()) + 1
         xu = X * u[:, None]

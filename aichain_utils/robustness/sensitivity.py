@@ -91,7 +91,8 @@ def _oster_beta_delta1(bo_m_bt, rt_m_ro, rm_m_rt, sxx, tx, beta_o, beta_t) -> fl
     that keeps the direction of the observed movement (Oster 2019, Proposition 2)."""
     theta = rm_m_rt * (sxx - tx) - rt_m_ro * tx - sxx * tx * bo_m_bt**2
     disc = np.sqrt(theta**2 + 4 * rm_m_rt * bo_m_bt**2 * sxx**2 * tx)
-    roots = [beta_t - (-theta - disc) / (-2 * tx * bo_m_bt), beta_t - (-theta + disc) / (-2 * tx * bo_m_bt)]
+    den = -2 * tx * bo_m_bt * sxx
+    roots = [beta_t - (-theta - disc) / den, beta_t - (-theta + disc) / den]
     roots.sort(key=lambda b: (b - beta_t) ** 2)
     if np.sign(roots[0] - beta_t) != np.sign(beta_t - beta_o):
         roots.reverse()

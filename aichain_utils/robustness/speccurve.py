@@ -161,7 +161,7 @@ def _covs(context: dict, X, u, bread) -> dict:
     for label, (codes, k_abs, g, n) in context.items():
         k = X.shape[1] + k_abs
         if codes is None:
-            out[label] = ((n - 1) / (n - k) * (s @ s), n - k)
+            out[label] = (n / (n - k) * (s @ s), n - k)
         else:
             sg = np.bincount(codes, weights=s, minlength=g)
             out[label] = (g / (g - 1) * (n - 1) / (n - k) * (sg @ sg), g - 1)
