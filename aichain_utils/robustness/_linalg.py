@@ -1,0 +1,104 @@
+"""Shared least-squares machinery of the robustness module: demeaning, OLS and its covariances.
+
+The conventions are those of Stata's ``reghdfe`` (and of pyfixest with
+``ssc(k_adj=True, k_fixef="nonnested", G_adj=True)``, against which the tests check them):
+
+* robust (HC1): ``V = n / (n - k) (X'X)^{-1} X' diag(u^2) X (X'X)^{-1}``, with ``k`` the slopes
+  plus the absorbed fixed effects' degrees of freedom, t distribution with ``n - k`` df;
+* clustered (CR1): ``G / (G - 1) (n - 1) / (n - k)`` times the cluster sandwich, ``k`` leaving out the
+  fixed effects nested in the clusters, t distribution with ``G - 1`` df.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+from pyfixest.estimation import demean as _pf_demean
+from threadpoolctl import threadpool_limits
+
+__all__ = ["absorbed_dof", "demean_columns", "nested_in", "ols_cov", "ols_fit", "single_threaded_blas"]
+
+
+def single_threaded_blas(func):
+    """Run ``func`` with one BLAS thread: its many small (n x 7) products are faster so, and on a busy
+    machine a multi-threaded BLAS spends most of its time waiting for threads."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1, user_api="blas"):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def demean_columns(values: np.ndarray, codes: list[np.ndarray], tol: float = 1e-9) -> np.ndarray:
+    """Remove the means of one or more crossed factors from every column (alternating projections).
+
+    Parameters
+    ----------
+    values : ndarray (n, p)
+    codes : list of int arrays (n,)
+        Integer codes of each factor; an empty list subtracts the overall mean (an intercept).
+    """
+    values = np.asarray(values, dtype=float)
+    if not codes:
+        return values - values.mean(axis=0)
+    flist = np.column_stack(codes).astype(np.uint64)
+    out, converged = _pf_demean(values, flist, np.ones(len(values)), tol=tol, maxiter=100_000)
+    if not converged:
+        raise RuntimeError("demeaning did not converge; check the fixed effects for singleton chains")
+    return out
+
+
+def nested_in(frame: pd.DataFrame, fe: str, cluster: str) -> bool:
+    """True if every level of ``fe`` lies within one level of ``cluster``."""
+    pairs = frame[[fe, cluster]].drop_duplicates()
+    return not pairs[fe].duplicated().any()
+
+
+def absorbed_dof(frame: pd.DataFrame, fe: list[str], nested: set[str] = frozenset()) -> int:
+    """Degrees of freedom absorbed by the fixed effects ``fe`` (1 for an intercept when ``fe`` is empty).
+
+    Fixed effects named in ``nested`` (those nested in the clusters, see :func:`nested_in`) are not
+    counted (reghdfe's and fixest's "nested" rule). Two or more counted factors lose one level each
+    after the first (exact for connected panels, as these are).
+    """
+    if not fe:
+        return 1
+    levels = [frame[f].nunique() for f in fe if f not in nested]
+    return sum(levels) - (len(levels) - 1) if levels else 1  # all nested: the constant remains
+
+
+def ols_fit(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """OLS on (already demeaned) data: coefficients, residuals and ``(X'X)^{-1}``."""
+    xtx_inv = np.linalg.inv(X.T @ X)
+    beta = xtx_inv @ (X.T @ y)
+    return beta, y - X @ beta, xtx_inv
+
+
+def ols_cov(
+    X: np.ndarray, u: np.ndarray, xtx_inv: np.ndarray, k: int, clusters: np.ndarray | None = None
+) -> tuple[np.ndarray, int]:
+    """Robust (HC1) or one-way clustered (CR1) covariance and the t distribution's degrees of freedom.
+
+    Parameters
+    ----------
+    X, u, xtx_inv : from :func:`ols_fit`
+    k : int
+        Parameters counted in the small-sample factor (slopes plus absorbed degrees of freedom).
+    clusters : int array (n,), optional
+        Cluster codes 0..G-1; ``None`` for heteroskedasticity-robust.
+    """
+    n = len(u)
+    if clusters is None:
+        meat = (X * (u**2)[:, None]).T @ X
+        factor, df = n / (n - k), n - k
+    else:
+        g = int(clusters.max()) + 1
+        xu = X * u[:, None]
+        scores = np.column_stack([np.bincount(clusters, weights=xu[:, j], minlength=g) for j in range(X.shape[1])])
+        meat = scores.T @ scores
+        factor, df = g / (g - 1) * (n - 1) / (n - k), g - 1
+    return factor * xtx_inv @ meat @ xtx_inv, df
