@@ -83,8 +83,8 @@ def server(root):
 
 MEASURE_JS = Path(__file__).with_name("browser_measure.js")
 #: Widths at which every table and figure must fit the text column: desktop, phone, and A4 in print
-#: (210 mm less Chromium's default 10 mm margins = 190 mm = 718 CSS px).
-WIDTHS = {"desktop": (1400, "screen"), "phone": (420, "screen"), "print": (718, "print")}
+#: (210 mm less the 15 mm margins of the book's @page rule = 180 mm = 680 CSS px).
+WIDTHS = {"desktop": (1400, "screen"), "phone": (420, "screen"), "print": (680, "print")}
 
 
 def _measure_page(path: str) -> str:
