@@ -82,12 +82,14 @@ def test_causal_diagram_has_the_controls_to_aie_arrow_and_no_label_on_an_arrow()
     labels = [t for t in ax.texts if (t.get_gid() or "").startswith("label-")]
     arrows = [c for c in ax.get_children() if (c.get_gid() or "").startswith("edge-")]
     assert labels and len(arrows) == len(fw.CAUSAL_EDGES)
+    import itertools
+
     import numpy as np
 
     def points(arrow):  # the arrow's drawn lines, sampled about every pixel
         patch = arrow.arrow_patch
         for poly in patch.get_path().transformed(patch.get_transform()).to_polygons(closed_only=False):
-            for a, b in zip(poly[:-1], poly[1:], strict=True):
+            for a, b in itertools.pairwise(poly):
                 n = int(np.hypot(*(b - a))) + 2
                 yield from np.linspace(a, b, n)
 
