@@ -314,11 +314,27 @@ def _link_glossary_terms(app, doctree) -> None:
     link_first_uses(doctree, term_patterns())
 
 
+def _singlehtml_handlers(app) -> None:
+    """Let the single-page build (``make pdf``) render every node the HTML build renders.
+
+    Sphinx looks up node visitors under the builder's name and falls back to its format ("html")
+    only when no extension registered any under that name; some extensions register ``singlehtml``
+    visitors, which hides MyST-NB's HTML-only ones (e.g. its hidden-code-cell node).
+    """
+    if app.builder.name != "singlehtml":
+        return
+    handlers = app.registry.translation_handlers
+    single = handlers.setdefault("singlehtml", {})
+    for node, visitors in handlers.get("html", {}).items():
+        single.setdefault(node, visitors)
+
+
 def setup(app):
     """Register the input guard, the data banner and the ``numbered-table`` directive with Sphinx."""
     app.add_config_value("aichain_inputs_fingerprint", "", "env", types=[str])
     app.connect("config-inited", _guard_inputs)
     app.connect("config-inited", _configure_landing_page)
+    app.connect("builder-inited", _singlehtml_handlers)
     app.connect("build-finished", _copy_pdf)
     app.connect("source-read", _api_reference)
     app.connect("env-get-outdated", _always_reread)
