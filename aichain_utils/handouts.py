@@ -34,7 +34,7 @@ _EXERCISE = re.compile(r"^:::\{exercise\}\n:label: [\w-]+\n(.*?)^:::$", re.M | r
 _DISPLAY = re.compile(r"^\$\$\n(.*?)\n\$\$$", re.M | re.S)
 _TABLE = re.compile(r"^:::\{numbered-table\} (.*)\n:name: ([\w-]+)$", re.M)
 _GLUE = re.compile(r"\{glue:text\}`[^`]*`")
-_ONLY = re.compile(r"^```\{only\}.*?^```$", re.M | re.S)
+_ONLY = re.compile(r"^(`{3,})\{only\}.*?^\1$", re.M | re.S)
 
 
 def _framework_equations(root: Path) -> dict[int, str]:
@@ -68,10 +68,10 @@ def chapter_handout(path: Path, equations: dict[int, str]) -> str:
         parts += ["**Key equations.**", ""]
         for body in display:
             parts += ["$$", body.strip(), "$$", ""]
-    tables = _TABLE.findall(text)
+    tables = _TABLE.findall(_ONLY.sub("", text))  # a table of every build, not of one kind of data
     main = next((t for t in tables if t[0].startswith("The paper's Table")), tables[0] if tables else None)
     if main:
-        parts += [f"**The table.** {{numref}}`{main[1]}`: {main[0]}", ""]
+        parts += [f"**The table.** {{numref}}`{main[1]}` in the chapter.", ""]
     exercises = [_GLUE.sub("(see the chapter)", _ONLY.sub("", e)).strip() for e in _EXERCISE.findall(text)]
     if exercises:
         parts += ["**Exercises.**", ""]
