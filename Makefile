@@ -9,6 +9,13 @@ BIN    := $(CURDIR)/$(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BUILD_FLAGS := --warningiserror --keep-going
 
+# Edition: `make book EDITION=student` removes the exercises' solutions (instructor is the default).
+# Every AICHAIN_* variable is part of the build fingerprint, so switching editions rebuilds every page.
+EDITION ?=
+ifneq ($(strip $(EDITION)),)
+export AICHAIN_EDITION := $(EDITION)
+endif
+
 # Notebooks run with the virtual environment's python and its kernel.
 export PATH := $(BIN):$(PATH)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
@@ -16,10 +23,12 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # paths are read from it, not from chapters/ where the notebooks run.
 export AICHAIN_CWD ?= $(if $(PWD),$(PWD),$(CURDIR))
 
-.PHONY: env book test lint clean help bench montecarlo browser-deps check-data
+.PHONY: env book pdf pdf-deps test lint clean help bench montecarlo browser-deps check-data
 
 help:
 	@echo "make book   - build the book into _build/html (executes every chapter)"
+	@echo "make book EDITION=student - the student edition: the same book without the solutions"
+	@echo "make pdf    - the whole book as one PDF, _build/pdf/aichain.pdf (Chromium prints a single-page build)"
 	@echo "make test   - ruff, a from-scratch book build, and pytest"
 	@echo "make check-data - check the file in AICHAIN_DATA and print one report (exit 2 if it fails)"
 	@echo "make bench  - time the book build and the Tables 3-10 battery at 1x/10x/100x (about 15 minutes)"
@@ -57,6 +66,25 @@ browser-deps:
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	else echo "chromium not installed and not root: browser tests will be skipped"; fi
+
+# The whole book as one PDF: a single-page HTML build (same execution cache, same extensions) printed by
+# headless Chromium, which renders MathJax, Chinese (Noto CJK), tables and figures as the site does.
+# Then the site is rebuilt so that its landing page links the PDF (copied to _build/html/aichain.pdf).
+pdf: $(STAMP) pdf-deps
+	$(BIN)/python tools/cache_guard.py _build
+	$(BIN)/python tools/preexecute.py _build
+	$(BIN)/jupyter-book build . --builder singlehtml $(BUILD_FLAGS)
+	$(BIN)/python tools/make_pdf.py _build/singlehtml/index.html _build/pdf/aichain.pdf
+	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
+	@echo "Wrote _build/pdf/aichain.pdf (also linked from the site's landing page)"
+
+# Chromium and the CJK fonts for `make pdf`: installed from Debian's packages when running as root.
+pdf-deps:
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "chromium: $$(chromium --version 2>/dev/null); Noto CJK fonts present"; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fontconfig >/dev/null; \
+	else echo "make pdf needs chromium and fonts-noto-cjk (apt-get install chromium fonts-noto-cjk) or root" >&2; exit 1; fi
 
 test: $(STAMP) lint browser-deps
 	@$(BIN)/python tools/check_data.py --brief

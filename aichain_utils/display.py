@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-__all__ = ["banner_text", "glue_figure", "show_regression", "show_table"]
+__all__ = ["RegressionView", "VectorFigure", "banner_text", "glue_figure", "show_regression", "show_table"]
 
 
 def show_table(frame: pd.DataFrame, precision: int = 3) -> Styler:
@@ -33,8 +35,30 @@ def show_table(frame: pd.DataFrame, precision: int = 3) -> Styler:
     return styler
 
 
+class VectorFigure:
+    """A matplotlib figure as the book displays it: SVG (sharp at any size and in print), with a
+    200-dpi PNG beside it for viewers that do not show SVG."""
+
+    def __init__(self, fig) -> None:
+        import io
+
+        svg, png = io.StringIO(), io.BytesIO()
+        fig.savefig(svg, format="svg", bbox_inches="tight")
+        fig.savefig(png, format="png", dpi=200, bbox_inches="tight")
+        self.svg, self.png = svg.getvalue(), png.getvalue()
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def __repr__(self) -> str:
+        return "<figure>"
+
+
 def glue_figure(name: str, fig) -> None:
-    """Glue a matplotlib figure for ``{glue:figure}`` and close it.
+    """Glue a matplotlib figure for ``{glue:figure}`` (as SVG, with a 200-dpi PNG) and close it.
 
     The figure is stored once, as a displayed output (so the downloadable executed notebook shows
     it), and closed so that the inline backend does not show it a second time at the end of the cell.
@@ -42,14 +66,87 @@ def glue_figure(name: str, fig) -> None:
     import matplotlib.pyplot as plt
     from myst_nb import glue
 
-    glue(name, fig, display=True)
+    glue(name, VectorFigure(fig), display=True)
     plt.close(fig)
 
 
-def show_regression(rendered) -> Styler:
-    """Render a :class:`aichain_utils.tables.RenderedTable` in the paper's layout (row labels kept)."""
-    # the index name ("Table 3") would print as an empty header row: the caption already says it
-    return rendered.display.rename_axis(index=None).style.set_table_attributes('class="aichain-regression"')
+class RegressionView:
+    """A regression table as the book shows it: compact rows that fit a phone, the paper's layout in a toggle.
+
+    The compact table has one row per column of the paper's table (label, published coefficient
+    (SE), replicated coefficient (SE), N and adjusted R², published above replicated), so it fits
+    the text column at any width and prints whole. The full table in the paper's layout (every
+    statistic of :attr:`aichain_utils.tables.RenderedTable.display`) follows in a ``<details>``
+    toggle, in a scroll box whose first column stays in view.
+    """
+
+    def __init__(self, rendered) -> None:
+        self.rendered = rendered
+
+    def compact_frame(self) -> pd.DataFrame:
+        """The compact layout as a DataFrame (one row per column of the paper's table)."""
+        t = self.rendered.tidy
+
+        def pair(coef, stars_, se, dp: int = 3) -> str:
+            if coef is None or pd.isna(coef):
+                return ""
+            return f"{coef:.{dp}f}{'' if stars_ is None or pd.isna(stars_) else stars_} ({se:.{dp}f})"
+
+        def two(pub, rep, fmt) -> str:
+            def one(v) -> str:
+                return "" if v is None or pd.isna(v) else fmt(v)
+
+            return f"{one(pub)} / {one(rep)}"
+
+        rows = []
+        for _, r in t.iterrows():
+            rows.append(
+                {
+                    "column": f"({r['column']}) {r['label']}",
+                    "outcome / regressor": f"{r['outcome']} / {r['regressor']}",
+                    "published coef. (SE)": pair(r["published_coef"], r["published_stars"], r["published_se"]),
+                    "replicated coef. (SE)": pair(r["coef"], r["stars"], r["se"]),
+                    "N, published / replicated": two(r["published_n"], r["n"], lambda v: f"{int(v)}"),
+                    "adj. R², published / replicated": two(r["published_adj_r2"], r["adj_r2"], lambda v: f"{v:.3f}"),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def _compact_html(self) -> str:
+        frame = self.compact_frame()
+        head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in frame.columns)
+        body = []
+        for _, row in frame.iterrows():
+            cells = [f'<th scope="row" data-label="{escape(frame.columns[0])}">{escape(str(row.iloc[0]))}</th>']
+            cells += [f'<td data-label="{escape(str(c))}">{escape(str(v))}</td>' for c, v in row.iloc[1:].items()]
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        return f'<table class="aichain-compact"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+    def _full_html(self) -> str:
+        disp = self.rendered.display.rename_axis(index=None)
+        return disp.style.set_table_attributes('class="aichain-regression"').to_html()
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<div class="aichain-regression-view">{self._compact_html()}'
+            '<p class="aichain-table-note">* p &lt; 0.10, ** p &lt; 0.05, *** p &lt; 0.01 (the paper\'s '
+            "thresholds); standard errors in parentheses.</p>"
+            '<details class="aichain-details"><summary>Every row of the table in the paper\'s layout '
+            f'(Table {self.rendered.table})</summary><div class="aichain-wide">{self._full_html()}</div>'
+            "</details></div>"
+        )
+
+    def __repr__(self) -> str:
+        return self.compact_frame().to_string(index=False)
+
+
+def show_regression(rendered) -> RegressionView:
+    """Render a :class:`aichain_utils.tables.RenderedTable` for the book.
+
+    Returns a :class:`RegressionView`: one compact row per column of the paper's table, and the
+    paper's layout (row labels kept) in a toggle below it.
+    """
+    return RegressionView(rendered)
 
 
 def banner_text(source=None) -> str:

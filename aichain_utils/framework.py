@@ -311,41 +311,42 @@ def hypothesis_map() -> pd.DataFrame:
 #: Nodes of the causal diagram: key -> (label, x, y, kind).
 CAUSAL_NODES: dict[str, tuple[str, float, float, str]] = {
     "AIE": ("AI embedding\nAIE", 0.12, 0.50, "treatment"),
-    "FSIE": ("Factor spatial integration\nefficiency FSIE", 0.50, 0.84, "mediator"),
-    "ITSE": ("Industrial technology synergy\nefficiency ITSE\n(forward / backward)", 0.50, 0.16, "mediator"),
-    "ERL": (
-        "Layout reconstruction\neffectiveness ERL\n= (front + middle + back) / 3",
-        0.86,
-        0.50,
-        "outcome",
-    ),
-    "VALUE": ("Value extension\nlength LCV, width WCV", 0.86, 0.87, "outcome2"),
-    "X": (
-        "Controls X: lngdp, imp, exp, inst, tra\nfixed effects λᵢ (industry), ϑₜ (year)",
-        0.86,
-        0.12,
-        "control",
-    ),
-    "IV": ("Instruments IV1-IV4", 0.12, 0.13, "instrument"),
+    "FSIE": ("Factor spatial integration\nefficiency FSIE", 0.50, 0.80, "mediator"),
+    "ITSE": ("Industrial technology synergy\nefficiency ITSE\n(forward / backward)", 0.50, 0.27, "mediator"),
+    "ERL": ("Layout reconstruction\neffectiveness ERL\n= (front + middle\n+ back) / 3", 0.87, 0.50, "outcome"),
+    "VALUE": ("Value extension\nlength LCV, width WCV", 0.87, 0.93, "outcome2"),
+    "X": ("Controls X: lngdp, imp, exp, inst, tra;\nfixed effects λᵢ (unit), ϑₜ (year)", 0.50, 0.05, "control"),
+    "IV": ("Instruments\nIV1-IV4", 0.12, 0.13, "instrument"),
 }
 
 #: Edges: (source, target, label, kind).  ``kind`` is "causal", "confounding" or "feedback".
 CAUSAL_EDGES: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "AIE",
-        "ERL",
-        "H1 direct effect α₁:\nnetwork connection ·\npenetration empowerment ·\nvalue creation",
-        "causal",
-    ),
+    ("AIE", "ERL", "H1: direct effect α₁ (eq. 1)", "causal"),
     ("AIE", "FSIE", "β₁ (eq. 2)", "causal"),
-    ("FSIE", "ERL", "γ₂ (eq. 3)  H2", "causal"),
+    ("FSIE", "ERL", "γ₂ (eq. 3): H2", "causal"),
     ("AIE", "ITSE", "δ₁ (eq. 4)", "causal"),
-    ("ITSE", "ERL", "ν₂ (eq. 5)  H3", "causal"),
+    ("ITSE", "ERL", "ν₂ (eq. 5): H3", "causal"),
     ("AIE", "VALUE", "Table 10", "causal"),
     ("X", "ERL", "θ", "confounding"),
-    ("IV", "AIE", "first stage", "causal"),
-    ("ERL", "AIE", "reverse causality\n(the paper's endogeneity concern)", "feedback"),
+    ("X", "AIE", "", "confounding"),
+    ("IV", "AIE", "first\nstage", "causal"),
+    ("ERL", "AIE", "reverse causality (the paper's endogeneity concern)", "feedback"),
 )
+
+#: How each edge is drawn: (anchor on the source box, anchor on the target box, connection style,
+#: label position in axes fractions, label alignment). Labels sit beside their arrows, never on them.
+_EDGE_GEOMETRY: dict[tuple[str, str], tuple[tuple, tuple, str, tuple[float, float], str]] = {
+    ("AIE", "ERL"): ((1.0, 0.45), (0.0, 0.45), "arc3,rad=0", (0.50, 0.445), "center"),
+    ("AIE", "FSIE"): ((0.85, 1.0), (0.0, 0.5), "arc3,rad=0", (0.27, 0.72), "right"),
+    ("FSIE", "ERL"): ((1.0, 0.5), (0.3, 1.0), "arc3,rad=0", (0.74, 0.72), "left"),
+    ("AIE", "ITSE"): ((0.85, 0.0), (0.0, 0.5), "arc3,rad=0", (0.30, 0.39), "left"),
+    ("ITSE", "ERL"): ((1.0, 0.5), (0.3, 0.0), "arc3,rad=0", (0.74, 0.33), "left"),
+    ("AIE", "VALUE"): ((0.3, 1.0), (0.0, 0.5), "angle,angleA=90,angleB=180,rad=0", (0.50, 0.955), "center"),
+    ("X", "ERL"): ((1.0, 0.5), (0.85, 0.0), "arc3,rad=0", (0.77, 0.12), "left"),
+    ("X", "AIE"): ((0.0, 0.5), (1.0, 0.0), "arc3,rad=0", (0.0, 0.0), "center"),
+    ("IV", "AIE"): ((0.5, 1.0), (0.3, 0.0), "arc3,rad=0", (0.085, 0.30), "right"),
+    ("ERL", "AIE"): ((0.0, 0.75), (1.0, 0.75), "arc3,rad=0.25", (0.50, 0.645), "center"),
+}
 
 _NODE_COLOURS = {
     "treatment": "#fde0c5",
@@ -357,22 +358,14 @@ _NODE_COLOURS = {
 }
 
 
-def _anchor(src: tuple[float, float], dst: tuple[float, float]) -> tuple[tuple, tuple]:
-    """Where on the source and target boxes an arrow should start and end (axes-fraction of each box)."""
-    dx, dy = dst[0] - src[0], dst[1] - src[1]
-    if abs(dx) >= abs(dy):
-        return ((1.0, 0.5), (0.0, 0.5)) if dx > 0 else ((0.0, 0.5), (1.0, 0.5))
-    return ((0.5, 1.0), (0.5, 0.0)) if dy > 0 else ((0.5, 0.0), (0.5, 1.0))
-
-
-def draw_causal_diagram(figsize: tuple[float, float] = (11.0, 6.2)) -> Figure:
+def draw_causal_diagram(figsize: tuple[float, float] = (9.5, 7.0)) -> Figure:
     """Draw the causal model of equations (1)-(5) with the endogeneity concern of Table 4.
 
     Solid arrows are the causal paths the paper hypothesises (H1 direct, H2 via FSIE,
-    H3 via ITSE, value extension); grey arrows are the controls and fixed effects;
-    the dashed red arrow is the reverse causality the paper names as its reason
-    for instrumental variables; the instruments enter through AIE only (the
-    exclusion restriction).
+    H3 via ITSE, value extension); grey arrows are the controls, which affect both AIE and
+    ERL (as in the simulation's data-generating process); the dashed red arrow is the reverse
+    causality the paper names as its reason for instrumental variables; the instruments enter
+    through AIE only (the exclusion restriction). Every label sits beside its arrow, not on it.
 
     Labels are in English only: matplotlib's bundled fonts have no CJK glyphs, and
     the book gives the Chinese names in the text and tables instead.
@@ -393,22 +386,18 @@ def draw_causal_diagram(figsize: tuple[float, float] = (11.0, 6.2)) -> Figure:
             label,
             ha="center",
             va="center",
-            fontsize=9.5,
+            fontsize=10.5,
             gid=f"node-{key}",
-            bbox={"boxstyle": "round,pad=0.6", "fc": _NODE_COLOURS[kind], "ec": "#333333", "lw": 1.0},
+            bbox={"boxstyle": "round,pad=0.5", "fc": _NODE_COLOURS[kind], "ec": "#333333", "lw": 1.0},
         )
+    styles = {
+        "causal": {"color": "#1f3b73", "lw": 1.6, "ls": "-"},
+        "confounding": {"color": "#777777", "lw": 1.3, "ls": "-"},
+        "feedback": {"color": "#b2182b", "lw": 1.5, "ls": "--"},
+    }
     for src, dst, label, kind in CAUSAL_EDGES:
-        s, d = CAUSAL_NODES[src], CAUSAL_NODES[dst]
-        a_src, a_dst = _anchor((s[1], s[2]), (d[1], d[2]))
-        style = {
-            "causal": {"color": "#1f3b73", "lw": 1.6, "ls": "-"},
-            "confounding": {"color": "#888888", "lw": 1.2, "ls": "-"},
-            "feedback": {"color": "#b2182b", "lw": 1.4, "ls": "--"},
-        }[kind]
-        rad = 0.25 if kind == "feedback" else 0.0
-        if kind == "feedback":
-            a_src, a_dst = (0.5, 0.0), (0.8, 0.0)
-            rad = -0.35
+        a_src, a_dst, connection, (lx, ly), align = _EDGE_GEOMETRY[(src, dst)]
+        style = styles[kind]
         ax.annotate(
             "",
             xy=a_dst,
@@ -421,27 +410,13 @@ def draw_causal_diagram(figsize: tuple[float, float] = (11.0, 6.2)) -> Figure:
                 "color": style["color"],
                 "lw": style["lw"],
                 "linestyle": style["ls"],
-                "connectionstyle": f"arc3,rad={rad}",
+                "connectionstyle": connection,
                 "shrinkA": 2,
                 "shrinkB": 2,
             },
         )
-        mx, my = (s[1] + d[1]) / 2, (s[2] + d[2]) / 2
-        offsets = {("AIE", "ERL"): (0.0, 0.0), ("ERL", "AIE"): (0.0, -0.2)}
-        ox, oy = offsets.get((src, dst), (0.0, 0.035))
-        ax.text(
-            mx + ox,
-            my + oy,
-            label,
-            ha="center",
-            va="center",
-            fontsize=8,
-            color=style["color"],
-            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
-        )
-    ax.set_title(
-        "Causal model of Pang, Jiao & Li: equations (1)-(5), the endogeneity concern and the instruments",
-        fontsize=11,
-    )
+        if label:
+            ax.text(lx, ly, label, ha=align, va="center", fontsize=9.5, color=style["color"], gid=f"label-{src}-{dst}")
+    ax.set_title("Causal model: equations (1)-(5), the endogeneity concern and the instruments", fontsize=11.5)
     fig.tight_layout()
     return fig

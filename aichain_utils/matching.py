@@ -153,7 +153,7 @@ def balance_table(result: MatchResult, covariates: list[str] | None = None) -> p
     """Standardised mean differences (SMD) of the covariates before and after matching.
 
     ``SMD = (mean_treated - mean_control) / sqrt((var_treated + var_control) / 2)``; after
-    matching the controls are weighted by how often they were used. |SMD| < 0.1 is the usual
+    matching the controls are weighted by how often they were used. ``|SMD| < 0.1`` is the usual
     threshold for balance.
     """
     covariates = list(covariates or CONTROLS)

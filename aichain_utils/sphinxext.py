@@ -11,6 +11,8 @@ build time by :func:`aichain_utils.panel.data_source` (environment variable
 
 from __future__ import annotations
 
+import os
+import re
 from html import escape
 from pathlib import Path
 from typing import ClassVar
@@ -22,7 +24,16 @@ from sphinx.util.docutils import SphinxDirective
 from aichain_utils.buildstate import inputs_fingerprint, reset_if_changed
 from aichain_utils.panel import data_source
 
-__all__ = ["NumberedTableDirective", "banner_html", "numbered_table", "setup"]
+__all__ = [
+    "REPOSITORY_PLACEHOLDER",
+    "NumberedTableDirective",
+    "banner_html",
+    "edition",
+    "numbered_table",
+    "repository_settings",
+    "setup",
+    "strip_solutions",
+]
 
 
 def banner_html() -> str:
@@ -115,10 +126,236 @@ def _tables_available(source) -> list[int]:
     return [t for t in range(1, 11) if ap.missing_reason(f"Table {t}") is None]
 
 
+def _chapter_numbers(app, env) -> list[str]:
+    """Number tables and figures by chapter ("Book table 3.2": the second table of chapter 3).
+
+    Sphinx numbers them through the whole book, so the baseline chapter's Table 3 became "Book
+    table 11", easily misread as one of the paper's tables. The chapter number is the one the
+    table of contents gives the page (``numbered: true`` in ``_toc.yml``); pages without one (the
+    reference and teaching pages) are lettered A, B, ... in their order. Runs after Sphinx has
+    assigned its numbers (``env-get-updated``, late priority).
+    """
+    from aichain_utils.paths import toc_pages
+
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for doc in [p for p in toc_pages(Path(app.srcdir)) if p != "index"]:
+        secnumber = env.toc_secnumbers.get(doc, {}).get("")
+        chapter = secnumber[0] if secnumber else next(letters)
+        for numbers in env.toc_fignumbers.get(doc, {}).values():
+            ordered = sorted(numbers, key=lambda k: numbers[k])
+            for k, ident in enumerate(ordered, start=1):
+                numbers[ident] = (chapter, k)
+    return []
+
+
+#: The repository address ``_config.yml`` ships with, until the publisher sets the real one.
+REPOSITORY_PLACEHOLDER = "https://github.com/OWNER/aichain"
+
+
+def repository_settings(theme_options: dict) -> tuple[dict, str]:
+    """Theme options and the landing page's repository sentence for the configured repository.
+
+    ``_config.yml``'s ``repository.url`` is the one place the address is written (Jupyter Book passes
+    it to the theme as ``repository_url``). While it is :data:`REPOSITORY_PLACEHOLDER` the site shows
+    no repository or launch buttons (they would lead nowhere); once set, the repository button and
+    the Binder and Colab launch buttons are switched on.
+
+    Parameters
+    ----------
+    theme_options : dict
+        ``html_theme_options`` as Jupyter Book wrote them.
+
+    Returns
+    -------
+    (dict, str)
+        The updated theme options, and a Markdown sentence naming the repository.
+    """
+    options = dict(theme_options)
+    url = str(options.get("repository_url") or "").rstrip("/")
+    if not url or url == REPOSITORY_PLACEHOLDER:
+        options["use_repository_button"] = False
+        options.pop("launch_buttons", None)
+        sentence = (
+            "The address of the public repository is not set in this build (whoever publishes the book "
+            "sets `repository.url` in `_config.yml`); the code and data are in the repository the book "
+            "was built from."
+        )
+        return options, sentence
+    options["use_repository_button"] = True
+    launch = dict(options.get("launch_buttons") or {})
+    launch.update(
+        {
+            "notebook_interface": "jupyterlab",
+            "binderhub_url": "https://mybinder.org",
+            "colab_url": "https://colab.research.google.com",
+        }
+    )
+    options["launch_buttons"] = launch
+    return options, f"The code, the data and the notebooks are in the public repository, [{url}]({url})."
+
+
+#: Where ``make pdf`` writes the whole-book PDF; copied into the site when it exists.
+PDF_NAME = "aichain.pdf"
+
+
+def citation_text(root: Path) -> str:
+    """The package's citation in one line, read from ``CITATION.cff`` (the one place it is written)."""
+    import yaml
+
+    cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    authors = ", ".join(a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in cff["authors"])
+    year = str(cff.get("date-released", ""))[:4]
+    return f"{authors} ({year}). *{cff['title']}*, version {cff['version']}."
+
+
+def _configure_landing_page(app, config) -> None:
+    """Theme options for the repository, and the landing page's repository, PDF and citation text."""
+    options, sentence = repository_settings(config.html_theme_options or {})
+    config.html_theme_options = options
+    pdf = Path(app.outdir).parent / "pdf" / PDF_NAME
+    subs = dict(getattr(config, "myst_substitutions", None) or {})
+    subs["repository_sentence"] = sentence
+    subs["pdf_sentence"] = (
+        f'the whole book as one PDF, <a href="{PDF_NAME}">{PDF_NAME}</a> (built by `make pdf`).'
+        if pdf.is_file()
+        else "the whole book as one PDF: `make pdf` builds it, and the site links it once it is built."
+    )
+    subs["citation"] = citation_text(Path(app.srcdir))
+    config.myst_substitutions = subs
+
+
+def _copy_pdf(app, exception) -> None:
+    """Put the whole-book PDF (``_build/pdf/aichain.pdf``, from ``make pdf``) into the site."""
+    pdf = Path(app.outdir).parent / "pdf" / PDF_NAME
+    if exception is None and app.builder.name == "html" and pdf.is_file():
+        import shutil
+
+        shutil.copy2(pdf, Path(app.outdir) / PDF_NAME)
+
+
+#: The editions ``make book EDITION=...`` builds (environment variable ``AICHAIN_EDITION``).
+EDITIONS = ("instructor", "student")
+_SOLUTION = re.compile(r"^:::\{solution\}.*?^:::[ \t]*$\n?", re.M | re.S)
+
+
+def edition() -> str:
+    """The edition of this build: ``instructor`` (default, with solutions) or ``student``.
+
+    Raises
+    ------
+    ValueError
+        If ``AICHAIN_EDITION`` names another edition.
+    """
+    value = os.environ.get("AICHAIN_EDITION", "").strip().lower() or "instructor"
+    if value not in EDITIONS:
+        raise ValueError(f"AICHAIN_EDITION={value!r}: the editions are {', '.join(EDITIONS)}")
+    return value
+
+
+def strip_solutions(text: str) -> str:
+    """``text`` (MyST Markdown) without its ``{solution}`` blocks: the student edition's sources."""
+    return _SOLUTION.sub("", text)
+
+
+def _remove_solutions(app, doctree) -> None:
+    """Student edition: take every solution out of the page (not merely collapse it)."""
+    if edition() != "student":
+        return
+    for node in list(doctree.findall(lambda n: type(n).__name__ == "solution_node")):
+        node.parent.remove(node)
+
+
+def _strip_downloaded_sources(app, exception) -> None:
+    """Student edition: the downloadable sources (.md, executed .ipynb) lose their solutions too."""
+    if exception is not None or edition() != "student" or app.builder.name != "html":
+        return
+    import json
+
+    for path in (Path(app.outdir) / "_sources").rglob("*"):
+        if path.suffix == ".md" or path.name.endswith(".md.txt"):
+            path.write_text(strip_solutions(path.read_text(encoding="utf-8")), encoding="utf-8")
+        elif path.suffix == ".ipynb":
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            for cell in nb["cells"]:
+                if cell["cell_type"] == "markdown":
+                    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                    cell["source"] = strip_solutions(source)
+            path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+API_MARKER = "<!-- aichain-api-modules -->"
+
+
+def api_modules() -> list[str]:
+    """The modules of :mod:`aichain_utils` (every ``.py`` file but ``__init__``), alphabetically."""
+    package = Path(__file__).parent
+    return sorted(f"aichain_utils.{p.stem}" for p in package.glob("*.py") if p.stem != "__init__")
+
+
+HANDOUTS_MARKER = "<!-- aichain-handouts -->"
+GLOSSARY_MARKER = "<!-- aichain-glossary -->"
+
+
+def _api_reference(app, docname, source) -> None:
+    """Write the generated pages' bodies: the API reference (one autodoc section per module, found
+    at build time) and the handouts (assembled from the chapters by :mod:`aichain_utils.handouts`)."""
+    if GLOSSARY_MARKER in source[0]:
+        from aichain_utils.glossary import glossary_markdown
+
+        source[0] = source[0].replace(GLOSSARY_MARKER, glossary_markdown())
+    if HANDOUTS_MARKER in source[0]:
+        from aichain_utils.handouts import handouts_markdown
+
+        source[0] = source[0].replace(HANDOUTS_MARKER, handouts_markdown(Path(app.srcdir)))
+    if API_MARKER not in source[0]:
+        return
+    blocks = [f"## `{m}`\n\n```{{eval-rst}}\n.. automodule:: {m}\n   :members:\n```\n" for m in api_modules()]
+    source[0] = source[0].replace(API_MARKER, "\n".join(blocks))
+
+
+def _always_reread(app, env, added, changed, removed) -> list[str]:
+    """The generated pages (API reference, handouts) are re-read on every build: their sources are
+    the package and the chapters, which Sphinx does not know they depend on."""
+    return [doc for doc in ("api", "handouts", "glossary") if doc in env.found_docs]
+
+
+def _link_glossary_terms(app, doctree) -> None:
+    """Link the first use of each glossary term in a chapter to its entry (:mod:`aichain_utils.glossary`)."""
+    if not app.env.docname.startswith("chapters/"):
+        return
+    from aichain_utils.glossary import link_first_uses, term_patterns
+
+    link_first_uses(doctree, term_patterns())
+
+
+def _singlehtml_handlers(app) -> None:
+    """Let the single-page build (``make pdf``) render every node the HTML build renders.
+
+    Sphinx looks up node visitors under the builder's name and falls back to its format ("html")
+    only when no extension registered any under that name; some extensions register ``singlehtml``
+    visitors, which hides MyST-NB's HTML-only ones (e.g. its hidden-code-cell node).
+    """
+    if app.builder.name != "singlehtml":
+        return
+    handlers = app.registry.translation_handlers
+    single = handlers.setdefault("singlehtml", {})
+    for node, visitors in handlers.get("html", {}).items():
+        single.setdefault(node, visitors)
+
+
 def setup(app):
     """Register the input guard, the data banner and the ``numbered-table`` directive with Sphinx."""
     app.add_config_value("aichain_inputs_fingerprint", "", "env", types=[str])
     app.connect("config-inited", _guard_inputs)
+    app.connect("config-inited", _configure_landing_page)
+    app.connect("builder-inited", _singlehtml_handlers)
+    app.connect("build-finished", _copy_pdf)
+    app.connect("source-read", _api_reference)
+    app.connect("env-get-outdated", _always_reread)
+    app.connect("doctree-read", _remove_solutions)
+    app.connect("doctree-read", _link_glossary_terms)
+    app.connect("build-finished", _strip_downloaded_sources)
+    app.connect("env-get-updated", _chapter_numbers, priority=900)
     app.connect("html-page-context", _add_banner)
     app.connect("html-page-context", _offer_notebook_download, priority=500)
     app.add_enumerable_node(

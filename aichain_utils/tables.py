@@ -221,8 +221,9 @@ def sampling_distribution_plot(replications: pd.DataFrame, estimators: list[str]
     Returns
     -------
     matplotlib.figure.Figure
-        The true value is dashed green; where the paper reports the estimator
-        (:data:`MONTE_CARLO_PUBLISHED_COLUMNS`), its published coefficient is a solid orange line.
+        The true value is a dashed black line; where the paper reports the estimator
+        (:data:`MONTE_CARLO_PUBLISHED_COLUMNS`), its published coefficient is a wide orange line drawn
+        underneath, so both stay visible when they coincide; the x-axis always includes both.
     """
     import matplotlib.pyplot as plt
 
@@ -238,12 +239,20 @@ def sampling_distribution_plot(replications: pd.DataFrame, estimators: list[str]
         fig.delaxes(ax)
     for ax, est in zip(flat, estimators, strict=False):
         g = replications[replications["estimator"] == est]
-        ax.hist(g["estimate"], bins=25, color="#1f3b73", alpha=0.7)
-        ax.axvline(g["truth"].iloc[0], color="#1a9850", ls="--", lw=1.5, label="truth")
+        truth = float(g["truth"].iloc[0])
+        ax.hist(g["estimate"], bins=25, color="#9fb3d9", edgecolor="#1f3b73", linewidth=0.4)
+        marks = [truth]
         if est in MONTE_CARLO_PUBLISHED_COLUMNS:
-            ax.axvline(published.loc[MONTE_CARLO_PUBLISHED_COLUMNS[est]], color="#d95f02", lw=1.5, label="published")
-        ax.set_title(est, fontsize=9)
-        ax.tick_params(labelsize=7)
-    flat[0].legend(fontsize=7, frameon=False)
+            pub = float(published.loc[MONTE_CARLO_PUBLISHED_COLUMNS[est]])
+            marks.append(pub)
+            # wide and solid underneath, so that the dashed truth line stays visible when they coincide
+            ax.axvline(pub, color="#d95f02", lw=3.2, alpha=0.75, label="published", zorder=2)
+        ax.axvline(truth, color="#111111", ls=(0, (4, 2)), lw=1.4, label="truth", zorder=3)
+        lo, hi = min(g["estimate"].min(), *marks), max(g["estimate"].max(), *marks)
+        pad = 0.06 * (hi - lo or 1.0)
+        ax.set_xlim(lo - pad, hi + pad)  # the reference lines are never clipped
+        ax.set_title(est, fontsize=10)
+        ax.tick_params(labelsize=8)
+    flat[0].legend(fontsize=8, frameon=False)
     fig.tight_layout()
     return fig

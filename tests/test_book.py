@@ -218,7 +218,8 @@ def test_glossary_covers_every_regression_variable(root):
             assert place in chapters, f"glossary '{row['term']}': where_used names no chapter: {place!r}"
     assert (glossary["chinese"].str.len() > 0).all()
     soup = _page(root, "glossary")
-    assert len(soup.select(".aichain-table table tbody tr")) == len(glossary)
+    terms = soup.select("main dl.glossary > dt")
+    assert len(terms) == len(glossary)
 
 
 def test_bibliography_lists_the_cited_works(root):
@@ -231,7 +232,7 @@ def test_bibliography_lists_the_cited_works(root):
 def test_every_table_and_figure_is_numbered_captioned_and_cited_in_the_text(root):
     """Issue 7: numbered, captioned tables and figures, each cross-referenced from the prose."""
     seen_numbers = set()
-    for name in [n for n in toc_pages(root) if n.startswith("chapters/")] + ["glossary"]:
+    for name in [n for n in toc_pages(root) if n.startswith("chapters/")]:
         soup = _page(root, name)
         main = soup.select_one("main")
         assert not main.select(".cell_output table"), f"{name}: a table is printed without a number and caption"
@@ -277,5 +278,175 @@ def test_every_chapter_offers_its_source_and_executed_notebook_for_download(root
         # every table and figure of the page is in the notebook, each figure exactly once
         pngs = sum("image/png" in o.get("data", {}) for o in outputs)
         assert pngs == len(soup.select("main figure img")), f"{name}.ipynb: {pngs} images"
+        # issue 15: figures are vector (SVG) on the site, with a PNG of at least 200 dpi beside them
+        svgs = sum("image/svg+xml" in o.get("data", {}) for o in outputs)
+        assert svgs == pngs, f"{name}.ipynb: {svgs} SVG figures for {pngs} PNGs"
+        assert all(img["src"].endswith(".svg") for img in soup.select("main figure img")), name
         htmls = sum("<table" in "".join(o.get("data", {}).get("text/html", "")) for o in outputs)
         assert htmls >= len(soup.select("main div.aichain-table")), f"{name}.ipynb: {htmls} tables"
+
+
+# --- Issue 15: the book as readers, students and teachers use it -------------------------------------
+
+REGRESSION_TABLES = {"chapters/baseline": 1, "chapters/endogeneity": 2, "chapters/mechanisms": 1}
+
+
+def test_tables_and_figures_are_numbered_by_chapter(root):
+    """ "Book table 3.2" is the second table of chapter 3, the chapter number the page's title shows."""
+    import re
+
+    for name in [n for n in toc_pages(root) if n.startswith("chapters/")]:
+        soup = _page(root, name)
+        chapter = soup.select_one("main h1 .section-number")
+        assert chapter is not None, f"{name}: the chapter has no number"
+        number = chapter.get_text(strip=True).rstrip(".")
+        for label in soup.select("main .caption-number"):
+            text = label.get_text(" ", strip=True)
+            assert re.fullmatch(rf"(Book table|Figure|Exercise) {number}\.\d+", text.rstrip(":. ")), (name, text)
+
+
+@pytest.mark.parametrize("page", ["chapters/baseline", "chapters/endogeneity", "chapters/heterogeneity"])
+def test_regression_tables_are_compact_with_the_paper_layout_in_a_toggle(root, page):
+    """One row per column of the paper's table; every row of the paper's layout in a toggle below."""
+    soup = _page(root, page)
+    views = soup.select("main .aichain-regression-view")
+    assert views, f"{page}: no regression table"
+    for view in views:
+        compact = view.select_one("table.aichain-compact")
+        full = view.select_one("details.aichain-details table.aichain-regression")
+        assert compact is not None and full is not None
+        n_columns = len(full.select("thead th.col_heading"))
+        assert len(compact.select("tbody tr")) == n_columns
+        heads = [th.get_text(strip=True) for th in compact.select("thead th")]
+        assert heads[2:4] == ["published coef. (SE)", "replicated coef. (SE)"], heads
+        assert view.select_one(".aichain-wide") is not None  # the scroll box of the wide layout
+
+
+def test_repository_url_is_written_once_and_every_link_uses_it(root):
+    """_config.yml's repository.url is the one place of the address: no other repository link on the site."""
+    url = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"].rstrip("/")
+    html = _html_dir(root)
+    stray = []
+    for page in html.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for a in soup.find_all("a", href=True):
+            href = a["href"]
+            if "github.com/" in href and "/executablebooks/" not in href and not href.startswith(url):
+                stray.append((page.name, href))
+    assert not stray, f"repository links that do not use repository.url: {stray[:5]}"
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "repository.url" in readme, "the README must tell the publisher to set repository.url"
+
+
+def test_repository_settings_switch_buttons_on_only_for_a_real_address():
+    from aichain_utils.sphinxext import REPOSITORY_PLACEHOLDER, repository_settings
+
+    options, sentence = repository_settings({"repository_url": REPOSITORY_PLACEHOLDER, "launch_buttons": {"x": 1}})
+    assert options["use_repository_button"] is False and "launch_buttons" not in options
+    assert "not set" in sentence
+    options, sentence = repository_settings({"repository_url": "https://github.com/someone/aichain"})
+    assert options["use_repository_button"] is True
+    assert options["launch_buttons"]["binderhub_url"] and options["launch_buttons"]["colab_url"]
+    assert "https://github.com/someone/aichain" in sentence
+
+
+def test_landing_page_offers_downloads_licence_and_citation(root):
+    soup = _page(root, "index")
+    text = soup.get_text(" ")
+    assert "MIT" in text and "CC BY 4.0" in text
+    cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["title"] in text and cff["version"] in text
+    downloads = [a["href"] for a in soup.select("a.download, a.reference.download")]
+    for needed in ["regression_cells.csv", "params.yml", "raw_example.csv", "LICENSE", "CITATION.cff"]:
+        link = next((h for h in downloads if h.endswith(needed)), None)
+        assert link is not None, f"no download of {needed}"
+        assert (_html_dir(root) / link).is_file(), link
+    hrefs = [a["href"] for a in soup.find_all("a", href=True)]
+    for page in ("teaching.html", "api.html", "genindex.html"):
+        assert any(h.split("#")[0].endswith(page) for h in hrefs), f"the landing page does not link {page}"
+
+
+def test_api_reference_documents_every_module_and_the_index_lists_them(root):
+    from aichain_utils.sphinxext import api_modules
+
+    soup = _page(root, "api")
+    for module in api_modules():
+        assert soup.find(id=f"module-{module}") is not None, f"{module} is not in the API reference"
+    assert soup.select_one("dt#aichain_utils\\.models\\.fit_two_way_fe") is not None
+    index = BeautifulSoup((_html_dir(root) / "genindex.html").read_text(encoding="utf-8"), "html.parser")
+    entries = index.select("table.indextable a")
+    assert len(entries) > 100, f"the general index has {len(entries)} entries"
+    assert any("fit_two_way_fe" in a.get_text() for a in entries)
+
+
+def test_teaching_page_and_one_handout_per_chapter(root):
+    import re
+
+    soup = _page(root, "teaching")
+    text = re.sub(r"\s+", " ", soup.get_text(" "))
+    for needle in ["Audience and prerequisites", "Running the lab", "EDITION=student", "make pdf"]:
+        assert needle in text, needle
+    lessons = soup.select("main table tbody tr")
+    assert 6 <= len(lessons) <= 8, len(lessons)
+    handouts = _page(root, "handouts")
+    chapters = [n for n in toc_pages(root) if n.startswith("chapters/")]
+    sections = handouts.select("main section section")
+    assert len(sections) == len(chapters)
+    assert len(handouts.select("main .aichain-handout-break")) == len(chapters)
+    for section in sections:
+        assert "Learning objectives" in section.get_text(" ") and "Exercises" in section.get_text(" ")
+    # every exercise of the book is on the lesson plan
+    planned = {a["href"].split("#")[-1] for a in soup.select("main a[href]")}
+    for name in chapters:
+        for ex in _page(root, name).select("div.exercise"):
+            assert ex.get("id") in planned, f"{name}#{ex.get('id')} is in no lesson"
+
+
+def test_strip_solutions_removes_every_solution_block():
+    from aichain_utils.sphinxext import strip_solutions
+
+    text = ":::{exercise}\n:label: e1\nQ?\n:::\n\n"
+    text += ":::{solution} e1\n:class: dropdown\n```python\nx = 1\n```\nA.\n:::\nafter\n"
+    assert strip_solutions(text) == ":::{exercise}\n:label: e1\nQ?\n:::\n\nafter\n"
+
+
+def test_student_edition_removes_solutions_from_the_pages(tmp_path, monkeypatch):
+    """A small Sphinx project built as the student edition has its exercise and no solution text."""
+    from sphinx.application import Sphinx
+
+    (tmp_path / "conf.py").write_text(
+        "extensions = ['myst_parser', 'sphinx_exercise']\n"
+        "myst_enable_extensions = ['colon_fence']\n"
+        "from aichain_utils.sphinxext import _remove_solutions\n"
+        "def setup(app):\n    app.connect('doctree-read', _remove_solutions)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "index.md").write_text(
+        "# T\n\n:::{exercise}\n:label: e1\nTHE-QUESTION\n:::\n\n:::{solution} e1\n:class: dropdown\nTHE-ANSWER\n:::\n",
+        encoding="utf-8",
+    )
+    for edition, has_answer in [("instructor", True), ("student", False)]:
+        monkeypatch.setenv("AICHAIN_EDITION", edition)
+        out = tmp_path / "_build" / edition
+        app = Sphinx(str(tmp_path), str(tmp_path), str(out), str(out / ".doctrees"), "html", status=None, warning=None)
+        app.build()
+        html = (out / "index.html").read_text(encoding="utf-8")
+        assert "THE-QUESTION" in html
+        assert ("THE-ANSWER" in html) is has_answer, edition
+
+
+def test_glossary_is_alphabetical_with_one_anchor_per_term_and_chapters_link_to_it(root):
+    glossary = pd.read_csv(root / "data" / "glossary.csv", keep_default_na=False)
+    soup = _page(root, "glossary")
+    terms = soup.select("main dl.glossary > dt")
+    names = [t.get_text(" ", strip=True).rstrip("#¶ ").strip() for t in terms]
+    assert names == sorted(glossary["term"], key=str.casefold), names[:5]
+    ids = [t.get("id") for t in terms]
+    assert all(i and i.startswith("term-") for i in ids) and len(set(ids)) == len(ids)
+    for t in terms:
+        assert t.find_next_sibling("dd") is not None
+    for name in [n for n in toc_pages(root) if n.startswith("chapters/")]:
+        links = [a["href"].split("#")[-1] for a in _page(root, name).select('main a[href*="glossary.html#term-"]')]
+        assert len(links) >= 3, f"{name}: {len(links)} links to the glossary"
+        assert len(links) == len(set(links)), f"{name}: a term is linked more than once"
+        assert set(links) <= set(ids), f"{name}: links to terms that do not exist"

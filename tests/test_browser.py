@@ -62,12 +62,54 @@ def server(root):
         def log_message(self, *args):  # silence the request log
             pass
 
+        def do_GET(self):
+            if self.path.startswith("/__measure.html"):
+                body = _measure_page(self.path).encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().do_GET()
+
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
+
+
+MEASURE_JS = Path(__file__).with_name("browser_measure.js")
+#: Widths at which every table and figure must fit the text column: desktop, phone, and A4 in print
+#: (210 mm less the 15 mm margins of the book's @page rule = 180 mm = 680 CSS px).
+WIDTHS = {"desktop": (1400, "screen"), "phone": (420, "screen"), "print": (680, "print")}
+
+
+def _measure_page(path: str) -> str:
+    """A wrapper page that loads ``?page=`` in an iframe ``?width=`` px wide and measures it."""
+    from urllib.parse import parse_qs, urlsplit
+
+    width = int(parse_qs(urlsplit(path).query).get("width", ["1400"])[0])
+    return (
+        "<!DOCTYPE html><html><body style='margin:0'>"
+        f"<iframe id='page' style='border:0;width:{width}px;height:3000px'></iframe>"
+        f"<pre id='result'></pre><script>{MEASURE_JS.read_text(encoding='utf-8')}</script></body></html>"
+    )
+
+
+def measure(browser: str, tmp: Path, server: str, page: str, width: int, mode: str, open_details: bool = False):
+    """Measurements of ``page`` at ``width`` px in ``mode`` ("screen" or "print"), from browser_measure.js."""
+    import json
+    from urllib.parse import quote
+
+    url = f"{server}/__measure.html?page={quote('/' + page + '.html')}&width={width}&mode={mode}"
+    url += "&open=1" if open_details else ""
+    dom = _run(browser, tmp, "--window-size=1500,3200", "--dump-dom", url)
+    result = BeautifulSoup(dom, "html.parser").select_one("#result")
+    assert result is not None and result.get_text().strip(), f"{page}: the measurement did not run"
+    return json.loads(result.get_text())
 
 
 def _run(browser: str, tmp: Path, *args: str) -> str:
@@ -179,3 +221,60 @@ def test_link_checker_reports_a_missing_page_and_a_missing_anchor(server):
         f"{page} -> chapters/no-such-page.html",
         f"{page} -> chapters/baseline.html#no-such-anchor",
     ]
+
+
+def _misfits(m: dict) -> list[str]:
+    """Tables, figures and scroll boxes wider than the text column (1 px tolerance)."""
+    bad = []
+    for item in m["items"]:
+        if item["inScrollBox"]:
+            continue  # a wide table in a scroll box: the box must fit, and its first column be sticky
+        if item["overflow"] > 1 or item["left"] < -1:
+            bad.append(f"{item['kind']} #{item['id']}: {item['width']:.0f} px in a {m['column']:.0f} px column")
+    return bad
+
+
+@pytest.mark.parametrize("layout", list(WIDTHS))
+def test_every_table_and_figure_fits_the_text_column(root, browser, server, tmp_path, layout):
+    """Issue 15: no table or figure is cut at 1400 px, at 420 px, or in print (A4, print CSS)."""
+    width, mode = WIDTHS[layout]
+    failures = []
+    for page in toc_pages(root):
+        m = measure(browser, tmp_path, server, page, width, mode)
+        assert m["width"] == width, f"the iframe is {m['width']} px, not {width}"
+        failures += [f"{page}: {b}" for b in _misfits(m)]
+        if mode == "screen":
+            opened = measure(browser, tmp_path, server, page, width, mode, open_details=True)
+            failures += [f"{page} (toggles open): {b}" for b in _misfits(opened)]
+            wide = [i for i in opened["items"] if i["inScrollBox"]]
+            failures += [f"{page}: #{i['id']} scrolls without a sticky first column" for i in wide if not i["sticky"]]
+    assert not failures, "\n".join(failures)
+
+
+def test_the_fit_check_catches_a_wide_table():
+    """The fit check can fail: a table 300 px wider than its column is reported."""
+    item = {"kind": "table", "id": "t", "left": 0, "overflow": 300, "width": 1000, "inScrollBox": False}
+    m = {"column": 700, "items": [item]}
+    assert _misfits(m) == ["table #t: 1000 px in a 700 px column"]
+
+
+def test_banner_contrast_and_glued_numbers_in_light_and_dark_mode(root, browser, server, tmp_path):
+    """Issue 15: the data banner's text has a contrast ratio of at least 4.5 (WCAG AA) in both
+    themes, and glued numbers in running text have the weight of the text around them."""
+    for page in ["index", "chapters/baseline", "chapters/measurement"]:
+        m = measure(browser, tmp_path, server, page, 1400, "screen")
+        for theme in ("light", "dark"):
+            assert m["banner"][theme] is not None, f"{page}: no banner"
+            assert m["banner"][theme] >= 4.5, f"{page}: banner contrast {m['banner'][theme]:.2f} in {theme} mode"
+        bold = [w for w in m["glued"] if w[0] != w[1]]
+        assert not bold, f"{page}: glued numbers in another weight than their text: {bold[:3]}"
+    assert measure(browser, tmp_path, server, "chapters/baseline", 1400, "screen")["glued"], "no glued number found"
+
+
+def test_every_chapter_prints_to_pdf(root, browser, server, tmp_path):
+    """Chromium's own print (--print-to-pdf) of every chapter gives a PDF with its pages."""
+    for page in [p for p in toc_pages(root) if p.startswith("chapters/")]:
+        pdf = tmp_path / (page.replace("/", "_") + ".pdf")
+        _run(browser, tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", f"{server}/{page}.html")
+        data = pdf.read_bytes()
+        assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 2, page

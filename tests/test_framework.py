@@ -67,3 +67,36 @@ def test_tables_have_no_empty_cells(table):
     frame = table()
     assert not frame.isna().any().any()
     assert (frame.map(lambda v: len(str(v).strip()) > 0)).all().all()
+
+
+def test_causal_diagram_has_the_controls_to_aie_arrow_and_no_label_on_an_arrow():
+    """Issue 15: the DGP's X -> AIE path is drawn, and no edge label sits on any arrow."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    assert ("X", "AIE") in {(s, d) for s, d, _, _ in fw.CAUSAL_EDGES}
+    fig = fw.draw_causal_diagram()
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.texts if (t.get_gid() or "").startswith("label-")]
+    arrows = [c for c in ax.get_children() if (c.get_gid() or "").startswith("edge-")]
+    assert labels and len(arrows) == len(fw.CAUSAL_EDGES)
+    import itertools
+
+    import numpy as np
+
+    def points(arrow):  # the arrow's drawn lines, sampled about every pixel
+        patch = arrow.arrow_patch
+        for poly in patch.get_path().transformed(patch.get_transform()).to_polygons(closed_only=False):
+            for a, b in itertools.pairwise(poly):
+                n = int(np.hypot(*(b - a))) + 2
+                yield from np.linspace(a, b, n)
+
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        for arrow in arrows:
+            hits = [pt for pt in points(arrow) if box.contains(*pt)]
+            assert not hits, f"{label.get_gid()} lies on {arrow.get_gid()}"
+    for text in ax.texts:
+        assert text.get_fontsize() >= 9, f"{text.get_gid()}: {text.get_fontsize()} pt is too small to read"

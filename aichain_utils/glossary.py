@@ -1,0 +1,145 @@
+"""The glossary: one entry per term of ``data/glossary.csv``, and links to it from the chapters.
+
+The glossary page is a Sphinx glossary (sorted alphabetically by English term, one anchor per term,
+``term-...``), written from the CSV at build time by :func:`glossary_markdown`. In each chapter the
+first use of each term (its English name, or its symbol such as ``AIE``) in running text is linked
+to the term's entry by :func:`link_first_uses`, so the chapters need no markup of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+from docutils import nodes
+
+from aichain_utils.paths import data_dir
+
+__all__ = ["glossary_markdown", "link_first_uses", "load_glossary", "term_patterns"]
+
+#: Nodes inside which a term is never linked: titles, code, math, links, captions, raw output.
+_SKIP = (
+    nodes.title,
+    nodes.literal,
+    nodes.literal_block,
+    nodes.math,
+    nodes.math_block,
+    nodes.reference,
+    nodes.caption,
+    nodes.raw,
+    nodes.target,
+    nodes.term,
+)
+
+
+def load_glossary(path: Path | None = None) -> pd.DataFrame:
+    """``data/glossary.csv``, sorted alphabetically by English term (case-insensitive).
+
+    Raises
+    ------
+    ValueError
+        If a term is empty or appears twice (each term has one entry and one anchor).
+    """
+    frame = pd.read_csv(path or data_dir() / "glossary.csv", keep_default_na=False)
+    empty = frame.index[frame["term"].str.strip() == ""].tolist()
+    if empty:
+        raise ValueError(f"glossary.csv column 'term': empty in rows {empty}")
+    dupes = frame.loc[frame["term"].duplicated(keep=False), "term"].tolist()
+    if dupes:
+        raise ValueError(f"glossary.csv column 'term': each term must appear once; repeated: {sorted(set(dupes))}")
+    return frame.sort_values("term", key=lambda s: s.str.casefold()).reset_index(drop=True)
+
+
+def glossary_markdown(frame: pd.DataFrame | None = None) -> str:
+    """The glossary as a MyST ``{glossary}`` directive: term, then 中文, symbol, definition, chapters."""
+    frame = load_glossary() if frame is None else frame
+    lines = ["```{glossary}"]
+    for _, row in frame.iterrows():
+        symbol = f" · symbol `{row['symbol']}`" if row["symbol"] else ""
+        places = [w.strip() for w in row["where_used"].split(",")]
+        used = ", ".join(f"{{ref}}`{w.replace('_', ' ')} <ch-{w.replace('_', '-')}>`" for w in places)
+        lines += [row["term"], f"  {row['chinese']}{symbol}. {row['definition']} Used in: {used}.", ""]
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def term_patterns(frame: pd.DataFrame | None = None) -> list[tuple[str, re.Pattern]]:
+    """For each term, a pattern matching its use in running text.
+
+    A term matches by its English name (case-insensitive on the first letter), by the name without
+    a parenthesised gloss ("Fixed effects" for "Fixed effects (within estimator)") and by its symbol
+    (case-sensitive, as a whole word: ``AIE`` but not ``AIE_alt``).
+    """
+    frame = load_glossary() if frame is None else frame
+    out = []
+    for _, row in frame.iterrows():
+        names = {row["term"], re.sub(r"\s*\(.*?\)", "", row["term"]).strip()}
+        alts = []
+        for name in sorted(names, key=len, reverse=True):
+            if len(name) < 4:
+                continue
+            alts.append(f"[{re.escape(name[0].upper())}{re.escape(name[0].lower())}]{re.escape(name[1:])}")
+        symbol = str(row["symbol"]).strip()
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]+", symbol):
+            alts.append(f"(?-i:{re.escape(symbol)})")
+        if alts:
+            out.append((row["term"], re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])")))
+    return out
+
+
+def _text_nodes(doctree) -> list[nodes.Text]:
+    found = []
+    for text in doctree.findall(nodes.Text):
+        parent = text.parent
+        if not isinstance(parent, nodes.paragraph | nodes.emphasis | nodes.strong):
+            continue
+        ancestors = []
+        node = parent
+        while node is not None:
+            ancestors.append(node)
+            node = node.parent
+        if any(isinstance(a, _SKIP) for a in ancestors) or not any(isinstance(a, nodes.section) for a in ancestors):
+            continue
+        found.append(text)
+    return found
+
+
+def link_first_uses(doctree, patterns: list[tuple[str, re.Pattern]]) -> int:
+    """Link the first use of every term in ``doctree``'s running text to its glossary entry.
+
+    Returns the number of links made. The link is a Sphinx ``term`` cross-reference, resolved like
+    ``{term}`` (so it works on every builder and fails the build if the term vanished).
+    """
+    from sphinx import addnodes
+
+    remaining = dict(patterns)
+    made = 0
+    for text in _text_nodes(doctree):
+        if not remaining:
+            break
+        value = str(text)
+        hits = []
+        for term, pattern in remaining.items():
+            m = pattern.search(value)
+            if m:
+                hits.append((m.start(), m.end(), term))
+        if not hits:
+            continue
+        hits.sort()
+        pieces, pos = [], 0
+        for start, end, term in hits:
+            if start < pos:
+                continue  # overlaps an earlier match: that term waits for a later sentence
+            pieces.append(nodes.Text(value[pos:start]))
+            xref = addnodes.pending_xref(
+                "", refdomain="std", reftype="term", reftarget=term, refexplicit=True, refwarn=True
+            )
+            xref += nodes.inline(value[start:end], value[start:end], classes=["xref", "std", "std-term"])
+            pieces.append(xref)
+            pos = end
+            del remaining[term]
+            made += 1
+        pieces.append(nodes.Text(value[pos:]))
+        text.parent.replace(text, pieces)
+    return made

@@ -1,0 +1,116 @@
+// Served by tests/test_browser.py inside a wrapper page that loads one book page in an iframe of a
+// given width (Chromium's headless window cannot be narrower than 500 px; an iframe can). Measures,
+// in that iframe, every table and figure of the page against the text column, and the data banner's
+// contrast in light and dark mode. mode=print applies the page's print rules first (every
+// "@media print" rule and print stylesheet switched on, screen-only ones off): print-media emulation.
+(function () {
+  var params = new URLSearchParams(location.search);
+  var out = document.getElementById("result");
+
+  function emulatePrint(doc) {
+    Array.prototype.forEach.call(doc.querySelectorAll("link[rel=stylesheet][media], style[media]"), function (el) {
+      var m = (el.getAttribute("media") || "").toLowerCase();
+      if (m.indexOf("print") >= 0) el.setAttribute("media", "all");
+      else if (m.indexOf("screen") >= 0) el.setAttribute("media", "not all");
+    });
+    Array.prototype.forEach.call(doc.styleSheets, function (sheet) {
+      var rules;
+      try { rules = sheet.cssRules; } catch (e) { return; }
+      Array.prototype.forEach.call(rules || [], function (rule) {
+        if (rule.media && rule.type === CSSRule.MEDIA_RULE) {
+          var m = rule.media.mediaText.toLowerCase();
+          if (/\bprint\b/.test(m) && !/not\s+print/.test(m)) rule.media.mediaText = "all";
+          else if (/^(only\s+)?screen\b/.test(m)) rule.media.mediaText = "not all";
+        }
+      });
+    });
+  }
+
+  function luminance(rgb) {
+    var c = rgb.map(function (v) {
+      v = v / 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+
+  function rgba(s) {
+    var m = s.match(/[\d.]+/g).map(Number);
+    return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1];
+  }
+
+  function background(win, el) {
+    // the first opaque background colour from the element up (white if none)
+    for (; el; el = el.parentElement) {
+      var c = rgba(win.getComputedStyle(el).backgroundColor);
+      if (c[3] > 0.99) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  }
+
+  function contrast(win, el) {
+    var fg = luminance(rgba(win.getComputedStyle(el).color).slice(0, 3));
+    var bg = luminance(background(win, el));
+    return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+  }
+
+  function bannerContrast(win, doc, theme) {
+    doc.documentElement.setAttribute("data-theme", theme);
+    doc.documentElement.setAttribute("data-mode", theme);
+    var banner = doc.querySelector(".aichain-data-banner");
+    if (!banner) return null;
+    var parts = [banner].concat(Array.prototype.slice.call(banner.querySelectorAll("*")));
+    return Math.min.apply(null, parts.map(function (el) { return contrast(win, el); }));
+  }
+
+  function measure(frame) {
+    var win = frame.contentWindow, doc = frame.contentDocument;
+    var result = { width: win.innerWidth, items: [], banner: {}, glued: [] };
+    if (params.get("mode") === "print") emulatePrint(doc);
+    else {
+      result.banner.light = bannerContrast(win, doc, "light");
+      result.banner.dark = bannerContrast(win, doc, "dark");
+      doc.documentElement.setAttribute("data-theme", "light");
+      doc.documentElement.setAttribute("data-mode", "light");
+    }
+    if (params.get("open") === "1") {
+      Array.prototype.forEach.call(doc.querySelectorAll("details"), function (d) { d.open = true; });
+    }
+    var article = doc.querySelector("article.bd-article") || doc.querySelector("main");
+    var box = article.getBoundingClientRect();
+    var cs = win.getComputedStyle(article);
+    var left = box.left + parseFloat(cs.paddingLeft), right = box.right - parseFloat(cs.paddingRight);
+    result.column = right - left;
+    var items = article.querySelectorAll("table, figure img, .aichain-wide");
+    Array.prototype.forEach.call(items, function (el) {
+      var r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) return; // not displayed (e.g. in a closed toggle)
+      var inWide = el.tagName === "TABLE" && el.closest(".aichain-wide") !== null;
+      var sticky = null;
+      if (inWide) {
+        var first = el.querySelector("tbody tr > :first-child");
+        sticky = first ? win.getComputedStyle(first).position === "sticky" : false;
+      }
+      var id = el.closest("[id]");
+      result.items.push({
+        kind: el.tagName === "IMG" ? "figure" : el.tagName === "TABLE" ? "table" : "scrollbox",
+        id: id ? id.id : "",
+        left: r.left - left,
+        overflow: r.right - right,
+        width: r.width,
+        inScrollBox: inWide,
+        sticky: sticky,
+      });
+    });
+    Array.prototype.forEach.call(article.querySelectorAll("p .pasted-text, li .pasted-text"), function (el) {
+      result.glued.push([win.getComputedStyle(el).fontWeight, win.getComputedStyle(el.parentElement).fontWeight]);
+    });
+    out.textContent = JSON.stringify(result);
+  }
+
+  var frame = document.getElementById("page");
+  frame.addEventListener("load", function () {
+    setTimeout(function () { measure(frame); }, 1500);
+  });
+  frame.src = params.get("page");
+})();
