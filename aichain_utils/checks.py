@@ -385,7 +385,11 @@ def render_report(r: CheckReport) -> str:
         fmt += [f"encoding {r.encoding}", f"delimiter {r.delimiter}"]
     if r.sheet:
         fmt.append(f"sheet '{r.sheet}'")
-    lines += ["  " + ", ".join(fmt) + f", {r.n_rows} data rows (row numbers below count from 0 = first data row)"]
+    lines += [
+        "  "
+        + ", ".join(fmt)
+        + f", {r.n_rows} data rows (rows below count from 0, the first data row: spreadsheet row = row + 2)"
+    ]
     level_text = {
         "analysis": "analysis level: your finished variables, used as given",
         "raw": "raw-input level: the book computes every index from your inputs",

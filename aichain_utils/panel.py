@@ -194,7 +194,11 @@ class DataSource:
         return self.kind == "simulated"
 
 
-_LEVEL_TEXT = {"analysis": "your finished variables", "raw": "your raw inputs", "unknown": "your data file"}
+_LEVEL_TEXT = {
+    "analysis": "your finished variables in {name}",
+    "raw": "your raw inputs in {name}",
+    "unknown": "your data file {name} (level not recognised: run make check-data)",
+}
 
 
 def data_source() -> DataSource:
@@ -213,7 +217,7 @@ def data_source() -> DataSource:
         digest = datainput.file_sha256(path) if path.is_file() else None
         level = _sniff_level(path) if digest else "unknown"
         short = digest[:12] if digest else "missing"
-        label = f"{_LEVEL_TEXT[level]} in {path.name}, sha256 {short}"
+        label = f"{_LEVEL_TEXT[level].format(name=path.name)}, sha256 {short}"
         return DataSource("licensed", path, label, short, level, digest)
     params = load_params()
     from aichain_utils.simulate import default_params_path

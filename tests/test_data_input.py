@@ -168,7 +168,7 @@ def test_group_label_changes_within_an_industry(ana, tmp_path, column, label):
     first = bad["industry_id"].iloc[0]
     row = bad.index[(bad["industry_id"] == first) & (bad[column] != label)][3]
     bad.loc[row, column] = label
-    expect_violation(_csv(bad, tmp_path / "f.csv"), column, rf"constant within an industry; industrys? \[{first}\]")
+    expect_violation(_csv(bad, tmp_path / "f.csv"), column, rf"constant within an industry; industries \[{first}\]")
 
 
 @pytest.mark.parametrize(("column", "label"), [("industry_type", "mixed"), ("region", "coastal")])

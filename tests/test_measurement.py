@@ -77,4 +77,4 @@ def test_banner_names_the_data_source(monkeypatch, tmp_path):
     fake.write_text("x\n1\n")
     monkeypatch.setenv(panel.ENV_VAR, str(fake))
     html = sphinxext.banner_html()
-    assert "licensed data file mine.csv" in html and "aichain-data-licensed" in html
+    assert "your data file mine.csv (level not recognised" in html and "aichain-data-licensed" in html
