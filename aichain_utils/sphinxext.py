@@ -347,6 +347,7 @@ def setup(app):
     app.connect("build-finished", _copy_pdf)
     app.connect("source-read", _api_reference)
     app.connect("env-get-outdated", _always_reread)
+    app.setup_extension("sphinx.ext.autodoc")  # the API reference (api.md); its event is used below
     app.connect("autodoc-process-docstring", _prose_out_of_parameters, priority=400)
     app.connect("doctree-read", _remove_solutions)
     app.connect("doctree-read", _link_glossary_terms)
