@@ -217,8 +217,7 @@ def elri_back(stuck_nodes, spillover, rd_cost, iceberg_cost, theta_back, ups_m, 
     stuck_nodes : N, number of Stuck-Neck technology nodes.
     spillover : c, spillover effect of key core technology (the meaning of c in (8)).
     theta_back : Theta_B, back-end technology interaction efficiency.
-    rd_cost, iceberg_cost, ups_m, ups_i
-        As in :func:`elri_front`.
+    Other arguments as in :func:`elri_front`.
     """
     _check_positive(rd_cost=rd_cost, iceberg_cost=iceberg_cost)
     return stuck_nodes * spillover / (rd_cost * iceberg_cost) * theta_back * (ups_m + ups_i)

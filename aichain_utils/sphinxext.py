@@ -313,6 +313,15 @@ def _api_reference(app, docname, source) -> None:
     source[0] = source[0].replace(API_MARKER, "\n".join(blocks))
 
 
+def _prose_out_of_parameters(app, what, name, obj, options, lines) -> None:
+    """Move a prose sentence that ends a numpy ``Parameters`` list ("Other arguments as in ...")
+    below it, where numpydoc/napoleon expect prose, so the API reference renders it as a paragraph."""
+    moved = [k for k, line in enumerate(lines) if line.strip().startswith("Other arguments as in")]
+    for k in reversed(moved):
+        lines.append("")
+        lines.append(lines.pop(k).strip())
+
+
 def _always_reread(app, env, added, changed, removed) -> list[str]:
     """The generated pages (API reference, handouts) are re-read on every build: their sources are
     the package and the chapters, which Sphinx does not know they depend on."""
@@ -352,6 +361,8 @@ def setup(app):
     app.connect("build-finished", _copy_pdf)
     app.connect("source-read", _api_reference)
     app.connect("env-get-outdated", _always_reread)
+    app.setup_extension("sphinx.ext.autodoc")  # the API reference (api.md); its event is used below
+    app.connect("autodoc-process-docstring", _prose_out_of_parameters, priority=400)
     app.connect("doctree-read", _remove_solutions)
     app.connect("doctree-read", _link_glossary_terms)
     app.connect("build-finished", _strip_downloaded_sources)
