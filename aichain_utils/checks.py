@@ -350,6 +350,29 @@ def panel_shape(frame: pd.DataFrame) -> dict:
     }
 
 
+#: Regressors of equation (1) in every subsample regression: AIE and the five controls.
+_N_REGRESSORS = 1 + len(schema.CONTROLS)
+
+
+def _too_small_groups(frame: pd.DataFrame, column: str) -> str:
+    """Groups of ``column`` whose two-way FE regression of equation (1) has no residual degree of freedom.
+
+    A group's regression absorbs one effect per unit and per year (less one), so it needs more than
+    units + years - 1 + 6 complete rows; returns "group (rows, units, years), ..." for those that lack them.
+    """
+    need = ["ERL", "AIE", *schema.CONTROLS, "unit_id", "year"]
+    if not set(need) <= set(frame.columns):
+        return ""
+    bad = []
+    for group, part in frame.dropna(subset=need).groupby(column):
+        if group == "unclassified":
+            continue
+        units, years = part["unit_id"].nunique(), part["year"].nunique()
+        if len(part) <= units + years - 1 + _N_REGRESSORS:
+            bad.append(f"{group} ({len(part)} rows, {units} units, {years} years)")
+    return ", ".join(bad)
+
+
 def table_reasons(found: dict[str, Found], level: str | None, frame: pd.DataFrame | None) -> dict[str, str | None]:
     """Table -> None when every column of it can be built, else why not (or which parts cannot)."""
     out: dict[str, str | None] = {}
@@ -370,6 +393,8 @@ def table_reasons(found: dict[str, Found], level: str | None, frame: pd.DataFram
                     groups = sorted(frame[n].dropna().unique())
                     if len([g for g in groups if g != "unclassified"]) < 2:
                         reasons.append(f"{label} needs at least two groups of {n}; the file has {groups}")
+                    elif small := _too_small_groups(frame, n):
+                        reasons.append(f"{label}: too few observations to estimate equation (1) in {small}")
                 elif frame is not None and n in frame and frame[n].notna().sum() == 0:
                     reasons.append(f"{label} needs {n}; the column is empty in every row")
         out[table] = f"{table}: " + "; ".join(reasons) if reasons else None

@@ -49,3 +49,19 @@ def test_mediation_bootstrap_runs_on_an_unbalanced_panel(unbalanced):
     assert draws.shape == (20,) and np.isfinite(draws).all()
     # the same seed gives the same draws
     assert np.array_equal(draws, mediation.bootstrap_indirect(unbalanced, "FSIE", reps=20, seed=1))
+
+
+def test_a_group_too_small_to_estimate_skips_its_table_with_the_reason():
+    import dataclasses
+
+    from aichain_utils.panel import build_analysis_panel
+    from aichain_utils.simulate import simulate_panel
+
+    ap = build_analysis_panel(simulate_panel().raw)
+    assert ap.missing_reason("Table 7") is None
+    d = ap.data.copy()
+    labour = d["industry_type"] == "labour"
+    d.loc[labour, "industry_type"] = "unclassified"
+    d.loc[d.index[:4], "industry_type"] = "labour"  # four unit-years cannot identify equation (1)
+    reason = dataclasses.replace(ap, data=d).missing_reason("Table 7")
+    assert reason is not None and "too few observations" in reason and "labour (4 rows" in reason
