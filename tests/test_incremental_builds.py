@@ -91,6 +91,14 @@ def _main_coef(data) -> str:
     return f"{models.fit_two_way_fe(data).coef:.3f}"
 
 
+def _build_on_file(repo: Path, path: Path) -> tuple[Path, str, dict[str, str]]:
+    """Build ``repo`` on the user's file ``path``; the file must be byte-identical afterwards."""
+    before = path.read_bytes()
+    log = _build(repo, AICHAIN_DATA=str(path))
+    assert path.read_bytes() == before, "the user's file was modified"
+    return path, log, _pages(repo)
+
+
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("book") / "repo"
@@ -106,11 +114,7 @@ def simulated_build(sandbox):
 
 @pytest.fixture(scope="module")
 def unbalanced(sandbox, simulated_build):
-    path = altdata.write_unbalanced_raw(sandbox.parent / "unbalanced.csv")
-    before = path.read_bytes()
-    log = _build(sandbox, AICHAIN_DATA=str(path))
-    assert path.read_bytes() == before, "the user's file was modified"
-    return path, log, _pages(sandbox)
+    return _build_on_file(sandbox, altdata.write_unbalanced_raw(sandbox.parent / "unbalanced.csv"))
 
 
 def test_switching_to_other_data_rebuilds_every_page(unbalanced, simulated_build):
@@ -153,11 +157,7 @@ def test_a_package_change_alone_rebuilds_every_page(sandbox, unbalanced):
 @pytest.fixture(scope="module")
 def finished_dta(sandbox, unbalanced):
     """Third build: an analysis-level Stata file (Stata-style names, no AIE effect), incrementally."""
-    path = altdata.write_zero_effect_analysis_dta(sandbox.parent / "finished.dta")
-    before = path.read_bytes()
-    log = _build(sandbox, AICHAIN_DATA=str(path))
-    assert path.read_bytes() == before, "the user's file was modified"
-    return path, log, _pages(sandbox)
+    return _build_on_file(sandbox, altdata.write_zero_effect_analysis_dta(sandbox.parent / "finished.dta"))
 
 
 def test_an_analysis_level_stata_file_builds_the_book(finished_dta):
