@@ -23,7 +23,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # paths are read from it, not from chapters/ where the notebooks run.
 export AICHAIN_CWD ?= $(if $(PWD),$(PWD),$(CURDIR))
 
-.PHONY: env book pdf pdf-deps test lint clean help bench montecarlo browser-deps check-data
+.PHONY: env book pdf pdf-deps test lint clean help bench montecarlo calibrate browser-deps check-data
 
 help:
 	@echo "make book   - build the book into _build/html (executes every chapter)"
@@ -32,6 +32,7 @@ help:
 	@echo "make test   - ruff, a from-scratch book build, and pytest"
 	@echo "make check-data - check the file in AICHAIN_DATA and print one report (exit 2 if it fails)"
 	@echo "make bench  - time the book build and the Tables 3-10 battery at 1x/10x/100x (about 15 minutes)"
+	@echo "make calibrate - choose the default simulated world's parameters (indirect inference; about 10 minutes)"
 	@echo "make montecarlo - rerun and store the Monte Carlo (REPS=200 by default; AICHAIN_DASK=tcp://host:8786 for a cluster)"
 	@echo "make clean  - remove _build (the execution cache included)"
 
@@ -105,6 +106,10 @@ WHAT  ?= lab
 SCALE ?= 1
 montecarlo: $(STAMP)
 	$(BIN)/python -m aichain_utils.lab --reps $(REPS) --jobs $(JOBS) --what $(WHAT) --scale $(SCALE)
+
+# Writes the calibrated: block of data/simulation/params.yml and data/simulation/calibration.json.
+calibrate: $(STAMP)
+	$(BIN)/python tools/calibrate.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --update-readme

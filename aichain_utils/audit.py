@@ -14,7 +14,13 @@ it. Five families:
 7. ``text``: statements of the paper that contradict each other (e.g. the data sources named in
    the Chinese text and in the English abstract);
 8. ``reading``: oddities this book resolves by a reading stated elsewhere (the unit of
-   observation, the fixed effects), recorded so the audit is complete.
+   observation, the fixed effects), recorded so the audit is complete;
+9. ``closest_world``: the statistical counterpart of the algebraic checks. ``make calibrate``
+   (:mod:`aichain_utils.calibration`) finds the simulated world closest to all published
+   coefficients; a coefficient that world still misses by more than one published SE cannot be
+   reproduced together with the others by any world of the simulator's family. This family reads the
+   stored result (``data/simulation/calibration.json``), so it depends on the book's simulator as well
+   as on the published numbers, and says so.
 
 Severities: ``error`` (cannot hold under any reading), ``warning`` (cannot hold under the
 paper's own description, though some unstated difference could explain it), ``info``
@@ -23,17 +29,21 @@ paper's own description, though some unstated difference could explain it), ``in
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from aichain_utils.paths import data_dir
 from aichain_utils.published import load_design, load_regression_cells, load_table2
 
 __all__ = [
+    "CLOSEST_WORLD_CHECK",
     "SEVERITY_ORDER",
     "Finding",
+    "check_closest_world",
     "check_descriptives",
     "check_identities",
     "check_method_labels",
@@ -662,14 +672,59 @@ def check_readings(
     return out
 
 
+#: The check name of the closest-world family (the ledger maps it to the coefficient).
+CLOSEST_WORLD_CHECK = "no simulated world reproduces it together with the rest"
+
+
+def check_closest_world(report: dict | None = None) -> list[Finding]:
+    """Coefficients the closest simulated world misses by more than one published SE.
+
+    Parameters
+    ----------
+    report : dict, optional
+        :func:`aichain_utils.calibration.read_result`; by default the stored one (no finding if there
+        is none).
+    """
+    if report is None:
+        path = data_dir() / "simulation" / "calibration.json"
+        if not path.exists():
+            return []
+        report = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for row in report.get("closest_world", []):
+        if row["within_one_se"]:
+            continue
+        partners = row["conflicts_with"] or "the cells that pin down the same parameters"
+        out.append(
+            Finding(
+                "closest_world",
+                CLOSEST_WORLD_CHECK,
+                f"Table {row['table']}",
+                f"column ({row['column']})",
+                f"within one SE ({row['published_se']:.3f}) of {row['published']:.3f}",
+                f"closest world: {row['closest']:.3f} ({row['gap_in_se']:+.1f} SE)",
+                "warning",
+                f"The simulated world closest to all published coefficients (make calibrate) misses this one by "
+                f"{abs(row['gap_in_se']):.1f} published SEs; forcing it to its published value pushes "
+                f"{partners} out of tolerance.",
+            )
+        )
+    return out
+
+
 def run_audit(
     cells: pd.DataFrame | None = None,
     table2: pd.DataFrame | None = None,
     design: dict | None = None,
     claims: pd.DataFrame | None = None,
     sources: pd.DataFrame | None = None,
+    closest_world: bool = True,
 ) -> pd.DataFrame:
-    """All checks on the published tables and text, as one DataFrame sorted by severity, family and table."""
+    """All checks on the published tables and text, as one DataFrame sorted by severity, family and table.
+
+    ``closest_world=False`` leaves out the family that reads the stored calibration (the calibration
+    itself chooses its targets without it).
+    """
     cells = load_regression_cells() if cells is None else cells
     table2 = load_table2() if table2 is None else table2
     findings = [
@@ -682,6 +737,7 @@ def run_audit(
         *check_prose_claims(cells, claims),
         *check_sources(sources),
         *check_readings(cells, table2, design),
+        *(check_closest_world() if closest_world else []),
     ]
     cols = list(Finding.__dataclass_fields__)
     frame = pd.DataFrame([asdict(f) for f in findings], columns=cols)

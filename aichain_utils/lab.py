@@ -55,6 +55,11 @@ __all__ = [
 SCENARIOS: dict[str, tuple[str, dict[str, float]]] = {
     "baseline": ("the calibrated panel", {}),
     "no effect": ("the true effect of AIE on ERL set to zero", {"effects.aie_on_erl_total": 0.0}),
+    "reverse feedback": (
+        "the ERL shock feeds back into AI embedding (0.20 per unit of shock: the book's former default world), "
+        "so fixed effects overstate the effect and the instruments must correct them",
+        {"latent_ai.feedback_from_erl_shock": 0.20},
+    ),
     "strong reverse causality": (
         "the ERL shock feeds back into AI embedding five times as strongly",
         {"latent_ai.feedback_from_erl_shock": 1.0},

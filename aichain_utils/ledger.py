@@ -39,8 +39,10 @@ __all__ = [
     "audit_index",
     "build_ledger",
     "decide",
+    "ledger_for_tables",
     "regression_rows",
     "summary",
+    "verdict_line",
     "write_ledger",
 ]
 
@@ -133,16 +135,16 @@ DESIGN_REASONS = {
         "of data/simulation/params.yml, not calibrated to the KP statistics"
     ),
     "suest_p": (
-        "the group differences the simulated world sets follow the "
-        "signs and order of Tables 7-9, not their sizes"
+        "the calibration matches the group coefficients of Tables 7-9, "
+        "not the precision of their differences"
     ),
     "n": (
         "the simulated panel follows the book's reading of the "
         "observation unit (61 units per industry, every year observed)"
     ),
     "weight": (
-        "the simulated indicators share one marginal shape, so "
-        "their entropy weights are near-uniform (see the measurement chapter)"
+        "the calibrated shape of this simulated indicator misses its published "
+        "weight (make calibrate, stage 1)"
     ),
     "mean": "the simulated moment misses its calibration target",
     "sd": "the simulated moment misses its calibration target",
@@ -161,6 +163,7 @@ _CHECK_STATISTIC = {
     "zero standard error": "se",
     "KP rk LM and Wald F tell different stories": "kp_wald",
     "adding controls cannot lower fit by much": "adj_r2",
+    "no simulated world reproduces it together with the rest": "coef",
 }
 
 
@@ -169,7 +172,8 @@ def audit_index(findings: pd.DataFrame) -> dict[tuple[int, int, str], str]:
 
     Only findings of severity "error" or "warning" count; "info" findings are oddities, not proof
     that a number cannot arise. Sample-size findings bear on N; the others on the statistic their
-    check is about (:data:`_CHECK_STATISTIC`).
+    check is about (:data:`_CHECK_STATISTIC`). An "error" finding (the column cannot be what the paper
+    says it is) also bears on the column's coefficient, which then comes from an unknown sample.
     """
     out: dict[tuple[int, int, str], str] = {}
     for _, f in findings[findings["severity"].isin(["error", "warning"])].iterrows():
@@ -178,7 +182,10 @@ def audit_index(findings: pd.DataFrame) -> dict[tuple[int, int, str], str]:
         if not m or stat is None:
             continue
         for col in _cells_of(str(f["cells"])):
-            out.setdefault((int(m.group(1)), col, stat), f"audit ({f['severity']}): {f['check']}: {f['explanation']}")
+            why = f"audit ({f['severity']}): {f['check']}: {f['explanation']}"
+            out.setdefault((int(m.group(1)), col, stat), why)
+            if f["severity"] == "error":  # the column cannot be what the paper says: nor can its coefficient
+                out.setdefault((int(m.group(1)), col, "coef"), why)
     return out
 
 
@@ -211,11 +218,13 @@ def decide(
     if simulated and statistic == "coef" and truth is not None:
         near = abs(truth - published) <= tol.allowed(published, published_se)
         why = (
-            f"the simulated world sets this effect to {truth:.3f}, within one published SE of the published value; "
-            f"the estimator lands {replicated - truth:+.3f} from it in that world (reverse feedback and sampling error)"
+            f"the calibrated simulated world sets this effect to {truth:.3f}, within one published SE of the published "
+            f"value; the estimator lands {replicated - truth:+.3f} from it in that world (reverse feedback, "
+            "confounding and sampling error)"
             if near
-            else f"the simulated world sets this effect to {truth:.3f}, not the published {published:.3f} "
-            "(a choice of data/simulation/params.yml the measurement chapter explains)"
+            else f"the calibrated simulated world sets this effect to {truth:.3f}, not the published {published:.3f}: "
+            "the closest world the calibration found does not hold it together with the other published coefficients "
+            "(audit chapter, the closest world)"
         )
         return "differs by design", why, tol_text
     if simulated:
@@ -464,6 +473,64 @@ def ledger_for_panel(panel, bootstrap_reps: int = 0) -> tuple[pd.DataFrame, dict
         truths,
     )
     return frame, columns
+
+
+def ledger_for_tables(columns: dict[int, list | str], panel) -> pd.DataFrame:
+    """The ledger rows of the given replicated tables only (a chapter's own cells).
+
+    Parameters
+    ----------
+    columns : dict
+        Table number to its replicated :class:`aichain_utils.tables.Column` list (or the reason it
+        could not be built), as the chapter computed them.
+    panel : AnalysisPanel
+        The data of the build (its source says whether truths of the simulated world apply).
+    """
+    from aichain_utils import audit, replication
+    from aichain_utils.simulate import load_params, simulate_panel
+    from aichain_utils.tables import render_table
+
+    simulated = bool(panel.source is None or panel.source.is_simulated)
+    truths: dict = {}
+    if simulated:
+        group_truth = None
+        built = {t: c for t, c in columns.items() if isinstance(c, list)}
+        if {7, 8, 9} <= set(built):
+            rendered = {t: render_table(t, built[t]) for t in (7, 8, 9)}
+            group_truth = replication.true_group_effects(rendered, panel.data, simulate_panel().truth)
+        truths = simulated_truths(load_params(), columns, group_truth)
+    rows = regression_rows(columns, audit_index(audit.run_audit()), simulated, truths)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return frame[frame["table"].isin(list(columns))].reset_index(drop=True)
+
+
+def verdict_line(rows: pd.DataFrame, link: str = "../at_a_glance.html") -> str:
+    """One HTML line with the coefficient verdicts of a chapter's tables, for the top of its tables.
+
+    For example "Ledger, Table 3: (1) ✓ (2) ✓ (3) ✗ …: 7 of 8 coefficients reproduced within one published
+    SE", each mark with the numbers and the reason in its tooltip, and a link to the whole ledger.
+    """
+    from html import escape
+
+    coefs = rows[rows["statistic"] == "coef"]
+    parts = []
+    for table, grp in coefs.groupby("table"):
+        marks = []
+        for _, r in grp.iterrows():
+            mark, cls = _MARKS[r["verdict"]]
+            rep = "—" if pd.isna(r["replicated"]) else f"{r['replicated']:.3f}"
+            title = escape(f"{r['verdict']}: published {r['published']:.3f}, replicated {rep}; {r['reason']}")
+            marks.append(f"<span class='aichain-v-{cls}' title='{title}'>({r['column']})&#8239;{mark}</span>")
+        ok = int((grp["verdict"] == "reproduced").sum())
+        parts.append(
+            f"Table {table}: {' '.join(marks)} — {ok} of {len(grp)} coefficients reproduced within one published SE"
+        )
+    body = "; ".join(parts) if parts else "no published coefficient in these tables"
+    return (
+        f"<p class='aichain-verdict-line'><strong>Replication ledger.</strong> {body}. "
+        f"✓ reproduced, ◇ differs by design, ✗ cannot be reproduced, – not comparable; hover a mark for its reason "
+        f"(<a href='{link}'>all verdicts</a>).</p>"
+    )
 
 
 #: Mark and CSS class of each verdict in the grid (the mark carries the verdict without colour).

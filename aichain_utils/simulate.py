@@ -53,11 +53,28 @@ def default_params_path() -> Path:
     return data_dir() / "simulation" / "params.yml"
 
 
-def load_params(path: Path | str | None = None) -> dict:
-    """Read the DGP parameter file (YAML)."""
+def load_params(path: Path | str | None = None, calibrated: bool = True) -> dict:
+    """Read the DGP parameter file (YAML).
+
+    Parameters
+    ----------
+    path : path, optional
+        Defaults to ``data/simulation/params.yml``.
+    calibrated : bool
+        Apply the file's ``calibrated:`` block (written by ``make calibrate``, see
+        :mod:`aichain_utils.calibration`) over the values it calibrates. False gives the starting
+        values the calibration begins from.
+    """
+    from aichain_utils.paramtree import apply_calibrated
+
     path = Path(path) if path is not None else default_params_path()
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        params = yaml.safe_load(fh)
+    if calibrated:
+        return apply_calibrated(params)
+    params.pop("calibrated", None)
+    params.pop("calibration_fingerprint", None)
+    return params
 
 
 def segment_effects(params: dict) -> dict[str, float]:
@@ -115,12 +132,13 @@ def _indicator_frames(rng, ai: dict, alt: dict, latent: np.ndarray) -> tuple[pd.
     loadings = ai["loading_mean"] + ai["loading_spread"] * (2 * rng.random(24) - 1)
     norm = np.sqrt(loadings[None, :] ** 2 + ai["noise_sd"] ** 2)
     scale = np.exp(np.asarray(ai["log_scale"]))[None, :]
+    power = np.broadcast_to(np.asarray(ai["weibull_power"], dtype=float), (24,))[None, :]
     aie_t = np.empty((24, n))
     for lo in range(0, n, _CHUNK_ROWS):
         hi = min(lo + _CHUNK_ROWS, n)
         signal = loadings[None, :] * latent_std[lo:hi, None] + ai["noise_sd"] * rng.standard_normal((hi - lo, 24))
         signal /= norm
-        aie_t[:, lo:hi] = (scale * (-log_ndtr(-signal)) ** ai["weibull_power"]).T
+        aie_t[:, lo:hi] = (scale * (-log_ndtr(-signal)) ** power).T
     alt_t = np.empty((10, n))
     for lo in range(0, n, _CHUNK_ROWS):  # after every AIE draw: the stream's order is unchanged
         hi = min(lo + _CHUNK_ROWS, n)
@@ -294,9 +312,10 @@ def simulate_panel(
             xi[rows] = innov[rows] / np.sqrt(1 - la["ar1"] ** 2)
         else:
             xi[rows] = la["ar1"] * xi[rows - 1] + innov[rows]
+    ai_industry = ind_draw(la["industry_sd"])
     latent = (
         la["mean"]
-        + ind_draw(la["industry_sd"])
+        + ai_industry
         + unit_draw(la["unit_sd"])
         + la["trend_per_year"] * t
         + la["on_lngdp"] * standardise(lngdp)
@@ -376,6 +395,7 @@ def simulate_panel(
     erl_t = (
         e["level"]
         + ind_draw(e["industry_sd"])
+        + e["industry_confounding"] * ai_industry
         + unit_draw(e["unit_sd"])
         + e["trend_per_year"] * t
         + direct * aie

@@ -1,0 +1,27 @@
+"""`make calibrate`: choose the default simulated world's parameters (aichain_utils.calibration).
+
+Writes the `calibrated:` block of data/simulation/params.yml and data/simulation/calibration.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from aichain_utils import calibration
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dry-run", action="store_true", help="compute, print, write nothing")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    result = calibration.calibrate(write=not args.dry_run)
+    cw = result.closest
+    print(cw.to_string(index=False))
+    print(f"{int(cw['within_one_se'].sum())} of {len(cw)} target coefficients within one published SE")
+    print(f"done in {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
