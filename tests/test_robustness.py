@@ -7,8 +7,9 @@
   small-sample conventions;
 * causal mediation: statsmodels' ``Mediation``;
 * two-way FE weights: the ``twowayfeweights`` package;
-* Oster (2019): the two formulas of ``psacalc`` (beta* for delta = 1 and delta for a given beta) must
-  agree with each other.
+* Oster (2019): Stata's ``psacalc`` output printed in the robomit paper (Schaub, JOSS submission,
+  Figure 1) for the Windsor house-price data (tests/reference/data/robomit/), and the two formulas of
+  ``psacalc`` (beta* for delta = 1 and delta for a given beta) must agree with each other.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+
+from pathlib import Path
 
 from aichain_utils.robustness import causal_mediation, fragility, multiple, sensitivity, speccurve, twfe_weights
 
@@ -98,6 +101,28 @@ def test_robustness_value_edge_cases():
     assert rv**2 / (1 - rv) == pytest.approx(f2)
     with pytest.raises(ValueError, match="k = 50"):
         sensitivity.benchmark_bounds(1.0, 0.1, 100, 0.05, 0.05, k=50)
+
+
+ROBOMIT = Path(__file__).parent / "reference" / "data" / "robomit"
+
+
+def test_oster_matches_psacalc_on_the_robomit_example():
+    """Stata ``psacalc`` on Anglin & Gencay's Windsor house prices, as printed in the robomit paper:
+    log price on log lot size, controls bedrooms, bathrooms and a driveway dummy, R_max = 0.69108
+    (1.3 x 0.5316). Printed to 5 decimals (coefficients, beta*, delta) and 3 (R²)."""
+    h = pd.read_csv(ROBOMIT / "Housing.csv")
+    assert len(h) == 546
+    controls = np.column_stack([h["bedrooms"], h["bathrms"], (h["driveway"] == "yes").astype(float)])
+    o = sensitivity.oster(np.log(h["price"]), np.log(h["lotsize"]), controls, r_max=0.69108)
+    printed = {"beta_short": 0.54218, "beta_controlled": 0.40021, "beta_star": 0.27276,
+               "beta_star_other_root": 1.69268, "delta_for_zero": 1.99145}  # fmt: skip
+    for key, value in printed.items():
+        assert o[key] == pytest.approx(value, abs=5e-6), key
+    assert o["r2_short"] == pytest.approx(0.336, abs=5e-4)
+    assert o["r2_controlled"] == pytest.approx(0.532, abs=5e-4)
+    # psacalc's "Sq. difference from controlled beta" column
+    assert (o["beta_star"] - o["beta_controlled"]) ** 2 == pytest.approx(0.0162, abs=5e-5)
+    assert (o["beta_star_other_root"] - o["beta_controlled"]) ** 2 == pytest.approx(1.67, abs=5e-3)
 
 
 def test_oster_formulas_agree_and_move_with_the_controls():
