@@ -15,12 +15,11 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-from pathlib import Path
 
 from aichain_utils.robustness import causal_mediation, fragility, multiple, sensitivity, speccurve, twfe_weights
 
