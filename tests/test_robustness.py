@@ -218,6 +218,48 @@ def test_specification_curve_rows_match_pyfixest():
     assert len(curve.table) == 3 * 4 * (6 * 7 + 7 + 4)
 
 
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")  # raised inside pyfixest
+def test_weightings_share_the_demeaning_and_match_pyfixest():
+    """With three AIE weightings the full and to-2022 blocks are demeaned once for all of them; each
+    weighting's rows must equal pyfixest on the panel with that AIE (and its own lag as IV1)."""
+    pf = pytest.importorskip("pyfixest")
+    d = _panel(seed=8)
+    rng = np.random.default_rng(8)
+    variants = d[["unit_id", "year"]].assign(
+        entropy=d["AIE"], published=0.7 * d["AIE"] + 0.3 * rng.normal(size=len(d)), equal=rng.normal(size=len(d))
+    )
+    curve = speccurve.specification_curve(d, variants.sample(frac=1, random_state=1), null_reps=0)
+    assert len(curve.table) == 3 * 3 * 4 * (6 * 7 + 7 + 4)
+    t = curve.table.set_index(["weights", "sample", "estimator", "fe", "controls", "se"])
+    ssc = pf.ssc(k_adj=True, k_fixef="nonnested", G_adj=True, G_df="min")
+    five = " + ".join(speccurve.CONTROLS)
+    alt = d.assign(AIE=variants["published"]).sort_values(["unit_id", "year"])
+    alt["IV1"] = alt.groupby("unit_id")["AIE"].shift(1)
+    cases = [
+        (("full", "OLS", "industry + year", "without tra", "cluster industry"),
+         "ERL ~ AIE + lngdp + imp + exp + inst | industry_id + year", {"CRV1": "industry_id"}, alt),
+        (("to 2022", "OLS", "unit + year", "five", "robust"), f"ERL ~ AIE + {five} | unit_id + year", "hetero",
+         alt[alt["year"] <= 2022]),
+        (("full", "2SLS IV1", "unit + year", "five", "cluster unit"), f"ERL ~ {five} | unit_id + year | AIE ~ IV1",
+         {"CRV1": "unit_id"}, alt),
+        (("full", "2SLS IV3", "unit + year", "five", "robust"), f"ERL ~ {five} | unit_id + year | AIE ~ IV3",
+         "hetero", alt),
+        (("trim 5%", "OLS", "unit", "none", "robust"), "ERL ~ AIE | unit_id", "hetero",
+         speccurve.trim_by_residual(alt, 0.05, "ERL", "AIE", speccurve.CONTROLS)),
+    ]  # fmt: skip
+    for key, fml, vcov, data in cases:
+        fit = pf.feols(fml, data=data.reset_index(drop=True), vcov=vcov, ssc=ssc)
+        row = t.loc[("published", *key)]
+        assert row["estimate"] == pytest.approx(fit.coef()["AIE"], rel=1e-7), key
+        assert row["std_error"] == pytest.approx(fit.se()["AIE"], rel=1e-6), key
+        assert row["n"] == fit._N, key
+    # the entropy rows are those of the curve without variants
+    alone = speccurve.specification_curve(d, null_reps=0).table
+    mine = curve.table[curve.table["weights"] == "entropy"].reset_index(drop=True)
+    np.testing.assert_allclose(mine["estimate"], alone["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(mine["std_error"], alone["std_error"], rtol=1e-10)
+
+
 def test_trimmed_samples_drop_the_largest_residuals():
     d = _panel(seed=5)
     kept = speccurve.trim_by_residual(d, 0.05, "ERL", "AIE", speccurve.CONTROLS)
