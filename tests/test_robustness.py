@@ -260,6 +260,25 @@ def test_weightings_share_the_demeaning_and_match_pyfixest():
     np.testing.assert_allclose(mine["std_error"], alone["std_error"], rtol=1e-10)
 
 
+def test_null_draw_loadings_follow_the_rows_of_the_curve(monkeypatch):
+    """Every estimate (OLS, FD and 2SLS) is c'y with c orthogonal to its controls, so c'r for the
+    residuals r of the model without AIE is the estimate itself: with all unit weights +1 each row of
+    loadings must sum to its specification's estimate (in the order of the table)."""
+    seen = {}
+
+    def capture(table, loadings, reps, seed):
+        seen["table"], seen["loadings"] = table, loadings
+        return {}
+
+    monkeypatch.setattr(speccurve, "_null_test", capture)
+    d = _panel(seed=9)
+    variants = d[["unit_id", "year"]].assign(entropy=d["AIE"], published=d["AIE"] ** 2, equal=d["AIE"] + d["imp"])
+    speccurve.specification_curve(d, variants, null_reps=9)
+    est = seen["table"]["estimate"].to_numpy()[:: len(speccurve.SE_TYPES)]
+    assert seen["loadings"].shape[0] == len(est) == 3 * 4 * (6 * 7 + 7 + 4)
+    np.testing.assert_allclose(seen["loadings"].sum(axis=1), est, rtol=1e-8, atol=1e-12)
+
+
 def test_trimmed_samples_drop_the_largest_residuals():
     d = _panel(seed=5)
     kept = speccurve.trim_by_residual(d, 0.05, "ERL", "AIE", speccurve.CONTROLS)

@@ -10,12 +10,15 @@ Every combination of the book's readings and their reasonable alternatives is es
 * controls: none, the five, or the five less one;
 * standard errors: robust, clustered by unit, clustered by industry.
 
-Each (weights, sample, fixed effects) block is demeaned once and every control set is fitted on the
-demeaned columns (Frisch–Waugh–Lovell), so several hundred specifications take about a second.
+Each (sample, fixed effects) block is demeaned once for the three weightings (when their samples are
+the same rows) and every control set is fitted on the demeaned columns (Frisch–Waugh–Lovell), so
+nearly two thousand specifications take a few seconds.
+
 The joint test of the curve is a wild cluster bootstrap under the null (Rademacher weights by unit,
-one draw shared by all specifications): since each OLS estimate is linear in the outcome, its draw
-is ``sum_i c_i v_g(i) r_i`` with ``c`` the estimate's row of ``(X'X)^{-1} X'`` and ``r`` the residuals
-of the model without AIE.
+one draw shared by all specifications, so their dependence is kept). Every estimate of the curve is
+linear in the outcome, so its draw is ``sum_i c_i v_g(i) r_i`` with ``c`` the estimate's row of
+``(X'X)^{-1} X'`` (for 2SLS, of ``(X̂'X̂)^{-1} X̂'`` with the first stage held at its estimate) and ``r``
+the residuals of the same specification without AIE (in first differences for the FD estimator).
 """
 
 from __future__ import annotations
@@ -203,11 +206,7 @@ def _ols_block(frame, fe_label, y, xs, control_sets, base, unit_index) -> dict:
     units = unit_index.get_indexer(frame["unit_id"])
     context = _se_context(frame, fe)
     gram = D.T @ D  # every control set's X'X and X'y are blocks of it
-    # null draws: the residuals of y on each control set without AIE (the same for every weighting)
-    r_null = {}
-    for c_label, cset in control_sets.items():
-        c = [pos[v] for v in cset]
-        r_null[c_label] = D[:, 0] - (D[:, c] @ np.linalg.solve(gram[np.ix_(c, c)], gram[c, 0]) if c else 0.0)
+    r_null = _null_residuals(D, pos, control_sets)  # the same for every weighting
     out = {}
     for w, x in xs.items():
         rows, loadings = [], []
@@ -225,8 +224,20 @@ def _ols_block(frame, fe_label, y, xs, control_sets, base, unit_index) -> dict:
     return out
 
 
-def _fd_block(frame, y, xs, control_sets, base) -> dict:
-    """First differences of consecutive years within unit, year effects, each control set (per weighting)."""
+def _null_residuals(D: np.ndarray, pos: dict, control_sets: dict) -> dict:
+    """Residuals of the outcome (column 0 of the demeaned ``D``) on each control set alone: the model
+    without AIE, whose residuals the null draws multiply."""
+    gram = D.T @ D
+    out = {}
+    for c_label, cset in control_sets.items():
+        c = [pos[v] for v in cset]
+        out[c_label] = D[:, 0] - (D[:, c] @ np.linalg.solve(gram[np.ix_(c, c)], gram[c, 0]) if c else 0.0)
+    return out
+
+
+def _fd_block(frame, y, xs, control_sets, base, unit_index) -> dict:
+    """First differences of consecutive years within unit, year effects, each control set (per weighting).
+    Returns, per weighting, the rows and the null-draw loadings."""
     frame = frame.sort_values(["unit_id", "year"])
     cols = [y, *xs.values(), *control_sets["five"]]
     gap = frame.groupby("unit_id")["year"].diff()
@@ -235,26 +246,32 @@ def _fd_block(frame, y, xs, control_sets, base) -> dict:
     D = demean_columns(diff.to_numpy(float), [pd.factorize(keys["year"])[0]])
     pos = {c: j for j, c in enumerate(cols)}
     context = _se_context(keys, ["year"])
+    units = unit_index.get_indexer(keys["unit_id"])
+    r_null = _null_residuals(D, pos, control_sets)
     out = {}
     for w, x in xs.items():
-        rows = []
+        rows, loadings = [], []
         for c_label, cset in control_sets.items():
             X = D[:, [pos[x]] + [pos[c] for c in cset]]
             beta, u, bread = ols_fit(X, D[:, 0])
             spec = _spec(w, base, estimator="FD", fe="unit (differenced) + year", controls=c_label)
             rows += _row(spec, float(beta[0]), _covs(context, X, u, bread), len(keys))
-        out[w] = rows
+            loadings.append(np.bincount(units, weights=(X @ bread[0]) * r_null[c_label], minlength=len(unit_index)))
+        out[w] = (rows, loadings)
     return out
 
 
-def _iv_fits(sub, y, pairs, controls, base, out) -> None:
+def _iv_fits(sub, y, pairs, controls, base, out, unit_index) -> None:
     """2SLS of ``y`` on each (weighting, endogenous column, instrument) in ``pairs`` with the controls,
-    unit and year effects absorbed, on the rows of ``sub`` (demeaned once); rows appended to ``out``."""
+    unit and year effects absorbed, on the rows of ``sub`` (demeaned once); rows and null-draw loadings
+    appended to ``out``."""
     cols = list(dict.fromkeys([y, *[c for _, x, z in pairs for c in (x, z)], *controls]))
     D = demean_columns(sub[cols].to_numpy(float), [pd.factorize(sub[f])[0] for f in ("unit_id", "year")])
     pos = {c: j for j, c in enumerate(cols)}
     context = _se_context(sub, ["unit_id", "year"])
     W = [pos[c] for c in controls]
+    units = unit_index.get_indexer(sub["unit_id"])
+    r_null = _null_residuals(D, pos, {"five": controls})["five"]
     for w, x, z in pairs:
         Xe, Z = D[:, [pos[x], *W]], D[:, [pos[z], *W]]
         Xhat = Z @ np.linalg.solve(Z.T @ Z, Z.T @ Xe)
@@ -262,21 +279,22 @@ def _iv_fits(sub, y, pairs, controls, base, out) -> None:
         u = D[:, 0] - Xe @ beta
         label = "IV1" if z.startswith("IV1") else z
         spec = _spec(w, base, estimator=f"2SLS {label}", fe="unit + year", controls="five")
-        out[w] += _row(spec, float(beta[0]), _covs(context, Xhat, u, bread), len(sub))
+        out[w][0].extend(_row(spec, float(beta[0]), _covs(context, Xhat, u, bread), len(sub)))
+        out[w][1].append(np.bincount(units, weights=(Xhat @ bread[0]) * r_null, minlength=len(unit_index)))
 
 
-def _iv_block(frame, y, xs, iv1s, controls, base) -> dict:
+def _iv_block(frame, y, xs, iv1s, controls, base, unit_index) -> dict:
     """2SLS with each of Table 4's instruments, unit and year effects, the five controls, per weighting.
 
     IV1 (the weighting's own lagged AIE) loses each unit's first year and has its own sample; IV2-IV4
     share one. Weightings whose samples are the same rows share the demeaning.
     """
-    out = {w: [] for w in xs}
+    out = {w: ([], []) for w in xs}
     masks = {w: frame[iv1s[w]].notna().to_numpy() for w in xs}
     for ws, m in _same_rows(masks):
-        _iv_fits(frame.loc[m], y, [(w, xs[w], iv1s[w]) for w in ws], controls, base, out)
+        _iv_fits(frame.loc[m], y, [(w, xs[w], iv1s[w]) for w in ws], controls, base, out, unit_index)
     sub = frame.dropna(subset=INSTRUMENTS[1:])
-    _iv_fits(sub, y, [(w, xs[w], z) for w in xs for z in INSTRUMENTS[1:]], controls, base, out)
+    _iv_fits(sub, y, [(w, xs[w], z) for w in xs for z in INSTRUMENTS[1:]], controls, base, out, unit_index)
     return out
 
 
@@ -373,37 +391,30 @@ def specification_curve(
     control_sets = _control_sets(controls)
     unit_index = pd.Index(np.sort(data["unit_id"].unique()))
     frame, xs, iv1s = _with_aie(data[list(dict.fromkeys(need))], aie_variants, x)
-    parts: dict = {}  # (weighting, sample) -> (rows, OLS rows, loadings), in the order of the table
+    parts: dict = {}  # (weighting, sample) -> (rows, null-draw loadings), in the order of the table
     for s_label in SAMPLES:
-        for ws, sample in _samples(frame, s_label, y, {w: xs[w] for w in xs}, controls):
-            base = {"sample": s_label}
-            sub = {w: xs[w] for w in ws}
+        for ws, sample in _samples(frame, s_label, y, xs, controls):
+            base, sub = {"sample": s_label}, {w: xs[w] for w in ws}
+            blocks = [
+                _ols_block(sample, fe_label, y, sub, control_sets, base, unit_index) for fe_label in FIXED_EFFECTS
+            ]
+            blocks.append(_fd_block(sample, y, sub, control_sets, base, unit_index))
+            blocks.append(_iv_block(sample, y, sub, iv1s, controls, base, unit_index))
             for w in ws:
-                parts[w, s_label] = ([], [], [])
-            for fe_label in FIXED_EFFECTS:
-                for w, (r, load) in _ols_block(sample, fe_label, y, sub, control_sets, base, unit_index).items():
-                    parts[w, s_label][0].extend(r)
-                    parts[w, s_label][1].extend(r)
-                    parts[w, s_label][2].extend(load)
-            for w, r in _fd_block(sample, y, sub, control_sets, base).items():
-                parts[w, s_label][0].extend(r)
-            for w, r in _iv_block(sample, y, sub, iv1s, controls, base).items():
-                parts[w, s_label][0].extend(r)
-    rows, ols_rows, loadings = [], [], []
-    for w in xs:
-        for s_label in SAMPLES:
-            r, o, load = parts[w, s_label]
-            rows += r
-            ols_rows += o
-            loadings += load
+                parts[w, s_label] = ([r for b in blocks for r in b[w][0]], [v for b in blocks for v in b[w][1]])
+    rows = [r for w in xs for s_label in SAMPLES for r in parts[w, s_label][0]]
     curve = SpecCurve(_finish(rows))
     if null_reps:
-        curve.null = _null_test(_finish(ols_rows), np.vstack(loadings), null_reps, seed)
+        loadings = np.vstack([v for w in xs for s_label in SAMPLES for v in parts[w, s_label][1]])
+        curve.null = _null_test(curve.table, loadings, null_reps, seed)
     return curve
 
 
 def _null_test(ols: pd.DataFrame, loadings: np.ndarray, reps: int, seed: int) -> dict:
-    """Wild cluster bootstrap under the null for the OLS curve: median and share positive-significant."""
+    """Wild cluster bootstrap under the null for the whole curve: median and share positive-significant.
+
+    ``ols`` is the curve's table (three standard-error rows per estimate, in the order of the rows of
+    ``loadings``, one per estimate). Each draw keeps every specification's observed standard error."""
     rng = np.random.default_rng(seed)
     v = rng.choice([-1.0, 1.0], size=(loadings.shape[1], reps))
     draws = loadings @ v  # (points, reps): one draw of every OLS estimate under the null
