@@ -355,6 +355,16 @@ def test_verdict_words():
     assert fragility.verdict(np.nan, 0.2, 0.1, np.nan) == "robust"
 
 
+def test_verdict_sentence_names_every_claim_once():
+    summary = pd.DataFrame(
+        {"claim": ["H1: AIE raises ERL", "H2: x", "G: y"], "verdict": ["robust", "fragile", "robust"]}
+    )
+    text = fragility.verdict_sentence(summary)
+    assert text == "Robust on these data: H1: AIE raises ERL; G: y. Fragile: H2: x. Not supported: none."
+    with pytest.raises(ValueError, match="unknown verdict"):
+        fragility.verdict_sentence(summary.assign(verdict="maybe"))
+
+
 def test_families_cover_the_papers_simultaneous_tests():
     fam = fragility.families()
     assert len(fam["Tables 7–9 groups"]) == 10

@@ -24,6 +24,7 @@ __all__ = [
     "group_curve_share",
     "published_signs",
     "verdict",
+    "verdict_sentence",
 ]
 
 #: Mediators of H2 (FSIE) and H3 (forward and backward ITSE), Table 6.
@@ -154,3 +155,22 @@ def _row(claim: str, share: float, rv: float, p_rw: float, acme_ci, bench: float
         "ACME 95% interval": "" if acme_ci is None else f"[{acme_ci[0]:.4f}, {acme_ci[1]:.4f}]",
         "verdict": verdict(share, rv, bench, p_rw, acme_ci),
     }
+
+
+def verdict_sentence(summary: pd.DataFrame) -> str:
+    """The verdicts of :func:`fragility_summary` in words, naming the claims in each class.
+
+    E.g. "Robust on these data: H1: AIE raises ERL. Fragile: .... Not supported: none." Every class is
+    named, with "none" when it is empty, so the sentence is true on any data.
+    """
+    missing = [c for c in ("claim", "verdict") if c not in summary.columns]
+    if missing:
+        raise ValueError(f"verdict_sentence: the summary lacks column(s) {missing}")
+    unknown = sorted(set(summary["verdict"]) - {"robust", "fragile", "not supported"})
+    if unknown:
+        raise ValueError(f"column 'verdict': unknown verdict(s) {unknown}")
+    parts = []
+    for word, label in (("robust", "Robust on these data"), ("fragile", "Fragile"), ("not supported", "Not supported")):
+        claims = summary.loc[summary["verdict"] == word, "claim"].tolist()
+        parts.append(f"{label}: {'; '.join(claims) if claims else 'none'}.")
+    return " ".join(parts)
