@@ -7,13 +7,15 @@
   small-sample conventions;
 * causal mediation: statsmodels' ``Mediation``;
 * two-way FE weights: the ``twowayfeweights`` package;
-* Oster (2019): the two formulas of ``psacalc`` (beta* for delta = 1 and delta for a given beta) must
-  agree with each other.
+* Oster (2019): Stata's ``psacalc`` output printed in the robomit paper (Schaub, JOSS submission,
+  Figure 1) for the Windsor house-price data (tests/reference/data/robomit/), and the two formulas of
+  ``psacalc`` (beta* for delta = 1 and delta for a given beta) must agree with each other.
 """
 
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -98,6 +100,28 @@ def test_robustness_value_edge_cases():
     assert rv**2 / (1 - rv) == pytest.approx(f2)
     with pytest.raises(ValueError, match="k = 50"):
         sensitivity.benchmark_bounds(1.0, 0.1, 100, 0.05, 0.05, k=50)
+
+
+ROBOMIT = Path(__file__).parent / "reference" / "data" / "robomit"
+
+
+def test_oster_matches_psacalc_on_the_robomit_example():
+    """Stata ``psacalc`` on Anglin & Gencay's Windsor house prices, as printed in the robomit paper:
+    log price on log lot size, controls bedrooms, bathrooms and a driveway dummy, R_max = 0.69108
+    (1.3 x 0.5316). Printed to 5 decimals (coefficients, beta*, delta) and 3 (R²)."""
+    h = pd.read_csv(ROBOMIT / "Housing.csv")
+    assert len(h) == 546
+    controls = np.column_stack([h["bedrooms"], h["bathrms"], (h["driveway"] == "yes").astype(float)])
+    o = sensitivity.oster(np.log(h["price"]), np.log(h["lotsize"]), controls, r_max=0.69108)
+    printed = {"beta_short": 0.54218, "beta_controlled": 0.40021, "beta_star": 0.27276,
+               "beta_star_other_root": 1.69268, "delta_for_zero": 1.99145}  # fmt: skip
+    for key, value in printed.items():
+        assert o[key] == pytest.approx(value, abs=5e-6), key
+    assert o["r2_short"] == pytest.approx(0.336, abs=5e-4)
+    assert o["r2_controlled"] == pytest.approx(0.532, abs=5e-4)
+    # psacalc's "Sq. difference from controlled beta" column
+    assert (o["beta_star"] - o["beta_controlled"]) ** 2 == pytest.approx(0.0162, abs=5e-5)
+    assert (o["beta_star_other_root"] - o["beta_controlled"]) ** 2 == pytest.approx(1.67, abs=5e-3)
 
 
 def test_oster_formulas_agree_and_move_with_the_controls():
@@ -194,6 +218,67 @@ def test_specification_curve_rows_match_pyfixest():
     assert len(curve.table) == 3 * 4 * (6 * 7 + 7 + 4)
 
 
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")  # raised inside pyfixest
+def test_weightings_share_the_demeaning_and_match_pyfixest():
+    """With three AIE weightings the full and to-2022 blocks are demeaned once for all of them; each
+    weighting's rows must equal pyfixest on the panel with that AIE (and its own lag as IV1)."""
+    pf = pytest.importorskip("pyfixest")
+    d = _panel(seed=8)
+    rng = np.random.default_rng(8)
+    variants = d[["unit_id", "year"]].assign(
+        entropy=d["AIE"], published=0.7 * d["AIE"] + 0.3 * rng.normal(size=len(d)), equal=rng.normal(size=len(d))
+    )
+    curve = speccurve.specification_curve(d, variants.sample(frac=1, random_state=1), null_reps=0)
+    assert len(curve.table) == 3 * 3 * 4 * (6 * 7 + 7 + 4)
+    t = curve.table.set_index(["weights", "sample", "estimator", "fe", "controls", "se"])
+    ssc = pf.ssc(k_adj=True, k_fixef="nonnested", G_adj=True, G_df="min")
+    five = " + ".join(speccurve.CONTROLS)
+    alt = d.assign(AIE=variants["published"]).sort_values(["unit_id", "year"])
+    alt["IV1"] = alt.groupby("unit_id")["AIE"].shift(1)
+    cases = [
+        (("full", "OLS", "industry + year", "without tra", "cluster industry"),
+         "ERL ~ AIE + lngdp + imp + exp + inst | industry_id + year", {"CRV1": "industry_id"}, alt),
+        (("to 2022", "OLS", "unit + year", "five", "robust"), f"ERL ~ AIE + {five} | unit_id + year", "hetero",
+         alt[alt["year"] <= 2022]),
+        (("full", "2SLS IV1", "unit + year", "five", "cluster unit"), f"ERL ~ {five} | unit_id + year | AIE ~ IV1",
+         {"CRV1": "unit_id"}, alt),
+        (("full", "2SLS IV3", "unit + year", "five", "robust"), f"ERL ~ {five} | unit_id + year | AIE ~ IV3",
+         "hetero", alt),
+        (("trim 5%", "OLS", "unit", "none", "robust"), "ERL ~ AIE | unit_id", "hetero",
+         speccurve.trim_by_residual(alt, 0.05, "ERL", "AIE", speccurve.CONTROLS)),
+    ]  # fmt: skip
+    for key, fml, vcov, data in cases:
+        fit = pf.feols(fml, data=data.reset_index(drop=True), vcov=vcov, ssc=ssc)
+        row = t.loc[("published", *key)]
+        assert row["estimate"] == pytest.approx(fit.coef()["AIE"], rel=1e-7), key
+        assert row["std_error"] == pytest.approx(fit.se()["AIE"], rel=1e-6), key
+        assert row["n"] == fit._N, key
+    # the entropy rows are those of the curve without variants
+    alone = speccurve.specification_curve(d, null_reps=0).table
+    mine = curve.table[curve.table["weights"] == "entropy"].reset_index(drop=True)
+    np.testing.assert_allclose(mine["estimate"], alone["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(mine["std_error"], alone["std_error"], rtol=1e-10)
+
+
+def test_null_draw_loadings_follow_the_rows_of_the_curve(monkeypatch):
+    """Every estimate (OLS, FD and 2SLS) is c'y with c orthogonal to its controls, so c'r for the
+    residuals r of the model without AIE is the estimate itself: with all unit weights +1 each row of
+    loadings must sum to its specification's estimate (in the order of the table)."""
+    seen = {}
+
+    def capture(table, loadings, reps, seed):
+        seen["table"], seen["loadings"] = table, loadings
+        return {}
+
+    monkeypatch.setattr(speccurve, "_null_test", capture)
+    d = _panel(seed=9)
+    variants = d[["unit_id", "year"]].assign(entropy=d["AIE"], published=d["AIE"] ** 2, equal=d["AIE"] + d["imp"])
+    speccurve.specification_curve(d, variants, null_reps=9)
+    est = seen["table"]["estimate"].to_numpy()[:: len(speccurve.SE_TYPES)]
+    assert seen["loadings"].shape[0] == len(est) == 3 * 4 * (6 * 7 + 7 + 4)
+    np.testing.assert_allclose(seen["loadings"].sum(axis=1), est, rtol=1e-8, atol=1e-12)
+
+
 def test_trimmed_samples_drop_the_largest_residuals():
     d = _panel(seed=5)
     kept = speccurve.trim_by_residual(d, 0.05, "ERL", "AIE", speccurve.CONTROLS)
@@ -268,6 +353,16 @@ def test_verdict_words():
     assert fragility.verdict(0.95, 0.2, 0.1, 0.2) == "not supported"
     assert fragility.verdict(np.nan, 0.2, 0.1, 0.01, (-0.1, 0.3)) == "not supported"
     assert fragility.verdict(np.nan, 0.2, 0.1, np.nan) == "robust"
+
+
+def test_verdict_sentence_names_every_claim_once():
+    summary = pd.DataFrame(
+        {"claim": ["H1: AIE raises ERL", "H2: x", "G: y"], "verdict": ["robust", "fragile", "robust"]}
+    )
+    text = fragility.verdict_sentence(summary)
+    assert text == "Robust on these data: H1: AIE raises ERL; G: y. Fragile: H2: x. Not supported: none."
+    with pytest.raises(ValueError, match="unknown verdict"):
+        fragility.verdict_sentence(summary.assign(verdict="maybe"))
 
 
 def test_families_cover_the_papers_simultaneous_tests():

@@ -1,5 +1,9 @@
 """Shared least-squares machinery of the robustness module: demeaning, OLS and its covariances.
 
+The within transformation and the absorbed degrees of freedom are those of the generic core
+(:mod:`aichain_utils.econometrics.fe`); this module adds the few small products the robustness methods
+repeat hundreds of times on the same demeaned columns.
+
 The conventions are those of Stata's ``reghdfe`` (and of pyfixest with
 ``ssc(k_adj=True, k_fixef="nonnested", G_adj=True)``, against which the tests check them):
 
@@ -15,8 +19,9 @@ import functools
 
 import numpy as np
 import pandas as pd
-from pyfixest.estimation import demean as _pf_demean
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
+
+from aichain_utils.econometrics import fe as _fe
 
 __all__ = ["absorbed_dof", "demean_columns", "nested_in", "ols_cov", "ols_fit", "single_threaded_blas"]
 
@@ -27,14 +32,21 @@ def single_threaded_blas(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _controller().limit(limits=1, user_api="blas"):
             return func(*args, **kwargs)
 
     return wrapper
 
 
-def demean_columns(values: np.ndarray, codes: list[np.ndarray], tol: float = 1e-9) -> np.ndarray:
-    """Remove the means of one or more crossed factors from every column (alternating projections).
+@functools.cache
+def _controller() -> ThreadpoolController:
+    """One inspection of the loaded BLAS libraries (each new inspection reads every shared library)."""
+    return ThreadpoolController()
+
+
+def demean_columns(values: np.ndarray, codes: list[np.ndarray]) -> np.ndarray:
+    """Remove the means of one or more crossed factors from every column (alternating projections,
+    :func:`aichain_utils.econometrics.fe.demean_array`).
 
     Parameters
     ----------
@@ -45,30 +57,23 @@ def demean_columns(values: np.ndarray, codes: list[np.ndarray], tol: float = 1e-
     values = np.asarray(values, dtype=float)
     if not codes:
         return values - values.mean(axis=0)
-    flist = np.column_stack(codes).astype(np.uint64)
-    out, converged = _pf_demean(values, flist, np.ones(len(values)), tol=tol, maxiter=100_000)
-    if not converged:
-        raise RuntimeError("demeaning did not converge; check the fixed effects for singleton chains")
-    return out
+    groups = pd.DataFrame({j: code for j, code in enumerate(codes)})
+    return _fe.demean_array(values, groups, list(groups.columns))
 
 
 def nested_in(frame: pd.DataFrame, fe: str, cluster: str) -> bool:
     """True if every level of ``fe`` lies within one level of ``cluster``."""
-    pairs = frame[[fe, cluster]].drop_duplicates()
-    return not pairs[fe].duplicated().any()
+    return _fe.is_nested(frame, fe, cluster)
 
 
 def absorbed_dof(frame: pd.DataFrame, fe: list[str], nested: set[str] = frozenset()) -> int:
     """Degrees of freedom absorbed by the fixed effects ``fe`` (1 for an intercept when ``fe`` is empty).
 
     Fixed effects named in ``nested`` (those nested in the clusters, see :func:`nested_in`) are not
-    counted (reghdfe's and fixest's "nested" rule). Two or more counted factors lose one level each
-    after the first (exact for connected panels, as these are).
+    counted (reghdfe's and fixest's "nested" rule); the rest count by the rank of their dummies
+    (:func:`aichain_utils.econometrics.fe.absorbed_dof`, Stata's convention).
     """
-    if not fe:
-        return 1
-    levels = [frame[f].nunique() for f in fe if f not in nested]
-    return sum(levels) - (len(levels) - 1) if levels else 1  # all nested: the constant remains
+    return _fe.absorbed_dof(frame, [f for f in fe if f not in nested])
 
 
 def ols_fit(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

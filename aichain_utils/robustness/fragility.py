@@ -16,7 +16,16 @@ from aichain_utils.robustness.multiple import Hypothesis
 from aichain_utils.robustness.sensitivity import SensitivityResult, sensitivity_analysis
 from aichain_utils.robustness.speccurve import CONTROLS, FIXED_EFFECTS, _control_sets, _finish, _ols_block
 
-__all__ = ["GROUP_CLAIMS", "MEDIATORS", "families", "fragility_summary", "group_curve_share", "verdict"]
+__all__ = [
+    "GROUP_CLAIMS",
+    "MEDIATORS",
+    "families",
+    "fragility_summary",
+    "group_curve_share",
+    "published_signs",
+    "verdict",
+    "verdict_sentence",
+]
 
 #: Mediators of H2 (FSIE) and H3 (forward and backward ITSE), Table 6.
 MEDIATORS = {"H2": ["FSIE"], "H3": ["ITSE_forward", "ITSE_backward"]}
@@ -34,6 +43,15 @@ GROUP_CLAIMS: list[tuple[int, int, str, str]] = [
     (9, 3, "tech_level", "high"),
     (9, 4, "tech_level", "low"),
 ]
+
+
+def published_signs() -> dict[str, float]:
+    """The sign of the AIE coefficient the paper prints for each group of Tables 7-9, keyed by the
+    hypothesis labels of :func:`families` (read once from the published regression cells)."""
+    from aichain_utils.published import load_regression_cells
+
+    cells = load_regression_cells().set_index(["table", "column"])["coef"]
+    return {f"{lvl} ({col.replace('_', ' ')})": float(np.sign(cells[t, c])) for t, c, col, lvl in GROUP_CLAIMS}
 
 
 def families(controls: list[str] | None = None) -> dict[str, list[Hypothesis]]:
@@ -57,11 +75,12 @@ def group_curve_share(
     """Share of the OLS specifications (fixed effects x controls x standard errors) on one group whose
     AIE coefficient has ``sign`` and p < 0.05."""
     controls = list(CONTROLS if controls is None else controls)
-    frame = data[data[column] == level].dropna(subset=["ERL", "AIE", *controls])
+    cols = ["unit_id", "industry_id", "year", "ERL", "AIE", *controls]
+    frame = data.loc[data[column] == level, cols].dropna(subset=cols)
     unit_index = pd.Index(np.sort(frame["unit_id"].unique()))
     rows = []
     for fe in FIXED_EFFECTS:
-        rows += _ols_block(frame, fe, "ERL", "AIE", _control_sets(controls), {}, unit_index)[0]
+        rows += _ols_block(frame, fe, "ERL", {None: "AIE"}, _control_sets(controls), {}, unit_index)[None][0]
     t = _finish(rows)
     return float(((np.sign(t["estimate"]) == sign) & (t["p"] < 0.05)).mean())
 
@@ -81,7 +100,8 @@ def verdict(share: float, rv_alpha: float, rv_benchmark: float, p_adjusted: floa
 
 
 def _rv_alpha(data: pd.DataFrame, y: str, x: str, controls: list[str], subset=None) -> float:
-    frame = data if subset is None else data[data[subset[0]] == subset[1]]
+    cols = ["unit_id", "year", y, x, *controls]
+    frame = data[cols] if subset is None else data.loc[data[subset[0]] == subset[1], cols]
     return sensitivity_analysis(frame, y=y, x=x, controls=controls, k=()).rv_alpha
 
 
@@ -135,3 +155,22 @@ def _row(claim: str, share: float, rv: float, p_rw: float, acme_ci, bench: float
         "ACME 95% interval": "" if acme_ci is None else f"[{acme_ci[0]:.4f}, {acme_ci[1]:.4f}]",
         "verdict": verdict(share, rv, bench, p_rw, acme_ci),
     }
+
+
+def verdict_sentence(summary: pd.DataFrame) -> str:
+    """The verdicts of :func:`fragility_summary` in words, naming the claims in each class.
+
+    E.g. "Robust on these data: H1: AIE raises ERL. Fragile: .... Not supported: none." Every class is
+    named, with "none" when it is empty, so the sentence is true on any data.
+    """
+    missing = [c for c in ("claim", "verdict") if c not in summary.columns]
+    if missing:
+        raise ValueError(f"verdict_sentence: the summary lacks column(s) {missing}")
+    unknown = sorted(set(summary["verdict"]) - {"robust", "fragile", "not supported"})
+    if unknown:
+        raise ValueError(f"column 'verdict': unknown verdict(s) {unknown}")
+    parts = []
+    for word, label in (("robust", "Robust on these data"), ("fragile", "Fragile"), ("not supported", "Not supported")):
+        claims = summary.loc[summary["verdict"] == word, "claim"].tolist()
+        parts.append(f"{label}: {'; '.join(claims) if claims else 'none'}.")
+    return " ".join(parts)

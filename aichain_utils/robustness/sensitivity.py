@@ -86,9 +86,10 @@ def benchmark_bounds(
     }
 
 
-def _oster_beta_delta1(bo_m_bt, rt_m_ro, rm_m_rt, sxx, tx, beta_o, beta_t) -> float:
-    """psacalc's bias-adjusted beta for delta = 1: the root of the quadratic nearer beta_tilde
-    that keeps the direction of the observed movement (Oster 2019, Proposition 2)."""
+def _oster_beta_delta1(bo_m_bt, rt_m_ro, rm_m_rt, sxx, tx, beta_o, beta_t) -> tuple[float, float]:
+    """psacalc's bias-adjusted beta for delta = 1 and the other root (psacalc's "Alt. sol."): of the
+    two roots of the quadratic, the one nearer beta_tilde that keeps the direction of the observed
+    movement (Oster 2019, Proposition 2)."""
     theta = rm_m_rt * (sxx - tx) - rt_m_ro * tx - sxx * tx * bo_m_bt**2
     disc = np.sqrt(theta**2 + 4 * rm_m_rt * bo_m_bt**2 * sxx**2 * tx)
     den = -2 * tx * bo_m_bt * sxx
@@ -96,7 +97,7 @@ def _oster_beta_delta1(bo_m_bt, rt_m_ro, rm_m_rt, sxx, tx, beta_o, beta_t) -> fl
     roots.sort(key=lambda b: (b - beta_t) ** 2)
     if np.sign(roots[0] - beta_t) != np.sign(beta_t - beta_o):
         roots.reverse()
-    return float(roots[0])
+    return float(roots[0]), float(roots[1])
 
 
 def _oster_delta(bo_m_bt, rt_m_ro, rm_m_rt, sxx, tx, beta_t, beta) -> float:
@@ -121,6 +122,14 @@ def oster(
     controls : array (n, k)
     r_max : float, optional
         Maximum R²; default ``rmax_multiple`` times the intermediate R² (Oster's 1.3 rule), capped at 1.
+
+    Returns
+    -------
+    dict
+        ``beta_short``, ``r2_short`` (uncontrolled), ``beta_controlled``, ``r2_controlled``, ``r_max``,
+        ``delta_for_zero`` (psacalc ``delta`` with ``beta(0)``), ``beta_star`` (psacalc ``beta`` with
+        ``delta(1)``) and ``beta_star_other_root`` (psacalc's "Alt. sol." when both roots are real).
+        The tests reproduce psacalc's printed output for the example of Schaub's robomit paper.
     """
     y, x = np.asarray(y, float), np.asarray(x, float)
     W = np.column_stack([np.ones_like(x), np.asarray(controls, float)])
@@ -134,6 +143,7 @@ def oster(
     sxx, syy = float(np.var(x, ddof=1)), float(np.var(y, ddof=1))
     r_max = min(1.0, rmax_multiple * r_t) if r_max is None else r_max
     parts = (beta_o - beta_t, (r_t - r_o) * syy, (r_max - r_t) * syy, sxx, tx)
+    beta_star, other_root = _oster_beta_delta1(*parts, beta_o, beta_t)
     return {
         "beta_short": beta_o,
         "r2_short": float(r_o),
@@ -141,7 +151,8 @@ def oster(
         "r2_controlled": float(r_t),
         "r_max": float(r_max),
         "delta_for_zero": _oster_delta(*parts, beta_t, 0.0),
-        "beta_star": _oster_beta_delta1(*parts, beta_o, beta_t),
+        "beta_star": beta_star,
+        "beta_star_other_root": other_root,
     }
 
 

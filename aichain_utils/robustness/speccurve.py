@@ -10,12 +10,15 @@ Every combination of the book's readings and their reasonable alternatives is es
 * controls: none, the five, or the five less one;
 * standard errors: robust, clustered by unit, clustered by industry.
 
-Each (weights, sample, fixed effects) block is demeaned once and every control set is fitted on the
-demeaned columns (Frisch–Waugh–Lovell), so several hundred specifications take about a second.
+Each (sample, fixed effects) block is demeaned once for the three weightings (when their samples are
+the same rows) and every control set is fitted on the demeaned columns (Frisch–Waugh–Lovell), so
+nearly two thousand specifications take a few seconds.
+
 The joint test of the curve is a wild cluster bootstrap under the null (Rademacher weights by unit,
-one draw shared by all specifications): since each OLS estimate is linear in the outcome, its draw
-is ``sum_i c_i v_g(i) r_i`` with ``c`` the estimate's row of ``(X'X)^{-1} X'`` and ``r`` the residuals
-of the model without AIE.
+one draw shared by all specifications, so their dependence is kept). Every estimate of the curve is
+linear in the outcome, so its draw is ``sum_i c_i v_g(i) r_i`` with ``c`` the estimate's row of
+``(X'X)^{-1} X'`` (for 2SLS, of ``(X̂'X̂)^{-1} X̂'`` with the first stage held at its estimate) and ``r``
+the residuals of the same specification without AIE (in first differences for the FD estimator).
 """
 
 from __future__ import annotations
@@ -101,13 +104,32 @@ def trim_by_residual(frame: pd.DataFrame, share: float, y: str, x: str, controls
     return frame.loc[np.abs(u) <= np.quantile(np.abs(u), 1 - share)]
 
 
-def _samples(frame: pd.DataFrame, y: str, x: str, controls: list[str]) -> dict[str, pd.DataFrame]:
-    return {
-        "full": frame,
-        "to 2022": frame[frame["year"] <= 2022],
-        "trim 1%": trim_by_residual(frame, 0.01, y, x, controls),
-        "trim 5%": trim_by_residual(frame, 0.05, y, x, controls),
-    }
+def _same_rows(masks: dict) -> list[tuple[list, np.ndarray]]:
+    """Group the weightings whose estimation samples are the same rows (their demeaning is shared)."""
+    groups: list[tuple[list, np.ndarray]] = []
+    for w, m in masks.items():
+        for ws, gm in groups:
+            if np.array_equal(gm, m):
+                ws.append(w)
+                break
+        else:
+            groups.append(([w], m))
+    return groups
+
+
+def _samples(frame: pd.DataFrame, label: str, y: str, xs: dict, controls: list[str]):
+    """The rows of sample ``label`` for each weighting, as (weightings, rows) pairs.
+
+    The full and the to-2022 samples are the same rows for every weighting (when their missing values
+    agree), so one demeaning serves all three; the trimmed samples depend on each weighting's residuals.
+    """
+    masks = {w: frame[[y, x, *controls]].notna().all(axis=1).to_numpy() for w, x in xs.items()}
+    if label == "to 2022":
+        masks = {w: m & (frame["year"] <= 2022).to_numpy() for w, m in masks.items()}
+    if label in ("full", "to 2022"):
+        return [(ws, frame.loc[m]) for ws, m in _same_rows(masks)]
+    share = {"trim 1%": 0.01, "trim 5%": 0.05}[label]
+    return [([w], trim_by_residual(frame.loc[masks[w]], share, y, xs[w], controls)) for w in xs]
 
 
 def _control_sets(controls: list[str]) -> dict[str, list[str]]:
@@ -141,12 +163,14 @@ _NESTED = {None: set(), "unit_id": {"unit_id"}, "industry_id": {"unit_id", "indu
 def _se_context(frame: pd.DataFrame, fe: list[str]) -> dict:
     """Per standard-error type: cluster codes (None for robust), the absorbed degrees of freedom, the
     number of clusters and of observations."""
-    out = {}
+    out, dof = {}, {}
     n = len(frame)
     for label, cl in SE_TYPES.items():
-        k_abs = absorbed_dof(frame, fe, _NESTED[cl])
+        kept = tuple(f for f in fe if f not in _NESTED[cl])
+        if kept not in dof:
+            dof[kept] = absorbed_dof(frame, list(kept))
         codes = None if cl is None else pd.factorize(frame[cl])[0]
-        out[label] = (codes, k_abs, 0 if codes is None else int(codes.max()) + 1, n)
+        out[label] = (codes, dof[kept], 0 if codes is None else int(codes.max()) + 1, n)
     return out
 
 
@@ -168,84 +192,129 @@ def _covs(context: dict, X, u, bread) -> dict:
     return out
 
 
-def _ols_block(frame, fe_label, y, x, control_sets, base, unit_index):
-    """All control sets for one (weights, sample, fixed effects) block; rows and null-draw loadings."""
+def _spec(w, base: dict, **choices) -> dict:
+    return {**({} if w is None else {"weights": w}), **base, **choices}
+
+
+def _ols_block(frame, fe_label, y, xs, control_sets, base, unit_index) -> dict:
+    """All control sets for one (sample, fixed effects) block and every weighting in ``xs`` (label ->
+    column; the block is demeaned once). Returns, per weighting, the rows and the null-draw loadings."""
     fe = FIXED_EFFECTS[fe_label]
-    allc = control_sets["five"]
-    D = demean_columns(frame[[y, x, *allc]].to_numpy(float), [pd.factorize(frame[f])[0] for f in fe])
-    pos = {c: j for j, c in enumerate([y, x, *allc])}
+    cols = [y, *xs.values(), *control_sets["five"]]
+    D = demean_columns(frame[cols].to_numpy(float), [pd.factorize(frame[f])[0] for f in fe])
+    pos = {c: j for j, c in enumerate(cols)}
     units = unit_index.get_indexer(frame["unit_id"])
     context = _se_context(frame, fe)
     gram = D.T @ D  # every control set's X'X and X'y are blocks of it
-    rows, loadings = [], []
+    r_null = _null_residuals(D, pos, control_sets)  # the same for every weighting
+    out = {}
+    for w, x in xs.items():
+        rows, loadings = [], []
+        for c_label, cset in control_sets.items():
+            idx = [pos[x]] + [pos[v] for v in cset]
+            X = D[:, idx]
+            bread = np.linalg.inv(gram[np.ix_(idx, idx)])
+            beta = bread @ gram[idx, 0]
+            u = D[:, 0] - X @ beta
+            spec = _spec(w, base, estimator="OLS", fe=fe_label, controls=c_label)
+            rows += _row(spec, float(beta[0]), _covs(context, X, u, bread), len(frame))
+            # AIE's row of (X'X)^{-1} X' times the null residuals, summed by unit
+            loadings.append(np.bincount(units, weights=(X @ bread[0]) * r_null[c_label], minlength=len(unit_index)))
+        out[w] = (rows, loadings)
+    return out
+
+
+def _null_residuals(D: np.ndarray, pos: dict, control_sets: dict) -> dict:
+    """Residuals of the outcome (column 0 of the demeaned ``D``) on each control set alone: the model
+    without AIE, whose residuals the null draws multiply."""
+    gram = D.T @ D
+    out = {}
     for c_label, cset in control_sets.items():
-        idx = [pos[x]] + [pos[c] for c in cset]
-        X = D[:, idx]
-        bread = np.linalg.inv(gram[np.ix_(idx, idx)])
-        beta = bread @ gram[idx, 0]
-        u = D[:, 0] - X @ beta
-        spec = {**base, "estimator": "OLS", "fe": fe_label, "controls": c_label}
-        rows += _row(spec, float(beta[0]), _covs(context, X, u, bread), len(frame))
-        # null draws: residuals without AIE, and AIE's row of (X'X)^{-1} X'
-        r = D[:, 0] - (X[:, 1:] @ np.linalg.solve(gram[np.ix_(idx[1:], idx[1:])], gram[idx[1:], 0]) if cset else 0.0)
-        loadings.append(np.bincount(units, weights=(X @ bread[0]) * r, minlength=len(unit_index)))
-    return rows, loadings
+        c = [pos[v] for v in cset]
+        out[c_label] = D[:, 0] - (D[:, c] @ np.linalg.solve(gram[np.ix_(c, c)], gram[c, 0]) if c else 0.0)
+    return out
 
 
-def _fd_block(frame, y, x, control_sets, base):
-    """First differences of consecutive years within unit, year effects, each control set."""
+def _fd_block(frame, y, xs, control_sets, base, unit_index) -> dict:
+    """First differences of consecutive years within unit, year effects, each control set (per weighting).
+    Returns, per weighting, the rows and the null-draw loadings."""
     frame = frame.sort_values(["unit_id", "year"])
-    cols = [y, x, *control_sets["five"]]
+    cols = [y, *xs.values(), *control_sets["five"]]
     gap = frame.groupby("unit_id")["year"].diff()
     diff = frame.groupby("unit_id")[cols].diff().loc[gap == 1]
     keys = frame.loc[gap == 1, ["unit_id", "industry_id", "year"]]
     D = demean_columns(diff.to_numpy(float), [pd.factorize(keys["year"])[0]])
     pos = {c: j for j, c in enumerate(cols)}
     context = _se_context(keys, ["year"])
-    rows = []
-    for c_label, cset in control_sets.items():
-        X = D[:, [pos[x]] + [pos[c] for c in cset]]
-        beta, u, bread = ols_fit(X, D[:, 0])
-        spec = {**base, "estimator": "FD", "fe": "unit (differenced) + year", "controls": c_label}
-        rows += _row(spec, float(beta[0]), _covs(context, X, u, bread), len(keys))
-    return rows
+    units = unit_index.get_indexer(keys["unit_id"])
+    r_null = _null_residuals(D, pos, control_sets)
+    out = {}
+    for w, x in xs.items():
+        rows, loadings = [], []
+        for c_label, cset in control_sets.items():
+            X = D[:, [pos[x]] + [pos[c] for c in cset]]
+            beta, u, bread = ols_fit(X, D[:, 0])
+            spec = _spec(w, base, estimator="FD", fe="unit (differenced) + year", controls=c_label)
+            rows += _row(spec, float(beta[0]), _covs(context, X, u, bread), len(keys))
+            loadings.append(np.bincount(units, weights=(X @ bread[0]) * r_null[c_label], minlength=len(unit_index)))
+        out[w] = (rows, loadings)
+    return out
 
 
-def _iv_block(frame, y, x, controls, base):
-    """2SLS with each instrument, unit and year effects absorbed, the five controls.
+def _iv_fits(sub, y, pairs, controls, base, out, unit_index) -> None:
+    """2SLS of ``y`` on each (weighting, endogenous column, instrument) in ``pairs`` with the controls,
+    unit and year effects absorbed, on the rows of ``sub`` (demeaned once); rows and null-draw loadings
+    appended to ``out``."""
+    cols = list(dict.fromkeys([y, *[c for _, x, z in pairs for c in (x, z)], *controls]))
+    D = demean_columns(sub[cols].to_numpy(float), [pd.factorize(sub[f])[0] for f in ("unit_id", "year")])
+    pos = {c: j for j, c in enumerate(cols)}
+    context = _se_context(sub, ["unit_id", "year"])
+    W = [pos[c] for c in controls]
+    units = unit_index.get_indexer(sub["unit_id"])
+    r_null = _null_residuals(D, pos, {"five": controls})["five"]
+    for w, x, z in pairs:
+        Xe, Z = D[:, [pos[x], *W]], D[:, [pos[z], *W]]
+        Xhat = Z @ np.linalg.solve(Z.T @ Z, Z.T @ Xe)
+        beta, _, bread = ols_fit(Xhat, D[:, 0])
+        u = D[:, 0] - Xe @ beta
+        label = "IV1" if z.startswith("IV1") else z
+        spec = _spec(w, base, estimator=f"2SLS {label}", fe="unit + year", controls="five")
+        out[w][0].extend(_row(spec, float(beta[0]), _covs(context, Xhat, u, bread), len(sub)))
+        out[w][1].append(np.bincount(units, weights=(Xhat @ bread[0]) * r_null, minlength=len(unit_index)))
 
-    IV2-IV4 share one demeaned sample; IV1 (lagged AIE) loses each unit's first year and has its own.
+
+def _iv_block(frame, y, xs, iv1s, controls, base, unit_index) -> dict:
+    """2SLS with each of Table 4's instruments, unit and year effects, the five controls, per weighting.
+
+    IV1 (the weighting's own lagged AIE) loses each unit's first year and has its own sample; IV2-IV4
+    share one. Weightings whose samples are the same rows share the demeaning.
     """
-    rows = []
-    fe = ["unit_id", "year"]
-    for ivs in (["IV1"], ["IV2", "IV3", "IV4"]):
-        sub = frame.dropna(subset=ivs)
-        cols = [y, x, *controls, *ivs]
-        D = demean_columns(sub[cols].to_numpy(float), [pd.factorize(sub[f])[0] for f in fe])
-        context = _se_context(sub, fe)
-        k = 2 + len(controls)
-        Xe = D[:, 1:k]
-        for j, iv in enumerate(ivs):
-            Z = np.column_stack([D[:, k + j], D[:, 2:k]])
-            Xhat = Z @ np.linalg.solve(Z.T @ Z, Z.T @ Xe)
-            beta, _, bread = ols_fit(Xhat, D[:, 0])
-            u = D[:, 0] - Xe @ beta
-            spec = {**base, "estimator": f"2SLS {iv}", "fe": "unit + year", "controls": "five"}
-            rows += _row(spec, float(beta[0]), _covs(context, Xhat, u, bread), len(sub))
-    return rows
+    out = {w: ([], []) for w in xs}
+    masks = {w: frame[iv1s[w]].notna().to_numpy() for w in xs}
+    for ws, m in _same_rows(masks):
+        _iv_fits(frame.loc[m], y, [(w, xs[w], iv1s[w]) for w in ws], controls, base, out, unit_index)
+    sub = frame.dropna(subset=INSTRUMENTS[1:])
+    _iv_fits(sub, y, [(w, xs[w], z) for w in xs for z in INSTRUMENTS[1:]], controls, base, out, unit_index)
+    return out
 
 
-def _with_aie(data: pd.DataFrame, variants: pd.DataFrame | None, weights: str, x: str) -> pd.DataFrame:
-    frame = data.copy()
-    if variants is not None and weights != "entropy":
-        key = frame[["unit_id", "year"]].merge(variants, on=["unit_id", "year"], how="left", validate="one_to_one")
-        if key[weights].isna().any():
-            raise ValueError(f"AIE variant '{weights}': no value for some (unit_id, year) of the panel")
-        frame[x] = key[weights].to_numpy()
-        frame = frame.sort_values(["unit_id", "year"])
-        prev = frame.groupby("unit_id")["year"].shift(1)
-        frame["IV1"] = frame.groupby("unit_id")[x].shift(1).where(prev == frame["year"] - 1)
-    return frame
+def _with_aie(data: pd.DataFrame, variants: pd.DataFrame | None, x: str) -> tuple[pd.DataFrame, dict, dict]:
+    """The panel with one AIE column and one IV1 (its lag) per weighting; the column names by weighting."""
+    frame = data.reset_index(drop=True)
+    xs, iv1s = {"entropy": x}, {"entropy": "IV1"}
+    if variants is None:
+        return frame, xs, iv1s
+    key = frame[["unit_id", "year"]].merge(variants, on=["unit_id", "year"], how="left", validate="one_to_one")
+    order = frame[["unit_id", "year"]].sort_values(["unit_id", "year"])
+    follows = (order.groupby("unit_id")["year"].shift(1) == order["year"] - 1).to_numpy()
+    for w in ("published", "equal"):
+        if key[w].isna().any():
+            raise ValueError(f"AIE variant '{w}': no value for some (unit_id, year) of the panel")
+        xs[w], iv1s[w] = f"{x} ({w})", f"IV1 ({w})"
+        frame[xs[w]] = key[w].to_numpy()
+        lag = frame.loc[order.index, xs[w]].groupby(order["unit_id"]).shift(1).where(follows)
+        frame[iv1s[w]] = lag  # aligned on the index
+    return frame, xs, iv1s
 
 
 @dataclass
@@ -319,29 +388,33 @@ def specification_curve(
         raise ValueError(f"specification_curve: the panel lacks column(s) {missing}")
     if not nested_in(data, "unit_id", "industry_id"):
         raise ValueError("column 'unit_id': each unit must lie in one industry_id (the clustering assumes it)")
-    weights = ["entropy"] if aie_variants is None else ["entropy", "published", "equal"]
     control_sets = _control_sets(controls)
     unit_index = pd.Index(np.sort(data["unit_id"].unique()))
-    rows, loadings, ols_rows = [], [], []
-    for w in weights:
-        frame = _with_aie(data, aie_variants, w, x).dropna(subset=[y, x, *controls])
-        for s_label, sample in _samples(frame, y, x, controls).items():
-            base = {"weights": w, "sample": s_label}
-            for fe_label in FIXED_EFFECTS:
-                r, load = _ols_block(sample, fe_label, y, x, control_sets, base, unit_index)
-                rows += r
-                ols_rows += r
-                loadings += load
-            rows += _fd_block(sample, y, x, control_sets, base)
-            rows += _iv_block(sample, y, x, controls, base)
+    frame, xs, iv1s = _with_aie(data[list(dict.fromkeys(need))], aie_variants, x)
+    parts: dict = {}  # (weighting, sample) -> (rows, null-draw loadings), in the order of the table
+    for s_label in SAMPLES:
+        for ws, sample in _samples(frame, s_label, y, xs, controls):
+            base, sub = {"sample": s_label}, {w: xs[w] for w in ws}
+            blocks = [
+                _ols_block(sample, fe_label, y, sub, control_sets, base, unit_index) for fe_label in FIXED_EFFECTS
+            ]
+            blocks.append(_fd_block(sample, y, sub, control_sets, base, unit_index))
+            blocks.append(_iv_block(sample, y, sub, iv1s, controls, base, unit_index))
+            for w in ws:
+                parts[w, s_label] = ([r for b in blocks for r in b[w][0]], [v for b in blocks for v in b[w][1]])
+    rows = [r for w in xs for s_label in SAMPLES for r in parts[w, s_label][0]]
     curve = SpecCurve(_finish(rows))
     if null_reps:
-        curve.null = _null_test(_finish(ols_rows), np.vstack(loadings), null_reps, seed)
+        loadings = np.vstack([v for w in xs for s_label in SAMPLES for v in parts[w, s_label][1]])
+        curve.null = _null_test(curve.table, loadings, null_reps, seed)
     return curve
 
 
 def _null_test(ols: pd.DataFrame, loadings: np.ndarray, reps: int, seed: int) -> dict:
-    """Wild cluster bootstrap under the null for the OLS curve: median and share positive-significant."""
+    """Wild cluster bootstrap under the null for the whole curve: median and share positive-significant.
+
+    ``ols`` is the curve's table (three standard-error rows per estimate, in the order of the rows of
+    ``loadings``, one per estimate). Each draw keeps every specification's observed standard error."""
     rng = np.random.default_rng(seed)
     v = rng.choice([-1.0, 1.0], size=(loadings.shape[1], reps))
     draws = loadings @ v  # (points, reps): one draw of every OLS estimate under the null
