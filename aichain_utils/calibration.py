@@ -384,7 +384,8 @@ def calibrate_effects(
 
     With ``loss: trimmed`` (the default) the first Gauss-Newton step also chooses, on the linearised
     family, the largest set of cells that can hold together (:func:`consistent_subset`); the later
-    steps fit those cells by least squares on the battery itself.
+    steps fit those cells by least squares on the battery itself. A step that raises the objective is
+    halved (backtracking), and the best parameters seen are returned.
 
     Returns
     -------
@@ -401,9 +402,10 @@ def calibrate_effects(
     names = effect + list(spec["bias_parameters"])
     prob = _Problem(names, effect, target_cells(), seed, spec.get("bounds", {}))
     p = _with(params, names, np.array([float(get_param(params, n)) for n in names]))
-    history, J, keep = [], None, None
+    history, J, keep, best = [], None, None, None
     se = prob.targets["se"].to_numpy()
     kind, scale, ridge = spec.get("loss", "trimmed"), float(spec.get("loss_scale", 1.0)), float(spec["ridge"])
+    theta, step = np.array([float(get_param(p, n)) for n in names]), None
     for it in range(int(spec["iterations"]) + 1):
         est = coefficient_vector(p, seed)
         z = (est.reindex(prob.targets.index) - prob.targets["coef"]).to_numpy() / se
@@ -411,10 +413,17 @@ def calibrate_effects(
         objective = loss(z[fitted], "squared" if kind == "trimmed" else kind, scale)
         history.append({"iteration": it, "objective": objective, "cells fitted": int(fitted.sum())})
         log(f"stage 2, iteration {it}: objective {objective:.1f} over {int(fitted.sum())} cells")
+        if best is not None and objective > best[0] and it < int(spec["iterations"]):
+            # a step that made things worse: go back and try half of it (backtracking)
+            step = step / 2
+            p = _with(best[1], names, _clipped(names, best[2] + step, prob.bounds))
+            continue
+        if best is None or objective <= best[0] or keep is None:
+            best = (objective, p, np.array([float(get_param(p, n)) for n in names]), est)
         if it == int(spec["iterations"]):
             break
         J = _jacobian(p, prob, est, spec, J)
-        theta = np.array([float(get_param(p, n)) for n in names])
+        theta = best[2]
         if kind == "trimmed":
             if keep is None:
                 keep, step = consistent_subset(J, z * se, se, ridge, scale)
@@ -423,7 +432,7 @@ def calibrate_effects(
         else:
             step = _step(J, z * se, se, ridge, kind, scale)
         p = _with(p, names, _clipped(names, theta + step, prob.bounds))
-    return p, pd.DataFrame(history), J, est
+    return best[1], pd.DataFrame(history), J, best[3]
 
 
 # ----------------------------------------------------------------------------- stage 3: Table 2
@@ -494,7 +503,8 @@ def closest_world(estimates: pd.Series, targets: pd.DataFrame, jacobian: pd.Data
     DataFrame
         One row per target cell: published, closest, gap in published SEs, whether it is within one
         SE, and (for those that are not) the cells it conflicts with: forcing the cell to its
-        published value in the linearised family pushes those cells out of their tolerance.
+        published value while fitting the reproduced cells, in the linearised family, pushes those
+        cells out of their tolerance.
     """
     cells = targets.index
     se = targets["se"].to_numpy()
@@ -505,8 +515,8 @@ def closest_world(estimates: pd.Series, targets: pd.DataFrame, jacobian: pd.Data
     for i, cell in enumerate(cells):
         conflicts = ""
         if abs(z[i]) > 1:
-            w = np.ones(len(cells))
-            w[i] = 1e4  # force this cell
+            w = (np.abs(z) <= 1).astype(float)  # the cells the closest world reproduces...
+            w[i] = 1e4  # ...and this one, forced to its published value
             lhs = (A * w[:, None]).T @ A + 1e-6 * np.eye(A.shape[1])
             d = np.linalg.solve(lhs, (A * w[:, None]).T @ (-z))
             z_new = z + A @ d
