@@ -10,7 +10,8 @@ STAMP  := $(VENV)/.installed-stamp
 BUILD_FLAGS := --warningiserror --keep-going
 
 # Edition: `make book EDITION=student` removes the exercises' solutions (instructor is the default).
-# Every AICHAIN_* variable is part of the build fingerprint, so switching editions rebuilds every page.
+# Both editions share _build: switching editions re-renders every page from the execution cache
+# (the notebooks are not run again) and overwrites _build/html; the build fails if a solution is left.
 EDITION ?=
 ifneq ($(strip $(EDITION)),)
 export AICHAIN_EDITION := $(EDITION)

@@ -9,6 +9,7 @@ to the term's entry by :func:`link_first_uses`, so the chapters need no markup o
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,14 @@ from docutils import nodes
 
 from aichain_utils.paths import data_dir
 
-__all__ = ["glossary_markdown", "link_first_uses", "load_glossary", "term_patterns"]
+__all__ = [
+    "chinese_index_markdown",
+    "glossary_markdown",
+    "link_first_uses",
+    "load_glossary",
+    "pinyin_key",
+    "term_patterns",
+]
 
 #: Nodes inside which a term is never linked: titles, code, math, links, captions, raw output.
 _SKIP = (
@@ -61,7 +69,61 @@ def glossary_markdown(frame: pd.DataFrame | None = None) -> str:
         used = ", ".join(f"{{ref}}`{w.replace('_', ' ')} <ch-{w.replace('_', '-')}>`" for w in places)
         lines += [row["term"], f"  {row['chinese']}{symbol}. {row['definition']} Used in: {used}.", ""]
     lines.append("```")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + chinese_index_markdown(frame)
+
+
+#: A pinyin syllable as ``data/glossary.csv`` writes it: Latin letters with tone marks (and ü).
+_SYLLABLE = re.compile(r"^[a-zü\u0300-\u036f]+$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def pinyin_key(pinyin: str) -> tuple[str, str]:
+    """Sort key of a pinyin string: the letters without tone marks first (``lü`` as ``lu``), then the
+    tones as written, so that 出口 (chū kǒu) sorts under C and 进口 (jìn kǒu) under J."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", pinyin.casefold()) if not unicodedata.combining(c))
+    return bare, pinyin.casefold()
+
+
+def _chinese_term(chinese: str) -> str:
+    """The Chinese term without a trailing English note (``创新链中端布局重构效能 (Table 5: 中介)``)."""
+    return re.split(r" \((?=[A-Za-z])", chinese)[0].strip()
+
+
+def chinese_index_markdown(frame: pd.DataFrame | None = None) -> str:
+    """A second index of the glossary, by the Chinese term in pinyin order (拼音排序), each row linking
+    to the English entry.
+
+    Raises
+    ------
+    ValueError
+        If a row's ``pinyin`` is empty or does not give one syllable per Chinese character.
+    """
+    frame = load_glossary() if frame is None else frame
+    bad = []
+    for _, row in frame.iterrows():
+        chinese = _chinese_term(row["chinese"])
+        n_chars = len(_CJK.findall(chinese))
+        latin = set(re.findall(r"[^\s\u4e00-\u9fff()（）]+", chinese))  # "Sobel", "F", "1984": kept as written
+        words = [w for w in re.sub(r"[()（）]", " ", row.get("pinyin", "")).split() if w not in latin]
+        syllables = [w for w in words if _SYLLABLE.match(unicodedata.normalize("NFD", w))]
+        if len(syllables) != n_chars or len(words) != n_chars:
+            bad.append(f"{row['term']} ({chinese}: {n_chars} characters, pinyin {row.get('pinyin', '')!r})")
+    if bad:
+        raise ValueError("glossary.csv column 'pinyin' needs one syllable per Chinese character: " + "; ".join(bad))
+    order = sorted(frame.index, key=lambda k: pinyin_key(frame.loc[k, "pinyin"]))
+    lines = [
+        "(glossary-chinese)=",
+        "## 中文索引: the terms by their Chinese name",
+        "",
+        "The same terms ordered by the pinyin (拼音) of their Chinese name; each links to its entry above.",
+        "",
+        "| 中文 | pinyin | English term |",
+        "| --- | --- | --- |",
+    ]
+    for k in order:
+        row = frame.loc[k]
+        lines.append(f"| {_chinese_term(row['chinese'])} | {row['pinyin']} | {{term}}`{row['term']}` |")
+    return "\n".join(lines) + "\n"
 
 
 def term_patterns(frame: pd.DataFrame | None = None) -> list[tuple[str, re.Pattern]]:

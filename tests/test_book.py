@@ -410,29 +410,95 @@ def test_strip_solutions_removes_every_solution_block():
     assert strip_solutions(text) == ":::{exercise}\n:label: e1\nQ?\n:::\n\nafter\n"
 
 
-def test_student_edition_removes_solutions_from_the_pages(tmp_path, monkeypatch):
-    """A small Sphinx project built as the student edition has its exercise and no solution text."""
-    from sphinx.application import Sphinx
-
+def _student_project(tmp_path, remove: bool = True):
+    """A small Sphinx project wired as the book is: one exercise and its solution."""
+    hooks = "    app.connect('doctree-read', _remove_solutions)\n" if remove else ""
     (tmp_path / "conf.py").write_text(
         "extensions = ['myst_parser', 'sphinx_exercise']\n"
         "myst_enable_extensions = ['colon_fence']\n"
-        "from aichain_utils.sphinxext import _remove_solutions\n"
-        "def setup(app):\n    app.connect('doctree-read', _remove_solutions)\n",
+        "from aichain_utils.sphinxext import (\n"
+        "    _check_student_edition, _record_edition, _remove_solutions, _strip_downloaded_sources)\n"
+        "def setup(app):\n"
+        "    app.add_config_value('aichain_edition', '', 'env', types=[str])\n"
+        "    app.connect('config-inited', _record_edition)\n"
+        f"{hooks}"
+        "    app.connect('build-finished', _strip_downloaded_sources)\n"
+        "    app.connect('build-finished', _check_student_edition, priority=900)\n",
         encoding="utf-8",
     )
     (tmp_path / "index.md").write_text(
         "# T\n\n:::{exercise}\n:label: e1\nTHE-QUESTION\n:::\n\n:::{solution} e1\n:class: dropdown\nTHE-ANSWER\n:::\n",
         encoding="utf-8",
     )
-    for edition, has_answer in [("instructor", True), ("student", False)]:
+
+
+def _build_small(tmp_path, name: str):
+    from sphinx.application import Sphinx
+
+    out = tmp_path / "_build" / name
+    app = Sphinx(str(tmp_path), str(tmp_path), str(out), str(out / ".doctrees"), "html", status=None, warning=None)
+    app.build()
+    return out
+
+
+def test_student_edition_removes_solutions_from_the_pages_and_sources(tmp_path, monkeypatch):
+    """A small Sphinx project wired as the book is, built as each edition in turn into the same
+    folder (as ``make book`` and ``make book EDITION=student`` do): the student edition has the
+    exercise and no solution, neither in the page, the search index nor the downloadable source."""
+    from aichain_utils.sphinxext import solution_leaks
+
+    _student_project(tmp_path)
+    for edition, has_answer in [("instructor", True), ("student", False), ("instructor", True)]:
         monkeypatch.setenv("AICHAIN_EDITION", edition)
-        out = tmp_path / "_build" / edition
-        app = Sphinx(str(tmp_path), str(tmp_path), str(out), str(out / ".doctrees"), "html", status=None, warning=None)
-        app.build()
+        out = _build_small(tmp_path, "html")  # the same folder: switching editions re-reads the page
         html = (out / "index.html").read_text(encoding="utf-8")
-        assert "THE-QUESTION" in html
-        assert ("THE-ANSWER" in html) is has_answer, edition
+        source = next((out / "_sources").glob("index.*")).read_text(encoding="utf-8")
+        index = (out / "searchindex.js").read_text(encoding="utf-8").lower()
+        assert "THE-QUESTION" in html and "THE-QUESTION" in source
+        for where, text in [("page", html), ("source", source)]:
+            assert ("THE-ANSWER" in text) is has_answer, (edition, where)
+        assert ("solution to exercise" in index) is has_answer, (edition, "search index")
+        assert bool(solution_leaks(out)) is has_answer, edition
+
+
+def test_student_build_fails_when_a_solution_is_left(tmp_path, monkeypatch):
+    """The leak check can fail: without the removal step, the student build stops and names the page."""
+    from sphinx.errors import ExtensionError
+
+    _student_project(tmp_path, remove=False)
+    monkeypatch.setenv("AICHAIN_EDITION", "student")
+    with pytest.raises(ExtensionError, match=r"solutions left in the output: index\.html"):
+        _build_small(tmp_path, "student")
+
+
+def test_switching_editions_keeps_the_execution_cache(monkeypatch):
+    """The edition changes no notebook's outputs, so it is not in the inputs' fingerprint (the
+    notebooks are not run again); the data source is."""
+    from aichain_utils.buildstate import inputs_fingerprint
+
+    monkeypatch.setenv("AICHAIN_EDITION", "instructor")
+    before = inputs_fingerprint()
+    monkeypatch.setenv("AICHAIN_EDITION", "student")
+    assert inputs_fingerprint() == before
+    monkeypatch.setenv("AICHAIN_DATA", "some-other-file.csv")
+    assert inputs_fingerprint() != before
+
+
+def test_the_built_site_is_the_edition_it_says(root):
+    """The built book (``make book`` or ``make book EDITION=student``) matches its edition: the
+    instructor edition shows every chapter's solutions, the student edition none."""
+    from aichain_utils.sphinxext import solution_leaks
+
+    html = _html_dir(root)
+    edition = (html / ".edition").read_text(encoding="utf-8").strip()
+    leaks = solution_leaks(html)
+    if edition == "student":
+        assert not leaks, leaks[:5]
+    else:
+        chapters = [n for n in toc_pages(root) if n.startswith("chapters/")]
+        for name in chapters:
+            shown = any(leak.startswith(f"{name}.html") for leak in leaks)
+            assert shown, f"{name}: no solution in the instructor edition"
 
 
 def test_glossary_is_alphabetical_with_one_anchor_per_term_and_chapters_link_to_it(root):
