@@ -516,3 +516,36 @@ def test_glossary_is_alphabetical_with_one_anchor_per_term_and_chapters_link_to_
         assert len(links) >= 3, f"{name}: {len(links)} links to the glossary"
         assert len(links) == len(set(links)), f"{name}: a term is linked more than once"
         assert set(links) <= set(ids), f"{name}: links to terms that do not exist"
+
+
+def test_glossary_has_a_second_index_by_the_pinyin_of_the_chinese_terms(root):
+    """A reader who knows the Chinese term finds it: the glossary's second index lists every term by
+    its Chinese name in pinyin order, each row linking to the English entry."""
+    from aichain_utils.glossary import pinyin_key
+
+    glossary = pd.read_csv(root / "data" / "glossary.csv", keep_default_na=False)
+    soup = _page(root, "glossary")
+    section = soup.find(id="glossary-chinese")
+    assert section is not None, "no Chinese index on the glossary page"
+    rows = section.select("table tbody tr")
+    assert len(rows) == len(glossary)
+    pinyin = [r.select("td")[1].get_text(" ", strip=True) for r in rows]
+    assert pinyin == sorted(pinyin, key=pinyin_key)
+    ids = {t.get("id") for t in soup.select("main dl.glossary > dt")}
+    for row in rows:
+        link = row.select_one('a[href*="#term-"]')
+        assert link is not None and link["href"].split("#")[-1] in ids, row.get_text(" ", strip=True)
+    assert any(r.select("td")[0].get_text(strip=True) == "卡脖子技术" for r in rows)
+
+
+def test_pinyin_column_is_checked_against_the_chinese_term():
+    """A pinyin that does not give one syllable per Chinese character fails the build with the term."""
+    from aichain_utils.glossary import chinese_index_markdown, load_glossary
+
+    frame = load_glossary()
+    frame.loc[frame["term"] == "Caliper", "pinyin"] = "kǎ"
+    with pytest.raises(ValueError, match=r"pinyin.*Caliper \(卡尺: 2 characters"):
+        chinese_index_markdown(frame)
+    frame.loc[frame["term"] == "Caliper", "pinyin"] = ""
+    with pytest.raises(ValueError, match="Caliper"):
+        chinese_index_markdown(frame)

@@ -101,7 +101,7 @@ html[data-theme=dark] .aichain-data-banner { color: #bbb; background: #fde; }
 <div id="too-wide"><table style="width: 1500px"><tbody><tr><td>x</td></tr></tbody></table></div>
 <div class="aichain-wide" id="not-sticky"><table style="width: 1500px"><tbody><tr><td>a</td><td>b</td></tr>
 </tbody></table></div>
-<figure id="print-only-wide">
+<figure id="print-only-wide"><figcaption style="color: #ccc">pale caption</figcaption>
 <img style="width: 100%; height: 20px" src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E">
 </figure>
 </article></main></body></html>"""
@@ -289,18 +289,21 @@ def test_the_browser_checks_catch_a_planted_page(browser, server, tmp_path):
         assert not any("#print-only-wide" in b for b in bad), (width, bad)
         assert [i["sticky"] for i in m["items"] if i["inScrollBox"]] == [False]
         assert m["banner"]["light"] >= 4.5 > m["banner"]["dark"], m["banner"]
+        assert m["captions"]["light"] < 4.5, m["captions"]
     printed = _misfits(measure(browser, tmp_path, server, "__plant", 680, "print"))
     assert any("#print-only-wide" in b for b in printed), printed
 
 
 def test_banner_contrast_and_glued_numbers_in_light_and_dark_mode(root, browser, server, tmp_path):
-    """Issue 15: the data banner's text has a contrast ratio of at least 4.5 (WCAG AA) in both
-    themes, and glued numbers in running text have the weight of the text around them."""
-    for page in ["index", "chapters/baseline", "chapters/measurement"]:
+    """Issue 15: the data banner's text and the figure captions have a contrast ratio of at least 4.5
+    (WCAG AA) in both themes, and glued numbers in running text have the weight of the text around them."""
+    for page in ["index", "chapters/baseline", "chapters/measurement", "chapters/simulation_lab"]:
         m = measure(browser, tmp_path, server, page, 1400, "screen")
         for theme in ("light", "dark"):
             assert m["banner"][theme] is not None, f"{page}: no banner"
             assert m["banner"][theme] >= 4.5, f"{page}: banner contrast {m['banner'][theme]:.2f} in {theme} mode"
+            caption = m["captions"][theme]  # figure captions too (None on a page without figures)
+            assert caption is None or caption >= 4.5, f"{page}: caption contrast {caption:.2f} in {theme} mode"
         bold = [w for w in m["glued"] if w[0] != w[1]]
         assert not bold, f"{page}: glued numbers in another weight than their text: {bold[:3]}"
     assert measure(browser, tmp_path, server, "chapters/baseline", 1400, "screen")["glued"], "no glued number found"
