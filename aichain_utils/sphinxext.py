@@ -254,10 +254,12 @@ def edition() -> str:
 
 
 def _record_edition(app, config) -> None:
-    """Record the edition as a configuration value that invalidates Sphinx's saved environment, so
-    that switching editions re-reads every page (the execution cache is kept: see
+    """Record the edition as a tag (``student`` or ``instructor``, for ``{only}`` blocks) and as a
+    configuration value that invalidates Sphinx's saved environment, so that switching editions
+    re-reads every page (the execution cache is kept: see
     :mod:`aichain_utils.buildstate`)."""
     config.aichain_edition = edition()
+    app.tags.add(edition())  # ``{only} student`` / ``{only} instructor`` blocks
 
 
 def strip_solutions(text: str) -> str:

@@ -492,6 +492,8 @@ def test_the_built_site_is_the_edition_it_says(root):
     html = _html_dir(root)
     edition = (html / ".edition").read_text(encoding="utf-8").strip()
     leaks = solution_leaks(html)
+    teaching = " ".join(_page(root, "teaching").get_text(" ").split())
+    assert (f"reading the {edition} edition" in teaching) or (f"reading the {edition}\xa0edition" in teaching), edition
     if edition == "student":
         assert not leaks, leaks[:5]
     else:
