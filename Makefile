@@ -63,10 +63,11 @@ lint: $(STAMP)
 # Headless Chromium for the browser tests: installed from Debian's packages when running as root
 # (as CI does); elsewhere install it yourself (apt-get install chromium) or the tests are skipped.
 browser-deps:
-	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(chromium --version 2>/dev/null)"; \
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "chromium: $$(chromium --version 2>/dev/null); Noto CJK fonts present"; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	else echo "chromium not installed and not root: browser tests will be skipped"; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fontconfig >/dev/null; \
+	else echo "chromium or the Noto CJK fonts missing and not root: browser and PDF tests will be skipped or fail"; fi
 
 # The whole book as one PDF: a single-page HTML build (same execution cache, same extensions) printed by
 # headless Chromium, which renders MathJax, Chinese (Noto CJK), tables and figures as the site does.
