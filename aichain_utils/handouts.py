@@ -72,8 +72,8 @@ def chapter_handout(path: Path, equations: dict[int, str]) -> str:
     main = next((t for t in tables if t[0].startswith("The paper's Table")), tables[0] if tables else None)
     if main:
         caption = f"Book table {{number}}: {{name}} <{main[1]}>"  # its number and caption, linked
-        parts += [f"**The table.** {{numref}}`{caption}`, in the chapter.", ""]
-    exercises = [_GLUE.sub("(see the chapter)", _ONLY.sub("", e)).strip() for e in _EXERCISE.findall(text)]
+        parts += [f"**The table** (in the chapter): {{numref}}`{caption}`", ""]
+    exercises = [_GLUE.sub("[number in the chapter]", _ONLY.sub("", e)).strip() for e in _EXERCISE.findall(text)]
     if exercises:
         parts += ["**Exercises.**", ""]
         parts += [f"{k}. " + e.replace("\n", "\n   ") for k, e in enumerate(exercises, start=1)]
