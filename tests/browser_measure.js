@@ -54,6 +54,16 @@
     return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
   }
 
+  function shown(win, el) {
+    // an element whose own text the reader sees (not a hover-only permalink, not hidden)
+    var own = Array.prototype.some.call(el.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+    for (var e = el; e; e = e.parentElement) {
+      var cs = win.getComputedStyle(e);
+      if (cs.display === "none" || cs.visibility === "hidden" || parseFloat(cs.opacity) === 0) return false;
+    }
+    return own;
+  }
+
   function lowestContrast(win, doc, theme, selector) {
     // the lowest contrast of any element matching selector, or inside one, in the theme given
     doc.documentElement.setAttribute("data-theme", theme);
@@ -62,6 +72,7 @@
     Array.prototype.forEach.call(doc.querySelectorAll(selector), function (el) {
       parts = parts.concat([el], Array.prototype.slice.call(el.querySelectorAll("*")));
     });
+    parts = parts.filter(function (el) { return shown(win, el); });
     if (!parts.length) return null;
     return Math.min.apply(null, parts.map(function (el) { return contrast(win, el); }));
   }
