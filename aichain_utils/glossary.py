@@ -22,6 +22,7 @@ __all__ = [
     "glossary_markdown",
     "link_first_uses",
     "load_glossary",
+    "missing_pinyin",
     "pinyin_key",
     "term_patterns",
 ]
@@ -42,7 +43,8 @@ _SKIP = (
 
 
 def load_glossary(path: Path | None = None) -> pd.DataFrame:
-    """``data/glossary.csv``, sorted alphabetically by English term (case-insensitive).
+    """``data/glossary.csv``, sorted alphabetically by English term (case-insensitive), with the pinyin
+    of each Chinese term from ``data/glossary_pinyin.csv`` (column ``pinyin``, empty where it has none).
 
     Raises
     ------
@@ -56,7 +58,18 @@ def load_glossary(path: Path | None = None) -> pd.DataFrame:
     dupes = frame.loc[frame["term"].duplicated(keep=False), "term"].tolist()
     if dupes:
         raise ValueError(f"glossary.csv column 'term': each term must appear once; repeated: {sorted(set(dupes))}")
-    return frame.sort_values("term", key=lambda s: s.str.casefold()).reset_index(drop=True)
+    frame = frame.sort_values("term", key=lambda s: s.str.casefold()).reset_index(drop=True)
+    if "pinyin" not in frame.columns:
+        pinyin = pd.read_csv(data_dir() / "glossary_pinyin.csv", keep_default_na=False)
+        frame = frame.merge(pinyin, on="term", how="left", validate="one_to_one")
+        frame["pinyin"] = frame["pinyin"].fillna("")
+    return frame
+
+
+def missing_pinyin(frame: pd.DataFrame | None = None) -> list[str]:
+    """The glossary terms that ``data/glossary_pinyin.csv`` gives no pinyin for (a test requires none)."""
+    frame = load_glossary() if frame is None else frame
+    return frame.loc[frame["pinyin"].str.strip() == "", "term"].tolist()
 
 
 def glossary_markdown(frame: pd.DataFrame | None = None) -> str:
@@ -72,7 +85,7 @@ def glossary_markdown(frame: pd.DataFrame | None = None) -> str:
     return "\n".join(lines) + "\n\n" + chinese_index_markdown(frame)
 
 
-#: A pinyin syllable as ``data/glossary.csv`` writes it: Latin letters with tone marks (and ü).
+#: A pinyin syllable as ``data/glossary_pinyin.csv`` writes it: Latin letters with tone marks (and ü).
 _SYLLABLE = re.compile(r"^[a-zü\u0300-\u036f]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -91,12 +104,12 @@ def _chinese_term(chinese: str) -> str:
 
 def chinese_index_markdown(frame: pd.DataFrame | None = None) -> str:
     """A second index of the glossary, by the Chinese term in pinyin order (拼音排序), each row linking
-    to the English entry.
+    to the English entry. A term without a pinyin yet is listed at the end, under its Chinese name.
 
     Raises
     ------
     ValueError
-        If a row's ``pinyin`` is empty or does not give one syllable per Chinese character.
+        If a row's ``pinyin`` does not give one syllable per Chinese character.
     """
     frame = load_glossary() if frame is None else frame
     bad = []
@@ -104,13 +117,15 @@ def chinese_index_markdown(frame: pd.DataFrame | None = None) -> str:
         chinese = _chinese_term(row["chinese"])
         n_chars = len(_CJK.findall(chinese))
         latin = set(re.findall(r"[^\s\u4e00-\u9fff()（）]+", chinese))  # "Sobel", "F", "1984": kept as written
-        words = [w for w in re.sub(r"[()（）]", " ", row.get("pinyin", "")).split() if w not in latin]
+        words = [w for w in re.sub(r"[()（）]", " ", row["pinyin"]).split() if w not in latin]
         syllables = [w for w in words if _SYLLABLE.match(unicodedata.normalize("NFD", w))]
-        if len(syllables) != n_chars or len(words) != n_chars:
-            bad.append(f"{row['term']} ({chinese}: {n_chars} characters, pinyin {row.get('pinyin', '')!r})")
+        if row["pinyin"].strip() and (len(syllables) != n_chars or len(words) != n_chars):
+            bad.append(f"{row['term']} ({chinese}: {n_chars} characters, pinyin {row['pinyin']!r})")
     if bad:
-        raise ValueError("glossary.csv column 'pinyin' needs one syllable per Chinese character: " + "; ".join(bad))
-    order = sorted(frame.index, key=lambda k: pinyin_key(frame.loc[k, "pinyin"]))
+        raise ValueError(
+            "glossary_pinyin.csv column 'pinyin' needs one syllable per Chinese character: " + "; ".join(bad)
+        )
+    order = sorted(frame.index, key=lambda k: (not frame.loc[k, "pinyin"].strip(), pinyin_key(frame.loc[k, "pinyin"])))
     lines = [
         "(glossary-chinese)=",
         "## 中文索引: the terms by their Chinese name",
