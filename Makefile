@@ -10,7 +10,8 @@ STAMP  := $(VENV)/.installed-stamp
 BUILD_FLAGS := --warningiserror --keep-going
 
 # Edition: `make book EDITION=student` removes the exercises' solutions (instructor is the default).
-# Every AICHAIN_* variable is part of the build fingerprint, so switching editions rebuilds every page.
+# Both editions share _build: switching editions re-renders every page from the execution cache
+# (the notebooks are not run again) and overwrites _build/html; the build fails if a solution is left.
 EDITION ?=
 ifneq ($(strip $(EDITION)),)
 export AICHAIN_EDITION := $(EDITION)
@@ -29,7 +30,7 @@ help:
 	@echo "make book   - build the book into _build/html (executes every chapter)"
 	@echo "make book EDITION=student - the student edition: the same book without the solutions"
 	@echo "make pdf    - the whole book as one PDF, _build/pdf/aichain.pdf (Chromium prints a single-page build)"
-	@echo "make test   - ruff, a from-scratch book build, and pytest"
+	@echo "make test   - ruff, a from-scratch book build (and its PDF when Chromium is installed), and pytest"
 	@echo "make check-data - check the file in AICHAIN_DATA and print one report (exit 2 if it fails)"
 	@echo "make bench  - time the book build and the Tables 3-10 battery at 1x/10x/100x (about 15 minutes)"
 	@echo "make calibrate - choose the default simulated world's parameters (indirect inference; about 10 minutes)"
@@ -63,10 +64,11 @@ lint: $(STAMP)
 # Headless Chromium for the browser tests: installed from Debian's packages when running as root
 # (as CI does); elsewhere install it yourself (apt-get install chromium) or the tests are skipped.
 browser-deps:
-	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(chromium --version 2>/dev/null)"; \
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "chromium: $$(chromium --version 2>/dev/null); Noto CJK fonts present"; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	else echo "chromium not installed and not root: browser tests will be skipped"; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fontconfig >/dev/null; \
+	else echo "chromium or the Noto CJK fonts missing and not root: browser and PDF tests will be skipped or fail"; fi
 
 # The whole book as one PDF: a single-page HTML build (same execution cache, same extensions) printed by
 # headless Chromium, which renders MathJax, Chinese (Noto CJK), tables and figures as the site does.
@@ -87,11 +89,18 @@ pdf-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fontconfig >/dev/null; \
 	else echo "make pdf needs chromium and fonts-noto-cjk (apt-get install chromium fonts-noto-cjk) or root" >&2; exit 1; fi
 
+# The whole-book PDF is built too when Chromium is there (tests/test_pdf.py checks it; CI installs
+# Chromium through browser-deps): the single-page build and its print, then the site, which links it.
 test: $(STAMP) lint browser-deps
 	@$(BIN)/python tools/check_data.py --brief
 	rm -rf _build
 	$(BIN)/python tools/cache_guard.py _build
 	$(BIN)/python tools/preexecute.py _build
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "$(BIN)/jupyter-book build . --builder singlehtml $(BUILD_FLAGS)"; \
+		$(BIN)/jupyter-book build . --builder singlehtml $(BUILD_FLAGS) && \
+		$(BIN)/python tools/make_pdf.py _build/singlehtml/index.html _build/pdf/aichain.pdf; \
+	else echo "chromium is not installed: no book PDF (its tests are skipped)"; fi
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	$(BIN)/python -m pytest
 

@@ -29,8 +29,11 @@ __all__ = ["STAMP_NAME", "inputs_fingerprint", "reset_if_changed"]
 STAMP_NAME = ".inputs-sha256"
 #: Environment variables whose value (and, if it names a file, whose file) a build depends on.
 ENV_PREFIX = "AICHAIN_"
-#: Environment variables that are not build inputs (set by tests or by CI, not read by chapters).
-_NOT_INPUTS = {"AICHAIN_DASK"}
+#: Environment variables that are not inputs of the executed notebooks (set by tests or by CI, or read
+#: only by Sphinx): the edition (``AICHAIN_EDITION``) removes solutions from the pages but changes no
+#: notebook's outputs, so switching editions keeps the execution cache; Sphinx re-reads every page
+#: through the ``aichain_edition`` configuration value (:mod:`aichain_utils.sphinxext`).
+_NOT_INPUTS = {"AICHAIN_DASK", "AICHAIN_EDITION"}
 
 
 #: What a build derives from its inputs: removed together when the inputs change, so that neither a

@@ -9,6 +9,7 @@ to the term's entry by :func:`link_first_uses`, so the chapters need no markup o
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,15 @@ from docutils import nodes
 
 from aichain_utils.paths import data_dir
 
-__all__ = ["glossary_markdown", "link_first_uses", "load_glossary", "term_patterns"]
+__all__ = [
+    "chinese_index_markdown",
+    "glossary_markdown",
+    "link_first_uses",
+    "load_glossary",
+    "missing_pinyin",
+    "pinyin_key",
+    "term_patterns",
+]
 
 #: Nodes inside which a term is never linked: titles, code, math, links, captions, raw output.
 _SKIP = (
@@ -34,7 +43,8 @@ _SKIP = (
 
 
 def load_glossary(path: Path | None = None) -> pd.DataFrame:
-    """``data/glossary.csv``, sorted alphabetically by English term (case-insensitive).
+    """``data/glossary.csv``, sorted alphabetically by English term (case-insensitive), with the pinyin
+    of each Chinese term from ``data/glossary_pinyin.csv`` (column ``pinyin``, empty where it has none).
 
     Raises
     ------
@@ -48,7 +58,18 @@ def load_glossary(path: Path | None = None) -> pd.DataFrame:
     dupes = frame.loc[frame["term"].duplicated(keep=False), "term"].tolist()
     if dupes:
         raise ValueError(f"glossary.csv column 'term': each term must appear once; repeated: {sorted(set(dupes))}")
-    return frame.sort_values("term", key=lambda s: s.str.casefold()).reset_index(drop=True)
+    frame = frame.sort_values("term", key=lambda s: s.str.casefold()).reset_index(drop=True)
+    if "pinyin" not in frame.columns:
+        pinyin = pd.read_csv(data_dir() / "glossary_pinyin.csv", keep_default_na=False)
+        frame = frame.merge(pinyin, on="term", how="left", validate="one_to_one")
+        frame["pinyin"] = frame["pinyin"].fillna("")
+    return frame
+
+
+def missing_pinyin(frame: pd.DataFrame | None = None) -> list[str]:
+    """The glossary terms that ``data/glossary_pinyin.csv`` gives no pinyin for (a test requires none)."""
+    frame = load_glossary() if frame is None else frame
+    return frame.loc[frame["pinyin"].str.strip() == "", "term"].tolist()
 
 
 def glossary_markdown(frame: pd.DataFrame | None = None) -> str:
@@ -61,7 +82,63 @@ def glossary_markdown(frame: pd.DataFrame | None = None) -> str:
         used = ", ".join(f"{{ref}}`{w.replace('_', ' ')} <ch-{w.replace('_', '-')}>`" for w in places)
         lines += [row["term"], f"  {row['chinese']}{symbol}. {row['definition']} Used in: {used}.", ""]
     lines.append("```")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + chinese_index_markdown(frame)
+
+
+#: A pinyin syllable as ``data/glossary_pinyin.csv`` writes it: Latin letters with tone marks (and ü).
+_SYLLABLE = re.compile(r"^[a-zü\u0300-\u036f]+$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def pinyin_key(pinyin: str) -> tuple[str, str]:
+    """Sort key of a pinyin string: the letters without tone marks first (``lü`` as ``lu``), then the
+    tones as written, so that 出口 (chū kǒu) sorts under C and 进口 (jìn kǒu) under J."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", pinyin.casefold()) if not unicodedata.combining(c))
+    return bare, pinyin.casefold()
+
+
+def _chinese_term(chinese: str) -> str:
+    """The Chinese term without a trailing English note (``创新链中端布局重构效能 (Table 5: 中介)``)."""
+    return re.split(r" \((?=[A-Za-z])", chinese)[0].strip()
+
+
+def chinese_index_markdown(frame: pd.DataFrame | None = None) -> str:
+    """A second index of the glossary, by the Chinese term in pinyin order (拼音排序), each row linking
+    to the English entry. A term without a pinyin yet is listed at the end, under its Chinese name.
+
+    Raises
+    ------
+    ValueError
+        If a row's ``pinyin`` does not give one syllable per Chinese character.
+    """
+    frame = load_glossary() if frame is None else frame
+    bad = []
+    for _, row in frame.iterrows():
+        chinese = _chinese_term(row["chinese"])
+        n_chars = len(_CJK.findall(chinese))
+        latin = set(re.findall(r"[^\s\u4e00-\u9fff()（）]+", chinese))  # "Sobel", "F", "1984": kept as written
+        words = [w for w in re.sub(r"[()（）]", " ", row["pinyin"]).split() if w not in latin]
+        syllables = [w for w in words if _SYLLABLE.match(unicodedata.normalize("NFD", w))]
+        if row["pinyin"].strip() and (len(syllables) != n_chars or len(words) != n_chars):
+            bad.append(f"{row['term']} ({chinese}: {n_chars} characters, pinyin {row['pinyin']!r})")
+    if bad:
+        raise ValueError(
+            "glossary_pinyin.csv column 'pinyin' needs one syllable per Chinese character: " + "; ".join(bad)
+        )
+    order = sorted(frame.index, key=lambda k: (not frame.loc[k, "pinyin"].strip(), pinyin_key(frame.loc[k, "pinyin"])))
+    lines = [
+        "(glossary-chinese)=",
+        "## 中文索引: the terms by their Chinese name",
+        "",
+        "The same terms ordered by the pinyin (拼音) of their Chinese name; each links to its entry above.",
+        "",
+        "| 中文 | pinyin | English term |",
+        "| --- | --- | --- |",
+    ]
+    for k in order:
+        row = frame.loc[k]
+        lines.append(f"| {_chinese_term(row['chinese'])} | {row['pinyin']} | {{term}}`{row['term']}` |")
+    return "\n".join(lines) + "\n"
 
 
 def term_patterns(frame: pd.DataFrame | None = None) -> list[tuple[str, re.Pattern]]:

@@ -71,8 +71,9 @@ def chapter_handout(path: Path, equations: dict[int, str]) -> str:
     tables = _TABLE.findall(_ONLY.sub("", text))  # a table of every build, not of one kind of data
     main = next((t for t in tables if t[0].startswith("The paper's Table")), tables[0] if tables else None)
     if main:
-        parts += [f"**The table.** {{numref}}`{main[1]}` in the chapter.", ""]
-    exercises = [_GLUE.sub("(see the chapter)", _ONLY.sub("", e)).strip() for e in _EXERCISE.findall(text)]
+        caption = f"Book table {{number}}: {{name}} <{main[1]}>"  # its number and caption, linked
+        parts += [f"**The table** (in the chapter): {{numref}}`{caption}`", ""]
+    exercises = [_GLUE.sub("[number in the chapter]", _ONLY.sub("", e)).strip() for e in _EXERCISE.findall(text)]
     if exercises:
         parts += ["**Exercises.**", ""]
         parts += [f"{k}. " + e.replace("\n", "\n   ") for k, e in enumerate(exercises, start=1)]

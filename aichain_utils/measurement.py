@@ -187,8 +187,8 @@ _KEY_VARS = ["ERL", "AIE", "FSIE", "ITSE"]
 def plot_over_years(panel: AnalysisPanel) -> Figure:
     """Mean of ERL, AIE, FSIE and ITSE by year with 95% intervals (seaborn)."""
     d = panel.data
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
-    for ax, var in zip(axes, _KEY_VARS, strict=True):
+    fig, axes = plt.subplots(2, 2, figsize=(9, 5.6))  # 2 x 2: readable when printed on A4
+    for ax, var in zip(axes.flat, _KEY_VARS, strict=True):
         sns.lineplot(data=d, x="year", y=var, ax=ax, errorbar=("ci", 95), marker="o", color="#1f3b73")
         ax.set_title(var)
         ax.set_xlabel("")
@@ -201,7 +201,7 @@ def plot_over_years(panel: AnalysisPanel) -> Figure:
 def plot_by_group(panel: AnalysisPanel) -> Figure:
     """Mean ERL and AIE by industry type and by chain position, with 95% intervals (seaborn)."""
     d = panel.data
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    fig, axes = plt.subplots(1, 3, figsize=(10.5, 4.0))  # readable when printed on A4
     order_type = ["labour", "capital", "technology", "unclassified"]
     order_pos = ["front", "middle", "back", "unclassified"]
     specs = [
@@ -211,8 +211,9 @@ def plot_by_group(panel: AnalysisPanel) -> Figure:
     ]
     for ax, (group, var, order, colour, title) in zip(axes, specs, strict=True):
         sns.pointplot(data=d, x=group, y=var, order=order, ax=ax, color=colour, errorbar=("ci", 95), linestyle="none")
-        ax.set_title(f"{title} (mean, 95% CI)")
+        ax.set_title(f"{title}\n(mean, 95% CI)")
         ax.set_xlabel("")
         ax.set_ylabel("")
+        ax.tick_params(axis="x", labelrotation=30)
     fig.tight_layout()
     return fig

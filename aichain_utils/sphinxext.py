@@ -32,6 +32,7 @@ __all__ = [
     "numbered_table",
     "repository_settings",
     "setup",
+    "solution_leaks",
     "strip_solutions",
 ]
 
@@ -252,6 +253,15 @@ def edition() -> str:
     return value
 
 
+def _record_edition(app, config) -> None:
+    """Record the edition as a tag (``student`` or ``instructor``, for ``{only}`` blocks) and as a
+    configuration value that invalidates Sphinx's saved environment, so that switching editions
+    re-reads every page (the execution cache is kept: see
+    :mod:`aichain_utils.buildstate`)."""
+    config.aichain_edition = edition()
+    app.tags.add(edition())  # ``{only} student`` / ``{only} instructor`` blocks
+
+
 def strip_solutions(text: str) -> str:
     """``text`` (MyST Markdown) without its ``{solution}`` blocks: the student edition's sources."""
     return _SOLUTION.sub("", text)
@@ -281,6 +291,44 @@ def _strip_downloaded_sources(app, exception) -> None:
                     source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
                     cell["source"] = strip_solutions(source)
             path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+#: What a solution leaves in the output: sphinx-exercise's solution box in a page, a ``{solution}``
+#: block in a downloadable source (.md, or a markdown cell of an .ipynb).
+_SOLUTION_IN_HTML = re.compile(r'<div[^>]*class="[^"]*\bsolution\b[^"]*"')
+_SOLUTION_IN_SOURCE = re.compile(r":::\{solution\}")
+_SOLUTION_IN_SEARCH = re.compile(r'"Solution to Exercise[^"]*"', re.I)
+
+
+def solution_leaks(outdir: Path) -> list[str]:
+    """Files of a built site (``_build/html``) that still hold a solution: each page (.html), each
+    downloadable source (``_sources``: .md, .txt, .ipynb) and the search index, as ``path: what``."""
+    leaks = []
+    for path in sorted(Path(outdir).rglob("*")):
+        if path.suffix not in {".html", ".md", ".txt", ".ipynb"} and path.name != "searchindex.js":
+            continue
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        pattern = {".html": _SOLUTION_IN_HTML, ".js": _SOLUTION_IN_SEARCH}.get(path.suffix, _SOLUTION_IN_SOURCE)
+        if pattern.search(text):
+            leaks.append(f"{path.relative_to(outdir)}: {pattern.search(text).group(0)[:60]}")
+    return leaks
+
+
+def _check_student_edition(app, exception) -> None:
+    """Write the edition into the site (``.edition``, read by the tests) and, in the student edition,
+    fail the build if any page or downloadable source still holds a solution."""
+    if exception is not None or app.builder.name not in ("html", "singlehtml"):
+        return
+    (Path(app.outdir) / ".edition").write_text(edition() + "\n", encoding="utf-8")
+    if edition() != "student":
+        return
+    from sphinx.errors import ExtensionError
+
+    leaks = solution_leaks(Path(app.outdir))
+    if leaks:
+        raise ExtensionError("student edition: solutions left in the output: " + "; ".join(leaks[:10]))
 
 
 API_MARKER = "<!-- aichain-api-modules -->"
@@ -355,6 +403,8 @@ def _singlehtml_handlers(app) -> None:
 def setup(app):
     """Register the input guard, the data banner and the ``numbered-table`` directive with Sphinx."""
     app.add_config_value("aichain_inputs_fingerprint", "", "env", types=[str])
+    app.add_config_value("aichain_edition", "", "env", types=[str])
+    app.connect("config-inited", _record_edition)
     app.connect("config-inited", _guard_inputs)
     app.connect("config-inited", _configure_landing_page)
     app.connect("builder-inited", _singlehtml_handlers)
@@ -366,6 +416,7 @@ def setup(app):
     app.connect("doctree-read", _remove_solutions)
     app.connect("doctree-read", _link_glossary_terms)
     app.connect("build-finished", _strip_downloaded_sources)
+    app.connect("build-finished", _check_student_edition, priority=900)  # after the stripping
     app.connect("env-get-updated", _chapter_numbers, priority=900)
     app.connect("html-page-context", _add_banner)
     app.connect("html-page-context", _offer_notebook_download, priority=500)

@@ -171,7 +171,8 @@ def coefficient_plot(rendered: RenderedTable, truth: float | None = None, title:
     import matplotlib.pyplot as plt
 
     t = rendered.tidy
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(t) + 2), 3.6))
+    # at most 9 in wide, so that printed on A4 (a 7.1 in column) the 9 pt labels stay above 7 pt
+    fig, ax = plt.subplots(figsize=(min(9.0, max(6.0, 0.9 * len(t) + 2)), 3.8))
     pos = np.arange(len(t))
     ax.errorbar(
         pos - 0.12,
@@ -195,10 +196,11 @@ def coefficient_plot(rendered: RenderedTable, truth: float | None = None, title:
     if truth is not None:
         ax.axhline(truth, color="#1a9850", ls="--", lw=1.2, label=f"true effect in the simulation ({truth:.3f})")
     ax.axhline(0, color="#999999", lw=0.8)
-    ax.set_xticks(pos, [f"({c})\n{lab}" for c, lab in zip(t["column"], t["label"], strict=True)], fontsize=8)
-    ax.set_ylabel("coefficient")
-    ax.set_title(title or f"Table {rendered.table}: replicated and published estimates", fontsize=10)
-    ax.legend(frameon=False, fontsize=8, loc="best")
+    ax.set_xticks(pos, [f"({c})\n{lab}" for c, lab in zip(t["column"], t["label"], strict=True)], fontsize=9)
+    ax.tick_params(axis="y", labelsize=9)
+    ax.set_ylabel("coefficient", fontsize=10)
+    ax.set_title(title or f"Table {rendered.table}: replicated and published estimates", fontsize=11)
+    ax.legend(frameon=False, fontsize=9, loc="best")
     fig.tight_layout()
     return fig
 
@@ -231,7 +233,7 @@ def sampling_distribution_plot(replications: pd.DataFrame, estimators: list[str]
     if missing:
         raise ValueError(f"column 'estimator': no replications for {missing}")
     published = load_regression_cells().set_index(["table", "column"])["coef"]
-    ncols = min(4, len(estimators))
+    ncols = min(3, len(estimators))  # at most 9.6 in wide: readable when printed on A4
     nrows = -(-len(estimators) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.6 * nrows), squeeze=False)
     flat = list(axes.flat)
@@ -251,8 +253,8 @@ def sampling_distribution_plot(replications: pd.DataFrame, estimators: list[str]
         lo, hi = min(g["estimate"].min(), *marks), max(g["estimate"].max(), *marks)
         pad = 0.06 * (hi - lo or 1.0)
         ax.set_xlim(lo - pad, hi + pad)  # the reference lines are never clipped
-        ax.set_title(est, fontsize=10)
-        ax.tick_params(labelsize=8)
-    flat[0].legend(fontsize=8, frameon=False)
+        ax.set_title(est, fontsize=11)
+        ax.tick_params(labelsize=9)
+    flat[0].legend(fontsize=9, frameon=False)
     fig.tight_layout()
     return fig

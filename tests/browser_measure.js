@@ -54,22 +54,44 @@
     return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
   }
 
-  function bannerContrast(win, doc, theme) {
+  function shown(win, el) {
+    // an element whose own text the reader sees (not a hover-only permalink, not hidden)
+    var own = Array.prototype.some.call(el.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+    for (var e = el; e; e = e.parentElement) {
+      var cs = win.getComputedStyle(e);
+      if (cs.display === "none" || cs.visibility === "hidden" || parseFloat(cs.opacity) === 0) return false;
+    }
+    return own;
+  }
+
+  function lowestContrast(win, doc, theme, selector) {
+    // the lowest contrast of any element matching selector, or inside one, in the theme given
     doc.documentElement.setAttribute("data-theme", theme);
     doc.documentElement.setAttribute("data-mode", theme);
-    var banner = doc.querySelector(".aichain-data-banner");
-    if (!banner) return null;
-    var parts = [banner].concat(Array.prototype.slice.call(banner.querySelectorAll("*")));
+    var parts = [];
+    Array.prototype.forEach.call(doc.querySelectorAll(selector), function (el) {
+      parts = parts.concat([el], Array.prototype.slice.call(el.querySelectorAll("*")));
+    });
+    parts = parts.filter(function (el) { return shown(win, el); });
+    if (!parts.length) return null;
     return Math.min.apply(null, parts.map(function (el) { return contrast(win, el); }));
+  }
+
+  function bannerContrast(win, doc, theme) {
+    return lowestContrast(win, doc, theme, ".aichain-data-banner");
   }
 
   function measure(frame) {
     var win = frame.contentWindow, doc = frame.contentDocument;
-    var result = { width: win.innerWidth, items: [], banner: {}, glued: [] };
+    var result = { width: win.innerWidth, items: [], banner: {}, captions: {}, glued: [] };
     if (params.get("mode") === "print") emulatePrint(doc);
     else {
       result.banner.light = bannerContrast(win, doc, "light");
       result.banner.dark = bannerContrast(win, doc, "dark");
+      result.captions = {
+        light: lowestContrast(win, doc, "light", "article figure figcaption"),
+        dark: lowestContrast(win, doc, "dark", "article figure figcaption"),
+      };
       doc.documentElement.setAttribute("data-theme", "light");
       doc.documentElement.setAttribute("data-mode", "light");
     }

@@ -410,29 +410,97 @@ def test_strip_solutions_removes_every_solution_block():
     assert strip_solutions(text) == ":::{exercise}\n:label: e1\nQ?\n:::\n\nafter\n"
 
 
-def test_student_edition_removes_solutions_from_the_pages(tmp_path, monkeypatch):
-    """A small Sphinx project built as the student edition has its exercise and no solution text."""
-    from sphinx.application import Sphinx
-
+def _student_project(tmp_path, remove: bool = True):
+    """A small Sphinx project wired as the book is: one exercise and its solution."""
+    hooks = "    app.connect('doctree-read', _remove_solutions)\n" if remove else ""
     (tmp_path / "conf.py").write_text(
         "extensions = ['myst_parser', 'sphinx_exercise']\n"
         "myst_enable_extensions = ['colon_fence']\n"
-        "from aichain_utils.sphinxext import _remove_solutions\n"
-        "def setup(app):\n    app.connect('doctree-read', _remove_solutions)\n",
+        "from aichain_utils.sphinxext import (\n"
+        "    _check_student_edition, _record_edition, _remove_solutions, _strip_downloaded_sources)\n"
+        "def setup(app):\n"
+        "    app.add_config_value('aichain_edition', '', 'env', types=[str])\n"
+        "    app.connect('config-inited', _record_edition)\n"
+        f"{hooks}"
+        "    app.connect('build-finished', _strip_downloaded_sources)\n"
+        "    app.connect('build-finished', _check_student_edition, priority=900)\n",
         encoding="utf-8",
     )
     (tmp_path / "index.md").write_text(
         "# T\n\n:::{exercise}\n:label: e1\nTHE-QUESTION\n:::\n\n:::{solution} e1\n:class: dropdown\nTHE-ANSWER\n:::\n",
         encoding="utf-8",
     )
-    for edition, has_answer in [("instructor", True), ("student", False)]:
+
+
+def _build_small(tmp_path, name: str):
+    from sphinx.application import Sphinx
+
+    out = tmp_path / "_build" / name
+    app = Sphinx(str(tmp_path), str(tmp_path), str(out), str(out / ".doctrees"), "html", status=None, warning=None)
+    app.build()
+    return out
+
+
+def test_student_edition_removes_solutions_from_the_pages_and_sources(tmp_path, monkeypatch):
+    """A small Sphinx project wired as the book is, built as each edition in turn into the same
+    folder (as ``make book`` and ``make book EDITION=student`` do): the student edition has the
+    exercise and no solution, neither in the page, the search index nor the downloadable source."""
+    from aichain_utils.sphinxext import solution_leaks
+
+    _student_project(tmp_path)
+    for edition, has_answer in [("instructor", True), ("student", False), ("instructor", True)]:
         monkeypatch.setenv("AICHAIN_EDITION", edition)
-        out = tmp_path / "_build" / edition
-        app = Sphinx(str(tmp_path), str(tmp_path), str(out), str(out / ".doctrees"), "html", status=None, warning=None)
-        app.build()
+        out = _build_small(tmp_path, "html")  # the same folder: switching editions re-reads the page
         html = (out / "index.html").read_text(encoding="utf-8")
-        assert "THE-QUESTION" in html
-        assert ("THE-ANSWER" in html) is has_answer, edition
+        source = next((out / "_sources").glob("index.*")).read_text(encoding="utf-8")
+        index = (out / "searchindex.js").read_text(encoding="utf-8").lower()
+        assert "THE-QUESTION" in html and "THE-QUESTION" in source
+        for where, text in [("page", html), ("source", source)]:
+            assert ("THE-ANSWER" in text) is has_answer, (edition, where)
+        assert ("solution to exercise" in index) is has_answer, (edition, "search index")
+        assert bool(solution_leaks(out)) is has_answer, edition
+
+
+def test_student_build_fails_when_a_solution_is_left(tmp_path, monkeypatch):
+    """The leak check can fail: without the removal step, the student build stops and names the page."""
+    from sphinx.errors import ExtensionError
+
+    _student_project(tmp_path, remove=False)
+    monkeypatch.setenv("AICHAIN_EDITION", "student")
+    with pytest.raises(ExtensionError, match=r"solutions left in the output: index\.html"):
+        _build_small(tmp_path, "student")
+
+
+def test_switching_editions_keeps_the_execution_cache(monkeypatch):
+    """The edition changes no notebook's outputs, so it is not in the inputs' fingerprint (the
+    notebooks are not run again); the data source is."""
+    from aichain_utils.buildstate import inputs_fingerprint
+
+    monkeypatch.setenv("AICHAIN_EDITION", "instructor")
+    before = inputs_fingerprint()
+    monkeypatch.setenv("AICHAIN_EDITION", "student")
+    assert inputs_fingerprint() == before
+    monkeypatch.setenv("AICHAIN_DATA", "some-other-file.csv")
+    assert inputs_fingerprint() != before
+
+
+def test_the_built_site_is_the_edition_it_says(root):
+    """The built book (``make book`` or ``make book EDITION=student``) matches its edition: the
+    instructor edition shows every chapter's solutions, the student edition none."""
+    from aichain_utils.sphinxext import solution_leaks
+
+    html = _html_dir(root)
+    edition = (html / ".edition").read_text(encoding="utf-8").strip()
+    leaks = solution_leaks(html)
+    teaching = " ".join(_page(root, "teaching").get_text(" ").split())
+    assert (f"reading the {edition} edition" in teaching) or (f"reading the {edition}\xa0edition" in teaching), edition
+    if edition == "student":
+        assert not leaks, leaks[:5]
+    else:
+        chapters = [n for n in toc_pages(root) if n.startswith("chapters/")]
+        for name in chapters:
+            shown = any(leak.startswith(f"{name}.html") for leak in leaks)
+            assert shown, f"{name}: no solution in the instructor edition"
 
 
 def test_glossary_is_alphabetical_with_one_anchor_per_term_and_chapters_link_to_it(root):
@@ -450,3 +518,46 @@ def test_glossary_is_alphabetical_with_one_anchor_per_term_and_chapters_link_to_
         assert len(links) >= 3, f"{name}: {len(links)} links to the glossary"
         assert len(links) == len(set(links)), f"{name}: a term is linked more than once"
         assert set(links) <= set(ids), f"{name}: links to terms that do not exist"
+
+
+def test_glossary_has_a_second_index_by_the_pinyin_of_the_chinese_terms(root):
+    """A reader who knows the Chinese term finds it: the glossary's second index lists every term by
+    its Chinese name in pinyin order, each row linking to the English entry."""
+    from aichain_utils.glossary import pinyin_key
+
+    glossary = pd.read_csv(root / "data" / "glossary.csv", keep_default_na=False)
+    soup = _page(root, "glossary")
+    anchor = soup.find(id="glossary-chinese")
+    assert anchor is not None, "no Chinese index on the glossary page"
+    section = anchor if anchor.name == "section" else anchor.find_parent("section")
+    rows = section.select("table tbody tr")
+    assert len(rows) == len(glossary)
+    pinyin = [r.select("td")[1].get_text(" ", strip=True) for r in rows]
+    assert pinyin == sorted(pinyin, key=pinyin_key)
+    ids = {t.get("id") for t in soup.select("main dl.glossary > dt")}
+    for row in rows:
+        link = row.select_one('a[href*="#term-"]')
+        assert link is not None and link["href"].split("#")[-1] in ids, row.get_text(" ", strip=True)
+    assert any(r.select("td")[0].get_text(strip=True) == "卡脖子技术" for r in rows)
+
+
+def test_every_glossary_term_has_its_pinyin():
+    """data/glossary_pinyin.csv gives the pinyin of every term of data/glossary.csv (and no other)."""
+    from aichain_utils.glossary import load_glossary, missing_pinyin
+    from aichain_utils.paths import data_dir
+
+    assert missing_pinyin() == [], "add these terms' pinyin to data/glossary_pinyin.csv"
+    extra = set(pd.read_csv(data_dir() / "glossary_pinyin.csv")["term"]) - set(load_glossary()["term"])
+    assert not extra, f"data/glossary_pinyin.csv has terms the glossary does not: {sorted(extra)}"
+
+
+def test_pinyin_column_is_checked_against_the_chinese_term():
+    """A pinyin that does not give one syllable per Chinese character fails the build with the term."""
+    from aichain_utils.glossary import chinese_index_markdown, load_glossary
+
+    frame = load_glossary()
+    frame.loc[frame["term"] == "Caliper", "pinyin"] = "kǎ"
+    with pytest.raises(ValueError, match=r"pinyin.*Caliper \(卡尺: 2 characters"):
+        chinese_index_markdown(frame)
+    frame.loc[frame["term"] == "Caliper", "pinyin"] = ""  # no pinyin yet: listed last, under its Chinese name
+    assert chinese_index_markdown(frame).rstrip().endswith("| 卡尺 |  | {term}`Caliper` |")

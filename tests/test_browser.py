@@ -63,8 +63,9 @@ def server(root):
             pass
 
         def do_GET(self):
-            if self.path.startswith("/__measure.html"):
-                body = _measure_page(self.path).encode("utf-8")
+            if self.path.startswith(("/__measure.html", "/__plant.html")):
+                page = _measure_page(self.path) if self.path.startswith("/__measure") else PLANT
+                body = page.encode("utf-8")
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -85,6 +86,25 @@ MEASURE_JS = Path(__file__).with_name("browser_measure.js")
 #: Widths at which every table and figure must fit the text column: desktop, phone, and A4 in print
 #: (210 mm less the 15 mm margins of the book's @page rule = 180 mm = 680 CSS px).
 WIDTHS = {"desktop": (1400, "screen"), "phone": (420, "screen"), "print": (680, "print")}
+
+
+#: A page with every fault the browser checks look for: a table wider than the column, a scroll box
+#: whose first column is not sticky, a figure that fits on screen but not in print, and a banner
+#: that is readable in light mode and not in dark mode (light grey on pale pink).
+PLANT = """<!DOCTYPE html><html data-theme="light"><head><style>
+.aichain-data-banner { color: #222; background: #fff; }
+html[data-theme=dark] .aichain-data-banner { color: #bbb; background: #fde; }
+.aichain-wide { overflow-x: auto; max-width: 100%; }
+@media print { #print-only-wide { width: 900px; } }
+</style></head><body><main><article class="bd-article" style="width: 600px">
+<div class="aichain-data-banner"><strong>Data:</strong> planted</div>
+<div id="too-wide"><table style="width: 1500px"><tbody><tr><td>x</td></tr></tbody></table></div>
+<div class="aichain-wide" id="not-sticky"><table style="width: 1500px"><tbody><tr><td>a</td><td>b</td></tr>
+</tbody></table></div>
+<figure id="print-only-wide"><figcaption style="color: #ccc">pale caption</figcaption>
+<img style="width: 100%; height: 20px" src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E">
+</figure>
+</article></main></body></html>"""
 
 
 def _measure_page(path: str) -> str:
@@ -258,14 +278,32 @@ def test_the_fit_check_catches_a_wide_table():
     assert _misfits(m) == ["table #t: 1000 px in a 700 px column"]
 
 
+def test_the_browser_checks_catch_a_planted_page(browser, server, tmp_path):
+    """The measurements can fail: on a page with planted faults, Chromium reports the wide table at
+    both widths, the scroll box without a sticky column, the figure that only print widens, and the
+    banner whose dark-mode contrast is below 4.5."""
+    for width in (1400, 420):
+        m = measure(browser, tmp_path, server, "__plant", width, "screen")
+        bad = _misfits(m)
+        assert any("#too-wide" in b for b in bad), (width, bad)
+        assert not any("#print-only-wide" in b for b in bad), (width, bad)
+        assert [i["sticky"] for i in m["items"] if i["inScrollBox"]] == [False]
+        assert m["banner"]["light"] >= 4.5 > m["banner"]["dark"], m["banner"]
+        assert m["captions"]["light"] < 4.5, m["captions"]
+    printed = _misfits(measure(browser, tmp_path, server, "__plant", 680, "print"))
+    assert any("#print-only-wide" in b for b in printed), printed
+
+
 def test_banner_contrast_and_glued_numbers_in_light_and_dark_mode(root, browser, server, tmp_path):
-    """Issue 15: the data banner's text has a contrast ratio of at least 4.5 (WCAG AA) in both
-    themes, and glued numbers in running text have the weight of the text around them."""
-    for page in ["index", "chapters/baseline", "chapters/measurement"]:
+    """Issue 15: the data banner's text and the figure captions have a contrast ratio of at least 4.5
+    (WCAG AA) in both themes, and glued numbers in running text have the weight of the text around them."""
+    for page in ["index", "chapters/baseline", "chapters/measurement", "chapters/simulation_lab"]:
         m = measure(browser, tmp_path, server, page, 1400, "screen")
         for theme in ("light", "dark"):
             assert m["banner"][theme] is not None, f"{page}: no banner"
             assert m["banner"][theme] >= 4.5, f"{page}: banner contrast {m['banner'][theme]:.2f} in {theme} mode"
+            caption = m["captions"][theme]  # figure captions too (None on a page without figures)
+            assert caption is None or caption >= 4.5, f"{page}: caption contrast {caption:.2f} in {theme} mode"
         bold = [w for w in m["glued"] if w[0] != w[1]]
         assert not bold, f"{page}: glued numbers in another weight than their text: {bold[:3]}"
     assert measure(browser, tmp_path, server, "chapters/baseline", 1400, "screen")["glued"], "no glued number found"

@@ -72,15 +72,46 @@ def test_every_solution_runs_after_the_set_up_cell(path, monkeypatch):
     if not code:
         pytest.skip(f"{path.name}: no solution with code")
     monkeypatch.chdir(path.parent)  # as the notebook runs: from its own folder
+    run_solutions(text, path.name)
+
+
+def run_solutions(text: str, name: str) -> None:
+    """Run the chapter's set-up cell, then each solution's code, in one namespace (as a reader would)."""
     namespace: dict = {"__name__": "__exercise__"}
-    exec(compile(setup_cell(text), f"{path.name}:set-up", "exec"), namespace)
-    for k, block in enumerate(code, start=1):
-        exec(compile(block, f"{path.name}:solution-code-{k}", "exec"), namespace)
+    exec(compile(setup_cell(text), f"{name}:set-up", "exec"), namespace)
+    for k, block in enumerate(solution_code(text), start=1):
+        exec(compile(block, f"{name}:solution-code-{k}", "exec"), namespace)
 
 
-def test_the_checker_catches_an_undefined_name():
-    """The runner can fail: a solution that uses a name the set-up does not define raises."""
-    namespace: dict = {}
-    exec("import numpy as np", namespace)
-    with pytest.raises(NameError):
-        exec("models.fit_two_way_fe(d)", namespace)
+PLANTED = """
+```{code-cell} ipython3
+import numpy as np
+```
+
+```{code-cell} ipython3
+:tags: [remove-cell]
+from aichain_utils import models
+```
+
+:::{exercise}
+:label: ex-planted
+Fit `models.fit_two_way_fe(d)`.
+:::
+
+:::{solution} ex-planted
+:class: dropdown
+```python
+models.fit_two_way_fe(np.zeros(1))
+```
+:::
+"""
+
+
+def test_the_checker_catches_a_name_only_a_hidden_cell_defines():
+    """The runner can fail: a solution that uses ``models``, imported only in a hidden cell and not in
+    the visible set-up, raises; so does a chapter whose set-up cell is hidden."""
+    assert solution_code(PLANTED) == ["models.fit_two_way_fe(np.zeros(1))\n"]
+    with pytest.raises(NameError, match="models"):
+        run_solutions(PLANTED, "planted.md")
+    hidden = "```{code-cell} ipython3\n:tags: [remove-input]\nap = panel.load_analysis_panel()\n```\n"
+    assert "remove" in _tags(setup_cell(hidden))
