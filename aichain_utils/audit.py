@@ -718,13 +718,16 @@ def run_audit(
     design: dict | None = None,
     claims: pd.DataFrame | None = None,
     sources: pd.DataFrame | None = None,
-    closest_world: bool = True,
+    closest_world: bool | None = None,
 ) -> pd.DataFrame:
     """All checks on the published tables and text, as one DataFrame sorted by severity, family and table.
 
-    ``closest_world=False`` leaves out the family that reads the stored calibration (the calibration
-    itself chooses its targets without it).
+    ``closest_world`` includes the family that reads the stored calibration; by default only when the
+    audit runs on the published tables (the stored result is about them), and ``False`` leaves it out
+    (the calibration itself chooses its targets without it).
     """
+    if closest_world is None:
+        closest_world = cells is None and table2 is None
     cells = load_regression_cells() if cells is None else cells
     table2 = load_table2() if table2 is None else table2
     findings = [
