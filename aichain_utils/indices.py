@@ -367,3 +367,21 @@ def wcv(value_efficacy, synergy_coef, front_output, final_output, robots):
     """
     _check_positive(robots=robots)
     return value_efficacy * synergy_coef * (front_output / robots + final_output / robots)
+
+
+# --------------------------------------------------------------------------- controls
+#: The logistics performance index's published scale (World Bank LPI scores run from 1 to 5).
+LPI_SCALE = (1.0, 5.0)
+
+
+def tra_from_lpi(lpi):
+    """The control ``tra`` from a logistics performance index score, **a reading**.
+
+    ``tra = (LPI - 1) / (5 - 1)``: the score rescaled to [0, 1]. The paper says tra is measured by
+    the industry's logistics performance index (行业物流绩效指数) but its Table 2 (mean 0.309, SD 0.076,
+    min 0.237) cannot be a score on the index's 1-5 scale; a min-max rescaling of that scale is the
+    reading that puts Table 2's mean, SD and minimum on it (its maximum 1.681 fits no reading of a
+    1-5 score: see the simulated-world chapter).
+    """
+    lo, hi = LPI_SCALE
+    return (np.asarray(lpi, dtype=float) - lo) / (hi - lo)

@@ -440,7 +440,7 @@ def build_analysis_panel(
     out["imp"] = 100.0 * data["imports"] / data["output"]
     out["exp"] = 100.0 * data["exports"] / data["output"]
     out["inst"] = data["freedom_index"]
-    out["tra"] = data["lpi"]
+    out["tra"] = indices.tra_from_lpi(data["lpi"])  # a reading: LPI score rescaled to [0, 1]
 
     # instruments (section 五.2)
     out["IV1"] = _lag_iv1(out)
