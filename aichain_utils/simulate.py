@@ -428,8 +428,11 @@ def simulate_panel(
     value_efficacy_base = _lognormal(rng, r["value_efficacy_base"], n)
 
     # ---------------------------------------------------------------- solved raw inputs
-    synergy_coef = fwd_sum  # eq. (14): c = sum of forward targets in the industry-year
-    synergy_out, synergy_in = fwd_t, bwd_t  # row and column sums of the synergy matrix
+    # eq. (14) as printed: forward ITSE = c x column total / matrix total, so forward ITSE summed over a
+    # matrix's nodes is c; eq. (15): backward = c x row total / matrix total. Column totals are the
+    # forward targets and row totals the backward ones rescaled to the same matrix total.
+    synergy_coef = fwd_sum
+    synergy_in, synergy_out = fwd_t, bwd_measured  # column and row sums of the synergy matrix
     ups = ups_m + ups_i
     robots = front_t * rd_cost * iceberg_cost / (data_density * theta_front * ups)  # eq. (6)
     rd_efficiency = inter_t * rd_cost * iceberg_cost / (circulation_rate * crossborder_synergy * ups)  # eq. (7)
@@ -483,8 +486,8 @@ def simulate_panel(
         "key_input": key_input,
         "output_elasticity": output_elasticity,
         "loss_coef": loss_coef,
-        "synergy_out": synergy_out.copy(),  # also the truth's ITSE_forward: no shared buffer
-        "synergy_in": synergy_in,
+        "synergy_out": synergy_out.copy(),  # also the truth's ITSE_backward: no shared buffer
+        "synergy_in": synergy_in.copy(),  # also the truth's ITSE_forward
         "value_efficacy": value_efficacy,
         "output": output,
         "imports": imports,
