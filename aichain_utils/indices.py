@@ -223,7 +223,7 @@ def elri_back(stuck_nodes, spillover, rd_cost, iceberg_cost, theta_back, ups_m, 
 
     ``ELRI_back = N c / (d nu) * Theta_B (Upsilon_M + Upsilon_I)``
 
-    Verdict on equation (8): one reading (the sums as in :func:`elri_front`).
+    Verdict on equation (8): one reading. The sums are read as in :func:`elri_front`.
 
     Parameters
     ----------
