@@ -21,7 +21,7 @@ EQUATIONS = [str(k) for k in range(6, 19)]
 
 def test_record_covers_every_equation_and_the_composite():
     ids = [r["id"] for r in readings.load_equations()]
-    assert set(EQUATIONS + ["AIE"]) <= set(ids)
+    assert {*EQUATIONS, "AIE"} <= set(ids)
     for rec in readings.load_equations():
         assert rec["verdict"] in readings.VERDICTS
         if rec["verdict"] == "one reading":  # a reading names its alternative, as a switch or in words
