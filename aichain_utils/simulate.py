@@ -543,17 +543,18 @@ def _solve_value_inputs(s: _Design, value: dict, free: dict, robots: np.ndarray,
 def _solve_mediator_inputs(med: dict, free: dict, y_front, y_final, fsie_t) -> dict:
     """Inputs of equations (10)-(15): y_back from (11), the key input a from (13), c and the synergy sums.
 
-    ``c`` of (14) is the industry-year sum of forward targets, and the node's row and column sums
-    are its forward and backward targets.
+    Eq. (14) as printed: forward ITSE = c x column total / matrix total, so forward ITSE summed over a
+    matrix's nodes is c; eq. (15): backward = c x row total / matrix total. Column totals are the
+    forward targets and row totals the backward ones rescaled to the same matrix total.
     """
-    synergy_coef = med["fwd_sum"]  # eq. (14): c = sum of forward targets in the industry-year
+    synergy_coef = med["fwd_sum"]  # c: the sum of forward targets in the industry-year
     y_back = y_front + 2.0 * fsie_t * free["y_inter"]  # eq. (11): FSIE = |y_F - y_back| / (2 y_inter)
     nsc_prod = 1.0
     for y_s in (y_front, free["y_inter"], y_back):
         nsc_prod = nsc_prod * indices.nsc(free["ups_i"], synergy_coef, y_s, y_final, free["interaction_cost"])
     key_input = (med["itse"] - 1.0) / ((free["output_elasticity"] - free["loss_coef"]) * nsc_prod)  # eq. (13)
     return {"synergy_coef": synergy_coef, "y_back": y_back, "key_input": key_input,
-            "synergy_out": med["fwd"].copy(), "synergy_in": med["bwd"]}  # fmt: skip
+            "synergy_in": med["fwd"].copy(), "synergy_out": med["bwd_measured"].copy()}  # fmt: skip
 
 
 def _missing_itse(p: Mapping, s: _Design, key_input: np.ndarray, scale: int, rng) -> np.ndarray:
