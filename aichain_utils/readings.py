@@ -28,6 +28,7 @@ from aichain_utils.paths import published_dir
 __all__ = [
     "DEFAULT_READINGS",
     "READING_CHOICES",
+    "SWITCH_AFFECTS",
     "VERDICTS",
     "docstring_tag",
     "load_equations",
@@ -101,6 +102,21 @@ def _choices() -> dict[str, tuple[str, ...]]:
 READING_CHOICES: dict[str, tuple[str, ...]] = _choices()
 #: The default of every switch except ``aie_weights`` (an argument of its own in the panel builder).
 DEFAULT_READINGS: dict[str, str] = {k: v[0] for k, v in READING_CHOICES.items() if k != "aie_weights"}
+
+
+#: The panel variable each switch changes first (what the measurement chapter compares).
+SWITCH_AFFECTS: dict[str, str] = {
+    "upsilon": "ERL",
+    "inter_numerator": "ELRI_inter",
+    "ia_denominator": "IA_front",
+    "fsie_aggregation": "FSIE",
+    "itse_orientation": "ITSE_forward",
+    "vce_cost": "LCV",
+    "lcv_form": "LCV",
+    "lcv_base": "LCV",
+    "wcv_c": "WCV",
+    "trade_scale": "imp",
+}
 
 
 def resolve_readings(readings: dict | None) -> dict[str, str]:
