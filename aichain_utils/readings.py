@@ -32,6 +32,7 @@ __all__ = [
     "VERDICTS",
     "docstring_tag",
     "load_equations",
+    "print_table",
     "resolve_readings",
     "sample_size_evidence",
     "sample_size_reading",
@@ -154,6 +155,22 @@ def verdict_table() -> pd.DataFrame:
                 "verdict": rec["verdict"],
                 "alternatives (readings=…)": alts or "—",
                 "reason": " ".join(str(rec["reason"]).split()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def print_table() -> pd.DataFrame:
+    """One row per record: the print as extracted (line breaks shown as ⏎) and the reconstruction (LaTeX)."""
+    rows = []
+    for rec in load_equations():
+        lines = [ln.strip() for ln in str(rec["print"]).splitlines() if ln.strip()]
+        rows.append(
+            {
+                "equation": rec["id"] if not rec["id"][0].isdigit() else f"({rec['id']})",
+                "as extracted": " ⏎ ".join(lines),
+                "reconstruction (LaTeX)": rec["reconstruction"],
+                "verdict": rec["verdict"],
             }
         )
     return pd.DataFrame(rows)
