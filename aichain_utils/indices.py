@@ -1,4 +1,4 @@
-"""The paper's indices (section 四.2 and 六, equations 6-18) as functions of raw inputs.
+"""The paper's indices (section 四.2 and 六, equations 6-18) as this book reads them, as functions of raw inputs.
 
 Every function takes plain arrays (or pandas Series) of raw inputs and returns
 the index, so that the same code turns simulated raw inputs today, and licensed

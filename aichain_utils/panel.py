@@ -320,8 +320,8 @@ class AnalysisPanel:
     check : CheckReport or None
         The full check report of the user's file.
     readings : dict
-        The readings of the paper's formulas the indices were built with (raw level; see
-        :mod:`aichain_utils.readings`).
+        The readings of the paper's formulas the indices were built with (see
+        :mod:`aichain_utils.readings`); empty at the analysis level, where the indices are the user's.
     """
 
     data: pd.DataFrame
@@ -591,7 +591,9 @@ def build_from_finished(
         if col in t and t[col].isna().any():
             notes.append(f"{col} is missing in {int(t[col].isna().sum()):,} rows of the file.")
     empty = pd.Series(dtype=float, name="weight")
-    return AnalysisPanel(out, empty, empty.copy(), source, notes, level="analysis", found=found or {})
+    return AnalysisPanel(
+        out, empty, empty.copy(), source, notes, level="analysis", found=found or {}, readings={}
+    )  # the user's finished indices: no reading of ours applies
 
 
 def load_analysis_panel(aie_weights: str | np.ndarray | None = None, readings: dict | None = None) -> AnalysisPanel:

@@ -28,9 +28,11 @@ from aichain_utils.paths import published_dir
 __all__ = [
     "DEFAULT_READINGS",
     "READING_CHOICES",
+    "SWITCH_AFFECTS",
     "VERDICTS",
     "docstring_tag",
     "load_equations",
+    "print_table",
     "resolve_readings",
     "sample_size_evidence",
     "sample_size_reading",
@@ -103,6 +105,21 @@ READING_CHOICES: dict[str, tuple[str, ...]] = _choices()
 DEFAULT_READINGS: dict[str, str] = {k: v[0] for k, v in READING_CHOICES.items() if k != "aie_weights"}
 
 
+#: The panel variable each switch changes first (what the measurement chapter compares).
+SWITCH_AFFECTS: dict[str, str] = {
+    "upsilon": "ERL",
+    "inter_numerator": "ELRI_inter",
+    "ia_denominator": "IA_front",
+    "fsie_aggregation": "FSIE",
+    "itse_orientation": "ITSE_forward",
+    "vce_cost": "LCV",
+    "lcv_form": "LCV",
+    "lcv_base": "LCV",
+    "wcv_c": "WCV",
+    "trade_scale": "imp",
+}
+
+
 def resolve_readings(readings: dict | None) -> dict[str, str]:
     """The defaults updated by ``readings``; a clear error for an unknown switch or value."""
     out = dict(DEFAULT_READINGS)
@@ -138,6 +155,22 @@ def verdict_table() -> pd.DataFrame:
                 "verdict": rec["verdict"],
                 "alternatives (readings=…)": alts or "—",
                 "reason": " ".join(str(rec["reason"]).split()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def print_table() -> pd.DataFrame:
+    """One row per record: the print as extracted (line breaks shown as ⏎) and the reconstruction (LaTeX)."""
+    rows = []
+    for rec in load_equations():
+        lines = [ln.strip() for ln in str(rec["print"]).splitlines() if ln.strip()]
+        rows.append(
+            {
+                "equation": rec["id"] if not rec["id"][0].isdigit() else f"({rec['id']})",
+                "as extracted": " ⏎ ".join(lines),
+                "reconstruction (LaTeX)": rec["reconstruction"],
+                "verdict": rec["verdict"],
             }
         )
     return pd.DataFrame(rows)

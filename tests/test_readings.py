@@ -79,9 +79,26 @@ def test_glossary_entries_state_the_record_verdict():
 
 def test_chapter_generates_the_verdict_table_from_the_record():
     text = (repo_root() / "chapters" / "measurement.md").read_text(encoding="utf-8")
-    assert "readings.verdict_table()" in text
+    assert "readings.verdict_table()" in text and "readings.print_table()" in text
+    assert len(readings.print_table()) == len(readings.load_equations())
     table = readings.verdict_table()
     assert list(table["verdict"]) == [r["verdict"] for r in readings.load_equations()]
+    for rec in readings.load_equations():  # the displayed reconstruction is the record's, tagged
+        if rec["id"][0].isdigit():
+            assert f"{rec['reconstruction']} \\tag{{{rec['id']}}}" in text, rec["id"]
+
+
+def test_chapter_extraction_blocks_are_verbatim():
+    text = _seed_text()
+    if text is None:
+        pytest.skip("the paper's extraction (../shared/seeds/002_*.txt) is not next to this checkout")
+    flat = re.sub(r"\s+", "", text)
+    chapter = (repo_root() / "chapters" / "measurement.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```\{code-block\} text\n:class: aichain-extraction\n(.*?)```", chapter, flags=re.S)
+    assert len(blocks) >= 4
+    for block in blocks:
+        for line in block.splitlines():
+            assert re.sub(r"\s+", "", line) in flat, line
 
 
 def test_matrix_14_15_hand_worked_3x3():
