@@ -669,6 +669,25 @@ def check_readings(
                 "the unit of observation as a node nested in an industry (measurement chapter).",
             )
         )
+        from aichain_utils.readings import sample_size_reading
+
+        reading = sample_size_reading(cells, table2, design)
+        unexplained = reading[reading["status"] == "unexplained"]
+        if not unexplained.empty:
+            where = ", ".join(f"{t} ({c})" for t, c in zip(unexplained["table"], unexplained["column"], strict=True))
+            per = full // (n_ind * n_years)
+            out.append(
+                Finding(
+                    "reading",
+                    "Ns the units reading leaves unexplained",
+                    "Tables 3-10",
+                    "N",
+                    f"every N from {per} units per industry and the column's sample rule",
+                    f"{len(unexplained)} of {len(reading)} columns unexplained: {where}",
+                    "info",
+                    "The measurement chapter sets the evidence for and against the reading side by side.",
+                )
+            )
     return out
 
 

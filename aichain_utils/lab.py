@@ -30,6 +30,7 @@ from joblib import Parallel, delayed, parallel_config
 
 from aichain_utils import mediation, models, panel, simulate
 from aichain_utils.paths import data_dir, repo_root
+from aichain_utils.readings import DEFAULT_READINGS
 
 __all__ = [
     "ESTIMATORS",
@@ -230,6 +231,7 @@ def monte_carlo_fingerprint(
     """SHA-256 over the parameters, the code that produces the results, and the run's settings."""
     h = hashlib.sha256()
     h.update((data_dir() / "simulation" / "params.yml").read_bytes())
+    h.update(repr(sorted(DEFAULT_READINGS.items())).encode())  # the readings the panel builder uses
     files = _FINGERPRINT_FILES + (_BATTERY_FILES if what == "battery" else [])
     for name in files:
         h.update((repo_root() / "aichain_utils" / name).read_bytes())

@@ -12,18 +12,22 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from aichain_utils.panel import RAW_COLUMNS, AnalysisPanel
+from aichain_utils import readings
+from aichain_utils.panel import RAW_COLUMNS, AnalysisPanel, load_analysis_panel
 from aichain_utils.published import load_table1, load_table2
 from aichain_utils.simulate import segment_effects
 
 __all__ = [
     "RAW_COLUMN_DOCS",
+    "alternative_panels",
     "dgp_effects_table",
     "plot_by_group",
     "plot_over_years",
     "raw_schema_table",
+    "reading_consequences",
     "table1_comparison",
     "table2_comparison",
+    "upsilon_consequence",
 ]
 
 
@@ -92,6 +96,72 @@ def table2_comparison(panel: AnalysisPanel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def alternative_panels(ap: AnalysisPanel) -> dict[tuple[str, str], AnalysisPanel]:
+    """The panel of this build rebuilt under every non-default reading, one switch at a time.
+
+    Only a panel built from raw inputs (simulated or a user's raw file) can be rebuilt; at the
+    analysis level the indices are the user's own and the result is empty.
+    """
+    if ap.level not in ("simulated", "raw"):
+        return {}
+    out = {}
+    for name, values in readings.READING_CHOICES.items():
+        if name not in readings.DEFAULT_READINGS:
+            continue
+        for value in values[1:]:
+            out[(name, value)] = load_analysis_panel(readings={name: value})
+    return out
+
+
+def reading_consequences(ap: AnalysisPanel, alternatives: dict | None = None) -> pd.DataFrame:
+    """For each alternative reading, the variable it changes: N, mean and SD beside the default's.
+
+    Returns
+    -------
+    DataFrame
+        One row per (switch, value): the variable, its N, mean and SD under the default and under
+        the alternative, and the correlation of the two versions across rows.
+    """
+    alternatives = alternative_panels(ap) if alternatives is None else alternatives
+    rows = []
+    for (name, value), alt in alternatives.items():
+        var = readings.SWITCH_AFFECTS[name]
+        x, y = ap.data[var], alt.data[var]
+        both = x.notna() & y.notna()
+        rows.append(
+            {
+                "reading": f"{name}={value}",
+                "default": readings.DEFAULT_READINGS[name],
+                "variable": var,
+                "N default": int(x.notna().sum()),
+                "N here": int(y.notna().sum()),
+                "mean default": float(x.mean()),
+                "mean here": float(y.mean()),
+                "SD default": float(x.std()),
+                "SD here": float(y.std()),
+                "correlation": float(np.corrcoef(x[both], y[both])[0, 1]) if both.sum() > 2 else np.nan,
+            }
+        )
+    return pd.DataFrame(rows).round(3)
+
+
+def upsilon_consequence(ap: AnalysisPanel, mediators: AnalysisPanel) -> pd.DataFrame:
+    """ERL's correlation with the two mediators when Upsilon are separate inputs and when they are FSIE, ITSE."""
+    rows = []
+    for label, p in (("independent (default)", ap), ("mediators", mediators)):
+        d = p.data
+        rows.append(
+            {
+                "upsilon": label,
+                "N of ERL": int(d["ERL"].notna().sum()),
+                "corr(ERL, FSIE)": float(d["ERL"].corr(d["FSIE"])),
+                "corr(ERL, ITSE)": float(d["ERL"].corr(d["ITSE"])),
+                "corr(ERL, FSIE + ITSE)": float(d["ERL"].corr(d["FSIE"] + d["ITSE"])),
+            }
+        )
+    return pd.DataFrame(rows).round(3)
+
+
 def dgp_effects_table(params: dict) -> pd.DataFrame:
     """The true causal effects of the DGP, with the published number each is set to."""
     ef = params["effects"]
@@ -137,8 +207,8 @@ RAW_COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "spillover": ("c: spillover of key core technology", "(8)"),
     "theta_front": ("Θ_F: front-end technology interaction efficiency", "(6)"),
     "theta_back": ("Θ_B: back-end technology interaction efficiency", "(8)"),
-    "ups_m": ("Υ_M: intermediary factor spatial integration efficiency", "(6)-(8), (10)"),
-    "ups_i": ("Υ_I: intermediary industrial technology synergy efficiency", "(6)-(8), (12)"),
+    "ups_m": ("Υ_M: factor spatial integration efficiency (an input; see the upsilon reading)", "(6)-(8), (10)"),
+    "ups_i": ("Υ_I: industrial technology synergy efficiency (an input; see the upsilon reading)", "(6)-(8), (12)"),
     "y_front": ("y_F: key-factor output of the front segment", "(10)-(12), (18)"),
     "y_inter": ("key-factor output of the middle segment", "(10)-(12)"),
     "y_back": ("key-factor output of the back segment", "(10)-(12)"),
@@ -148,8 +218,8 @@ RAW_COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "key_input": ("a: key-factor input quantity (may be missing)", "(13)"),
     "output_elasticity": ("e: key-factor output elasticity", "(13)"),
     "loss_coef": ("ν: key-factor loss coefficient", "(13)"),
-    "synergy_out": ("row sum of the technology-synergy matrix", "(14)"),
-    "synergy_in": ("column sum of the technology-synergy matrix", "(15)"),
+    "synergy_out": ("row sum of the node's technology-synergy matrix", "(15) as printed"),
+    "synergy_in": ("column sum of the node's technology-synergy matrix", "(14) as printed"),
     "value_efficacy": ("Λ: value-extension efficacy of the chain", "(16), (18)"),
     "output": ("industry output (yuan)", "lngdp"),
     "imports": ("imports of goods and services", "imp"),

@@ -46,6 +46,7 @@ from pandera.errors import SchemaErrors
 from aichain_utils import datainput, indices
 from aichain_utils.checks import table_reasons, validate_cells
 from aichain_utils.datainput import CheckReport, DataInputError, Found
+from aichain_utils.readings import DEFAULT_READINGS, resolve_readings
 from aichain_utils.schema import FIRST_YEAR, LAST_YEAR, TABLE_NEEDS, analysis_panel_schema
 from aichain_utils.simulate import AIE_INDICATOR_COLUMNS, ALT_INDICATOR_COLUMNS, load_params, simulate_panel
 
@@ -318,6 +319,9 @@ class AnalysisPanel:
         Digest of the user's file (None for the simulated panel).
     check : CheckReport or None
         The full check report of the user's file.
+    readings : dict
+        The readings of the paper's formulas the indices were built with (see
+        :mod:`aichain_utils.readings`); empty at the analysis level, where the indices are the user's.
     """
 
     data: pd.DataFrame
@@ -329,6 +333,7 @@ class AnalysisPanel:
     found: dict = field(default_factory=dict)
     sha256: str | None = None
     check: CheckReport | None = None
+    readings: dict = field(default_factory=lambda: dict(DEFAULT_READINGS))
 
     def available(self, name: str) -> bool:
         """Whether a variable (book's name) can be used: found or computed, and not empty.
@@ -393,6 +398,7 @@ def build_analysis_panel(
     raw: pd.DataFrame,
     aie_weights: str | np.ndarray = "entropy",
     source: DataSource | None = None,
+    readings: dict | None = None,
 ) -> AnalysisPanel:
     """Compute every regression variable from validated raw inputs.
 
@@ -406,6 +412,12 @@ def build_analysis_panel(
         weights from ``data/published/``.
     source : DataSource, optional
         Recorded in the result.
+    readings : dict, optional
+        Alternative readings of the paper's formulas, e.g. ``{"fsie_aggregation": "gini"}``; the
+        switches, their values and defaults are in ``data/published/equations.yml``
+        (:data:`aichain_utils.readings.READING_CHOICES`). With ``{"upsilon": "mediators"}`` the
+        Upsilon_M and Upsilon_I of equations (6)-(8) are FSIE and ITSE themselves, so ERL is
+        missing where ITSE is.
 
     Returns
     -------
@@ -414,6 +426,7 @@ def build_analysis_panel(
         missing, LCV in a unit's base year, IV1 in the first year) are NaN, and ``notes``
         says how many.
     """
+    rd = resolve_readings(readings)
     data = validate_raw(raw).sort_values(["unit_id", "year"]).reset_index(drop=True)
     out = data[
         ["unit_id", "industry_id", "province_id", "year", "industry_type", "chain_position", "tech_level"]
@@ -432,15 +445,16 @@ def build_analysis_panel(
         weights, signs = np.asarray(aie_weights, dtype=float), ["+"] * 24
     out["AIE"], w_aie = indices.entropy_index(data[AIE_INDICATOR_COLUMNS], signs, weights)
     out["AIE_alt"], w_alt = alternative_aie(data[ALT_INDICATOR_COLUMNS])
-    _erl_block(out, data)
-    _mediator_block(out, data)
+    _mediator_block(out, data, rd)
+    _erl_block(out, data, rd)
 
-    # controls (section 四.2(4))
+    # controls (section 四.2(4)): imp, exp = trade over the industry's output (our reading of 与GDP的比值)
+    trade_scale = 100.0 if rd["trade_scale"] == "percent" else 1.0
     out["lngdp"] = np.log(data["output"])
-    out["imp"] = 100.0 * data["imports"] / data["output"]
-    out["exp"] = 100.0 * data["exports"] / data["output"]
+    out["imp"] = trade_scale * data["imports"] / data["output"]
+    out["exp"] = trade_scale * data["exports"] / data["output"]
     out["inst"] = data["freedom_index"]
-    out["tra"] = data["lpi"]
+    out["tra"] = indices.tra_from_lpi(data["lpi"])  # a reading: LPI score rescaled to [0, 1]
 
     # instruments (section 五.2)
     out["IV1"] = _lag_iv1(out)
@@ -450,13 +464,16 @@ def build_analysis_panel(
 
     # value extension, equations (16)-(18)
     vce = indices.value_conversion_efficiency(
-        data["value_efficacy"], data["crossborder_synergy"], data["rd_cost"], data["iceberg_cost"]
+        data["value_efficacy"],
+        data["crossborder_synergy"],
+        data["rd_cost"],
+        data["iceberg_cost"],
+        interaction_cost=data["interaction_cost"] if rd["vce_cost"] == "interaction_cost" else None,
     )
     out["VCE"] = vce
-    out["LCV"] = indices.lcv(vce, data["unit_id"], data["year"])
-    out["WCV"] = indices.wcv(
-        data["value_efficacy"], data["synergy_coef"], data["y_front"], data["y_final"], data["robots"]
-    )
+    out["LCV"] = indices.lcv(vce, data["unit_id"], data["year"], form=rd["lcv_form"], base=rd["lcv_base"])
+    wcv_c = data["synergy_coef"] if rd["wcv_c"] == "synergy" else data["spillover"]
+    out["WCV"] = indices.wcv(data["value_efficacy"], wcv_c, data["y_front"], data["y_final"], data["robots"])
 
     # groups of Tables 7-9
     out["region"], region_note = _region_split(data["province_id"], data["factor_market_index"])
@@ -467,40 +484,52 @@ def build_analysis_panel(
         f"IV1 (lagged AIE) is undefined in each unit's first year: {int(out['IV1'].isna().sum()):,} rows.",
         region_note,
     ]
+    changed = {k: v for k, v in rd.items() if v != DEFAULT_READINGS[k]}
+    if changed:
+        notes.append("Readings other than the defaults: " + ", ".join(f"{k}={v}" for k, v in changed.items()) + ".")
+    if rd["upsilon"] == "mediators":
+        notes.append(
+            f"ERL uses FSIE and ITSE as Upsilon_M and Upsilon_I: missing in {int(out['ERL'].isna().sum()):,} rows."
+        )
     level = "simulated" if source is None or source.is_simulated else "raw"
-    return AnalysisPanel(out, w_aie, w_alt, source, notes, level=level)
+    return AnalysisPanel(out, w_aie, w_alt, source, notes, level=level, readings=rd)
 
 
-def _erl_block(out: pd.DataFrame, data: pd.DataFrame) -> None:
-    """ERL and its three segments, equations (6)-(9)."""
-    common = {
-        "rd_cost": data["rd_cost"],
-        "iceberg_cost": data["iceberg_cost"],
-        "ups_m": data["ups_m"],
-        "ups_i": data["ups_i"],
-    }
+def _erl_block(out: pd.DataFrame, data: pd.DataFrame, rd: dict) -> None:
+    """ERL and its three segments, equations (6)-(9), under the readings ``upsilon`` and ``inter_numerator``.
+
+    ``upsilon="independent"``: Upsilon_M, Upsilon_I are the raw inputs ``ups_m``, ``ups_i`` (which
+    (10) and (12) also use); ``"mediators"``: they are the FSIE and ITSE just built (the names the
+    symbol list after (8) gives them), so ERL contains the mediators by construction.
+    """
+    if rd["upsilon"] == "mediators":
+        ups_m, ups_i = out["FSIE"], out["ITSE"]
+    else:
+        ups_m, ups_i = data["ups_m"], data["ups_i"]
+    common = {"rd_cost": data["rd_cost"], "iceberg_cost": data["iceberg_cost"], "ups_m": ups_m, "ups_i": ups_i}
+    kappa = data["rd_efficiency"] if rd["inter_numerator"] == "kappa_a_theta" else None
     out["ELRI_front"] = indices.elri_front(
         data["robots"], data["data_density"], theta_front=data["theta_front"], **common
     )
-    out["ELRI_inter"] = indices.elri_inter(
-        data["rd_efficiency"], data["circulation_rate"], data["crossborder_synergy"], **common
-    )
+    out["ELRI_inter"] = indices.elri_inter(kappa, data["circulation_rate"], data["crossborder_synergy"], **common)
     out["ELRI_back"] = indices.elri_back(
         data["stuck_nodes"], data["spillover"], theta_back=data["theta_back"], **common
     )
     out["ERL"] = indices.erl(out["ELRI_front"], out["ELRI_inter"], out["ELRI_back"])
 
 
-def _mediator_block(out: pd.DataFrame, data: pd.DataFrame) -> None:
+def _mediator_block(out: pd.DataFrame, data: pd.DataFrame, rd: dict) -> None:
     """FSIE, equations (10)-(11), and ITSE with its forward and backward parts, (12)-(15)."""
     group = [data["industry_id"], data["year"]]
     front_total = data["y_front"].groupby(group).transform("sum")
     final_total = data["y_final"].groupby(group).transform("sum")
     for seg in ("front", "inter", "back"):
         out[f"IA_{seg}"] = indices.agglomeration_index(
-            data["ups_m"], data[f"y_{seg}"], data["y_final"], front_total, final_total
+            data["ups_m"], data[f"y_{seg}"], data["y_final"], front_total, final_total, rd["ia_denominator"]
         )
-    out["FSIE"] = indices.fsie(out["IA_front"], out["IA_inter"], out["IA_back"])
+    out["FSIE"] = indices.fsie(
+        out["IA_front"], out["IA_inter"], out["IA_back"], group=group, aggregation=rd["fsie_aggregation"]
+    )
     for seg in ("front", "inter", "back"):
         out[f"NSC_{seg}"] = indices.nsc(
             data["ups_i"], data["synergy_coef"], data[f"y_{seg}"], data["y_final"], data["interaction_cost"]
@@ -514,7 +543,7 @@ def _mediator_block(out: pd.DataFrame, data: pd.DataFrame) -> None:
         out["NSC_back"],
     )
     out["ITSE_forward"], out["ITSE_backward"] = indices.itse_forward_backward_shares(
-        data["synergy_out"], data["synergy_in"], data["synergy_coef"], group
+        data["synergy_out"], data["synergy_in"], data["synergy_coef"], group, orientation=rd["itse_orientation"]
     )
 
 
@@ -562,10 +591,12 @@ def build_from_finished(
         if col in t and t[col].isna().any():
             notes.append(f"{col} is missing in {int(t[col].isna().sum()):,} rows of the file.")
     empty = pd.Series(dtype=float, name="weight")
-    return AnalysisPanel(out, empty, empty.copy(), source, notes, level="analysis", found=found or {})
+    return AnalysisPanel(
+        out, empty, empty.copy(), source, notes, level="analysis", found=found or {}, readings={}
+    )  # the user's finished indices: no reading of ours applies
 
 
-def load_analysis_panel(aie_weights: str | np.ndarray | None = None) -> AnalysisPanel:
+def load_analysis_panel(aie_weights: str | np.ndarray | None = None, readings: dict | None = None) -> AnalysisPanel:
     """The analysis panel of the data source in force (see :func:`data_source`).
 
     Both input levels meet here in one schema (:func:`aichain_utils.schema.analysis_panel_schema`).
@@ -575,6 +606,8 @@ def load_analysis_panel(aie_weights: str | np.ndarray | None = None) -> Analysis
     aie_weights : "entropy", "published", array of 24, or None
         Raw level only. None: ``AICHAIN_AIE_WEIGHTS`` if set, else entropy weights on the simulated
         panel and the published Table 1 weights on a user's file (see :func:`aie_weight_method`).
+    readings : dict, optional
+        Raw level only: alternative readings of the paper's formulas (see :func:`build_analysis_panel`).
 
     Raises
     ------
@@ -584,12 +617,12 @@ def load_analysis_panel(aie_weights: str | np.ndarray | None = None) -> Analysis
     source = data_source()
     weights = aie_weight_method(aie_weights, source)
     if source.is_simulated:
-        return build_analysis_panel(simulate_panel().raw, aie_weights=weights, source=source)
+        return build_analysis_panel(simulate_panel().raw, aie_weights=weights, source=source, readings=readings)
     report, table = datainput.check_file(source.path, compute=False)
     if not report.ok:
         raise DataInputError(report.render())
     if report.level == "raw":
-        built = build_analysis_panel(table[RAW_COLUMNS], aie_weights=weights, source=source)
+        built = build_analysis_panel(table[RAW_COLUMNS], aie_weights=weights, source=source, readings=readings)
         built.level, built.found = "raw", report.found
         method = weights if isinstance(weights, str) else "given"
         built.notes.append(f"AIE weights: {method} (AICHAIN_AIE_WEIGHTS=entropy|published switches them).")

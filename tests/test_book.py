@@ -130,10 +130,17 @@ def test_measurement_page_has_figures_and_tables(root):
         fig = soup.select_one(f"figure#{fig_id}")
         assert fig is not None and fig.find("img") is not None, fig_id
     tables = _tables(soup)
-    assert len(tables) >= 4
+    assert len(tables) >= 3  # Tables 1-2 and the raw schema; the DGP's effects are on the next page
     text = soup.get_text(" ")
     assert "What this data is, and what it is not" in text
     assert "within 10%" in text
+
+
+def test_simulated_world_page_has_the_dgp_parameters_and_coherence_tables(root):
+    soup = _page(root, "chapters/simulated_world")
+    for table_id in ["tbl-dgp-effects", "tbl-sim-params", "tbl-sim-coherence"]:
+        assert soup.select_one(f"#{table_id} table") is not None, table_id
+    assert "What calibration shows and does not" in soup.get_text(" ")
 
 
 @pytest.mark.parametrize(
@@ -169,6 +176,7 @@ def test_book_has_the_chapters_in_the_paper_order(root):
     expected = [
         "framework",
         "measurement",
+        "simulated_world",  # the simulated panel's DGP, beside the measurement it feeds
         "baseline",
         "endogeneity",
         "mechanisms",

@@ -80,8 +80,12 @@ def test_elri_segments_and_erl():
 
 
 def test_agglomeration_and_fsie():
-    # IA = U_M (y_s / y_B) / (Y_F / Y_B) = 2 * (3/6) / (10/20) = 2
-    assert ix.agglomeration_index(2.0, 3.0, 6.0, 10.0, 20.0) == pytest.approx(2.0)
+    # as printed, (10) divides by the total Y_B: IA = U_M (y_s / Y_B) / (Y_F / Y_B) = 2 * (3/20) / (10/20) = 0.6
+    assert ix.agglomeration_index(2.0, 3.0, 6.0, 10.0, 20.0) == pytest.approx(0.6)
+    # the unit's own y_B instead (the alternative): 2 * (3/6) / (10/20) = 2
+    assert ix.agglomeration_index(2.0, 3.0, 6.0, 10.0, 20.0, denominator="own") == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="denominator"):
+        ix.agglomeration_index(2.0, 3.0, 6.0, 10.0, 20.0, denominator="mine")
     # FSIE = |3 - 1| / (2 * 2) = 0.5
     assert ix.fsie(3.0, 2.0, 1.0) == pytest.approx(0.5)
     with pytest.raises(ValueError, match="ia_inter"):
@@ -97,10 +101,11 @@ def test_nsc_and_itse():
 
 def test_forward_backward_from_matrix():
     # M = [[1, 2], [3, 4]], total 10, c = 2
-    # forward (row sums 3, 7): 2*3/10, 2*7/10 = 0.6, 1.4; backward (col sums 4, 6): 0.8, 1.2
+    # as printed, forward (14) sums over rows x: column totals 4, 6 -> 2*4/10, 2*6/10 = 0.8, 1.2;
+    # backward (15) sums over columns y: row totals 3, 7 -> 0.6, 1.4
     fwd, bwd = ix.itse_forward_backward_matrix(np.array([[1.0, 2.0], [3.0, 4.0]]), 2.0)
-    np.testing.assert_allclose(fwd, [0.6, 1.4])
-    np.testing.assert_allclose(bwd, [0.8, 1.2])
+    np.testing.assert_allclose(fwd, [0.8, 1.2])
+    np.testing.assert_allclose(bwd, [0.6, 1.4])
     with pytest.raises(ValueError, match="square"):
         ix.itse_forward_backward_matrix(np.ones((2, 3)), 1.0)
 
@@ -113,11 +118,11 @@ def test_share_version_equals_matrix_version():
         for x in range(m.shape[0]):
             rows.append({"group": g, "out": m[x].sum(), "in": m[:, x].sum(), "c": 1.5 + g})
     frame = pd.DataFrame(rows)
-    fwd, bwd = ix.itse_forward_backward_shares(frame["out"], frame["in"], frame["c"], frame["group"])
-    exp_f = np.concatenate([ix.itse_forward_backward_matrix(m, 1.5 + g)[0] for g, m in enumerate(mats)])
-    exp_b = np.concatenate([ix.itse_forward_backward_matrix(m, 1.5 + g)[1] for g, m in enumerate(mats)])
-    np.testing.assert_allclose(fwd, exp_f)
-    np.testing.assert_allclose(bwd, exp_b)
+    for orientation in ("print", "transposed"):
+        fwd, bwd = ix.itse_forward_backward_shares(frame["out"], frame["in"], frame["c"], frame["group"], orientation)
+        exp = [ix.itse_forward_backward_matrix(m, 1.5 + g, orientation) for g, m in enumerate(mats)]
+        np.testing.assert_allclose(fwd, np.concatenate([e[0] for e in exp]))
+        np.testing.assert_allclose(bwd, np.concatenate([e[1] for e in exp]))
 
 
 def test_value_extension_measures():
