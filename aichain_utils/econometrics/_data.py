@@ -101,7 +101,8 @@ def complete_cases(data: pd.DataFrame, columns: Sequence[str], context: str) -> 
         by_col = missing.sum()
         why = ", ".join(f"{c} missing in {int(k):,}" for c, k in by_col.items() if k)
         notes.append(f"{context}: dropped {int(bad.sum()):,} of {len(data):,} rows ({why})")
-    return data.loc[~bad].copy(), int(bad.sum()), notes
+    # copy-on-write (pandas >= 3): the frame returned shares memory with ``data`` until either is changed
+    return (data.loc[~bad] if bad.any() else data.copy(deep=False)), int(bad.sum()), notes
 
 
 def check_rank(X: np.ndarray, names: Sequence[str], context: str = "regressors", tol: float = 1e-10) -> None:

@@ -270,7 +270,7 @@ def fit_fgls(
         X = np.column_stack([frame[regs].to_numpy(dtype=float), np.ones(len(frame))])
         Y = frame[y].to_numpy(dtype=float)
     check_rank(X, names, "regressors of FGLS")
-    e = Y - X @ np.linalg.lstsq(X, Y, rcond=None)[0]
+    e = Y - X @ np.linalg.solve(X.T @ X, X.T @ Y)  # X has full column rank (checked above)
     codes, levels = pd.factorize(frame[group])
     s2 = np.bincount(codes, weights=e**2) / np.bincount(codes)
     if (s2 <= 0).any():
