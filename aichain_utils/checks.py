@@ -212,7 +212,7 @@ def validate_cells(
     ignored = [h for p, h in enumerate(header) if p not in used and h.strip()]
     if ignored:
         report.notes.append(f"{len(ignored)} column(s) not used by the book: {ignored[:15]}.")
-    frame = pd.DataFrame(table)
+    frame = pd.DataFrame(table, copy=False)  # the parsed columns are new already: no second copy
     _derive(frame, level, report)
     if "unit_id" in frame and "year" in frame:
         _cross_row_checks(frame, level, matched, report)

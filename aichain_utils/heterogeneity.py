@@ -158,19 +158,19 @@ def pooled_interaction_test(
     levels = list(levels) if levels is not None else sorted(data[group].dropna().unique())
     frame, _, _ = models.complete_cases(data, [y, x, *controls], "interaction test")
     frame = frame[frame[group].isin(levels)]
-    blocks, ys = [], []
     cols = [x, *controls]
-    for level in levels:
-        part = frame[frame[group] == level]
-        dm = models.demean(part, [y, *cols], ["unit_id", "year"])
-        block = pd.DataFrame(0.0, index=part.index, columns=[f"{c}:{level}" for c in cols for level in levels])
-        for c in cols:
-            block[f"{c}:{level}"] = dm[c]
-        blocks.append(block)
-        ys.append(dm[y])
-    X = pd.concat(blocks).loc[frame.index]
-    Y = pd.concat(ys).loc[frame.index]
-    res = sm.OLS(Y, X).fit(cov_type="cluster", cov_kwds={"groups": frame[cluster].to_numpy(), "use_correction": False})
+    X = np.zeros((len(frame), len(cols) * len(levels)))  # columns f"{c}:{level}", c-major
+    Y = np.empty(len(frame))
+    for g, level in enumerate(levels):
+        rows = (frame[group] == level).to_numpy()
+        dm = models.demean(frame.loc[rows], [y, *cols], ["unit_id", "year"]).to_numpy()
+        Y[rows] = dm[:, 0]
+        for j in range(len(cols)):
+            X[rows, j * len(levels) + g] = dm[:, 1 + j]
+    X = pd.DataFrame(X, index=frame.index, columns=[f"{c}:{level}" for c in cols for level in levels])
+    Y = pd.Series(Y, index=frame.index, name=y)
+    groups = {"groups": frame[cluster].to_numpy(), "use_correction": False}
+    res = sm.OLS(Y, X).fit(method="qr", cov_type="cluster", cov_kwds=groups)  # QR: no n-by-k pseudo-inverse
     names = [f"{x}:{level}" for level in levels]
     constraints = [f"{names[0]} = {n}" for n in names[1:]]
     test = res.wald_test(", ".join(constraints), scalar=True, use_f=False)

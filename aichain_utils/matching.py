@@ -121,25 +121,34 @@ def _logit_scores(frame: pd.DataFrame, treated: np.ndarray, covariates: list[str
 
 
 def _match(lps: np.ndarray, treated: np.ndarray, caliper: float, tie_tol: float = 1e-10):
-    """Weights: 1 per matched treated row; its nearest controls (ties shared equally) get 1 / #ties."""
+    """Weights: 1 per matched treated row; its nearest controls (ties shared equally) get 1 / #ties.
+
+    Vectorised over the treated rows; the weights are summed in the order of the treated rows, as a loop
+    over them would add them.
+    """
     t_idx, c_idx = np.flatnonzero(treated), np.flatnonzero(~treated)
     order = np.argsort(lps[c_idx], kind="stable")
     sorted_c = lps[c_idx][order]
     weight = np.zeros(len(lps))
-    ok = np.zeros(len(t_idx), dtype=bool)
-    for j, i in enumerate(t_idx):
-        pos = np.searchsorted(sorted_c, lps[i])
-        lo, hi = max(pos - 1, 0), min(pos + 1, len(sorted_c))
-        best = np.abs(sorted_c[lo:hi] - lps[i]).min()
-        if best > caliper:
-            continue
-        a = np.searchsorted(sorted_c, lps[i] - best - tie_tol, side="left")
-        b = np.searchsorted(sorted_c, lps[i] + best + tie_tol, side="right")
-        near = np.arange(a, b)[np.abs(sorted_c[a:b] - lps[i]) <= best + tie_tol]
-        ok[j] = True
-        weight[i] += 1.0
-        weight[c_idx[order[near]]] += 1.0 / len(near)
-    return weight, ok
+    lt = lps[t_idx]
+    pos = np.searchsorted(sorted_c, lt)
+    below = np.where(pos > 0, np.abs(sorted_c[np.maximum(pos - 1, 0)] - lt), np.inf)
+    above = np.where(pos < len(sorted_c), np.abs(sorted_c[np.minimum(pos, len(sorted_c) - 1)] - lt), np.inf)
+    best = np.minimum(below, above)
+    ok = best <= caliper
+    lt, best, rows = lt[ok], best[ok], np.flatnonzero(ok)
+    a = np.searchsorted(sorted_c, lt - best - tie_tol, side="left")
+    b = np.searchsorted(sorted_c, lt + best + tie_tol, side="right")
+    owner = np.repeat(np.arange(len(lt)), b - a)  # candidate controls of each matched treated row, in order
+    cand = np.arange(len(owner)) - np.repeat(np.cumsum(b - a) - (b - a), b - a) + np.repeat(a, b - a)
+    near = np.abs(sorted_c[cand] - lt[owner]) <= best[owner] + tie_tol
+    owner, cand = owner[near], cand[near]
+    share = 1.0 / np.bincount(owner, minlength=len(lt))[owner]
+    weight[c_idx] = np.bincount(order[cand], weights=share, minlength=len(c_idx))
+    weight[t_idx[rows]] += 1.0
+    matched = np.zeros(len(t_idx), dtype=bool)
+    matched[rows] = True
+    return weight, matched
 
 
 def _smd(x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray | None = None) -> float:

@@ -132,13 +132,13 @@ def validate_raw(raw: pd.DataFrame, source: str = "raw data") -> pd.DataFrame:
     if raw.shape[0] == 0:
         raise RawDataError(f"{source}: the table has no rows")
     report = CheckReport(path=Path(source))
-    cells = raw.reset_index(drop=True).copy()
+    cells = raw.reset_index(drop=True)  # copy-on-write: renaming the columns below leaves ``raw`` as it was
     header = [str(c) for c in cells.columns]
     cells.columns = range(len(header))
     table = validate_cells(header, cells, {}, report, level="raw")
     if not report.ok:
         raise RawDataError(_violations_text(report, source))
-    return table[RAW_COLUMNS].copy()
+    return table[RAW_COLUMNS]  # a new frame (copy-on-write): no second copy of a large panel
 
 
 def read_raw_file(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
@@ -394,6 +394,16 @@ def _region_split(province: pd.Series, factor_market: pd.Series) -> tuple[np.nda
     return np.where(province.isin(developed), "developed", "other"), note
 
 
+def _sorted_panel(data: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by unit and year; a panel already in that order is not copied again (it is the
+    same order: (unit_id, year) pairs are unique, :func:`validate_raw` checks it)."""
+    unit, year = data["unit_id"].to_numpy(), data["year"].to_numpy()
+    step_unit, step_year = np.diff(unit), np.diff(year)
+    if np.all((step_unit > 0) | ((step_unit == 0) & (step_year > 0))):
+        return data.reset_index(drop=True)
+    return data.sort_values(["unit_id", "year"]).reset_index(drop=True)
+
+
 def build_analysis_panel(
     raw: pd.DataFrame,
     aie_weights: str | np.ndarray = "entropy",
@@ -427,7 +437,7 @@ def build_analysis_panel(
         says how many.
     """
     rd = resolve_readings(readings)
-    data = validate_raw(raw).sort_values(["unit_id", "year"]).reset_index(drop=True)
+    data = _sorted_panel(validate_raw(raw))
     out = data[
         ["unit_id", "industry_id", "province_id", "year", "industry_type", "chain_position", "tech_level"]
     ].copy()

@@ -15,6 +15,7 @@ statement as one printed as ``0``, and the consistency audit needs to know.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -284,6 +285,17 @@ def load_regression_cells(table: int | None = None, directory: Path | None = Non
         raise PublishedDataError(
             f"table={table!r} is not a regression table of the paper; choose one of {REGRESSION_TABLES}."
         )
+    path = (directory or published_dir()) / "regression_cells.csv"
+    stat = path.stat() if path.is_file() else None
+    key = (str(path), stat.st_mtime_ns, stat.st_size) if stat else None
+    frame = (_regression_cells_cached(directory, key) if key else _regression_cells(directory)).copy()
+    if table is not None:
+        frame = frame[frame["table"] == table].reset_index(drop=True)
+    return frame
+
+
+def _regression_cells(directory: Path | None) -> pd.DataFrame:
+    """Read and validate ``regression_cells.csv`` (every table)."""
     raw = _read_raw("regression_cells.csv", directory)
     frame = _add_decimals(raw, ["coef", "se", "adj_r2"])
     numeric = ["table", "column", "coef", "se", "n", "adj_r2", "kp_lm", "kp_wald", "suest_p"]
@@ -295,9 +307,13 @@ def load_regression_cells(table: int | None = None, directory: Path | None = Non
         frame[col] = frame[col].astype(int)
     frame = _validate(frame, _CELLS_SCHEMA, "regression_cells.csv")
     frame = frame.sort_values(["table", "column"]).reset_index(drop=True)
-    if table is not None:
-        frame = frame[frame["table"] == table].reset_index(drop=True)
     return frame
+
+
+@functools.lru_cache(maxsize=8)
+def _regression_cells_cached(directory: Path | None, key: tuple) -> pd.DataFrame:
+    """:func:`_regression_cells`, validated once per file version (``key``: path, modification time, size)."""
+    return _regression_cells(directory)
 
 
 def load_tables_meta(directory: Path | None = None) -> pd.DataFrame:

@@ -14,6 +14,7 @@ Usage: ``python tools/preexecute.py [BUILD_DIR]`` (run by ``make book`` and ``ma
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -46,6 +47,10 @@ def main(argv: list[str]) -> int:
     for path in notebooks():
         if str(path) not in known:
             cache.add_nb_to_project(str(path), read_data=READER)
+    # One kernel per core already: one BLAS thread per kernel (unless the caller says otherwise), so the
+    # kernels do not oversubscribe the cores; the regressions' tall, narrow products gain nothing from more.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     logging.basicConfig(level=logging.WARNING, format="preexecute: %(message)s")
     executor = load_executor("local-parallel", cache=cache, logger=logging.getLogger("preexecute"))
     result = executor.run_and_cache(timeout=timeout, allow_errors=False)

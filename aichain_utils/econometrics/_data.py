@@ -101,7 +101,8 @@ def complete_cases(data: pd.DataFrame, columns: Sequence[str], context: str) -> 
         by_col = missing.sum()
         why = ", ".join(f"{c} missing in {int(k):,}" for c, k in by_col.items() if k)
         notes.append(f"{context}: dropped {int(bad.sum()):,} of {len(data):,} rows ({why})")
-    return data.loc[~bad].copy(), int(bad.sum()), notes
+    # copy-on-write (pandas >= 3): the frame returned shares memory with ``data`` until either is changed
+    return (data.loc[~bad] if bad.any() else data.copy(deep=False)), int(bad.sum()), notes
 
 
 def check_rank(X: np.ndarray, names: Sequence[str], context: str = "regressors", tol: float = 1e-10) -> None:
@@ -116,6 +117,8 @@ def check_rank(X: np.ndarray, names: Sequence[str], context: str = "regressors",
     if X.shape[1] == 0:
         return
     scale = np.sqrt((X**2).sum(axis=0))
+    if _clearly_full_rank(X, scale, tol):
+        return
     problems = []
     basis: list[np.ndarray] = []
     for j, name in enumerate(names):
@@ -132,3 +135,22 @@ def check_rank(X: np.ndarray, names: Sequence[str], context: str = "regressors",
             basis.append(v / norm)
     if problems:
         raise ValueError(f"the {context} are collinear: " + "; ".join(problems) + ". Drop the named column(s)")
+
+
+def _clearly_full_rank(X: np.ndarray, scale: np.ndarray, tol: float, margin: float = 1e-4) -> bool:
+    """True when the scaled columns are far from the rank check's thresholds (the fast path).
+
+    The Cholesky factor of the scaled cross-product ``R'R = X_s'X_s`` has on its diagonal the norm of each
+    scaled column after removing the columns before it, the quantity :func:`check_rank` compares with
+    1e-7. When every such norm exceeds ``margin`` (rounding in the cross-product is of the order of
+    1e-13), the column-by-column check would find nothing, so it is skipped; any other case (a small
+    norm, a failed factorisation) runs the full check, which names the columns.
+    """
+    if (scale <= tol * max(1.0, np.sqrt(len(X)))).any():
+        return False
+    Xs = X / scale
+    try:
+        R = np.linalg.cholesky(Xs.T @ Xs)
+    except np.linalg.LinAlgError:
+        return False
+    return bool(np.all(np.diag(R) > margin))

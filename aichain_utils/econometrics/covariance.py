@@ -57,8 +57,11 @@ def meat(scores: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
     """``sum_g S_g S_g'`` with ``S_g`` the scores summed within cluster ``g`` (rows if ``codes`` is None)."""
     if codes is None:
         return scores.T @ scores
-    summed = np.zeros((int(codes.max()) + 1, scores.shape[1]))
-    np.add.at(summed, codes, scores)
+    n_groups = int(codes.max()) + 1
+    # one bincount per column: the same sums, in the same (row) order, as np.add.at, many times faster
+    summed = np.zeros((n_groups, scores.shape[1]))
+    for j in range(scores.shape[1]):
+        summed[:, j] = np.bincount(codes, weights=scores[:, j], minlength=n_groups)
     return summed.T @ summed
 
 

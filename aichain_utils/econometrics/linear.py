@@ -134,12 +134,17 @@ def fit_ols(
             raise ValueError(f"weights column {weights!r} has negative values in rows {list(frame.index[w < 0][:5])}")
         frame = frame.loc[w > 0]
         w = w[w > 0]
-    regs = pd.concat([frame[[*xs, *controls]], dummy_matrix(frame, dummies)], axis=1)
-    names = list(regs.columns)
-    if absorb:
+    partial = bool(dummies) and not absorb and constant
+    if partial:  # the dummies and the intercept partialled out (FWL), counted as the dummy columns they equal
+        Y, X, names, n_fixed = _partial_dummies(frame, y, [*xs, *controls], dummies, w, estimator)
+    elif absorb:
+        regs = pd.concat([frame[[*xs, *controls]], dummy_matrix(frame, dummies)], axis=1)
+        names = list(regs.columns)
         dm = demean(frame.assign(**{c: regs[c] for c in names}), [y, *names], absorb, weights=w)
         Y, X = dm[y].to_numpy(), dm[names].to_numpy()
     else:
+        regs = pd.concat([frame[[*xs, *controls]], dummy_matrix(frame, dummies)], axis=1)
+        names = list(regs.columns)
         Y, X = frame[y].to_numpy(dtype=float), regs.to_numpy(dtype=float)
         if constant:
             X = np.column_stack([X, np.ones(len(X))])
@@ -152,8 +157,8 @@ def fit_ols(
     beta = bread @ (Xw.T @ Yw)
     u = Yw - Xw @ beta
     n, K = len(Y), X.shape[1]
-    k = K + (absorbed_dof(frame, absorb, (), convention) if absorb else 0)
-    k_c = K + (absorbed_dof(frame, absorb, clusters, convention) if absorb else 0)
+    k = K + (absorbed_dof(frame, absorb, (), convention) if absorb else n_fixed if partial else 0)
+    k_c = K + (absorbed_dof(frame, absorb, clusters, convention) if absorb else n_fixed if partial else 0)
     codes = cluster_codes(frame, clusters) if kind == "cluster" else None
     cov = sandwich(kind, bread, Xw * u[:, None], u, n, k, k_c, codes, convention)
     raw = frame[y].to_numpy(dtype=float)
@@ -161,8 +166,7 @@ def fit_ols(
     tss = float(np.sum((sw * (raw - mean)) ** 2))
     rss = float(u @ u)
     r2 = 1 - rss / tss if (absorb or constant) else 1 - rss / float(np.sum((sw * raw) ** 2))
-    k_adj = k if (absorb or not constant) else K
-    adj = 1 - (1 - r2) * (n - (1 if (absorb or constant) else 0)) / (n - k_adj)
+    adj = 1 - (1 - r2) * (n - (1 if (absorb or constant) else 0)) / (n - k)
     r2_within = 1 - rss / float(Yw @ Yw) if absorb else None
     res = RegressionResult(
         estimator=estimator,
@@ -172,7 +176,7 @@ def fit_ols(
         vcov=pd.DataFrame(cov.V, index=names, columns=names),
         df=cov.df,
         n=n,
-        k=k if absorb else K,
+        k=k,
         r2=float(r2),
         adj_r2=float(adj),
         r2_within=None if r2_within is None else float(r2_within),
@@ -191,9 +195,32 @@ def fit_ols(
         "frame": frame,
         "k": k,
         "K": K,
+        "n_fixed": n_fixed if partial else 0,
         "weights": w,
     }
     return res
+
+
+def _partial_dummies(
+    frame: pd.DataFrame, y: str, regressors: list[str], dummies: list[str], w: np.ndarray | None, estimator: str
+) -> tuple[np.ndarray, np.ndarray, list[str], int]:
+    """``y`` and the regressors with the intercept and the dummies' levels partialled out (weighted with ``w``).
+
+    By the Frisch-Waugh-Lovell theorem the regressors' coefficients, residuals and sandwich
+    covariance are those of the regression with an intercept and one dummy per level (first level
+    of each factor dropped), which is never built. Returns ``Y, X, names`` and the parameters the
+    dummies and intercept use (``1 + sum(levels - 1)``, as ``regress y x i.d`` counts them); an error
+    if those dummy columns would be collinear (levels of two factors that split the sample).
+    """
+    n_fixed = 1 + sum(int(frame[d].nunique()) - 1 for d in dummies)
+    rank = absorbed_dof(frame, dummies, (), "stata")
+    if rank < n_fixed:
+        raise ValueError(
+            f"the regressors of {estimator} are collinear: the dummies of {dummies} have {n_fixed - rank} "
+            "redundant column(s) (their levels split the sample into separate groups). Drop one factor"
+        )
+    dm = demean(frame, [y, *regressors], dummies, weights=w)
+    return dm[y].to_numpy(), dm[regressors].to_numpy(), list(regressors), n_fixed
 
 
 def refit_vcov(
@@ -206,7 +233,8 @@ def refit_vcov(
     frame = parts["frame"]
     check_columns(frame, clusters)
     check_ids(frame, clusters)
-    k_c = parts["K"] + (absorbed_dof(frame, result.absorb, clusters, result.convention) if result.absorb else 0)
+    fixed = absorbed_dof(frame, result.absorb, clusters, result.convention) if result.absorb else parts["n_fixed"]
+    k_c = parts["K"] + fixed
     codes = cluster_codes(frame, clusters) if kind == "cluster" else None
     cov = sandwich(
         kind, parts["bread"], parts["scores"], parts["resid"], result.n, parts["k"], k_c, codes, result.convention
@@ -232,24 +260,30 @@ def fit_fgls(
     step 3: GLS with weights ``1 / s_g^2``. The covariance is ``(X' W X)^-1`` with no further
     scaling and the reference distribution is the normal, as ``xtgls`` reports.
     """
-    xs, controls = as_list(x), as_list(controls)
+    xs, controls, dummies = as_list(x), as_list(controls), list(dummies)
     frame, dropped, notes = prepare(data, [y, *xs, *controls], [*dummies, group], "FGLS")
-    regs = pd.concat([frame[[*xs, *controls]], dummy_matrix(frame, dummies)], axis=1)
-    names = [*regs.columns, "const"]
-    X = np.column_stack([regs.to_numpy(dtype=float), np.ones(len(regs))])
-    Y = frame[y].to_numpy(dtype=float)
+    regs, n_fixed = [*xs, *controls], 0
+    if dummies:  # intercept and dummies partialled out (FWL), unweighted in step 1 and weighted in step 3
+        Y, X, names, n_fixed = _partial_dummies(frame, y, regs, dummies, None, "FGLS")
+    else:
+        names = [*regs, "const"]
+        X = np.column_stack([frame[regs].to_numpy(dtype=float), np.ones(len(frame))])
+        Y = frame[y].to_numpy(dtype=float)
     check_rank(X, names, "regressors of FGLS")
-    e = Y - X @ np.linalg.lstsq(X, Y, rcond=None)[0]
+    e = Y - X @ np.linalg.solve(X.T @ X, X.T @ Y)  # X has full column rank (checked above)
     codes, levels = pd.factorize(frame[group])
     s2 = np.bincount(codes, weights=e**2) / np.bincount(codes)
     if (s2 <= 0).any():
         raise ValueError(f"FGLS: zero residual variance in {group} level(s) {list(levels[s2 <= 0][:5])}")
     w = 1.0 / s2[codes]
+    if dummies:
+        Y, X, _, _ = _partial_dummies(frame, y, regs, dummies, w, "FGLS")
     V = np.linalg.inv(X.T @ (X * w[:, None]))
     beta = V @ (X.T @ (Y * w))
-    fitted = X @ beta
-    n, K = X.shape
-    r2 = 1 - np.sum((Y - fitted) ** 2) / np.sum((Y - Y.mean()) ** 2)
+    resid = Y - X @ beta  # with partialled dummies: the full GLS residuals (weighted FWL)
+    n, K = len(Y), X.shape[1] + n_fixed
+    raw = frame[y].to_numpy(dtype=float)
+    r2 = 1 - np.sum(resid**2) / np.sum((raw - raw.mean()) ** 2)
     res = RegressionResult(
         estimator="FGLS",
         outcome=y,
