@@ -13,7 +13,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from aichain_utils import readings
-from aichain_utils.panel import RAW_COLUMNS, AnalysisPanel, load_analysis_panel
+from aichain_utils.panel import RAW_COLUMNS, AnalysisPanel
 from aichain_utils.published import load_table1, load_table2
 from aichain_utils.simulate import segment_effects
 
@@ -104,12 +104,22 @@ def alternative_panels(ap: AnalysisPanel) -> dict[tuple[str, str], AnalysisPanel
     """
     if ap.level not in ("simulated", "raw"):
         return {}
-    out = {}
+    from aichain_utils import datainput
+    from aichain_utils.panel import aie_weight_method, build_analysis_panel
+    from aichain_utils.simulate import simulate_panel
+
+    if ap.level == "simulated" or ap.source is None or ap.source.path is None:
+        raw = simulate_panel().raw
+    else:
+        raw = datainput.check_file(ap.source.path, compute=False)[1][RAW_COLUMNS]
+    weights = aie_weight_method(None, ap.source)
+    out = {}  # built directly: a reading may leave a variable missing that the finished-panel schema requires
     for name, values in readings.READING_CHOICES.items():
         if name not in readings.DEFAULT_READINGS:
             continue
         for value in values[1:]:
-            out[(name, value)] = load_analysis_panel(readings={name: value})
+            alt = {name: value}
+            out[(name, value)] = build_analysis_panel(raw, aie_weights=weights, source=ap.source, readings=alt)
     return out
 
 
