@@ -143,7 +143,7 @@ def segment_effects(params: Mapping) -> dict[str, float]:
     mean equals the total AIE effect on ERL (ERL is the mean of the three segments,
     equation 9, so its coefficient must be the mean of theirs).
     """
-    shares = dict(params["effects"]["segment_shares_published"])
+    shares = dict(params["effects"]["segment_shares"])
     total = params["effects"]["aie_on_erl_total"]
     mean_share = sum(shares.values()) / len(shares)
     return {k: total * v / mean_share for k, v in shares.items()}
@@ -481,7 +481,7 @@ def _outcome_targets(p: Mapping, s: _Design, aie, ctrl, inst, shocks, med, rng, 
         + lab["iv2_direct_on_erl"] * inst["z2"]
         + confounder
     )
-    shares = dict(ef["segment_shares_published"])
+    shares = dict(ef["segment_shares"])
     weights = {k: len(shares) * v / sum(shares.values()) for k, v in shares.items()}  # average to one
     seg_noise = e["segment_noise_sd"] * rng.standard_normal((s.n, len(shares)))
     seg_noise -= seg_noise.mean(axis=1, keepdims=True)  # zero-sum: ERL = mean of segments exactly
