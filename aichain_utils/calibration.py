@@ -31,8 +31,8 @@ Stage 2, Tables 3-10 (:func:`calibrate_effects`)
     (iteratively reweighted for the robust loss): the Jacobian of an *effect* parameter is taken on
     the simulator's truth (the estimate moves one for one with the truth it targets, and the truth is
     linear in these parameters), that of a *bias* parameter (reverse feedback, confounding, the
-    alternative index's loading) by finite differences of the battery itself, once, at the first
-    step (a quasi-Newton shortcut: each such column costs a whole battery).
+    alternative index's loading) by finite differences of the battery itself, refreshed every few
+    steps (a quasi-Newton shortcut: each such column costs a whole battery).
 
 Stage 3, Table 2 (:func:`calibrate_moments`), run before stage 2
     The levels and dispersions of the outcome, the mediators and the controls against Table 2's means
@@ -288,8 +288,9 @@ def _with(params: dict, names: list[str], values: np.ndarray) -> dict:
 def _jacobian(params: dict, prob: _Problem, base: pd.Series, spec: dict, last: pd.DataFrame | None) -> pd.DataFrame:
     """d estimate / d parameter for the target cells: truth-based for effects, battery-based for biases.
 
-    The battery-based columns are computed at the first step and kept (``last``): each costs a full
-    battery, and the bias parameters move the estimates smoothly.
+    The battery-based columns are kept from the last time they were computed (``last``; refreshed every
+    ``bias_jacobian_every`` steps): each costs a full battery, and the bias parameters move the
+    estimates smoothly.
     """
     cells = prob.targets.index
     theta = np.array([float(get_param(params, n)) for n in prob.names])
@@ -379,7 +380,7 @@ def _clipped(names: list[str], values: np.ndarray, bounds: dict) -> np.ndarray:
 
 def calibrate_effects(
     params: dict, spec: dict, seed: int | None = None, log=print
-) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.Series]:
+) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
     """Stage 2: indirect inference on the coefficients of Tables 3-10 (see the module docstring).
 
     With ``loss: trimmed`` (the default) the first Gauss-Newton step also chooses, on the linearised
@@ -397,6 +398,8 @@ def calibrate_effects(
         The last Jacobian (cells x parameters), which :func:`closest_world` uses.
     estimates : Series
         The battery's coefficients at the returned parameters.
+    fitted : Series of bool
+        The cells the fit aims at (for ``trimmed``, the largest set that can hold together).
     """
     effect = list(spec["effect_parameters"])
     names = effect + list(spec["bias_parameters"])
@@ -422,7 +425,8 @@ def calibrate_effects(
             best = (objective, p, np.array([float(get_param(p, n)) for n in names]), est)
         if it == int(spec["iterations"]):
             break
-        J = _jacobian(p, prob, est, spec, J)
+        refresh = it % int(spec.get("bias_jacobian_every", 4)) == 0
+        J = _jacobian(p, prob, est, spec, None if refresh else J)
         theta = best[2]
         if kind == "trimmed":
             if keep is None:
@@ -432,7 +436,8 @@ def calibrate_effects(
         else:
             step = _step(J, z * se, se, ridge, kind, scale)
         p = _with(p, names, _clipped(names, theta + step, prob.bounds))
-    return best[1], pd.DataFrame(history), J, best[3]
+    fitted = np.ones(len(se), dtype=bool) if keep is None else keep
+    return best[1], pd.DataFrame(history), J, best[3], pd.Series(fitted, index=prob.targets.index)
 
 
 # ----------------------------------------------------------------------------- stage 3: Table 2
@@ -486,7 +491,9 @@ def calibrate_moments(params: dict, spec: dict, seed: int | None = None) -> tupl
 
 
 # ----------------------------------------------------------------------------- the closest world
-def closest_world(estimates: pd.Series, targets: pd.DataFrame, jacobian: pd.DataFrame) -> pd.DataFrame:
+def closest_world(
+    estimates: pd.Series, targets: pd.DataFrame, jacobian: pd.DataFrame, fitted: pd.Series | None = None
+) -> pd.DataFrame:
     """The published coefficients no member of the simulated family reproduces together with the rest.
 
     Parameters
@@ -497,6 +504,8 @@ def closest_world(estimates: pd.Series, targets: pd.DataFrame, jacobian: pd.Data
         :func:`target_cells`.
     jacobian : DataFrame
         d estimate / d parameter at the optimum (cells x parameters).
+    fitted : Series of bool, optional
+        The cells the calibration kept as able to hold together (recorded as ``in_consistent_set``).
 
     Returns
     -------
@@ -531,6 +540,7 @@ def closest_world(estimates: pd.Series, targets: pd.DataFrame, jacobian: pd.Data
                 "closest": float(estimates.get(cell, np.nan)),
                 "gap_in_se": float(z[i]),
                 "within_one_se": bool(abs(z[i]) <= 1),
+                "in_consistent_set": bool(True if fitted is None else fitted.get(cell, True)),
                 "conflicts_with": conflicts,
             }
         )
@@ -609,14 +619,14 @@ def calibrate(params_path: Path | None = None, write: bool = True, log=print) ->
     # changes how many uniforms its sampler uses), so the coefficients are fitted on the final draws
     p, m_hist = calibrate_moments(p, spec["moments"], seed)
     log(f"stage 3: largest relative gap {m_hist['max |relative gap|'].iloc[-1]:.3f} after {len(m_hist)} evaluations")
-    p, e_hist, J, est = calibrate_effects(p, spec["effects"], seed, log=log)
+    p, e_hist, J, est, fitted = calibrate_effects(p, spec["effects"], seed, log=log)
     names = [spec["weights"]["parameter"], *spec["effects"]["effect_parameters"], *spec["effects"]["bias_parameters"]]
     names += ["effects.by_industry_type.unclassified", "effects.by_chain_position.unclassified"]
     names += ["effects.by_region.other", "effects.by_tech_level.low", *spec["moments"]["parameters"]]
     values = {n: _rounded(get_param(p, n)) for n in names}
     for name, value in values.items():
         log(f"  {name}: {value}")
-    closest = closest_world(est, target_cells(), J)
+    closest = closest_world(est, target_cells(), J, fitted)
     digest = fingerprint(params_path.read_text(encoding="utf-8"))
     result = CalibrationResult(values, w_hist, e_hist, closest, digest, m_hist)
     if write:
