@@ -143,8 +143,8 @@ DESIGN_REASONS = {
         "observation unit (61 units per industry, every year observed)"
     ),
     "weight": (
-        "the calibrated shape of this simulated indicator misses its published "
-        "weight (make calibrate, stage 1)"
+        "the calibrated shape of this simulated indicator misses its published weight (make calibrate, "
+        "stage 1): a national indicator varies only across years, and its shape is capped"
     ),
     "mean": "the simulated moment misses its calibration target",
     "sd": "the simulated moment misses its calibration target",

@@ -13,9 +13,10 @@ How the truth is built in ("inverse design")
    endogeneity: it responds to the ERL shock of the same year, and to the instruments),
    and AIE is computed from them by the entropy weight method.
 2. The structural equations of the DGP give *target* values of every index as a function
-   of that AIE (e.g. ``FSIE* = ... + 1.701 AIE + ...``).
+   of that AIE (e.g. ``FSIE* = ... + beta_F AIE + ...``).
 3. For each index, all raw inputs but one are drawn freely, and the last is solved so
-   that the paper's formula, applied to the raw inputs, returns the target exactly.
+   that the formula as this book reads it (see data/published/equations.yml), applied to the raw inputs,
+   returns the target exactly.
 
 The simulator runs as a sequence of short blocks, each with its own random stream (so that
 changing one block's parameters leaves every other block's draws unchanged): design,
