@@ -205,6 +205,7 @@ def test_audit_on_the_published_tables_is_sorted_and_computed():
     assert order.is_monotonic_increasing
     assert set(found["family"]) <= {
         "sample_size", "stars", "descriptives", "identity", "plausibility", "prose_vs_table", "text", "reading",
+        "closest_world",
     }  # fmt: skip
     # the paper's Table 8 prose ("falls from front to back") against its own table, and the data sources
     assert "claim T8-front-to-back" in set(found["check"])
