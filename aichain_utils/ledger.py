@@ -146,8 +146,14 @@ DESIGN_REASONS = {
         "the calibrated shape of this simulated indicator misses its published weight (make calibrate, "
         "stage 1): a national indicator varies only across years, and its shape is capped"
     ),
-    "mean": "the simulated moment misses its calibration target",
-    "sd": "the simulated moment misses its calibration target",
+    "mean": (
+        "the calibrated world misses this moment (make calibrate; AIE's moments are not among its targets, "
+        "because the indicators' shapes are chosen to reproduce Table 1's weights)"
+    ),
+    "sd": (
+        "the calibrated world misses this moment (make calibrate; AIE's moments are not among its targets, "
+        "because the indicators' shapes are chosen to reproduce Table 1's weights)"
+    ),
     "min": "minima are single extreme observations, not calibrated",
     "max": "maxima are single extreme observations, not calibrated",
 }  # fmt: skip
