@@ -484,9 +484,15 @@ def _outcome_targets(p: Mapping, s: _Design, aie, ctrl, inst, shocks, med, rng, 
     )
     shares = dict(ef["segment_shares"])
     weights = {k: len(shares) * v / sum(shares.values()) for k, v in shares.items()}  # average to one
+    # ERL is a product of positive inputs (eqs. 6-9): a target below the floor (a strongly negative
+    # group effect times a large AIE) is raised to it
+    erl_t = np.maximum(erl_t, e["floor"])
+    # proportional noise, zero-sum in the weights: ERL = mean of segments exactly, and a segment is
+    # positive whenever ERL is (additive noise made the smallest segment negative in some panels)
+    w = np.array([weights[k] for k in shares])
     seg_noise = e["segment_noise_sd"] * rng.standard_normal((s.n, len(shares)))
-    seg_noise -= seg_noise.mean(axis=1, keepdims=True)  # zero-sum: ERL = mean of segments exactly
-    segs = {k: weights[k] * erl_t + seg_noise[:, j] for j, k in enumerate(shares)}
+    seg_noise -= (seg_noise @ w / w.sum())[:, None]
+    segs = {k: weights[k] * erl_t * (1 + seg_noise[:, j]) for j, k in enumerate(shares)}
     return {"erl": erl_t, "segments": segs, "fsie": fsie_t, "direct": direct, "indirect": indirect}
 
 
