@@ -43,6 +43,8 @@ __all__ = [
     "CLOSEST_WORLD_CHECK",
     "SEVERITY_ORDER",
     "Finding",
+    "aie_mean_floor",
+    "check_aie_floor",
     "check_closest_world",
     "check_descriptives",
     "check_identities",
@@ -691,6 +693,78 @@ def check_readings(
     return out
 
 
+#: The check name of the AIE-mean floor (the ledger gives it as the reason for AIE's mean and SD).
+AIE_FLOOR_CHECK = "AIE's mean under Table 1's weights and the national indicators"
+
+
+def aie_mean_floor(table1: pd.DataFrame | None = None, table2: pd.DataFrame | None = None,
+                   national: list[int] | None = None, design: dict | None = None) -> dict:  # fmt: skip
+    """The least mean AIE can have under the book's readings, from Table 1's weights alone.
+
+    AIE is a weighted sum of min-max normalised indicators (the composite of Table 1). A national
+    indicator (one value a year; ``aie_indicators.national`` of the simulator, read from the indicators'
+    names) equals 1 after normalisation in at least one year, so on a balanced panel of ``T`` years it
+    adds at least ``w_j / T`` to AIE's mean; every other indicator adds at least 0. The rest of Table 2's
+    mean is the room left to the other indicators.
+
+    Returns
+    -------
+    dict
+        ``national`` (Table 1 numbers), ``national_weight``, ``years``, ``floor``, ``published_mean``,
+        ``room`` (published mean minus the floor), ``other_weight`` and ``other_mean_max`` (the largest
+        weighted mean of the other indicators' normalised values that the published mean allows).
+    """
+    from aichain_utils.published import load_table1
+
+    table1 = load_table1() if table1 is None else table1
+    table2 = load_table2() if table2 is None else table2
+    if national is None:
+        from aichain_utils.simulate import load_params
+
+        national = list(load_params(calibrated=False)["aie_indicators"]["national"])
+    _, years, _ = _design(design)
+    is_nat = table1["position"].astype(int).isin(national)
+    w_nat, w_other = float(table1.loc[is_nat, "weight"].sum()), float(table1.loc[~is_nat, "weight"].sum())
+    mean = float(table2.set_index("symbol").loc["AIE", "mean"])
+    floor = w_nat / years
+    room = mean - floor
+    return {
+        "national": sorted(int(v) for v in national), "national_weight": w_nat, "years": years, "floor": floor,
+        "published_mean": mean, "room": room, "other_weight": w_other,
+        "other_mean_max": room / w_other if w_other else float("nan"),
+    }  # fmt: skip
+
+
+def check_aie_floor(table2: pd.DataFrame | None = None, design: dict | None = None) -> list[Finding]:
+    """AIE's published mean against the floor Table 1's weights put under it (:func:`aie_mean_floor`)."""
+    if table2 is not None and "AIE" not in set(table2["symbol"]):
+        return []
+    f = aie_mean_floor(table2=table2, design=design)
+    nat = ", ".join(str(v) for v in f["national"])
+    severity = "warning" if f["room"] < 0 else "info"
+    return [
+        Finding(
+            "reading",
+            AIE_FLOOR_CHECK,
+            "Tables 1-2",
+            "AIE mean",
+            f">= {f['floor']:.4f} (national weights {f['national_weight']:.3f} / {f['years']} years)",
+            f"{f['published_mean']:.3f}",
+            severity,
+            f"Under the book's readings (entropy weights; indicators {nat} national, one value a year), each "
+            f"national indicator is 1 after min-max normalisation in one year of {f['years']}, so on a balanced "
+            f"panel Table 1's weights alone give AIE a mean of at least {f['floor']:.4f}. That leaves "
+            f"{f['room']:.4f} of the published mean to the other indicators (weight {f['other_weight']:.3f}): "
+            f"their normalised values must average at most {f['other_mean_max']:.4f}, a corner where every "
+            "national indicator is near zero in all years but one and the others are extremely skewed."
+            if f["room"] >= 0
+            else f"Under the book's readings (entropy weights; indicators {nat} national), Table 1's weights give "
+            f"AIE a mean of at least {f['floor']:.4f}, above the published {f['published_mean']:.3f}: "
+            "the readings and the two tables cannot all hold.",
+        )
+    ]
+
+
 #: The check name of the closest-world family (the ledger maps it to the coefficient).
 CLOSEST_WORLD_CHECK = "no simulated world reproduces it together with the rest"
 
@@ -759,6 +833,7 @@ def run_audit(
         *check_prose_claims(cells, claims),
         *check_sources(sources),
         *check_readings(cells, table2, design),
+        *check_aie_floor(table2, design),
         *(check_closest_world() if closest_world else []),
     ]
     cols = list(Finding.__dataclass_fields__)

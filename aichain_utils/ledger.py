@@ -146,14 +146,8 @@ DESIGN_REASONS = {
         "the calibrated shape of this simulated indicator misses its published weight (make calibrate, "
         "stage 1): a national indicator varies only across years, and its shape is capped"
     ),
-    "mean": (
-        "the calibrated world misses this moment (make calibrate; AIE's moments are not among its targets, "
-        "because the indicators' shapes are chosen to reproduce Table 1's weights)"
-    ),
-    "sd": (
-        "the calibrated world misses this moment (make calibrate; AIE's moments are not among its targets, "
-        "because the indicators' shapes are chosen to reproduce Table 1's weights)"
-    ),
+    "mean": "the calibrated world misses this moment (make calibrate, stage 3 of data/simulation/calibration.yml)",
+    "sd": "the calibrated world misses this moment (make calibrate, stage 3 of data/simulation/calibration.yml)",
     "min": "minima are single extreme observations, not calibrated",
     "max": "maxima are single extreme observations, not calibrated",
 }  # fmt: skip
@@ -314,12 +308,29 @@ def _row(table, column, statistic, published, replicated, tolerance, verdict, re
     )
 
 
-def moment_rows(t1_cmp: pd.DataFrame, t2_cmp: pd.DataFrame, simulated: bool) -> list[dict]:
+#: The reason AIE's simulated mean and SD differ, before the audit's floor finding is appended.
+AIE_MOMENT_REASON = (
+    "AIE's moments are not a target of make calibrate: its indicators' shapes reproduce Table 1's weights, and "
+    "the calibrated world sits away from the corner that Table 1, Table 2 and the book's readings leave. "
+)
+
+
+def moment_rows(
+    t1_cmp: pd.DataFrame, t2_cmp: pd.DataFrame, simulated: bool, findings: pd.DataFrame | None = None
+) -> list[dict]:
     """Ledger rows of Table 1 (weights) and Table 2 (N, mean, SD, min, max).
 
     ``t1_cmp`` and ``t2_cmp`` are :func:`aichain_utils.measurement.table1_comparison` and
-    :func:`~aichain_utils.measurement.table2_comparison` of the panel the book was built from.
+    :func:`~aichain_utils.measurement.table2_comparison` of the panel the book was built from. On the
+    simulated panel a missed mean or SD of AIE gives the audit's floor finding
+    (:data:`aichain_utils.audit.AIE_FLOOR_CHECK`) as its reason.
     """
+    from aichain_utils.audit import AIE_FLOOR_CHECK
+
+    floor = None if findings is None else findings[findings["check"] == AIE_FLOOR_CHECK]
+    aie_reason = AIE_MOMENT_REASON + (
+        f"Audit: {floor['explanation'].iloc[0]}" if floor is not None and len(floor) else ""
+    )
     rows = []
     no_weights = "the weights need the 24 AIE indicators of a raw-input file; the data give AIE itself"
     for _, r in t1_cmp.iterrows():
@@ -349,6 +360,8 @@ def moment_rows(t1_cmp: pd.DataFrame, t2_cmp: pd.DataFrame, simulated: bool) -> 
                 rep = float("nan")  # no observation of the variable: nothing to compare
             why = f"the data have no values of {symbol}"
             verdict, reason, tol = decide(stat, pub, rep, simulated=simulated, missing_reason=why)
+            if simulated and verdict == "differs by design" and symbol == "AIE" and stat in ("mean", "sd"):
+                reason = aie_reason
             rows.append(_row(2, symbol, stat, pub, rep, tol, verdict, reason))
     return rows
 
@@ -376,7 +389,7 @@ def build_ledger(
     truths : dict, optional
         On the simulated panel, the effect the simulated world sets for (table, column).
     """
-    rows = moment_rows(t1_cmp, t2_cmp, simulated)
+    rows = moment_rows(t1_cmp, t2_cmp, simulated, findings)
     rows += regression_rows(columns, audit_index(findings), simulated, truths or {})
     return pd.DataFrame(rows, columns=COLUMNS)
 

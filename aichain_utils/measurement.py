@@ -96,8 +96,13 @@ def table2_comparison(panel: AnalysisPanel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def alternative_panels(ap: AnalysisPanel) -> dict[tuple[str, str], AnalysisPanel]:
+def alternative_panels(
+    ap: AnalysisPanel, switches=None, raw: pd.DataFrame | None = None
+) -> dict[tuple[str, str], AnalysisPanel]:
     """The panel of this build rebuilt under every non-default reading, one switch at a time.
+
+    ``switches`` limits the rebuild to those switches (default: every switch of equations.yml);
+    ``raw`` gives the raw inputs the panel was built from, if the caller has them already.
 
     Only a panel built from raw inputs (simulated or a user's raw file) can be rebuilt; at the
     analysis level the indices are the user's own and the result is empty.
@@ -108,14 +113,16 @@ def alternative_panels(ap: AnalysisPanel) -> dict[tuple[str, str], AnalysisPanel
     from aichain_utils.panel import aie_weight_method, build_analysis_panel
     from aichain_utils.simulate import simulate_panel
 
-    if ap.level == "simulated" or ap.source is None or ap.source.path is None:
+    if raw is not None:
+        raw = raw[RAW_COLUMNS]
+    elif ap.level == "simulated" or ap.source is None or ap.source.path is None:
         raw = simulate_panel().raw
     else:
         raw = datainput.check_file(ap.source.path, compute=False)[1][RAW_COLUMNS]
     weights = aie_weight_method(None, ap.source)
     out = {}  # built directly: a reading may leave a variable missing that the finished-panel schema requires
     for name, values in readings.READING_CHOICES.items():
-        if name not in readings.DEFAULT_READINGS:
+        if name not in readings.DEFAULT_READINGS or (switches is not None and name not in switches):
             continue
         for value in values[1:]:
             alt = {name: value}

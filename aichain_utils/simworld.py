@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -22,6 +23,7 @@ from aichain_utils.paths import data_dir
 __all__ = [
     "CONTROL_COLUMNS",
     "PARAMETER_BLOCKS",
+    "aie_mean_parts",
     "coherence_table",
     "load_benchmarks",
     "parameter_table",
@@ -156,3 +158,23 @@ def coherence_table(sim: simulate.SimulatedPanel, data: pd.DataFrame) -> pd.Data
     out = pd.DataFrame(rows, columns=["check", "simulated panel", "benchmark"])
     out["simulated panel"] = [v if isinstance(v, str) else f"{round(v, 12):.4g}" for v in out["simulated panel"]]
     return out
+
+
+def aie_mean_parts(raw: pd.DataFrame, national: list[int]) -> dict[str, float]:
+    """AIE's mean split into the national indicators' share and the others' (weights and min-max
+    normalisation as the analysis panel computes them), beside the floor of
+    :func:`aichain_utils.audit.aie_mean_floor` on these weights: ``mean``, ``national``, ``other``,
+    ``floor_here`` (the national indicators' weights here over the number of years)."""
+    from aichain_utils import indices
+
+    cols = simulate.AIE_INDICATOR_COLUMNS
+    z = indices.minmax_normalise(raw[cols].to_numpy(dtype=float), ["+"] * len(cols))
+    w = indices.entropy_weights(z)
+    is_nat = np.isin(np.arange(1, len(cols) + 1), national)
+    parts = z.mean(axis=0) * w
+    return {
+        "mean": float(parts.sum()),
+        "national": float(parts[is_nat].sum()),
+        "other": float(parts[~is_nat].sum()),
+        "floor_here": float(w[is_nat].sum() / raw["year"].nunique()),
+    }

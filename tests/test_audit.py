@@ -216,6 +216,35 @@ def test_audit_on_the_published_tables_is_sorted_and_computed():
     assert zero_se[["table", "cells"]].to_numpy().tolist() == [["Table 5", "column (7)"]]
 
 
+def test_aie_floor_from_table1_and_a_planted_contradiction():
+    """The floor is the national indicators' published weights over the years (computed here from the
+    CSV, independently of the audit), and a published mean below it is a warning."""
+    t1 = pd.read_csv(audit.data_dir() / "published" / "table1_aie_indicators.csv")
+    national = [4, 14, 16, 21, 22, 23, 24]
+    expected = t1.loc[t1["position"].isin(national), "weight"].sum() / 11
+    f = audit.aie_mean_floor(national=national)
+    assert f["floor"] == pytest.approx(expected)
+    assert f["room"] == pytest.approx(0.030 - expected)
+    clean = audit.check_aie_floor()
+    assert [(x.check, x.severity) for x in clean] == [(audit.AIE_FLOOR_CHECK, "info")]
+    low = pd.DataFrame([{"symbol": "AIE", "n": 1, "mean": 0.02, "sd": 0.01, "min": 0.0, "max": 1.0}])
+    assert [x.severity for x in audit.check_aie_floor(low)] == ["warning"]
+    assert audit.check_aie_floor(_table2()) == []  # no AIE row: nothing to check
+
+
+def test_aie_floor_holds_on_the_simulated_panel():
+    """The floor's argument on data: with the simulated panel's own entropy weights, AIE's mean is at
+    least the national indicators' weights over the years (they are constant within a year)."""
+    from aichain_utils import indices, simulate
+
+    p = simulate.load_params()
+    raw = simulate.simulate_panel(p).raw
+    aie, w = indices.entropy_index(raw[simulate.AIE_INDICATOR_COLUMNS], ["+"] * 24)
+    nat = [c for k, c in enumerate(simulate.AIE_INDICATOR_COLUMNS, 1) if k in p["aie_indicators"]["national"]]
+    assert (raw.groupby("year")[nat].agg(lambda s: s.max() - s.min()) == 0).all().all()
+    assert aie.mean() >= w[nat].sum() / raw["year"].nunique()
+
+
 @pytest.mark.parametrize("severity", ["error", "warning", "info"])
 def test_every_finding_has_an_explanation(severity):
     found = audit.run_audit()

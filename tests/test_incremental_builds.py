@@ -50,12 +50,21 @@ SIMULATION_ONLY = [
 NAN = re.compile(r"(?<![\w-])(nan|NaN|inf)(?![\w-])")
 
 
+#: Sections about the simulator on pages that quote every chapter: true on any data, like the two
+#: chapters themselves (the handouts quote their tables' captions).
+ABOUT_THE_SIMULATOR = {"handout-simulated-world", "handout-simulation-lab"}
+
+
 def _page_text(html: Path) -> str:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     for tag in soup(["script", "style", "nav", "header", "footer"]):
         tag.decompose()
+    for anchor in soup.find_all(id=lambda i: i in ABOUT_THE_SIMULATOR):  # a label's span opens its section
+        section = anchor if anchor.name == "section" else anchor.find_parent("section")
+        if section is not None:
+            section.decompose()
     main = soup.find("main") or soup
     return main.get_text(" ", strip=True)
 

@@ -279,6 +279,62 @@ def test_null_draw_loadings_follow_the_rows_of_the_curve(monkeypatch):
     np.testing.assert_allclose(seen["loadings"].sum(axis=1), est, rtol=1e-8, atol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")  # raised inside pyfixest
+def test_alternative_readings_are_crossed_with_every_dimension_and_match_pyfixest(monkeypatch):
+    """A reading's panel (a different ERL and one control changed, some ERL missing) adds every sample,
+    estimator, fixed effects, control set and SE with the book's weighting; its rows equal pyfixest on
+    that panel, the book's rows are unchanged, and the null draws cover the reading's rows too."""
+    pf = pytest.importorskip("pyfixest")
+    d = _panel(seed=12)
+    rng = np.random.default_rng(12)
+    alt = d.assign(ERL=d["ERL"] + 0.5 * d["M"] + rng.normal(size=len(d)), imp=d["imp"] * 100)
+    alt.loc[rng.choice(len(d), 20, replace=False), "ERL"] = np.nan
+    seen = {}
+    monkeypatch.setattr(speccurve, "_null_test", lambda t, v, r, s: seen.update(table=t, loadings=v) or {})
+    curve = speccurve.specification_curve(d, null_reps=9, readings={"upsilon=mediators": alt})
+    block = 3 * 4 * (6 * 7 + 7 + 4)
+    assert len(curve.table) == 2 * block
+    assert curve.table["reading"].value_counts().to_dict() == {"book": block, "upsilon=mediators": block}
+    alone = speccurve.specification_curve(d, null_reps=0).table
+    book = curve.table[curve.table["reading"] == "book"].reset_index(drop=True)
+    np.testing.assert_allclose(book["estimate"], alone["estimate"], rtol=1e-10)
+    t = curve.table.set_index(["reading", "sample", "estimator", "fe", "controls", "se"])
+    ssc = pf.ssc(k_adj=True, k_fixef="nonnested", G_adj=True, G_df="min")
+    five = " + ".join(speccurve.CONTROLS)
+    cases = [
+        (("full", "OLS", "unit + year", "five", "cluster unit"), f"ERL ~ AIE + {five} | unit_id + year",
+         {"CRV1": "unit_id"}),
+        (("full", "2SLS IV1", "unit + year", "five", "robust"), f"ERL ~ {five} | unit_id + year | AIE ~ IV1",
+         "hetero"),
+    ]  # fmt: skip
+    for key, fml, vcov in cases:
+        fit = pf.feols(fml, data=alt.dropna(subset=["ERL"]).reset_index(drop=True), vcov=vcov, ssc=ssc)
+        row = t.loc[("upsilon=mediators", *key)]
+        assert row["estimate"] == pytest.approx(fit.coef()["AIE"], rel=1e-7), key
+        assert row["std_error"] == pytest.approx(fit.se()["AIE"], rel=1e-6), key
+        assert row["n"] == fit._N, key
+    est = seen["table"]["estimate"].to_numpy()[:: len(speccurve.SE_TYPES)]
+    np.testing.assert_allclose(seen["loadings"].sum(axis=1), est, rtol=1e-8, atol=1e-12)
+    with pytest.raises(ValueError, match="reading 'bad' lacks column"):
+        speccurve.specification_curve(d, null_reps=0, readings={"bad": alt.drop(columns="tra")})
+
+
+def test_curve_switches_are_the_readings_that_change_the_curves_variables():
+    """Rebuild the simulated panel under every alternative reading: exactly the switches in
+    CURVE_SWITCHES change ERL, AIE, a control or an instrument."""
+    from aichain_utils import measurement, panel
+
+    ap = panel.load_analysis_panel()  # the default simulated panel
+    cols = ["ERL", "AIE", *speccurve.CONTROLS, *speccurve.INSTRUMENTS]
+    changing = set()
+    for (name, _), alt in measurement.alternative_panels(ap).items():
+        for c in cols:
+            a, b = ap.data[c].to_numpy(float), alt.data[c].to_numpy(float)
+            if a.shape != b.shape or not np.allclose(a, b, equal_nan=True):
+                changing.add(name)
+    assert changing == set(speccurve.CURVE_SWITCHES)
+
+
 def test_trimmed_samples_drop_the_largest_residuals():
     d = _panel(seed=5)
     kept = speccurve.trim_by_residual(d, 0.05, "ERL", "AIE", speccurve.CONTROLS)
@@ -346,6 +402,18 @@ def test_twfe_weights_match_the_twowayfeweights_package():
 
 
 # ------------------------------------------------------------------ fragility
+def test_group_curve_share_counts_the_curves_ols_rows_on_the_group():
+    """The group share equals the share computed from the full specification curve run on the group's
+    rows alone (full sample, OLS rows only), so the two paths through the estimation blocks agree."""
+    d = _panel(seed=13)
+    d["grp"] = np.where(d["industry_id"] <= 5, "a", "b")
+    share = fragility.group_curve_share(d, "grp", "a", 1.0)
+    t = speccurve.specification_curve(d[d["grp"] == "a"], null_reps=0).table
+    ols = t[(t["sample"] == "full") & (t["estimator"] == "OLS")]
+    assert len(ols) == 6 * 7 * 3
+    assert share == pytest.approx(float(((ols["estimate"] > 0) & (ols["p"] < 0.05)).mean()))
+
+
 def test_verdict_words():
     assert fragility.verdict(0.95, 0.2, 0.1, 0.01) == "robust"
     assert fragility.verdict(0.5, 0.2, 0.1, 0.01) == "fragile"

@@ -9,8 +9,8 @@ from aichain_utils.robustness.speccurve import BOOK_SPEC, SpecCurve
 
 __all__ = ["plot_mediation_sensitivity", "plot_specification_curve"]
 
-_DIMENSIONS = [("weights", "AIE weights"), ("sample", "sample"), ("estimator", "estimator"), ("fe", "fixed effects"),
-               ("controls", "controls")]  # fmt: skip
+_DIMENSIONS = [("reading", "reading"), ("weights", "AIE weights"), ("sample", "sample"), ("estimator", "estimator"),
+               ("fe", "fixed effects"), ("controls", "controls")]  # fmt: skip
 
 
 def plot_specification_curve(curve: SpecCurve, dpi: int = 200):

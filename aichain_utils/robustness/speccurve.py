@@ -2,6 +2,8 @@
 
 Every combination of the book's readings and their reasonable alternatives is estimated:
 
+* measurement readings: the book's and each alternative reading of the paper's formulas that changes
+  ERL, AIE or a control (:data:`CURVE_SWITCHES`), with the book's AIE weights;
 * AIE weights: the entropy weights the book computes, the printed Table 1 weights, equal weights;
 * sample: full, to 2022 (Table 5 column 5), trimmed at the 1% or the 5% largest absolute residuals of
   equation (1) (Table 5 column 6 reads "残差大于 5" as 5%);
@@ -12,7 +14,7 @@ Every combination of the book's readings and their reasonable alternatives is es
 
 Each (sample, fixed effects) block is demeaned once for the three weightings (when their samples are
 the same rows) and every control set is fitted on the demeaned columns (Frisch–Waugh–Lovell), so
-nearly two thousand specifications take a few seconds.
+some four thousand specifications take a few seconds.
 
 The joint test of the curve is a wild cluster bootstrap under the null (Rademacher weights by unit,
 one draw shared by all specifications, so their dependence is kept). Every estimate of the curve is
@@ -40,6 +42,7 @@ from aichain_utils.robustness._linalg import (
 __all__ = [
     "BOOK_SPEC",
     "CONTROLS",
+    "CURVE_SWITCHES",
     "FIXED_EFFECTS",
     "SpecCurve",
     "aie_weight_variants",
@@ -58,12 +61,17 @@ FIXED_EFFECTS: dict[str, list[str]] = {
     "year": ["year"],
     "none": [],
 }
+#: The reading switches (equations.yml) whose alternatives change a variable of the curve: ERL
+#: (``upsilon``, ``inter_numerator``) or the controls imp and exp (``trade_scale``). The other switches
+#: change the mediators, IA or the value-chain variables only (a test rebuilds every alternative and checks).
+CURVE_SWITCHES = ("upsilon", "inter_numerator", "trade_scale")
 SAMPLES = ["full", "to 2022", "trim 1%", "trim 5%"]
 SE_TYPES = {"robust": None, "cluster unit": "unit_id", "cluster industry": "industry_id"}
 INSTRUMENTS = ["IV1", "IV2", "IV3", "IV4"]
 
 #: The book's reading of equation (1) (Table 3 column 6).
 BOOK_SPEC = {
+    "reading": "book",
     "weights": "entropy",
     "sample": "full",
     "estimator": "OLS",
@@ -367,6 +375,7 @@ def specification_curve(
     controls: list[str] | None = None,
     null_reps: int = 999,
     seed: int = 20251123,
+    readings: dict[str, pd.DataFrame] | None = None,
 ) -> SpecCurve:
     """Estimate the specification curve of ``x -> y`` and its joint test under the null.
 
@@ -380,21 +389,44 @@ def specification_curve(
         Wild-bootstrap draws of the joint test (0 skips it).
     seed : int
         Seed of the Rademacher draws.
+    readings : dict of str to DataFrame, optional
+        Alternative measurement readings: label -> the panel rebuilt under that reading (the same
+        columns as ``data``; :func:`aichain_utils.measurement.alternative_panels` with
+        :data:`CURVE_SWITCHES` builds them). Each is crossed with every sample,
+        estimator, fixed effects, control set and standard error, with the book's AIE weighting
+        only; ``data`` is the reading ``"book"``. The table's ``reading`` column says which.
     """
     controls = list(CONTROLS if controls is None else controls)
     need = ["unit_id", "industry_id", "year", y, x, *controls, *INSTRUMENTS]
-    missing = [c for c in need if c not in data.columns]
-    if missing:
-        raise ValueError(f"specification_curve: the panel lacks column(s) {missing}")
-    if not nested_in(data, "unit_id", "industry_id"):
-        raise ValueError("column 'unit_id': each unit must lie in one industry_id (the clustering assumes it)")
+    panels = {"book": data, **(readings or {})}
+    for label, frame in panels.items():
+        missing = [c for c in need if c not in frame.columns]
+        if missing:
+            where = "the panel" if label == "book" else f"the panel of reading {label!r}"
+            raise ValueError(f"specification_curve: {where} lacks column(s) {missing}")
+        if not nested_in(frame, "unit_id", "industry_id"):
+            raise ValueError("column 'unit_id': each unit must lie in one industry_id (the clustering assumes it)")
     control_sets = _control_sets(controls)
-    unit_index = pd.Index(np.sort(data["unit_id"].unique()))
-    frame, xs, iv1s = _with_aie(data[list(dict.fromkeys(need))], aie_variants, x)
-    parts: dict = {}  # (weighting, sample) -> (rows, null-draw loadings), in the order of the table
+    unit_index = pd.Index(np.sort(pd.concat([f["unit_id"] for f in panels.values()]).unique()))
+    rows, loadings = [], []
+    for label, frame in panels.items():
+        frame, xs, iv1s = _with_aie(frame[list(dict.fromkeys(need))], aie_variants if label == "book" else None, x)
+        r, v = _reading_parts(frame, xs, iv1s, y, controls, control_sets, unit_index, label)
+        rows += r
+        loadings += v
+    curve = SpecCurve(_finish(rows))
+    if null_reps:
+        curve.null = _null_test(curve.table, np.vstack(loadings), null_reps, seed)
+    return curve
+
+
+def _reading_parts(frame, xs, iv1s, y, controls, control_sets, unit_index, reading: str) -> tuple[list, list]:
+    """Rows and null-draw loadings of one reading's panel: every weighting, sample, estimator, fixed
+    effects and control set, in the order (weighting, sample, block)."""
+    parts: dict = {}  # (weighting, sample) -> (rows, loadings)
     for s_label in SAMPLES:
         for ws, sample in _samples(frame, s_label, y, xs, controls):
-            base, sub = {"sample": s_label}, {w: xs[w] for w in ws}
+            base, sub = {"reading": reading, "sample": s_label}, {w: xs[w] for w in ws}
             blocks = [
                 _ols_block(sample, fe_label, y, sub, control_sets, base, unit_index) for fe_label in FIXED_EFFECTS
             ]
@@ -402,12 +434,8 @@ def specification_curve(
             blocks.append(_iv_block(sample, y, sub, iv1s, controls, base, unit_index))
             for w in ws:
                 parts[w, s_label] = ([r for b in blocks for r in b[w][0]], [v for b in blocks for v in b[w][1]])
-    rows = [r for w in xs for s_label in SAMPLES for r in parts[w, s_label][0]]
-    curve = SpecCurve(_finish(rows))
-    if null_reps:
-        loadings = np.vstack([v for w in xs for s_label in SAMPLES for v in parts[w, s_label][1]])
-        curve.null = _null_test(curve.table, loadings, null_reps, seed)
-    return curve
+    keys = [(w, s_label) for w in xs for s_label in SAMPLES]
+    return [r for k in keys for r in parts[k][0]], [v for k in keys for v in parts[k][1]]
 
 
 def _null_test(ols: pd.DataFrame, loadings: np.ndarray, reps: int, seed: int) -> dict:
