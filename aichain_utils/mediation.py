@@ -119,8 +119,9 @@ def _weighted_two_way_demean(
     """Weighted unit-and-year demeaning, the within transformation of weighted two-way FE.
 
     With a balanced panel and weights constant within a unit, one pass (unit means, then weighted
-    year means) is exact. Otherwise the two projections alternate until the largest change is
-    below ``tol`` (the method of alternating projections, as in reghdfe and pyfixest).
+    year means) is exact. Otherwise the two projections alternate until the largest change,
+    relative to its column's largest value (at least 1), is below ``tol`` (the method of
+    alternating projections, as in reghdfe and pyfixest).
     Rows of weight zero (units not drawn) are returned as zeros.
     """
 
@@ -130,13 +131,14 @@ def _weighted_two_way_demean(
         means = np.divide(sums, wsum[:, None], out=np.zeros_like(sums), where=wsum[:, None] > 0)
         return z - means[codes]
 
+    scale = np.maximum(np.abs(values).max(axis=0, initial=0.0), 1.0)
     z = project(values, unit_codes)
     z = project(z, year_codes)
     if balanced:
         return z
     for _ in range(max_iter):
         nxt = project(project(z, unit_codes), year_codes)
-        if np.max(np.abs(nxt - z)[w > 0], initial=0.0) < tol:
+        if np.max((np.abs(nxt - z) / scale)[w > 0], initial=0.0) < tol:
             return nxt
         z = nxt
     raise RuntimeError(f"weighted two-way demeaning did not converge in {max_iter} iterations")

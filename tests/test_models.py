@@ -69,6 +69,28 @@ def test_demean_balanced_two_way_matches_formula():
     np.testing.assert_allclose(dm["ERL"], expected, atol=1e-10)
 
 
+def test_demean_converges_on_large_columns_of_an_unbalanced_panel(monkeypatch):
+    """A column in the hundred thousands on an unbalanced two-way panel: the sweep's rounding error (about 1e-16
+    times the column) must not stop convergence (an absolute tolerance of 1e-13 never stopped and ran
+    10,000 sweeps), and the result must equal the dummy regression's residuals (statsmodels)."""
+    from aichain_utils.econometrics import fe
+
+    rng = np.random.default_rng(3)
+    n_units, n_years = 400, 11
+    df = pd.DataFrame({"unit_id": np.repeat(np.arange(n_units), n_years), "year": np.tile(np.arange(n_years), n_units)})
+    df = df.sample(frac=0.85, random_state=3).sort_index()  # unbalanced
+    df["big"] = 3e5 + 5e4 * rng.normal(size=len(df)) + df["unit_id"] * 500 + df["year"] * 3e3
+    X = pd.get_dummies(df[["unit_id", "year"]].astype(str), drop_first=True, dtype=float)
+    resid = sm.OLS(df["big"], sm.add_constant(X)).fit().resid
+    sweeps = []
+    bincount = np.bincount
+    monkeypatch.setattr(fe.np, "bincount", lambda *a, **k: sweeps.append(1) or bincount(*a, **k))
+    dm = models.demean(df, ["big"], ["unit_id", "year"], max_iter=2000)
+    monkeypatch.undo()
+    np.testing.assert_allclose(dm["big"], resid, atol=1e-6)
+    assert len(sweeps) < 2 * 500, f"about {len(sweeps) // 2} sweeps"
+
+
 def test_2sls_equals_matrix_formula():
     df = _small_panel()
     est = models.fit_iv(df, "Z", controls=["lngdp"])

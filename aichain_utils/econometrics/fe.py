@@ -29,10 +29,11 @@ def demean(
 ) -> pd.DataFrame:
     """Remove group means of several crossed factors (alternating projections).
 
-    Exact in one pass for one factor or a balanced two-way panel; iterates until the largest
-    mean removed in a sweep is below ``tol`` otherwise (the method of alternating projections,
-    as in ``reghdfe`` and ``fixest``). Used to absorb fixed effects. With ``weights`` the group
-    means are weighted (the within transformation of weighted least squares).
+    Exact in one pass for one factor or a balanced two-way panel; iterates otherwise until the
+    largest mean removed in a sweep, relative to its column's largest value (at least 1), is below
+    ``tol`` (the method of alternating projections, as in ``reghdfe`` and ``fixest``). Used to
+    absorb fixed effects. With ``weights`` the group means are weighted (the within transformation
+    of weighted least squares).
     """
     values = demean_array(frame[columns].to_numpy(dtype=float), frame, groups, tol, max_iter, weights)
     return pd.DataFrame(values, index=frame.index, columns=columns)
@@ -54,13 +55,16 @@ def demean_array(
     codes = [pd.factorize(frame[g])[0] for g in groups]
     w = np.ones(len(frame)) if weights is None else np.asarray(weights, dtype=float)
     counts = [np.bincount(c, weights=w) for c in codes]
+    # the tolerance is relative to each column's scale (at least 1): a sweep of a column in the
+    # thousands cannot remove means below its own rounding error (about 1e-16 times its size)
+    scale = np.maximum(np.abs(values).max(axis=0), 1.0) if values.size else np.ones(values.shape[1])
     for _ in range(max_iter):
         change = 0.0
         for code, cnt in zip(codes, counts, strict=True):
             means = np.stack([np.bincount(code, weights=w * values[:, j]) for j in range(values.shape[1])], axis=1)
             means /= cnt[:, None]
             values -= means[code]
-            change = max(change, float(np.abs(means).max()) if means.size else 0.0)
+            change = max(change, float((np.abs(means) / scale).max()) if means.size else 0.0)
         if change < tol or len(groups) == 1:
             break
     return values
