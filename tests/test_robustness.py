@@ -281,13 +281,13 @@ def test_null_draw_loadings_follow_the_rows_of_the_curve(monkeypatch):
 
 @pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")  # raised inside pyfixest
 def test_alternative_readings_are_crossed_with_every_dimension_and_match_pyfixest(monkeypatch):
-    """A reading's panel (a different ERL and one control changed, some ERL missing) adds every sample,
+    """A reading's panel (ERL changed and on another scale, one control changed, some ERL missing) adds every sample,
     estimator, fixed effects, control set and SE with the book's weighting; its rows equal pyfixest on
     that panel, the book's rows are unchanged, and the null draws cover the reading's rows too."""
     pf = pytest.importorskip("pyfixest")
     d = _panel(seed=12)
     rng = np.random.default_rng(12)
-    alt = d.assign(ERL=d["ERL"] + 0.5 * d["M"] + rng.normal(size=len(d)), imp=d["imp"] * 100)
+    alt = d.assign(ERL=40 * (d["ERL"] + 0.5 * d["M"] + rng.normal(size=len(d))), imp=d["imp"] * 100)
     alt.loc[rng.choice(len(d), 20, replace=False), "ERL"] = np.nan
     seen = {}
     monkeypatch.setattr(speccurve, "_null_test", lambda t, v, r, s: seen.update(table=t, loadings=v) or {})
@@ -307,8 +307,9 @@ def test_alternative_readings_are_crossed_with_every_dimension_and_match_pyfixes
         (("full", "2SLS IV1", "unit + year", "five", "robust"), f"ERL ~ {five} | unit_id + year | AIE ~ IV1",
          "hetero"),
     ]  # fmt: skip
+    rescaled = alt.assign(ERL=alt["ERL"] * d["ERL"].std() / alt["ERL"].std())  # in the book's units of ERL
     for key, fml, vcov in cases:
-        fit = pf.feols(fml, data=alt.dropna(subset=["ERL"]).reset_index(drop=True), vcov=vcov, ssc=ssc)
+        fit = pf.feols(fml, data=rescaled.dropna(subset=["ERL"]).reset_index(drop=True), vcov=vcov, ssc=ssc)
         row = t.loc[("upsilon=mediators", *key)]
         assert row["estimate"] == pytest.approx(fit.coef()["AIE"], rel=1e-7), key
         assert row["std_error"] == pytest.approx(fit.se()["AIE"], rel=1e-6), key

@@ -394,7 +394,11 @@ def specification_curve(
         columns as ``data``; :func:`aichain_utils.measurement.alternative_panels` with
         :data:`CURVE_SWITCHES` builds them). Each is crossed with every sample,
         estimator, fixed effects, control set and standard error, with the book's AIE weighting
-        only; ``data`` is the reading ``"book"``. The table's ``reading`` column says which.
+        only; ``data`` is the reading ``"book"``. The table's ``reading`` column says which. A
+        reading may put ``y`` on another scale (``upsilon="mediators"`` multiplies ERL by ITSE's
+        level), so each reading's ``y`` is rescaled to the book's standard deviation before it is
+        estimated: its coefficients are in the book's units of ``y`` (t statistics, p-values and
+        signs do not change).
     """
     controls = list(CONTROLS if controls is None else controls)
     need = ["unit_id", "industry_id", "year", y, x, *controls, *INSTRUMENTS]
@@ -409,8 +413,12 @@ def specification_curve(
     control_sets = _control_sets(controls)
     unit_index = pd.Index(np.sort(pd.concat([f["unit_id"] for f in panels.values()]).unique()))
     rows, loadings = [], []
+    sd_book = float(data[y].std())
     for label, frame in panels.items():
-        frame, xs, iv1s = _with_aie(frame[list(dict.fromkeys(need))], aie_variants if label == "book" else None, x)
+        frame = frame[list(dict.fromkeys(need))]
+        if label != "book":
+            frame = frame.assign(**{y: frame[y] * (sd_book / float(frame[y].std()))})
+        frame, xs, iv1s = _with_aie(frame, aie_variants if label == "book" else None, x)
         r, v = _reading_parts(frame, xs, iv1s, y, controls, control_sets, unit_index, label)
         rows += r
         loadings += v
