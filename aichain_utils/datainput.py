@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from aichain_utils import schema
+from aichain_utils.errors import AichainInputError
 from aichain_utils.schema import GROUP_LABELS, Variable
 
 __all__ = [
@@ -53,7 +54,7 @@ SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".dta", ".xlsx")
 MAX_ROWS_SHOWN = 5
 
 
-class DataInputError(ValueError):
+class DataInputError(AichainInputError):
     """The data file cannot be used; the message says what is wrong and what to do."""
 
 
