@@ -29,6 +29,7 @@ paper's own description, though some unstated difference could explain it), ``in
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 
@@ -73,6 +74,12 @@ class Finding:
     printed: str
     severity: str
     explanation: str
+
+    @property
+    def id(self) -> str:
+        """A stable identifier (family and a hash of family, check, table and cells) that ledger reasons cite."""
+        key = "|".join([self.family, self.check, self.table, self.cells])
+        return f"{self.family}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}"
 
 
 def _design(design: dict | None) -> tuple[int, int, int]:
@@ -836,7 +843,7 @@ def run_audit(
         *check_aie_floor(table2, design),
         *(check_closest_world() if closest_world else []),
     ]
-    cols = list(Finding.__dataclass_fields__)
-    frame = pd.DataFrame([asdict(f) for f in findings], columns=cols)
+    cols = ["id", *Finding.__dataclass_fields__]
+    frame = pd.DataFrame([{"id": f.id, **asdict(f)} for f in findings], columns=cols)
     frame["_s"] = frame["severity"].map(SEVERITY_ORDER)
     return frame.sort_values(["_s", "family", "table", "cells"]).drop(columns="_s").reset_index(drop=True)
