@@ -19,9 +19,17 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from aichain_utils.econometrics._data import as_list, check_rank
+from aichain_utils.econometrics._data import as_list, check_choice, check_rank, check_roles
 from aichain_utils.econometrics.fe import absorbed_dof, demean, demean_array
-from aichain_utils.econometrics.linear import prepare
+from aichain_utils.econometrics.linear import (
+    _check_flag,
+    _single,
+    check_outcome_varies,
+    check_residual_dof,
+    perfect_fit_residuals,
+    prepare,
+)
+from aichain_utils.errors import input_error
 
 __all__ = ["WEIGHTS", "wild_cluster_bootstrap"]
 
@@ -87,17 +95,44 @@ def wild_cluster_bootstrap(
         all-ones weight vector that reproduces the sample, are not counted), ``reps`` (draws or
         enumerated vectors), ``enumerated``, ``clusters``, ``weights``, ``seed``, ``b0``,
         ``t_boot``, ``weight_matrix`` (clusters x draws, rows in the order of
-        ``cluster_labels``).
+        ``cluster_labels``). Rows with a missing variable are dropped (listwise deletion).
+
+    Raises
+    ------
+    AichainInputError
+        As :func:`~aichain_utils.econometrics.fit_ols` (missing columns, infinite values, a repeated
+        regressor, missing ids, constant or collinear regressors, a constant outcome, no residual
+        degrees of freedom); unknown ``weights``; ``reps`` or ``chunk`` not a positive integer;
+        a non-integer ``seed``; a non-finite ``b0``; fewer than two clusters; a zero bootstrap
+        denominator (every cluster's score is zero: the t statistic is 0/0).
     """
-    if weights not in WEIGHTS:
-        raise ValueError(f"weights must be one of {sorted(WEIGHTS)}; got {weights!r}")
-    controls, absorb = as_list(controls), list(absorb)
+    check_choice("weights", weights, sorted(WEIGHTS))
+    for name, value in (("reps", reps), ("chunk", chunk)):
+        if not (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1):
+            raise input_error(name, "must be a positive integer", [value], what="values")
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        raise input_error(
+            "seed", "must be a non-negative integer (every draw takes an explicit seed)", [seed], what="values"
+        )
+    if not (isinstance(b0, (int, float, np.integer, np.floating)) and np.isfinite(b0)):
+        raise input_error("b0", "must be a finite number", [b0], what="values")
+    _check_flag("constant", constant)
+    y, x, cluster = _single("y", y), _single("x", x), _single("cluster", cluster)
+    controls, absorb = as_list(controls, "controls"), as_list(absorb, "absorb")
+    roles = {"y": [y], "x": [x], "controls": controls}
+    check_roles(roles, ["y", "x", "controls"])
+    roles.update(absorb=absorb, cluster=[cluster])
     cols = [y, x, *controls]
-    frame, _, _ = prepare(data, cols, [*absorb, cluster], "wild bootstrap")
+    frame, _, _ = prepare(data, cols, [*absorb, cluster], "wild bootstrap", roles=roles)
     codes, uniq = pd.factorize(frame[cluster])
     G = len(uniq)
     if G < 2:
-        raise ValueError(f"the wild cluster bootstrap needs at least two clusters; {cluster!r} has {G}")
+        raise input_error(
+            cluster,
+            f"the wild cluster bootstrap needs at least two clusters; {cluster!r} has {G}",
+            list(uniq),
+            what="levels",
+        )
     if absorb:
         dm = demean(frame, cols, absorb)
         names = [x, *controls]
@@ -105,10 +140,17 @@ def wild_cluster_bootstrap(
     else:
         dm = frame[cols].astype(float)
         names = [x, *controls] + (["const"] if constant else [])
-        X = np.column_stack([dm[[x, *controls]].to_numpy(), np.ones(len(dm))]) if constant else dm[[x]].to_numpy()
-    check_rank(X, names, "regressors of the wild bootstrap")
+        X = (
+            np.column_stack([dm[[x, *controls]].to_numpy(), np.ones(len(dm))])
+            if constant
+            else dm[[x, *controls]].to_numpy()
+        )
     Y = dm[y].to_numpy()
     n, K = X.shape
+    k_all = K + (absorbed_dof(frame, absorb, ()) if absorb else 0)
+    check_residual_dof(n, k_all, "wild bootstrap", k_all - K)
+    check_outcome_varies(Y, y, absorb, centre=constant and not absorb)
+    check_rank(X, names, "regressors of the wild bootstrap", absorb=absorb)
     bread = np.linalg.inv(X.T @ X)
     e_x = X @ bread[:, 0]  # FWL: b_x = e_x' y
     # restricted fit (b_x = b0) on the absorbed data: its residuals are the LSDV residuals
@@ -126,7 +168,16 @@ def wild_cluster_bootstrap(
         np.add.at(scores, codes, e_x[:, None] * resid)
         return (b - b0) / np.sqrt(ssc * np.sum(scores**2, axis=0))
 
+    u_hat = Y - X @ (bread @ (X.T @ Y))
+    if not np.any(perfect_fit_residuals(u_hat, Y, constant and not absorb, [])):
+        raise input_error(
+            y, "is fitted exactly by the regressors (zero residuals): the t statistic is undefined", [], what="rows"
+        )
     t_obs = float(t_stats(Y[:, None])[0])
+    if not np.isfinite(t_obs):
+        raise input_error(
+            x, "the cluster-robust t statistic is 0/0 (every cluster's score is zero)", [t_obs], what="values"
+        )
     rng = np.random.default_rng(seed)
     V, enumerated = _weight_draws(weights, G, reps, rng)
     t_boot = []

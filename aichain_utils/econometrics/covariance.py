@@ -27,7 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Covariance", "cluster_codes", "meat", "sandwich"]
+from aichain_utils.errors import input_error
+
+__all__ = ["Covariance", "cluster_codes", "cluster_meat", "meat", "n_clusters", "sandwich"]
 
 CONVENTIONS = ("stata", "fixest", "linearmodels")
 KINDS = ("unadjusted", "robust", "cluster")
@@ -44,12 +46,20 @@ class Covariance:
 
 
 def cluster_codes(frame: pd.DataFrame, clusters: list[str]) -> list[np.ndarray]:
-    """Integer codes of each cluster variable, and of their intersection when there are two."""
+    """Integer codes of each cluster variable, and of their intersection when there are two.
+
+    Raises
+    ------
+    AichainInputError
+        More than two cluster variables, or the same variable twice.
+    """
+    if len(clusters) > 2:
+        raise input_error("cluster", "at most two cluster variables are supported", clusters, what="columns")
+    if len(clusters) == 2 and clusters[0] == clusters[1]:
+        raise input_error("cluster", "the two cluster variables must differ", clusters, what="columns")
     codes = [pd.factorize(frame[c])[0] for c in clusters]
     if len(clusters) == 2:
         codes.append(pd.factorize(pd.MultiIndex.from_arrays([frame[c] for c in clusters]))[0])
-    elif len(clusters) > 2:
-        raise ValueError(f"at most two cluster variables are supported; got {clusters}")
     return codes
 
 
@@ -65,8 +75,31 @@ def meat(scores: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
     return summed.T @ summed
 
 
+def cluster_meat(scores: np.ndarray, codes: list[np.ndarray] | np.ndarray | None) -> np.ndarray:
+    """One-way or two-way (Cameron, Gelbach & Miller 2011) cluster meat from :func:`cluster_codes`' list.
+
+    ``None``: the robust meat ``sum_i s_i s_i'``; one code array: ``sum_g S_g S_g'``; the three
+    arrays of two-way clustering: ``M_A + M_B - M_(A and B)``, which need not be positive
+    semi-definite in small samples (``ivreg2`` and ``reghdfe`` use it as it is).
+    """
+    if codes is None:
+        return meat(scores, None)
+    if isinstance(codes, np.ndarray):
+        return meat(scores, codes)
+    if len(codes) == 3:
+        return meat(scores, codes[0]) + meat(scores, codes[1]) - meat(scores, codes[2])
+    return meat(scores, codes[0])
+
+
 def _n_clusters(codes: list[np.ndarray]) -> list[int]:
     return [int(c.max()) + 1 for c in codes]
+
+
+def n_clusters(codes: list[np.ndarray] | None) -> int | None:
+    """The number of clusters that sets the small-sample factor: the smaller one when two-way."""
+    if not codes:
+        return None
+    return min(_n_clusters(codes[:2] if len(codes) == 3 else codes))
 
 
 def sandwich(
@@ -98,13 +131,26 @@ def sandwich(
     codes : list of ndarray
         Cluster codes from :func:`cluster_codes`.
     convention : {"stata", "fixest", "linearmodels"}
+
+    Raises
+    ------
+    AichainInputError
+        An unknown ``kind`` or ``convention``; no residual degrees of freedom (``n <= k``);
+        clustering without cluster codes or with fewer than two clusters (or, clustered with
+        ``stata``/``fixest``, no degrees of freedom ``n - k_c`` left for the factor).
     """
     if convention not in CONVENTIONS:
-        raise ValueError(f"convention must be one of {CONVENTIONS}; got {convention!r}")
+        raise input_error("convention", f"must be one of {list(CONVENTIONS)}", [convention], what="values")
     if kind not in KINDS:
-        raise ValueError(f"vcov must be one of {KINDS}; got {kind!r}")
+        raise input_error("vcov", f"must be one of {list(KINDS)}", [kind], what="values")
     if n - k <= 0:
-        raise ValueError(f"{n} observations cannot identify {k} parameters")
+        raise input_error(
+            "data",
+            f"{n} observation(s) cannot identify {k} parameter(s) (regressors plus intercept/absorbed effects): "
+            "the residual degrees of freedom n - k must be positive",
+            [n - k],
+            what="residual degrees of freedom",
+        )
     if kind == "unadjusted":
         s2 = float(resid @ resid) / (n - k)
         return Covariance(s2 * bread, None if convention == "linearmodels" else n - k, None, 1.0)
@@ -113,18 +159,21 @@ def sandwich(
         V = factor * bread @ meat(scores, None) @ bread
         return Covariance(V, None if convention == "linearmodels" else n - k, None, factor)
     if not codes:
-        raise ValueError("vcov='cluster' needs a cluster variable")
+        raise input_error("cluster", "vcov='cluster' needs a cluster variable", [])
     G = _n_clusters(codes[:2] if len(codes) == 3 else codes)
     if min(G) < 2:
-        raise ValueError(
+        raise input_error(
+            "cluster",
             "a cluster-robust covariance needs at least two clusters; the cluster variable has one level "
-            "in the estimation sample"
+            "in the estimation sample",
+            G,
+            what="cluster counts",
         )
-    M = meat(scores, codes[0])
-    if len(codes) == 3:  # two-way: A + B - (A and B)
-        M = M + meat(scores, codes[1]) - meat(scores, codes[2])
+    M = cluster_meat(scores, codes)  # two-way: A + B - (A and B)
     g = min(G)
     k_c = k if k_cluster is None else k_cluster
+    if convention != "linearmodels" and n - k_c <= 0:
+        raise input_error("data", "no degrees of freedom n - k_c left for the cluster factor", [n - k_c], what="values")
     if convention == "linearmodels":
         factor = n / (n - k)
         df = None

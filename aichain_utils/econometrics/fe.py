@@ -16,6 +16,16 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from aichain_utils.econometrics._data import (
+    as_list,
+    check_choice,
+    check_columns,
+    check_finite,
+    check_ids,
+    check_numeric,
+)
+from aichain_utils.errors import input_error
+
 __all__ = ["absorbed_dof", "demean", "demean_array", "is_nested"]
 
 
@@ -34,7 +44,25 @@ def demean(
     ``tol`` (the method of alternating projections, as in ``reghdfe`` and ``fixest``). Used to
     absorb fixed effects. With ``weights`` the group means are weighted (the within transformation
     of weighted least squares).
+
+    Raises
+    ------
+    AichainInputError
+        A column or group is absent (``MissingColumnError``, also a ``KeyError``); a group id is
+        missing; a column is not numeric or not finite (demeaning would spread a NaN or inf over
+        its whole group); the weights are not positive and finite, one per row; the projections
+        do not converge in ``max_iter`` sweeps (named, never a silent unconverged result).
     """
+    columns, groups = as_list(columns, "columns"), as_list(groups, "groups")
+    check_columns(frame, [*columns, *groups], {"columns": columns, "groups": groups})
+    check_numeric(frame, columns)
+    check_ids(frame, groups)
+    if frame[columns].isna().to_numpy().any():
+        bad = frame.index[frame[columns].isna().any(axis=1)]
+        raise input_error(
+            columns[0] if len(columns) == 1 else "columns", "must not be missing (drop those rows first)", list(bad)
+        )
+    check_finite(frame, columns)
     values = demean_array(frame[columns].to_numpy(dtype=float), frame, groups, tol, max_iter, weights)
     return pd.DataFrame(values, index=frame.index, columns=columns)
 
@@ -47,13 +75,31 @@ def demean_array(
     max_iter: int = 10_000,
     weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """:func:`demean` for a numpy array whose rows are those of ``frame`` (which holds the groups)."""
+    """:func:`demean` for a numpy array whose rows are those of ``frame`` (which holds the groups).
+
+    Raises
+    ------
+    AichainInputError
+        ``values`` has not one row per row of ``frame``; bad weights; no convergence in ``max_iter``.
+    """
     values = np.array(values, dtype=float, copy=True)
     groups = list(groups)
+    if values.ndim != 2 or len(values) != len(frame):
+        raise input_error(
+            "values", f"must be a 2-d array with one row per row of frame ({len(frame)})", [values.shape], what="shapes"
+        )
     if not groups:
         return values
+    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
+        raise input_error("max_iter", "must be a positive integer", [max_iter], what="values")
     codes = [pd.factorize(frame[g])[0] for g in groups]
     w = np.ones(len(frame)) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != (len(frame),) or not np.isfinite(w).all() or (w <= 0).any():
+        raise input_error(
+            "weights",
+            "must be positive and finite, one per row",
+            np.flatnonzero(~np.isfinite(w) | (w <= 0)).tolist() if w.shape == (len(frame),) else [w.shape],
+        )
     counts = [np.bincount(c, weights=w) for c in codes]
     # the tolerance is relative to each column's scale (at least 1): a sweep of a column in the
     # thousands cannot remove means below its own rounding error (about 1e-16 times its size)
@@ -66,12 +112,26 @@ def demean_array(
             values -= means[code]
             change = max(change, float((np.abs(means) / scale).max()) if means.size else 0.0)
         if change < tol or len(groups) == 1:
-            break
-    return values
+            return values
+    raise input_error(
+        "max_iter",
+        f"the alternating projections on {groups} did not converge in {max_iter} sweeps (last change "
+        f"{change:.2e} > tol {tol:.0e}); raise max_iter or tol",
+        [max_iter],
+        what="values",
+    )
 
 
 def is_nested(frame: pd.DataFrame, inner: str, outer: str) -> bool:
-    """True if every level of ``inner`` lies within a single level of ``outer``."""
+    """True if every level of ``inner`` lies within a single level of ``outer``.
+
+    Raises
+    ------
+    AichainInputError
+        A column is absent (``MissingColumnError``) or has missing values.
+    """
+    check_columns(frame, [inner, outer], {"inner": [inner], "outer": [outer]})
+    check_ids(frame, [inner, outer])
     if inner == outer:
         return True
     pairs = frame[[inner, outer]].drop_duplicates()
@@ -112,8 +172,17 @@ def absorbed_dof(
     The rank is exact for one or two effects (connected components of the bipartite graph of
     levels); for three or more it is ``levels_1 + sum_j (levels_j - 1)``, exact when every
     further effect is connected to the first, as in a panel with unit, time and a third effect.
+
+    Raises
+    ------
+    AichainInputError
+        Unknown ``convention``; an effect or cluster column absent (``MissingColumnError``) or
+        with missing values.
     """
-    absorb = list(absorb)
+    check_choice("convention", convention, ("stata", "fixest", "linearmodels"))
+    absorb, clusters = as_list(absorb, "absorb"), as_list(clusters, "clusters")
+    check_columns(frame, [*absorb, *clusters], {"absorb": absorb, "clusters": clusters})
+    check_ids(frame, [*absorb, *clusters])
     nested = [e for e in absorb if any(is_nested(frame, e, c) for c in clusters)]
     if convention == "linearmodels":
         nested = []

@@ -15,16 +15,24 @@ import pandas as pd
 
 from aichain_utils.econometrics._data import (
     as_list,
+    check_choice,
     check_columns,
+    check_finite,
     check_ids,
+    check_numeric,
     check_rank,
+    check_roles,
     check_time,
     check_unique_panel,
     complete_cases,
 )
-from aichain_utils.econometrics.covariance import cluster_codes, sandwich
+from aichain_utils.econometrics._data import (
+    drop_singletons as _drop_singleton_rows,
+)
+from aichain_utils.econometrics.covariance import CONVENTIONS, cluster_codes, sandwich
 from aichain_utils.econometrics.fe import absorbed_dof, demean
 from aichain_utils.econometrics.result import RegressionResult
+from aichain_utils.errors import input_error
 
 __all__ = ["dummy_matrix", "fit_fgls", "fit_first_difference", "fit_ols", "prepare", "refit_vcov"]
 
@@ -42,15 +50,31 @@ def prepare(
     context: str,
     entity: str | None = None,
     time: str | None = None,
+    roles: dict[str, Sequence[str]] | None = None,
 ) -> tuple[pd.DataFrame, int, list[str]]:
-    """Check names and ids, then keep complete cases of ``variables`` (drops reported).
+    """Check names and ids, then keep complete cases of ``variables`` (listwise deletion, reported).
 
-    Raises if a column is absent, an id (effect, cluster, entity, time) is missing, the time
-    column is not integer-valued, or an (entity, time) pair is duplicated.
+    Raises
+    ------
+    AichainInputError
+        A column is absent (:class:`~aichain_utils.econometrics._data.MissingColumnError`, also a
+        ``KeyError``), a variable is not numeric or has an infinite value, no row is complete, an id
+        (effect, cluster, entity, time) is missing in a complete row, the time column is not
+        integer-valued (``TimeColumnError``, also a ``TypeError``), or an (entity, time) pair is
+        duplicated.
     """
     ids = [i for i in dict.fromkeys(ids) if i is not None]
-    check_columns(data, [*variables, *ids])
+    check_columns(data, [*variables, *ids], roles)
+    check_numeric(data, variables)
+    check_finite(data, variables)
     frame, dropped, notes = complete_cases(data, list(variables), context)
+    if frame.empty:
+        raise input_error(
+            "data",
+            f"{context}: no row has all of {list(dict.fromkeys(variables))}",
+            [len(data)],
+            what="rows in the data",
+        )
     check_ids(frame, ids)
     if time is not None:
         check_time(frame, time)
@@ -59,13 +83,83 @@ def prepare(
     return frame, dropped, notes
 
 
+def _single(argument: str, value) -> str:
+    """A single column name (the outcome, a cluster-free regressor)."""
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    if value is None or isinstance(value, (list, tuple, set, dict, float)):
+        raise input_error(argument, "must be one column name", [value], what="values")
+    return value
+
+
+def _regressors(argument: str, value) -> list[str]:
+    out = as_list(value, argument)
+    if not out:
+        raise input_error(argument, "must name at least one regressor", [], what="values")
+    return out
+
+
+def _check_flag(argument: str, value) -> None:
+    if not isinstance(value, (bool, np.bool_)):
+        raise input_error(argument, "must be True or False", [value], what="values")
+
+
+def check_outcome_varies(Y: np.ndarray, y: str, absorb: Sequence[str], centre: bool = False) -> None:
+    """The outcome must vary (after the absorbed effects): otherwise every coefficient and SE is 0 and t is 0/0.
+
+    Raises
+    ------
+    AichainInputError
+    """
+    scale = max(float(np.abs(Y).max()) if len(Y) else 0.0, 1.0)
+    if not len(Y) or float(np.abs(Y - (Y.mean() if centre else 0.0)).max()) <= 1e-12 * scale:
+        where = f" within the levels of the absorbed {list(absorb)}" if absorb else ""
+        raise input_error(y, f"the outcome must vary{where} in the estimation sample (t would be 0/0)", [], what="rows")
+
+
+def perfect_fit_residuals(u: np.ndarray, Y: np.ndarray, centre: bool, notes: list[str]) -> np.ndarray:
+    """Residuals, set to exactly zero when they are rounding noise (a perfect fit), with a note.
+
+    A perfect fit has zero residuals in exact arithmetic; in floating point they are of the order of
+    1e-16 times the outcome and would give standard errors and t statistics of pure rounding noise.
+    They are set to zero instead, so every standard error is 0, t is ±inf and p is 0 (Stata prints
+    the SE as 0 and t as missing).
+    """
+    Yc = Y - Y.mean() if centre else Y
+    if float(u @ u) <= 1e-24 * max(float(Yc @ Yc), np.finfo(float).tiny):
+        notes.append("perfect fit: the residuals are zero (to rounding), so every standard error is 0")
+        return np.zeros_like(u)
+    return u
+
+
+def check_residual_dof(n: int, k: int, context: str, absorbed: int = 0) -> None:
+    """``n - k > 0``: the parameters (regressors, intercept, absorbed effects) must leave residual df.
+
+    Raises
+    ------
+    AichainInputError
+    """
+    if n - k <= 0:
+        raise input_error(
+            "data",
+            f"{context}: {n} observation(s) cannot identify {k} parameter(s) ({absorbed} of them intercept/absorbed "
+            "effects); the residual degrees of freedom n - k must be positive (a one-unit panel, a cross-section "
+            "absorbed by its own ids or singleton groups leave none)",
+            [n - k],
+            what="residual degrees of freedom",
+        )
+
+
 def _vcov_kind(vcov: str | None, clusters: list[str]) -> str:
     if vcov is None:
         return "cluster" if clusters else "robust"
+    check_choice("vcov", vcov, ["unadjusted", "robust", "cluster"])
     if vcov == "cluster" and not clusters:
-        raise ValueError("vcov='cluster' needs cluster=<column name(s)>")
+        raise input_error("cluster", "vcov='cluster' needs cluster=<column name(s)>", [], what="values")
     if vcov != "cluster" and clusters:
-        raise ValueError(f"cluster={clusters} was given with vcov={vcov!r}; use vcov='cluster'")
+        raise input_error("cluster", f"was given with vcov={vcov!r}; use vcov='cluster'", clusters, what="columns")
+    if len(clusters) > 2 or (len(clusters) == 2 and clusters[0] == clusters[1]):
+        raise input_error("cluster", "one or two distinct cluster variables", clusters, what="columns")
     return vcov
 
 
@@ -84,6 +178,7 @@ def fit_ols(
     entity: str | None = None,
     time: str | None = None,
     estimator: str = "OLS",
+    drop_singletons: bool = False,
 ) -> RegressionResult:
     """Least squares of ``y`` on ``x``, ``controls`` and ``dummies`` with ``absorb`` effects removed.
 
@@ -99,13 +194,13 @@ def fit_ols(
     x : str or list of str
         Regressor(s) of interest; the first is the one :meth:`RegressionResult.estimate` reports.
     controls : list of str
-        Further regressors.
+        Further regressors (none may repeat ``x`` or ``y``).
     absorb : list of str
         Effects removed by the within transformation (their coefficients are not reported).
     dummies : list of str
         Factors entered as dummy columns (first level dropped).
     cluster : str or list of str
-        Cluster variable(s) (at most two).
+        Cluster variable(s) (at most two: Cameron-Gelbach-Miller two-way clustering).
     vcov : {"unadjusted", "robust", "cluster"}
         Default: ``"cluster"`` if ``cluster`` is given, else ``"robust"`` (HC1).
     convention : {"stata", "fixest", "linearmodels"}
@@ -114,50 +209,74 @@ def fit_ols(
     constant : bool
         Include an intercept (ignored when effects are absorbed: they contain it).
     weights : str
-        Column of analytic weights (Stata ``aweight``): weighted least squares.
+        Column of analytic weights (Stata ``aweight``): weighted least squares. Rows with weight 0
+        are dropped (they carry no information), as Stata does.
     entity, time : str
         Panel identifiers; if both are given, duplicated (entity, time) pairs are an error.
+    drop_singletons : bool, default False
+        Drop, iteratively, observations alone in a level of an absorbed effect before fitting.
+        ``reghdfe``'s default is to drop them; ours keeps them (the published numbers of the book
+        were computed so): coefficients are identical, ``n`` and the small-sample factors differ
+        (the conventions appendix gives the size). Ignored without ``absorb``.
+
+    Returns
+    -------
+    RegressionResult
+        ``r2_within`` is reghdfe's within R² (the outcome demeaned by *every* absorbed effect);
+        :meth:`RegressionResult.r2_within_panelols` gives linearmodels' PanelOLS one (entity only).
+
+    Raises
+    ------
+    AichainInputError
+        Missing column (``MissingColumnError``, also a ``KeyError``); a non-numeric or infinite
+        variable (rows named; missing values are dropped listwise and reported in ``notes``);
+        a missing id; a non-integer ``time`` (also a ``TypeError``); duplicated (entity, time)
+        pairs; a column repeated among ``x``/``controls`` or equal to ``y``; unknown ``vcov``
+        or ``convention``; negative or all-zero weights; a constant outcome (after the effects);
+        no residual degrees of freedom (a one-unit panel, a cross-section absorbed by its own
+        ids); a constant regressor or one absorbed by the effects (e.g. a treatment constant
+        within units under unit effects) or a collinear one (named); fewer than two clusters;
+        an absorbed-effects projection that does not converge.
     """
-    xs, controls, clusters = as_list(x), as_list(controls), as_list(cluster)
-    absorb, dummies = list(absorb), list(dummies)
+    y = _single("y", y)
+    xs, controls, clusters = _regressors("x", x), as_list(controls, "controls"), as_list(cluster, "cluster")
+    absorb, dummies = as_list(absorb, "absorb"), as_list(dummies, "dummies")
+    check_choice("convention", convention, CONVENTIONS)
+    _check_flag("constant", constant)
+    _check_flag("drop_singletons", drop_singletons)
     kind = _vcov_kind(vcov, clusters)
+    roles = {"y": [y], "x": xs, "controls": controls, "weights": [weights] if weights else []}
+    check_roles(roles, ["y", "x", "controls", "weights"])
+    check_roles({"absorb": absorb, "dummies": dummies}, ["absorb", "dummies"])
+    roles.update(
+        absorb=absorb, dummies=dummies, cluster=clusters, entity=[entity] if entity else [], time=[time] if time else []
+    )
     variables = [y, *xs, *controls] + ([weights] if weights else [])
     frame, dropped, notes = prepare(
-        data, variables, [*absorb, *dummies, *clusters, entity, time], estimator, entity, time
+        data, variables, [*absorb, *dummies, *clusters, entity, time], estimator, entity, time, roles
     )
-    if frame.empty:
-        raise ValueError(f"{estimator}: no complete rows")
-    w = None
-    if weights:
-        w = frame[weights].to_numpy(dtype=float)
-        if (w < 0).any():
-            raise ValueError(f"weights column {weights!r} has negative values in rows {list(frame.index[w < 0][:5])}")
-        frame = frame.loc[w > 0]
-        w = w[w > 0]
-    partial = bool(dummies) and not absorb and constant
-    if partial:  # the dummies and the intercept partialled out (FWL), counted as the dummy columns they equal
-        Y, X, names, n_fixed = _partial_dummies(frame, y, [*xs, *controls], dummies, w, estimator)
-    elif absorb:
-        regs = pd.concat([frame[[*xs, *controls]], dummy_matrix(frame, dummies)], axis=1)
-        names = list(regs.columns)
-        dm = demean(frame.assign(**{c: regs[c] for c in names}), [y, *names], absorb, weights=w)
-        Y, X = dm[y].to_numpy(), dm[names].to_numpy()
-    else:
-        regs = pd.concat([frame[[*xs, *controls]], dummy_matrix(frame, dummies)], axis=1)
-        names = list(regs.columns)
-        Y, X = frame[y].to_numpy(dtype=float), regs.to_numpy(dtype=float)
-        if constant:
-            X = np.column_stack([X, np.ones(len(X))])
-            names = [*names, "const"]
-    order = [len(names) - 1, *range(len(names) - 1)] if names[-1] == "const" else list(range(len(names)))
-    check_rank(X[:, order], [names[i] for i in order], f"regressors of {estimator}")  # intercept first
+    frame, w = _positive_weights(frame, weights)
+    if drop_singletons and absorb:
+        frame, more = _drop_singleton_rows(frame, absorb, estimator)
+        notes += more
+        if frame.empty:
+            raise input_error(
+                "absorb", "every observation is a singleton of an absorbed effect", absorb, what="effects"
+            )
+        if w is not None:
+            w = frame[weights].to_numpy(dtype=float)
+    Y, X, names, n_fixed, partial = _design(frame, y, xs, controls, absorb, dummies, w, constant, estimator)
+    n, K = len(Y), X.shape[1]
+    k = K + (absorbed_dof(frame, absorb, (), convention) if absorb else n_fixed if partial else 0)
+    check_residual_dof(n, k, estimator, k - K)
+    check_outcome_varies(Y, y, absorb or (dummies if partial else []), centre=constant and not absorb and not partial)
+    order = [len(names) - 1, *range(len(names) - 1)] if names and names[-1] == "const" else list(range(len(names)))
+    check_rank(X[:, order], [names[i] for i in order], f"regressors of {estimator}", absorb=absorb or dummies)
     sw = np.sqrt(w) if w is not None else np.ones(len(Y))
     Xw, Yw = X * sw[:, None], Y * sw
     bread = np.linalg.inv(Xw.T @ Xw)
     beta = bread @ (Xw.T @ Yw)
-    u = Yw - Xw @ beta
-    n, K = len(Y), X.shape[1]
-    k = K + (absorbed_dof(frame, absorb, (), convention) if absorb else n_fixed if partial else 0)
+    u = perfect_fit_residuals(Yw - Xw @ beta, Yw, constant and not absorb and not partial, notes)
     k_c = K + (absorbed_dof(frame, absorb, clusters, convention) if absorb else n_fixed if partial else 0)
     codes = cluster_codes(frame, clusters) if kind == "cluster" else None
     cov = sandwich(kind, bread, Xw * u[:, None], u, n, k, k_c, codes, convention)
@@ -201,6 +320,39 @@ def fit_ols(
     return res
 
 
+def _positive_weights(frame: pd.DataFrame, weights: str | None) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Analytic weights: negative ones are an error, zero ones drop their row, all zero is an error."""
+    if not weights:
+        return frame, None
+    w = frame[weights].to_numpy(dtype=float)
+    if (w < 0).any():
+        raise input_error(weights, "analytic weights must be >= 0", list(frame.index[w < 0]))
+    if not (w > 0).any():
+        raise input_error(weights, "at least one weight must be positive", list(frame.index[:5]))
+    return frame.loc[w > 0], w[w > 0]
+
+
+def _design(frame, y, xs, controls, absorb, dummies, w, constant, estimator):
+    """``Y``, ``X``, the column names, the parameters of partialled dummies and whether they were partialled."""
+    partial = bool(dummies) and not absorb and constant
+    n_fixed = 0
+    if partial:  # the dummies and the intercept partialled out (FWL), counted as the dummy columns they equal
+        Y, X, names, n_fixed = _partial_dummies(frame, y, [*xs, *controls], dummies, w, estimator)
+    elif absorb:
+        regs = pd.concat([frame[[*xs, *controls]], dummy_matrix(frame, dummies)], axis=1)
+        names = list(regs.columns)
+        dm = demean(frame.assign(**{c: regs[c] for c in names}), [y, *names], absorb, weights=w)
+        Y, X = dm[y].to_numpy(), dm[names].to_numpy()
+    else:
+        regs = pd.concat([frame[[*xs, *controls]], dummy_matrix(frame, dummies)], axis=1)
+        names = list(regs.columns)
+        Y, X = frame[y].to_numpy(dtype=float), regs.to_numpy(dtype=float)
+        if constant:
+            X = np.column_stack([X, np.ones(len(X))])
+            names = [*names, "const"]
+    return Y, X, names, n_fixed, partial
+
+
 def _partial_dummies(
     frame: pd.DataFrame, y: str, regressors: list[str], dummies: list[str], w: np.ndarray | None, estimator: str
 ) -> tuple[np.ndarray, np.ndarray, list[str], int]:
@@ -215,9 +367,12 @@ def _partial_dummies(
     n_fixed = 1 + sum(int(frame[d].nunique()) - 1 for d in dummies)
     rank = absorbed_dof(frame, dummies, (), "stata")
     if rank < n_fixed:
-        raise ValueError(
+        raise input_error(
+            "dummies",
             f"the regressors of {estimator} are collinear: the dummies of {dummies} have {n_fixed - rank} "
-            "redundant column(s) (their levels split the sample into separate groups). Drop one factor"
+            "redundant column(s) (their levels split the sample into separate groups). Drop one factor",
+            dummies,
+            what="factors",
         )
     dm = demean(frame, [y, *regressors], dummies, weights=w)
     return dm[y].to_numpy(), dm[regressors].to_numpy(), list(regressors), n_fixed
@@ -226,12 +381,24 @@ def _partial_dummies(
 def refit_vcov(
     result: RegressionResult, vcov: str | None = None, cluster: str | Sequence[str] | None = None
 ) -> RegressionResult:
-    """The same fit with another covariance estimator (no refit of the coefficients)."""
+    """The same fit with another covariance estimator (no refit of the coefficients).
+
+    Raises
+    ------
+    AichainInputError
+        ``result`` is not a :func:`fit_ols` result; unknown ``vcov``; a cluster column absent
+        from the estimation sample (``MissingColumnError``) or missing in some rows; more than
+        two cluster variables; fewer than two clusters.
+    """
+    if not isinstance(result, RegressionResult) or "_parts" not in result.extra:
+        raise input_error(
+            "result", "must be a RegressionResult returned by fit_ols", [type(result).__name__], what="types"
+        )
     parts = result.extra["_parts"]
-    clusters = as_list(cluster)
+    clusters = as_list(cluster, "cluster")
     kind = _vcov_kind(vcov, clusters)
     frame = parts["frame"]
-    check_columns(frame, clusters)
+    check_columns(frame, clusters, {"cluster": clusters})
     check_ids(frame, clusters)
     fixed = absorbed_dof(frame, result.absorb, clusters, result.convention) if result.absorb else parts["n_fixed"]
     k_c = parts["K"] + fixed
@@ -259,9 +426,21 @@ def fit_fgls(
     Step 1: OLS; step 2: ``s_g^2 = sum_{i in g} e_i^2 / n_g`` (no df correction, as ``xtgls``);
     step 3: GLS with weights ``1 / s_g^2``. The covariance is ``(X' W X)^-1`` with no further
     scaling and the reference distribution is the normal, as ``xtgls`` reports.
+
+    Raises
+    ------
+    AichainInputError
+        As :func:`fit_ols` (missing columns, infinite values, a repeated regressor, missing ids,
+        collinear or constant regressors, a constant outcome, no residual degrees of freedom), and
+        a ``group`` level whose OLS residuals are all (numerically) zero: its weight ``1 / s_g^2``
+        would be infinite (``xtgls`` fails there too).
     """
-    xs, controls, dummies = as_list(x), as_list(controls), list(dummies)
-    frame, dropped, notes = prepare(data, [y, *xs, *controls], [*dummies, group], "FGLS")
+    y = _single("y", y)
+    xs, controls, dummies = _regressors("x", x), as_list(controls, "controls"), as_list(dummies, "dummies")
+    group = _single("group", group)
+    roles = {"y": [y], "x": xs, "controls": controls, "dummies": dummies, "group": [group]}
+    check_roles(roles, ["y", "x", "controls"])
+    frame, dropped, notes = prepare(data, [y, *xs, *controls], [*dummies, group], "FGLS", roles=roles)
     regs, n_fixed = [*xs, *controls], 0
     if dummies:  # intercept and dummies partialled out (FWL), unweighted in step 1 and weighted in step 3
         Y, X, names, n_fixed = _partial_dummies(frame, y, regs, dummies, None, "FGLS")
@@ -269,12 +448,20 @@ def fit_fgls(
         names = [*regs, "const"]
         X = np.column_stack([frame[regs].to_numpy(dtype=float), np.ones(len(frame))])
         Y = frame[y].to_numpy(dtype=float)
-    check_rank(X, names, "regressors of FGLS")
+    check_residual_dof(len(Y), X.shape[1] + n_fixed, "FGLS", n_fixed)
+    check_outcome_varies(Y, y, dummies, centre=not dummies)
+    check_rank(X, names, "regressors of FGLS", absorb=dummies)
     e = Y - X @ np.linalg.solve(X.T @ X, X.T @ Y)  # X has full column rank (checked above)
     codes, levels = pd.factorize(frame[group])
     s2 = np.bincount(codes, weights=e**2) / np.bincount(codes)
-    if (s2 <= 0).any():
-        raise ValueError(f"FGLS: zero residual variance in {group} level(s) {list(levels[s2 <= 0][:5])}")
+    zero = s2 <= 1e-20 * max(float(np.mean(e**2)), np.finfo(float).tiny)
+    if zero.any():
+        raise input_error(
+            group,
+            "every group needs a positive residual variance (its FGLS weight is 1 / s_g^2)",
+            list(levels[zero]),
+            what="levels",
+        )
     w = 1.0 / s2[codes]
     if dummies:
         Y, X, _, _ = _partial_dummies(frame, y, regs, dummies, w, "FGLS")
@@ -325,11 +512,25 @@ def fit_first_difference(
     ``Δy_it = b Δx_it + Δcontrols + time dummies + Δe_it``: the entity effects difference out.
     Only consecutive periods are differenced; each entity's first period (and any period after
     a gap) has no predecessor and is counted in the notes. Other columns (e.g. clusters) are
-    carried from the later period.
+    carried from the later period. Rows with a missing variable drop the differences that use
+    them (listwise deletion, reported in ``notes``).
+
+    Raises
+    ------
+    AichainInputError
+        As :func:`fit_ols`; also when no entity is observed in two consecutive periods (a
+        cross-section passed as a panel: there is nothing to difference).
     """
-    xs, controls, clusters = as_list(x), as_list(controls), as_list(cluster)
+    y = _single("y", y)
+    xs, controls, clusters = _regressors("x", x), as_list(controls, "controls"), as_list(cluster, "cluster")
+    entity, time = _single("entity", entity), _single("time", time)
+    _check_flag("time_dummies", time_dummies)
     cols = [y, *xs, *controls]
-    check_columns(data, [*cols, entity, time, *clusters])
+    roles = {"y": [y], "x": xs, "controls": controls, "entity": [entity], "time": [time], "cluster": clusters}
+    check_roles(roles, ["y", "x", "controls"])
+    check_columns(data, [*cols, entity, time, *clusters], roles)
+    check_numeric(data, cols)
+    check_finite(data, cols)
     check_ids(data, [entity, time, *clusters])
     check_time(data, time)
     check_unique_panel(data, entity, time)
@@ -341,6 +542,13 @@ def fit_first_difference(
     diff[keep] = frame[keep]
     first = gap.isna() | (gap != 1)
     n_first = int(first.sum())
+    if n_first == len(frame):
+        raise input_error(
+            entity,
+            f"no entity is observed in two consecutive periods of '{time}': there is nothing to difference",
+            list(frame[entity].unique()),
+            what="entities",
+        )
     diff = diff.loc[~first]
     res = fit_ols(
         diff,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from aichain_utils.econometrics.covariance import meat
+from aichain_utils.econometrics.covariance import cluster_meat
 
 __all__ = ["TF_CRITICAL_05", "effective_f", "effective_f_critical_value", "tf_critical_value"]
 
@@ -28,7 +28,7 @@ def _normalised_w(v: np.ndarray, z: np.ndarray, codes, kind: str) -> tuple[np.nd
     if kind == "unadjusted":
         S = float(e @ e) / n * zz
     else:
-        S = meat(z * e[:, None], codes)
+        S = cluster_meat(z * e[:, None], codes)
     w_val, Q = np.linalg.eigh(zz / n)
     root_inv = (Q / np.sqrt(w_val)) @ Q.T  # (Z'Z/n)^-1/2
     W = root_inv @ (S / n) @ root_inv
