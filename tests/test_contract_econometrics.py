@@ -541,22 +541,25 @@ def _iv_refusal_reason(d, instr, absorb):
 
 
 @PROPS
-@given(panels(), st.sampled_from([[], ["unit"]]), st.sampled_from(["robust", "unadjusted"]), st.booleans())
+@given(panels(), st.sampled_from([[], ["unit"]]), st.sampled_from(["robust", "unadjusted", "cluster"]), st.booleans())
 def test_fit_iv_refuses_or_matches_linearmodels(d, absorb, vcov, overid):
     from linearmodels.iv import IV2SLS
 
     instr = ["z", "z2"] if overid else ["z"]
+    kw = {"cluster": "year"} if vcov == "cluster" else {"vcov": vcov}
     try:
-        res = ec.fit_iv(d, "y", "x", instr, ["c"], absorb=absorb, vcov=vcov)
+        res = ec.fit_iv(d, "y", "x", instr, ["c"], absorb=absorb, **kw)
     except AichainInputError:
-        assert _iv_refusal_reason(d, instr, absorb)
+        few = vcov == "cluster" and d.dropna(subset=["y", "x", "c"])["year"].nunique() < 2
+        assert few or _iv_refusal_reason(d, instr, absorb)
         return
     s = d.dropna(subset=["y", "x", "c"])
     Z = pd.concat([s[[*instr, "c"]], _dummies(s, absorb)], axis=1).to_numpy(dtype=float)
     X = pd.concat([s[["x", "c"]], _dummies(s, absorb)], axis=1).to_numpy(dtype=float)
     assert np.linalg.matrix_rank(Z) == Z.shape[1] and np.linalg.matrix_rank(X) == X.shape[1]
     ex = pd.concat([s[["c"]], _dummies(s, absorb)], axis=1)
-    ref = IV2SLS(s["y"], ex, s[["x"]], s[instr]).fit(cov_type=vcov, debiased=False)
+    fit_kw = {"cov_type": "clustered", "clusters": s["year"]} if vcov == "cluster" else {"cov_type": vcov}
+    ref = IV2SLS(s["y"], ex, s[["x"]], s[instr]).fit(debiased=False, **fit_kw)  # ivreg2 without small: no factor
     assert res.params["x"] == pytest.approx(ref.params["x"], rel=1e-6, abs=1e-8)
     assert res.se["x"] == pytest.approx(ref.std_errors["x"], rel=1e-6, abs=1e-9)
     na = res.extra["not_available"]
@@ -682,3 +685,23 @@ def test_anderson_rubin_ci_bounds_have_the_critical_statistic(d, level):
             if fit.ssr < 1e-20:  # y and x both exact multiples of z: the set is the point {b} (0/0 at b)
                 continue
             assert fit.tvalues[0] ** 2 == pytest.approx(stats.chi2.ppf(level, 1), rel=1e-5, abs=1e-6)
+
+
+@PROPS
+@given(panels(), st.sampled_from([0.95, 0.5, 0.999, 0.0, 1.0, 95.0, -0.1]))
+def test_result_table_refuses_a_level_outside_0_1_or_matches_scipy(d, level):
+    from scipy import stats
+
+    try:
+        res = ec.fit_ols(d, "y", "x", ["c"], vcov="robust")
+    except AichainInputError:
+        return
+    try:
+        tab = res.table(level=level)
+    except AichainInputError:
+        assert not 0 < level < 1
+        return
+    crit = stats.t.ppf(0.5 + level / 2, res.df)
+    np.testing.assert_allclose(tab["ci_high"] - tab["coef"], crit * tab["se"], rtol=1e-10, atol=1e-12)
+    est = res.estimate("c")
+    assert est.coef == tab.loc["c", "coef"] and est.r2_within is None
