@@ -266,6 +266,7 @@ REFUSED = [
         "instruments are collinear",
     ),
     ("negative-dofminus", lambda: ec.fit_iv(D, "y", "x", "z", dofminus=-1), AichainInputError, "'dofminus'"),
+    ("sdofminus-beyond-n", lambda: ec.fit_iv(D, "y", "x", "z", sdofminus=100), AichainInputError, "'sdofminus'"),
     ("infinite-b0", lambda: ec.fit_iv(D, "y", "x", "z", b0=np.inf), AichainInputError, "'b0'"),
     (
         "duplicated-unit-year",

@@ -259,6 +259,13 @@ def fit_iv(
     n, K = len(Y), X.shape[1]
     n_absorbed = absorbed_dof(frame, absorb, ()) if absorb else 0
     check_residual_dof(n, max(K, Z.shape[1]) + n_absorbed, "IV", n_absorbed)
+    if sdofminus is not None and n - Z.shape[1] - sdofminus <= 0:
+        raise input_error(
+            "sdofminus",
+            f"leaves no degrees of freedom: n - L - sdofminus = {n - Z.shape[1] - sdofminus}",
+            [sdofminus],
+            what="values",
+        )
     check_outcome_varies(Y, y, absorb, centre=constant and not absorb)
     check_rank(X[:, ::-1], names[::-1], "IV regressors", absorb=absorb)  # intercept and controls first
     check_rank(Z[:, ::-1], [*instr, *exog_names][::-1], "instruments", absorb=absorb)
