@@ -6,18 +6,24 @@ chapters next to each table.
 
 from __future__ import annotations
 
+import contextlib
+import numbers
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
 from aichain_utils import models
+from aichain_utils.errors import AichainInputError, input_error
 from aichain_utils.heterogeneity import pooled_interaction_test, suest_test
 from aichain_utils.matching import match_on_propensity
 from aichain_utils.mediation import mediation_analysis
-from aichain_utils.models import CONTROLS
+from aichain_utils.models import CONTROLS, check_count, check_panel, core_errors, require_columns
 from aichain_utils.published import load_regression_cells
 from aichain_utils.tables import Column, RenderedTable, render_table
 
 __all__ = [
+    "BASE_COLUMNS",
     "GROUPINGS",
     "READINGS",
     "STOCK_YOGO_10PCT",
@@ -56,9 +62,48 @@ READINGS: dict[tuple[int, int], str] = {
 }
 
 
+#: Columns every table needs (equation (1)'s outcome, regressor, controls and identifiers).
+BASE_COLUMNS: list[str] = ["ERL", "AIE", *CONTROLS, "unit_id", "industry_id", "year"]
+
+
 def format_p(p: float) -> str:
-    """A p-value to three decimals, ``< 0.001`` below that (never ``0.000``)."""
+    """A p-value to three decimals, ``< 0.001`` below that (never ``0.000``).
+
+    Raises
+    ------
+    AichainInputError
+        If ``p`` is not a number in [0, 1] (NaN included: a p-value that could not be computed
+        is not printed as one).
+    """
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= float(p) <= 1.0:
+        raise input_error("p", "must be a probability in [0, 1]", [p], what="values")
     return "< 0.001" if p < 0.0005 else f"{p:.3f}"
+
+
+@contextlib.contextmanager
+def _column(table: int, number: int | str) -> Iterator[None]:
+    """Prefix a column's contract error with the table and column it came from."""
+    try:
+        yield
+    except AichainInputError as err:
+        where = f"Table {table} column {number}" if isinstance(number, int) else f"Table {table} {number}"
+        raise type(err)(f"{where}: {err}", argument=err.argument, rule=err.rule, offending=err.offending) from err
+
+
+def _table_needs(data: pd.DataFrame, table: int, optional: list[str]) -> None:
+    """The table's own variables first (named together, "Table 10 needs LCV and WCV"), then the base columns."""
+    if optional:
+        require_columns(data, optional, f"Table {table}")
+    require_columns(data, BASE_COLUMNS, f"Table {table}")
+
+
+_TABLE_RAISES = """
+    Raises
+    ------
+    AichainInputError
+        ``data`` lacks a column the table needs (also a ``KeyError``; the message names the table
+        and every absent column), or a column's estimate fails its contract (see
+        :func:`aichain_utils.models.fit_two_way_fe`); the message starts with the table and column."""
 
 
 def _col(table: int, number: int, label: str, est: models.Estimate, extra: dict | None = None) -> Column:
@@ -66,7 +111,12 @@ def _col(table: int, number: int, label: str, est: models.Estimate, extra: dict 
 
 
 def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20251123) -> list[Column]:
-    """Table 3, baseline: eight columns (see ``READINGS``), robust SEs with clustered ones beside."""
+    """Table 3, baseline: eight columns (see ``READINGS``), robust SEs with clustered ones beside.
+
+    ``bootstrap_reps=0`` leaves out column 6's wild cluster bootstrap p.
+    """
+    check_count("bootstrap_reps", bootstrap_reps, 0)
+    _table_needs(data, 3, [])
     specs = [
         (1, "pooled", models.fit_pooled_ols, {"controls": None, "dummies": ["industry_id", "year"]}),
         (2, "pooled", models.fit_pooled_ols, {}),
@@ -78,28 +128,36 @@ def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
     ]
     cols = []
     for number, label, fit, kw in specs:
-        est = fit(data, **kw, also_cov=("cluster_unit", "cluster_industry"))
+        with _column(3, number):
+            est = fit(data, **kw, also_cov=("cluster_unit", "cluster_industry"))
         extra = {
             "SE clustered by unit": f"({est.extra['se_cluster_unit']:.3f})",
             "SE clustered by industry": f"({est.extra['se_cluster_industry']:.3f})",
         }
         if number == 6 and bootstrap_reps:
-            wb = models.wild_cluster_bootstrap(data, reps=bootstrap_reps, seed=seed)
+            with _column(3, number):
+                wb = models.wild_cluster_bootstrap(data, reps=bootstrap_reps, seed=seed)
             draws = f"all {wb['reps']} weight vectors" if wb["enumerated"] else f"{wb['reps']} draws"
             extra["wild cluster bootstrap p (industry)"] = (
                 f"{format_p(wb['p'])} ({draws}, {wb['clusters']} clusters, {wb['weights'].capitalize()} weights)"
             )
         cols.append(_col(3, number, label, est, extra))
-    cols.append(_col(3, 8, "FGLS", models.fit_fgls(data)))
+    with _column(3, 8):
+        cols.append(_col(3, 8, "FGLS", models.fit_fgls(data)))
     return cols
+
+
+table3_columns.__doc__ += _TABLE_RAISES + """ Also: ``bootstrap_reps`` not an integer >= 0."""
 
 
 def table4_columns(data: pd.DataFrame) -> list[Column]:
     """Table 4, endogeneity: 2SLS with IV1-IV4 (unit and year effects, controls) and first differences."""
+    _table_needs(data, 4, ["IV1", "IV2", "IV3", "IV4"])
     published = load_regression_cells(4).set_index("column")
     cols = []
     for number, iv in enumerate(["IV1", "IV2", "IV3", "IV4"], start=1):
-        est = models.fit_iv(data, iv)
+        with _column(4, number):
+            est = models.fit_iv(data, iv)
         x = est.extra
         pub = published.loc[number]
         ar = (
@@ -124,8 +182,12 @@ def table4_columns(data: pd.DataFrame) -> list[Column]:
             ),
         }
         cols.append(Column(number, iv, est, f"2SLS with {iv}, unit and year effects absorbed, controls", extra))
-    cols.append(_col(4, 5, "first difference", models.fit_first_difference(data)))
+    with _column(4, 5):
+        cols.append(_col(4, 5, "first difference", models.fit_first_difference(data)))
     return cols
+
+
+table4_columns.__doc__ += _TABLE_RAISES
 
 
 def trim_residual_outliers(data: pd.DataFrame, share: float = 0.05) -> tuple[pd.DataFrame, str]:
@@ -133,10 +195,26 @@ def trim_residual_outliers(data: pd.DataFrame, share: float = 0.05) -> tuple[pd.
 
     Reading of 剔除样本残差大于 5 的异常值 ("remove outliers with residuals greater than 5"):
     no residual of ERL (SD 0.7) exceeds 5 in level, so the 5 is read as 5 percent.
+
+    Raises
+    ------
+    AichainInputError
+        ``share`` is not a number strictly between 0 and 1; a column of equation (1) or
+        ``unit_id``/``year`` is absent (also a ``KeyError``); a variable is infinite, all missing or
+        (ERL, AIE) constant; an id is missing; the regressors are collinear after the unit and
+        year effects (the core's message naming the column).
     """
-    frame, _, _ = models.complete_cases(data, ["ERL", "AIE", *CONTROLS], "trim")
-    dm = models.demean(frame, ["ERL", "AIE", *CONTROLS], ["unit_id", "year"])
+    if isinstance(share, bool) or not isinstance(share, numbers.Real) or not 0.0 < float(share) < 1.0:
+        raise input_error(
+            "share", "must be a number strictly between 0 and 1 (the share of rows dropped)", [share], what="values"
+        )
+    variables = ["ERL", "AIE", *CONTROLS]
+    check_panel(data, variables, ["unit_id", "year"], "trimming (Table 5 column 6)", vary=["ERL", "AIE"])
+    frame, _, _ = models.complete_cases(data, variables, "trim")
+    dm = models.demean(frame, variables, ["unit_id", "year"])
     X = dm[["AIE", *CONTROLS]].to_numpy()
+    with core_errors("trimming (Table 5 column 6)"):
+        models.ec.check_rank(X, ["AIE", *CONTROLS], "regressors of equation (1) for trimming")
     beta = np.linalg.lstsq(X, dm["ERL"].to_numpy(), rcond=None)[0]
     resid = np.abs(dm["ERL"].to_numpy() - X @ beta)
     cut = np.quantile(resid, 1 - share)
@@ -148,17 +226,30 @@ def trim_residual_outliers(data: pd.DataFrame, share: float = 0.05) -> tuple[pd.
 
 def table5_columns(data: pd.DataFrame) -> list[Column]:
     """Table 5, robustness: alternative AIE, segment outcomes, sample to 2022, trimming, PSM."""
-    cols = [_col(5, 1, "alternative AIE", models.fit_two_way_fe(data, x="AIE_alt"))]
+    _table_needs(data, 5, ["AIE_alt", "ELRI_front", "ELRI_inter", "ELRI_back"])
+    with _column(5, 1):
+        cols = [_col(5, 1, "alternative AIE", models.fit_two_way_fe(data, x="AIE_alt"))]
     for number, seg in [(2, "ELRI_front"), (3, "ELRI_inter"), (4, "ELRI_back")]:
-        cols.append(Column(number, seg, models.fit_two_way_fe(data, y=seg), f"equation (1) with {seg} as outcome"))
-    cols.append(_col(5, 5, "to 2022", models.fit_two_way_fe(data[data["year"] <= 2022])))
-    trimmed, note = trim_residual_outliers(data)
-    est = models.fit_two_way_fe(trimmed)
+        with _column(5, number):
+            est = models.fit_two_way_fe(data, y=seg)
+        cols.append(Column(number, seg, est, f"equation (1) with {seg} as outcome"))
+    to_2022 = data[data["year"] <= 2022]
+    if to_2022.empty:
+        first = data["year"].min()
+        raise input_error(
+            "year", "Table 5 column 5 needs years up to 2022; the panel starts in a later year", [first], what="values"
+        )
+    with _column(5, 5):
+        cols.append(_col(5, 5, "to 2022", models.fit_two_way_fe(to_2022)))
+    with _column(5, 6):
+        trimmed, note = trim_residual_outliers(data)
+        est = models.fit_two_way_fe(trimmed)
     est.notes.append(note)
     cols.append(_col(5, 6, "outliers removed", est))
-    m = match_on_propensity(data)
-    matched = m.matched
-    est = models.fit_two_way_fe(matched, weights=matched["weight"])
+    with _column(5, 7):
+        m = match_on_propensity(data)
+        matched = m.matched
+        est = models.fit_two_way_fe(matched, weights=matched["weight"])
     est.notes.extend(m.notes)
     cols.append(
         _col(
@@ -172,9 +263,17 @@ def table5_columns(data: pd.DataFrame) -> list[Column]:
     return cols
 
 
+table5_columns.__doc__ += _TABLE_RAISES + """ Also: no year up to 2022 (column 5)."""
+
+
 def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20251123) -> list[Column]:
     """Table 6, mechanisms: the printed first legs (AIE -> mediator) with the omitted outcome
-    equations, the indirect effect, its Sobel SE and unit-cluster bootstrap CI, and the share mediated."""
+    equations, the indirect effect, its Sobel SE and unit-cluster bootstrap CI, and the share mediated.
+
+    ``bootstrap_reps=0`` leaves out the bootstrap CI.
+    """
+    check_count("bootstrap_reps", bootstrap_reps, 0)
+    _table_needs(data, 6, ["FSIE", "ITSE_forward", "ITSE_backward"])
     cols = []
     for number, (mediator, label) in enumerate(
         [
@@ -184,7 +283,8 @@ def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
         ],
         start=1,
     ):
-        r = mediation_analysis(data, mediator, bootstrap_reps=bootstrap_reps, seed=seed)
+        with _column(6, number):
+            r = mediation_analysis(data, mediator, bootstrap_reps=bootstrap_reps, seed=seed)
         extra = {
             "b: mediator → ERL (SE), eq. (3)/(5)": f"{r.second_stage_b.coef:.4f} ({r.second_stage_b.se:.4f})",
             "direct effect c′ (SE)": f"{r.direct.coef:.3f} ({r.direct.se:.3f})",
@@ -198,6 +298,9 @@ def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
     return cols
 
 
+table6_columns.__doc__ += _TABLE_RAISES + """ Also: ``bootstrap_reps`` not an integer >= 0; a mediator constant."""
+
+
 #: How the groups of Tables 7-9 are formed (columns of the analysis panel and their levels).
 GROUPINGS: dict[int, list[tuple[str, list[str]]]] = {
     7: [("industry_type", ["labour", "capital", "technology"])],
@@ -206,15 +309,34 @@ GROUPINGS: dict[int, list[tuple[str, list[str]]]] = {
 }
 
 
+def _check_groups(data: pd.DataFrame, table: int) -> None:
+    """Table 7-9's group columns exist and every level the table compares has rows."""
+    groups = [g for g, _ in GROUPINGS[table]]
+    _table_needs(data, table, groups)
+    for group, levels in GROUPINGS[table]:
+        present = set(data[group].dropna().unique())
+        absent = [lv for lv in levels if lv not in present]
+        if absent:
+            raise input_error(
+                group,
+                f"Table {table} compares the levels {levels}; the panel has no rows with {absent}",
+                absent,
+                what="levels",
+            )
+
+
 def _group_columns(data: pd.DataFrame, table: int, start: int = 1) -> list[Column]:
+    _check_groups(data, table)
     cols = []
     number = start
     for group, levels in GROUPINGS[table]:
-        s = suest_test(data, group, levels)
-        _, _, _, p_i = pooled_interaction_test(data, group, levels)
+        with _column(table, f"({group})"):
+            s = suest_test(data, group, levels)
+            _, _, _, p_i = pooled_interaction_test(data, group, levels)
         for k, level in enumerate(levels):
             part = data[data[group] == level]
-            est = models.fit_two_way_fe(part, engine="fast")
+            with _column(table, number):
+                est = models.fit_two_way_fe(part, engine="fast")
             extra = {}
             if k == 0:
                 extra = {
@@ -235,11 +357,14 @@ def _group_columns(data: pd.DataFrame, table: int, start: int = 1) -> list[Colum
 
 def table7_columns(data: pd.DataFrame) -> list[Column]:
     """Table 7: the classified industries together, then labour-, capital- and technology-intensive."""
+    _check_groups(data, 7)
     classified = data[data["industry_type"].isin(["labour", "capital", "technology"])]
+    with _column(7, 1):
+        est = models.fit_two_way_fe(classified, engine="fast")
     overall = Column(
         1,
         "overall (classified industries)",
-        models.fit_two_way_fe(classified, engine="fast"),
+        est,
         "equation (1) on the labour-, capital- and technology-intensive industries together",
     )
     return [overall, *_group_columns(data, 7, start=2)]
@@ -255,21 +380,47 @@ def table9_columns(data: pd.DataFrame) -> list[Column]:
     return _group_columns(data, 9)
 
 
+_GROUP_RAISES = """ Also: a group column absent, a compared level without rows, a group too
+        small for unit and year effects (the core's or the cross-group test's message, naming it)."""
+for _f in (table7_columns, table8_columns, table9_columns):
+    _f.__doc__ += _TABLE_RAISES + _GROUP_RAISES
+
+
 def table10_columns(data: pd.DataFrame) -> list[Column]:
     """Table 10: LCV and WCV on AIE without and with controls, from 2014 (LCV needs a base year)."""
+    _table_needs(data, 10, ["LCV", "WCV"])
     sample = data[data["year"] > data["year"].min()]
+    if sample["year"].nunique() < 2:
+        years = sorted(data["year"].dropna().unique().tolist())
+        raise input_error(
+            "year",
+            "Table 10 needs at least two years after the base year (the first)",
+            years,
+            what="years in the panel",
+        )
     cols = []
     for number, (y, controls) in enumerate(
         [("LCV", None), ("LCV", CONTROLS), ("WCV", None), ("WCV", CONTROLS)], start=1
     ):
-        est = models.fit_two_way_fe(sample, y=y, controls=controls, engine="fast")
+        with _column(10, number):
+            est = models.fit_two_way_fe(sample, y=y, controls=controls, engine="fast")
         label = f"{y}, {'controls' if controls else 'no controls'}"
         cols.append(Column(number, label, est, f"equation (1) with {y}, years after the base year"))
     return cols
 
 
+table10_columns.__doc__ += _TABLE_RAISES + """ Also: fewer than two years after the base year."""
+
+
 def battery(data: pd.DataFrame, bootstrap_reps: int = 999) -> dict[int, RenderedTable]:
-    """Tables 3, 4 and 5 rendered with published values beside (see :func:`render_table`)."""
+    """Tables 3, 4 and 5 rendered with published values beside (see :func:`render_table`).
+
+    Raises
+    ------
+    AichainInputError
+        As :func:`table3_columns`, :func:`table4_columns` and :func:`table5_columns`.
+    """
+    check_count("bootstrap_reps", bootstrap_reps, 0)
     return {
         3: render_table(3, table3_columns(data, bootstrap_reps=bootstrap_reps)),
         4: render_table(4, table4_columns(data)),
@@ -298,18 +449,35 @@ def true_group_effects(rendered: dict[int, RenderedTable], data: pd.DataFrame, t
     -------
     DataFrame
         One row per group: table, group, N, true average effect, estimate, SE, and the gap in SEs.
+
+    Raises
+    ------
+    AichainInputError
+        ``truth`` lacks unit_id, year or total_effect; ``rendered`` lacks Table 7, 8 or 9; ``data``
+        lacks an id or group column; a unit-year of ``data`` has no true effect in ``truth``.
     """
+    if not isinstance(truth, pd.DataFrame):
+        raise input_error("truth", "must be a DataFrame (SimulatedPanel.truth)", [type(truth).__name__], what="type")
     missing = [c for c in ("unit_id", "year", "total_effect") if c not in truth.columns]
     if missing:
-        raise ValueError(f"truth: missing column(s) {missing}; pass SimulatedPanel.truth")
+        raise input_error("truth", f"missing column(s) {missing}; pass SimulatedPanel.truth", missing, what="columns")
+    absent = [t for t in (7, 8, 9) if t not in rendered]
+    if absent:
+        raise input_error("rendered", "must hold the rendered Tables 7, 8 and 9", absent, what="tables")
     group_cols = sorted({g for t in (7, 8, 9) for g, _ in GROUPINGS[t]})
+    require_columns(data, ["unit_id", "year", *group_cols], "true_group_effects")
     merged = data[["unit_id", "year", *group_cols]].merge(
         truth[["unit_id", "year", "total_effect"]], on=["unit_id", "year"], how="left", validate="one_to_one"
     )
     unmatched = merged[merged["total_effect"].isna()]
     if len(unmatched):
         rows = unmatched[["unit_id", "year"]].head(5).to_dict("records")
-        raise ValueError(f"column 'total_effect': no true effect for {len(unmatched)} unit-years, e.g. {rows}")
+        raise AichainInputError(
+            f"column 'total_effect': no true effect for {len(unmatched)} unit-years, e.g. {rows}",
+            argument="total_effect",
+            rule="every unit-year of data needs a true effect in truth",
+            offending=rows,
+        )
     out = []
     for table in (7, 8, 9):
         tidy = rendered[table].tidy.set_index("label")
