@@ -20,6 +20,7 @@ stated in the endogeneity chapter:
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -160,7 +161,8 @@ def _logit_scores(
     Z = sm.add_constant(Z.astype(float), has_constant="add")
     with core_errors("PSM (propensity logit)"):
         check_rank(Z.to_numpy(), list(Z.columns), "propensity-model covariates")
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels' convergence warnings: convergence is checked just below
         res = sm.Logit(treated.astype(float), Z).fit(method="newton", maxiter=100, tol=1e-12, disp=False)
         grad = np.abs(Z.to_numpy().T @ (treated - res.predict(Z))).max()
     if not res.mle_retvals["converged"] or not grad <= 1e-6:

@@ -15,6 +15,7 @@ resamples whole units (with replacement) and re-estimates both legs.
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 
@@ -35,14 +36,23 @@ def sobel_se(a: float, se_a: float, b: float, se_b: float) -> float:
     Raises
     ------
     AichainInputError
-        A coefficient is not a finite number, or a standard error is not a finite number >= 0.
+        A coefficient is not a finite number, a standard error is not a finite number >= 0, or the
+        standard error itself exceeds a float's range.
     """
     for name, value, minimum in (("a", a, -np.inf), ("se_a", se_a, 0.0), ("b", b, -np.inf), ("se_b", se_b, 0.0)):
         ok = not isinstance(value, bool) and isinstance(value, numbers.Real) and np.isfinite(value)
         if not ok or value < minimum:
             rule = "must be a finite number" + (" >= 0 (a standard error)" if minimum == 0 else "")
             raise input_error(name, rule, [value], what="values")
-    return float(np.sqrt(b**2 * se_a**2 + a**2 * se_b**2))
+    try:
+        out = float(np.sqrt(b**2 * se_a**2 + a**2 * se_b**2))
+    except OverflowError:  # a square beyond a float's range: the same quantity without squaring first
+        out = math.hypot(b * se_a, a * se_b)
+    if not math.isfinite(out):
+        out = math.hypot(b * se_a, a * se_b)
+    if not math.isfinite(out):
+        raise input_error("a", "the Sobel standard error exceeds a float's range", [a, se_a, b, se_b], what="values")
+    return out
 
 
 @dataclass
@@ -180,6 +190,28 @@ def _weighted_two_way_demean(
     raise RuntimeError(f"weighted two-way demeaning did not converge in {max_iter} iterations")
 
 
+def _check_draw(gram: np.ndarray, r: int, seed: int, context: str, tol: float = 1e-10) -> None:
+    """A bootstrap draw's regressors (mediator, x, controls) must have full rank after the effects.
+
+    The scaled cross-product (a correlation matrix) must be positive definite with smallest eigenvalue
+    above ``tol``; a draw that repeats too few units leaves a column without variation, and solving
+    would return a number from a singular system.
+    """
+    diag = np.diag(gram)
+    ok = bool((diag > 0).all())
+    if ok:
+        scaled = gram / np.sqrt(np.outer(diag, diag))
+        ok = bool(np.linalg.eigvalsh(scaled).min() > tol)
+    if not ok:
+        raise input_error(
+            "unit_id",
+            f"{context}: bootstrap draw {r} (seed {seed}) resampled units that leave the legs' regressors without "
+            "variation after the effects (a singular system); the panel has too few units for a unit bootstrap",
+            [r],
+            what="draws",
+        )
+
+
 def bootstrap_indirect(
     data: pd.DataFrame,
     mediator: str,
@@ -232,23 +264,14 @@ def bootstrap_indirect(
         check_rank(full[:, [im, ix, *ic]], [mediator, x, *controls], f"regressors of the legs of {context}")
     rng = np.random.default_rng(seed)
     draws = np.empty(reps)
+    ra, rb = [ix, *ic], [im, ix, *ic]
     for r in range(reps):
         w_unit = np.bincount(rng.integers(0, n_units, n_units), minlength=n_units).astype(float)
         w = w_unit[unit_codes]
         z = _weighted_two_way_demean(values, unit_codes, year_codes, w, balanced)
         G = z.T @ (z * w[:, None])  # weighted cross-products of all demeaned variables
-        ra = [ix, *ic]
-        rb = [im, ix, *ic]
-        try:
-            a = np.linalg.solve(G[np.ix_(ra, ra)], G[ra, im])[0]  # a: M on x and controls
-            b = np.linalg.solve(G[np.ix_(rb, rb)], G[rb, iy])[0]  # b: y on M, x and controls
-        except np.linalg.LinAlgError as exc:
-            raise input_error(
-                "unit_id",
-                f"{context}: bootstrap draw {r} (seed {seed}) resampled units whose legs are singular; "
-                "the panel has too few units for a unit bootstrap",
-                [r],
-                what="draws",
-            ) from exc
+        _check_draw(G[np.ix_(rb, rb)], r, seed, context)
+        a = np.linalg.solve(G[np.ix_(ra, ra)], G[ra, im])[0]  # a: M on x and controls
+        b = np.linalg.solve(G[np.ix_(rb, rb)], G[rb, iy])[0]  # b: y on M, x and controls
         draws[r] = a * b
     return draws

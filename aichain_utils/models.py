@@ -261,7 +261,12 @@ def _spec_checks(
     check_roles(x, y, controls, others)
     clusters = [_CLUSTER[c] for c in covs if c in _CLUSTER]
     extra = [v for vs in (others or {}).values() for v in vs] if others and "instrument" in others else []
-    return check_panel(data, [y, x, *controls, *extra], [*ids, *clusters], context, vary=[y, x, *extra])
+    frame = check_panel(data, [y, x, *controls, *extra], [*ids, *clusters], context, vary=[y, x, *extra])
+    if UNIT in frame.columns and TIME in frame.columns:
+        dup = frame.duplicated([UNIT, TIME], keep=False)
+        if dup.any():
+            raise input_error(UNIT, f"{context}: each ({UNIT}, {TIME}) pair must occur once", frame.index[dup])
+    return frame
 
 
 def _estimate(res: ec.RegressionResult, x: str, estimator: str, cov: str, controls, fe: str, also_cov) -> Estimate:

@@ -12,11 +12,12 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from aichain_utils import models
 from aichain_utils.errors import AichainInputError, input_error
 from aichain_utils.heterogeneity import pooled_interaction_test, suest_test
-from aichain_utils.matching import match_on_propensity
+from aichain_utils.matching import balance_table, match_on_propensity
 from aichain_utils.mediation import mediation_analysis
 from aichain_utils.models import CONTROLS, check_count, check_panel, core_errors, require_columns
 from aichain_utils.published import load_regression_cells
@@ -28,6 +29,7 @@ __all__ = [
     "READINGS",
     "STOCK_YOGO_10PCT",
     "battery",
+    "deliberate_differences",
     "format_p",
     "table3_columns",
     "table4_columns",
@@ -497,3 +499,159 @@ def true_group_effects(rendered: dict[int, RenderedTable], data: pd.DataFrame, t
                     }
                 )
     return pd.DataFrame(out)
+
+
+def _singletons(frame: pd.DataFrame, entity: str = "unit_id") -> pd.Index:
+    """Rows of units observed once (reghdfe's singleton groups; years are never singletons here)."""
+    counts = frame.groupby(entity)[entity].transform("size")
+    return frame.index[counts == 1]
+
+
+def _smd_ddof1(x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray) -> float:
+    """SMD with both variances at ``ddof=1`` (control weights as frequency weights, ``sum w - 1``)."""
+    m_c = np.average(x_c, weights=w_c)
+    v_c = np.sum(w_c * (x_c - m_c) ** 2) / (np.sum(w_c) - 1)
+    return float((x_t.mean() - m_c) / np.sqrt((x_t.var(ddof=1) + v_c) / 2))
+
+
+def _difference_rows_fe_iv(data: pd.DataFrame) -> list[dict]:
+    rows = []
+    fe = models.fit_two_way_fe(data)
+    variables = ["ERL", "AIE", *CONTROLS]
+    frame, _, _ = models.complete_cases(data, variables, "within R2")
+    dm = models.demean(frame, variables, ["unit_id", "year"])
+    u = (
+        dm["ERL"].to_numpy()
+        - dm[["AIE", *CONTROLS]].to_numpy()
+        @ np.linalg.lstsq(dm[["AIE", *CONTROLS]].to_numpy(), dm["ERL"].to_numpy(), rcond=None)[0]
+    )
+    r2_both = 1 - float(u @ u) / float(dm["ERL"].to_numpy() @ dm["ERL"].to_numpy())
+    rows.append(
+        {
+            "function": "models.fit_two_way_fe",
+            "quantity": "r2_within",
+            "this book": "PanelOLS rsquared_within: slopes applied to unit-demeaned data",
+            "Stata/R": "reghdfe 'Within R-sq.': unit-and-year-demeaned data",
+            "size on this panel": f"{fe.r2_within:.4f} here vs {r2_both:.4f} reghdfe's",
+        }
+    )
+    for iv in ["IV1", "IV2", "IV3", "IV4"]:
+        x = models.fit_iv(data, iv).extra
+        t = x["first_stage_coef"] / x["first_stage_se"]
+        se_f = abs(x["first_stage_coef"]) / np.sqrt(x["first_stage_F"])
+        rows.append(
+            {
+                "function": "models.fit_iv",
+                "quantity": f"first_stage_se ({iv})",
+                "this book": "HC0: no small-sample factor",
+                "Stata/R": "first-stage F of ivreg2 small: n/(n−K−sdofminus)",
+                "size on this panel": f"SE {100 * (se_f / x['first_stage_se'] - 1):+.2f}% with the F's factor "
+                f"(t² = {t**2:.1f}, F = {x['first_stage_F']:.1f})",
+            }
+        )
+    return rows
+
+
+def _difference_rows_psm(data: pd.DataFrame) -> list[dict]:
+    m = match_on_propensity(data)
+    d = m.data
+    t, c = d[d["treated"]], d[~d["treated"]]
+    tm, cm = t[t["weight"] > 0], c[c["weight"] > 0]
+    gaps = []
+    ours = balance_table(m, CONTROLS).set_index("covariate")
+    for v in [*CONTROLS, "logit_pscore"]:
+        gaps.append(abs(ours.loc[v, "SMD before"] - _smd_ddof1(t[v].to_numpy(), c[v].to_numpy(), np.ones(len(c)))))
+        gaps.append(
+            abs(ours.loc[v, "SMD after"] - _smd_ddof1(tm[v].to_numpy(), cm[v].to_numpy(), cm["weight"].to_numpy()))
+        )
+    matched = m.matched
+    single = _singletons(matched)
+    kept = models.fit_two_way_fe(matched, weights=matched["weight"])
+    size = f"{len(single):,} singleton units of {matched['unit_id'].nunique():,} in the matched sample"
+    if len(single):
+        rest = matched.drop(index=single)
+        dropped = models.fit_two_way_fe(rest, weights=rest["weight"])
+        size += f"; dropping them moves the coefficient by {dropped.coef - kept.coef:+.2e} and the SE by "
+        size += f"{100 * (dropped.se / kept.se - 1):+.3f}%"
+    return [
+        {
+            "function": "matching.balance_table",
+            "quantity": "SMD",
+            "this book": "treated variance ddof=1, control variance ddof=0 (weighted)",
+            "Stata/R": "sample variances (ddof=1) in both groups",
+            "size on this panel": f"largest |difference| {max(gaps):.1e} (before and after matching)",
+        },
+        {
+            "function": "models.fit_two_way_fe (Table 5 column 7)",
+            "quantity": "singleton groups",
+            "this book": "kept",
+            "Stata/R": "reghdfe drops them by default",
+            "size on this panel": size,
+        },
+    ]
+
+
+def _difference_rows_groups(data: pd.DataFrame) -> list[dict]:
+    rows = []
+    for table in (7, 8, 9):
+        for group, levels in GROUPINGS[table]:
+            _, chi2, df, p = pooled_interaction_test(data, group, levels)
+            frame = data[data[group].isin(levels)].dropna(subset=["ERL", "AIE", *CONTROLS])
+            n, g = len(frame), frame["unit_id"].nunique()
+            k = (1 + len(CONTROLS)) * len(levels)
+            k += sum(part["unit_id"].nunique() + part["year"].nunique() - 1 for _, part in frame.groupby(group))
+            factor = g / (g - 1) * (n - 1) / (n - k)
+            p_stata = float(stats.f.sf(chi2 / factor / df, df, g - 1))
+            rows.append(
+                {
+                    "function": "heterogeneity.pooled_interaction_test",
+                    "quantity": f"p, Table {table} ({group})",
+                    "this book": "cluster-robust without small-sample factor, χ²",
+                    "Stata/R": "regress with interactions, vce(cluster): G/(G−1)·(N−1)/(N−K), F(df, G−1)",
+                    "size on this panel": f"p {format_p(p)} here vs {format_p(p_stata)} (factor {factor:.4f})",
+                }
+            )
+    return rows
+
+
+def _difference_rows_mediation(data: pd.DataFrame) -> list[dict]:
+    robust = mediation_analysis(data, "FSIE")
+    classical = mediation_analysis(data, "FSIE", cov="unadjusted")
+    return [
+        {
+            "function": "mediation.mediation_analysis",
+            "quantity": "Sobel SE (FSIE)",
+            "this book": "from the legs' robust (HC1, absorbed df) SEs",
+            "Stata/R": "sgmediation: from the legs' classical OLS SEs",
+            "size on this panel": f"{robust.sobel_se:.4f} here vs {classical.sobel_se:.4f} "
+            f"({100 * (robust.sobel_se / classical.sobel_se - 1):+.1f}%)",
+        }
+    ]
+
+
+def deliberate_differences(data: pd.DataFrame) -> pd.DataFrame:
+    """Every remaining deliberate difference of the replication layer from Stata/R, with its size on ``data``.
+
+    One row per difference: the function, the quantity, what this book computes, what Stata (or R)
+    computes, and the size of the difference on ``data`` (the conventions appendix shows it on
+    the panel of the build). The sizes are computed, never typed: the within R-squared both ways,
+    the first-stage SE against the SE implied by the first-stage F, the balance table's SMD against
+    ``ddof=1`` in both groups, the singleton units of the matched sample and the effect of dropping
+    them, the pooled interaction test's p-value with Stata's factor and F, and the Sobel SE from
+    robust against classical legs.
+
+    Raises
+    ------
+    AichainInputError
+        As the functions it calls (Tables 4, 5, 6 and 7-9 need their columns).
+    """
+    _table_needs(data, 4, ["IV1", "IV2", "IV3", "IV4", "FSIE"])
+    for table in (7, 8, 9):
+        _check_groups(data, table)
+    rows = [
+        *_difference_rows_fe_iv(data),
+        *_difference_rows_psm(data),
+        *_difference_rows_groups(data),
+        *_difference_rows_mediation(data),
+    ]
+    return pd.DataFrame(rows)

@@ -80,9 +80,12 @@ CASES: list[tuple[str, str, object]] = [
     ("fit_pooled_ols", "constant AIE", lambda d: models.fit_pooled_ols(_set(d, AIE=2.0))),
     ("fit_pooled_ols", "dummy column missing", lambda d: models.fit_pooled_ols(d, dummies=["sector"])),
     ("fit_lsdv", "NaN industry ids", lambda d: models.fit_lsdv(_nan_rows(d, "industry_id"))),
-    ("fit_fgls", "one industry", lambda d: models.fit_fgls(_one_level(d, "industry_id"))),
     ("fit_fgls", "group column missing", lambda d: models.fit_fgls(d, group="sector")),
-    ("fit_first_difference", "AIE constant within units", lambda d: models.fit_first_difference(_const_within_unit(d, "AIE"))),
+    (
+        "fit_first_difference",
+        "AIE constant within units",
+        lambda d: models.fit_first_difference(_const_within_unit(d, "AIE")),
+    ),
     ("fit_first_difference", "one year", lambda d: models.fit_first_difference(d[d["year"] == d["year"].min()])),
     ("fit_first_difference", "non-integer years", lambda d: models.fit_first_difference(_set(d, year=d["year"] + 0.5))),
     ("fit_iv", "unknown instrument name", lambda d: models.fit_iv(d, "IV9")),
@@ -95,9 +98,17 @@ CASES: list[tuple[str, str, object]] = [
     ("fit_iv", "unknown cov", lambda d: models.fit_iv(d, "IV2", cov="hac")),
     ("wild_cluster_bootstrap", "reps 0", lambda d: models.wild_cluster_bootstrap(d, reps=0)),
     ("wild_cluster_bootstrap", "reps negative", lambda d: models.wild_cluster_bootstrap(d, reps=-5)),
-    ("wild_cluster_bootstrap", "one industry", lambda d: models.wild_cluster_bootstrap(_one_level(d, "industry_id"), reps=9)),
+    (
+        "wild_cluster_bootstrap",
+        "one industry",
+        lambda d: models.wild_cluster_bootstrap(_one_level(d, "industry_id"), reps=9),
+    ),
     ("wild_cluster_bootstrap", "unknown weights", lambda d: models.wild_cluster_bootstrap(d, reps=9, weights="normal")),
-    ("wild_cluster_bootstrap", "cluster column missing", lambda d: models.wild_cluster_bootstrap(d, cluster="sector", reps=9)),
+    (
+        "wild_cluster_bootstrap",
+        "cluster column missing",
+        lambda d: models.wild_cluster_bootstrap(d, cluster="sector", reps=9),
+    ),
     # replication
     ("format_p", "NaN", lambda d: replication.format_p(float("nan"))),
     ("format_p", "above 1", lambda d: replication.format_p(1.5)),
@@ -122,12 +133,20 @@ CASES: list[tuple[str, str, object]] = [
     ("table7_columns", "industry_type missing", lambda d: replication.table7_columns(_drop(d, "industry_type"))),
     ("table7_columns", "no labour industries", lambda d: replication.table7_columns(d[d["industry_type"] != "labour"])),
     ("table7_columns", "labour group one unit", lambda d: replication.table7_columns(_tiny_group(d))),
-    ("table8_columns", "chain_position one level", lambda d: replication.table8_columns(_one_level(d, "chain_position"))),
+    (
+        "table8_columns",
+        "chain_position one level",
+        lambda d: replication.table8_columns(_one_level(d, "chain_position")),
+    ),
     ("table9_columns", "region missing", lambda d: replication.table9_columns(_drop(d, "region"))),
     ("table10_columns", "LCV and WCV missing", lambda d: replication.table10_columns(_drop(d, "LCV", "WCV"))),
     ("table10_columns", "LCV all missing", lambda d: replication.table10_columns(_set(d, LCV=np.nan))),
     ("table10_columns", "one year", lambda d: replication.table10_columns(d[d["year"] == 2015])),
-    ("true_group_effects", "truth without total_effect", lambda d: replication.true_group_effects({}, d, d[["unit_id", "year"]])),
+    (
+        "true_group_effects",
+        "truth without total_effect",
+        lambda d: replication.true_group_effects({}, d, d[["unit_id", "year"]]),
+    ),
     # matching
     ("match_on_propensity", "caliper 0", lambda d: matching.match_on_propensity(d, caliper_sd=0.0)),
     ("match_on_propensity", "caliper negative", lambda d: matching.match_on_propensity(d, caliper_sd=-1.0)),
@@ -136,8 +155,18 @@ CASES: list[tuple[str, str, object]] = [
     ("match_on_propensity", "covariate missing", lambda d: matching.match_on_propensity(_drop(d, "inst"))),
     ("match_on_propensity", "year missing", lambda d: matching.match_on_propensity(_drop(d, "year"))),
     ("match_on_propensity", "constant covariate", lambda d: matching.match_on_propensity(_set(d, inst=5.0))),
-    ("match_on_propensity", "separation", lambda d: matching.match_on_propensity(_set(d, lngdp=(d["AIE"] > d.groupby("year")["AIE"].transform("median")).astype(float)))),
-    ("match_on_propensity", "one treated row", lambda d: matching.match_on_propensity(_set(d, T=(np.arange(len(d)) == 0).astype(int)), treat_var="T")),
+    (
+        "match_on_propensity",
+        "separation",
+        lambda d: matching.match_on_propensity(
+            _set(d, lngdp=(d["AIE"] > d.groupby("year")["AIE"].transform("median")).astype(float))
+        ),
+    ),
+    (
+        "match_on_propensity",
+        "one treated row",
+        lambda d: matching.match_on_propensity(_set(d, T=(np.arange(len(d)) == 0).astype(int)), treat_var="T"),
+    ),
     ("balance_table", "covariate not in result", lambda d: matching.balance_table(_match(d), ["sector"])),
     ("balance_table", "not a MatchResult", lambda d: matching.balance_table(d)),
     # mediation
@@ -146,13 +175,33 @@ CASES: list[tuple[str, str, object]] = [
     ("mediation_analysis", "mediator missing", lambda d: mediation.mediation_analysis(d, "MED")),
     ("mediation_analysis", "constant mediator", lambda d: mediation.mediation_analysis(_set(d, FSIE=2.0), "FSIE")),
     ("mediation_analysis", "mediator = x", lambda d: mediation.mediation_analysis(d, "AIE")),
-    ("mediation_analysis", "bootstrap reps negative", lambda d: mediation.mediation_analysis(d, "FSIE", bootstrap_reps=-1)),
-    ("mediation_analysis", "mediator constant within units", lambda d: mediation.mediation_analysis(_const_within_unit(d, "FSIE"), "FSIE")),
+    (
+        "mediation_analysis",
+        "bootstrap reps negative",
+        lambda d: mediation.mediation_analysis(d, "FSIE", bootstrap_reps=-1),
+    ),
+    (
+        "mediation_analysis",
+        "mediator constant within units",
+        lambda d: mediation.mediation_analysis(_const_within_unit(d, "FSIE"), "FSIE"),
+    ),
     ("bootstrap_indirect", "reps 0", lambda d: mediation.bootstrap_indirect(d, "FSIE", reps=0)),
-    ("bootstrap_indirect", "constant mediator", lambda d: mediation.bootstrap_indirect(_set(d, FSIE=1.0), "FSIE", reps=5)),
-    ("bootstrap_indirect", "NaN unit ids", lambda d: mediation.bootstrap_indirect(_nan_rows(d, "unit_id"), "FSIE", reps=5)),
+    (
+        "bootstrap_indirect",
+        "constant mediator",
+        lambda d: mediation.bootstrap_indirect(_set(d, FSIE=1.0), "FSIE", reps=5),
+    ),
+    (
+        "bootstrap_indirect",
+        "NaN unit ids",
+        lambda d: mediation.bootstrap_indirect(_nan_rows(d, "unit_id"), "FSIE", reps=5),
+    ),
     ("bootstrap_indirect", "mediator missing", lambda d: mediation.bootstrap_indirect(d, "MED", reps=5)),
-    ("bootstrap_indirect", "one unit", lambda d: mediation.bootstrap_indirect(d[d["unit_id"] == d["unit_id"].iloc[0]], "FSIE", reps=5)),
+    (
+        "bootstrap_indirect",
+        "one unit",
+        lambda d: mediation.bootstrap_indirect(d[d["unit_id"] == d["unit_id"].iloc[0]], "FSIE", reps=5),
+    ),
     # heterogeneity
     ("wald_equal", "one coefficient", lambda d: heterogeneity.wald_equal(np.array([0.3]), np.array([[0.01]]))),
     ("wald_equal", "singular covariance", lambda d: heterogeneity.wald_equal(np.array([0.3, 0.1]), np.zeros((2, 2)))),
@@ -161,13 +210,35 @@ CASES: list[tuple[str, str, object]] = [
     ("suest_test", "group column missing", lambda d: heterogeneity.suest_test(d, "sector")),
     ("suest_test", "one level", lambda d: heterogeneity.suest_test(_one_level(d, "region"), "region")),
     ("suest_test", "level not in data", lambda d: heterogeneity.suest_test(d, "region", ["developed", "Mars"])),
-    ("suest_test", "group one unit", lambda d: heterogeneity.suest_test(_tiny_group(d), "industry_type", ["labour", "capital"])),
+    (
+        "suest_test",
+        "group one unit",
+        lambda d: heterogeneity.suest_test(_tiny_group(d), "industry_type", ["labour", "capital"]),
+    ),
     ("suest_test", "cluster missing", lambda d: heterogeneity.suest_test(d, "region", cluster="sector")),
-    ("suest_test", "AIE constant in a group", lambda d: heterogeneity.suest_test(_set(d, AIE=np.where(d["region"] == "other", 1.0, d["AIE"])), "region")),
+    (
+        "suest_test",
+        "AIE constant in a group",
+        lambda d: heterogeneity.suest_test(_set(d, AIE=np.where(d["region"] == "other", 1.0, d["AIE"])), "region"),
+    ),
     ("suest_test", "NaN cluster ids", lambda d: heterogeneity.suest_test(_nan_rows(d, "unit_id"), "region")),
-    ("pooled_interaction_test", "one level", lambda d: heterogeneity.pooled_interaction_test(_one_level(d, "region"), "region")),
-    ("pooled_interaction_test", "level not in data", lambda d: heterogeneity.pooled_interaction_test(d, "region", ["developed", "Mars"])),
-    ("pooled_interaction_test", "AIE constant in a group", lambda d: heterogeneity.pooled_interaction_test(_set(d, AIE=np.where(d["region"] == "other", 1.0, d["AIE"])), "region")),
+    (
+        "pooled_interaction_test",
+        "one level",
+        lambda d: heterogeneity.pooled_interaction_test(_one_level(d, "region"), "region"),
+    ),
+    (
+        "pooled_interaction_test",
+        "level not in data",
+        lambda d: heterogeneity.pooled_interaction_test(d, "region", ["developed", "Mars"]),
+    ),
+    (
+        "pooled_interaction_test",
+        "AIE constant in a group",
+        lambda d: heterogeneity.pooled_interaction_test(
+            _set(d, AIE=np.where(d["region"] == "other", 1.0, d["AIE"])), "region"
+        ),
+    ),
     ("pooled_interaction_test", "group column missing", lambda d: heterogeneity.pooled_interaction_test(d, "sector")),
 ]
 
@@ -189,7 +260,7 @@ def describe(call, d: pd.DataFrame) -> str:
         warnings.simplefilter("ignore")
         try:
             out = call(d)
-        except Exception as exc:  # noqa: BLE001 - the probe records every outcome
+        except Exception as exc:
             return f"{type(exc).__name__}: {str(exc)[:160]}"
     return f"returned {str(out)[:120]!r}"
 
