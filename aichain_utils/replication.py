@@ -567,7 +567,9 @@ def _difference_rows_psm(data: pd.DataFrame) -> list[dict]:
     matched = m.matched
     single = _singletons(matched)
     kept = models.fit_two_way_fe(matched, weights=matched["weight"])
-    size = f"{len(single):,} singleton units of {matched['unit_id'].nunique():,} in the matched sample"
+    in_panel = len(_singletons(data.dropna(subset=["ERL", "AIE", *CONTROLS])))
+    size = f"{in_panel:,} singleton units in the panel; {len(single):,} of {matched['unit_id'].nunique():,} units"
+    size += " in the matched sample"
     if len(single):
         rest = matched.drop(index=single)
         dropped = models.fit_two_way_fe(rest, weights=rest["weight"])
