@@ -82,7 +82,13 @@ class MediationResult:
         return self.indirect / self.total.coef
 
     def summary(self) -> dict:
-        """Flat dictionary for tables."""
+        """Flat dictionary for tables.
+
+        Raises :class:`AichainInputError` if the Sobel SE is zero (``a = b = 0`` exactly: no z) or the
+        total effect is zero (see :attr:`share_mediated`).
+        """
+        if self.sobel_se == 0:
+            raise input_error("sobel_se", "is zero (a = b = 0 exactly): the Sobel z is undefined", [0.0])
         return {
             "mediator": self.mediator,
             "a (AIE → M)": self.first_stage.coef,
