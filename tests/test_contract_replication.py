@@ -4,8 +4,8 @@ Every public function of :mod:`aichain_utils.models`, :mod:`aichain_utils.replic
 :mod:`aichain_utils.matching`, :mod:`aichain_utils.mediation` and :mod:`aichain_utils.heterogeneity`
 answers bad input with :class:`~aichain_utils.errors.AichainInputError` naming the column or
 argument, or with a result equal to an independent computation (statsmodels with explicit dummies,
-linearmodels, a brute-force loop). The named cases are in ``tests/replication_cases.py``
-(``python tests/replication_cases.py`` prints what each does: the probe table).
+linearmodels, a brute-force loop). The named cases are in ``tests/test_replication_cases.py``
+(``python tests/test_replication_cases.py`` prints what each does: the probe table).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import statsmodels.api as sm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from linearmodels.iv import IV2SLS
-from replication_cases import CASES, small_panel
+from test_replication_cases import CASES, small_panel
 
 from aichain_utils import heterogeneity, matching, mediation, models, replication
 from aichain_utils.errors import AichainInputError

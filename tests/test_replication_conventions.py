@@ -11,7 +11,7 @@ import numpy as np
 import pyfixest as pf
 import pytest
 from linearmodels.panel import PanelOLS
-from replication_cases import small_panel
+from test_replication_cases import small_panel
 
 from aichain_utils import matching, models, replication
 from aichain_utils.models import CONTROLS

@@ -5,7 +5,7 @@ Each case is ``(name, function, call)``: ``call(panel)`` feeds one public functi
 :mod:`aichain_utils.mediation` or :mod:`aichain_utils.heterogeneity` a degenerate panel or argument.
 ``panel`` is a small complete analysis panel (every column of the book's panel). Every case
 must raise :class:`aichain_utils.errors.AichainInputError`; the test module checks that, and
-``python tests/replication_cases.py`` prints what each case does (the probe table).
+``python tests/test_replication_cases.py`` prints what each case does (the probe table).
 """
 
 from __future__ import annotations
