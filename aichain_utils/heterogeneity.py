@@ -20,7 +20,9 @@ import statsmodels.api as sm
 from scipy import stats
 
 from aichain_utils import models
-from aichain_utils.models import CONTROLS
+from aichain_utils.econometrics import check_rank
+from aichain_utils.errors import input_error
+from aichain_utils.models import CONTROLS, check_panel, check_roles, core_errors, require_columns, require_frame
 
 __all__ = ["SuestResult", "pooled_interaction_test", "suest_test", "wald_equal"]
 
@@ -31,14 +33,37 @@ def wald_equal(b: np.ndarray, V: np.ndarray) -> tuple[float, int, float]:
     Returns
     -------
     chi2, df, p
+
+    Raises
+    ------
+    AichainInputError
+        ``b`` is not a 1-D array of at least two finite numbers; ``V`` is not a finite ``G x G``
+        matrix; the covariance of the differences ``R V R'`` is singular (not positive definite:
+        a difference without sampling variance cannot be tested).
     """
     b = np.asarray(b, dtype=float)
+    V = np.asarray(V, dtype=float)
+    if b.ndim != 1 or len(b) < 2 or not np.isfinite(b).all():
+        raise input_error(
+            "b", "must be a 1-D array of at least two finite coefficients", b.ravel().tolist(), what="values"
+        )
     G = len(b)
+    if V.shape != (G, G) or not np.isfinite(V).all():
+        raise input_error("V", f"must be a finite {G} x {G} covariance matrix", [V.shape], what="shape")
     R = np.zeros((G - 1, G))
     R[:, 0] = 1.0
     R[np.arange(G - 1), np.arange(1, G)] = -1.0
     diff = R @ b
-    chi2 = float(diff @ np.linalg.solve(R @ V @ R.T, diff))
+    D = R @ V @ R.T
+    eig = np.linalg.eigvalsh((D + D.T) / 2)
+    if not eig.min() > 1e-12 * max(eig.max(), 0.0):
+        raise input_error(
+            "V",
+            "the covariance of the coefficient differences is singular (not positive definite)",
+            eig.tolist(),
+            what="eigenvalues",
+        )
+    chi2 = float(diff @ np.linalg.solve(D, diff))
     return chi2, G - 1, float(stats.chi2.sf(chi2, G - 1))
 
 
@@ -62,13 +87,42 @@ def _influence(
     cols = [y, x, *controls]
     dm = models.demean(frame, cols, list(absorb))
     X = dm[[x, *controls]].to_numpy()
+    check_rank(X, [x, *controls], "regressors")
     yy = dm[y].to_numpy()
     beta = np.linalg.lstsq(X, yy, rcond=None)[0]
     u = yy - X @ beta
     XtX_inv = np.linalg.inv(X.T @ X)
     e = X @ XtX_inv[:, 0]  # FWL: b_x = e'y, e'e = [(X'X)^-1]_00
     k = X.shape[1] + sum(frame[a].nunique() for a in absorb) - (len(absorb) - 1)
+    if not np.any(np.abs(u) > 1e-12 * max(1.0, float(np.abs(yy).max(initial=0.0)))):
+        raise ValueError(f"'{y}' is fit exactly (zero residuals after the effects): {len(frame)} rows, {k} parameters")
     return float(beta[0]), e * u, k
+
+
+def _group_checks(
+    data: pd.DataFrame, group: str, levels, y: str, x: str, controls: list[str], ids: list[str], context: str
+) -> tuple[list, pd.DataFrame]:
+    """Arguments and panel of a cross-group test; returns the levels and the complete rows of the compared groups."""
+    require_frame(data)
+    if not isinstance(group, str):
+        raise input_error("group", "must be a column name", [group], what="values")
+    check_roles(x, y, controls, {"group": [group]})
+    require_columns(data, [group], context)
+    levels = list(levels) if levels is not None else sorted(data[group].dropna().unique())
+    if len(set(levels)) < len(levels):
+        raise input_error("levels", "names a group twice", levels, what="values")
+    if len(levels) < 2:
+        raise input_error(group, f"{context} compares at least two groups; it has {len(levels)}", levels, what="levels")
+    present = set(data[group].dropna().unique())
+    absent = [lv for lv in levels if lv not in present]
+    if absent:
+        raise input_error(group, f"{context}: the panel has no rows in the level(s) {absent}", absent, what="levels")
+    frame = check_panel(data, [y, x, *controls], [i for i in ids if i != "row"], context, vary=[y, x])
+    frame = frame[frame[group].isin(levels)]
+    empty = [lv for lv in levels if not (frame[group] == lv).any()]
+    if empty:
+        raise input_error(group, f"{context}: no complete row in the level(s) {empty}", empty, what="levels")
+    return levels, frame
 
 
 def suest_test(
@@ -104,9 +158,18 @@ def suest_test(
     Returns
     -------
     SuestResult
+
+    Raises
+    ------
+    AichainInputError
+        ``group``, ``cluster``, an absorbed effect or a variable absent (also a ``KeyError``); fewer
+        than two levels, a level named twice or without rows; a variable non-numeric, infinite or
+        all missing; an id missing on a usable row; ``y`` or ``x`` constant; a group too small or
+        with ``x`` without variation after its effects (collinear regressors or an exact fit,
+        naming the group and column); fewer than two clusters; a singular joint covariance.
     """
     controls = list(controls or [])
-    levels = list(levels) if levels is not None else sorted(data[group].dropna().unique())
+    levels, _ = _group_checks(data, group, levels, y, x, controls, [*absorb, cluster], "the cross-group test (suest)")
     frame, _, _ = models.complete_cases(data, [y, x, *controls], "suest")
     frame = frame[frame[group].isin(levels)]
     coefs, ns = [], []
@@ -114,7 +177,8 @@ def suest_test(
     index_pos = pd.Series(np.arange(len(frame)), index=frame.index)
     for g, level in enumerate(levels):
         part = frame[frame[group] == level]
-        b, infl, _ = _influence(part, y, x, controls, tuple(absorb))
+        with core_errors(f"suest: group {level!r} of {group!r}", group):
+            b, infl, _ = _influence(part, y, x, controls, tuple(absorb))
         coefs.append(b)
         ns.append(len(part))
         psi[index_pos.loc[part.index].to_numpy(), g] = infl
@@ -127,10 +191,16 @@ def suest_test(
         np.add.at(scores, codes, psi)
         n_cl = len(uniq)
     if n_cl < 2:
-        raise ValueError(f"suest needs at least two clusters; {cluster!r} has {n_cl} among the compared groups")
+        raise input_error(
+            cluster,
+            f"suest needs at least two clusters; {cluster!r} has {n_cl} among the compared groups",
+            [n_cl],
+            what="counts",
+        )
     V = scores.T @ scores * n_cl / (n_cl - 1)
     coefs = np.asarray(coefs)
-    chi2, df, p = wald_equal(coefs, V)
+    with core_errors("suest"):
+        chi2, df, p = wald_equal(coefs, V)
     return SuestResult(list(map(str, levels)), coefs, V, chi2, df, p, cluster, ns)
 
 
@@ -153,9 +223,17 @@ def pooled_interaction_test(
     Returns
     -------
     coefs, chi2, df, p
+
+    Raises
+    ------
+    AichainInputError
+        As :func:`suest_test` (the interacted design is checked for full column rank, naming the
+        group's column that has no variation left).
     """
     controls = list(controls or [])
-    levels = list(levels) if levels is not None else sorted(data[group].dropna().unique())
+    levels, _ = _group_checks(
+        data, group, levels, y, x, controls, ["unit_id", "year", cluster], "the pooled interaction test"
+    )
     frame, _, _ = models.complete_cases(data, [y, x, *controls], "interaction test")
     frame = frame[frame[group].isin(levels)]
     cols = [x, *controls]
@@ -167,7 +245,14 @@ def pooled_interaction_test(
         Y[rows] = dm[:, 0]
         for j in range(len(cols)):
             X[rows, j * len(levels) + g] = dm[:, 1 + j]
-    X = pd.DataFrame(X, index=frame.index, columns=[f"{c}:{level}" for c in cols for level in levels])
+    names = [f"{c}:{level}" for c in cols for level in levels]
+    with core_errors("the pooled interaction test", group):
+        check_rank(X, names, "group-interacted regressors")
+        if frame[cluster].nunique() < 2:
+            raise input_error(
+                cluster, "the pooled interaction test needs at least two clusters", [frame[cluster].nunique()]
+            )
+    X = pd.DataFrame(X, index=frame.index, columns=names)
     Y = pd.Series(Y, index=frame.index, name=y)
     groups = {"groups": frame[cluster].to_numpy(), "use_correction": False}
     res = sm.OLS(Y, X).fit(method="qr", cov_type="cluster", cov_kwds=groups)  # QR: no n-by-k pseudo-inverse

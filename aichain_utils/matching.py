@@ -19,6 +19,8 @@ stated in the endogeneity chapter:
 
 from __future__ import annotations
 
+import numbers
+import warnings
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -27,7 +29,17 @@ import pandas as pd
 import statsmodels.api as sm
 from matplotlib.figure import Figure
 
-from aichain_utils.models import CONTROLS, complete_cases
+from aichain_utils.econometrics import check_rank
+from aichain_utils.errors import input_error
+from aichain_utils.models import (
+    CONTROLS,
+    check_panel,
+    check_roles,
+    complete_cases,
+    core_errors,
+    require_columns,
+    require_frame,
+)
 
 __all__ = ["MatchResult", "balance_table", "match_on_propensity", "plot_common_support"]
 
@@ -71,20 +83,47 @@ def match_on_propensity(
         Caliper in pooled standard deviations of the logit of the propensity score (Austin 2011).
     time : str
         Period column (dummies in the logit; medians for a continuous ``treat_var``).
+
+    Raises
+    ------
+    AichainInputError
+        ``caliper_sd`` not a finite number > 0; ``treat_var``, a covariate or ``time`` absent (also a
+        ``KeyError``), non-numeric, infinite or all missing; ``time`` missing on a usable row;
+        ``treat_var`` among the covariates; ``treat_var`` constant or giving fewer than two treated
+        or two control rows; a covariate constant or collinear with the others and the time dummies
+        (named); the logit not converging (separation); a logit score without spread in a group.
     """
     covariates = list(covariates or CONTROLS)
+    if isinstance(caliper_sd, bool) or not isinstance(caliper_sd, numbers.Real) or not 0 < caliper_sd < np.inf:
+        raise input_error("caliper_sd", "must be a finite number > 0", [caliper_sd], what="values")
+    require_frame(data)
+    check_roles(treat_var, time, covariates, {}, labels=("time", "treat_var"))
+    check_panel(data, [treat_var, *covariates], [time], "PSM", vary=[treat_var])
     frame, _, notes = complete_cases(data, [treat_var, *covariates], "PSM")
     values = frame[treat_var]
     if set(values.unique()) <= {0, 1}:
         treated = values.to_numpy().astype(bool)
     else:
         treated = (values > frame.groupby(time)[treat_var].transform("median")).to_numpy()
-    if treated.all() or not treated.any():
-        n_t = int(treated.sum())
-        raise ValueError(f"PSM: {treat_var!r} gives {n_t} treated of {len(treated)} rows; need both groups")
-    lps = _logit_scores(frame, treated, covariates, time)
+    n_t = int(treated.sum())
+    if min(n_t, len(treated) - n_t) < 2:
+        raise input_error(
+            treat_var,
+            f"PSM needs at least two treated and two control rows; {treat_var!r} gives {n_t} treated "
+            f"of {len(treated)} rows",
+            [n_t],
+            what="treated counts",
+        )
+    lps = _logit_scores(frame, treated, covariates, time, treat_var)
     ps = 1 / (1 + np.exp(-lps))
     pooled_sd = np.sqrt((lps[treated].var(ddof=1) + lps[~treated].var(ddof=1)) / 2)
+    if not pooled_sd > 0:
+        raise input_error(
+            "logit_pscore",
+            "has no spread within the treated and control rows: no caliper can be set",
+            [pooled_sd],
+            what="values",
+        )
     caliper = caliper_sd * pooled_sd
     weight, ok = _match(lps, treated, caliper)
     t_idx, c_idx = np.flatnonzero(treated), np.flatnonzero(~treated)
@@ -108,15 +147,32 @@ def match_on_propensity(
     )
 
 
-def _logit_scores(frame: pd.DataFrame, treated: np.ndarray, covariates: list[str], time: str) -> np.ndarray:
-    """Linear predictor of the maximum-likelihood logit (Newton's method, gradient below 1e-10)."""
+def _logit_scores(
+    frame: pd.DataFrame, treated: np.ndarray, covariates: list[str], time: str, treat_var: str = "treatment"
+) -> np.ndarray:
+    """Linear predictor of the maximum-likelihood logit (Newton's method, gradient below 1e-10).
+
+    The design (constant, covariates, time dummies) is checked for full column rank first (a
+    constant or collinear covariate is named); a logit that does not converge (separation: some
+    combination of covariates predicts treatment perfectly) raises :class:`AichainInputError`.
+    """
     dummies = pd.get_dummies(frame[time], prefix=time, drop_first=True, dtype=float) if time in frame else None
     Z = pd.concat([frame[covariates], dummies], axis=1) if dummies is not None else frame[covariates]
     Z = sm.add_constant(Z.astype(float), has_constant="add")
-    res = sm.Logit(treated.astype(float), Z).fit(method="newton", maxiter=100, tol=1e-12, disp=False)
-    grad = np.abs(Z.to_numpy().T @ (treated - res.predict(Z))).max()
-    if not res.mle_retvals["converged"] or grad > 1e-6:
-        raise RuntimeError(f"PSM: the logit did not converge (largest score {grad:.2e}); check for separation")
+    with core_errors("PSM (propensity logit)"):
+        check_rank(Z.to_numpy(), list(Z.columns), "propensity-model covariates")
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels' convergence warnings: convergence is checked just below
+        res = sm.Logit(treated.astype(float), Z).fit(method="newton", maxiter=100, tol=1e-12, disp=False)
+        grad = np.abs(Z.to_numpy().T @ (treated - res.predict(Z))).max()
+    if not res.mle_retvals["converged"] or not grad <= 1e-6:
+        raise input_error(
+            treat_var,
+            f"PSM: the propensity logit did not converge (largest score {grad:.2e}): the covariates "
+            "separate treated from control rows (or nearly so); drop or coarsen the separating covariate",
+            [f"{grad:.2e}"],
+            what="largest score",
+        )
     return Z.to_numpy() @ res.params.to_numpy()
 
 
@@ -154,11 +210,21 @@ def _match(lps: np.ndarray, treated: np.ndarray, caliper: float, tie_tol: float 
     return weight, matched
 
 
-def _smd(x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray | None = None) -> float:
+def _smd(x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray | None = None, name: str = "covariate") -> float:
+    """SMD with the treated variance at ``ddof=1`` and the (weighted) control variance at ``ddof=0``."""
     w_c = np.ones_like(x_c) if w_c is None else w_c
     m_t, m_c = x_t.mean(), np.average(x_c, weights=w_c)
     v_t, v_c = x_t.var(ddof=1), np.average((x_c - m_c) ** 2, weights=w_c)
+    if not (v_t + v_c) > 0:
+        raise input_error(name, "has no variance in either group: its standardised mean difference is undefined", [])
     return float((m_t - m_c) / np.sqrt((v_t + v_c) / 2))
+
+
+def _check_result(result: object) -> None:
+    if not isinstance(result, MatchResult):
+        raise input_error(
+            "result", "must be the MatchResult of match_on_propensity", [type(result).__name__], what="type"
+        )
 
 
 def balance_table(result: MatchResult, covariates: list[str] | None = None) -> pd.DataFrame:
@@ -167,9 +233,28 @@ def balance_table(result: MatchResult, covariates: list[str] | None = None) -> p
     ``SMD = (mean_treated - mean_control) / sqrt((var_treated + var_control) / 2)``; after
     matching the controls are weighted by how often they were used. ``|SMD| < 0.1`` is the usual
     threshold for balance.
+
+    Degrees of freedom (a deliberate mix, kept so the book's numbers do not move): the treated
+    variance is the sample variance (``ddof=1``, treated rows are not weighted), the control
+    variance the weighted population variance (``ddof=0``, ``sum w (x - m)^2 / sum w``), before
+    matching too (all weights one). The usual sample variance has ``ddof=1`` in both groups
+    (frequency weights after matching); the conventions appendix gives the difference on the panel
+    of the build. On the default simulated panel every SMD moves by less than 1e-5
+    (``tests/test_replication_conventions.py`` recomputes it).
+
+    Raises
+    ------
+    AichainInputError
+        ``result`` is not a :class:`MatchResult`; a covariate is not a column of ``result.data``
+        (also a ``KeyError``); a covariate has no variance in either group; no treated or no
+        control row was matched.
     """
+    _check_result(result)
     covariates = list(covariates or CONTROLS)
+    require_columns(result.data, covariates, "balance_table")
     d = result.data
+    if not ((d["weight"] > 0) & d["treated"]).any() or not ((d["weight"] > 0) & ~d["treated"]).any():
+        raise input_error("result", "has no matched treated or no matched control row: no balance after matching", [])
     t, c = d[d["treated"]], d[~d["treated"]]
     tm, cm = t[t["weight"] > 0], c[c["weight"] > 0]
     rows = []
@@ -179,15 +264,22 @@ def balance_table(result: MatchResult, covariates: list[str] | None = None) -> p
                 "covariate": v,
                 "mean treated": float(t[v].mean()),
                 "mean control": float(c[v].mean()),
-                "SMD before": _smd(t[v].to_numpy(), c[v].to_numpy()),
-                "SMD after": _smd(tm[v].to_numpy(), cm[v].to_numpy(), cm["weight"].to_numpy()),
+                "SMD before": _smd(t[v].to_numpy(), c[v].to_numpy(), name=v),
+                "SMD after": _smd(tm[v].to_numpy(), cm[v].to_numpy(), cm["weight"].to_numpy(), name=v),
             }
         )
     return pd.DataFrame(rows)
 
 
 def plot_common_support(result: MatchResult) -> Figure:
-    """Distributions of the logit propensity score, treated vs control, before and after matching."""
+    """Distributions of the logit propensity score, treated vs control, before and after matching.
+
+    Raises
+    ------
+    AichainInputError
+        ``result`` is not a :class:`MatchResult`.
+    """
+    _check_result(result)
     d = result.data
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharex=True)
     bins = np.linspace(d["logit_pscore"].min(), d["logit_pscore"].max(), 50)

@@ -15,20 +15,44 @@ resamples whole units (with replacement) and re-estimates both legs.
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from aichain_utils import models
-from aichain_utils.models import CONTROLS
+from aichain_utils.econometrics import check_rank
+from aichain_utils.errors import input_error
+from aichain_utils.models import CONTROLS, check_count, check_panel, check_roles, core_errors
 
 __all__ = ["MediationResult", "bootstrap_indirect", "mediation_analysis", "sobel_se"]
 
 
 def sobel_se(a: float, se_a: float, b: float, se_b: float) -> float:
-    """Sobel (1982) first-order delta-method standard error of ``a * b``."""
-    return float(np.sqrt(b**2 * se_a**2 + a**2 * se_b**2))
+    """Sobel (1982) first-order delta-method standard error of ``a * b``.
+
+    Raises
+    ------
+    AichainInputError
+        A coefficient is not a finite number, a standard error is not a finite number >= 0, or the
+        standard error itself exceeds a float's range.
+    """
+    for name, value, minimum in (("a", a, -np.inf), ("se_a", se_a, 0.0), ("b", b, -np.inf), ("se_b", se_b, 0.0)):
+        ok = not isinstance(value, bool) and isinstance(value, numbers.Real) and np.isfinite(value)
+        if not ok or value < minimum:
+            rule = "must be a finite number" + (" >= 0 (a standard error)" if minimum == 0 else "")
+            raise input_error(name, rule, [value], what="values")
+    try:
+        out = float(np.sqrt(b**2 * se_a**2 + a**2 * se_b**2))
+    except OverflowError:  # a square beyond a float's range: the same quantity without squaring first
+        out = math.hypot(b * se_a, a * se_b)
+    if not math.isfinite(out):
+        out = math.hypot(b * se_a, a * se_b)
+    if not math.isfinite(out):
+        raise input_error("a", "the Sobel standard error exceeds a float's range", [a, se_a, b, se_b], what="values")
+    return out
 
 
 @dataclass
@@ -48,11 +72,23 @@ class MediationResult:
 
     @property
     def share_mediated(self) -> float:
-        """Indirect effect as a share of the total effect, ``a b / c``."""
+        """Indirect effect as a share of the total effect, ``a b / c``.
+
+        Raises :class:`AichainInputError` if the total effect ``c`` is exactly zero (the share is
+        undefined, not NaN or infinite).
+        """
+        if self.total.coef == 0:
+            raise input_error("total", "the total effect c is exactly zero: the share a·b / c is undefined", [0.0])
         return self.indirect / self.total.coef
 
     def summary(self) -> dict:
-        """Flat dictionary for tables."""
+        """Flat dictionary for tables.
+
+        Raises :class:`AichainInputError` if the Sobel SE is zero (``a = b = 0`` exactly: no z) or the
+        total effect is zero (see :attr:`share_mediated`).
+        """
+        if self.sobel_se == 0:
+            raise input_error("sobel_se", "is zero (a = b = 0 exactly): the Sobel z is undefined", [0.0])
         return {
             "mediator": self.mediator,
             "a (AIE → M)": self.first_stage.coef,
@@ -83,8 +119,24 @@ def mediation_analysis(
 
     All three regressions use the same complete-case sample and unit and year fixed effects.
     ``bootstrap_reps > 0`` adds a unit-cluster bootstrap percentile CI of ``a * b``.
+
+    Raises
+    ------
+    AichainInputError
+        ``mediator``, ``y``, ``x``, a control, ``unit_id`` or ``year`` absent (also a ``KeyError``),
+        non-numeric, infinite or all missing; an id missing on a usable row; ``y``, ``x`` or the
+        mediator constant; the mediator equal to ``y``, ``x`` or a control; ``cov`` unknown;
+        ``bootstrap_reps`` not an integer >= 0 or ``seed`` not an integer >= 0; a leg whose
+        regressors are collinear after the effects (e.g. a mediator constant within units: the
+        core's message naming it), or without a usable standard error.
     """
     controls = list(controls or [])
+    check_count("bootstrap_reps", bootstrap_reps, 0)
+    check_count("seed", seed, 0)
+    models._cov_args(cov)
+    context = f"mediation ({mediator})"
+    check_roles(x, y, controls, {"mediator": [mediator]})
+    check_panel(data, [y, x, mediator, *controls], ["unit_id", "year"], context, vary=[y, x, mediator])
     frame, _, _ = models.complete_cases(data, [y, x, mediator, *controls], f"mediation ({mediator})")
     fit = models.fit_two_way_fe
     a = fit(frame, y=mediator, x=x, controls=controls, cov=cov, engine="fast")
@@ -144,6 +196,28 @@ def _weighted_two_way_demean(
     raise RuntimeError(f"weighted two-way demeaning did not converge in {max_iter} iterations")
 
 
+def _check_draw(gram: np.ndarray, r: int, seed: int, context: str, tol: float = 1e-10) -> None:
+    """A bootstrap draw's regressors (mediator, x, controls) must have full rank after the effects.
+
+    The scaled cross-product (a correlation matrix) must be positive definite with smallest eigenvalue
+    above ``tol``; a draw that repeats too few units leaves a column without variation, and solving
+    would return a number from a singular system.
+    """
+    diag = np.diag(gram)
+    ok = bool((diag > 0).all())
+    if ok:
+        scaled = gram / np.sqrt(np.outer(diag, diag))
+        ok = bool(np.linalg.eigvalsh(scaled).min() > tol)
+    if not ok:
+        raise input_error(
+            "unit_id",
+            f"{context}: bootstrap draw {r} (seed {seed}) resampled units that leave the legs' regressors without "
+            "variation after the effects (a singular system); the panel has too few units for a unit bootstrap",
+            [r],
+            what="draws",
+        )
+
+
 def bootstrap_indirect(
     data: pd.DataFrame,
     mediator: str,
@@ -163,9 +237,25 @@ def bootstrap_indirect(
     Returns
     -------
     numpy.ndarray of shape (reps,)
+
+    Raises
+    ------
+    AichainInputError
+        ``reps`` not an integer >= 1, ``seed`` not an integer >= 0; a column absent, non-numeric,
+        infinite or all missing; ``unit_id``/``year`` missing on a usable row; ``y``, ``x`` or the
+        mediator constant or playing two roles; fewer than two units; the legs' regressors
+        collinear after the unit and year effects (named); a draw whose resampled units leave the
+        legs singular (named by its number).
     """
+    check_count("reps", reps, 1)
+    check_count("seed", seed, 0)
     controls = list(controls or [])
+    check_roles(x, y, controls, {"mediator": [mediator]})
     cols = [y, x, mediator, *controls]
+    context = f"bootstrap of the indirect effect ({mediator})"
+    usable = check_panel(data, cols, ["unit_id", "year"], context, vary=[y, x, mediator])
+    if usable["unit_id"].nunique() < 2:
+        raise input_error("unit_id", f"{context}: the unit bootstrap needs at least two units", [], what="units")
     frame = data.dropna(subset=cols).sort_values(["unit_id", "year"])
     sizes = frame.groupby("unit_id")["year"].agg(tuple)
     balanced = bool((sizes == sizes.iloc[0]).all())
@@ -175,16 +265,19 @@ def bootstrap_indirect(
     n_units = len(units)
     iy, ix, im = 0, 1, 2
     ic = list(range(3, len(cols)))
+    full = _weighted_two_way_demean(values, unit_codes, year_codes, np.ones(len(values)), balanced)
+    with core_errors(context):
+        check_rank(full[:, [im, ix, *ic]], [mediator, x, *controls], f"regressors of the legs of {context}")
     rng = np.random.default_rng(seed)
     draws = np.empty(reps)
+    ra, rb = [ix, *ic], [im, ix, *ic]
     for r in range(reps):
         w_unit = np.bincount(rng.integers(0, n_units, n_units), minlength=n_units).astype(float)
         w = w_unit[unit_codes]
         z = _weighted_two_way_demean(values, unit_codes, year_codes, w, balanced)
         G = z.T @ (z * w[:, None])  # weighted cross-products of all demeaned variables
-        ra = [ix, *ic]
+        _check_draw(G[np.ix_(rb, rb)], r, seed, context)
         a = np.linalg.solve(G[np.ix_(ra, ra)], G[ra, im])[0]  # a: M on x and controls
-        rb = [im, ix, *ic]
         b = np.linalg.solve(G[np.ix_(rb, rb)], G[rb, iy])[0]  # b: y on M, x and controls
         draws[r] = a * b
     return draws

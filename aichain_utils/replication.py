@@ -6,22 +6,30 @@ chapters next to each table.
 
 from __future__ import annotations
 
+import contextlib
+import numbers
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from aichain_utils import models
+from aichain_utils.errors import AichainInputError, input_error
 from aichain_utils.heterogeneity import pooled_interaction_test, suest_test
-from aichain_utils.matching import match_on_propensity
+from aichain_utils.matching import balance_table, match_on_propensity
 from aichain_utils.mediation import mediation_analysis
-from aichain_utils.models import CONTROLS
+from aichain_utils.models import CONTROLS, check_count, check_panel, core_errors, require_columns
 from aichain_utils.published import load_regression_cells
 from aichain_utils.tables import Column, RenderedTable, render_table
 
 __all__ = [
+    "BASE_COLUMNS",
     "GROUPINGS",
     "READINGS",
     "STOCK_YOGO_10PCT",
     "battery",
+    "deliberate_differences",
     "format_p",
     "table3_columns",
     "table4_columns",
@@ -56,9 +64,48 @@ READINGS: dict[tuple[int, int], str] = {
 }
 
 
+#: Columns every table needs (equation (1)'s outcome, regressor, controls and identifiers).
+BASE_COLUMNS: list[str] = ["ERL", "AIE", *CONTROLS, "unit_id", "industry_id", "year"]
+
+
 def format_p(p: float) -> str:
-    """A p-value to three decimals, ``< 0.001`` below that (never ``0.000``)."""
+    """A p-value to three decimals, ``< 0.001`` below that (never ``0.000``).
+
+    Raises
+    ------
+    AichainInputError
+        If ``p`` is not a number in [0, 1] (NaN included: a p-value that could not be computed
+        is not printed as one).
+    """
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= float(p) <= 1.0:
+        raise input_error("p", "must be a probability in [0, 1]", [p], what="values")
     return "< 0.001" if p < 0.0005 else f"{p:.3f}"
+
+
+@contextlib.contextmanager
+def _column(table: int, number: int | str) -> Iterator[None]:
+    """Prefix a column's contract error with the table and column it came from."""
+    try:
+        yield
+    except AichainInputError as err:
+        where = f"Table {table} column {number}" if isinstance(number, int) else f"Table {table} {number}"
+        raise type(err)(f"{where}: {err}", argument=err.argument, rule=err.rule, offending=err.offending) from err
+
+
+def _table_needs(data: pd.DataFrame, table: int, optional: list[str]) -> None:
+    """The table's own variables first (named together, "Table 10 needs LCV and WCV"), then the base columns."""
+    if optional:
+        require_columns(data, optional, f"Table {table}")
+    require_columns(data, BASE_COLUMNS, f"Table {table}")
+
+
+_TABLE_RAISES = """
+    Raises
+    ------
+    AichainInputError
+        ``data`` lacks a column the table needs (also a ``KeyError``; the message names the table
+        and every absent column), or a column's estimate fails its contract (see
+        :func:`aichain_utils.models.fit_two_way_fe`); the message starts with the table and column."""
 
 
 def _col(table: int, number: int, label: str, est: models.Estimate, extra: dict | None = None) -> Column:
@@ -66,7 +113,12 @@ def _col(table: int, number: int, label: str, est: models.Estimate, extra: dict 
 
 
 def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20251123) -> list[Column]:
-    """Table 3, baseline: eight columns (see ``READINGS``), robust SEs with clustered ones beside."""
+    """Table 3, baseline: eight columns (see ``READINGS``), robust SEs with clustered ones beside.
+
+    ``bootstrap_reps=0`` leaves out column 6's wild cluster bootstrap p.
+    """
+    check_count("bootstrap_reps", bootstrap_reps, 0)
+    _table_needs(data, 3, [])
     specs = [
         (1, "pooled", models.fit_pooled_ols, {"controls": None, "dummies": ["industry_id", "year"]}),
         (2, "pooled", models.fit_pooled_ols, {}),
@@ -78,28 +130,36 @@ def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
     ]
     cols = []
     for number, label, fit, kw in specs:
-        est = fit(data, **kw, also_cov=("cluster_unit", "cluster_industry"))
+        with _column(3, number):
+            est = fit(data, **kw, also_cov=("cluster_unit", "cluster_industry"))
         extra = {
             "SE clustered by unit": f"({est.extra['se_cluster_unit']:.3f})",
             "SE clustered by industry": f"({est.extra['se_cluster_industry']:.3f})",
         }
         if number == 6 and bootstrap_reps:
-            wb = models.wild_cluster_bootstrap(data, reps=bootstrap_reps, seed=seed)
+            with _column(3, number):
+                wb = models.wild_cluster_bootstrap(data, reps=bootstrap_reps, seed=seed)
             draws = f"all {wb['reps']} weight vectors" if wb["enumerated"] else f"{wb['reps']} draws"
             extra["wild cluster bootstrap p (industry)"] = (
                 f"{format_p(wb['p'])} ({draws}, {wb['clusters']} clusters, {wb['weights'].capitalize()} weights)"
             )
         cols.append(_col(3, number, label, est, extra))
-    cols.append(_col(3, 8, "FGLS", models.fit_fgls(data)))
+    with _column(3, 8):
+        cols.append(_col(3, 8, "FGLS", models.fit_fgls(data)))
     return cols
+
+
+table3_columns.__doc__ += _TABLE_RAISES + """ Also: ``bootstrap_reps`` not an integer >= 0."""
 
 
 def table4_columns(data: pd.DataFrame) -> list[Column]:
     """Table 4, endogeneity: 2SLS with IV1-IV4 (unit and year effects, controls) and first differences."""
+    _table_needs(data, 4, ["IV1", "IV2", "IV3", "IV4"])
     published = load_regression_cells(4).set_index("column")
     cols = []
     for number, iv in enumerate(["IV1", "IV2", "IV3", "IV4"], start=1):
-        est = models.fit_iv(data, iv)
+        with _column(4, number):
+            est = models.fit_iv(data, iv)
         x = est.extra
         pub = published.loc[number]
         ar = (
@@ -124,8 +184,12 @@ def table4_columns(data: pd.DataFrame) -> list[Column]:
             ),
         }
         cols.append(Column(number, iv, est, f"2SLS with {iv}, unit and year effects absorbed, controls", extra))
-    cols.append(_col(4, 5, "first difference", models.fit_first_difference(data)))
+    with _column(4, 5):
+        cols.append(_col(4, 5, "first difference", models.fit_first_difference(data)))
     return cols
+
+
+table4_columns.__doc__ += _TABLE_RAISES
 
 
 def trim_residual_outliers(data: pd.DataFrame, share: float = 0.05) -> tuple[pd.DataFrame, str]:
@@ -133,10 +197,26 @@ def trim_residual_outliers(data: pd.DataFrame, share: float = 0.05) -> tuple[pd.
 
     Reading of 剔除样本残差大于 5 的异常值 ("remove outliers with residuals greater than 5"):
     no residual of ERL (SD 0.7) exceeds 5 in level, so the 5 is read as 5 percent.
+
+    Raises
+    ------
+    AichainInputError
+        ``share`` is not a number strictly between 0 and 1; a column of equation (1) or
+        ``unit_id``/``year`` is absent (also a ``KeyError``); a variable is infinite, all missing or
+        (ERL, AIE) constant; an id is missing; the regressors are collinear after the unit and
+        year effects (the core's message naming the column).
     """
-    frame, _, _ = models.complete_cases(data, ["ERL", "AIE", *CONTROLS], "trim")
-    dm = models.demean(frame, ["ERL", "AIE", *CONTROLS], ["unit_id", "year"])
+    if isinstance(share, bool) or not isinstance(share, numbers.Real) or not 0.0 < float(share) < 1.0:
+        raise input_error(
+            "share", "must be a number strictly between 0 and 1 (the share of rows dropped)", [share], what="values"
+        )
+    variables = ["ERL", "AIE", *CONTROLS]
+    check_panel(data, variables, ["unit_id", "year"], "trimming (Table 5 column 6)", vary=["ERL", "AIE"])
+    frame, _, _ = models.complete_cases(data, variables, "trim")
+    dm = models.demean(frame, variables, ["unit_id", "year"])
     X = dm[["AIE", *CONTROLS]].to_numpy()
+    with core_errors("trimming (Table 5 column 6)"):
+        models.ec.check_rank(X, ["AIE", *CONTROLS], "regressors of equation (1) for trimming")
     beta = np.linalg.lstsq(X, dm["ERL"].to_numpy(), rcond=None)[0]
     resid = np.abs(dm["ERL"].to_numpy() - X @ beta)
     cut = np.quantile(resid, 1 - share)
@@ -148,17 +228,30 @@ def trim_residual_outliers(data: pd.DataFrame, share: float = 0.05) -> tuple[pd.
 
 def table5_columns(data: pd.DataFrame) -> list[Column]:
     """Table 5, robustness: alternative AIE, segment outcomes, sample to 2022, trimming, PSM."""
-    cols = [_col(5, 1, "alternative AIE", models.fit_two_way_fe(data, x="AIE_alt"))]
+    _table_needs(data, 5, ["AIE_alt", "ELRI_front", "ELRI_inter", "ELRI_back"])
+    with _column(5, 1):
+        cols = [_col(5, 1, "alternative AIE", models.fit_two_way_fe(data, x="AIE_alt"))]
     for number, seg in [(2, "ELRI_front"), (3, "ELRI_inter"), (4, "ELRI_back")]:
-        cols.append(Column(number, seg, models.fit_two_way_fe(data, y=seg), f"equation (1) with {seg} as outcome"))
-    cols.append(_col(5, 5, "to 2022", models.fit_two_way_fe(data[data["year"] <= 2022])))
-    trimmed, note = trim_residual_outliers(data)
-    est = models.fit_two_way_fe(trimmed)
+        with _column(5, number):
+            est = models.fit_two_way_fe(data, y=seg)
+        cols.append(Column(number, seg, est, f"equation (1) with {seg} as outcome"))
+    to_2022 = data[data["year"] <= 2022]
+    if to_2022.empty:
+        first = data["year"].min()
+        raise input_error(
+            "year", "Table 5 column 5 needs years up to 2022; the panel starts in a later year", [first], what="values"
+        )
+    with _column(5, 5):
+        cols.append(_col(5, 5, "to 2022", models.fit_two_way_fe(to_2022)))
+    with _column(5, 6):
+        trimmed, note = trim_residual_outliers(data)
+        est = models.fit_two_way_fe(trimmed)
     est.notes.append(note)
     cols.append(_col(5, 6, "outliers removed", est))
-    m = match_on_propensity(data)
-    matched = m.matched
-    est = models.fit_two_way_fe(matched, weights=matched["weight"])
+    with _column(5, 7):
+        m = match_on_propensity(data)
+        matched = m.matched
+        est = models.fit_two_way_fe(matched, weights=matched["weight"])
     est.notes.extend(m.notes)
     cols.append(
         _col(
@@ -172,9 +265,17 @@ def table5_columns(data: pd.DataFrame) -> list[Column]:
     return cols
 
 
+table5_columns.__doc__ += _TABLE_RAISES + """ Also: no year up to 2022 (column 5)."""
+
+
 def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20251123) -> list[Column]:
     """Table 6, mechanisms: the printed first legs (AIE -> mediator) with the omitted outcome
-    equations, the indirect effect, its Sobel SE and unit-cluster bootstrap CI, and the share mediated."""
+    equations, the indirect effect, its Sobel SE and unit-cluster bootstrap CI, and the share mediated.
+
+    ``bootstrap_reps=0`` leaves out the bootstrap CI.
+    """
+    check_count("bootstrap_reps", bootstrap_reps, 0)
+    _table_needs(data, 6, ["FSIE", "ITSE_forward", "ITSE_backward"])
     cols = []
     for number, (mediator, label) in enumerate(
         [
@@ -184,7 +285,8 @@ def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
         ],
         start=1,
     ):
-        r = mediation_analysis(data, mediator, bootstrap_reps=bootstrap_reps, seed=seed)
+        with _column(6, number):
+            r = mediation_analysis(data, mediator, bootstrap_reps=bootstrap_reps, seed=seed)
         extra = {
             "b: mediator → ERL (SE), eq. (3)/(5)": f"{r.second_stage_b.coef:.4f} ({r.second_stage_b.se:.4f})",
             "direct effect c′ (SE)": f"{r.direct.coef:.3f} ({r.direct.se:.3f})",
@@ -198,6 +300,9 @@ def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
     return cols
 
 
+table6_columns.__doc__ += _TABLE_RAISES + """ Also: ``bootstrap_reps`` not an integer >= 0; a mediator constant."""
+
+
 #: How the groups of Tables 7-9 are formed (columns of the analysis panel and their levels).
 GROUPINGS: dict[int, list[tuple[str, list[str]]]] = {
     7: [("industry_type", ["labour", "capital", "technology"])],
@@ -206,15 +311,34 @@ GROUPINGS: dict[int, list[tuple[str, list[str]]]] = {
 }
 
 
+def _check_groups(data: pd.DataFrame, table: int) -> None:
+    """Table 7-9's group columns exist and every level the table compares has rows."""
+    groups = [g for g, _ in GROUPINGS[table]]
+    _table_needs(data, table, groups)
+    for group, levels in GROUPINGS[table]:
+        present = set(data[group].dropna().unique())
+        absent = [lv for lv in levels if lv not in present]
+        if absent:
+            raise input_error(
+                group,
+                f"Table {table} compares the levels {levels}; the panel has no rows with {absent}",
+                absent,
+                what="levels",
+            )
+
+
 def _group_columns(data: pd.DataFrame, table: int, start: int = 1) -> list[Column]:
+    _check_groups(data, table)
     cols = []
     number = start
     for group, levels in GROUPINGS[table]:
-        s = suest_test(data, group, levels)
-        _, _, _, p_i = pooled_interaction_test(data, group, levels)
+        with _column(table, f"({group})"):
+            s = suest_test(data, group, levels)
+            _, _, _, p_i = pooled_interaction_test(data, group, levels)
         for k, level in enumerate(levels):
             part = data[data[group] == level]
-            est = models.fit_two_way_fe(part, engine="fast")
+            with _column(table, number):
+                est = models.fit_two_way_fe(part, engine="fast")
             extra = {}
             if k == 0:
                 extra = {
@@ -235,11 +359,14 @@ def _group_columns(data: pd.DataFrame, table: int, start: int = 1) -> list[Colum
 
 def table7_columns(data: pd.DataFrame) -> list[Column]:
     """Table 7: the classified industries together, then labour-, capital- and technology-intensive."""
+    _check_groups(data, 7)
     classified = data[data["industry_type"].isin(["labour", "capital", "technology"])]
+    with _column(7, 1):
+        est = models.fit_two_way_fe(classified, engine="fast")
     overall = Column(
         1,
         "overall (classified industries)",
-        models.fit_two_way_fe(classified, engine="fast"),
+        est,
         "equation (1) on the labour-, capital- and technology-intensive industries together",
     )
     return [overall, *_group_columns(data, 7, start=2)]
@@ -255,21 +382,47 @@ def table9_columns(data: pd.DataFrame) -> list[Column]:
     return _group_columns(data, 9)
 
 
+_GROUP_RAISES = """ Also: a group column absent, a compared level without rows, a group too
+        small for unit and year effects (the core's or the cross-group test's message, naming it)."""
+for _f in (table7_columns, table8_columns, table9_columns):
+    _f.__doc__ += _TABLE_RAISES + _GROUP_RAISES
+
+
 def table10_columns(data: pd.DataFrame) -> list[Column]:
     """Table 10: LCV and WCV on AIE without and with controls, from 2014 (LCV needs a base year)."""
+    _table_needs(data, 10, ["LCV", "WCV"])
     sample = data[data["year"] > data["year"].min()]
+    if sample["year"].nunique() < 2:
+        years = sorted(data["year"].dropna().unique().tolist())
+        raise input_error(
+            "year",
+            "Table 10 needs at least two years after the base year (the first)",
+            years,
+            what="years in the panel",
+        )
     cols = []
     for number, (y, controls) in enumerate(
         [("LCV", None), ("LCV", CONTROLS), ("WCV", None), ("WCV", CONTROLS)], start=1
     ):
-        est = models.fit_two_way_fe(sample, y=y, controls=controls, engine="fast")
+        with _column(10, number):
+            est = models.fit_two_way_fe(sample, y=y, controls=controls, engine="fast")
         label = f"{y}, {'controls' if controls else 'no controls'}"
         cols.append(Column(number, label, est, f"equation (1) with {y}, years after the base year"))
     return cols
 
 
+table10_columns.__doc__ += _TABLE_RAISES + """ Also: fewer than two years after the base year."""
+
+
 def battery(data: pd.DataFrame, bootstrap_reps: int = 999) -> dict[int, RenderedTable]:
-    """Tables 3, 4 and 5 rendered with published values beside (see :func:`render_table`)."""
+    """Tables 3, 4 and 5 rendered with published values beside (see :func:`render_table`).
+
+    Raises
+    ------
+    AichainInputError
+        As :func:`table3_columns`, :func:`table4_columns` and :func:`table5_columns`.
+    """
+    check_count("bootstrap_reps", bootstrap_reps, 0)
     return {
         3: render_table(3, table3_columns(data, bootstrap_reps=bootstrap_reps)),
         4: render_table(4, table4_columns(data)),
@@ -298,18 +451,35 @@ def true_group_effects(rendered: dict[int, RenderedTable], data: pd.DataFrame, t
     -------
     DataFrame
         One row per group: table, group, N, true average effect, estimate, SE, and the gap in SEs.
+
+    Raises
+    ------
+    AichainInputError
+        ``truth`` lacks unit_id, year or total_effect; ``rendered`` lacks Table 7, 8 or 9; ``data``
+        lacks an id or group column; a unit-year of ``data`` has no true effect in ``truth``.
     """
+    if not isinstance(truth, pd.DataFrame):
+        raise input_error("truth", "must be a DataFrame (SimulatedPanel.truth)", [type(truth).__name__], what="type")
     missing = [c for c in ("unit_id", "year", "total_effect") if c not in truth.columns]
     if missing:
-        raise ValueError(f"truth: missing column(s) {missing}; pass SimulatedPanel.truth")
+        raise input_error("truth", f"missing column(s) {missing}; pass SimulatedPanel.truth", missing, what="columns")
+    absent = [t for t in (7, 8, 9) if t not in rendered]
+    if absent:
+        raise input_error("rendered", "must hold the rendered Tables 7, 8 and 9", absent, what="tables")
     group_cols = sorted({g for t in (7, 8, 9) for g, _ in GROUPINGS[t]})
+    require_columns(data, ["unit_id", "year", *group_cols], "true_group_effects")
     merged = data[["unit_id", "year", *group_cols]].merge(
         truth[["unit_id", "year", "total_effect"]], on=["unit_id", "year"], how="left", validate="one_to_one"
     )
     unmatched = merged[merged["total_effect"].isna()]
     if len(unmatched):
         rows = unmatched[["unit_id", "year"]].head(5).to_dict("records")
-        raise ValueError(f"column 'total_effect': no true effect for {len(unmatched)} unit-years, e.g. {rows}")
+        raise AichainInputError(
+            f"column 'total_effect': no true effect for {len(unmatched)} unit-years, e.g. {rows}",
+            argument="total_effect",
+            rule="every unit-year of data needs a true effect in truth",
+            offending=rows,
+        )
     out = []
     for table in (7, 8, 9):
         tidy = rendered[table].tidy.set_index("label")
@@ -329,3 +499,161 @@ def true_group_effects(rendered: dict[int, RenderedTable], data: pd.DataFrame, t
                     }
                 )
     return pd.DataFrame(out)
+
+
+def _singletons(frame: pd.DataFrame, entity: str = "unit_id") -> pd.Index:
+    """Rows of units observed once (reghdfe's singleton groups; years are never singletons here)."""
+    counts = frame.groupby(entity)[entity].transform("size")
+    return frame.index[counts == 1]
+
+
+def _smd_ddof1(x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray) -> float:
+    """SMD with both variances at ``ddof=1`` (control weights as frequency weights, ``sum w - 1``)."""
+    m_c = np.average(x_c, weights=w_c)
+    v_c = np.sum(w_c * (x_c - m_c) ** 2) / (np.sum(w_c) - 1)
+    return float((x_t.mean() - m_c) / np.sqrt((x_t.var(ddof=1) + v_c) / 2))
+
+
+def _difference_rows_fe_iv(data: pd.DataFrame) -> list[dict]:
+    rows = []
+    fe = models.fit_two_way_fe(data)
+    variables = ["ERL", "AIE", *CONTROLS]
+    frame, _, _ = models.complete_cases(data, variables, "within R2")
+    dm = models.demean(frame, variables, ["unit_id", "year"])
+    u = (
+        dm["ERL"].to_numpy()
+        - dm[["AIE", *CONTROLS]].to_numpy()
+        @ np.linalg.lstsq(dm[["AIE", *CONTROLS]].to_numpy(), dm["ERL"].to_numpy(), rcond=None)[0]
+    )
+    r2_both = 1 - float(u @ u) / float(dm["ERL"].to_numpy() @ dm["ERL"].to_numpy())
+    rows.append(
+        {
+            "function": "models.fit_two_way_fe",
+            "quantity": "r2_within",
+            "this book": "PanelOLS rsquared_within: slopes applied to unit-demeaned data",
+            "Stata/R": "reghdfe 'Within R-sq.': unit-and-year-demeaned data",
+            "size on this panel": f"{fe.r2_within:.4f} here vs {r2_both:.4f} reghdfe's",
+        }
+    )
+    for iv in ["IV1", "IV2", "IV3", "IV4"]:
+        x = models.fit_iv(data, iv).extra
+        t = x["first_stage_coef"] / x["first_stage_se"]
+        se_f = abs(x["first_stage_coef"]) / np.sqrt(x["first_stage_F"])
+        rows.append(
+            {
+                "function": "models.fit_iv",
+                "quantity": f"first_stage_se ({iv})",
+                "this book": "HC0: no small-sample factor",
+                "Stata/R": "first-stage F of ivreg2 small: n/(n−K−sdofminus)",
+                "size on this panel": f"SE {100 * (se_f / x['first_stage_se'] - 1):+.2f}% with the F's factor "
+                f"(t² = {t**2:.1f}, F = {x['first_stage_F']:.1f})",
+            }
+        )
+    return rows
+
+
+def _difference_rows_psm(data: pd.DataFrame) -> list[dict]:
+    m = match_on_propensity(data)
+    d = m.data
+    t, c = d[d["treated"]], d[~d["treated"]]
+    tm, cm = t[t["weight"] > 0], c[c["weight"] > 0]
+    gaps = []
+    ours = balance_table(m, CONTROLS).set_index("covariate")
+    for v in [*CONTROLS, "logit_pscore"]:
+        gaps.append(abs(ours.loc[v, "SMD before"] - _smd_ddof1(t[v].to_numpy(), c[v].to_numpy(), np.ones(len(c)))))
+        gaps.append(
+            abs(ours.loc[v, "SMD after"] - _smd_ddof1(tm[v].to_numpy(), cm[v].to_numpy(), cm["weight"].to_numpy()))
+        )
+    matched = m.matched
+    single = _singletons(matched)
+    kept = models.fit_two_way_fe(matched, weights=matched["weight"])
+    in_panel = len(_singletons(data.dropna(subset=["ERL", "AIE", *CONTROLS])))
+    size = f"{in_panel:,} singleton units in the panel; {len(single):,} of {matched['unit_id'].nunique():,} units"
+    size += " in the matched sample"
+    if len(single):
+        rest = matched.drop(index=single)
+        dropped = models.fit_two_way_fe(rest, weights=rest["weight"])
+        size += f"; dropping them moves the coefficient by {dropped.coef - kept.coef:+.2e} and the SE by "
+        size += f"{100 * (dropped.se / kept.se - 1):+.3f}%"
+    return [
+        {
+            "function": "matching.balance_table",
+            "quantity": "SMD",
+            "this book": "treated variance ddof=1, control variance ddof=0 (weighted)",
+            "Stata/R": "sample variances (ddof=1) in both groups",
+            "size on this panel": f"largest |difference| {max(gaps):.1e} (before and after matching)",
+        },
+        {
+            "function": "models.fit_two_way_fe (Table 5 column 7)",
+            "quantity": "singleton groups",
+            "this book": "kept",
+            "Stata/R": "reghdfe drops them by default",
+            "size on this panel": size,
+        },
+    ]
+
+
+def _difference_rows_groups(data: pd.DataFrame) -> list[dict]:
+    rows = []
+    for table in (7, 8, 9):
+        for group, levels in GROUPINGS[table]:
+            _, chi2, df, p = pooled_interaction_test(data, group, levels)
+            frame = data[data[group].isin(levels)].dropna(subset=["ERL", "AIE", *CONTROLS])
+            n, g = len(frame), frame["unit_id"].nunique()
+            k = (1 + len(CONTROLS)) * len(levels)
+            k += sum(part["unit_id"].nunique() + part["year"].nunique() - 1 for _, part in frame.groupby(group))
+            factor = g / (g - 1) * (n - 1) / (n - k)
+            p_stata = float(stats.f.sf(chi2 / factor / df, df, g - 1))
+            rows.append(
+                {
+                    "function": "heterogeneity.pooled_interaction_test",
+                    "quantity": f"p, Table {table} ({group})",
+                    "this book": "cluster-robust without small-sample factor, χ²",
+                    "Stata/R": "regress with interactions, vce(cluster): G/(G−1)·(N−1)/(N−K), F(df, G−1)",
+                    "size on this panel": f"p {format_p(p)} here vs {format_p(p_stata)} (factor {factor:.4f})",
+                }
+            )
+    return rows
+
+
+def _difference_rows_mediation(data: pd.DataFrame) -> list[dict]:
+    robust = mediation_analysis(data, "FSIE")
+    classical = mediation_analysis(data, "FSIE", cov="unadjusted")
+    return [
+        {
+            "function": "mediation.mediation_analysis",
+            "quantity": "Sobel SE (FSIE)",
+            "this book": "from the legs' robust (HC1, absorbed df) SEs",
+            "Stata/R": "sgmediation: from the legs' classical OLS SEs",
+            "size on this panel": f"{robust.sobel_se:.4f} here vs {classical.sobel_se:.4f} "
+            f"({100 * (robust.sobel_se / classical.sobel_se - 1):+.1f}%)",
+        }
+    ]
+
+
+def deliberate_differences(data: pd.DataFrame) -> pd.DataFrame:
+    """Every remaining deliberate difference of the replication layer from Stata/R, with its size on ``data``.
+
+    One row per difference: the function, the quantity, what this book computes, what Stata (or R)
+    computes, and the size of the difference on ``data`` (the conventions appendix shows it on
+    the panel of the build). The sizes are computed, never typed: the within R-squared both ways,
+    the first-stage SE against the SE implied by the first-stage F, the balance table's SMD against
+    ``ddof=1`` in both groups, the singleton units of the matched sample and the effect of dropping
+    them, the pooled interaction test's p-value with Stata's factor and F, and the Sobel SE from
+    robust against classical legs.
+
+    Raises
+    ------
+    AichainInputError
+        As the functions it calls (Tables 4, 5, 6 and 7-9 need their columns).
+    """
+    _table_needs(data, 4, ["IV1", "IV2", "IV3", "IV4", "FSIE"])
+    for table in (7, 8, 9):
+        _check_groups(data, table)
+    rows = [
+        *_difference_rows_fe_iv(data),
+        *_difference_rows_psm(data),
+        *_difference_rows_groups(data),
+        *_difference_rows_mediation(data),
+    ]
+    return pd.DataFrame(rows)
