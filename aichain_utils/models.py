@@ -374,13 +374,13 @@ def fit_two_way_fe(
     -------
     Estimate
         ``r2`` is the R-squared with the effects (as a dummy regression and reghdfe's "R-squared"
-        report), ``adj_r2`` adjusted for the absorbed effects. ``r2_within`` is **not** reghdfe's
-        "Within R-sq.": it is linearmodels ``PanelOLS``'s ``rsquared_within``, the fitted slopes
-        applied to data demeaned by ``entity`` only, ``1 - sum(e~^2) / sum(y~^2)`` with ``y~``,
-        ``X~`` the entity-demeaned outcome and regressors (year effects not removed, weighted
-        means with ``weights``). reghdfe's within R-squared demeans by both effects (the core's
-        ``RegressionResult.r2_within``). On the default simulated panel equation (1) gives 0.254
-        here and 0.120 as reghdfe's (``tests/test_replication_conventions.py`` recomputes both).
+        report), ``adj_r2`` adjusted for the absorbed effects. ``r2_within`` is reghdfe's "Within
+        R-sq." (the outcome and regressors demeaned by both effects), as the core's
+        ``RegressionResult.r2_within``; ``r2_within_panelols`` is linearmodels ``PanelOLS``'s
+        ``rsquared_within``, the fitted slopes applied to data demeaned by ``entity`` only,
+        ``1 - sum(e~^2) / sum(y~^2)`` with ``y~``, ``X~`` the entity-demeaned outcome and
+        regressors (year effects not removed, weighted means with ``weights``). The two answer
+        different questions; the conventions appendix computes both on the build's panel.
     """
     controls = list(controls or [])
     check_choice("engine", engine, _ENGINES)
@@ -407,7 +407,7 @@ def fit_two_way_fe(
         )
         fe = f"{entity.replace('_id', '')} + {time}"
         est = _estimate(res, x, "two-way FE", cov, controls, fe, also_cov)
-    est.r2_within = _r2_within_entity(res, y, entity)
+    est.r2_within_panelols = _r2_within_entity(res, y, entity)
     return est
 
 

@@ -529,10 +529,11 @@ def _difference_rows_fe_iv(data: pd.DataFrame) -> list[dict]:
     rows.append(
         {
             "function": "models.fit_two_way_fe",
-            "quantity": "r2_within",
-            "this book": "PanelOLS rsquared_within: slopes applied to unit-demeaned data",
+            "quantity": "r2_within, r2_within_panelols",
+            "this book": "both, under two names: r2_within is reghdfe's, r2_within_panelols PanelOLS's",
             "Stata/R": "reghdfe 'Within R-sq.': unit-and-year-demeaned data",
-            "size on this panel": f"{fe.r2_within:.4f} here vs {r2_both:.4f} reghdfe's",
+            "size on this panel": f"{fe.r2_within:.4f} (reghdfe's, {r2_both:.4f} recomputed) vs "
+            f"{fe.r2_within_panelols:.4f} PanelOLS's",
         }
     )
     for iv in ["IV1", "IV2", "IV3", "IV4"]:

@@ -117,6 +117,7 @@ def render_table(table: int, columns: list[Column]) -> RenderedTable:
             "r2": e.r2,
             "adj_r2": e.adj_r2,
             "r2_within": e.r2_within,
+            "r2_within_panelols": e.r2_within_panelols,
             "cov_type": e.cov_type,
             "controls": "yes" if e.controls else "no",
             "fixed_effects": e.fixed_effects,
@@ -148,7 +149,7 @@ def render_table(table: int, columns: list[Column]) -> RenderedTable:
             "N, replicated": f"{e.n}",
             "adj. R², published": "" if pub is None else f"{pub['adj_r2']:.3f}",
             "adj. R², replicated": _fmt(e.adj_r2),
-            "within R², replicated": _fmt(e.r2_within),
+            "within R² (reghdfe), replicated": _fmt(e.r2_within),
             "standard errors": e.cov_type,
         }
         cells.update(col.extra_rows)
