@@ -52,6 +52,7 @@ __all__ = [
     "run_scenarios",
     "save_monte_carlo",
     "scenario_params",
+    "scenario_reading",
     "se_ratio_mc_se",
     "truths",
 ]
@@ -125,6 +126,45 @@ def run_scenarios(seed: int | None = None, base: dict | None = None) -> pd.DataF
         for row in estimate_all(p, seed):
             out.append({"scenario": name, **row, "truth": truth[row["estimator"]]})
     return pd.DataFrame(out)
+
+
+def scenario_reading(scenarios: pd.DataFrame, threshold: float = 2.0) -> list[str]:
+    """What one panel per scenario shows, in words: one sentence per scenario.
+
+    An estimate is flagged when it lies more than ``threshold`` of its own standard errors from the
+    truth (one panel: about one estimate in twenty is flagged by chance at 2). A standard error more
+    than twice (or under half) the estimator's baseline SE is reported too.
+
+    Parameters
+    ----------
+    scenarios : DataFrame
+        The output of :func:`run_scenarios` (``scenario``, ``estimator``, ``estimate``, ``se``, ``truth``).
+    threshold : float
+        Standard errors beyond which an estimate is flagged.
+
+    Returns
+    -------
+    list of str
+    """
+    base_se = scenarios[scenarios["scenario"] == "baseline"].set_index("estimator")["se"]
+    out = []
+    for name, g in scenarios.groupby("scenario", sort=False):
+        z = (g["estimate"] - g["truth"]) / g["se"]
+        rows = zip(g["estimator"], g["estimate"], g["truth"], z, strict=True)
+        far = [
+            f"{e} (estimate {b:.3f}, truth {t:.3f}, {abs(x):.1f} SEs away)" for e, b, t, x in rows if abs(x) > threshold
+        ]
+        text = f"{name}: " + (
+            f"more than {threshold:g} SEs from the truth: {', '.join(far)}; every other estimate within."
+            if far
+            else f"every estimate lies within {threshold:g} SEs of the truth."
+        )
+        if name != "baseline":
+            ratio = g.set_index("estimator")["se"] / base_se
+            moved = [f"{e}'s SE is {r:.1f} times its baseline SE" for e, r in ratio.items() if r > 2 or r < 0.5]
+            text += (" " + "; ".join(moved) + ".") if moved else ""
+        out.append(text)
+    return out
 
 
 # --------------------------------------------------------------------------- Monte Carlo
