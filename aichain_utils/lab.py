@@ -484,6 +484,8 @@ def se_ratio_mc_se(estimates: np.ndarray, ses: np.ndarray) -> tuple[float, float
     :math:`(s_i - m)/\\sqrt{v} - m\\,((b_i - \\bar b)^2 - v) / (2 v^{3/2})`; the Monte Carlo SE is
     the SD of these influences over :math:`\\sqrt{R}`.
 
+    Returns NaN for both when the estimates do not vary (the ratio is undefined).
+
     Raises
     ------
     AichainInputError
@@ -496,6 +498,8 @@ def se_ratio_mc_se(estimates: np.ndarray, ses: np.ndarray) -> tuple[float, float
         raise input_error("estimates", "needs at least two replications and one SE per estimate",
                           [b.size, s.size])  # fmt: skip
     m, v = s.mean(), b.var(ddof=1)
+    if v == 0:
+        return float("nan"), float("nan")  # no spread: the ratio is undefined
     sd = np.sqrt(v)
     influence = (s - m) / sd - m * ((b - b.mean()) ** 2 - v) / (2 * v * sd)
     return float(m / sd), float(influence.std(ddof=1) / np.sqrt(b.size))

@@ -97,11 +97,11 @@ REFERENCES: tuple[Reference, ...] = (
             "test_weak_identification_overidentification_and_ar",
             "test_first_stage_f",
         ),
-        "2SLS (`econometrics.fit_iv`): coefficients, SEs (iid, robust, cluster; `small`; `dofminus`), "
+        "2SLS (econometrics.fit_iv): coefficients, SEs (iid, robust, cluster; small; dofminus), "
         "KP rk LM and Wald F, Cragg-Donald F, Hansen J / Sargan, Anderson-Rubin, first-stage F",
-        "Stata `ivreg2`",
+        "Stata ivreg2",
         "fixtures of restatr/ivreg2r (tests/stata-benchmarks/fixtures, commit 8c666db1), produced in Stata by "
-        "its generate-fixtures.do; Card (1995) data via `bcuse card`",
+        "its generate-fixtures.do; Card (1995) data via bcuse card",
         "MIT (ivreg2r, F. DiTraglia)",
         "1e-6 relative (1e-5 for SEs with two clusters)",
     ),
@@ -109,9 +109,9 @@ REFERENCES: tuple[Reference, ...] = (
         "stata_panel",
         "reference.test_stata_panel",
         ("test_coefficient_t_and_p", "test_covariance_matrix", "test_sample_size_and_r2"),
-        "OLS and fixed effects (`econometrics.fit_ols`): coefficients, t, p, covariance matrices, N, R², "
+        "OLS and fixed effects (econometrics.fit_ols): coefficients, t, p, covariance matrices, N, R², "
         "within R², df; unweighted and aweighted",
-        "Stata `regress` and `xtreg, fe`",
+        "Stata regress and xtreg, fe",
         "results shipped with the Python package linearmodels 7.1 (tests/panel/results: Stata 13 estout "
         "output of execute-stata-simulated-data.py)",
         "University of Illinois/NCSA (linearmodels, K. Sheppard)",
@@ -121,7 +121,7 @@ REFERENCES: tuple[Reference, ...] = (
         "fixest",
         "reference.test_fixest",
         ("test_matches_pyfixest", "test_effective_f_matches_pyfixest"),
-        '`convention="fixest"` (two-way absorbed FE): coefficients, SEs, p with iid, robust, one- and '
+        'convention="fixest" (two-way absorbed FE): coefficients, SEs, p with iid, robust, one- and '
         "two-way clustering; Montiel Olea-Pflueger effective F",
         "R fixest's conventions, as implemented by pyfixest 0.60",
         "pyfixest, installed from the pinned requirements; Vella-Verbeek wage panel shipped with linearmodels",
@@ -136,7 +136,7 @@ REFERENCES: tuple[Reference, ...] = (
             "test_every_bootstrap_t_matches_with_the_same_draws",
             "test_crv1_factor_difference_is_only_the_nested_effects",
         ),
-        "restricted wild cluster bootstrap (`econometrics.wild_cluster_bootstrap`): p-values and every "
+        "restricted wild cluster bootstrap (econometrics.wild_cluster_bootstrap): p-values and every "
         "bootstrap t (Rademacher enumeration, Webb and Mammen draws)",
         "the wildboottest package 0.3.2 (Roodman et al. 2019's algorithm)",
         "wildboottest, installed from the pinned requirements; Vella-Verbeek wage panel shipped with linearmodels",
@@ -152,7 +152,7 @@ REFERENCES: tuple[Reference, ...] = (
             "test_paper_wrapper_without_effects_has_an_intercept",
             "test_example_15_5_is_over_identified",
         ),
-        "OLS and 2SLS (`fit_ols`, `fit_iv`, `models.fit_iv`): coefficients, SEs, N, R², Sargan statistic",
+        "OLS and 2SLS (fit_ols, fit_iv, models.fit_iv): coefficients, SEs, N, R², Sargan statistic",
         "Wooldridge, Introductory Econometrics, Examples 15.1, 15.4, 15.5, 15.8",
         "printed results of the textbook; data sets mroz and card shipped with linearmodels",
         "printed values (quoted); data under linearmodels' NCSA licence",
@@ -178,8 +178,8 @@ REFERENCES: tuple[Reference, ...] = (
         "psacalc",
         "test_robustness",
         ("test_oster_matches_psacalc_on_the_robomit_example",),
-        "Oster (2019) bounds (`robustness.sensitivity.oster`): beta*, its other root, delta, R²",
-        "Stata `psacalc`",
+        "Oster (2019) bounds (robustness.sensitivity.oster): beta*, its other root, delta, R²",
+        "Stata psacalc",
         "output printed in the robomit paper (seschaub/robomit, commit 04a40e26); Windsor house prices "
         "(Anglin & Gencay 1996) from vincentarelbundock/Rdatasets, commit 1dcc2bf5",
         "MIT (robomit); data GPL-3 (Rdatasets), used only as a test input",
