@@ -39,16 +39,21 @@ __all__ = [
     "WHAT",
     "battery_estimates",
     "estimate_all",
+    "failed_replications",
+    "failure_sentence",
     "lab_estimates",
     "load_monte_carlo",
     "monte_carlo",
     "monte_carlo_fingerprint",
     "monte_carlo_summary",
+    "monte_carlo_verdicts",
     "replication_seed",
     "run_replication",
     "run_scenarios",
     "save_monte_carlo",
     "scenario_params",
+    "scenario_reading",
+    "se_ratio_mc_se",
     "truths",
 ]
 
@@ -121,6 +126,45 @@ def run_scenarios(seed: int | None = None, base: dict | None = None) -> pd.DataF
         for row in estimate_all(p, seed):
             out.append({"scenario": name, **row, "truth": truth[row["estimator"]]})
     return pd.DataFrame(out)
+
+
+def scenario_reading(scenarios: pd.DataFrame, threshold: float = 2.0) -> list[str]:
+    """What one panel per scenario shows, in words: one sentence per scenario.
+
+    An estimate is flagged when it lies more than ``threshold`` of its own standard errors from the
+    truth (one panel: about one estimate in twenty is flagged by chance at 2). A standard error more
+    than twice (or under half) the estimator's baseline SE is reported too.
+
+    Parameters
+    ----------
+    scenarios : DataFrame
+        The output of :func:`run_scenarios` (``scenario``, ``estimator``, ``estimate``, ``se``, ``truth``).
+    threshold : float
+        Standard errors beyond which an estimate is flagged.
+
+    Returns
+    -------
+    list of str
+    """
+    base_se = scenarios[scenarios["scenario"] == "baseline"].set_index("estimator")["se"]
+    out = []
+    for name, g in scenarios.groupby("scenario", sort=False):
+        z = (g["estimate"] - g["truth"]) / g["se"]
+        rows = zip(g["estimator"], g["estimate"], g["truth"], z, strict=True)
+        far = [
+            f"{e} (estimate {b:.3f}, truth {t:.3f}, {abs(x):.1f} SEs away)" for e, b, t, x in rows if abs(x) > threshold
+        ]
+        text = f"{name}: " + (
+            f"more than {threshold:g} SEs from the truth: {', '.join(far)}; every other estimate within."
+            if far
+            else f"every estimate lies within {threshold:g} SEs of the truth."
+        )
+        if name != "baseline":
+            ratio = g.set_index("estimator")["se"] / base_se
+            moved = [f"{e}'s SE is {r:.1f} times its baseline SE" for e, r in ratio.items() if r > 2 or r < 0.5]
+            text += (" " + "; ".join(moved) + ".") if moved else ""
+        out.append(text)
+    return out
 
 
 # --------------------------------------------------------------------------- Monte Carlo
@@ -421,34 +465,230 @@ def load_monte_carlo(folder: Path | None = None) -> tuple[pd.DataFrame, dict, bo
     return frame, meta, meta["fingerprint"] == fp
 
 
-def monte_carlo_summary(frame: pd.DataFrame) -> pd.DataFrame:
-    """Bias, RMSE, mean SE, SD of estimates and 95% CI coverage per estimator.
+#: Multiple of the Monte Carlo SE beyond which a Monte Carlo quantity differs from its target.
+MC_THRESHOLD = 2.0
+#: Nominal coverage of the intervals the summary checks.
+NOMINAL_COVERAGE = 0.95
 
-    Rows of failed replications (non-empty ``error``) are left out; ``failed`` counts them.
+
+def _affects(failed_estimator: str, estimator: str) -> bool:
+    """Whether a failure row (``estimator`` = "replication", a table or one column) removes ``estimator``."""
+    return failed_estimator in ("replication", estimator) or estimator.startswith(failed_estimator + " (")
+
+
+def se_ratio_mc_se(estimates: np.ndarray, ses: np.ndarray) -> tuple[float, float]:
+    """Mean SE over the SD of the estimates, and its Monte Carlo SE by the delta method.
+
+    With :math:`m = \\bar{s}` (mean SE), :math:`v` the sample variance of the estimates and
+    :math:`r = m / \\sqrt{v}`, the influence of replication *i* is
+    :math:`(s_i - m)/\\sqrt{v} - m\\,((b_i - \\bar b)^2 - v) / (2 v^{3/2})`; the Monte Carlo SE is
+    the SD of these influences over :math:`\\sqrt{R}`.
+
+    Returns NaN for both when the estimates do not vary (the ratio is undefined).
+
+    Raises
+    ------
+    AichainInputError
+        If fewer than two replications, or the arrays differ in length.
+    """
+    from aichain_utils.errors import input_error
+
+    b, s = np.asarray(estimates, dtype=float), np.asarray(ses, dtype=float)
+    if b.shape != s.shape or b.size < 2:
+        raise input_error("estimates", "needs at least two replications and one SE per estimate",
+                          [b.size, s.size])  # fmt: skip
+    m, v = s.mean(), b.var(ddof=1)
+    if v == 0:
+        return float("nan"), float("nan")  # no spread: the ratio is undefined
+    sd = np.sqrt(v)
+    influence = (s - m) / sd - m * ((b - b.mean()) ** 2 - v) / (2 * v * sd)
+    return float(m / sd), float(influence.std(ddof=1) / np.sqrt(b.size))
+
+
+def _summary_row(est: str, g: pd.DataFrame) -> dict:
+    err = (g["estimate"] - g["truth"]).to_numpy()
+    r = len(g)
+    sd = g["estimate"].std()
+    cover = float((np.abs(err) <= 1.959964 * g["se"].to_numpy()).mean())
+    ratio, ratio_se = se_ratio_mc_se(g["estimate"].to_numpy(), g["se"].to_numpy()) if r > 1 else (np.nan, np.nan)
+    rmse = float(np.sqrt((err**2).mean()))
+    return {
+        "estimator": est,
+        "truth": g["truth"].iloc[0],
+        "mean estimate": g["estimate"].mean(),
+        "bias": float(err.mean()),
+        "bias MC SE": sd / np.sqrt(r),
+        "RMSE": rmse,
+        "RMSE MC SE": float((err**2).std(ddof=1) / (2 * rmse * np.sqrt(r))) if r > 1 and rmse > 0 else np.nan,
+        "SD of estimates": sd,
+        "mean SE": g["se"].mean(),
+        "SE ratio": ratio,
+        "SE ratio MC SE": ratio_se,
+        "95% CI coverage": cover,
+        "coverage MC SE": float(np.sqrt(cover * (1 - cover) / r)),
+        "replications": r,
+    }
+
+
+def monte_carlo_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Bias, RMSE, SE ratio and 95% CI coverage per estimator, each with its Monte Carlo SE.
+
+    * bias = mean(estimate − truth); Monte Carlo SE = SD of the estimates / √R;
+    * RMSE; Monte Carlo SE by the delta method, SD((estimate − truth)²) / (2 RMSE √R);
+    * SE ratio = mean SE / SD of the estimates (1 when the standard errors measure the sampling
+      spread); Monte Carlo SE by the delta method (:func:`se_ratio_mc_se`);
+    * coverage = share of replications whose 95% interval (±1.96 SE) covers the truth; Monte Carlo
+      SE √(p(1 − p)/R).
+
+    R counts the replications that produced the estimator. Rows of failed replications (non-empty
+    ``error``) are left out; ``failed`` counts, per estimator, the replications that failed to
+    produce it (a row whose ``estimator`` is "replication" fails every estimator).
     """
     ok = frame["error"].fillna("").eq("") if "error" in frame else pd.Series(True, index=frame.index)
-    failed = frame.loc[~ok].groupby("estimator").size() if (~ok).any() else pd.Series(dtype=int)
-    rows = []
-    for est, g in frame.loc[ok].groupby("estimator", sort=False):
-        err = g["estimate"] - g["truth"]
-        cover = (np.abs(err) <= 1.959964 * g["se"]).mean()
-        rows.append(
-            {
-                "estimator": est,
-                "truth": g["truth"].iloc[0],
-                "mean estimate": g["estimate"].mean(),
-                "bias": err.mean(),
-                "RMSE": float(np.sqrt((err**2).mean())),
-                "SD of estimates": g["estimate"].std(),
-                "mean SE": g["se"].mean(),
-                "95% CI coverage": cover,
-                "replications": len(g),
-            }
-        )
-    out = pd.DataFrame(rows)
-    if len(failed):
-        out["failed"] = out["estimator"].map(failed).fillna(0).astype(int)
+    failures = frame.loc[~ok]
+    out = pd.DataFrame([_summary_row(est, g) for est, g in frame.loc[ok].groupby("estimator", sort=False)])
+    if len(failures) and len(out):
+        out["failed"] = [
+            failures.loc[[_affects(f, e) for f in failures["estimator"]], "replication"].nunique()
+            for e in out["estimator"]
+        ]
     return out
+
+
+def failed_replications(frame: pd.DataFrame) -> tuple[int, int, pd.DataFrame]:
+    """How many replications failed, out of how many, and why.
+
+    Returns
+    -------
+    failed, total : int
+        Replications with at least one failure row, and all replications of ``frame``.
+    reasons : DataFrame
+        ``reason`` (the error's type and first rule, without the advice after ";") and
+        ``replications`` (how many failed for it), most frequent first.
+    """
+    total = int(frame["replication"].nunique())
+    bad = frame.loc[frame["error"].fillna("").ne("")] if "error" in frame else frame.iloc[:0]
+    if bad.empty:
+        return 0, total, pd.DataFrame({"reason": [], "replications": []})
+
+    def reason(message: str) -> str:
+        lines = [x.strip() for x in message.splitlines() if x.strip()]
+        kind = lines[0].split(":")[0]
+        detail = lines[1] if len(lines) > 1 else lines[0].split(":", 1)[-1].strip()
+        return f"{kind}: {detail.split(';')[0]}"
+
+    first = bad.drop_duplicates("replication")
+    reasons = first["error"].map(reason).value_counts().rename_axis("reason").reset_index(name="replications")
+    return int(first["replication"].nunique()), total, reasons
+
+
+def failure_sentence(frame: pd.DataFrame) -> str:
+    """One sentence: how many of the replications failed, and why (:func:`failed_replications`)."""
+    failed, total, reasons = failed_replications(frame)
+    if failed == 0:
+        return f"None of the {total} replications failed."
+    why = "; ".join(f"{int(n)} because of {reason}" for reason, n in reasons.itertuples(index=False))
+    return (
+        f"{failed} of {total} replications ({100 * failed / total:.1f}%) failed and are left out of every "
+        f"statistic: {why}."
+    )
+
+
+def _beyond(value: float, target: float, mc_se: float) -> bool:
+    return bool(np.isfinite(value) and abs(value - target) > MC_THRESHOLD * mc_se)
+
+
+def monte_carlo_verdicts(summary: pd.DataFrame) -> pd.DataFrame:
+    """What the Monte Carlo says about each estimator, judged against its Monte Carlo error.
+
+    An estimator is **biased** only when ``|bias| > 2 × bias MC SE`` (:data:`MC_THRESHOLD`). Its
+    **standard errors** are too small (large) when the SE ratio lies below (above) 1 by more than
+    twice its Monte Carlo SE; this is a property of the SEs, not of the estimator. Its **coverage**
+    differs from 95% when it lies more than twice √(0.95 × 0.05 / R) (the Monte Carlo SE at nominal
+    coverage) away. Low coverage is then attributed to the bias, the SEs, both, or neither.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        The output of :func:`monte_carlo_summary`.
+
+    Returns
+    -------
+    DataFrame
+        ``estimator``, ``biased`` (bool), ``SEs`` ("too small", "too large" or "right"),
+        ``coverage`` ("below nominal", "above nominal", "nominal") and ``sentence``: the reading in
+        words, with every number and its Monte Carlo SE.
+
+    Raises
+    ------
+    AichainInputError
+        If ``summary`` lacks a column the rule needs.
+    """
+    from aichain_utils.errors import input_error
+
+    need = ["estimator", "bias", "bias MC SE", "SE ratio", "SE ratio MC SE", "95% CI coverage", "replications"]
+    missing = [c for c in need if c not in summary]
+    if missing:
+        raise input_error("summary", "must be the output of lab.monte_carlo_summary", missing)
+    return pd.DataFrame([_verdict(row.to_dict()) for _, row in summary.iterrows()])
+
+
+def _verdict(r: dict) -> dict:
+    biased = _beyond(r["bias"], 0.0, r["bias MC SE"])
+    ses = "right"
+    if _beyond(r["SE ratio"], 1.0, r["SE ratio MC SE"]):
+        ses = "too small" if r["SE ratio"] < 1 else "too large"
+    nominal_se = np.sqrt(NOMINAL_COVERAGE * (1 - NOMINAL_COVERAGE) / r["replications"])
+    cov = "nominal"
+    if _beyond(r["95% CI coverage"], NOMINAL_COVERAGE, nominal_se):
+        cov = "below nominal" if r["95% CI coverage"] < NOMINAL_COVERAGE else "above nominal"
+    return {"estimator": r["estimator"], "biased": biased, "SEs": ses, "coverage": cov,
+            "sentence": _sentence(r, biased, ses, cov)}  # fmt: skip
+
+
+def _coverage_causes(r: dict, biased: bool, ses: str) -> str:
+    """Which of bias and SE ratio the low coverage comes from (normal approximation of the estimates)."""
+    from scipy.stats import norm
+
+    z = norm.ppf(0.5 + NOMINAL_COVERAGE / 2)
+    shift = r["bias"] / r["SD of estimates"] if "SD of estimates" in r else 0.0
+    bias_only = norm.cdf(z - shift) - norm.cdf(-z - shift)
+    se_only = 2 * norm.cdf(z * r["SE ratio"]) - 1
+    causes = [c for c, on in (("the bias", biased), ("standard errors that are too small", ses == "too small")) if on]
+    if not causes:
+        return "Neither a detectable bias nor a detectable SE ratio below 1 explains it."
+    main = "the standard errors" if se_only < bias_only else "the bias"
+    return (
+        f"Detectable causes: {' and '.join(causes)}. With normal estimates, the bias alone would give "
+        f"{100 * bias_only:.0f}% coverage and the SE ratio alone {100 * se_only:.0f}%: the shortfall comes "
+        f"mostly from {main}."
+    )
+
+
+def _sentence(r: dict, biased: bool, ses: str, cov: str) -> str:
+    est, n = r["estimator"], int(r["replications"])
+    bias = f"bias {r['bias']:+.3f} (Monte Carlo SE {r['bias MC SE']:.3f})"
+    if biased:
+        first = f"{est}: {bias}, more than twice its Monte Carlo SE: the estimator is biased."
+    else:
+        first = f"{est}: {bias}, within twice its Monte Carlo SE: no bias is detectable in {n} replications."
+    ratio = (
+        f"its mean SE is {r['SE ratio']:.2f} times the SD of its estimates (Monte Carlo SE {r['SE ratio MC SE']:.2f})"
+    )
+    second = {
+        "too small": f"Its standard errors are too small: {ratio}.",
+        "too large": f"Its standard errors are too large: {ratio}.",
+        "right": f"Its standard errors match its sampling spread within Monte Carlo error: {ratio}.",
+    }[ses]
+    coverage = f"Its 95% intervals cover the truth in {100 * r['95% CI coverage']:.1f}% of replications"
+    coverage += f" (Monte Carlo SE {100 * r['coverage MC SE']:.1f} points)" if "coverage MC SE" in r else ""
+    if cov == "below nominal":
+        third = f"{coverage}, below 95% beyond its Monte Carlo error. {_coverage_causes(r, biased, ses)}"
+    elif cov == "above nominal":
+        third = f"{coverage}, above 95% beyond its Monte Carlo error."
+    else:
+        third = f"{coverage}, within twice its Monte Carlo error of 95%."
+    return " ".join([first, second, third])
 
 
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - the documented command `make montecarlo`

@@ -82,3 +82,98 @@ def test_sampling_distribution_plot_draws_truth_and_published_lines():
     plt.close(fig)
     with pytest.raises(ValueError, match=r"column 'estimator'.*IV9"):
         tables.sampling_distribution_plot(reps, ["FE", "IV9"])
+
+
+# --- Issue 21: the lab reads its Monte Carlo with Monte Carlo standard errors -------------------------
+
+
+def _planted(bias_in_mc_se: float, se_ratio: float, reps: int = 400, seed: int = 5) -> pd.DataFrame:
+    """Replications whose estimates have a planted bias (in Monte Carlo SEs) and SEs a planted ratio."""
+    rng = np.random.default_rng(seed)
+    draws = rng.normal(size=reps)
+    draws = (draws - draws.mean()) / draws.std(ddof=1)  # exactly mean 0, SD 1
+    truth, sd = 1.0, 0.5
+    estimate = truth + bias_in_mc_se * sd / np.sqrt(reps) + sd * draws
+    return pd.DataFrame(
+        {"replication": range(reps), "estimator": "X", "estimate": estimate, "se": se_ratio * sd, "truth": truth,
+         "error": ""}
+    )  # fmt: skip
+
+
+def test_monte_carlo_ses_by_hand():
+    est = np.array([1.0, 2.0, 3.0, 2.0, 0.5, 1.5])
+    se = np.array([1.0, 0.1, 1.0, 0.5, 0.7, 0.9])
+    truth = 1.5
+    frame = pd.DataFrame({"replication": range(6), "estimator": "FE", "estimate": est, "se": se, "truth": truth,
+                          "error": ""})  # fmt: skip
+    s = lab.monte_carlo_summary(frame).iloc[0]
+    R = 6
+    mean = sum(est) / R
+    sd = (sum((b - mean) ** 2 for b in est) / (R - 1)) ** 0.5
+    assert s["bias MC SE"] == pytest.approx(sd / R**0.5)
+    covered = [abs(b - truth) <= 1.959964 * e for b, e in zip(est, se, strict=True)]
+    p = sum(covered) / R
+    assert s["coverage MC SE"] == pytest.approx((p * (1 - p) / R) ** 0.5)
+    # SE ratio: mean SE / SD; delta method with influences (s_i - m)/sd - m((b_i - mean)^2 - sd^2)/(2 sd^3)
+    m = sum(se) / R
+    assert s["SE ratio"] == pytest.approx(m / sd)
+    infl = [(e - m) / sd - m * ((b - mean) ** 2 - sd**2) / (2 * sd**3) for b, e in zip(est, se, strict=True)]
+    im = sum(infl) / R
+    assert s["SE ratio MC SE"] == pytest.approx((sum((x - im) ** 2 for x in infl) / (R - 1)) ** 0.5 / R**0.5)
+
+
+def test_se_ratio_delta_method_agrees_with_a_bootstrap_over_replications():
+    rng = np.random.default_rng(3)
+    R = 2000
+    est = rng.standard_t(6, size=R)  # heavy tails: the SD's own variance matters
+    se = 0.6 + 0.2 * rng.random(R) + 0.1 * np.abs(est)
+    ratio, mc_se = lab.se_ratio_mc_se(est, se)
+    boot = rng.integers(0, R, size=(1000, R))
+    ratios = se[boot].mean(axis=1) / est[boot].std(axis=1, ddof=1)
+    assert ratio == pytest.approx(se.mean() / est.std(ddof=1))
+    assert mc_se == pytest.approx(ratios.std(ddof=1), rel=0.1)
+
+
+@pytest.mark.parametrize(("planted", "biased"), [(3.0, True), (-3.0, True), (1.0, False), (-1.0, False)])
+def test_biased_only_beyond_twice_the_monte_carlo_se(planted, biased):
+    v = lab.monte_carlo_verdicts(lab.monte_carlo_summary(_planted(planted, 1.0))).iloc[0]
+    assert bool(v["biased"]) is biased
+    assert v["SEs"] == "right"
+    assert ("the estimator is biased" in v["sentence"]) is biased
+
+
+def test_standard_errors_too_small_is_not_called_bias():
+    v = lab.monte_carlo_verdicts(lab.monte_carlo_summary(_planted(0.0, 0.5))).iloc[0]
+    assert not bool(v["biased"]) and v["SEs"] == "too small" and v["coverage"] == "below nominal"
+    assert "no bias is detectable" in v["sentence"] and "standard errors are too small" in v["sentence"]
+    assert "the estimator is biased" not in v["sentence"]
+    assert lab.monte_carlo_verdicts(lab.monte_carlo_summary(_planted(0.0, 2.0))).iloc[0]["SEs"] == "too large"
+
+
+def test_failed_replications_are_counted_with_their_reason():
+    frame = _planted(0.0, 1.0, reps=10)
+    failed = pd.DataFrame(
+        {"replication": [10, 11, 12], "estimator": "replication", "estimate": np.nan, "se": np.nan, "truth": np.nan,
+         "error": ["RawDataError: raw data breaks 1 rule(s):\n  column 'a': too big; rescale"] * 2
+         + ["ValueError: singular"]}
+    )  # fmt: skip
+    frame = pd.concat([frame, failed], ignore_index=True)
+    n, total, reasons = lab.failed_replications(frame)
+    assert (n, total) == (3, 13)
+    assert reasons.set_index("reason")["replications"].to_dict() == {
+        "RawDataError: column 'a': too big": 2,
+        "ValueError: singular": 1,
+    }
+    assert lab.monte_carlo_summary(frame).iloc[0]["failed"] == 3
+    assert lab.failure_sentence(frame).startswith("3 of 13 replications (23.1%) failed")
+    assert lab.failure_sentence(frame.iloc[:10]) == "None of the 10 replications failed."
+
+
+def test_stored_monte_carlo_is_read_with_its_monte_carlo_errors():
+    """Whatever is stored: every verdict agrees with the rule applied to the stored numbers."""
+    frame, meta, _ = lab.load_monte_carlo()
+    s = lab.monte_carlo_summary(frame)
+    v = lab.monte_carlo_verdicts(s).set_index("estimator")
+    for _, r in s.iterrows():
+        assert v.loc[r["estimator"], "biased"] == (abs(r["bias"]) > 2 * r["bias MC SE"])
+        assert r["replications"] + r.get("failed", 0) == meta["reps"]
