@@ -53,6 +53,7 @@ __all__ = [
     "WORLD_MASTER_SEED",
     "WORLD_REPS",
     "band_share",
+    "calibrated_values",
     "closest_world_table",
     "finding_id",
     "load_world",
@@ -88,6 +89,17 @@ PRINTED_DECIMALS = {"coef": 3, "se": 3, "n": 0, "adj_r2": 3, "kp_lm": 2, "kp_wal
 #: The central band and the width of a percentile's Monte Carlo interval (in SEs).
 BAND = (0.025, 0.975)
 MC_Z = 2.0
+
+
+def calibrated_values() -> dict:
+    """The ``calibrated:`` block of ``data/simulation/params.yml`` (dotted name -> value): the values
+    ``make calibrate`` chose, which pages must name as calibrated, never as the paper's."""
+    import yaml
+
+    from aichain_utils.simulate import default_params_path
+
+    with default_params_path().open(encoding="utf-8") as fh:
+        return dict(yaml.safe_load(fh).get("calibrated") or {})
 
 
 def results_path() -> Path:

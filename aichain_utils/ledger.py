@@ -187,7 +187,10 @@ def world_reason(row: dict | pd.Series, replicated: float | None = None) -> str:
     if row["verdict"] == "outside its 95% band":
         return f"closest world: {where}, outside its 95% band"
     draw = "" if replicated is None else f"this build's panel is one draw of that world ({replicated:.4g}): "
-    return f"closest world: {draw}{where}, {row['verdict']}; the gap is this draw's sampling error"
+    if row["verdict"] == "at the edge of its 95% band":
+        return (f"closest world: {draw}{where}, at the edge of its 95% band: the stored Monte Carlo cannot tell on "
+                "which side, so the gap is not attributed to sampling error")  # fmt: skip
+    return f"closest world: {draw}{where}, inside its 95% band; the gap is this draw's sampling error"
 
 
 def decide(

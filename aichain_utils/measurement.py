@@ -186,11 +186,12 @@ def dgp_effects_table(params: dict) -> pd.DataFrame:
     as calibrated, and the published coefficient the calibration aims its estimator at is shown beside
     it as a separate number: the true value is the calibration's, never the paper's.
     """
+    from aichain_utils.closestworld import calibrated_values
     from aichain_utils.published import published_cell
 
     ef = params["effects"]
     seg = segment_effects(params)
-    calibrated = set((params.get("calibrated") or {}).keys())
+    calibrated = set(calibrated_values())
 
     def source(key: str) -> str:
         return "calibrated (make calibrate)" if f"effects.{key}" in calibrated else "our choice"
