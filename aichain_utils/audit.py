@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from aichain_utils.paths import data_dir
 from aichain_utils.published import load_design, load_regression_cells, load_table2
 
 __all__ = [
@@ -791,7 +792,7 @@ def check_closest_world(table: pd.DataFrame | None = None) -> list[Finding]:
     from aichain_utils import closestworld
 
     if table is None:
-        if not (closestworld.results_path() / "meta.json").exists():
+        if not (data_dir() / "montecarlo" / "world" / "meta.json").exists():
             return []
         table = closestworld.closest_world_table()
     out = []
