@@ -108,14 +108,18 @@ def results_path() -> Path:
 
 
 def _calibration_seeds() -> list[int]:
-    """Seeds the calibration used: those its stored report names, else the parameter file's seed."""
+    """Seeds the calibration used (and those of its out-of-sample report): those its stored report names
+    (``seeds: {calibration: [...], out_of_sample: [...]}`` or a plain list), else the parameter file's seed
+    (a calibration by common random numbers at the default seed)."""
     from aichain_utils.simulate import load_params
 
     path = data_dir() / "simulation" / "calibration.json"
     report = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    for key in ("calibration_seeds", "seeds"):
-        if isinstance(report.get(key), list):
-            return [int(s) for s in report[key]]
+    seeds = report.get("seeds")
+    if isinstance(seeds, dict):
+        return [int(v) for key in ("calibration", "out_of_sample") for v in seeds.get(key) or []]
+    if isinstance(seeds, list):
+        return [int(v) for v in seeds]
     return [int(load_params()["seed"])]
 
 

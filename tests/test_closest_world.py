@@ -265,3 +265,10 @@ def test_closest_world_csv_is_written_by_the_build():
     frame = pd.read_csv(path)
     assert list(frame.columns) == closestworld.OUTPUT_COLUMNS
     assert len(frame[frame["statistic"] == "coef"]) == len(load_regression_cells())
+
+
+def test_make_help_documents_the_world_monte_carlo():
+    makefile = (repo_root() / "Makefile").read_text(encoding="utf-8")
+    assert "montecarlo-world:" in makefile and "-m aichain_utils.closestworld" in makefile
+    help_block = makefile.split("help:", 1)[1].split("\n\n", 1)[0]
+    assert "make montecarlo-world" in help_block
