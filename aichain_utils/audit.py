@@ -16,11 +16,11 @@ it. Five families:
 8. ``reading``: oddities this book resolves by a reading stated elsewhere (the unit of
    observation, the fixed effects), recorded so the audit is complete;
 9. ``closest_world``: the statistical counterpart of the algebraic checks. ``make calibrate``
-   (:mod:`aichain_utils.calibration`) finds the simulated world closest to all published
-   coefficients; a coefficient that world still misses by more than one published SE cannot be
-   reproduced together with the others by any world of the simulator's family. This family reads the
-   stored result (``data/simulation/calibration.json``), so it depends on the book's simulator as well
-   as on the published numbers, and says so.
+   (:mod:`aichain_utils.calibration`) finds the simulated world closest to the published numbers; a
+   published statistic outside that world's central 95% band, over a stored Monte Carlo of the whole
+   battery (:mod:`aichain_utils.closestworld`), is one the world does not produce. This family reads the
+   stored Monte Carlo (``data/montecarlo/world/``), so it depends on the book's simulator as well as on
+   the published numbers, and says so.
 
 Severities: ``error`` (cannot hold under any reading), ``warning`` (cannot hold under the
 paper's own description, though some unstated difference could explain it), ``info``
@@ -30,7 +30,6 @@ paper's own description, though some unstated difference could explain it), ``in
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -772,43 +771,52 @@ def check_aie_floor(table2: pd.DataFrame | None = None, design: dict | None = No
     ]
 
 
-#: The check name of the closest-world family (the ledger maps it to the coefficient).
-CLOSEST_WORLD_CHECK = "no simulated world reproduces it together with the rest"
+#: The check name of the closest-world family (one finding per published statistic the world misses).
+CLOSEST_WORLD_CHECK = "the published number against the closest world's sampling distribution"
 
 
-def check_closest_world(report: dict | None = None) -> list[Finding]:
-    """Coefficients the closest simulated world misses by more than one published SE.
+def check_closest_world(table: pd.DataFrame | None = None) -> list[Finding]:
+    """Published statistics outside the closest world's 95% band, or that no world of its family produces.
+
+    Reads :func:`aichain_utils.closestworld.closest_world_table`: each published statistic of Tables
+    3-10 against its distribution over the stored Monte Carlo of the whole battery in the calibrated
+    world (``data/montecarlo/world/``), never against one draw. A finding's id is the id of its row in
+    ``_build/tables/closest_world.csv``.
 
     Parameters
     ----------
-    report : dict, optional
-        :func:`aichain_utils.calibration.read_result`; by default the stored one (no finding if there
-        is none).
+    table : DataFrame, optional
+        A closest-world table; by default the one computed from the stored Monte Carlo (no finding if
+        none is stored).
     """
-    if report is None:
-        path = data_dir() / "simulation" / "calibration.json"
-        if not path.exists():
+    from aichain_utils import closestworld
+
+    if table is None:
+        if not (data_dir() / "montecarlo" / "world" / "meta.json").exists():
             return []
-        report = json.loads(path.read_text(encoding="utf-8"))
+        table = closestworld.closest_world_table()
     out = []
-    for row in report.get("closest_world", []):
-        if row["within_one_se"]:
-            continue
-        partners = row["conflicts_with"] or "the cells that pin down the same parameters"
-        out.append(
-            Finding(
-                "closest_world",
-                CLOSEST_WORLD_CHECK,
-                f"Table {row['table']}",
-                f"column ({row['column']})",
-                f"within one SE ({row['published_se']:.3f}) of {row['published']:.3f}",
-                f"closest world: {row['closest']:.3f} ({row['gap_in_se']:+.1f} SE)",
-                "warning",
-                f"The simulated world closest to all published coefficients (make calibrate) misses this one by "
-                f"{abs(row['gap_in_se']):.1f} published SEs; forcing it to its published value pushes "
-                f"{partners} out of tolerance.",
+    flagged = table[table["verdict"].isin(["outside its 95% band", "no world of the family produces it"])]
+    for _, r in flagged.iterrows():
+        band = f"[{r['band_low']:.4g}, {r['band_high']:.4g}]"
+        if r["verdict"] == "no world of the family produces it":
+            printed = f"the world's {r['statistic']} is {r['world_mean']:.4g} in all {r['replications']} draws"
+            why = (
+                f"Every draw of the calibrated world gives {r['world_mean']:.4g}: the design and the book's readings "
+                f"fix this statistic, and calibration does not move it; the paper prints {r['published']:.4g}."
             )
-        )
+        else:
+            printed = f"percentile {100 * r['percentile']:.1f} (Monte Carlo SE {100 * r['percentile_mc_se']:.1f})"
+            why = (
+                f"Over {r['replications']} draws of the calibrated world this statistic has mean "
+                f"{r['world_mean']:.4g} and SD {r['world_sd']:.4g} (z = {r['z']:+.1f}); the printed "
+                f"{r['published']:.4g} lies outside its central 95% band {band} beyond Monte Carlo error."
+            )
+        out.append(
+            Finding("closest_world", CLOSEST_WORLD_CHECK, f"Table {int(r['table'])}",
+                    f"column ({int(r['column'])}), {r['statistic']}", f"inside the world's 95% band {band}",
+                    printed, "warning", why)
+        )  # fmt: skip
     return out
 
 

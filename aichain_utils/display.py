@@ -163,7 +163,9 @@ def banner_text(source=None) -> str:
     if source.is_simulated:
         return (
             f"Built from {source.label}. The paper's data are proprietary: every estimate in this book is "
-            "computed on simulated data, and agreement with the published numbers validates the code, not "
-            "the paper's claims."
+            "computed on simulated data, one draw of a world calibrated to the paper, and is no evidence about "
+            "the paper's claims. Whether the code computes what it says is checked against outside programs "
+            "(appendix \u201cValidating the estimators\u201d); whether the paper's design could have produced its "
+            "numbers is judged by the closest world's sampling distribution (\u201cReplication at a glance\u201d)."
         )
     return f"Built from {source.label}."

@@ -55,6 +55,7 @@ __all__ = [
     "scenario_reading",
     "se_ratio_mc_se",
     "truths",
+    "world_statistics",
 ]
 
 #: Scenario name -> (description, {dotted parameter path: value}).
@@ -168,10 +169,16 @@ def scenario_reading(scenarios: pd.DataFrame, threshold: float = 2.0) -> list[st
 
 
 # --------------------------------------------------------------------------- Monte Carlo
-#: What one replication estimates: the seven lab estimators, or every column of Tables 3-10.
-WHAT = ("lab", "battery")
+#: What one replication estimates: the seven lab estimators, every column of Tables 3-10 (coefficient
+#: and SE), or every statistic of Tables 3-10 the paper prints (``"world"``, the closest-world study of
+#: :mod:`aichain_utils.closestworld`).
+WHAT = ("lab", "battery", "world")
 #: Columns of the Monte Carlo results, in order.
 RESULT_COLUMNS = ["replication", "estimator", "estimate", "se", "truth", "error"]
+#: Columns of the ``"world"`` results (long: one row per replication, table, column and statistic).
+WORLD_COLUMNS = ["replication", "table", "column", "statistic", "value", "error"]
+#: The statistics of a column of Tables 3-10 the paper prints (``data/published/regression_cells.csv``).
+WORLD_STATISTICS = ("coef", "se", "n", "adj_r2", "kp_lm", "kp_wald", "suest_p")
 _FINGERPRINT_FILES = [
     "simulate.py",
     "indices.py",
@@ -247,6 +254,56 @@ def battery_estimates(data: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def _number(value) -> float:
+    """A float, NaN for None, an empty string or text that is not a number."""
+    try:
+        return float(value) if value not in (None, "") else float("nan")
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def world_statistics(columns: list) -> dict[int, dict[str, float]]:
+    """Every printed statistic of one table's replicated columns, by column number.
+
+    Coefficient, SE, N and adjusted R² from the column's estimate; the Kleibergen-Paap rk LM and Wald F
+    from an IV estimate's ``extra``; the suest p of the group a column belongs to (Tables 7-9 print it
+    on every column of the group; the replication stores it on the group's first column, so a column
+    takes it from the nearest column at or before it that carries one). A statistic the column does not
+    have is NaN.
+    """
+    out: dict[int, dict[str, float]] = {}
+    suest = float("nan")
+    for col in sorted(columns, key=lambda c: c.number):
+        e = col.estimate
+        extra = getattr(e, "extra", None) or {}
+        if "suest p, replicated" in col.extra_rows:
+            suest = _number(col.extra_rows["suest p, replicated"])
+        kp_wald = extra.get("kp_wald_f", extra.get("kp_wald"))
+        out[int(col.number)] = {
+            "coef": _number(e.coef), "se": _number(e.se), "n": _number(e.n), "adj_r2": _number(e.adj_r2),
+            "kp_lm": _number(extra.get("kp_lm")), "kp_wald": _number(kp_wald), "suest_p": suest,
+        }  # fmt: skip
+    return out
+
+
+def world_estimates(data: pd.DataFrame) -> list[dict]:
+    """Every printed statistic of every column of Tables 3-10 (no bootstrap) on one analysis panel.
+
+    One row per (table, column, statistic) with its ``value`` (:func:`world_statistics`); a table that
+    fails is one row (column 0, statistic ``"table"``) with its error, and the other tables still run.
+    """
+    rows = []
+    for number, run in _battery_runs().items():
+        try:
+            stats = world_statistics(run(data))
+        except Exception as exc:  # recorded, not fatal (one table of one replication)
+            rows.append({"table": number, "column": 0, "statistic": "table", "value": np.nan, "error": _describe(exc)})
+            continue
+        for col, values in stats.items():
+            rows += [{"table": number, "column": col, "statistic": k, "value": v} for k, v in values.items()]
+    return rows
+
+
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
@@ -262,10 +319,15 @@ def run_replication(params: dict, master_seed: int, replication: int, what: str 
         data = panel.build_analysis_panel(simulate.simulate_panel(params, seed=seed, scale=scale).raw).data
         if what == "lab":
             rows = [{"estimator": k, "estimate": float(b), "se": float(s)} for k, b, s in lab_estimates(data)]
+        elif what == "world":
+            rows = world_estimates(data)
         else:
             rows = battery_estimates(data)
     except Exception as exc:  # recorded, not fatal
-        rows = [{"estimator": "replication", "estimate": np.nan, "se": np.nan, "error": _describe(exc)}]
+        if what == "world":
+            rows = [{"table": 0, "column": 0, "statistic": "replication", "value": np.nan, "error": _describe(exc)}]
+        else:
+            rows = [{"estimator": "replication", "estimate": np.nan, "se": np.nan, "error": _describe(exc)}]
     return [{"replication": replication, "error": "", **row} for row in rows]
 
 
@@ -276,14 +338,21 @@ def monte_carlo_fingerprint(
     h = hashlib.sha256()
     h.update((data_dir() / "simulation" / "params.yml").read_bytes())
     h.update(repr(sorted(DEFAULT_READINGS.items())).encode())  # the readings the panel builder uses
-    files = _FINGERPRINT_FILES + (_BATTERY_FILES if what == "battery" else [])
+    files = _FINGERPRINT_FILES + (_BATTERY_FILES if what in ("battery", "world") else [])
     for name in files:
         h.update((repo_root() / "aichain_utils" / name).read_bytes())
     h.update(f"{reps}|{first_seed}|{scenario}|{what}|{scale}".encode())
     return h.hexdigest()
 
 
-def _results_frame(rows: list[dict], truth: dict[str, float]) -> pd.DataFrame:
+def _results_frame(rows: list[dict], truth: dict[str, float], what: str = "lab") -> pd.DataFrame:
+    if what == "world":
+        frame = pd.DataFrame(rows).reindex(columns=WORLD_COLUMNS)
+        frame["error"] = frame["error"].fillna("")
+        return frame.astype(
+            {"replication": "int64", "table": "int64", "column": "int64", "statistic": "str", "value": "float64",
+             "error": "str"}
+        )  # fmt: skip
     frame = pd.DataFrame(rows)
     frame["truth"] = frame["estimator"].map(truth).astype("float64")
     frame = frame.reindex(columns=RESULT_COLUMNS)
@@ -361,7 +430,8 @@ def monte_carlo(
     n_jobs
         Local worker processes (joblib's default backend). Ignored when ``scheduler`` is given.
     what
-        ``"lab"`` for the seven lab estimators, ``"battery"`` for every column of Tables 3-10.
+        ``"lab"`` for the seven lab estimators, ``"battery"`` for every column of Tables 3-10, ``"world"``
+        for every printed statistic of every column of Tables 3-10 (:data:`WORLD_COLUMNS`).
     scale
         Panel size as a multiple of the paper's 23,485 unit-years (``simulate_panel(scale=...)``).
     chunk_size
@@ -382,7 +452,8 @@ def monte_carlo(
     Returns
     -------
     DataFrame
-        One row per replication and estimator (:data:`RESULT_COLUMNS`); ``error`` is empty unless
+        One row per replication and estimator (:data:`RESULT_COLUMNS`; for ``what="world"`` one row per
+        replication, table, column and statistic, :data:`WORLD_COLUMNS`); ``error`` is empty unless
         that replication (or table) failed, in which case ``estimate`` and ``se`` are NaN.
     """
     if what not in WHAT:
@@ -415,7 +486,7 @@ def monte_carlo(
             if path is None or not path.exists():
                 todo = range(start, min(start + chunk_size, reps))
                 rows = parallel(delayed(run_replication)(p, first_seed, r, what, scale) for r in todo)
-                frame = _results_frame([row for rep in rows for row in rep], truth)
+                frame = _results_frame([row for rep in rows for row in rep], truth, what)
                 if path is None:
                     chunks.append(frame)
                 else:

@@ -7,16 +7,20 @@ Table 2 moment). Each row carries a tolerance fixed in advance (:data:`TOLERANCE
     the replicated value lies within the tolerance of the published one;
 ``cannot be reproduced``
     the consistency audit (:mod:`aichain_utils.audit`) shows that the printed number cannot arise
-    under the paper's stated design, or, on data other than the simulated panel, the value lies
-    outside the tolerance and nothing explains it (the reason says which);
+    under the paper's stated design, or the closest world's sampling distribution
+    (:mod:`aichain_utils.closestworld`) puts it outside its 95% band, or, on data other than the
+    simulated panel, the value lies outside the tolerance and no finding explains it;
 ``differs by design``
-    on the simulated panel only: the gap comes from a stated feature of the simulated world (the
-    effect it sets, the reverse feedback that biases fixed effects, moments it does not target);
+    on the simulated panel only: the panel is one draw of the closest world, and the published number
+    lies inside (or at the edge of) that world's 95% band, so the gap is this draw's sampling error;
 ``not comparable``
     there is no replicated counterpart on these data (the reason says why).
 
-The order of the rules is the order above after "reproduced"; see :func:`decide`. The ledger is
-written at build time to ``_build/tables/ledger.csv`` and ``ledger.json`` (:func:`write_ledger`).
+Every reason is computed, never typed: a row that is not reproduced names the finding behind it in
+its ``finding`` column, the id of an audit finding (``_build/tables/audit.csv``) or of a closest-world
+verdict (``_build/tables/closest_world.csv``) on that very cell. The order of the rules is the order
+above after "reproduced"; see :func:`decide`. The ledger is written at build time to
+``_build/tables/ledger.csv`` and ``ledger.json`` (:func:`write_ledger`).
 """
 
 from __future__ import annotations
@@ -43,12 +47,13 @@ __all__ = [
     "regression_rows",
     "summary",
     "verdict_line",
+    "world_reason",
     "write_ledger",
 ]
 
 STATISTICS = ("coef", "se", "n", "adj_r2", "kp_lm", "kp_wald", "suest_p", "weight", "mean", "sd", "min", "max")
 VERDICTS = ("reproduced", "differs by design", "cannot be reproduced", "not comparable")
-COLUMNS = ["table", "column", "statistic", "published", "replicated", "tolerance", "verdict", "reason"]
+COLUMNS = ["table", "column", "statistic", "published", "replicated", "tolerance", "verdict", "finding", "reason"]
 #: The chapter that shows each of the paper's tables.
 CHAPTERS = {1: "measurement", 2: "measurement", 3: "baseline", 4: "endogeneity", 5: "endogeneity",
             6: "mechanisms", 7: "heterogeneity", 8: "heterogeneity", 9: "heterogeneity",
@@ -116,32 +121,9 @@ TOLERANCES: dict[str, Tolerance] = {
     "max": Tolerance("relative", 0.25, "25%: a maximum is one extreme observation"),
 }  # fmt: skip
 
-#: Why a statistic other than a coefficient differs on the simulated panel (rule 3 of :func:`decide`).
+#: Why a moment of Tables 1-2 differs on the simulated panel (the closest world's Monte Carlo covers
+#: Tables 3-10 only; these name the calibration stage that targets, or does not target, the moment).
 DESIGN_REASONS = {
-    "se": (
-        "the simulated world is calibrated to Table 2's moments "
-        "and the published effects, not to the published standard errors"
-    ),
-    "adj_r2": (
-        "the simulated world is calibrated to Table 2's means and "
-        "SDs, not to how much of the outcome the regressors explain"
-    ),
-    "kp_lm": (
-        "the instruments' first-stage strength is a choice "
-        "of data/simulation/params.yml, not calibrated to the KP statistics"
-    ),
-    "kp_wald": (
-        "the instruments' first-stage strength is a choice "
-        "of data/simulation/params.yml, not calibrated to the KP statistics"
-    ),
-    "suest_p": (
-        "the calibration matches the group coefficients of Tables 7-9, "
-        "not the precision of their differences"
-    ),
-    "n": (
-        "the simulated panel follows the book's reading of the "
-        "observation unit (61 units per industry, every year observed)"
-    ),
     "weight": (
         "the calibrated shape of this simulated indicator misses its published weight (make calibrate, "
         "stage 1): a national indicator varies only across years, and its shape is capped"
@@ -163,30 +145,52 @@ _CHECK_STATISTIC = {
     "zero standard error": "se",
     "KP rk LM and Wald F tell different stories": "kp_wald",
     "adding controls cannot lower fit by much": "adj_r2",
-    "no simulated world reproduces it together with the rest": "coef",
 }
 
 
-def audit_index(findings: pd.DataFrame) -> dict[tuple[int, int, str], str]:
-    """Map (table, column, statistic) to the audit finding that explains a gap there.
+def audit_index(findings: pd.DataFrame) -> dict[tuple[int, int, str], tuple[str, str]]:
+    """Map (table, column, statistic) to the audit finding that explains a gap there: ``(id, reason)``.
 
     Only findings of severity "error" or "warning" count; "info" findings are oddities, not proof
     that a number cannot arise. Sample-size findings bear on N; the others on the statistic their
     check is about (:data:`_CHECK_STATISTIC`). An "error" finding (the column cannot be what the paper
-    says it is) also bears on the column's coefficient, which then comes from an unknown sample.
+    says it is) also bears on the column's coefficient, which then comes from an unknown sample. The
+    closest-world family is left out: the ledger reads the closest-world table itself
+    (:func:`aichain_utils.closestworld.closest_world_table`).
     """
-    out: dict[tuple[int, int, str], str] = {}
+    out: dict[tuple[int, int, str], tuple[str, str]] = {}
     for _, f in findings[findings["severity"].isin(["error", "warning"])].iterrows():
         m = re.match(r"Table (\d+)$", str(f["table"]))
         stat = "n" if f["family"] == "sample_size" else _CHECK_STATISTIC.get(f["check"])
-        if not m or stat is None:
+        if not m or stat is None or f["family"] == "closest_world":
             continue
         for col in _cells_of(str(f["cells"])):
-            why = f"audit ({f['severity']}): {f['check']}: {f['explanation']}"
+            why = (str(f["id"]), f"audit ({f['severity']}): {f['check']}: {f['explanation']}")
             out.setdefault((int(m.group(1)), col, stat), why)
             if f["severity"] == "error":  # the column cannot be what the paper says: nor can its coefficient
                 out.setdefault((int(m.group(1)), col, "coef"), why)
     return out
+
+
+def world_reason(row: dict | pd.Series, replicated: float | None = None) -> str:
+    """The reason a closest-world verdict gives for one published statistic (computed from its row)."""
+    where = (
+        f"over {int(row['replications'])} draws of the calibrated world (seeds the calibration never used) this "
+        f"statistic has mean {row['world_mean']:.4g}, SD {row['world_sd']:.4g} and central 95% band "
+        f"[{row['band_low']:.4g}, {row['band_high']:.4g}]; the published {row['published']:.4g} lies at percentile "
+        f"{100 * row['percentile']:.1f} (Monte Carlo SE {100 * row['percentile_mc_se']:.1f})"
+    )
+    if row["verdict"] == "no world of the family produces it":
+        return (f"closest world: every one of its {int(row['replications'])} draws gives {row['world_mean']:.4g} "
+                f"(fixed by the design and the book's readings, which calibration does not move), not the "
+                f"published {row['published']:.4g}: no world of the family produces it")  # fmt: skip
+    if row["verdict"] == "outside its 95% band":
+        return f"closest world: {where}, outside its 95% band"
+    draw = "" if replicated is None else f"this build's panel is one draw of that world ({replicated:.4g}): "
+    if row["verdict"] == "at the edge of its 95% band":
+        return (f"closest world: {draw}{where}, at the edge of its 95% band: the stored Monte Carlo cannot tell on "
+                "which side, so the gap is not attributed to sampling error")  # fmt: skip
+    return f"closest world: {draw}{where}, inside its 95% band; the gap is this draw's sampling error"
 
 
 def decide(
@@ -195,117 +199,89 @@ def decide(
     replicated: float | None,
     *,
     published_se: float | None = None,
-    audit: str | None = None,
+    audit: tuple[str, str] | None = None,
+    world: dict | pd.Series | None = None,
     simulated: bool = False,
-    truth: float | None = None,
     missing_reason: str = "",
-) -> tuple[str, str, str]:
-    """The verdict, its reason and the tolerance text for one published number.
+) -> tuple[str, str, str, str]:
+    """The verdict, its reason, the tolerance text and the finding id for one published number.
 
     Rules, in order: no replicated value → "not comparable"; within tolerance → "reproduced"; an
-    audit finding on the cell → "cannot be reproduced"; on the simulated panel → "differs by design"
-    (for a coefficient with a known truth the reason gives it and the estimator's bias); otherwise →
-    "cannot be reproduced", outside the tolerance with nothing to explain it.
+    audit finding ``(id, reason)`` on the cell → "cannot be reproduced"; a closest-world verdict
+    (``world``, a row of :func:`aichain_utils.closestworld.closest_world_table`) that the world does
+    not produce the published number → "cannot be reproduced"; on the simulated panel, a closest-world
+    verdict that it does (one draw's sampling error) → "differs by design"; a moment of Tables 1-2 on the
+    simulated panel → "differs by design" with the calibration stage that targets it; otherwise →
+    "cannot be reproduced", outside the tolerance with no finding to explain it (finding "").
     """
     tol = TOLERANCES[statistic]
     tol_text = tol.text(published, published_se)
     if replicated is None or not np.isfinite(replicated):
-        return "not comparable", missing_reason or "no replicated counterpart on these data", tol_text
+        return "not comparable", missing_reason or "no replicated counterpart on these data", tol_text, ""
     if tol.met(published, replicated, published_se):
-        return "reproduced", "", tol_text
+        return "reproduced", "", tol_text, ""
     if audit:
-        return "cannot be reproduced", audit, tol_text
-    if simulated and statistic == "coef" and truth is not None:
-        near = abs(truth - published) <= tol.allowed(published, published_se)
-        why = (
-            f"the calibrated simulated world sets this effect to {truth:.3f}, within one published SE of the published "
-            f"value; the estimator lands {replicated - truth:+.3f} from it in that world (reverse feedback, "
-            "confounding and sampling error)"
-            if near
-            else f"the calibrated simulated world sets this effect to {truth:.3f}, not the published {published:.3f}: "
-            "the closest world the calibration found does not hold it together with the other published coefficients "
-            "(audit chapter, the closest world)"
-        )
-        return "differs by design", why, tol_text
-    if simulated:
-        return "differs by design", DESIGN_REASONS.get(statistic, "a feature of the simulated world"), tol_text
+        return "cannot be reproduced", audit[1], tol_text, audit[0]
+    if world is not None and world["verdict"] in ("outside its 95% band", "no world of the family produces it"):
+        return "cannot be reproduced", world_reason(world), tol_text, str(world["id"])
+    if simulated and world is not None and world["verdict"] != "not produced in the world":
+        return "differs by design", world_reason(world, replicated), tol_text, str(world["id"])
+    if simulated and statistic in DESIGN_REASONS:
+        return "differs by design", DESIGN_REASONS[statistic], tol_text, ""
     return (
         "cannot be reproduced",
-        "outside the tolerance on the data of this build; no audit finding explains the gap",
+        "outside the tolerance on the data of this build; no finding explains the gap",
         tol_text,
+        "",
     )
-
-
-DESIGN_REASONS["coef"] = "the simulated world sets no effect for this column's variables (see the measurement chapter)"
-
-
-def _kp(extra: dict, *names: str) -> float | None:
-    """A KP statistic from an IV estimate's ``extra`` (the first of ``names`` present)."""
-    for name in names:
-        if extra.get(name) is not None:
-            return float(extra[name])
-    return None
-
-
-def _replicated_stats(tidy_row: pd.Series, column) -> dict[str, float | None]:
-    """The replicated counterparts of the published statistics of one column."""
-    extra = getattr(getattr(column, "estimate", None), "extra", None) or {}
-    suest = pd.to_numeric(pd.Series([tidy_row.get("extra: suest p, replicated")]), errors="coerce").iloc[0]
-    return {
-        "coef": float(tidy_row["coef"]),
-        "se": float(tidy_row["se"]),
-        "n": float(tidy_row["n"]),
-        "adj_r2": None if pd.isna(tidy_row.get("adj_r2")) else float(tidy_row["adj_r2"]),
-        "kp_lm": _kp(extra, "kp_lm"),
-        "kp_wald": _kp(extra, "kp_wald_f", "kp_wald"),
-        "suest_p": None if pd.isna(suest) else float(suest),
-    }
 
 
 def regression_rows(
     columns: dict[int, list | str],
-    audit: dict[tuple[int, int, str], str],
+    audit: dict[tuple[int, int, str], tuple[str, str]],
     simulated: bool,
-    truths: dict[tuple[int, int], float],
+    world: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Ledger rows of Tables 3–10: every published statistic of every column.
 
     ``columns`` maps a table to its replicated :class:`aichain_utils.tables.Column` list, or to the
-    reason it could not be built on these data.
+    reason it could not be built on these data; ``audit`` is :func:`audit_index`; ``world`` the
+    closest-world table (:func:`aichain_utils.closestworld.closest_world_table`).
     """
+    from aichain_utils.lab import WORLD_STATISTICS, world_statistics
     from aichain_utils.published import load_regression_cells
-    from aichain_utils.tables import render_table
 
+    by_cell = {} if world is None else {(int(r["table"]), int(r["column"]), r["statistic"]): r
+                                        for _, r in world.iterrows()}  # fmt: skip
     rows = []
-    cells = load_regression_cells()
-    for table, pub_table in cells.groupby("table"):
+    for table, pub_table in load_regression_cells().groupby("table"):
         built = columns.get(int(table), f"Table {table} was not estimated")
-        tidy = render_table(int(table), built).tidy.set_index("column") if isinstance(built, list) else None
-        by_number = {c.number: c for c in built} if isinstance(built, list) else {}
+        stats = world_statistics(built) if isinstance(built, list) else {}
         for _, pub in pub_table.iterrows():
             col = int(pub["column"])
-            rep = _replicated_stats(tidy.loc[col], by_number[col]) if tidy is not None and col in tidy.index else {}
+            rep = stats.get(col, {})
             why_missing = built if isinstance(built, str) else f"column ({col}) not estimated"
-            for stat in ("coef", "se", "n", "adj_r2", "kp_lm", "kp_wald", "suest_p"):
+            for stat in WORLD_STATISTICS:
                 if pd.isna(pub.get(stat)):
                     continue
                 found = audit.get((int(table), col, stat))
                 if stat == "coef" and float(pub["se"]) == 0 and not found:
                     # one published SE is no tolerance when the printed SE is zero
-                    found = audit.get((int(table), col, "se"), "the printed standard error is zero")
-                verdict, reason, tol = decide(
-                    stat, float(pub[stat]), rep.get(stat), published_se=float(pub["se"]),
-                    audit=found, simulated=simulated,
-                    truth=truths.get((int(table), col)), missing_reason=why_missing,
+                    found = audit.get((int(table), col, "se"))
+                value = rep.get(stat)
+                if col in stats and value is not None and not np.isfinite(value):
+                    why_missing = f"the replication does not compute {stat} for column ({col})"
+                verdict, reason, tol, finding = decide(
+                    stat, float(pub[stat]), value, published_se=float(pub["se"]), audit=found,
+                    world=by_cell.get((int(table), col, stat)), simulated=simulated, missing_reason=why_missing,
                 )  # fmt: skip
-                rows.append(_row(int(table), str(col), stat, float(pub[stat]), rep.get(stat), tol, verdict, reason))
+                rows.append(_row(int(table), str(col), stat, float(pub[stat]), value, tol, verdict, finding, reason))
     return rows
 
 
-def _row(table, column, statistic, published, replicated, tolerance, verdict, reason) -> dict:
-    return dict(
-        zip(COLUMNS, [table, column, statistic, published, replicated, tolerance, verdict, reason], strict=True)
-    )
+def _row(table, column, statistic, published, replicated, tolerance, verdict, finding, reason) -> dict:
+    values = [table, column, statistic, published, replicated, tolerance, verdict, finding, reason]
+    return dict(zip(COLUMNS, values, strict=True))
 
 
 #: The reason AIE's simulated mean and SD differ, before the audit's floor finding is appended.
@@ -328,13 +304,13 @@ def moment_rows(
     from aichain_utils.audit import AIE_FLOOR_CHECK
 
     floor = None if findings is None else findings[findings["check"] == AIE_FLOOR_CHECK]
-    aie_reason = AIE_MOMENT_REASON + (
-        f"Audit: {floor['explanation'].iloc[0]}" if floor is not None and len(floor) else ""
-    )
+    has_floor = floor is not None and len(floor) > 0
+    aie_reason = AIE_MOMENT_REASON + (f"Audit: {floor['explanation'].iloc[0]}" if has_floor else "")
+    floor_id = str(floor["id"].iloc[0]) if has_floor and "id" in floor else ""
     rows = []
     no_weights = "the weights need the 24 AIE indicators of a raw-input file; the data give AIE itself"
     for _, r in t1_cmp.iterrows():
-        verdict, reason, tol = decide(
+        verdict, reason, tol, finding = decide(
             "weight", float(r["published weight"]), float(r["weight here"]), simulated=simulated,
             missing_reason=no_weights,
         )  # fmt: skip
@@ -347,6 +323,7 @@ def moment_rows(
                 float(r["weight here"]),
                 tol,
                 verdict,
+                finding,
                 reason,
             )
         )
@@ -359,10 +336,10 @@ def moment_rows(
             if stat == "n" and rep == 0:
                 rep = float("nan")  # no observation of the variable: nothing to compare
             why = f"the data have no values of {symbol}"
-            verdict, reason, tol = decide(stat, pub, rep, simulated=simulated, missing_reason=why)
+            verdict, reason, tol, finding = decide(stat, pub, rep, simulated=simulated, missing_reason=why)
             if simulated and verdict == "differs by design" and symbol == "AIE" and stat in ("mean", "sd"):
-                reason = aie_reason
-            rows.append(_row(2, symbol, stat, pub, rep, tol, verdict, reason))
+                reason, finding = aie_reason, floor_id
+            rows.append(_row(2, symbol, stat, pub, rep, tol, verdict, finding, reason))
     return rows
 
 
@@ -372,7 +349,7 @@ def build_ledger(
     t2_cmp: pd.DataFrame,
     findings: pd.DataFrame,
     simulated: bool,
-    truths: dict[tuple[int, int], float] | None = None,
+    world: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The whole ledger: one row per published number of Tables 1–10 (columns :data:`COLUMNS`).
 
@@ -386,12 +363,15 @@ def build_ledger(
         :func:`aichain_utils.audit.run_audit`.
     simulated : bool
         Whether the book was built from the simulated panel (only then is "differs by design" used).
-    truths : dict, optional
-        On the simulated panel, the effect the simulated world sets for (table, column).
+    world : DataFrame, optional
+        :func:`aichain_utils.closestworld.closest_world_table` (the published numbers judged by the
+        closest world's sampling distribution); without it no reason cites the closest world.
     """
     rows = moment_rows(t1_cmp, t2_cmp, simulated, findings)
-    rows += regression_rows(columns, audit_index(findings), simulated, truths or {})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    rows += regression_rows(columns, audit_index(findings), simulated, world)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame.attrs["simulated"] = simulated
+    return frame
 
 
 def summary(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -408,43 +388,6 @@ def write_ledger(ledger: pd.DataFrame, directory: Path) -> tuple[Path, Path]:
     records = json.loads(ledger.to_json(orient="records"))
     json_path.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return csv_path, json_path
-
-
-def simulated_truths(params: dict, columns: dict[int, list | str], group_truth: pd.DataFrame | None = None) -> dict:
-    """The effect the simulated world sets for each (table, column) of Tables 3–10 it sets one for.
-
-    Parameters
-    ----------
-    params : dict
-        ``data/simulation/params.yml`` as read by :func:`aichain_utils.simulate.load_params`.
-    columns : dict
-        Replicated columns by table (their labels name the groups of Tables 7–9).
-    group_truth : DataFrame, optional
-        :func:`aichain_utils.replication.true_group_effects`: the true average effect in each group.
-    """
-    from aichain_utils.simulate import segment_effects
-
-    eff = params["effects"]
-    total = float(eff["aie_on_erl_total"])
-    seg = segment_effects(params)
-    truths: dict[tuple[int, int], float] = {(3, c): total for c in range(1, 9)}
-    truths |= {(4, c): total for c in range(1, 6)} | {(5, c): total for c in (5, 6, 7)}
-    truths |= {(5, 2): seg["front"], (5, 3): seg["inter"], (5, 4): seg["back"]}
-    truths |= {(6, 1): eff["aie_on_fsie"], (6, 2): eff["aie_on_itse_forward"], (6, 3): eff["aie_on_itse_backward"]}
-    truths |= {
-        (10, 1): eff["aie_on_lcv"],
-        (10, 2): eff["aie_on_lcv"],
-        (10, 3): eff["aie_on_wcv"],
-        (10, 4): eff["aie_on_wcv"],
-    }
-    if group_truth is not None:
-        by_label = {(int(r["table"]), str(r["group"]).split(" (")[0]): float(r["true average effect"])
-                    for _, r in group_truth.iterrows()}  # fmt: skip
-        for table in (7, 8, 9):
-            for col in columns.get(table, []) if isinstance(columns.get(table), list) else []:
-                if (table, col.label) in by_label:
-                    truths[(table, col.number)] = by_label[(table, col.label)]
-    return {k: float(v) for k, v in truths.items()}
 
 
 def replicate_tables(panel, bootstrap_reps: int = 0) -> dict[int, list | str]:
@@ -468,28 +411,28 @@ def replicate_tables(panel, bootstrap_reps: int = 0) -> dict[int, list | str]:
     return {t: (panel.missing_reason(f"Table {t}") or build(panel.data)) for t, build in builders.items()}
 
 
+def _world() -> pd.DataFrame | None:
+    """The closest-world table of the stored world Monte Carlo (None when none is stored)."""
+    from aichain_utils import closestworld
+
+    if not (closestworld.results_path() / "meta.json").exists():
+        return None
+    return closestworld.closest_world_table()
+
+
 def ledger_for_panel(panel, bootstrap_reps: int = 0) -> tuple[pd.DataFrame, dict[int, list | str]]:
     """The ledger of an :class:`aichain_utils.panel.AnalysisPanel`, and the replicated columns it used."""
-    from aichain_utils import audit, measurement, replication
-    from aichain_utils.simulate import load_params, simulate_panel
-    from aichain_utils.tables import render_table
+    from aichain_utils import audit, measurement
 
     columns = replicate_tables(panel, bootstrap_reps)
     simulated = bool(panel.source is None or panel.source.is_simulated)
-    truths = None
-    if simulated:
-        rendered = {t: render_table(t, columns[t]) for t in (7, 8, 9) if isinstance(columns[t], list)}
-        group_truth = (
-            replication.true_group_effects(rendered, panel.data, simulate_panel().truth) if len(rendered) == 3 else None
-        )
-        truths = simulated_truths(load_params(), columns, group_truth)
     frame = build_ledger(
         columns,
         measurement.table1_comparison(panel),
         measurement.table2_comparison(panel),
         audit.run_audit(),
         simulated,
-        truths,
+        _world(),
     )
     return frame, columns
 
@@ -503,53 +446,75 @@ def ledger_for_tables(columns: dict[int, list | str], panel) -> pd.DataFrame:
         Table number to its replicated :class:`aichain_utils.tables.Column` list (or the reason it
         could not be built), as the chapter computed them.
     panel : AnalysisPanel
-        The data of the build (its source says whether truths of the simulated world apply).
+        The data of the build (its source says whether the panel is a draw of the simulated world).
     """
-    from aichain_utils import audit, replication
-    from aichain_utils.simulate import load_params, simulate_panel
-    from aichain_utils.tables import render_table
+    from aichain_utils import audit
 
     simulated = bool(panel.source is None or panel.source.is_simulated)
-    truths: dict = {}
-    if simulated:
-        group_truth = None
-        built = {t: c for t, c in columns.items() if isinstance(c, list)}
-        if {7, 8, 9} <= set(built):
-            rendered = {t: render_table(t, built[t]) for t in (7, 8, 9)}
-            group_truth = replication.true_group_effects(rendered, panel.data, simulate_panel().truth)
-        truths = simulated_truths(load_params(), columns, group_truth)
-    rows = regression_rows(columns, audit_index(audit.run_audit()), simulated, truths)
+    rows = regression_rows(columns, audit_index(audit.run_audit()), simulated, _world())
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    return frame[frame["table"].isin(list(columns))].reset_index(drop=True)
+    frame = frame[frame["table"].isin(list(columns))].reset_index(drop=True)
+    frame.attrs["simulated"] = simulated
+    return frame
 
 
-def verdict_line(rows: pd.DataFrame, link: str = "../at_a_glance.html") -> str:
-    """One HTML line with the coefficient verdicts of a chapter's tables, for the top of its tables.
+def verdict_line(rows: pd.DataFrame, link: str = "../at_a_glance.html", simulated: bool | None = None) -> str:
+    """One HTML line with the verdicts on a chapter's published coefficients, for the top of its tables.
 
-    For example "Ledger, Table 3: (1) ✓ (2) ✓ (3) ✗ …: 7 of 8 coefficients reproduced within one published
-    SE", each mark with the numbers and the reason in its tooltip, and a link to the whole ledger.
+    First the closest world's verdict on each published coefficient (:mod:`aichain_utils.closestworld`:
+    inside its central 95% band or not, over the stored Monte Carlo; about the published numbers, so on
+    any build), then this build's own comparison: on the simulated panel one draw of that world, on a
+    user's file the user's data. Each mark carries the numbers and the reason in its tooltip.
     """
     from html import escape
 
+    from aichain_utils.closestworld import band_share
+
+    simulated = bool(rows.attrs.get("simulated", False)) if simulated is None else simulated
+    world = _world()
     coefs = rows[rows["statistic"] == "coef"]
     parts = []
     for table, grp in coefs.groupby("table"):
+        pieces = []
+        if world is not None:
+            wrows = world[(world["table"] == int(table)) & (world["statistic"] == "coef")]
+            marks = []
+            for _, w in wrows.iterrows():
+                mark, cls = _WORLD_MARKS[w["verdict"]]
+                title = escape(f"{w['verdict']}: {world_reason(w)} [{w['id']}]")
+                marks.append(f"<span class='aichain-v-{cls}' title='{title}'>({w['column']})&#8239;{mark}</span>")
+            sh = band_share(wrows)
+            reps = int(wrows["replications"].max()) if len(wrows) else 0
+            pieces.append(f"closest world: {' '.join(marks)} — {sh['inside']} of {sh['n']} published coefficients "
+                          f"inside its central 95% band ({reps} draws)")  # fmt: skip
         marks = []
         for _, r in grp.iterrows():
             mark, cls = _MARKS[r["verdict"]]
             rep = "—" if pd.isna(r["replicated"]) else f"{r['replicated']:.3f}"
-            title = escape(f"{r['verdict']}: published {r['published']:.3f}, replicated {rep}; {r['reason']}")
+            cite = f" [{r['finding']}]" if r["finding"] else ""
+            title = escape(f"{r['verdict']}: published {r['published']:.3f}, replicated {rep}; {r['reason']}{cite}")
             marks.append(f"<span class='aichain-v-{cls}' title='{title}'>({r['column']})&#8239;{mark}</span>")
         ok = int((grp["verdict"] == "reproduced").sum())
-        parts.append(
-            f"Table {table}: {' '.join(marks)} — {ok} of {len(grp)} coefficients reproduced within one published SE"
-        )
-    body = "; ".join(parts) if parts else "no published coefficient in these tables"
+        what = "this build's panel, one draw of that world" if simulated else "your data"
+        pieces.append(f"{what}: {' '.join(marks)} — {ok} of {len(grp)} within one published SE")
+        parts.append(f"Table {table}: " + "; ".join(pieces))
+    body = ". ".join(parts) if parts else "no published coefficient in these tables"
     return (
-        f"<p class='aichain-verdict-line'><strong>Replication ledger.</strong> {body}. "
-        f"✓ reproduced, ◇ differs by design, ✗ cannot be reproduced, – not comparable; hover a mark for its reason "
-        f"(<a href='{link}'>all verdicts</a>).</p>"
+        f"<p class='aichain-verdict-line'><strong>Verdicts.</strong> {body}. "
+        "Closest world: ✓ inside its 95% band, ≈ at its edge within Monte Carlo error, ✗ outside, ⊘ no world of "
+        "the family produces it. Ledger: ✓ reproduced, ◇ differs by design, ✗ cannot be reproduced, "
+        f"– not comparable. Hover a mark for its reason (<a href='{link}'>all verdicts</a>).</p>"
     )
+
+
+#: Mark and CSS class of each closest-world verdict.
+_WORLD_MARKS = {
+    "consistent with the closest world": ("✓", "ok"),
+    "at the edge of its 95% band": ("≈", "design"),
+    "outside its 95% band": ("✗", "cannot"),
+    "no world of the family produces it": ("⊘", "cannot"),
+    "not produced in the world": ("–", "na"),
+}
 
 
 #: Mark and CSS class of each verdict in the grid (the mark carries the verdict without colour).
@@ -583,7 +548,8 @@ def verdict_grid_html(ledger: pd.DataFrame, statistic: str = "coef") -> str:
             r = cells[c]
             mark, cls = _MARKS[r["verdict"]]
             rep = "—" if pd.isna(r["replicated"]) else f"{r['replicated']:.3f}"
-            title = escape(f"{r['verdict']}: published {r['published']:.3f}, replicated {rep}; {r['reason']}")
+            cite = f" [{r['finding']}]" if r["finding"] else ""
+            title = escape(f"{r['verdict']}: published {r['published']:.3f}, replicated {rep}; {r['reason']}{cite}")
             href = f"chapters/{CHAPTERS[int(table)]}.html"
             tds.append(f"<td class='aichain-v-{cls}'><a href='{href}' title='{title}'>{mark}</a></td>")
         body.append(f"<tr><th scope='row'>Table {table}</th>{''.join(tds)}</tr>")

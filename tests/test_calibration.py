@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aichain_utils import audit, calibration, ledger, simulate
+from aichain_utils import calibration, simulate
 from aichain_utils.paramtree import apply_calibrated, get_param, set_param
 
 
@@ -60,35 +60,6 @@ def test_closest_world_names_the_cells_a_forced_cell_conflicts_with():
     targets2.loc[(1, 2), "coef"] = 2.5  # now cell 2 is 5.5 SE away, cell 1 within
     cw2 = calibration.closest_world(estimates2, targets2, jac).set_index("column")
     assert "Table 1 (1)" in cw2.loc[2, "conflicts_with"]
-
-
-def _report(within: bool) -> dict:
-    row = {"table": 9, "column": 4, "published": 0.168, "published_se": 0.046, "closest": 0.6,
-           "gap_in_se": 9.4, "within_one_se": within, "conflicts_with": "Table 3 (6)"}  # fmt: skip
-    return {"closest_world": [row]}
-
-
-def test_audit_reports_a_cell_the_closest_world_misses_and_is_silent_when_none_is_missed():
-    found = audit.check_closest_world(_report(within=False))
-    assert len(found) == 1 and found[0].family == "closest_world" and found[0].cells == "column (4)"
-    assert "Table 3 (6)" in found[0].explanation
-    assert audit.check_closest_world(_report(within=True)) == []
-    # the ledger maps the finding to the coefficient of that cell
-    frame = pd.DataFrame([f.__dict__ for f in found])
-    assert (9, 4, "coef") in ledger.audit_index(frame)
-
-
-def test_verdict_line_counts_and_marks_the_chapter_cells():
-    rows = pd.DataFrame(
-        [
-            ledger._row(3, "1", "coef", 1.0, 1.01, "±0.1", "reproduced", ""),
-            ledger._row(3, "2", "coef", 1.0, 2.0, "±0.1", "cannot be reproduced", "audit: x"),
-            ledger._row(3, "2", "se", 0.1, 0.1, "25%", "reproduced", ""),
-        ]
-    )
-    html = ledger.verdict_line(rows)
-    assert "1 of 2 coefficients reproduced" in html
-    assert "(1)&#8239;✓" in html and "(2)&#8239;✗" in html and "audit: x" in html
 
 
 def test_stage_one_reproduces_the_stored_indicator_shapes():

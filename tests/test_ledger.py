@@ -12,6 +12,11 @@ from aichain_utils.paths import repo_root
 from aichain_utils.published import load_regression_cells, load_table1, load_table2
 
 REGRESSION_STATS = ["coef", "se", "n", "adj_r2", "kp_lm", "kp_wald", "suest_p"]
+#: A closest-world row (aichain_utils.closestworld.closest_world_table) whose published number is inside the band.
+WORLD_INSIDE = {"id": "closest_world-00000000", "table": 3, "column": 1, "statistic": "coef", "published": 1.0,
+                "world_mean": 1.05, "world_sd": 0.2, "mc_se": 0.014, "z": -0.25, "percentile": 0.4,
+                "percentile_mc_se": 0.035, "band_low": 0.66, "band_high": 1.44, "replications": 200,
+                "verdict": "consistent with the closest world"}  # fmt: skip
 
 
 def _published_count() -> int:
@@ -58,9 +63,24 @@ def test_audit_flagged_cells_cannot_be_reproduced(default_ledger):
     psm = default_ledger[(default_ledger["table"] == 5) & (default_ledger["column"] == "7")].set_index("statistic")
     assert psm.loc["se", "verdict"] == "cannot be reproduced"
     assert "zero standard error" in psm.loc["se", "reason"]
-    # Table 4 (1): a one-year lag cannot keep the full N (audit warning)
+    # Table 4 (1): a one-year lag cannot keep the full N (audit warning, or a design no world changes)
     iv1 = default_ledger[(default_ledger["table"] == 4) & (default_ledger["column"] == "1")].set_index("statistic")
-    assert iv1.loc["n", "verdict"] == "cannot be reproduced"
+    assert iv1.loc["n", "verdict"] == "cannot be reproduced" and iv1.loc["n", "finding"]
+
+
+def test_suest_p_of_an_estimated_group_column_is_compared(default_ledger):
+    """Tables 7-9 print the suest p on every column of a group: an estimated column is never "not
+    comparable: column not estimated" (the group's test is the column's)."""
+    suest = default_ledger[default_ledger["statistic"] == "suest_p"]
+    assert len(suest) == 8 and suest["replicated"].notna().all()
+    assert not suest["reason"].str.contains("not estimated").any()
+
+
+def test_no_typed_design_reason_for_the_regression_statistics(default_ledger):
+    """Reasons of Tables 3-10 come from findings (audit or closest world), never from a typed list."""
+    rows = default_ledger[(default_ledger["table"] >= 3) & (default_ledger["verdict"] != "reproduced")]
+    assert (rows["finding"] != "").all()
+    assert not rows["reason"].str.contains("observation unit \\(61 units").any()
 
 
 @pytest.mark.parametrize(
@@ -69,12 +89,16 @@ def test_audit_flagged_cells_cannot_be_reproduced(default_ledger):
         ({"statistic": "coef", "published": 1.0, "replicated": 1.09, "published_se": 0.1}, "reproduced"),
         ({"statistic": "coef", "published": 1.0, "replicated": 1.11, "published_se": 0.1}, "cannot be reproduced"),
         ({"statistic": "coef", "published": 1.0, "replicated": 1.3, "published_se": 0.1, "simulated": True,
-          "truth": 1.0}, "differs by design"),
+          "world": WORLD_INSIDE}, "differs by design"),
+        ({"statistic": "coef", "published": 1.0, "replicated": 1.3, "published_se": 0.1, "simulated": False,
+          "world": WORLD_INSIDE}, "cannot be reproduced"),
+        ({"statistic": "coef", "published": 1.0, "replicated": 1.3, "published_se": 0.1, "simulated": True,
+          "world": {**WORLD_INSIDE, "verdict": "outside its 95% band"}}, "cannot be reproduced"),
         ({"statistic": "coef", "published": 1.0, "replicated": 1.3, "published_se": 0.1,
-          "audit": "audit (error): a planted finding"},
+          "audit": ("sample_size-0123abcd", "audit (error): a planted finding")},
          "cannot be reproduced"),
         ({"statistic": "n", "published": 100, "replicated": 100}, "reproduced"),
-        ({"statistic": "n", "published": 100, "replicated": 99, "simulated": True}, "differs by design"),
+        ({"statistic": "mean", "published": 4.0, "replicated": 4.5, "simulated": True}, "differs by design"),
         ({"statistic": "suest_p", "published": 0.0, "replicated": 0.049}, "reproduced"),
         ({"statistic": "suest_p", "published": 0.0, "replicated": 0.051}, "cannot be reproduced"),
         ({"statistic": "weight", "published": 0.05, "replicated": 0.0529}, "reproduced"),
@@ -85,18 +109,42 @@ def test_audit_flagged_cells_cannot_be_reproduced(default_ledger):
     ],
 )  # fmt: skip
 def test_decide_follows_the_stated_rules(kwargs, verdict):
-    got, reason, tolerance = ledger.decide(
+    world = kwargs.get("world")
+    audit = kwargs.get("audit")
+    got, reason, tolerance, finding = ledger.decide(
         kwargs.pop("statistic"), kwargs.pop("published"), kwargs.pop("replicated"), **kwargs
     )
     assert got == verdict
     assert tolerance
     if got != "reproduced":
         assert len(reason) > 10
+    if audit:
+        assert finding == audit[0]
+    elif world is not None and (kwargs.get("simulated") or world["verdict"] == "outside its 95% band"):
+        assert finding == world["id"]
+    else:  # on other data a published number inside the world's band does not explain a gap
+        assert finding == ""
 
 
-def test_design_reason_names_the_truth_and_the_bias():
-    _, reason, _ = ledger.decide("coef", 0.977, 1.219, published_se=0.193, simulated=True, truth=0.977)
-    assert "0.977" in reason and "+0.242" in reason
+def test_one_draw_reason_names_the_world_distribution():
+    _, reason, _, finding = ledger.decide("coef", 1.0, 1.3, published_se=0.1, simulated=True, world=WORLD_INSIDE)
+    assert finding == "closest_world-00000000"
+    assert "one draw" in reason and "percentile 40.0" in reason and "200 draws" in reason
+
+
+def test_verdict_line_marks_the_world_and_the_draw():
+    rows = pd.DataFrame(
+        [
+            ledger._row(3, "1", "coef", 1.0, 1.01, "±0.1", "reproduced", "", ""),
+            ledger._row(3, "2", "coef", 1.0, 2.0, "±0.1", "cannot be reproduced", "x-1", "audit: x"),
+            ledger._row(3, "2", "se", 0.1, 0.1, "25%", "reproduced", "", ""),
+        ]
+    )
+    html = ledger.verdict_line(rows, simulated=True)
+    assert "1 of 2 within one published SE" in html and "one draw" in html
+    assert "(1)&#8239;✓" in html and "(2)&#8239;✗" in html and "audit: x [x-1]" in html
+    assert "inside its central 95% band" in html
+    assert "one draw" not in ledger.verdict_line(rows, simulated=False)
 
 
 def test_the_grid_links_every_coefficient_to_its_chapter(default_ledger):

@@ -73,7 +73,7 @@ def test_show_table_formats_floats_and_percentages():
 def test_banner_names_the_data_source(monkeypatch, tmp_path):
     monkeypatch.delenv(panel.ENV_VAR, raising=False)
     html = sphinxext.banner_html()
-    assert "simulated panel" in html and "validates the code, not the paper" in html
+    assert "simulated panel" in html and "no evidence about the paper" in html and "validates" not in html
     fake = tmp_path / "mine.csv"
     fake.write_text("x\n1\n")
     monkeypatch.setenv(panel.ENV_VAR, str(fake))
