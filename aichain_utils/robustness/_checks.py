@@ -36,9 +36,12 @@ def scalar(name: str, value, *, low=None, high=None, low_open=False, high_open=F
     if bad_low or bad_high:
         lo = "" if low is None else ("(" if low_open else "[") + f"{low}"
         hi = "" if high is None else f"{high}" + (")" if high_open else "]")
-        rule = f"must lie in {lo}, {hi}" if low is not None and high is not None else (
-            f"must be {'>' if low_open else '>='} {low}" if low is not None else f"must be {'<' if high_open else '<='} {high}"
-        )
+        if low is not None and high is not None:
+            rule = f"must lie in {lo}, {hi}"
+        elif low is not None:
+            rule = f"must be {'>' if low_open else '>='} {low}"
+        else:
+            rule = f"must be {'<' if high_open else '<='} {high}"
         raise input_error(name, rule, [value], what="values")
     return int(v) if integer else v
 
@@ -77,13 +80,13 @@ def distinct_roles(roles: Sequence[tuple[str, Sequence[str]]]) -> None:
             seen[c] = arg
 
 
-def columns(data: pd.DataFrame, cols: Iterable[str], argument: str = "data") -> None:
+def columns(data: pd.DataFrame, cols: Iterable[str], argument: str = "data", label: str = "the data") -> None:
     """Every column of ``cols`` is in ``data``."""
     if not isinstance(data, pd.DataFrame):
         raise input_error(argument, "must be a pandas DataFrame", [type(data).__name__], what="values")
     missing = [c for c in dict.fromkeys(cols) if c not in data.columns]
     if missing:
-        raise input_error(argument, "missing column(s): the data lacks column(s) it needs", missing, what="columns")
+        raise input_error(argument, f"missing column(s): {label} lacks column(s) it needs", missing, what="columns")
 
 
 def ids(frame: pd.DataFrame, cols: Iterable[str]) -> None:
@@ -132,13 +135,14 @@ def full_rank(demeaned: np.ndarray, raw: np.ndarray, cols: Sequence[str], where:
     within = f"within {absorbed}" if absorbed else "in the sample"
     for j, c in enumerate(cols):
         if scale[j] == 0:
-            raise input_error(c, f"is constant {where and f'({where})'} {within}; it cannot be estimated", [c],
-                              what="columns")  # fmt: skip
+            raise input_error(c, f"is constant ({where}): its coefficient cannot be estimated", [c], what="columns")
     X = np.asarray(demeaned, float)
     norm = np.linalg.norm(X, axis=0)
     for j, c in enumerate(cols):
         if norm[j] <= RANK_TOL * scale[j]:
-            raise input_error(c, f"does not vary {within} ({where}); it cannot be estimated", [c], what="columns")
+            raise input_error(
+                c, f"does not vary {within} ({where}): its coefficient cannot be estimated", [c], what="columns"
+            )
     if X.shape[1] > 1:
         r = np.abs(np.diag(np.linalg.qr(X / norm, mode="r")))
         for j, c in enumerate(cols):

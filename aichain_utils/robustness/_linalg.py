@@ -114,7 +114,7 @@ def inv_checked(gram: np.ndarray, where: str = "design") -> np.ndarray:
 def solve_checked(gram: np.ndarray, rhs: np.ndarray, where: str = "design") -> np.ndarray:
     """``gram^{-1} rhs`` with the checks of :func:`inv_checked` (an empty system returns zeros)."""
     if np.size(gram) == 0:
-        return np.zeros((0,) + np.shape(rhs)[1:])
+        return np.zeros((0, *np.shape(rhs)[1:]))
     return inv_checked(gram, where) @ rhs
 
 

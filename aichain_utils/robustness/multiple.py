@@ -107,8 +107,8 @@ def _rw_inputs(t_obs, t_boot) -> tuple[np.ndarray, np.ndarray]:
     for name, a in (("t_obs", t_abs), ("t_boot", b_abs)):
         bad = np.argwhere(~np.isfinite(a))
         if len(bad):
-            raise input_error(name, "must be finite (NaN or infinite t statistics)", [tuple(b) for b in bad],
-                              what="positions")  # fmt: skip
+            where = [tuple(int(i) for i in b) for b in bad]
+            raise input_error(name, "must be finite (NaN or infinite t statistics)", where, what="positions")
     return t_abs, b_abs
 
 

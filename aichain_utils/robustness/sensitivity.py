@@ -113,8 +113,8 @@ def benchmark_bounds(
     alpha = check.scalar("alpha", alpha, low=0.0, high=1.0)
     r2dz_x = k * r2dxj_x / (1 - r2dxj_x)
     if r2dz_x >= 1:
-        raise input_error("k", f"k = {k:g}: the implied partial R² with the treatment is {r2dz_x:.3f} >= 1 (impossible); "
-                          "use a smaller k", [k], what="values")  # fmt: skip
+        rule = f"k = {k:g}: implied partial R² with the treatment {r2dz_x:.3f} >= 1 (impossible): use a lower k"
+        raise input_error("k", rule, [k], what="values")
     r2zxj_xd = k * r2dxj_x**2 / ((1 - k * r2dxj_x) * (1 - r2dxj_x))
     odds = np.inf if r2yxj_dx == 1 else r2yxj_dx / (1 - r2yxj_dx)
     r2yz_dx = min(1.0, ((np.sqrt(k) + np.sqrt(r2zxj_xd)) / np.sqrt(1 - r2zxj_xd)) ** 2 * odds) if k > 0 else 0.0
@@ -232,14 +232,14 @@ def _oster_inputs(y, x, controls) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for name, a in (("y", y), ("x", x), ("controls", C)):
         bad = np.flatnonzero(~np.isfinite(a.reshape(len(a), -1)).all(axis=1))
         if len(bad):
-            raise input_error(name, "must be finite (NaN or infinite values)", list(bad))
+            raise input_error(name, "must be finite (NaN or infinite values)", bad.tolist())
     if len(y) < C.shape[1] + 3:
         raise input_error("y", f"needs at least {C.shape[1] + 3} rows (controls + 3)", [len(y)], what="count")
     W = np.column_stack([np.ones_like(x), C])
     check.full_rank(np.column_stack([x, C]) - np.column_stack([x, C]).mean(axis=0), np.column_stack([x, C]),
                     ["x", *[f"controls[:, {j}]" for j in range(C.shape[1])]], "oster")  # fmt: skip
     if np.ptp(y) == 0:
-        raise input_error("y", "is constant: no R² to compare", [y[0]], what="values")
+        raise input_error("y", "is constant: no R² to compare", [float(y[0])], what="values")
     return y, x, W
 
 
