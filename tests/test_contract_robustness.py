@@ -6,7 +6,8 @@ Two kinds of test:
   ``check_alpha``, ``check_se``, ``check_dof``, the impossible-``kd`` stop of ``ovb_partial_r2_bound``)
   and Stata ``psacalc`` (R_max above 1 or below the controlled R², a treatment that is not an
   independent variable of the model) refuse, plus the degenerate panels of the issue (constant
-  treatment, NaN ids, a regressor repeated among the controls, zero bootstrap draws, ...): each must
+  treatment, NaN ids, a regressor repeated among the controls, zero bootstrap draws, ...; the rules and
+  their origin are in ``tests/reference/data/robustness_contract/README.md``): each must
   raise :class:`~aichain_utils.errors.AichainInputError` naming the argument; where PySensemakr (the
   Python port of R sensemakr) has the same check the table verifies that it refuses the input too (its
   ``check_r2`` skips scalars, so the two partial-R² rows cite R's ``check_r2`` alone);

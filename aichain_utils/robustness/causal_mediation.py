@@ -66,6 +66,8 @@ class CausalMediation:
     sigma_mediator: float
 
     def summary(self) -> dict:
+        """The estimates and intervals as a dict for display (raises nothing: the fields are checked
+        when :func:`causal_mediation` builds the result)."""
         return {
             "mediator": self.mediator,
             "ACME": self.acme,

@@ -42,6 +42,16 @@ class Hypothesis:
     controls: tuple[str, ...]
     subset: tuple[str, str] | None = None  # (column, level) restricting the sample
 
+    def __post_init__(self):
+        """Raises :class:`~aichain_utils.errors.AichainInputError` if ``label``, ``y`` or ``x`` is not a
+        string, ``controls`` is a lone string or holds a non-string, or ``subset`` is not a pair."""
+        for name in ("label", "y", "x"):
+            if not isinstance(getattr(self, name), str):
+                raise input_error(name, "must be a string", [getattr(self, name)], what="values")
+        object.__setattr__(self, "controls", tuple(check.names("controls", self.controls)))
+        if self.subset is not None and (isinstance(self.subset, str) or len(tuple(self.subset)) != 2):
+            raise input_error("subset", "must be a (column, level) pair", [self.subset], what="values")
+
 
 def holm(p: np.ndarray) -> np.ndarray:
     """Holm (1979) step-down adjusted p-values (as ``statsmodels``' ``multipletests(method="holm")``).
@@ -112,10 +122,9 @@ def _rw_inputs(t_obs, t_boot) -> tuple[np.ndarray, np.ndarray]:
     return t_abs, b_abs
 
 
-def _loadings(frame: pd.DataFrame, h: Hypothesis, fe: list[str], unit_index: pd.Index) -> dict:
-    """Observed estimate and t, and the per-unit pieces the vectorised bootstrap needs."""
-    cols = [h.y, h.x, *h.controls]
-    D = demean_columns(frame[cols].to_numpy(float), [pd.factorize(frame[f])[0] for f in fe])
+def _loadings(frame: pd.DataFrame, D: np.ndarray, h: Hypothesis, fe: list[str], unit_index: pd.Index) -> dict:
+    """Observed estimate and t, and the per-unit pieces the vectorised bootstrap needs (``D``: the
+    demeaned ``[y, x, controls]`` of ``frame``)."""
     X, y = D[:, 1:], D[:, 0]
     beta, u, bread = ols_fit(X, y, f"hypothesis '{h.label}'")
     clusters = unit_index.get_indexer(frame["unit_id"])
@@ -161,8 +170,9 @@ def _mt_inputs(data, hypotheses, reps, seed, fe) -> list:
     return hypotheses
 
 
-def _mt_frame(data: pd.DataFrame, h: Hypothesis, fe: list[str]) -> pd.DataFrame:
-    """The complete rows of one hypothesis, checked for clusters, df and rank."""
+def _mt_frame(data: pd.DataFrame, h: Hypothesis, fe: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The complete rows of one hypothesis, checked for clusters, df and rank, and their demeaned
+    ``[y, x, controls]``."""
     frame = data if h.subset is None else data[data[h.subset[0]] == h.subset[1]]
     cols = [h.y, h.x, *h.controls]
     frame = frame.dropna(subset=cols)
@@ -170,14 +180,14 @@ def _mt_frame(data: pd.DataFrame, h: Hypothesis, fe: list[str]) -> pd.DataFrame:
         raise input_error(f"hypothesis '{h.label}'", "has no complete rows", [h.subset] if h.subset else [],
                           what="subset")  # fmt: skip
     check.groups(frame, "unit_id", 2, "to cluster by unit")
-    raw = frame[cols[1:]].to_numpy(float)
+    raw = frame[cols].to_numpy(float)
     D = demean_columns(raw, [pd.factorize(frame[f])[0] for f in fe])
-    check.full_rank(D, raw, cols[1:], f"hypothesis '{h.label}'", " and ".join(fe))
+    check.full_rank(D[:, 1:], raw[:, 1:], cols[1:], f"hypothesis '{h.label}'", " and ".join(fe))
     k = len(cols) - 1 + absorbed_dof(frame, fe, {"unit_id"})
     if len(frame) <= k:
         raise input_error(f"hypothesis '{h.label}'", f"has {len(frame)} rows for {k} parameters: no residual df",
                           [len(frame)], what="rows")  # fmt: skip
-    return frame
+    return frame, D
 
 
 def _boot_t(p: dict, v: np.ndarray) -> np.ndarray:
@@ -231,8 +241,8 @@ def multiple_testing(
     v = rng.choice([-1.0, 1.0], size=(len(unit_index), reps))
     rows, t_boot = [], []
     for h in hypotheses:
-        frame = _mt_frame(data, h, fe)
-        p = _loadings(frame, h, list(fe), unit_index)
+        frame, D = _mt_frame(data, h, fe)
+        p = _loadings(frame, D, h, list(fe), unit_index)
         t = p["estimate"] / p["se"]
         rows.append({"hypothesis": h.label, "estimate": p["estimate"], "se (cluster unit)": p["se"], "t": t,
                      "p": float(2 * stats.t.sf(abs(t), p["df"])), "N": len(frame)})  # fmt: skip

@@ -281,6 +281,8 @@ class SensitivityResult:
     impossible_bounds: list = field(default_factory=list)
 
     def summary(self) -> dict:
+        """The headline statistics as a dict for display; the Oster entries are ``None`` without
+        controls (raises nothing: the fields are checked when :func:`sensitivity_analysis` builds them)."""
         return {
             "estimate": self.estimate,
             "t (classical SE)": self.t,

@@ -374,12 +374,29 @@ class SpecCurve:
 
     @property
     def points(self) -> pd.DataFrame:
-        """One row per point estimate (robust standard errors), sorted by the estimate."""
+        """One row per point estimate (robust standard errors), sorted by the estimate.
+
+        Raises
+        ------
+        AichainInputError
+            If the table lacks the ``se`` or ``estimate`` column (a SpecCurve not built by
+            :func:`specification_curve`).
+        """
+        check.columns(self.table, ["se", "estimate"], "table")
         t = self.table[self.table["se"] == "robust"].sort_values("estimate").reset_index(drop=True)
         return t
 
     def summary(self) -> dict:
-        """Share positive, share positive and significant at 5%, median and range, and the book's estimate."""
+        """Share positive, share positive and significant at 5%, median and range, and the book's estimate.
+
+        Raises
+        ------
+        AichainInputError
+            If the table lacks a column of :data:`BOOK_SPEC` or the estimates, or holds no robust-SE row.
+        """
+        check.columns(self.table, [*BOOK_SPEC, "estimate", "p"], "table")
+        if self.points.empty:
+            raise input_error("table", "has no specification with robust standard errors")
         t = self.table
         book = t
         for k, v in BOOK_SPEC.items():
