@@ -382,6 +382,35 @@ def test_oster_is_refused_or_equals_psacalcs_formulas(seed, n, gamma, r_max, def
     assert out["delta_for_zero"] == pytest.approx(delta0, rel=1e-6, abs=1e-9)
 
 
+def test_oster_on_the_within_data_equals_psacalc_with_the_effects_as_mcontrols():
+    """psacalc after ``regress y x controls i.unit i.year`` with ``mcontrol(i.unit i.year)`` (overall R²,
+    the effects in both regressions) gives the same beta* and delta as Oster on the demeaned data
+    (within R²) at the same R_max = 1: the R² differences are multiplied by Var(y), which cancels the scale."""
+    import statsmodels.api as sm
+
+    from aichain_utils.robustness._linalg import demean_columns
+
+    d = panel(30, 5, 3)
+    cols = ["ERL", "AIE", *CONTROLS]
+    D = demean_columns(d[cols].to_numpy(float), [pd.factorize(d[f])[0] for f in ("unit_id", "year")])
+    ours = se.oster(D[:, 0], D[:, 1], D[:, 2:], r_max=1.0)
+    fe = pd.get_dummies(d[["unit_id", "year"]].astype(str), drop_first=True).to_numpy(float)
+    y, x, w = d["ERL"].to_numpy(), d["AIE"].to_numpy(), d[CONTROLS].to_numpy()
+    short = sm.OLS(y, sm.add_constant(np.column_stack([x, fe]))).fit()
+    full = sm.OLS(y, sm.add_constant(np.column_stack([x, w, fe]))).fit()
+    sxx = np.var(sm.OLS(x, sm.add_constant(fe)).fit().resid, ddof=1)  # psacalc: x net of mcontrol()
+    tx = np.var(sm.OLS(x, sm.add_constant(np.column_stack([w, fe]))).fit().resid, ddof=1)
+    syy = np.var(y, ddof=1)
+    bo, bt = short.params[1], full.params[1]
+    A, B, C = bo - bt, (full.rsquared - short.rsquared) * syy, (1 - full.rsquared) * syy
+    num = bt * B * tx + bt * sxx * tx * A**2 + 2 * bt**2 * tx * A * sxx + bt**3 * (tx * sxx - tx**2)
+    den = C * A * sxx + bt * C * (sxx - tx) + bt**2 * tx * A * sxx + bt**3 * (tx * sxx - tx**2)
+    assert ours["delta_for_zero"] == pytest.approx(num / den, rel=1e-8)
+    theta = C * (sxx - tx) - B * tx - sxx * tx * A**2
+    roots = [bt - nu.real for nu in np.roots([-tx * A * sxx, theta, C * A * sxx])]
+    assert min(abs(ours["beta_star"] - r) for r in roots) < 1e-8 * max(1.0, abs(ours["beta_star"]))
+
+
 # ------------------------------------------------------------------ multiple testing
 @FAST
 @given(p=st.one_of(st.lists(st.floats(0, 1), max_size=8), st.lists(st.one_of(st.floats(-0.1, 1.1), st.just(np.nan)))))
