@@ -22,8 +22,21 @@ import pandas as pd
 from threadpoolctl import ThreadpoolController
 
 from aichain_utils.econometrics import fe as _fe
+from aichain_utils.errors import input_error
 
-__all__ = ["absorbed_dof", "demean_columns", "nested_in", "ols_cov", "ols_fit", "single_threaded_blas"]
+__all__ = [
+    "absorbed_dof",
+    "demean_columns",
+    "inv_checked",
+    "nested_in",
+    "ols_cov",
+    "ols_fit",
+    "single_threaded_blas",
+    "solve_checked",
+]
+
+#: Smallest eigenvalue of the correlation form of X'X below which a design counts as singular.
+SINGULAR_TOL = 1e-12
 
 
 def single_threaded_blas(func):
@@ -76,9 +89,44 @@ def absorbed_dof(frame: pd.DataFrame, fe: list[str], nested: set[str] = frozense
     return _fe.absorbed_dof(frame, [f for f in fe if f not in nested])
 
 
-def ols_fit(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """OLS on (already demeaned) data: coefficients, residuals and ``(X'X)^{-1}``."""
-    xtx_inv = np.linalg.inv(X.T @ X)
+def inv_checked(gram: np.ndarray, where: str = "design") -> np.ndarray:
+    """``gram^{-1}`` for a cross-product matrix ``X'X``, refusing a singular or numerically singular one.
+
+    Raises
+    ------
+    AichainInputError
+        If a column is zero (constant within the fixed effects) or the columns are collinear (the
+        smallest eigenvalue of the correlation form of ``gram`` is below :data:`SINGULAR_TOL`), rather
+        than a bare ``LinAlgError`` or a number computed from rounding noise.
+    """
+    gram = np.atleast_2d(np.asarray(gram, float))
+    d = np.sqrt(np.clip(np.diag(gram), 0.0, None))
+    zero = [j for j, v in enumerate(d) if not v > 0]
+    if zero:
+        raise input_error(where, "a regressor is zero after removing the fixed effects (column positions)", zero,
+                          what="columns")  # fmt: skip
+    corr = gram / np.outer(d, d)
+    if not np.all(np.isfinite(corr)) or np.linalg.eigvalsh(corr).min() <= SINGULAR_TOL:
+        raise input_error(where, "the regressors are collinear after removing the fixed effects (singular X'X)")
+    return np.linalg.inv(gram)
+
+
+def solve_checked(gram: np.ndarray, rhs: np.ndarray, where: str = "design") -> np.ndarray:
+    """``gram^{-1} rhs`` with the checks of :func:`inv_checked` (an empty system returns zeros)."""
+    if np.size(gram) == 0:
+        return np.zeros((0, *np.shape(rhs)[1:]))
+    return inv_checked(gram, where) @ rhs
+
+
+def ols_fit(X: np.ndarray, y: np.ndarray, where: str = "design") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """OLS on (already demeaned) data: coefficients, residuals and ``(X'X)^{-1}``.
+
+    Raises
+    ------
+    AichainInputError
+        If ``X'X`` is singular (:func:`inv_checked`).
+    """
+    xtx_inv = inv_checked(X.T @ X, where)
     beta = xtx_inv @ (X.T @ y)
     return beta, y - X @ beta, xtx_inv
 

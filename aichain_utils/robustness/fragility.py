@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aichain_utils.errors import input_error
+from aichain_utils.robustness import _checks as check
 from aichain_utils.robustness._linalg import single_threaded_blas
 from aichain_utils.robustness.causal_mediation import CausalMediation
 from aichain_utils.robustness.multiple import Hypothesis
@@ -47,7 +49,13 @@ GROUP_CLAIMS: list[tuple[int, int, str, str]] = [
 
 def published_signs() -> dict[str, float]:
     """The sign of the AIE coefficient the paper prints for each group of Tables 7-9, keyed by the
-    hypothesis labels of :func:`families` (read once from the published regression cells)."""
+    hypothesis labels of :func:`families` (read once from the published regression cells).
+
+    Raises
+    ------
+    AichainInputError
+        Never for its own (it takes no input); errors of reading the published cells propagate.
+    """
     from aichain_utils.published import load_regression_cells
 
     cells = load_regression_cells().set_index(["table", "column"])["coef"]
@@ -55,8 +63,15 @@ def published_signs() -> dict[str, float]:
 
 
 def families(controls: list[str] | None = None) -> dict[str, list[Hypothesis]]:
-    """The three families of simultaneous tests: Tables 7-9 groups, Table 5 segments, mediation legs."""
-    c = tuple(CONTROLS if controls is None else controls)
+    """The three families of simultaneous tests: Tables 7-9 groups, Table 5 segments, mediation legs.
+
+    Raises
+    ------
+    AichainInputError
+        If ``controls`` is a single string or holds a non-string, or names ``AIE`` or ``ERL``.
+    """
+    c = tuple(check.names("controls", CONTROLS if controls is None else controls))
+    check.distinct_roles([("outcome/regressor", ["AIE", "ERL"]), ("controls", list(c))])
     groups = [
         Hypothesis(f"{lvl} ({col.replace('_', ' ')})", "ERL", "AIE", c, (col, lvl)) for _, _, col, lvl in GROUP_CLAIMS
     ]
@@ -73,10 +88,26 @@ def group_curve_share(
     data: pd.DataFrame, column: str, level: str, sign: float, controls: list[str] | None = None
 ) -> float:
     """Share of the OLS specifications (fixed effects x controls x standard errors) on one group whose
-    AIE coefficient has ``sign`` and p < 0.05."""
-    controls = list(CONTROLS if controls is None else controls)
+    AIE coefficient has ``sign`` and p < 0.05.
+
+    Raises
+    ------
+    AichainInputError
+        If ``sign`` is not -1 or 1; a column is missing; ``column`` has no row at ``level``; and the
+        checks of ``speccurve._check_curve_panel`` on the group's rows.
+    """
+    from aichain_utils.robustness.speccurve import _check_curve_panel
+
+    if sign not in (-1, 1, -1.0, 1.0):
+        raise input_error("sign", "must be -1 or 1 (the published sign of the coefficient)", [sign], what="values")
+    controls = check.names("controls", CONTROLS if controls is None else controls)
     cols = ["unit_id", "industry_id", "year", "ERL", "AIE", *controls]
-    frame = data.loc[data[column] == level, cols].dropna(subset=cols)
+    check.columns(data, [*cols, column])
+    group = data.loc[data[column] == level, cols]
+    if group.empty:
+        raise input_error(column, f"has no row at level {level!r}", [level], what="values")
+    _check_curve_panel(group, "ERL", "AIE", controls, instruments=False)
+    frame = group.dropna(subset=cols)
     unit_index = pd.Index(np.sort(frame["unit_id"].unique()))
     rows = []
     for fe in FIXED_EFFECTS:
@@ -91,12 +122,37 @@ def verdict(share: float, rv_alpha: float, rv_benchmark: float, p_adjusted: floa
     ``not supported`` if the adjusted p is at least 0.05 or the ACME interval contains zero;
     ``robust`` if, besides, at least 90% of specifications support the claim and RV_{1,0.05} exceeds
     ``rv_benchmark`` (the strongest observed control's partial R² with the outcome); else ``fragile``.
+
+    Raises
+    ------
+    AichainInputError
+        If ``share``, ``rv_alpha``, ``rv_benchmark`` or ``p_adjusted`` is neither NaN nor in [0, 1]
+        (``rv_benchmark`` may not be NaN); if ``acme_ci`` is not two finite numbers, low <= high; or if
+        every measure is missing (NaN share, RV and p and no ACME interval: nothing supports a verdict).
     """
+    share = check.probability_or_nan("share", share)
+    rv_alpha = check.probability_or_nan("rv_alpha", rv_alpha)
+    rv_benchmark = check.scalar("rv_benchmark", rv_benchmark, low=0.0, high=1.0)
+    p_adjusted = check.probability_or_nan("p_adjusted", p_adjusted)
+    if acme_ci is not None:
+        lo, hi = (check.scalar("acme_ci", v) for v in _pair(acme_ci))
+        if lo > hi:
+            raise input_error("acme_ci", "must be (low, high) with low <= high", [lo, hi], what="values")
+    if np.isnan(share) and np.isnan(rv_alpha) and np.isnan(p_adjusted) and acme_ci is None:
+        raise input_error("share, rv_alpha, p_adjusted, acme_ci", "are all missing: no measure to base a verdict on")
     if (not np.isnan(p_adjusted) and p_adjusted >= 0.05) or (acme_ci is not None and acme_ci[0] <= 0 <= acme_ci[1]):
         return "not supported"
     ok_share = np.isnan(share) or share >= 0.9
     ok_rv = np.isnan(rv_alpha) or rv_alpha > rv_benchmark
     return "robust" if ok_share and ok_rv else "fragile"
+
+
+def _pair(ci) -> tuple:
+    try:
+        lo, hi = ci
+    except (TypeError, ValueError):
+        raise input_error("acme_ci", "must be a pair (low, high)", [ci], what="values") from None
+    return lo, hi
 
 
 def _rv_alpha(data: pd.DataFrame, y: str, x: str, controls: list[str], subset=None) -> float:
@@ -125,8 +181,16 @@ def fragility_summary(
     tests : :func:`~aichain_utils.robustness.multiple.multiple_testing` per family of :func:`families`
     mediation : :func:`~aichain_utils.robustness.causal_mediation.causal_mediation` per mediator
     published_signs : the sign the paper prints, per group hypothesis label of :func:`families`
+
+    Raises
+    ------
+    AichainInputError
+        If ``curve_share`` is not in [0, 1]; ``tests`` lacks a family of :func:`families` or a family
+        lacks a hypothesis or column; ``mediation`` lacks a mediator of :data:`MEDIATORS`; and what
+        :func:`group_curve_share`, :func:`verdict` and the sensitivity analysis raise.
     """
-    controls = list(CONTROLS if controls is None else controls)
+    controls = check.names("controls", CONTROLS if controls is None else controls)
+    _check_summary_inputs(curve_share, tests, mediation)
     bench = float(sensitivity.bounds["r2 with ERL"].max()) if len(sensitivity.bounds) else 0.0
     rows = [_row("H1: AIE raises ERL", curve_share, sensitivity.rv_alpha, np.nan, None, bench)]
     legs = tests["mediation legs"].set_index("hypothesis")
@@ -146,6 +210,25 @@ def fragility_summary(
     return pd.DataFrame(rows)
 
 
+def _check_summary_inputs(curve_share, tests, mediation) -> None:
+    check.probability_or_nan("curve_share", curve_share)
+    fam = families()
+    missing = [f for f in ("mediation legs", "Tables 7–9 groups") if f not in tests]
+    if missing:
+        raise input_error("tests", "lacks the family (families())", missing, what="families")
+    for f in ("mediation legs", "Tables 7–9 groups"):
+        t = tests[f]
+        lacking = [c for c in ("hypothesis", "estimate", "p, Romano–Wolf") if c not in t.columns]
+        if lacking:
+            raise input_error(f"tests[{f!r}]", "lacks column(s)", lacking, what="columns")
+        absent = [h.label for h in fam[f] if h.label not in set(t["hypothesis"])]
+        if absent:
+            raise input_error(f"tests[{f!r}]", "lacks hypotheses of families()", absent, what="hypotheses")
+    absent = [m for ms in MEDIATORS.values() for m in ms if m not in mediation]
+    if absent:
+        raise input_error("mediation", "lacks the mediator(s)", absent, what="mediators")
+
+
 def _row(claim: str, share: float, rv: float, p_rw: float, acme_ci, bench: float) -> dict:
     return {
         "claim": claim,
@@ -162,13 +245,20 @@ def verdict_sentence(summary: pd.DataFrame) -> str:
 
     E.g. "Robust on these data: H1: AIE raises ERL. Fragile: .... Not supported: none." Every class is
     named, with "none" when it is empty, so the sentence is true on any data.
+
+    Raises
+    ------
+    AichainInputError
+        If ``summary`` lacks ``claim`` or ``verdict``, a claim is not a non-empty string, or a verdict
+        is not one of the three words.
     """
-    missing = [c for c in ("claim", "verdict") if c not in summary.columns]
-    if missing:
-        raise ValueError(f"verdict_sentence: the summary lacks column(s) {missing}")
-    unknown = sorted(set(summary["verdict"]) - {"robust", "fragile", "not supported"})
+    check.columns(summary, ["claim", "verdict"], "summary")
+    unknown = sorted({str(v) for v in summary["verdict"]} - {"robust", "fragile", "not supported"})
     if unknown:
-        raise ValueError(f"column 'verdict': unknown verdict(s) {unknown}")
+        raise input_error("verdict", "unknown verdict(s)", unknown, what="values")
+    bad = summary.index[[not (isinstance(c, str) and c.strip()) for c in summary["claim"]]]
+    if len(bad):
+        raise input_error("claim", "every claim must be a non-empty string", list(bad))
     parts = []
     for word, label in (("robust", "Robust on these data"), ("fragile", "Fragile"), ("not supported", "Not supported")):
         claims = summary.loc[summary["verdict"] == word, "claim"].tolist()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from aichain_utils.errors import input_error
 from aichain_utils.robustness.causal_mediation import CausalMediation, acme_at_rho
 from aichain_utils.robustness.speccurve import BOOK_SPEC, SpecCurve
 
@@ -19,8 +20,25 @@ def plot_specification_curve(curve: SpecCurve, dpi: int = 200):
     Labelled in English (the book's figures carry no CJK font); the chapter gives the Chinese terms.
 
     Points significant at 5% are dark, others light; the book's specification is marked in red.
+
+    Raises
+    ------
+    AichainInputError
+        If ``curve`` is not a :class:`SpecCurve`, its table has no robust-SE row or lacks a column the
+        figure draws, or ``dpi`` is not a positive number.
     """
     import matplotlib.pyplot as plt
+
+    _check_dpi(dpi)
+    if not isinstance(curve, SpecCurve):
+        raise input_error("curve", "must be a SpecCurve (from specification_curve)", [type(curve).__name__],
+                          what="types")  # fmt: skip
+    need = ["se", "estimate", "p", "ci_low", "ci_high", *BOOK_SPEC]
+    lacking = [c for c in need if c not in curve.table.columns]
+    if lacking:
+        raise input_error("curve.table", "lacks column(s) the figure draws", lacking, what="columns")
+    if not (curve.table["se"] == "robust").any():
+        raise input_error("curve.table", "has no specification with robust standard errors to draw")
 
     pts = curve.points
     book = np.ones(len(pts), bool)
@@ -55,8 +73,24 @@ def plot_specification_curve(curve: SpecCurve, dpi: int = 200):
 
 
 def plot_mediation_sensitivity(results: dict[str, CausalMediation], dpi: int = 200):
-    """ACME as a function of the error correlation rho (Imai, Keele & Yamamoto 2010), one line per mediator."""
+    """ACME as a function of the error correlation rho (Imai, Keele & Yamamoto 2010), one line per mediator.
+
+    Raises
+    ------
+    AichainInputError
+        If ``results`` is empty or holds something other than :class:`CausalMediation`, or ``dpi`` is
+        not a positive number; and what :func:`acme_at_rho` raises on a result's parameters.
+    """
     import matplotlib.pyplot as plt
+
+    _check_dpi(dpi)
+    if not results:
+        raise input_error("results", "must hold at least one mediator's CausalMediation (the figure would be empty)")
+    bad = [k for k, v in results.items() if not isinstance(v, CausalMediation)]
+    if bad:
+        raise input_error("results", "every value must be a CausalMediation", bad, what="keys")
+    for r in results.values():
+        acme_at_rho(0.0, r.a, r.sigma_total, r.sigma_mediator, r.rho_at_zero)  # checks the parameters
 
     fig, ax = plt.subplots(figsize=(6.5, 3.8), dpi=dpi)
     rho = np.linspace(-0.95, 0.95, 381)
@@ -71,3 +105,9 @@ def plot_mediation_sensitivity(results: dict[str, CausalMediation], dpi: int = 2
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def _check_dpi(dpi) -> None:
+    from aichain_utils.robustness._checks import scalar
+
+    scalar("dpi", dpi, low=0, low_open=True)

@@ -31,12 +31,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from aichain_utils.errors import AichainInputError, input_error
+from aichain_utils.robustness import _checks as check
 from aichain_utils.robustness._linalg import (
     absorbed_dof,
     demean_columns,
+    inv_checked,
     nested_in,
     ols_fit,
     single_threaded_blas,
+    solve_checked,
 )
 
 __all__ = [
@@ -86,14 +90,19 @@ def aie_weight_variants(raw: pd.DataFrame) -> pd.DataFrame:
 
     ``entropy`` are the weights the book computes from the data (its reading of Table 1),
     ``published`` the weights Table 1 prints (with its indicator directions), ``equal`` 1/24 each.
+
+    Raises
+    ------
+    AichainInputError
+        If ``raw`` lacks ``unit_id``, ``year`` or an indicator column, or an identifier is missing; and
+        what :func:`aichain_utils.indices.entropy_index` raises on the indicators.
     """
     from aichain_utils.indices import entropy_index
     from aichain_utils.published import load_table1
     from aichain_utils.simulate import AIE_INDICATOR_COLUMNS
 
-    missing = [c for c in ["unit_id", "year", *AIE_INDICATOR_COLUMNS] if c not in raw.columns]
-    if missing:
-        raise ValueError(f"raw inputs: missing column(s) {missing}")
+    check.columns(raw, ["unit_id", "year", *AIE_INDICATOR_COLUMNS], "raw")
+    check.ids(raw, ["unit_id", "year"])
     ind = raw[AIE_INDICATOR_COLUMNS]
     t1 = load_table1()
     out = raw[["unit_id", "year"]].copy()
@@ -104,11 +113,26 @@ def aie_weight_variants(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def trim_by_residual(frame: pd.DataFrame, share: float, y: str, x: str, controls: list[str]) -> pd.DataFrame:
-    """Drop the ``share`` of rows with the largest absolute residuals of equation (1) (unit and year effects)."""
+    """Drop the ``share`` of rows with the largest absolute residuals of equation (1) (unit and year effects).
+
+    Raises
+    ------
+    AichainInputError
+        If ``share`` is not in [0, 1); a column is missing, non-numeric, infinite or missing in some row;
+        ``unit_id`` or ``year`` has missing values; ``y``, ``x`` and the controls are not distinct; or
+        ``x`` or a control does not vary within units and years or is collinear with the others.
+    """
+    share = check.scalar("share", share, low=0.0, high=1.0, high_open=True)
+    controls = check.names("controls", controls)
+    check.distinct_roles([("y", [y]), ("x", [x]), ("controls", controls)])
     cols = [y, x, *controls]
+    check.columns(frame, [*cols, "unit_id", "year"], "frame")
+    check.ids(frame, ["unit_id", "year", *cols])
+    check.finite(frame, cols)
     codes = [pd.factorize(frame[c])[0] for c in ("unit_id", "year")]
     dm = demean_columns(frame[cols].to_numpy(float), codes)
-    _, u, _ = ols_fit(dm[:, 1:], dm[:, 0])
+    check.full_rank(dm[:, 1:], frame[cols[1:]].to_numpy(float), cols[1:], "trim_by_residual", "unit_id and year")
+    _, u, _ = ols_fit(dm[:, 1:], dm[:, 0], "trim_by_residual")
     return frame.loc[np.abs(u) <= np.quantile(np.abs(u), 1 - share)]
 
 
@@ -192,6 +216,11 @@ def _covs(context: dict, X, u, bread) -> dict:
     out = {}
     for label, (codes, k_abs, g, n) in context.items():
         k = X.shape[1] + k_abs
+        if n <= k:
+            raise input_error("data", f"a specification has {n} rows for {k} parameters: no residual degrees of "
+                              "freedom", [n], what="rows")  # fmt: skip
+        if codes is not None and g < 2:
+            raise input_error(label, "needs at least 2 clusters in every specification's sample", [g], what="count")
         if codes is None:
             out[label] = (n / (n - k) * (s @ s), n - k)
         else:
@@ -221,7 +250,7 @@ def _ols_block(frame, fe_label, y, xs, control_sets, base, unit_index) -> dict:
         for c_label, cset in control_sets.items():
             idx = [pos[x]] + [pos[v] for v in cset]
             X = D[:, idx]
-            bread = np.linalg.inv(gram[np.ix_(idx, idx)])
+            bread = inv_checked(gram[np.ix_(idx, idx)], f"OLS with fe {fe_label!r}, controls {c_label!r} ({base})")
             beta = bread @ gram[idx, 0]
             u = D[:, 0] - X @ beta
             spec = _spec(w, base, estimator="OLS", fe=fe_label, controls=c_label)
@@ -239,7 +268,8 @@ def _null_residuals(D: np.ndarray, pos: dict, control_sets: dict) -> dict:
     out = {}
     for c_label, cset in control_sets.items():
         c = [pos[v] for v in cset]
-        out[c_label] = D[:, 0] - (D[:, c] @ np.linalg.solve(gram[np.ix_(c, c)], gram[c, 0]) if c else 0.0)
+        fit = D[:, c] @ solve_checked(gram[np.ix_(c, c)], gram[c, 0], f"controls {c_label!r}") if c else 0.0
+        out[c_label] = D[:, 0] - fit
     return out
 
 
@@ -261,7 +291,7 @@ def _fd_block(frame, y, xs, control_sets, base, unit_index) -> dict:
         rows, loadings = [], []
         for c_label, cset in control_sets.items():
             X = D[:, [pos[x]] + [pos[c] for c in cset]]
-            beta, u, bread = ols_fit(X, D[:, 0])
+            beta, u, bread = ols_fit(X, D[:, 0], f"first differences, controls {c_label!r} ({base})")
             spec = _spec(w, base, estimator="FD", fe="unit (differenced) + year", controls=c_label)
             rows += _row(spec, float(beta[0]), _covs(context, X, u, bread), len(keys))
             loadings.append(np.bincount(units, weights=(X @ bread[0]) * r_null[c_label], minlength=len(unit_index)))
@@ -282,8 +312,8 @@ def _iv_fits(sub, y, pairs, controls, base, out, unit_index) -> None:
     r_null = _null_residuals(D, pos, {"five": controls})["five"]
     for w, x, z in pairs:
         Xe, Z = D[:, [pos[x], *W]], D[:, [pos[z], *W]]
-        Xhat = Z @ np.linalg.solve(Z.T @ Z, Z.T @ Xe)
-        beta, _, bread = ols_fit(Xhat, D[:, 0])
+        Xhat = Z @ solve_checked(Z.T @ Z, Z.T @ Xe, f"instrument {z!r} ({base})")
+        beta, _, bread = ols_fit(Xhat, D[:, 0], f"2SLS with instrument {z!r} ({base}; irrelevant instrument?)")
         u = D[:, 0] - Xe @ beta
         label = "IV1" if z.startswith("IV1") else z
         spec = _spec(w, base, estimator=f"2SLS {label}", fe="unit + year", controls="five")
@@ -317,7 +347,8 @@ def _with_aie(data: pd.DataFrame, variants: pd.DataFrame | None, x: str) -> tupl
     follows = (order.groupby("unit_id")["year"].shift(1) == order["year"] - 1).to_numpy()
     for w in ("published", "equal"):
         if key[w].isna().any():
-            raise ValueError(f"AIE variant '{w}': no value for some (unit_id, year) of the panel")
+            raise input_error(f"aie_variants['{w}']", "has no value for some (unit_id, year) of the panel",
+                              list(frame.index[key[w].isna().to_numpy()]))  # fmt: skip
         xs[w], iv1s[w] = f"{x} ({w})", f"IV1 ({w})"
         frame[xs[w]] = key[w].to_numpy()
         lag = frame.loc[order.index, xs[w]].groupby(order["unit_id"]).shift(1).where(follows)
@@ -343,12 +374,29 @@ class SpecCurve:
 
     @property
     def points(self) -> pd.DataFrame:
-        """One row per point estimate (robust standard errors), sorted by the estimate."""
+        """One row per point estimate (robust standard errors), sorted by the estimate.
+
+        Raises
+        ------
+        AichainInputError
+            If the table lacks the ``se`` or ``estimate`` column (a SpecCurve not built by
+            :func:`specification_curve`).
+        """
+        check.columns(self.table, ["se", "estimate"], "table")
         t = self.table[self.table["se"] == "robust"].sort_values("estimate").reset_index(drop=True)
         return t
 
     def summary(self) -> dict:
-        """Share positive, share positive and significant at 5%, median and range, and the book's estimate."""
+        """Share positive, share positive and significant at 5%, median and range, and the book's estimate.
+
+        Raises
+        ------
+        AichainInputError
+            If the table lacks a column of :data:`BOOK_SPEC` or the estimates, or holds no robust-SE row.
+        """
+        check.columns(self.table, [*BOOK_SPEC, "estimate", "p"], "table")
+        if self.points.empty:
+            raise input_error("table", "has no specification with robust standard errors")
         t = self.table
         book = t
         for k, v in BOOK_SPEC.items():
@@ -399,17 +447,31 @@ def specification_curve(
         level), so each reading's ``y`` is rescaled to the book's standard deviation before it is
         estimated: its coefficients are in the book's units of ``y`` (t statistics, p-values and
         signs do not change).
+
+    Raises
+    ------
+    AichainInputError
+        If ``null_reps`` is negative or ``seed`` not a whole number; if a panel (the book's or a
+        reading's) breaks a rule of :func:`_check_curve_panel` (missing column, missing identifier,
+        infinite value, a column in two roles, a unit in two industries, fewer than two units or
+        industries, ``x`` or a control constant within units and years or collinear); if an AIE variant
+        lacks a (unit_id, year) of the panel; or if some specification is singular (an instrument
+        collinear with the controls or irrelevant, a sample with no residual degrees of freedom or a
+        single cluster), naming that specification.
     """
-    controls = list(CONTROLS if controls is None else controls)
+    controls = check.names("controls", CONTROLS if controls is None else controls)
+    check.scalar("null_reps", null_reps, low=0, integer=True)
+    check.scalar("seed", seed, low=0, integer=True)
     need = ["unit_id", "industry_id", "year", y, x, *controls, *INSTRUMENTS]
     panels = {"book": data, **(readings or {})}
     for label, frame in panels.items():
-        missing = [c for c in need if c not in frame.columns]
-        if missing:
-            where = "the panel" if label == "book" else f"the panel of reading {label!r}"
-            raise ValueError(f"specification_curve: {where} lacks column(s) {missing}")
-        if not nested_in(frame, "unit_id", "industry_id"):
-            raise ValueError("column 'unit_id': each unit must lie in one industry_id (the clustering assumes it)")
+        where = "the panel" if label == "book" else f"the panel of reading {label!r}"
+        try:
+            _check_curve_panel(frame, y, x, controls, where=where)
+        except AichainInputError as err:
+            if where in err.rule:
+                raise
+            raise input_error(f"{err.argument} (in {where})", err.rule, err.offending, what="values") from err
     control_sets = _control_sets(controls)
     unit_index = pd.Index(np.sort(pd.concat([f["unit_id"] for f in panels.values()]).unique()))
     rows, loadings = [], []
@@ -426,6 +488,35 @@ def specification_curve(
     if null_reps:
         curve.null = _null_test(curve.table, np.vstack(loadings), null_reps, seed)
     return curve
+
+
+def _check_curve_panel(
+    frame: pd.DataFrame, y: str, x: str, controls: list[str], instruments: bool = True, where: str = "the panel"
+) -> None:
+    """The checks every panel of the curve passes before estimation: columns present, identifiers
+    complete, values finite, distinct roles, units nested in industries, at least two units and two
+    industries, and ``x`` and the controls varying within units and years (not collinear).
+
+    Raises
+    ------
+    AichainInputError
+        On the first rule broken (naming the column and the offending rows or values).
+    """
+    ivs = INSTRUMENTS if instruments else []
+    check.distinct_roles([("y", [y]), ("x", [x]), ("controls", controls), ("instruments", ivs)])
+    check.columns(frame, ["unit_id", "industry_id", "year", y, x, *controls, *ivs], label=where)
+    check.ids(frame, ["unit_id", "industry_id", "year"])
+    check.finite(frame, [y, x, *controls, *ivs])
+    if not nested_in(frame, "unit_id", "industry_id"):
+        raise input_error("unit_id", "each unit must lie in one industry_id (the clustering assumes it)")
+    cols = [y, x, *controls]
+    full = frame.dropna(subset=cols)
+    check.nonempty(full, "data", len(cols) + 2)
+    check.groups(full, "unit_id", 2, "(clustered by unit)")
+    check.groups(full, "industry_id", 2, "(clustered by industry)")
+    raw = full[cols[1:]].to_numpy(float)
+    D = demean_columns(raw, [pd.factorize(full[f])[0] for f in ("unit_id", "year")])
+    check.full_rank(D, raw, cols[1:], "specification curve", "unit_id and year")
 
 
 def _reading_parts(frame, xs, iv1s, y, controls, control_sets, unit_index, reading: str) -> tuple[list, list]:
