@@ -839,7 +839,7 @@ def check_nesting(cells: pd.DataFrame | None = None, design: dict | None = None,
     for a, b in pairs:
         n = int(a["n"])
         k_big = n // n_years + n_years + k_controls + 1
-        rounding = 10.0 ** (-int(a.get("adj_r2_dp", 3)))
+        rounding = 10.0 ** (-int(a.get("adj_r2_dp", 3))) + 1e-9
         drop = _max_adj_r2_drop(float(a["adj_r2"]), n, k_controls, k_big)
         if float(a["adj_r2"]) - float(b["adj_r2"]) > drop + rounding:
             out.append(
@@ -859,7 +859,7 @@ def check_nesting(cells: pd.DataFrame | None = None, design: dict | None = None,
             )
     for ident in same:
         fits = ident["adj_r2"].astype(float)
-        rounding = 10.0 ** (-int(ident["adj_r2_dp"].max() if "adj_r2_dp" in ident else 3))
+        rounding = 10.0 ** (-int(ident["adj_r2_dp"].max() if "adj_r2_dp" in ident else 3)) + 1e-9
         if fits.max() - fits.min() > rounding:
             cols = ", ".join(str(int(v)) for v in ident["column"])
             out.append(
