@@ -978,74 +978,91 @@ def _least_se(cells: pd.DataFrame, table: int) -> float:
     return float(cells.loc[cells["table"] == table, "se"].replace(0.0, np.nan).min())
 
 
-def check_plausibility(cells: pd.DataFrame | None = None) -> list[Finding]:
-    """Standard errors and test statistics implausible given N and the other columns."""
-    cells = load_regression_cells() if cells is None else cells
+def _zero_se(cells: pd.DataFrame) -> list[Finding]:
+    """A printed SE of zero: below half a unit of its last decimal, so |t| beyond any other column's."""
     out = []
-    for _, r in cells.iterrows():
-        where = (f"Table {r['table']}", f"column ({r['column']})")
-        if r["se"] == 0:
-            out.append(
-                Finding(
-                    "plausibility",
-                    "zero standard error",
-                    *where,
-                    "SE > 0",
-                    f"{r['se']:.{int(r['se_dp'])}f}",
-                    "warning",
-                    "A regression on sampled data with a non-degenerate fit always has a positive standard error; "
-                    f"printed as zero, it is below 0.0005, implying |t| > {abs(r['coef']) / 0.0005:.0f}, while the "
-                    f"other columns of the table print SEs of at least {_least_se(cells, r['table']):.3f}. Possible "
-                    "only with an almost perfect fit.",
-                    "se",
-                )
+    for _, r in cells[cells["se"] == 0].iterrows():
+        out.append(
+            Finding(
+                "plausibility",
+                "zero standard error",
+                f"Table {r['table']}",
+                f"column ({r['column']})",
+                "SE > 0",
+                f"{r['se']:.{int(r['se_dp'])}f}",
+                "warning",
+                "A regression on sampled data with a non-degenerate fit always has a positive standard error; "
+                f"printed as zero, it is below 0.0005, implying |t| > {abs(r['coef']) / 0.0005:.0f}, while the "
+                f"other columns of the table print SEs of at least {_least_se(cells, r['table']):.3f}. Possible "
+                "only with an almost perfect fit.",
+                "se",
             )
-    # same table, same N, same outcome: SEs far apart
+        )
+    return out
+
+
+def _se_ratio(cells: pd.DataFrame) -> list[Finding]:
+    """Columns of one table with the same N and outcome whose SEs differ by more than ten times."""
+    out = []
     for (t, _n, _y), grp in cells[cells["se"] > 0].groupby(["table", "n", "outcome"]):
-        if len(grp) < 2:
-            continue
         ratio = grp["se"].max() / grp["se"].min()
-        if ratio > 10:
-            lo = grp.loc[grp["se"].idxmin()]
-            out.append(
-                Finding(
-                    "plausibility",
-                    "standard errors on the same N differ by more than 10x",
-                    f"Table {t}",
-                    f"columns {tuple(int(v) for v in grp['column'])}",
-                    "similar precision on the same sample",
-                    f"SEs {', '.join(f'{v:.3f}' for v in grp['se'])} (ratio {ratio:.0f})",
-                    "info",
-                    f"Column ({int(lo['column'])}) is estimated {ratio:.0f} times more precisely than its neighbour on "
-                    "the same observations and outcome; possible only if the regressor varies far more or the "
-                    "residuals are far smaller in one specification.",
-                )
+        if len(grp) < 2 or ratio <= 10:
+            continue
+        lo = grp.loc[grp["se"].idxmin()]
+        split = (grp["suest_group"].fillna("") != "").all()
+        out.append(
+            Finding(
+                "plausibility",
+                "standard errors on the same N differ by more than 10x",
+                f"Table {t}",
+                f"columns {tuple(int(v) for v in grp['column'])}",
+                "similar precision on samples of the same size",
+                f"SEs {', '.join(f'{v:.3f}' for v in grp['se'])} (ratio {ratio:.0f})",
+                "info",
+                f"Column ({int(lo['column'])}) is estimated {ratio:.0f} times more precisely than another column "
+                + ("of the same split with the same N and outcome" if split else "on the same N and outcome")
+                + "; possible only if the regressor varies far more or the residuals are far smaller in one of them.",
+                "se",
             )
-    # KP rk LM vs Wald F with one instrument and one endogenous regressor
+        )
+    return out
+
+
+def _kp_disagree(cells: pd.DataFrame) -> list[Finding]:
+    """Kleibergen-Paap rk LM and Wald F (one instrument) implying first stages of very different strength."""
+    out = []
     for _, r in cells.dropna(subset=["kp_lm", "kp_wald"]).iterrows():
         n = int(r["n"])
         r2 = r["kp_lm"] / n
         implied_f = (n - 1) * r2 / max(1 - r2, 1e-12)
+        if implied_f / 10 <= r["kp_wald"] <= 10 * implied_f:
+            continue
         kappa = _implied_kurtosis(float(r["kp_lm"]), float(r["kp_wald"]), n)
-        if r["kp_wald"] > 10 * implied_f or r["kp_wald"] < implied_f / 10:
-            out.append(
-                Finding(
-                    "plausibility",
-                    "KP rk LM and Wald F tell different stories",
-                    f"Table {r['table']}",
-                    f"column ({r['column']})",
-                    f"Wald F of the order of {implied_f:.0f}",
-                    f"LM {r['kp_lm']:.2f}, Wald F {r['kp_wald']:.2f}",
-                    "info",
-                    "With one instrument and homoskedastic errors the LM statistic is about n times the first-stage "
-                    "partial R² and the Wald F about n R² / (1 - R²); the printed LM implies a partial R² of "
-                    f"{r2:.4f}. The robust statistics differ by the factor 1 + κ R² / (1 - R²) for an instrument of "
-                    f"kurtosis κ, so the printed pair needs κ of about {kappa:,.0f} (a normal variable has 3): "
-                    "possible for a product of skewed counts, unusual otherwise.",
-                    "kp_wald",
-                )
+        out.append(
+            Finding(
+                "plausibility",
+                "KP rk LM and Wald F tell different stories",
+                f"Table {r['table']}",
+                f"column ({r['column']})",
+                f"Wald F of the order of {implied_f:.0f}",
+                f"LM {r['kp_lm']:.2f}, Wald F {r['kp_wald']:.2f}",
+                "info",
+                "With one instrument and homoskedastic errors the LM statistic is about n times the first-stage "
+                "partial R² and the Wald F about n R² / (1 - R²); the printed LM implies a partial R² of "
+                f"{r2:.4f}. The robust statistics differ by the factor 1 + κ R² / (1 - R²) for an instrument of "
+                f"kurtosis κ, so the printed pair needs κ of about {kappa:,.0f} (a normal variable has 3): "
+                "possible for a product of skewed counts, unusual otherwise.",
+                "kp_wald",
             )
+        )
     return out
+
+
+def check_plausibility(cells: pd.DataFrame | None = None) -> list[Finding]:
+    """Standard errors and test statistics implausible given N and the other columns: a zero SE, SEs on
+    the same N ten times apart, and Kleibergen-Paap statistics that disagree."""
+    cells = load_regression_cells() if cells is None else cells
+    return [*_zero_se(cells), *_se_ratio(cells), *_kp_disagree(cells)]
 
 
 # --------------------------------------------------------------------------- 6-8. words and readings
