@@ -19,20 +19,38 @@ decides, by one rule per kind, whether a table supports the claim:
 
 For the published tables the p-value of a coefficient is the two-sided normal p of coef/SE from the
 printed numbers (the printed stars carry less information), and the suest p is the printed one.
+
+A claim may have several **legs** (rows of ``claims.csv`` sharing an ``id``, labelled by ``leg``): a
+mediation hypothesis (H2, H3) needs AIE to move the mediator (equations 2 and 4, printed in Table 6) *and*
+the mediator to move ERL given AIE (equations 3 and 5, ``statistic`` ``mediator_b``, which the paper does
+not print). Each leg is judged by its rule; the claim is supported ("yes") only when every leg is, refuted
+("no") when any leg is, and "not shown" when the legs the table prints support it but another leg is not
+printed.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from aichain_utils.errors import input_error
 from aichain_utils.paths import published_dir
 from aichain_utils.published import load_regression_cells
 
-__all__ = ["KINDS", "ClaimCheck", "evaluate_claims", "load_claims", "published_view", "replicated_view"]
+__all__ = [
+    "KINDS",
+    "STATISTICS",
+    "ClaimCheck",
+    "combine_legs",
+    "evaluate_claims",
+    "load_claims",
+    "published_view",
+    "replicated_view",
+]
 
 KINDS = (
     "positive_significant",
@@ -43,14 +61,27 @@ KINDS = (
     "greater_positive",
 )
 ALPHA = 0.05
+#: Statistics a leg can rest on: the printed AIE coefficient, or the mediator's coefficient in the
+#: outcome equation (3) or (5) (replicated Table 6's extra row; not printed in the paper).
+STATISTICS = ("coef", "mediator_b")
+#: The extra row of replicated Table 6 holding the mediator's coefficient and SE in equation (3)/(5).
+MEDIATOR_B_ROW = "extra: b: mediator → ERL (SE), eq. (3)/(5)"
 
 
 def load_claims() -> pd.DataFrame:
-    """The claims file, with ``columns`` as lists of ints; unknown kinds are an error naming the row."""
+    """The claims file, one row per leg, with ``columns`` as lists of ints.
+
+    Raises
+    ------
+    AichainInputError
+        If a row's ``kind`` is not one of :data:`KINDS` or its ``statistic`` not one of :data:`STATISTICS`
+        (the message names the rows).
+    """
     claims = pd.read_csv(published_dir() / "claims.csv", dtype=str, keep_default_na=False)
-    bad = claims.loc[~claims["kind"].isin(KINDS), ["id", "kind"]]
-    if len(bad):
-        raise ValueError(f"claims.csv: column 'kind' must be one of {KINDS}; offending rows: {bad.to_dict('records')}")
+    for column, allowed in (("kind", KINDS), ("statistic", STATISTICS)):
+        bad = claims.loc[~claims[column].isin(allowed), ["id", column]]
+        if len(bad):
+            raise input_error(f"claims.csv: {column}", f"must be one of {allowed}", bad.to_dict("records"))
     claims["table"] = claims["table"].astype(int)
     claims["columns"] = claims["columns"].map(lambda s: [int(v) for v in s.split("|")])
     return claims
@@ -64,19 +95,39 @@ class ClaimCheck:
     detail: str
 
 
-def published_view(table: int, cells: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Coefficient, p and suest p of a published table, one row per column (index: column)."""
+def published_view(table: int, cells: pd.DataFrame | None = None, statistic: str = "coef") -> pd.DataFrame:
+    """Coefficient, p and suest p of a published table, one row per column (index: column).
+
+    The paper prints only the AIE coefficients: for any other ``statistic`` coef and p are missing.
+    """
     cells = load_regression_cells() if cells is None else cells
     cells = cells[cells["table"] == table].set_index("column")
+    if statistic != "coef":
+        missing = pd.Series(np.nan, index=cells.index)
+        return pd.DataFrame({"coef": missing, "p": missing, "suest_p": missing})
     z = cells["coef"] / cells["se"].replace(0.0, np.nan)
     p = pd.Series(2 * stats.norm.sf(np.abs(z.to_numpy(dtype=float))), index=cells.index)
     p[cells["se"] == 0] = 0.0  # a printed SE of 0 makes the printed t infinite
     return pd.DataFrame({"coef": cells["coef"], "p": p, "suest_p": cells["suest_p"]})
 
 
-def replicated_view(tidy: pd.DataFrame) -> pd.DataFrame:
-    """The same view of a replicated table (``RenderedTable.tidy``); the suest p from its extra row."""
+def _coef_se(text) -> tuple[float, float]:
+    """``"0.1234 (0.0456)"`` -> (0.1234, 0.0456); NaNs when the cell is empty."""
+    m = re.match(r"\s*(-?[\d.]+(?:e-?\d+)?)\s*\(([\d.]+(?:e-?\d+)?)\)", str(text))
+    return (float(m.group(1)), float(m.group(2))) if m else (np.nan, np.nan)
+
+
+def replicated_view(tidy: pd.DataFrame, statistic: str = "coef") -> pd.DataFrame:
+    """The same view of a replicated table (``RenderedTable.tidy``); the suest p from its extra row.
+
+    For ``statistic="mediator_b"`` coef and p are the mediator's coefficient in equation (3)/(5) and its
+    normal p, from the extra row :data:`MEDIATOR_B_ROW` (missing when the table has none).
+    """
     view = tidy.set_index("column")[["coef", "p"]].copy()
+    if statistic == "mediator_b":
+        pairs = tidy.set_index("column").get(MEDIATOR_B_ROW, pd.Series(np.nan, index=view.index)).map(_coef_se)
+        view["coef"] = [b for b, _ in pairs]
+        view["p"] = [2 * stats.norm.sf(abs(b / s)) if s and s > 0 else np.nan for b, s in pairs]
     key = "extra: suest p, replicated"
     view["suest_p"] = pd.to_numeric(tidy.set_index("column").get(key, pd.Series(dtype=float)), errors="coerce")
     return view
@@ -92,6 +143,8 @@ def _suest_p(view: pd.DataFrame, columns: list[int]) -> float:
 def _check(kind: str, view: pd.DataFrame, columns: list[int]) -> ClaimCheck:
     if not set(columns) <= set(view.index):
         return ClaimCheck(None, f"columns {sorted(set(columns) - set(view.index))} not available")
+    if view.loc[columns, "coef"].isna().any():
+        return ClaimCheck(None, "not printed")
     b = view.loc[columns, "coef"].astype(float)
     p = view.loc[columns, "p"].astype(float)
     coefs = ", ".join(f"({c}) {v:.3f}" for c, v in b.items())
@@ -111,6 +164,46 @@ def _check(kind: str, view: pd.DataFrame, columns: list[int]) -> ClaimCheck:
     return ClaimCheck(ok, f"{coefs}; largest p {p.max():.3f}")
 
 
+WORDS = {True: "yes", False: "no", None: "not comparable"}
+
+
+def combine_legs(legs: list[ClaimCheck]) -> str:
+    """A claim's verdict from its legs: "no" if any leg fails, "yes" if every leg holds, "not shown" if the
+    legs that can be judged hold but another is not printed, else "not comparable"."""
+    verdicts = [leg.supports for leg in legs]
+    if False in verdicts:
+        return "no"
+    if all(v is True for v in verdicts):
+        return "yes"
+    return "not shown" if True in verdicts else "not comparable"
+
+
+def _legs_detail(rows: pd.DataFrame, checks: list[ClaimCheck]) -> str:
+    if len(checks) == 1:
+        return checks[0].detail
+    parts = []
+    for (_, r), c in zip(rows.iterrows(), checks, strict=True):
+        parts.append(
+            f"leg {r['leg']}: not printed"
+            if c.detail == "not printed"
+            else f"leg {r['leg']} ({WORDS[c.supports]}): {c.detail}"
+        )
+    return "; ".join(parts)
+
+
+def _judge(rows: pd.DataFrame, view) -> tuple[str, str]:
+    """Verdict and detail of one claim (its legs ``rows``) under ``view(table, statistic)``."""
+    checks = []
+    for _, leg in rows.iterrows():
+        v = view(int(leg["table"]), leg["statistic"])
+        checks.append(
+            ClaimCheck(None, f"Table {leg['table']} was not built on these data")
+            if v is None
+            else _check(leg["kind"], v, leg["columns"])
+        )
+    return combine_legs(checks), _legs_detail(rows, checks)
+
+
 def evaluate_claims(
     replicated: dict[int, pd.DataFrame] | None = None,
     cells: pd.DataFrame | None = None,
@@ -122,38 +215,49 @@ def evaluate_claims(
     ----------
     replicated : dict of int to DataFrame, optional
         ``RenderedTable.tidy`` of the replicated Tables 3–10, by table number. A table that is
-        absent (not built on these data) gives "not comparable" for its claims.
+        absent (not built on these data) gives "not comparable" for its legs.
     cells : DataFrame, optional
         The published regression cells (default: ``data/published/regression_cells.csv``).
     claims : DataFrame, optional
-        The claims (default: :func:`load_claims`).
+        The claims, one row per leg (default: :func:`load_claims`); ``leg`` and ``statistic`` default to
+        one leg on the printed coefficient.
 
     Returns
     -------
     DataFrame
-        id, section, quote_zh, claim_en, table, columns, published supports, published detail, replicated supports,
-        replicated detail. The support columns are "yes", "no" or "not comparable".
+        One row per claim: id, section, quote_zh, claim_en (the legs' statements joined), table, columns
+        (of the first leg), legs (their number), published supports, published detail, replicated supports,
+        replicated detail. The support columns are "yes", "no", "not shown" (see :func:`combine_legs`) or
+        "not comparable"; a detail gives each leg's verdict when there are several.
     """
-    word = {True: "yes", False: "no", None: "not comparable"}
+    claims = (load_claims() if claims is None else claims).copy()
+    claims["leg"] = claims["leg"] if "leg" in claims else "a"
+    claims["statistic"] = claims["statistic"] if "statistic" in claims else "coef"
+
+    def pub(table: int, statistic: str) -> pd.DataFrame:
+        return published_view(table, cells, statistic)
+
+    def rep(table: int, statistic: str) -> pd.DataFrame | None:
+        return None if replicated is None or table not in replicated else replicated_view(replicated[table], statistic)
+
     rows = []
-    for _, c in (load_claims() if claims is None else claims).iterrows():
-        pub = _check(c["kind"], published_view(c["table"], cells), c["columns"])
-        if replicated is not None and c["table"] in replicated:
-            rep = _check(c["kind"], replicated_view(replicated[c["table"]]), c["columns"])
-        else:
-            rep = ClaimCheck(None, f"Table {c['table']} was not built on these data")
+    for _, legs in claims.groupby("id", sort=False):
+        first = legs.iloc[0]
+        pub_word, pub_detail = _judge(legs, pub)
+        rep_word, rep_detail = _judge(legs, rep)
         rows.append(
             {
-                "id": c["id"],
-                "section": c["section"],
-                "quote_zh": c["quote_zh"],
-                "claim_en": c["claim_en"],
-                "table": int(c["table"]),
-                "columns": ", ".join(str(v) for v in c["columns"]),
-                "published supports": word[pub.supports],
-                "published detail": pub.detail,
-                "replicated supports": word[rep.supports],
-                "replicated detail": rep.detail,
+                "id": first["id"],
+                "section": first["section"],
+                "quote_zh": first["quote_zh"],
+                "claim_en": " ".join(legs["claim_en"]),
+                "table": int(first["table"]),
+                "columns": ", ".join(str(v) for v in first["columns"]),
+                "legs": len(legs),
+                "published supports": pub_word,
+                "published detail": pub_detail,
+                "replicated supports": rep_word,
+                "replicated detail": rep_detail,
             }
         )
     return pd.DataFrame(rows)
