@@ -180,8 +180,7 @@ def _page_texts() -> dict[str, str]:
 VALIDATION_CLAIMS = re.compile(
     r"(agree\w*|match\w*|reproduc\w*|close to the published)[^.]{0,160}?"
     r"(validates? the code|shows? (that )?the code implements|evidence about (this book's|the) code|"
-    r"code implements the (paper's |same )?design|estimator is (implemented|coded) so)"
-    r"|validates? the \*?code\*?",
+    r"code implements the (paper's |same )?design|estimator is (implemented|coded) so)",
     re.I,
 )
 
