@@ -140,3 +140,47 @@ def test_raw_frame_shares_no_buffer_with_the_truth(sim):
     raw.loc[0, "synergy_out"] = -1.0  # copy-on-write: neither the simulator's frames nor the truth change
     pd.testing.assert_series_equal(sim.truth["ITSE_forward"], before)
     assert sim.raw.loc[0, "synergy_out"] != -1.0
+
+
+# ----------------------------------------------------------------------------- bounded indicators (issue 21)
+def _small_world(power) -> dict:
+    """The default parameters on a small panel (2 units per industry: 770 unit-years) with given powers."""
+    p = copy.deepcopy(simulate.load_params())
+    p["design"]["units_per_industry"] = 2
+    p["design"]["itse_missing_rows"] = 20
+    p["aie_indicators"]["power"] = power
+    return p
+
+
+def test_indicator_marginal_is_beta_one_over_power_one():
+    """x / scale = Phi(signal)^q is Beta(1/q, 1) for a standard-normal signal (against scipy's Beta)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(7)
+    for q in (0.5, 3.0, 40.0):
+        x = simulate._bounded(rng.standard_normal(20000), np.float64(250.0), np.float64(q)) / 250.0
+        assert stats.kstest(x, stats.beta(1 / q, 1).cdf).pvalue > 1e-3
+        assert x.min() >= 0 and x.max() <= 1
+
+
+def test_indicators_never_overflow_the_raw_data_check_whatever_the_power():
+    """50 small worlds with every power at 35 (the old calibration's largest): no indicator breaks a rule.
+
+    The Weibull-type marginal this replaced, ``scale * (-ln(1 - Phi))^35``, exceeds 1e15 in every one
+    of these panels (its largest draw is of the order of 1e28).
+    """
+    from aichain_utils.schema import MAX_ABS
+
+    p = _small_world([35.0] * len(simulate.AIE_INDICATOR_COLUMNS))
+    for seed in range(50):
+        x = simulate.simulate_indicators(p, seed=seed).to_numpy()
+        assert np.isfinite(x).all() and np.abs(x).max() <= MAX_ABS, seed
+        assert (x.max(axis=0) > x.min(axis=0)).all(), seed  # no constant indicator
+    raw = simulate.simulate_panel(p, seed=0).raw
+    panel.validate_raw(raw)  # every rule of the raw-data check, on one of them
+
+
+def test_simulate_indicators_equals_the_panels_indicators():
+    p = _small_world(simulate.load_params()["aie_indicators"]["power"])
+    full = simulate.simulate_panel(p, seed=3).raw[simulate.AIE_INDICATOR_COLUMNS]
+    pd.testing.assert_frame_equal(simulate.simulate_indicators(p, seed=3), full)
