@@ -11,7 +11,7 @@ Monte Carlo's truth recovery.
 
 Seeds: calibration, hold-out, out of sample
     Every stage works *in expectation*: on the Monte Carlo mean over a fixed list of calibration
-    seeds (``seeds``: 50 of them), the same seeds at every evaluation (common random numbers, so that
+    seeds (``seeds.calibration`` of calibration.yml), the same seeds at every evaluation (common random numbers, so that
     a change of the objective is a change of the parameters, not of the draws). The book's default
     panel is drawn from the **hold-out seed** (``seed`` of params.yml), which no stage ever uses; a
     further list of **out-of-sample seeds**, disjoint from both, is used only to report how close the
@@ -204,28 +204,40 @@ def target_cells() -> pd.DataFrame:
     return cells.set_index(["table", "column"]).astype(float).sort_index()
 
 
-def coefficient_vector(params: dict, seed: int | None = None) -> pd.Series:
-    """The battery's coefficient of every column of Tables 3-10 on the panel simulated at ``params``."""
-    from aichain_utils import ledger
+def _table_builders() -> dict:
+    """The builders of Tables 3-10 without bootstrap, as :func:`aichain_utils.ledger.replicate_tables` calls them."""
+    from aichain_utils import replication
+
+    return {
+        3: lambda d: replication.table3_columns(d, bootstrap_reps=0),
+        4: replication.table4_columns,
+        5: replication.table5_columns,
+        6: lambda d: replication.table6_columns(d, bootstrap_reps=0),
+        7: replication.table7_columns,
+        8: replication.table8_columns,
+        9: replication.table9_columns,
+        10: replication.table10_columns,
+    }
+
+
+def coefficient_vector(params: dict, seed: int | None = None, tables: list[int] | None = None) -> pd.Series:
+    """The battery's coefficient of every column of Tables 3-10 (or ``tables``) on the panel simulated at ``params``."""
     from aichain_utils.panel import build_analysis_panel
     from aichain_utils.simulate import simulate_panel
 
     ap = build_analysis_panel(simulate_panel(params, seed=seed).raw)
-    columns = ledger.replicate_tables(ap, bootstrap_reps=0)
-    out = {
-        (t, col.number): float(col.estimate.coef)
-        for t, cols in columns.items()
-        if isinstance(cols, list)
-        for col in cols
-    }
+    out = {}
+    for t, build in _table_builders().items():
+        if (tables is None or t in tables) and ap.missing_reason(f"Table {t}") is None:
+            out |= {(t, col.number): float(col.estimate.coef) for col in build(ap.data)}
     return pd.Series(out, dtype=float).sort_index()
 
 
-def coefficient_frame(params: dict, seeds: list[int], jobs: int = 1) -> pd.DataFrame:
+def coefficient_frame(params: dict, seeds: list[int], jobs: int = 1, tables: list[int] | None = None) -> pd.DataFrame:
     """:func:`coefficient_vector` on each seed (rows) in parallel over ``jobs`` processes (joblib)."""
     from joblib import Parallel, delayed
 
-    rows = Parallel(n_jobs=jobs)(delayed(coefficient_vector)(params, s) for s in seeds)
+    rows = Parallel(n_jobs=jobs)(delayed(coefficient_vector)(params, s, tables) for s in seeds)
     return pd.DataFrame(rows, index=pd.Index(seeds, name="seed"))
 
 
@@ -356,7 +368,9 @@ def _bias_jacobian(
     for k, name in enumerate(names):
         step = float(spec["bias_parameters"][name])
         moved = _with(params, names, theta + step * np.eye(len(theta))[k])
-        cols[name] = ((coefficient_frame(moved, seeds, jobs).mean() - base) / step).reindex(cells)
+        tables = spec.get("bias_tables", {}).get(name)  # the tables it can move (None: all)
+        moved_mean = coefficient_frame(moved, seeds, jobs, tables).mean()
+        cols[name] = ((moved_mean - base.reindex(moved_mean.index)) / step).reindex(cells)
     return pd.DataFrame(cols, index=cells).fillna(0.0)
 
 
