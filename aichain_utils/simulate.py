@@ -631,7 +631,8 @@ def simulate_indicators(
     Byte-identical to ``simulate_panel(params, seed, scale).raw[AIE_INDICATOR_COLUMNS]`` (every block
     draws from its own stream), at a fraction of the cost: what stage 1 of the calibration needs.
     """
-    return _first_blocks(params, _streams(params, seed), scale)[4][0]
+    *_, (aie_frame, _alt_frame) = _first_blocks(params, _streams(params, seed), scale)
+    return aie_frame
 
 
 def simulate_panel(
