@@ -125,7 +125,7 @@ montecarlo-world: $(STAMP)
 
 # Writes the calibrated: block of data/simulation/params.yml and data/simulation/calibration.json.
 calibrate: $(STAMP)
-	$(BIN)/python tools/calibrate.py
+	$(BIN)/python tools/calibrate.py --jobs $(JOBS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --update-readme

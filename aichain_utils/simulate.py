@@ -53,6 +53,7 @@ __all__ = [
     "leaf_paths",
     "load_params",
     "segment_effects",
+    "simulate_indicators",
     "simulate_panel",
 ]
 
@@ -360,17 +361,25 @@ def _latent_block(p: Mapping, s: _Design, ctrl: dict, inst: dict, rng) -> tuple[
 _CHUNK_ROWS = 1 << 17
 
 
-def _weibull(signal: np.ndarray, scale: np.ndarray, power: np.ndarray) -> np.ndarray:
-    """The Gaussian-copula Weibull marginal ``x = scale * (-ln(1 - Phi(signal)))^power``."""
-    return scale * (-log_ndtr(-signal)) ** power
+def _bounded(signal: np.ndarray, scale: np.ndarray, power: np.ndarray) -> np.ndarray:
+    """The Gaussian-copula power marginal ``x = scale * Phi(signal)^power``, in ``[0, scale]``.
+
+    ``Phi(signal)`` is uniform, so ``x / scale`` is ``U^power``, a Beta(1/power, 1) variable: bounded
+    whatever the power (computed as ``exp(power * log Phi)``, which can underflow to 0 but never
+    overflow), with more of its mass near zero the larger the power. It replaced a Weibull-type
+    marginal ``(-ln(1 - Phi))^power`` whose calibrated powers near 35 overflowed the raw-data check
+    (|value| above 1e15) in about one panel in twelve (issue 21).
+    """
+    return scale * np.exp(power * log_ndtr(signal))
 
 
 def _indicator_frames(p: Mapping, s: _Design, latent: np.ndarray, rng) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The 24 raw AIE indicators and the 10 alternative indicators, drawn in chunks of rows.
 
-    Each indicator is a Weibull-type marginal of a noisy loading on the standardised latent AI
-    embedding, through a Gaussian copula (a power above one gives the long right tail of Table 2:
-    AIE mean 0.030, sd 0.044, max 0.663). The national and share-of-world indicators of Table 1
+    Each indicator is a bounded power marginal (:func:`_bounded`, Beta(1/power, 1) up to its scale)
+    of a noisy loading on the standardised latent AI embedding, through a Gaussian copula (a power
+    above one piles the mass near zero and gives the right skew of Table 2: AIE mean 0.030, sd 0.044,
+    max 0.663). The national and share-of-world indicators of Table 1
     (``aie_indicators.national``) load on the year's mean of the latent embedding, with one noise
     draw per year, so they are constant within a year.
     """
@@ -383,13 +392,13 @@ def _indicator_frames(p: Mapping, s: _Design, latent: np.ndarray, rng) -> tuple[
     norm = np.sqrt(loadings**2 + ai["noise_sd"] ** 2)
     scale = np.exp(np.asarray(ai["log_scale"]))
     # one power for every indicator, or one each (make calibrate shapes each to its Table 1 weight)
-    power = np.broadcast_to(np.asarray(ai["weibull_power"], dtype=float), (n_ind,))
+    power = np.broadcast_to(np.asarray(ai["power"], dtype=float), (n_ind,))
     aie_t = np.empty((n_ind, s.n))
     for lo in range(0, s.n, _CHUNK_ROWS):
         hi = min(lo + _CHUNK_ROWS, s.n)
         noise = ai["noise_sd"] * rng.standard_normal((hi - lo, len(local)))
         signal = (loadings[local] * latent_std[lo:hi, None] + noise) / norm[local]
-        aie_t[local, lo:hi] = _weibull(signal, scale[local], power[local]).T
+        aie_t[local, lo:hi] = _bounded(signal, scale[local], power[local]).T
     alt_t = np.empty((len(ALT_INDICATOR_COLUMNS), s.n))
     for lo in range(0, s.n, _CHUNK_ROWS):  # after every AIE draw: the stream's order is unchanged
         hi = min(lo + _CHUNK_ROWS, s.n)
@@ -398,7 +407,7 @@ def _indicator_frames(p: Mapping, s: _Design, latent: np.ndarray, rng) -> tuple[
     year_mean = np.bincount(s.t, weights=latent_std) / np.bincount(s.t)  # per year
     noise = ai["noise_sd"] * rng.standard_normal((s.n_years, len(national)))
     signal = (ai["national_loading"] * loadings[national] * year_mean[:, None] + noise) / norm[national]
-    aie_t[national, :] = _weibull(signal, scale[national], power[national])[s.t].T
+    aie_t[national, :] = _bounded(signal, scale[national], power[national])[s.t].T
     aie_frame = pd.DataFrame(aie_t.T, columns=AIE_INDICATOR_COLUMNS, copy=False)
     return aie_frame, pd.DataFrame(alt_t.T, columns=ALT_INDICATOR_COLUMNS, copy=False)
 
@@ -605,6 +614,27 @@ def _streams(p: Mapping, seed) -> dict:
     return {name: np.random.default_rng(child) for name, child in zip(BLOCKS, children, strict=True)}
 
 
+def _first_blocks(p: Mapping, g: dict, scale: int) -> tuple:
+    """Blocks 1-5 (design, controls, instruments, latent AI, indicators) on the streams ``g``."""
+    s = _design_block(p, scale, g["structure"])
+    ctrl = _controls_block(p, s, g["controls"])
+    inst = _instruments_block(p, s, g["instruments"])
+    latent = _latent_block(p, s, ctrl, inst, g["latent"])
+    return s, ctrl, inst, latent, _indicator_frames(p, s, latent[0], g["indicators"])
+
+
+def simulate_indicators(
+    params: Mapping, seed: int | np.random.SeedSequence | None = None, scale: int = 1
+) -> pd.DataFrame:
+    """The 24 raw AIE indicators of :func:`simulate_panel`, without the later blocks.
+
+    Byte-identical to ``simulate_panel(params, seed, scale).raw[AIE_INDICATOR_COLUMNS]`` (every block
+    draws from its own stream), at a fraction of the cost: what stage 1 of the calibration needs.
+    """
+    *_, (aie_frame, _alt_frame) = _first_blocks(params, _streams(params, seed), scale)
+    return aie_frame
+
+
 def simulate_panel(
     params: Mapping | None = None, seed: int | np.random.SeedSequence | None = None, scale: int = 1
 ) -> SimulatedPanel:
@@ -629,11 +659,7 @@ def simulate_panel(
     """
     p = load_params() if params is None else params
     g = _streams(p, seed)
-    s = _design_block(p, scale, g["structure"])
-    ctrl = _controls_block(p, s, g["controls"])
-    inst = _instruments_block(p, s, g["instruments"])
-    latent, erl_shock, ai_industry = _latent_block(p, s, ctrl, inst, g["latent"])
-    aie_frame, alt_frame = _indicator_frames(p, s, latent, g["indicators"])
+    s, ctrl, inst, (latent, erl_shock, ai_industry), (aie_frame, alt_frame) = _first_blocks(p, g, scale)
     aie = indices.entropy_index(aie_frame, ["+"] * len(AIE_INDICATOR_COLUMNS))[0].to_numpy()  # as the panel does
     med = _mediator_targets(p, s, aie, g["mediators"])
     out = _outcome_targets(p, s, aie, ctrl, inst, (erl_shock, ai_industry), med, g["outcome"], g["lab"])

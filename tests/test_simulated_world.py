@@ -128,8 +128,17 @@ def test_robots_are_of_the_order_of_chinas_stock(sim):
     assert 0.2 < total / bm["units"] < 5
 
 
-def test_every_segment_has_at_least_one_production_stage(data):
-    assert (data[["NSC_front", "NSC_inter", "NSC_back"]] >= 1).all().all()
+def test_every_segment_has_at_least_one_production_stage(sim, data):
+    """At least one production stage per segment, except where ERL's target sits near its floor.
+
+    Since issue 21's bounded indicators, AIE reaches values near 1, and a strongly negative group
+    effect (labour industries) times such an AIE pushes a few rows' ERL target to its floor (block 7);
+    their robots, hence y_F, are then tiny and NSC_front falls below one. Those rows are counted here:
+    fewer than one in a thousand, and all with ERL below one.
+    """
+    short = ~(data[["NSC_front", "NSC_inter", "NSC_back"]] >= 1).all(axis=1)
+    assert short.mean() < 1e-3, f"{int(short.sum())} rows have a segment without a production stage"
+    assert (sim.truth.loc[short.to_numpy(), "ERL"] < 1).all()
 
 
 def test_itse_lies_in_table2s_range_and_reaches_near_its_ends(data):
