@@ -80,12 +80,13 @@ def inputs_fingerprint(root: Path | None = None) -> str:
     Returns
     -------
     str
-        Hex digest over ``aichain_utils/``, ``data/``, ``requirements.txt``, every ``AICHAIN_*``
+        Hex digest over ``aichain_utils/``, ``data/``, ``tests/reference/`` (the validation appendix
+        reruns its comparisons), ``requirements.txt``, every ``AICHAIN_*``
         environment variable (name and value) and the bytes of any file such a value names.
     """
     root = root or _root()
     h = hashlib.sha256()
-    for folder in ("aichain_utils", "data"):
+    for folder in ("aichain_utils", "data", "tests/reference"):
         _hash_tree(h, root, root / folder)
     requirements = root / "requirements.txt"
     if requirements.is_file():
