@@ -63,8 +63,30 @@ def cluster_codes(frame: pd.DataFrame, clusters: list[str]) -> list[np.ndarray]:
     return codes
 
 
+def _check_scores(scores: np.ndarray, codes: np.ndarray | None) -> None:
+    if np.ndim(scores) != 2:
+        raise input_error("scores", "must be a 2-D array (rows x parameters)", [np.shape(scores)], what="shapes")
+    bad = np.flatnonzero(~np.isfinite(scores).all(axis=1))
+    if bad.size:
+        raise input_error("scores", "must be finite", bad.tolist())
+    if codes is not None:
+        codes = np.asarray(codes)
+        if codes.shape != (scores.shape[0],) or not np.issubdtype(codes.dtype, np.integer) or codes.min() < 0:
+            raise input_error(
+                "codes", "must be one non-negative integer cluster code per row of scores", [codes.shape], what="shapes"
+            )
+
+
 def meat(scores: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
-    """``sum_g S_g S_g'`` with ``S_g`` the scores summed within cluster ``g`` (rows if ``codes`` is None)."""
+    """``sum_g S_g S_g'`` with ``S_g`` the scores summed within cluster ``g`` (rows if ``codes`` is None).
+
+    Raises
+    ------
+    AichainInputError
+        ``scores`` not 2-D or not finite (the rows named); ``codes`` not one non-negative integer
+        code per row.
+    """
+    _check_scores(scores, codes)
     if codes is None:
         return scores.T @ scores
     n_groups = int(codes.max()) + 1
@@ -81,7 +103,16 @@ def cluster_meat(scores: np.ndarray, codes: list[np.ndarray] | np.ndarray | None
     ``None``: the robust meat ``sum_i s_i s_i'``; one code array: ``sum_g S_g S_g'``; the three
     arrays of two-way clustering: ``M_A + M_B - M_(A and B)``, which need not be positive
     semi-definite in small samples (``ivreg2`` and ``reghdfe`` use it as it is).
+
+    Raises
+    ------
+    AichainInputError
+        ``codes`` a list of other than one or three code arrays; the checks of :func:`meat`.
     """
+    if isinstance(codes, list | tuple) and len(codes) not in (1, 3):
+        raise input_error(
+            "codes", "must hold one array (one-way) or three (two-way: A, B, A and B)", [len(codes)], what="lengths"
+        )
     if codes is None:
         return meat(scores, None)
     if isinstance(codes, np.ndarray):
@@ -96,7 +127,17 @@ def _n_clusters(codes: list[np.ndarray]) -> list[int]:
 
 
 def n_clusters(codes: list[np.ndarray] | None) -> int | None:
-    """The number of clusters that sets the small-sample factor: the smaller one when two-way."""
+    """The number of clusters that sets the small-sample factor: the smaller one when two-way.
+
+    Returns ``None`` for no clustering (``codes`` None or empty).
+
+    Raises
+    ------
+    AichainInputError
+        A code array that is empty.
+    """
+    if codes and any(len(c) == 0 for c in codes):
+        raise input_error("codes", "must not be empty", [i for i, c in enumerate(codes) if len(c) == 0], what="arrays")
     if not codes:
         return None
     return min(_n_clusters(codes[:2] if len(codes) == 3 else codes))

@@ -306,11 +306,16 @@ def fit_iv(
     res.extra.setdefault("not_available", {}).update(diag.pop("not_available"))
     res.extra.update(diag)
     if len(endog) == 1 and len(instr) == 1:  # Lee et al. (2022) tF interval
-        cv = tf_critical_value(res.extra["first_stage_F"])
+        f1 = res.extra["first_stage_F"]
         b, se = float(beta[0]), float(np.sqrt(cov.V[0, 0]))
-        res.extra.update(tf_critical_value=cv, tf_se=se * cv / 1.96, tf_low=b - cv * se, tf_high=b + cv * se)
-        if not np.isfinite(res.extra["first_stage_F"]):
-            res.extra["not_available"]["tf_critical_value"] = "the first-stage F is not available"
+        if np.isfinite(f1):
+            cv = tf_critical_value(f1)
+            res.extra.update(tf_critical_value=cv, tf_se=se * cv / 1.96, tf_low=b - cv * se, tf_high=b + cv * se)
+        else:
+            nan = float("nan")
+            res.extra.update(tf_critical_value=nan, tf_se=nan, tf_low=nan, tf_high=nan)
+            for key in ("tf_critical_value", "tf_se", "tf_low", "tf_high"):
+                res.extra["not_available"][key] = "the first-stage F is not available"
     return res
 
 

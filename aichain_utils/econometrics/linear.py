@@ -38,7 +38,16 @@ __all__ = ["dummy_matrix", "fit_fgls", "fit_first_difference", "fit_ols", "prepa
 
 
 def dummy_matrix(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """One 0/1 column per level of each factor, the first level of each dropped."""
+    """One 0/1 column per level of each factor, the first level of each dropped.
+
+    Raises
+    ------
+    AichainInputError
+        A column of ``columns`` is not in ``frame``.
+    """
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise input_error("columns", "must be columns of the frame", absent, what="names")
     parts = [pd.get_dummies(frame[c], prefix=c, drop_first=True, dtype=float) for c in columns]
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
 

@@ -16,13 +16,37 @@ import numpy as np
 from scipy import stats
 
 from aichain_utils.econometrics.covariance import cluster_meat
+from aichain_utils.errors import input_error
 
 __all__ = ["TF_CRITICAL_05", "effective_f", "effective_f_critical_value", "tf_critical_value"]
 
 
+_RAISES_W = """
+
+    Raises
+    ------
+    AichainInputError
+        ``v`` not 1-D, ``z`` not 2-D with as many rows, either not finite, ``z'z`` singular
+        (an instrument without variation after partialling), ``kind`` unknown; the checks of
+        :func:`~aichain_utils.econometrics.covariance.cluster_meat` on ``codes``.
+    """
+
+
 def _normalised_w(v: np.ndarray, z: np.ndarray, codes, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    v, z = np.asarray(v, dtype=float), np.asarray(z, dtype=float)
+    if v.ndim != 1 or z.ndim != 2 or z.shape[0] != v.shape[0]:
+        raise input_error("z", "must be 2-D with one row per element of v", [v.shape, z.shape], what="shapes")
+    for name, a in (("v", v), ("z", z)):
+        bad = np.flatnonzero(~np.isfinite(a.reshape(len(a), -1)).all(axis=1))
+        if bad.size:
+            raise input_error(name, "must be finite", bad.tolist())
+    if kind not in ("unadjusted", "robust", "cluster"):
+        raise input_error("kind", "must be 'unadjusted', 'robust' or 'cluster'", [kind], what="values")
     n = len(v)
     zz = z.T @ z
+    eig = np.linalg.eigvalsh(zz)
+    if eig.min() <= 1e-12 * max(eig.max(), 1e-300):
+        raise input_error("z", "must have full column rank (an instrument without variation after partialling)", [])
     pi = np.linalg.solve(zz, z.T @ v)
     e = v - z @ pi
     if kind == "unadjusted":
@@ -50,6 +74,10 @@ def effective_f_critical_value(
     alpha: float = 0.05,
 ) -> float:
     """Simplified (Patnaik) critical value of the effective F for worst-case bias ``tau`` at level ``alpha``."""
+    if not (np.isfinite(tau) and tau > 0):
+        raise input_error("tau", "must be a positive number", [tau], what="values")
+    if not (np.isfinite(alpha) and 0 < alpha < 1):
+        raise input_error("alpha", "must lie in (0, 1)", [alpha], what="values")
     _, W = _normalised_w(v, z, codes, kind)
     x = 1.0 / tau
     tr = np.trace(W)
@@ -156,7 +184,20 @@ def tf_critical_value(first_stage_f: float) -> float:
     Linear interpolation in ``sqrt(F)`` in the paper's Table 3; 1.96 from ``F = 106.09`` up (the
     paper: 1.96 is valid only above about 104.7); infinite below ``F = 4`` (no finite interval).
     ``F`` is the first-stage F computed with the same covariance as the 2SLS standard error.
+
+    Raises
+    ------
+    AichainInputError
+        ``first_stage_f`` NaN or negative (an F cannot be; a missing F has no critical value).
     """
-    if not np.isfinite(first_stage_f) or first_stage_f < 4.0:
+    if np.isnan(first_stage_f) or first_stage_f < 0:
+        raise input_error("first_stage_f", "must be a non-negative number", [first_stage_f], what="values")
+    if first_stage_f < 4.0:
         return float("inf")
     return float(np.interp(np.sqrt(first_stage_f), TF_SQRT_F_GRID, TF_CRITICAL_05, right=1.96))
+
+
+effective_f.__doc__ += _RAISES_W
+effective_f_critical_value.__doc__ += _RAISES_W.replace(
+    "        ``v``", "        ``tau`` not positive, ``alpha`` outside (0, 1); ``v``"
+)
