@@ -537,7 +537,11 @@ def _difference_rows_fe_iv(data: pd.DataFrame) -> list[dict]:
         }
     )
     for iv in ["IV1", "IV2", "IV3", "IV4"]:
-        x = models.fit_iv(data, iv).extra
+        try:
+            x = models.fit_iv(data, iv).extra
+        except AichainInputError as exc:  # a file without this instrument: the row says why
+            rows.append(_not_computed("models.fit_iv", f"first_stage_se ({iv})", exc))
+            continue
         t = x["first_stage_coef"] / x["first_stage_se"]
         se_f = abs(x["first_stage_coef"]) / np.sqrt(x["first_stage_F"])
         rows.append(
@@ -598,7 +602,12 @@ def _difference_rows_groups(data: pd.DataFrame) -> list[dict]:
     rows = []
     for table in (7, 8, 9):
         for group, levels in GROUPINGS[table]:
-            _, chi2, df, p = pooled_interaction_test(data, group, levels)
+            try:
+                _, chi2, df, p = pooled_interaction_test(data, group, levels)
+            except AichainInputError as exc:  # a file without this group label or with too few levels
+                quantity = f"p, Table {table} ({group})"
+                rows.append(_not_computed("heterogeneity.pooled_interaction_test", quantity, exc))
+                continue
             frame = data[data[group].isin(levels)].dropna(subset=["ERL", "AIE", *CONTROLS])
             n, g = len(frame), frame["unit_id"].nunique()
             k = (1 + len(CONTROLS)) * len(levels)
@@ -632,6 +641,19 @@ def _difference_rows_mediation(data: pd.DataFrame) -> list[dict]:
     ]
 
 
+def _not_computed(function: str, quantity: str, exc: Exception) -> dict:
+    """A row of :func:`deliberate_differences` that these data cannot give, with the reason."""
+    return {"function": function, "quantity": quantity, "this book": "", "Stata/R": "",
+            "size on this panel": f"not computed on these data: {exc}"}  # fmt: skip
+
+
+def _guarded(part, data: pd.DataFrame, function: str, quantity: str) -> list[dict]:
+    try:
+        return part(data)
+    except AichainInputError as exc:
+        return [_not_computed(function, quantity, exc)]
+
+
 def deliberate_differences(data: pd.DataFrame) -> pd.DataFrame:
     """Every remaining deliberate difference of the replication layer from Stata/R, with its size on ``data``.
 
@@ -646,15 +668,13 @@ def deliberate_differences(data: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     AichainInputError
-        As the functions it calls (Tables 4, 5, 6 and 7-9 need their columns).
+        As the two-way FE of equation (1). A row whose variables the data lack (an instrument, a
+        group label, FSIE) or cannot estimate says so in its size column instead of raising.
     """
-    _table_needs(data, 4, ["IV1", "IV2", "IV3", "IV4", "FSIE"])
-    for table in (7, 8, 9):
-        _check_groups(data, table)
     rows = [
         *_difference_rows_fe_iv(data),
-        *_difference_rows_psm(data),
+        *_guarded(_difference_rows_psm, data, "matching.balance_table", "SMD and singleton groups"),
         *_difference_rows_groups(data),
-        *_difference_rows_mediation(data),
+        *_guarded(_difference_rows_mediation, data, "mediation.mediation_analysis", "Sobel SE (FSIE)"),
     ]
     return pd.DataFrame(rows)
