@@ -54,6 +54,8 @@ __all__ = [
     "scenario_params",
     "scenario_reading",
     "se_ratio_mc_se",
+    "simulator_check_records",
+    "simulator_check_sentence",
     "truths",
     "world_statistics",
 ]
@@ -662,6 +664,69 @@ def failure_sentence(frame: pd.DataFrame) -> str:
     return (
         f"{failed} of {total} replications ({100 * failed / total:.1f}%) failed and are left out of every "
         f"statistic: {why}."
+    )
+
+
+def simulator_check_records(folder: Path | None = None) -> pd.DataFrame:
+    """The stored counts of simulated panels that fail a check (issue 21, item 6).
+
+    ``tools/simulator_failures.py`` draws the lab's replication stream at a scale (1x, 10x the
+    paper's units), builds each panel's analysis panel (every rule of ``panel.validate_raw`` and
+    every step of ``panel.build_analysis_panel``) and writes ``failures_<scale>x.json``.
+
+    Returns
+    -------
+    DataFrame
+        One row per stored scale: ``scale``, ``checked``, ``planned``, ``failed``, ``errors`` (up to
+        ten messages, by replication) and ``current`` (True when the record was made with the
+        parameters of ``params.yml``, i.e. its calibration fingerprint is today's). Empty when no
+        record is stored.
+    """
+    import yaml
+
+    folder = folder or data_dir() / "simulation"
+    params_text = (folder / "params.yml").read_text(encoding="utf-8") if (folder / "params.yml").exists() else ""
+    today = (yaml.safe_load(params_text) or {}).get("calibration_fingerprint") if params_text else None
+    rows = []
+    for path in sorted(folder.glob("failures_*x.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        rows.append(
+            {
+                "scale": int(doc["scale"]),
+                "checked": int(doc["replications_checked"]),
+                "planned": int(doc["replications_planned"]),
+                "failed": int(doc["failed"]),
+                "errors": doc.get("errors", {}),
+                "current": bool(today) and doc.get("calibration_fingerprint") == today,
+            }
+        )
+    columns = ["scale", "checked", "planned", "failed", "errors", "current"]
+    return pd.DataFrame(rows, columns=columns).sort_values("scale", ignore_index=True)
+
+
+def simulator_check_sentence(records: pd.DataFrame) -> str:
+    """One sentence on :func:`simulator_check_records`: how many drawn panels failed a check, at each scale."""
+    if records.empty:
+        return "No count of failing simulated panels is stored (run tools/simulator_failures.py)."
+    parts = []
+    for r in records.itertuples(index=False):
+        size = "the paper's size" if r.scale == 1 else f"{r.scale} times the paper's units"
+        if r.failed == 0:
+            parts.append(f"none of {r.checked:,} panels drawn at {size} failed")
+        else:
+            why = sorted({e.split(":")[0] for e in r.errors.values()})
+            parts.append(f"{r.failed} of {r.checked:,} panels drawn at {size} failed ({', '.join(why)})")
+    stale = [f"{r.scale}x" for r in records.itertuples(index=False) if not r.current]
+    note = (
+        f" The {', '.join(stale)} count was made with an earlier calibration: rerun tools/simulator_failures.py."
+        if stale
+        else " Both counts were made with the current parameters."
+        if len(records) == 2
+        else " The count was made with the current parameters."
+    )
+    return (
+        "Checked outside the Monte Carlo (tools/simulator_failures.py: every rule of the raw data and every step "
+        f"of the analysis panel), {'; '.join(parts)}.{note}"
     )
 
 

@@ -177,3 +177,30 @@ def test_stored_monte_carlo_is_read_with_its_monte_carlo_errors():
     for _, r in s.iterrows():
         assert v.loc[r["estimator"], "biased"] == (abs(r["bias"]) > 2 * r["bias MC SE"])
         assert r["replications"] + r.get("failed", 0) == meta["reps"]
+
+
+def test_simulator_check_records_are_current_and_complete():
+    """Issue 21 item 6: 1,000 panels at 1x and at 10x, checked with today's parameters."""
+    records = lab.simulator_check_records().set_index("scale")
+    assert {1, 10} <= set(records.index), "rerun tools/simulator_failures.py --scale 1 and --scale 10"
+    for scale in (1, 10):
+        r = records.loc[scale]
+        assert r["current"], f"{scale}x count made with an earlier calibration: rerun tools/simulator_failures.py"
+        assert r["checked"] >= 1000 and r["checked"] == r["planned"], f"{scale}x: only {r['checked']} checked"
+
+
+def test_simulator_check_sentence_names_failures_and_stale_counts(tmp_path):
+    import json
+
+    (tmp_path / "params.yml").write_text("seed: 1\ncalibration_fingerprint: abc\n", encoding="utf-8")
+    doc = {"replications_checked": 50, "replications_planned": 50, "scale": 1, "failed": 2,
+           "errors": {"3": "DataInputError: ERL must be finite", "9": "OverflowError: big"},
+           "calibration_fingerprint": "old"}
+    (tmp_path / "failures_1x.json").write_text(json.dumps(doc), encoding="utf-8")
+    records = lab.simulator_check_records(tmp_path)
+    assert not records.loc[0, "current"]
+    text = lab.simulator_check_sentence(records)
+    assert "2 of 50 panels" in text and "DataInputError" in text and "OverflowError" in text
+    assert "earlier calibration" in text
+    empty = lab.simulator_check_records(tmp_path / "none")
+    assert "No count" in lab.simulator_check_sentence(empty)
