@@ -36,10 +36,12 @@ __all__ = [
     "DATA_VAR",
     "ENCODING_VAR",
     "SHEET_VAR",
+    "KNOWN_SWITCHES",
     "CheckReport",
     "DataInputError",
     "Found",
     "Violation",
+    "check_environment",
     "check_file",
     "file_sha256",
     "resolve_user_path",
@@ -52,6 +54,27 @@ SHEET_VAR = "AICHAIN_SHEET"
 CWD_VAR = "AICHAIN_CWD"  # the directory `make` was run from (the Makefile exports it)
 SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".dta", ".xlsx")
 MAX_ROWS_SHOWN = 5
+
+#: Every ``AICHAIN_*`` environment switch the project reads: name -> (allowed values or None, meaning).
+KNOWN_SWITCHES: dict[str, tuple[tuple[str, ...] | None, str]] = {
+    DATA_VAR: (None, "the data file the book is built from (unset: the simulated panel)"),
+    COLUMNS_VAR: (None, "a YAML column map: your column on the left, the book's name on the right"),
+    ENCODING_VAR: (None, "the text encoding of a CSV (utf-8, gb18030, utf-16)"),
+    SHEET_VAR: (None, "the sheet of an .xlsx workbook"),
+    CWD_VAR: (None, "the directory make was run from (set by the Makefile)"),
+    "AICHAIN_AIE_WEIGHTS": (("entropy", "published"), "the AIE weights at the raw-input level"),
+    "AICHAIN_EDITION": (("instructor", "student"), "the edition of the book (make book EDITION=...)"),
+    "AICHAIN_DASK": (None, "a Dask scheduler for make montecarlo"),
+    "AICHAIN_PAPER_TEXT": (None, "the paper's text extraction the audit reads"),
+}
+
+#: What a file's first bytes say it is (recognised by content, whatever its name).
+_MAGIC = [
+    (b"PK\x03\x04", ".xlsx", "an Excel workbook (.xlsx, a zip archive)"),
+    (b"\xd0\xcf\x11\xe0", ".xls", "an old Excel workbook (.xls)"),
+    (b"<stata_dta>", ".dta", "a Stata file (.dta)"),
+    (b"PAR1", ".parquet", "a Parquet file"),
+]
 
 
 class DataInputError(AichainInputError):
@@ -111,6 +134,7 @@ class CheckReport:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
     level: str | None = None
     n_rows: int = 0
     found: dict[str, Found] = field(default_factory=dict)
@@ -161,6 +185,33 @@ def resolve_user_path(value: str, what: str = DATA_VAR) -> Path:
     return path.resolve()
 
 
+def check_environment(environ=None) -> list[str]:
+    """Problems with the ``AICHAIN_*`` switches: an unknown name (with a did-you-mean) or value.
+
+    Returns one sentence per problem (empty when every switch is known and has an allowed value).
+    """
+    import difflib
+
+    environ = os.environ if environ is None else environ
+    problems = []
+    for name in sorted(k for k in environ if k.startswith("AICHAIN_")):
+        if name not in KNOWN_SWITCHES:
+            close = difflib.get_close_matches(name, list(KNOWN_SWITCHES), n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            problems.append(
+                f"{name}={environ[name]!r}: unknown switch, so it would be ignored in every chapter.{hint} "
+                f"The switches are: " + "; ".join(f"{k} ({m})" for k, (_, m) in KNOWN_SWITCHES.items())
+            )
+            continue
+        allowed = KNOWN_SWITCHES[name][0]
+        value = environ[name].strip().lower()
+        if allowed and value and value not in allowed:
+            close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.5)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            problems.append(f"{name}={environ[name]!r}: must be one of {', '.join(allowed)}.{hint}")
+    return problems
+
+
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -179,13 +230,56 @@ def _check_path(path: Path, given: str | None = None) -> None:
         raise DataInputError(f"{shown}: no such file.{hint}")
     if path.is_dir():
         raise DataInputError(f"{shown} is a folder; point {DATA_VAR} to one data file in it")
+    if path.stat().st_size == 0:
+        raise DataInputError(f"{shown}: the file is empty")
+    _check_content(path, shown)
     if path.suffix.lower() not in SUFFIXES:
         raise DataInputError(
             f"{shown}: unsupported file type '{path.suffix}'; use one of {', '.join(SUFFIXES)} "
             "(in Excel: File > Save As > CSV UTF-8 or Excel Workbook)"
         )
-    if path.stat().st_size == 0:
-        raise DataInputError(f"{shown}: the file is empty")
+
+
+def sniff_content(path: Path) -> tuple[str, str] | None:
+    """``(suffix, description)`` of the format the file's first bytes show, or None for text.
+
+    xlsx is a zip ('PK'), xls an OLE2 container ('D0 CF 11 E0'), a Stata 117+ file starts with
+    ``<stata_dta>`` and a Stata 113-115 file with its version byte (0x71-0x73) and a byte order
+    (1 or 2), Parquet with 'PAR1'.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    for magic, suffix, text in _MAGIC:
+        if head.startswith(magic):
+            return suffix, text
+    if len(head) >= 4 and head[0] in (0x71, 0x72, 0x73) and head[1] in (1, 2) and head[2] == 1 and head[3] == 0:
+        return ".dta", "a Stata file (.dta, format 113-115)"
+    return None
+
+
+def _check_content(path: Path, shown: str) -> None:
+    """Refuse a file whose content is another format than its name says (no encoding advice for it)."""
+    kind = sniff_content(path)
+    suffix = path.suffix.lower()
+    text_suffix = suffix in (".csv", ".tsv", ".txt")
+    if kind is None:
+        if suffix in (".xlsx", ".dta", ".parquet"):
+            raise DataInputError(
+                f"{shown}: the name says {suffix} but the content is not one (its first bytes are no "
+                f"{suffix} signature); is it a text file renamed? Give it its real extension"
+            )
+        return
+    real, text = kind
+    if real == suffix:
+        return
+    if real == ".xls":
+        advice = "open it in Excel and save it as an Excel Workbook (.xlsx) or CSV UTF-8"
+    else:
+        advice = f"rename it to {path.stem}{real} (the book reads {real} files directly)"
+    not_text = " It is not a text file, so no encoding setting can read it." if text_suffix else ""
+    raise DataInputError(
+        f"{shown}: the file is named {suffix} but its content is {text} (its first bytes say so); {advice}.{not_text}"
+    )
 
 
 def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
@@ -241,6 +335,7 @@ def _read_text(path: Path, encoding: str | None, report: CheckReport) -> pd.Data
         raise DataInputError(f"{path}: the file has no header row")
     sep = _sniff_delimiter(text, path.suffix.lower())
     report.encoding, report.delimiter = enc, {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[sep]
+    _short_rows(text, sep, path, report)
     try:
         return pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False, na_filter=False)
     except pd.errors.ParserError as exc:
@@ -248,6 +343,29 @@ def _read_text(path: Path, encoding: str | None, report: CheckReport) -> pd.Data
             f"{path}: rows do not have the same number of fields as the header ({exc}); check that "
             f"the delimiter ({report.delimiter}) does not also occur unquoted inside values"
         ) from None
+
+
+def _short_rows(text: str, sep: str, path: Path, report: CheckReport) -> None:
+    """Refuse rows with fewer fields than the header (a file cut off mid-row reads as missing cells)."""
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if r]
+    if len(rows) < 2:
+        return
+    width = len(rows[0])
+    short = [(i - 1, len(r)) for i, r in enumerate(rows[1:], start=1) if len(r) < width]
+    if not short:
+        return
+    last = short[-1][0] == len(rows) - 2 and not text.endswith(("\n", "\r"))
+    why = (
+        "the last row has fewer fields than the header and the file does not end with a line break: "
+        "it looks cut off mid-row (an interrupted copy or export)"
+        if last and len(short) == 1
+        else "rows have fewer fields than the header (their last cells would be read as missing)"
+    )
+    report.add(
+        f"{why}; {width} fields expected, found {[n for _, n in short[:MAX_ROWS_SHOWN]]}. Export the file again "
+        "in full; nothing is filled in for you",
+        rows=[r for r, _ in short], values=[f"{n} fields" for _, n in short],
+    )
 
 
 def _read_excel(path: Path, sheet: str | None, report: CheckReport) -> pd.DataFrame:
@@ -261,7 +379,7 @@ def _read_excel(path: Path, sheet: str | None, report: CheckReport) -> pd.DataFr
     if sheet and sheet not in names:
         raise DataInputError(f"{path}: no sheet named '{sheet}' ({SHEET_VAR}); the workbook has {names}")
     ws = book[sheet or names[0]]
-    report.sheet = ws.title
+    report.sheet, report.sheets = ws.title, list(names)
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     book.close()
     while rows and all(v is None for v in rows[-1]):
@@ -288,10 +406,21 @@ def read_cells(path: Path, report: CheckReport, encoding=None, sheet=None) -> tu
             frame = pd.read_parquet(path) if suffix == ".parquet" else pd.read_stata(path)
         except Exception as exc:
             raise DataInputError(f"{path}: cannot be read as {suffix} ({exc.__class__.__name__}: {exc})") from None
+        if suffix == ".parquet" and not _default_index(frame.index):
+            names = [str(n) for n in frame.index.names if n is not None] or ["index"]
+            frame = frame.reset_index()
+            report.notes.append(f"the ids stored in the Parquet file's index ({', '.join(names)}) are read as columns.")
         header = [str(c) for c in frame.columns]
         cells = frame.reset_index(drop=True)
         cells.columns = range(len(header))
     return header, cells
+
+
+def _default_index(index: pd.Index) -> bool:
+    """Whether a Parquet frame's index is pandas' default (0, 1, ...) and holds no data."""
+    if isinstance(index, pd.MultiIndex) or index.name is not None:
+        return False
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
 
 
 def read_header(path: Path) -> list[str]:
@@ -312,7 +441,7 @@ def read_header(path: Path) -> list[str]:
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        return list(pq.read_schema(path).names)
+        return [n for n in pq.read_schema(path).names if n != "__index_level_0__"]
     if suffix == ".dta":
         with pd.read_stata(path, iterator=True) as reader:
             return [str(c) for c in reader.read(1).columns]
@@ -433,12 +562,19 @@ def _match(header: list[str], level: str, cmap: dict[str, str], report: CheckRep
 
 
 def detect_level(header: list[str], cmap: dict[str, str]) -> tuple[str | None, dict, dict]:
-    """``"raw"`` when most raw-input columns are present, ``"analysis"`` when ERL or AIE is, else None."""
+    """The input level the columns show, and the matches of both levels.
+
+    ``"analysis"`` when every required finished variable is there (even if raw inputs or the 24
+    indicators are there too: the finished variables are used as given); ``"raw"`` when at least
+    ten raw-input columns are; ``"analysis"`` when ERL or AIE is; else None.
+    """
     raw = _match(header, "raw", cmap, None)
     ana = _match(header, "analysis", cmap, None)
     shared = {"unit_id", "industry_id", "province_id", "year", "industry_type", "chain_position", "tech_level",
               "factor_market_index"}  # fmt: skip
     raw_only = [b for b in raw if b not in shared]
+    if all(v.name in ana for v in schema.ANALYSIS_VARIABLES if v.required):
+        return "analysis", raw, ana  # finished variables win: raw inputs alongside them are not used
     if len(raw_only) >= 10:
         return "raw", raw, ana
     if "ERL" in ana or "AIE" in ana:
