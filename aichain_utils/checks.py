@@ -85,7 +85,7 @@ def _exact_ints(v: Variable, user: str, s: pd.Series, values: pd.Series, report:
         big = s.abs() > _INT_TEXT
         if big.any():
             report.add(
-                f"ids above 2^53 stored as floating-point numbers may have lost their last digits (two ids can "
+                "ids above 2^53 stored as floating-point numbers may have lost their last digits (two ids can "
                 "become one); store them as integers or text", v.name, user, _rows(big), s[big].head(5).tolist(),
                 severity="warning",
             )  # fmt: skip
@@ -279,8 +279,27 @@ def _text_cells(col: pd.Series) -> pd.Series:
     return obj.where(keep, "").astype(str).str.strip().str.lower()
 
 
+def _blank_rows(cells: pd.DataFrame, report: CheckReport) -> None:
+    """Name rows whose every cell is empty (a spreadsheet's trailing ',,,,' lines)."""
+    empty = pd.Series(True, index=cells.index)
+    for pos in cells.columns:
+        col = cells[pos]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            empty &= col.isna()
+        else:
+            text = col.astype(object).where(col.notna(), "").astype(str).str.strip()
+            empty &= text.eq("") | text.str.lower().isin(("none", "nan"))
+        if not empty.any():
+            return
+        report.add(
+            f"{int(empty.sum())} row(s) have every cell empty (often left by a spreadsheet export): delete them "
+            "(nothing is dropped for you)", rows=_rows(empty),
+        )  # fmt: skip
+
+
 def _summary_rows(header: list[str], cells: pd.DataFrame, report: CheckReport) -> None:
     """Refuse rows that summarise the data (平均值, 合计, mean, total ...): they are not unit-years."""
+    _blank_rows(cells, report)
     hit = pd.Series(False, index=cells.index)
     word = pd.Series("", index=cells.index, dtype=object)
     for pos in cells.columns:
@@ -554,7 +573,8 @@ def overflow_check(frame: pd.DataFrame, report: CheckReport) -> None:
     allowed_nan = {"ITSE": key_missing, "LCV": first.to_numpy(), "IV1": prev.to_numpy()}
     for col in built.select_dtypes("number").columns:
         s = built[col]
-        bad = ~np.isfinite(s.fillna(0)) | s.abs().gt(MAX_ABS) | (s.isna() & ~allowed_nan.get(col, np.zeros(len(s), bool)))
+        undefined = allowed_nan.get(col, np.zeros(len(s), bool))
+        bad = ~np.isfinite(s.fillna(0)) | s.abs().gt(MAX_ABS) | (s.isna() & ~undefined)
         if bad.any():
             first = built.loc[bad.to_numpy(), ["unit_id", "year"]].iloc[0]
             report.add(

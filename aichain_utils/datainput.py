@@ -35,8 +35,8 @@ __all__ = [
     "CWD_VAR",
     "DATA_VAR",
     "ENCODING_VAR",
-    "SHEET_VAR",
     "KNOWN_SWITCHES",
+    "SHEET_VAR",
     "CheckReport",
     "DataInputError",
     "Found",
@@ -364,7 +364,8 @@ def _short_rows(text: str, sep: str, path: Path, report: CheckReport) -> None:
     report.add(
         f"{why}; {width} fields expected, found {[n for _, n in short[:MAX_ROWS_SHOWN]]}. Export the file again "
         "in full; nothing is filled in for you",
-        rows=[r for r, _ in short], values=[f"{n} fields" for _, n in short],
+        rows=[r for r, _ in short],
+        values=[f"{n} fields" for _, n in short],
     )
 
 
@@ -455,6 +456,7 @@ def read_header(path: Path) -> list[str]:
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DEC_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
 _INF = {"inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"}
 _NA_CODES = {"na", "n/a", "nan", "null", "none", "missing", "-", "--", "缺失"}
 
@@ -476,6 +478,8 @@ def _token_kind(text: str) -> str:
         return "a decimal comma (or thousands separator): write 3.5, not 3,5"
     if t.endswith("%"):
         return "a percent sign: give the number without % (in the unit the dictionary states)"
+    if _DATE.match(t):
+        return "a date (a spreadsheet date cell?): give the number itself, for a year the integer 2013"
     return "text in a numeric column"
 
 

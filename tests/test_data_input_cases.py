@@ -102,14 +102,14 @@ def test_optional_variable_absorbed_by_unit_effects_is_treated_as_absent(ana, tm
     frame["FSIE"] = frame["unit_id"] * 0.1 + 0.05  # varies between units only
     frame["IV3"] = frame["year"] * 0.5  # varies between years only
     path = _csv(frame, tmp_path / "absorbed.csv")
-    report, table = expect(path, "no variation left after unit and year effects", "FSIE", ok=True)
+    _report, table = expect(path, "no variation left after unit and year effects", "FSIE", ok=True)
     expect(path, "no variation left after unit and year effects", "IV3", ok=True)
     assert "FSIE" not in table and "IV3" not in table and "IV2" in table
 
 
 def test_required_only_file_passes_and_says_what_cannot_be_built(ana, tmp_path, monkeypatch):
     path = _csv(ana[["unit_id", "year", "ERL", "AIE", "lngdp", "imp", "exp", "inst", "tra"]], tmp_path / "req.csv")
-    report, table = run_check(path)
+    report, _table = run_check(path)
     assert report.ok, report.render()
     assert report.tables["Table 3"] is None
     for name in ("Table 2", "Table 5", "Table 6", "Table 7", "Table 8", "Table 9", "Table 10"):
@@ -314,3 +314,18 @@ def test_known_switches_pass(monkeypatch):
     monkeypatch.setenv("AICHAIN_AIE_WEIGHTS", "published")
     monkeypatch.setenv("AICHAIN_EDITION", "student")
     assert datainput.check_environment() == []
+
+
+# --------------------------------------------------------------------------- found on the way
+def test_trailing_empty_rows_are_named(ana, tmp_path):
+    path = tmp_path / "trailing.csv"
+    text = ana.to_csv(index=False, lineterminator="\n") + "," * (ana.shape[1] - 1) + "\n"
+    path.write_text(text, encoding="utf-8")
+    expect(path, "every cell empty", rows=[len(ana)])
+
+
+def test_date_cells_in_the_year_column_are_named(ana, tmp_path):
+    frame = ana.copy()
+    frame["year"] = pd.to_datetime(frame["year"].astype(str) + "-01-01")
+    path = _xlsx(frame, tmp_path / "dates.xlsx")
+    expect(path, "a date", "year", rows=[0, 1, 2, 3, 4])
