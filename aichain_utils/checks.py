@@ -260,7 +260,7 @@ def validate_cells(
     if "unit_id" in frame and "year" in frame:
         _cross_row_checks(frame, level, matched, report)
         report.shape = panel_shape(frame)
-    report.tables = table_reasons(report.found, level, frame)
+    report.tables = table_reasons(report.found, level, _with_region(frame, level, report))
     return frame
 
 
@@ -425,6 +425,16 @@ def _absorbed(x: pd.Series, unit: pd.Series, year: pd.Series, tol: float = 1e-9)
     return False
 
 
+def _too_few_rows(frame: pd.DataFrame, name: str) -> str:
+    """'rows, units, years' when the complete rows of equation (1) with ``name`` leave no residual degree of freedom."""
+    need = [c for c in ["ERL", "AIE", *schema.CONTROLS, name] if c in frame]
+    part = frame.dropna(subset=need)
+    units, years = part["unit_id"].nunique(), part["year"].nunique()
+    if len(part) <= units + years - 1 + _N_REGRESSORS + 1:
+        return f"{len(part)} rows with every variable, {units} units, {years} years"
+    return ""
+
+
 def _optional_without_variation(frame: pd.DataFrame, matched: dict, report: CheckReport) -> pd.DataFrame:
     """An optional variable that is constant, or that unit and year effects absorb, is treated as absent.
 
@@ -441,6 +451,8 @@ def _optional_without_variation(frame: pd.DataFrame, matched: dict, report: Chec
             continue
         if (s == s.iloc[0]).all():
             why = f"is constant ({s.iloc[0]:g} in every non-empty row)"
+        elif name in REGRESSION_OPTIONALS and (few := _too_few_rows(frame, name)):
+            why = f"has too few usable rows to estimate equation (1) with unit and year effects ({few})"
         elif name in REGRESSION_OPTIONALS and _absorbed(frame[name], frame["unit_id"], frame["year"]):
             why = "has no variation left after unit and year effects (it varies only between units or years)"
         else:
@@ -453,6 +465,15 @@ def _optional_without_variation(frame: pd.DataFrame, matched: dict, report: Chec
         report.found[name] = Found("absent", user, how=f"in the file but {why.split(' (')[0]}: treated as absent")
         drop.append(name)
     return frame.drop(columns=drop) if drop else frame
+
+
+def _with_region(frame: pd.DataFrame, level: str, report: CheckReport) -> pd.DataFrame:
+    """The frame with the Table 9 region split the book will form, so its groups are checked too."""
+    if level != "analysis" or "region" in frame or not {"province_id", "factor_market_index"} <= set(frame):
+        return frame
+    from aichain_utils.panel import _region_split
+
+    return frame.assign(region=_region_split(frame["province_id"], frame["factor_market_index"])[0])
 
 
 def _derive(frame: pd.DataFrame, level: str, report: CheckReport) -> None:

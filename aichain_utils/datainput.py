@@ -278,8 +278,9 @@ def _check_content(path: Path, shown: str) -> None:
         advice = f"rename it to {path.stem}{real} (the book reads {real} files directly)"
     not_text = " It is not a text file, so no encoding setting can read it." if text_suffix else ""
     raise DataInputError(
-        f"{shown}: the file is named {suffix} but its content is {text} (its first bytes say so); {advice}.{not_text}"
-    )
+        f"{shown}: the file is named {suffix} but its content is {text} (its first bytes say so); {advice}.{not_text}",
+        argument=DATA_VAR, rule=f"the content must be what the extension {suffix} says", offending=[str(path)],
+    )  # fmt: skip
 
 
 def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:

@@ -329,3 +329,19 @@ def test_date_cells_in_the_year_column_are_named(ana, tmp_path):
     frame["year"] = pd.to_datetime(frame["year"].astype(str) + "-01-01")
     path = _xlsx(frame, tmp_path / "dates.xlsx")
     expect(path, "a date", "year", rows=[0, 1, 2, 3, 4])
+
+
+def test_optional_variable_with_too_few_rows_is_treated_as_absent(ana, tmp_path):
+    frame = ana.copy()
+    frame.loc[frame.index[6:], "IV4"] = np.nan  # six rows left: fewer than equation (1) with two-way effects needs
+    path = _csv(frame, tmp_path / "few.csv")
+    report, table = expect(path, "too few usable rows", "IV4", ok=True)
+    assert "IV4" not in table and "too few" in report.tables["Table 4"]
+
+
+def test_computed_region_groups_are_checked(ana, tmp_path):
+    frame = ana.drop(columns=["region"]).assign(factor_market_index=ana["province_id"] * 1.0)
+    path = _csv(frame, tmp_path / "region.csv")
+    report, _ = run_check(path)
+    assert report.ok and report.found["region"].status == "computed"
+    assert report.tables["Table 9"] is not None and "region" in report.tables["Table 9"]
