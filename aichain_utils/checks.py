@@ -272,13 +272,6 @@ SUMMARY_WORDS = {
 }  # fmt: skip
 
 
-def _text_cells(col: pd.Series) -> pd.Series:
-    """A column's cells as stripped, lower-case text (numbers and empty cells as '')."""
-    obj = col.astype(object)
-    keep = obj.map(lambda v: isinstance(v, str))
-    return obj.where(keep, "").astype(str).str.strip().str.lower()
-
-
 def _blank_rows(cells: pd.DataFrame, report: CheckReport) -> None:
     """Name rows whose every cell is empty (a spreadsheet's trailing ',,,,' lines)."""
     empty = pd.Series(True, index=cells.index)
@@ -291,10 +284,10 @@ def _blank_rows(cells: pd.DataFrame, report: CheckReport) -> None:
             empty &= text.eq("") | text.str.lower().isin(("none", "nan"))
         if not empty.any():
             return
-        report.add(
-            f"{int(empty.sum())} row(s) have every cell empty (often left by a spreadsheet export): delete them "
-            "(nothing is dropped for you)", rows=_rows(empty),
-        )  # fmt: skip
+    report.add(
+        f"{int(empty.sum())} row(s) have every cell empty (often left by a spreadsheet export): delete them "
+        "(nothing is dropped for you)", rows=_rows(empty),
+    )  # fmt: skip
 
 
 def _summary_rows(header: list[str], cells: pd.DataFrame, report: CheckReport) -> None:
@@ -305,8 +298,11 @@ def _summary_rows(header: list[str], cells: pd.DataFrame, report: CheckReport) -
     for pos in cells.columns:
         if pd.api.types.is_numeric_dtype(cells[pos]) or pd.api.types.is_bool_dtype(cells[pos]):
             continue
-        text = _text_cells(cells[pos]).str.rstrip(":：")
-        mask = text.isin(SUMMARY_WORDS) & ~hit
+        codes, uniques = pd.factorize(cells[pos].astype(object))  # few distinct texts: test each once
+        flags = np.array([isinstance(u, str) and u.strip().lower().rstrip(":：") in SUMMARY_WORDS for u in uniques])
+        if not flags.any():
+            continue
+        mask = pd.Series((codes >= 0) & np.append(flags, False)[codes], index=cells.index) & ~hit
         word[mask] = cells.loc[mask, pos].astype(str)
         hit |= mask
     if hit.any():
