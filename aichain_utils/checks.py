@@ -233,7 +233,11 @@ def validate_cells(
             continue
         pos, user, status = matched[v.name]
         report.found[v.name] = Found(status, user)
-        parsed = _parse_column(v, user, cells[pos], report, level)
+        column = cells[pos]
+        if v.kind in ("id", "year") and pos in report.codes:  # a labelled Stata id keeps the file's own numbers
+            column = report.codes[pos]
+            report.notes.append(f"{v.name} ('{user}') carries Stata value labels: its numeric codes are the ids.")
+        parsed = _parse_column(v, user, column, report, level)
         if parsed is not None:
             table[v.name] = parsed
     if missing:

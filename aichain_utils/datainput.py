@@ -135,6 +135,7 @@ class CheckReport:
     delimiter: str | None = None
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
+    codes: dict = field(default_factory=dict)  # Stata value-labelled columns: position -> numeric codes
     level: str | None = None
     n_rows: int = 0
     found: dict[str, Found] = field(default_factory=dict)
@@ -403,9 +404,11 @@ def read_cells(path: Path, report: CheckReport, encoding=None, sheet=None) -> tu
         grid = _read_excel(path, sheet, report)
         header = ["" if h is None else str(h) for h in grid.iloc[0]]
         cells = grid.iloc[1:].reset_index(drop=True)
+    elif suffix == ".dta":
+        return _read_stata(path, report)
     else:
         try:
-            frame = pd.read_parquet(path) if suffix == ".parquet" else pd.read_stata(path)
+            frame = pd.read_parquet(path)
         except Exception as exc:
             raise DataInputError(f"{path}: cannot be read as {suffix} ({exc.__class__.__name__}: {exc})") from None
         if suffix == ".parquet" and not _default_index(frame.index):
@@ -415,6 +418,33 @@ def read_cells(path: Path, report: CheckReport, encoding=None, sheet=None) -> tu
         header = [str(c) for c in frame.columns]
         cells = frame.reset_index(drop=True)
         cells.columns = range(len(header))
+    return header, cells
+
+
+def _read_stata(path: Path, report: CheckReport) -> tuple[list[str], pd.DataFrame]:
+    """A Stata file's header and cells: value labels applied, the numeric codes kept for ids and years.
+
+    An id carrying value labels (industry names on industry codes) keeps the file's own numbers
+    (``report.codes``); when a column's labels are not unique, no labels are applied and the report says so.
+    """
+    try:
+        codes = pd.read_stata(path, convert_categoricals=False)
+    except Exception as exc:
+        raise DataInputError(f"{path}: cannot be read as .dta ({exc.__class__.__name__}: {exc})") from None
+    try:
+        labelled = pd.read_stata(path)
+    except ValueError as exc:
+        match = re.search(r"column (\S+) are not unique", str(exc))
+        report.notes.append(
+            f"the value labels of Stata column {match.group(1) if match else '?'} are not unique (two codes share "
+            "a label), so every column is read as its numeric codes, labels not applied."
+        )
+        labelled = codes
+    header = [str(c) for c in labelled.columns]
+    cat = [i for i, c in enumerate(labelled.columns) if isinstance(labelled[c].dtype, pd.CategoricalDtype)]
+    report.codes = {i: codes.iloc[:, i].reset_index(drop=True) for i in cat}
+    cells = labelled.reset_index(drop=True)
+    cells.columns = range(len(header))
     return header, cells
 
 
@@ -627,6 +657,11 @@ def check_file(
     cmap = load_column_map(columns)
     header, cells = read_cells(file, report, encoding, sheet)
     report.n_rows = len(cells)
+    if sheet and report.file_format != "xlsx":
+        report.add(f"{SHEET_VAR}={sheet} is set but {file.name} is no workbook: it is ignored", severity="warning")
+    if encoding and report.file_format not in ("csv", "tsv", "txt"):
+        report.add(f"{ENCODING_VAR}={encoding} is set but {file.name} is no text file: it is ignored",
+                   severity="warning")  # fmt: skip
     from aichain_utils.checks import overflow_check, validate_cells
 
     table = validate_cells(header, cells, cmap, report)

@@ -346,3 +346,23 @@ def test_computed_region_groups_are_checked(ana, tmp_path):
     report, _ = run_check(path)
     assert report.ok and report.found["region"].status == "computed"
     assert report.tables["Table 9"] is not None and "region" in report.tables["Table 9"]
+
+
+@pytest.mark.parametrize("unique", [True, False])
+def test_stata_value_labels_on_ids_keep_the_files_numbers(ana, tmp_path, unique):
+    frame = ana.copy()
+    names = {123: "钢铁", 124: "煤炭", 489: "化工", 490: "化工" if not unique else "纺织"}
+    path = tmp_path / "labelled.dta"
+    frame.to_stata(path, write_index=False, version=118, value_labels={"unit_id": names})
+    report, table = run_check(path)
+    assert report.ok, report.render()
+    assert sorted(table["unit_id"].unique()) == [123, 124, 489, 490]
+    assert any("value labels" in n for n in report.notes)
+
+
+def test_switches_that_do_not_apply_to_the_file_warn(ana, tmp_path):
+    path = tmp_path / "plain.parquet"
+    ana.to_parquet(path)
+    report, _ = run_check(path, sheet="data", encoding="gb18030")
+    warned = " ".join(texts(report, "warning"))
+    assert "AICHAIN_SHEET=data is set but" in warned and "AICHAIN_ENCODING=gb18030 is set but" in warned
