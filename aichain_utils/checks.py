@@ -353,11 +353,33 @@ def _header_position_hint(header: list[str], cells: pd.DataFrame, cmap: dict, re
     if len(filled) <= 2 and len(header) > 3:
         return f" The first row holds only {filled}: a merged title row? The header must be the first row."
     if report.sheets and len(report.sheets) > 1:
+        data = _sheet_with_data(report, cmap)
+        name = f"'{data}' has the book's columns: AICHAIN_SHEET={data}" if data else "AICHAIN_SHEET=<name>"
         return (
             f" The sheet read was '{report.sheet}' (the first); the workbook has {report.sheets}. If it is a "
-            "notes sheet (说明), name the data sheet: AICHAIN_SHEET=<name> make check-data."
+            f"notes sheet (说明), name the data sheet ({name} make check-data)."
         )
     return ""
+
+
+def _sheet_with_data(report: CheckReport, cmap: dict) -> str | None:
+    """The first other sheet of the workbook whose first row matches an input level."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(report.path, read_only=True, data_only=True)
+    except Exception:
+        return None
+    try:
+        for name in report.sheets:
+            if name == report.sheet:
+                continue
+            first = next(book[name].iter_rows(max_row=1, values_only=True), ())
+            if detect_level(["" if v is None else str(v) for v in first], cmap)[0] is not None:
+                return name
+    finally:
+        book.close()
+    return None
 
 
 def _map_checks(header: list[str], cmap: dict, report: CheckReport) -> None:
