@@ -555,10 +555,23 @@ def load_column_map(value: str | None) -> dict[str, str]:
         raise DataInputError(
             f"{COLUMNS_VAR}={value}: no such file ({path}). A relative path is read from the directory you ran make in."
         )
+    raw = path.read_bytes()
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataInputError(f"{path}: not a readable UTF-8 YAML file ({exc.__class__.__name__})") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # a map saved by a Chinese-locale editor: GBK/GB18030
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            msg = f"{path}: the column map is neither UTF-8 nor GB18030 text; save it as UTF-8"
+            raise DataInputError(msg) from None
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise DataInputError(
+            f"{path}: not readable as YAML{line}; write one `your_column: book_name` per line"
+        ) from None
     if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
         raise DataInputError(
             f"{path}: the column map must be lines of the form `your_column: book_name`, "

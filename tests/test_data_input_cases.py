@@ -366,3 +366,11 @@ def test_switches_that_do_not_apply_to_the_file_warn(ana, tmp_path):
     report, _ = run_check(path, sheet="data", encoding="gb18030")
     warned = " ".join(texts(report, "warning"))
     assert "AICHAIN_SHEET=data is set but" in warned and "AICHAIN_ENCODING=gb18030 is set but" in warned
+
+
+def test_gbk_column_map_with_chinese_names(ana, tmp_path):
+    path = _csv(ana.rename(columns={"ERL": "重构效能总指数"}), tmp_path / "zh.csv")
+    cmap = tmp_path / "map.yml"
+    cmap.write_bytes("重构效能总指数: ERL\n".encode("gb18030"))
+    report, _ = run_check(path, columns=str(cmap))
+    assert report.ok and report.found["ERL"].status == "mapped", report.render()
