@@ -106,6 +106,17 @@ def _exact_ints(v: Variable, user: str, s: pd.Series, values: pd.Series, report:
     if huge.any():
         report.add("ids must fit in 64 bits (|id| < 2^63)", v.name, user, _rows(huge), out[huge].head(5).tolist())
         return None
+    text = s.astype(object).map(lambda x: str(x).strip() if isinstance(x, str) else None)
+    pairs = pd.DataFrame({"text": text, "id": out}).dropna().drop_duplicates()
+    merged = pairs[pairs.duplicated("id", keep=False)]
+    if v.kind == "id" and len(merged):
+        rows = s.index[text.isin(merged["text"])]
+        report.add(
+            "ids that differ only in leading zeros or signs ('007' and '7') would become one id: keep them as "
+            "written consistently, or prefix text codes with a letter", v.name, user, list(rows[:5]),
+            sorted(merged["text"].unique())[:5],
+        )  # fmt: skip
+        return None
     return out.astype("int64")
 
 

@@ -374,3 +374,13 @@ def test_gbk_column_map_with_chinese_names(ana, tmp_path):
     cmap.write_bytes("重构效能总指数: ERL\n".encode("gb18030"))
     report, _ = run_check(path, columns=str(cmap))
     assert report.ok and report.found["ERL"].status == "mapped", report.render()
+
+
+def test_ids_that_differ_only_in_leading_zeros_are_refused(ana, tmp_path):
+    frame = ana.astype({"unit_id": str}).copy()
+    frame.loc[frame["unit_id"] == "124", "unit_id"] = "0123"  # a different unit, written with a leading zero
+    path = _csv(frame, tmp_path / "zeros.csv")
+    expect(path, "leading zeros", "unit_id")
+    padded = ana.assign(unit_id=ana["unit_id"].astype(str).str.zfill(6))  # consistently padded: read as numbers
+    report, table = run_check(_csv(padded, tmp_path / "padded.csv"))
+    assert report.ok and sorted(table["unit_id"].unique()) == sorted(ana["unit_id"].unique()), report.render()
