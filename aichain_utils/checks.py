@@ -255,6 +255,14 @@ def validate_cells(
         hint = ""
         if any(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in header):
             hint = " Chinese headers not recognised can be mapped in the column map."
+        if level == "raw":
+            ana = _match(header, "analysis", cmap, None)
+            if "ERL" in ana or "AIE" in ana:
+                lack = [v.name for v in schema.ANALYSIS_VARIABLES if v.required and v.name not in ana]
+                hint += (
+                    f" The file also has finished variables ({', '.join(b for b in ('ERL', 'AIE') if b in ana)}): "
+                    f"read as finished variables it would lack only {lack}; add those and the finished level is used."
+                )
         report.add(
             f"missing required column(s) {missing[:12]}{' ...' if len(missing) > 12 else ''} "
             f"({len(missing)} of the {level} level's {sum(v.required for v in variables(level))} required); "

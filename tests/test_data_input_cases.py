@@ -384,3 +384,10 @@ def test_ids_that_differ_only_in_leading_zeros_are_refused(ana, tmp_path):
     padded = ana.assign(unit_id=ana["unit_id"].astype(str).str.zfill(6))  # consistently padded: read as numbers
     report, table = run_check(_csv(padded, tmp_path / "padded.csv"))
     assert report.ok and sorted(table["unit_id"].unique()) == sorted(ana["unit_id"].unique()), report.render()
+
+
+def test_incomplete_finished_file_with_raw_columns_says_what_the_finished_level_lacks(ana, raw, tmp_path):
+    extra = raw[[c for c in raw.columns if c.startswith("aie_")]].iloc[: len(ana)].reset_index(drop=True)
+    frame = pd.concat([ana.drop(columns=["tra"]), extra], axis=1)
+    path = _csv(frame, tmp_path / "almost.csv")
+    expect(path, r"would lack only \['tra'\]")
