@@ -252,24 +252,7 @@ def validate_cells(
         if parsed is not None:
             table[v.name] = parsed
     if missing:
-        hint = ""
-        if any(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in header):
-            hint = " Chinese headers not recognised can be mapped in the column map."
-        if level == "raw":
-            ana = _match(header, "analysis", cmap, None)
-            if "ERL" in ana or "AIE" in ana:
-                lack = [v.name for v in schema.ANALYSIS_VARIABLES if v.required and v.name not in ana]
-                hint += (
-                    f" The file also has finished variables ({', '.join(b for b in ('ERL', 'AIE') if b in ana)}): "
-                    f"read as finished variables it would lack only {lack}; add those and the finished level is used."
-                )
-        report.add(
-            f"missing required column(s) {missing[:12]}{' ...' if len(missing) > 12 else ''} "
-            f"({len(missing)} of the {level} level's {sum(v.required for v in variables(level))} required); "
-            f"add them or map your names with {COLUMNS_VAR}=map.yml.{hint}"
-        )
-        for name in missing:
-            report.found[name] = Found("absent", how="required")
+        _report_missing(header, cmap, level, missing, report)
     used = {p for p, _, _ in matched.values()}
     ignored = [h for p, h in enumerate(header) if p not in used and h.strip()]
     if ignored:
@@ -506,6 +489,28 @@ def _optional_without_variation(frame: pd.DataFrame, matched: dict, report: Chec
         report.found[name] = Found("absent", user, how=f"in the file but {why.split(' (')[0]}: treated as absent")
         drop.append(name)
     return frame.drop(columns=drop) if drop else frame
+
+
+def _report_missing(header: list[str], cmap: dict, level: str, missing: list[str], report: CheckReport) -> None:
+    """One violation for the required columns the file lacks, with what would make it readable."""
+    hint = ""
+    if any(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in header):
+        hint = " Chinese headers not recognised can be mapped in the column map."
+    if level == "raw":
+        ana = _match(header, "analysis", cmap, None)
+        if "ERL" in ana or "AIE" in ana:
+            lack = [v.name for v in schema.ANALYSIS_VARIABLES if v.required and v.name not in ana]
+            hint += (
+                f" The file also has finished variables ({', '.join(b for b in ('ERL', 'AIE') if b in ana)}): "
+                f"read as finished variables it would lack only {lack}; add those and the finished level is used."
+            )
+    report.add(
+        f"missing required column(s) {missing[:12]}{' ...' if len(missing) > 12 else ''} "
+        f"({len(missing)} of the {level} level's {sum(v.required for v in variables(level))} required); "
+        f"add them or map your names with {COLUMNS_VAR}=map.yml.{hint}"
+    )
+    for name in missing:
+        report.found[name] = Found("absent", how="required")
 
 
 def _with_region(frame: pd.DataFrame, level: str, report: CheckReport) -> pd.DataFrame:
