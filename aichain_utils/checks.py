@@ -7,6 +7,9 @@ every problem at once.
 
 from __future__ import annotations
 
+import difflib
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -68,7 +71,53 @@ def _parse_id(v: Variable, user: str, s: pd.Series, report: CheckReport, codes_o
     if frac.any():
         report.add("must hold integers", v.name, user, _rows(frac), values[frac].head(5).tolist())
         return None
-    return values.astype("int64")
+    return _exact_ints(v, user, s, values, report)
+
+
+_INT_TEXT = 2**53  # integers above this are not exact as floats
+
+
+def _exact_ints(v: Variable, user: str, s: pd.Series, values: pd.Series, report: CheckReport) -> pd.Series:
+    """The integer ids exactly as the file holds them (never through a float: ids above 2^53 stay distinct)."""
+    if pd.api.types.is_integer_dtype(s) and not pd.api.types.is_extension_array_dtype(s):
+        return s.astype("int64")
+    if pd.api.types.is_float_dtype(s):
+        big = s.abs() > _INT_TEXT
+        if big.any():
+            report.add(
+                "ids above 2^53 stored as floating-point numbers may have lost their last digits (two ids can "
+                "become one); store them as integers or text", v.name, user, _rows(big), s[big].head(5).tolist(),
+                severity="warning",
+            )  # fmt: skip
+        return values.astype("int64")
+
+    def exact(x):
+        if isinstance(x, bool):
+            return int(x)
+        if isinstance(x, int | np.integer):
+            return int(x)
+        if isinstance(x, float | np.floating):
+            return int(x)
+        t = str(x).strip()
+        return int(t) if re.fullmatch(r"[+-]?\d+", t) else int(float(t))
+
+    out = s.astype(object).map(exact)
+    huge = out.map(lambda n: abs(n) >= 2**63)
+    if huge.any():
+        report.add("ids must fit in 64 bits (|id| < 2^63)", v.name, user, _rows(huge), out[huge].head(5).tolist())
+        return None
+    text = s.astype(object).map(lambda x: str(x).strip() if isinstance(x, str) else None)
+    pairs = pd.DataFrame({"text": text, "id": out}).dropna().drop_duplicates()
+    merged = pairs[pairs.duplicated("id", keep=False)]
+    if v.kind == "id" and len(merged):
+        rows = s.index[text.isin(merged["text"])]
+        report.add(
+            "ids that differ only in leading zeros or signs ('007' and '7') would become one id: keep them as "
+            "written consistently, or prefix text codes with a letter", v.name, user, list(rows[:5]),
+            sorted(merged["text"].unique())[:5],
+        )  # fmt: skip
+        return None
+    return out.astype("int64")
 
 
 def _parse_number(v: Variable, user: str, s: pd.Series, report: CheckReport) -> pd.Series | None:
@@ -149,15 +198,16 @@ def _parse_column(v: Variable, user: str, s: pd.Series, report: CheckReport, lev
     return _parse_number(v, user, s, report)
 
 
-def _level_or_explain(header: list[str], cmap: dict, report: CheckReport):
+def _level_or_explain(header: list[str], cmap: dict, report: CheckReport, cells: pd.DataFrame | None = None):
     level, _raw, ana = detect_level(header, cmap)
     if level is None:
         need = [v.name for v in schema.ANALYSIS_VARIABLES if v.required and v.name not in ana]
+        hint = _header_position_hint(header, cells, cmap, report) if cells is not None else ""
         report.add(
             "the columns match neither input level. Finished variables (analysis level) need "
             f"{[v.name for v in schema.ANALYSIS_VARIABLES if v.required]}; missing here: {need}. Raw inputs "
             f"need the {len(schema.RAW_VARIABLES)} columns of data/templates/raw_template.csv. Rename your "
-            f"columns or map them with {COLUMNS_VAR}=map.yml (your name: book name)."
+            f"columns or map them with {COLUMNS_VAR}=map.yml (your name: book name).{hint}"
         )
         return None, {}
     report.level = level
@@ -172,18 +222,18 @@ def validate_cells(
     ``level`` forces the input level ("raw" or "analysis"); by default it is recognised from the columns.
     """
     _header_checks(header, report)
-    for user in cmap:
-        if user not in header and schema.normalise_name(user) not in {schema.normalise_name(h) for h in header}:
-            report.add(f"the column map ({COLUMNS_VAR}) names '{user}', which the file does not have", user_column=user)
+    _map_checks(header, cmap, report)
     if len(cells) == 0:
         report.add("the table has no rows (only a header)")
         return None
     if level is None:
-        level, matched = _level_or_explain(header, cmap, report)
+        level, matched = _level_or_explain(header, cmap, report, cells)
     else:
         report.level, matched = level, _match(header, level, cmap, report)
     if level is None:
         return None
+    _summary_rows(header, cells, report)
+    _second_header_row(cells, level, matched, report)
     table, missing = {}, []
     for v in variables(level):
         if v.name not in matched:
@@ -194,31 +244,282 @@ def validate_cells(
             continue
         pos, user, status = matched[v.name]
         report.found[v.name] = Found(status, user)
-        parsed = _parse_column(v, user, cells[pos], report, level)
+        column = cells[pos]
+        if v.kind in ("id", "year") and pos in report.codes:  # a labelled Stata id keeps the file's own numbers
+            column = report.codes[pos]
+            report.notes.append(f"{v.name} ('{user}') carries Stata value labels: its numeric codes are the ids.")
+        parsed = _parse_column(v, user, column, report, level)
         if parsed is not None:
             table[v.name] = parsed
     if missing:
-        hint = ""
-        if any(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in header):
-            hint = " Chinese headers not recognised can be mapped in the column map."
-        report.add(
-            f"missing required column(s) {missing[:12]}{' ...' if len(missing) > 12 else ''} "
-            f"({len(missing)} of the {level} level's {sum(v.required for v in variables(level))} required); "
-            f"add them or map your names with {COLUMNS_VAR}=map.yml.{hint}"
-        )
-        for name in missing:
-            report.found[name] = Found("absent", how="required")
+        _report_missing(header, cmap, level, missing, report)
     used = {p for p, _, _ in matched.values()}
     ignored = [h for p, h in enumerate(header) if p not in used and h.strip()]
     if ignored:
         report.notes.append(f"{len(ignored)} column(s) not used by the book: {ignored[:15]}.")
     frame = pd.DataFrame(table, copy=False)  # the parsed columns are new already: no second copy
+    if level == "analysis":
+        _raw_alongside(header, cmap, report)
+        if "unit_id" in frame and "year" in frame:
+            frame = _optional_without_variation(frame, matched, report)
     _derive(frame, level, report)
     if "unit_id" in frame and "year" in frame:
         _cross_row_checks(frame, level, matched, report)
         report.shape = panel_shape(frame)
-    report.tables = table_reasons(report.found, level, frame)
+    report.tables = table_reasons(report.found, level, _with_region(frame, level, report))
     return frame
+
+
+# --------------------------------------------------------------------------- layout of the file
+#: Words that mark a summary row (a mean or total under the data), not a unit-year.
+SUMMARY_WORDS = {
+    "平均值", "平均", "均值", "合计", "总计", "小计", "汇总", "总和",
+    "mean", "average", "avg", "total", "subtotal", "sum",
+}  # fmt: skip
+
+
+def _blank_rows(cells: pd.DataFrame, report: CheckReport) -> None:
+    """Name rows whose every cell is empty (a spreadsheet's trailing ',,,,' lines)."""
+    empty = pd.Series(True, index=cells.index)
+    for pos in cells.columns:
+        col = cells[pos]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            empty &= col.isna()
+        else:
+            text = col.astype(object).where(col.notna(), "").astype(str).str.strip()
+            empty &= text.eq("") | text.str.lower().isin(("none", "nan"))
+        if not empty.any():
+            return
+    report.add(
+        f"{int(empty.sum())} row(s) have every cell empty (often left by a spreadsheet export): delete them "
+        "(nothing is dropped for you)", rows=_rows(empty),
+    )  # fmt: skip
+
+
+def _summary_rows(header: list[str], cells: pd.DataFrame, report: CheckReport) -> None:
+    """Refuse rows that summarise the data (平均值, 合计, mean, total ...): they are not unit-years."""
+    _blank_rows(cells, report)
+    hit = pd.Series(False, index=cells.index)
+    word = pd.Series("", index=cells.index, dtype=object)
+    for pos in cells.columns:
+        if pd.api.types.is_numeric_dtype(cells[pos]) or pd.api.types.is_bool_dtype(cells[pos]):
+            continue
+        codes, uniques = pd.factorize(cells[pos].astype(object))  # few distinct texts: test each once
+        flags = np.array([isinstance(u, str) and u.strip().lower().rstrip(":：") in SUMMARY_WORDS for u in uniques])
+        if not flags.any():
+            continue
+        mask = pd.Series((codes >= 0) & np.append(flags, False)[codes], index=cells.index) & ~hit
+        word[mask] = cells.loc[mask, pos].astype(str)
+        hit |= mask
+    if hit.any():
+        report.add(
+            "summary rows (a mean or total under the data) are not unit-years: delete them from the file "
+            "(nothing is dropped for you)", rows=_rows(hit), values=word[hit].head(5).tolist(),
+        )  # fmt: skip
+
+
+def _second_header_row(cells: pd.DataFrame, level: str, matched: dict, report: CheckReport) -> None:
+    """Name a second header row (units, a second language) read as the first data row."""
+    kinds = {v.name: v.kind for v in variables(level)}
+    numeric = [pos for book, (pos, _, _) in matched.items() if kinds.get(book) in ("number", "year")]
+    if not numeric or all(pd.api.types.is_numeric_dtype(cells[p]) for p in numeric):
+        return
+    first = cells.iloc[0]
+    text = [
+        pos for pos in numeric
+        if isinstance(first[pos], str) and first[pos].strip() and not _NUMBERISH.match(first[pos].strip())
+    ]  # fmt: skip
+    if len(text) >= max(2, len(numeric) // 2):
+        report.add(
+            f"the first data row holds text in {len(text)} of the {len(numeric)} numeric columns "
+            f"({[str(first[p]) for p in text[:5]]}): it looks like a second header row (names, units or a "
+            "second language). Keep one header row: delete the other or merge them", rows=[0],
+        )  # fmt: skip
+
+
+_NUMBERISH = re.compile(r"^[+-]?[\d.,%]+$")
+
+
+def _header_position_hint(header: list[str], cells: pd.DataFrame, cmap: dict, report: CheckReport) -> str:
+    """Why the header matched nothing: a title or notes row above it, or a notes sheet first."""
+    filled = [h for h in header if h.strip() and h.strip().lower() not in ("nan", "none")]
+    for i in range(min(6, len(cells))):
+        row = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in cells.iloc[i]]
+        level = detect_level(row, cmap)[0]
+        if level is not None:
+            what = "a merged title row" if len(filled) <= 2 else "a title, notes or a first header row"
+            return (
+                f" The {level}-level header is on data row {i} (spreadsheet row {i + 2}): the row(s) above it "
+                f"look like {what} (first row: {filled[:3]}). Delete them so that the header is the first row."
+            )
+    if len(filled) <= 2 and len(header) > 3:
+        return f" The first row holds only {filled}: a merged title row? The header must be the first row."
+    if report.sheets and len(report.sheets) > 1:
+        data = _sheet_with_data(report, cmap)
+        name = f"'{data}' has the book's columns: AICHAIN_SHEET={data}" if data else "AICHAIN_SHEET=<name>"
+        return (
+            f" The sheet read was '{report.sheet}' (the first); the workbook has {report.sheets}. If it is a "
+            f"notes sheet (说明), name the data sheet ({name} make check-data)."
+        )
+    return ""
+
+
+def _sheet_with_data(report: CheckReport, cmap: dict) -> str | None:
+    """The first other sheet of the workbook whose first row matches an input level."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(report.path, read_only=True, data_only=True)
+    except Exception:
+        return None
+    try:
+        for name in report.sheets:
+            if name == report.sheet:
+                continue
+            first = next(book[name].iter_rows(max_row=1, values_only=True), ())
+            if detect_level(["" if v is None else str(v) for v in first], cmap)[0] is not None:
+                return name
+    finally:
+        book.close()
+    return None
+
+
+def _map_checks(header: list[str], cmap: dict, report: CheckReport) -> None:
+    """Every entry of the column map: its left side in the file, its right side a book variable."""
+    norm_header = {schema.normalise_name(h) for h in header}
+    names = {}
+    for level in ("analysis", "raw"):
+        for v in variables(level):
+            names.setdefault(schema.normalise_name(v.name), v.name)
+    known = {**schema.name_index("raw"), **schema.name_index("analysis")}
+    for user, book in cmap.items():
+        user_there = user in header or schema.normalise_name(user) in norm_header
+        book_there = book in header or schema.normalise_name(book) in norm_header
+        is_book = schema.normalise_name(book) in known
+        user_is_book = schema.normalise_name(user) in names
+        if not user_there and book_there and user_is_book:
+            report.add(
+                f"the column map ({COLUMNS_VAR}) looks reversed: '{user}: {book}' puts the book's name on the "
+                f"left; write `{book}: {user}` (your column on the left, the book's name on the right)",
+                column=user, user_column=book,
+            )  # fmt: skip
+            continue
+        if not user_there:
+            report.add(f"the column map ({COLUMNS_VAR}) names '{user}', which the file does not have", user_column=user)
+        if not is_book:
+            close = difflib.get_close_matches(book, sorted(set(names.values())), n=1, cutoff=0.6)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            report.add(
+                f"the column map ({COLUMNS_VAR}) maps '{user}' to '{book}', which is no variable of the book."
+                f"{hint} The book's names are in data/templates/data_dictionary.csv", user_column=user,
+            )  # fmt: skip
+
+
+def _raw_alongside(header: list[str], cmap: dict, report: CheckReport) -> None:
+    raw = [b for b in _match(header, "raw", cmap, None) if b not in {v.name for v in schema.ANALYSIS_VARIABLES}]
+    if raw:
+        report.notes.append(
+            f"The file has every finished variable and also {len(raw)} raw-input column(s) ({raw[:6]}...): the "
+            "finished variables are used as given and the raw inputs are not used. To have the book compute the "
+            "indices from the raw inputs, give a file without the finished ERL, AIE and controls."
+        )
+
+
+# --------------------------------------------------------------------------- optional variables that vary
+#: Optional finished variables a table regresses with unit and year effects (their variation must survive them).
+REGRESSION_OPTIONALS = [
+    "FSIE", "ITSE", "ITSE_forward", "ITSE_backward", "ELRI_front", "ELRI_inter", "ELRI_back", "AIE_alt",
+    "IV1", "IV2", "IV3", "IV4", "LCV", "WCV",
+]  # fmt: skip
+
+
+def _absorbed(x: pd.Series, unit: pd.Series, year: pd.Series, tol: float = 1e-9) -> bool:
+    """Whether unit and year effects explain ``x`` exactly (alternating projections on its rows)."""
+    ok = x.notna()
+    r, u, t = x[ok].astype(float), unit[ok], year[ok]
+    scale = 1.0 + float(r.abs().max())
+    for _ in range(50):
+        before = r
+        r = r - r.groupby(u).transform("mean")
+        r = r - r.groupby(t).transform("mean")
+        if float(r.abs().max()) <= tol * scale:
+            return True
+        if float((r - before).abs().max()) <= tol * scale:
+            return False  # converged with variation left
+    return False
+
+
+def _too_few_rows(frame: pd.DataFrame, name: str) -> str:
+    """'rows, units, years' when the complete rows of equation (1) with ``name`` leave no residual degree of freedom."""
+    need = [c for c in ["ERL", "AIE", *schema.CONTROLS, name] if c in frame]
+    part = frame.dropna(subset=need)
+    units, years = part["unit_id"].nunique(), part["year"].nunique()
+    if len(part) <= units + years - 1 + _N_REGRESSORS + 1:
+        return f"{len(part)} rows with every variable, {units} units, {years} years"
+    return ""
+
+
+def _optional_without_variation(frame: pd.DataFrame, matched: dict, report: CheckReport) -> pd.DataFrame:
+    """An optional variable that is constant, or that unit and year effects absorb, is treated as absent.
+
+    The tables that use it cannot estimate anything from it (a constant instrument or mediator, an
+    outcome with no variation left after the two-way effects): the check says so, names the column,
+    and the book treats the variable as absent (its tables say why instead of failing).
+    """
+    drop = []
+    for name in [*REGRESSION_OPTIONALS, "factor_market_index"]:
+        if name not in frame:
+            continue
+        s = frame[name].dropna()
+        if len(s) == 0:
+            continue
+        if (s == s.iloc[0]).all():
+            why = f"is constant ({s.iloc[0]:g} in every non-empty row)"
+        elif name in REGRESSION_OPTIONALS and (few := _too_few_rows(frame, name)):
+            why = f"has too few usable rows to estimate equation (1) with unit and year effects ({few})"
+        elif name in REGRESSION_OPTIONALS and _absorbed(frame[name], frame["unit_id"], frame["year"]):
+            why = "has no variation left after unit and year effects (it varies only between units or years)"
+        else:
+            continue
+        user = matched[name][1]
+        report.add(
+            f"{why}: the tables that use it cannot estimate anything from it, so the book treats {name} as "
+            "absent", name, user, severity="warning",
+        )  # fmt: skip
+        report.found[name] = Found("absent", user, how=f"in the file but {why.split(' (')[0]}: treated as absent")
+        drop.append(name)
+    return frame.drop(columns=drop) if drop else frame
+
+
+def _report_missing(header: list[str], cmap: dict, level: str, missing: list[str], report: CheckReport) -> None:
+    """One violation for the required columns the file lacks, with what would make it readable."""
+    hint = ""
+    if any(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in header):
+        hint = " Chinese headers not recognised can be mapped in the column map."
+    if level == "raw":
+        ana = _match(header, "analysis", cmap, None)
+        if "ERL" in ana or "AIE" in ana:
+            lack = [v.name for v in schema.ANALYSIS_VARIABLES if v.required and v.name not in ana]
+            hint += (
+                f" The file also has finished variables ({', '.join(b for b in ('ERL', 'AIE') if b in ana)}): "
+                f"read as finished variables it would lack only {lack}; add those and the finished level is used."
+            )
+    report.add(
+        f"missing required column(s) {missing[:12]}{' ...' if len(missing) > 12 else ''} "
+        f"({len(missing)} of the {level} level's {sum(v.required for v in variables(level))} required); "
+        f"add them or map your names with {COLUMNS_VAR}=map.yml.{hint}"
+    )
+    for name in missing:
+        report.found[name] = Found("absent", how="required")
+
+
+def _with_region(frame: pd.DataFrame, level: str, report: CheckReport) -> pd.DataFrame:
+    """The frame with the Table 9 region split the book will form, so its groups are checked too."""
+    if level != "analysis" or "region" in frame or not {"province_id", "factor_market_index"} <= set(frame):
+        return frame
+    from aichain_utils.panel import _region_split
+
+    return frame.assign(region=_region_split(frame["province_id"], frame["factor_market_index"])[0])
 
 
 def _derive(frame: pd.DataFrame, level: str, report: CheckReport) -> None:
@@ -238,9 +539,28 @@ def _derive(frame: pd.DataFrame, level: str, report: CheckReport) -> None:
         report.found["region"] = Found("computed", how="top 30% of provinces by mean factor-market index")
 
 
+def _numbered_within_industry(frame: pd.DataFrame, user: dict, report: CheckReport) -> bool:
+    """Units numbered 1..k inside each industry: (unit_id, year) repeats, (industry_id, unit_id, year) does not."""
+    if "industry_id" not in frame or not frame.duplicated(["unit_id", "year"]).any():
+        return False
+    if frame.duplicated(["industry_id", "unit_id", "year"]).any():
+        return False
+    per = frame.groupby("unit_id")["industry_id"].nunique()
+    shared = per.index[per > 1]
+    report.add(
+        f"unit ids look numbered within each industry: {len(shared)} unit id(s) (e.g. {list(shared[:5])}) occur "
+        "in several industries, and (industry_id, unit_id, year) is unique where (unit_id, year) is not. Give "
+        "every unit an id of its own across the file (e.g. industry_id * 1000 + unit_id, or a text code such "
+        "as '13-007'); the book does not combine them for you", "unit_id, industry_id",
+        f"{user.get('unit_id')}, {user.get('industry_id')}", _rows(frame["unit_id"].isin(shared)),
+    )  # fmt: skip
+    return True
+
+
 def _cross_row_checks(frame: pd.DataFrame, level: str, matched: dict, report: CheckReport) -> None:
     user = {b: u for b, (_, u, _) in matched.items()}
-    dup = frame.duplicated(["unit_id", "year"], keep=False)
+    within = _numbered_within_industry(frame, user, report)
+    dup = frame.duplicated(["unit_id", "year"], keep=False) & (not within)
     if dup.any():
         keys = frame.loc[dup, ["unit_id", "year"]].head(5)
         report.add(
@@ -249,7 +569,7 @@ def _cross_row_checks(frame: pd.DataFrame, level: str, matched: dict, report: Ch
             [f"({a}, {b})" for a, b in keys.itertuples(index=False)],
         )  # fmt: skip
     for col in ("industry_id", "province_id"):
-        if col in frame:
+        if col in frame and not (within and col == "industry_id"):
             _constant_within(frame, col, "unit_id", user.get(col), report)
     if "industry_id" in frame:
         for col in CONSTANT_WITHIN_INDUSTRY:
@@ -313,15 +633,37 @@ def overflow_check(frame: pd.DataFrame, report: CheckReport) -> None:
     except ValueError as exc:
         report.add(f"the indices cannot be computed from these inputs: {exc}")
         return
-    allowed_nan = {"ITSE", "LCV", "IV1"}
+    first = built.groupby("unit_id")["year"].transform("min") == built["year"]
+    prev = built.groupby("unit_id")["year"].shift(1) != built["year"] - 1
+    key_missing = frame.set_index(["unit_id", "year"])["key_input"].isna()
+    key_missing = key_missing.reindex(pd.MultiIndex.from_frame(built[["unit_id", "year"]])).to_numpy()
+    allowed_nan = {"ITSE": key_missing, "LCV": first.to_numpy(), "IV1": prev.to_numpy()}
     for col in built.select_dtypes("number").columns:
         s = built[col]
-        bad = np.isinf(s) | (s.isna() & (col not in allowed_nan))
+        undefined = allowed_nan.get(col, np.zeros(len(s), bool))
+        bad = ~np.isfinite(s.fillna(0)) | s.abs().gt(MAX_ABS) | (s.isna() & ~undefined)
         if bad.any():
+            first = built.loc[bad.to_numpy(), ["unit_id", "year"]].iloc[0]
             report.add(
-                "computing it from your inputs overflows (inf or NaN): some inputs are too large or too small",
-                col, None, _rows(bad), s[bad].head(5).tolist(),
+                f"computing it from your inputs gives inf, NaN or |value| above {MAX_ABS:.0e} (the regressions "
+                f"overflow); in the first such row (unit {first['unit_id']}, year {first['year']}) the most extreme "
+                f"inputs are {_extreme_inputs(frame, first)}: check their units", col, None, _rows(bad),
+                s[bad].head(5).tolist(),
             )  # fmt: skip
+
+
+def _extreme_inputs(frame: pd.DataFrame, key: pd.Series) -> list[str]:
+    """The three raw inputs of one unit-year farthest (in orders of magnitude) from their column's median."""
+    row = frame[(frame["unit_id"] == key["unit_id"]) & (frame["year"] == key["year"])]
+    if row.empty:
+        return []
+    score = {}
+    for col in frame.select_dtypes("number").columns.drop(["unit_id", "industry_id", "province_id", "year"],
+                                                             errors="ignore"):  # fmt: skip
+        x, med = abs(float(row[col].iloc[0])), float(frame[col].abs().median())
+        if x > 0 and med > 0 and np.isfinite(x):
+            score[col] = abs(np.log10(x / med))
+    return [f"{c}={float(row[c].iloc[0]):g}" for c in sorted(score, key=score.get, reverse=True)[:3]]
 
 
 # --------------------------------------------------------------------------- shape and tables
@@ -385,8 +727,12 @@ def table_reasons(found: dict[str, Found], level: str | None, frame: pd.DataFram
                 continue
             absent = [n for n in needs if found.get(n, Found("absent")).status == "absent"]
             if absent:
-                them = "it" if len(absent) == 1 else "them"
-                reasons.append(f"{label} needs {', '.join(absent)}; the file has no column for {them}")
+                kept = [n for n in absent if found.get(n, Found("absent")).user_column]
+                gone = [n for n in absent if n not in kept]
+                them = "it" if len(gone) == 1 else "them"
+                parts = [f"the file has no column for {them}"] if gone else []
+                parts += [f"{n} ('{found[n].user_column}') is {found[n].how}" for n in kept]
+                reasons.append(f"{label} needs {', '.join(absent)}; " + "; ".join(parts))
                 continue
             for n in needs:
                 if n in schema.GROUP_LABELS and frame is not None and n in frame:
@@ -474,8 +820,12 @@ def run_check(brief: bool = False) -> int:
     """
     import os
 
-    from aichain_utils.datainput import DATA_VAR, DataInputError, check_file
+    from aichain_utils.datainput import DATA_VAR, DataInputError, check_environment, check_file
 
+    problems = check_environment()
+    if problems:
+        print("Environment check: FAILED (nothing was read or built).\n  - " + "\n  - ".join(problems))
+        return 2
     if DATA_VAR not in os.environ:
         print(f"check-data: {DATA_VAR} is not set, so the book is built from the simulated panel.")
         return 0

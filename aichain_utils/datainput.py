@@ -35,11 +35,13 @@ __all__ = [
     "CWD_VAR",
     "DATA_VAR",
     "ENCODING_VAR",
+    "KNOWN_SWITCHES",
     "SHEET_VAR",
     "CheckReport",
     "DataInputError",
     "Found",
     "Violation",
+    "check_environment",
     "check_file",
     "file_sha256",
     "resolve_user_path",
@@ -52,6 +54,28 @@ SHEET_VAR = "AICHAIN_SHEET"
 CWD_VAR = "AICHAIN_CWD"  # the directory `make` was run from (the Makefile exports it)
 SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".dta", ".xlsx")
 MAX_ROWS_SHOWN = 5
+
+#: Every ``AICHAIN_*`` environment switch the project reads: name -> (allowed values or None, meaning).
+KNOWN_SWITCHES: dict[str, tuple[tuple[str, ...] | None, str]] = {
+    DATA_VAR: (None, "the data file the book is built from (unset: the simulated panel)"),
+    COLUMNS_VAR: (None, "a YAML column map: your column on the left, the book's name on the right"),
+    ENCODING_VAR: (None, "the text encoding of a CSV (utf-8, gb18030, utf-16)"),
+    SHEET_VAR: (None, "the sheet of an .xlsx workbook"),
+    CWD_VAR: (None, "the directory make was run from (set by the Makefile)"),
+    "AICHAIN_AIE_WEIGHTS": (("entropy", "published"), "the AIE weights at the raw-input level"),
+    "AICHAIN_EDITION": (("instructor", "student"), "the edition of the book (make book EDITION=...)"),
+    "AICHAIN_DASK": (None, "a Dask scheduler for make montecarlo"),
+    "AICHAIN_PAPER_TEXT": (None, "the paper's text extraction the audit reads"),
+    "AICHAIN_DATA_MATRIX": (None, "runs the book builds of the data-matrix tests (make test-data-matrix)"),
+}
+
+#: What a file's first bytes say it is (recognised by content, whatever its name).
+_MAGIC = [
+    (b"PK\x03\x04", ".xlsx", "an Excel workbook (.xlsx, a zip archive)"),
+    (b"\xd0\xcf\x11\xe0", ".xls", "an old Excel workbook (.xls)"),
+    (b"<stata_dta>", ".dta", "a Stata file (.dta)"),
+    (b"PAR1", ".parquet", "a Parquet file"),
+]
 
 
 class DataInputError(AichainInputError):
@@ -111,6 +135,8 @@ class CheckReport:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    codes: dict = field(default_factory=dict)  # Stata value-labelled columns: position -> numeric codes
     level: str | None = None
     n_rows: int = 0
     found: dict[str, Found] = field(default_factory=dict)
@@ -161,6 +187,33 @@ def resolve_user_path(value: str, what: str = DATA_VAR) -> Path:
     return path.resolve()
 
 
+def check_environment(environ=None) -> list[str]:
+    """Problems with the ``AICHAIN_*`` switches: an unknown name (with a did-you-mean) or value.
+
+    Returns one sentence per problem (empty when every switch is known and has an allowed value).
+    """
+    import difflib
+
+    environ = os.environ if environ is None else environ
+    problems = []
+    for name in sorted(k for k in environ if k.startswith("AICHAIN_")):
+        if name not in KNOWN_SWITCHES:
+            close = difflib.get_close_matches(name, list(KNOWN_SWITCHES), n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            problems.append(
+                f"{name}={environ[name]!r}: unknown switch, so it would be ignored in every chapter.{hint} "
+                f"The switches are: " + "; ".join(f"{k} ({m})" for k, (_, m) in KNOWN_SWITCHES.items())
+            )
+            continue
+        allowed = KNOWN_SWITCHES[name][0]
+        value = environ[name].strip().lower()
+        if allowed and value and value not in allowed:
+            close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.5)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            problems.append(f"{name}={environ[name]!r}: must be one of {', '.join(allowed)}.{hint}")
+    return problems
+
+
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -179,13 +232,57 @@ def _check_path(path: Path, given: str | None = None) -> None:
         raise DataInputError(f"{shown}: no such file.{hint}")
     if path.is_dir():
         raise DataInputError(f"{shown} is a folder; point {DATA_VAR} to one data file in it")
+    if path.stat().st_size == 0:
+        raise DataInputError(f"{shown}: the file is empty")
+    _check_content(path, shown)
     if path.suffix.lower() not in SUFFIXES:
         raise DataInputError(
             f"{shown}: unsupported file type '{path.suffix}'; use one of {', '.join(SUFFIXES)} "
             "(in Excel: File > Save As > CSV UTF-8 or Excel Workbook)"
         )
-    if path.stat().st_size == 0:
-        raise DataInputError(f"{shown}: the file is empty")
+
+
+def sniff_content(path: Path) -> tuple[str, str] | None:
+    """``(suffix, description)`` of the format the file's first bytes show, or None for text.
+
+    xlsx is a zip ('PK'), xls an OLE2 container ('D0 CF 11 E0'), a Stata 117+ file starts with
+    ``<stata_dta>`` and a Stata 113-115 file with its version byte (0x71-0x73) and a byte order
+    (1 or 2), Parquet with 'PAR1'.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    for magic, suffix, text in _MAGIC:
+        if head.startswith(magic):
+            return suffix, text
+    if len(head) >= 4 and head[0] in (0x71, 0x72, 0x73) and head[1] in (1, 2) and head[2] == 1 and head[3] == 0:
+        return ".dta", "a Stata file (.dta, format 113-115)"
+    return None
+
+
+def _check_content(path: Path, shown: str) -> None:
+    """Refuse a file whose content is another format than its name says (no encoding advice for it)."""
+    kind = sniff_content(path)
+    suffix = path.suffix.lower()
+    text_suffix = suffix in (".csv", ".tsv", ".txt")
+    if kind is None:
+        if suffix in (".xlsx", ".dta", ".parquet"):
+            raise DataInputError(
+                f"{shown}: the name says {suffix} but the content is not one (its first bytes are no "
+                f"{suffix} signature); is it a text file renamed? Give it its real extension"
+            )
+        return
+    real, text = kind
+    if real == suffix:
+        return
+    if real == ".xls":
+        advice = "open it in Excel and save it as an Excel Workbook (.xlsx) or CSV UTF-8"
+    else:
+        advice = f"rename it to {path.stem}{real} (the book reads {real} files directly)"
+    not_text = " It is not a text file, so no encoding setting can read it." if text_suffix else ""
+    raise DataInputError(
+        f"{shown}: the file is named {suffix} but its content is {text} (its first bytes say so); {advice}.{not_text}",
+        argument=DATA_VAR, rule=f"the content must be what the extension {suffix} says", offending=[str(path)],
+    )  # fmt: skip
 
 
 def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
@@ -241,6 +338,7 @@ def _read_text(path: Path, encoding: str | None, report: CheckReport) -> pd.Data
         raise DataInputError(f"{path}: the file has no header row")
     sep = _sniff_delimiter(text, path.suffix.lower())
     report.encoding, report.delimiter = enc, {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[sep]
+    _short_rows(text, sep, path, report)
     try:
         return pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False, na_filter=False)
     except pd.errors.ParserError as exc:
@@ -248,6 +346,30 @@ def _read_text(path: Path, encoding: str | None, report: CheckReport) -> pd.Data
             f"{path}: rows do not have the same number of fields as the header ({exc}); check that "
             f"the delimiter ({report.delimiter}) does not also occur unquoted inside values"
         ) from None
+
+
+def _short_rows(text: str, sep: str, path: Path, report: CheckReport) -> None:
+    """Refuse rows with fewer fields than the header (a file cut off mid-row reads as missing cells)."""
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if r]
+    if len(rows) < 2:
+        return
+    width = len(rows[0])
+    short = [(i - 1, len(r)) for i, r in enumerate(rows[1:], start=1) if len(r) < width]
+    if not short:
+        return
+    last = short[-1][0] == len(rows) - 2 and not text.endswith(("\n", "\r"))
+    why = (
+        "the last row has fewer fields than the header and the file does not end with a line break: "
+        "it looks cut off mid-row (an interrupted copy or export)"
+        if last and len(short) == 1
+        else "rows have fewer fields than the header (their last cells would be read as missing)"
+    )
+    report.add(
+        f"{why}; {width} fields expected, found {[n for _, n in short[:MAX_ROWS_SHOWN]]}. Export the file again "
+        "in full; nothing is filled in for you",
+        rows=[r for r, _ in short],
+        values=[f"{n} fields" for _, n in short],
+    )
 
 
 def _read_excel(path: Path, sheet: str | None, report: CheckReport) -> pd.DataFrame:
@@ -261,7 +383,7 @@ def _read_excel(path: Path, sheet: str | None, report: CheckReport) -> pd.DataFr
     if sheet and sheet not in names:
         raise DataInputError(f"{path}: no sheet named '{sheet}' ({SHEET_VAR}); the workbook has {names}")
     ws = book[sheet or names[0]]
-    report.sheet = ws.title
+    report.sheet, report.sheets = ws.title, list(names)
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     book.close()
     while rows and all(v is None for v in rows[-1]):
@@ -283,15 +405,55 @@ def read_cells(path: Path, report: CheckReport, encoding=None, sheet=None) -> tu
         grid = _read_excel(path, sheet, report)
         header = ["" if h is None else str(h) for h in grid.iloc[0]]
         cells = grid.iloc[1:].reset_index(drop=True)
+    elif suffix == ".dta":
+        return _read_stata(path, report)
     else:
         try:
-            frame = pd.read_parquet(path) if suffix == ".parquet" else pd.read_stata(path)
+            frame = pd.read_parquet(path)
         except Exception as exc:
             raise DataInputError(f"{path}: cannot be read as {suffix} ({exc.__class__.__name__}: {exc})") from None
+        if suffix == ".parquet" and not _default_index(frame.index):
+            names = [str(n) for n in frame.index.names if n is not None] or ["index"]
+            frame = frame.reset_index()
+            report.notes.append(f"the ids stored in the Parquet file's index ({', '.join(names)}) are read as columns.")
         header = [str(c) for c in frame.columns]
         cells = frame.reset_index(drop=True)
         cells.columns = range(len(header))
     return header, cells
+
+
+def _read_stata(path: Path, report: CheckReport) -> tuple[list[str], pd.DataFrame]:
+    """A Stata file's header and cells: value labels applied, the numeric codes kept for ids and years.
+
+    An id carrying value labels (industry names on industry codes) keeps the file's own numbers
+    (``report.codes``); when a column's labels are not unique, no labels are applied and the report says so.
+    """
+    try:
+        codes = pd.read_stata(path, convert_categoricals=False)
+    except Exception as exc:
+        raise DataInputError(f"{path}: cannot be read as .dta ({exc.__class__.__name__}: {exc})") from None
+    try:
+        labelled = pd.read_stata(path)
+    except ValueError as exc:
+        match = re.search(r"column (\S+) are not unique", str(exc))
+        report.notes.append(
+            f"the value labels of Stata column {match.group(1) if match else '?'} are not unique (two codes share "
+            "a label), so every column is read as its numeric codes, labels not applied."
+        )
+        labelled = codes
+    header = [str(c) for c in labelled.columns]
+    cat = [i for i, c in enumerate(labelled.columns) if isinstance(labelled[c].dtype, pd.CategoricalDtype)]
+    report.codes = {i: codes.iloc[:, i].reset_index(drop=True) for i in cat}
+    cells = labelled.reset_index(drop=True)
+    cells.columns = range(len(header))
+    return header, cells
+
+
+def _default_index(index: pd.Index) -> bool:
+    """Whether a Parquet frame's index is pandas' default (0, 1, ...) and holds no data."""
+    if isinstance(index, pd.MultiIndex) or index.name is not None:
+        return False
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
 
 
 def read_header(path: Path) -> list[str]:
@@ -312,7 +474,7 @@ def read_header(path: Path) -> list[str]:
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        return list(pq.read_schema(path).names)
+        return [n for n in pq.read_schema(path).names if n != "__index_level_0__"]
     if suffix == ".dta":
         with pd.read_stata(path, iterator=True) as reader:
             return [str(c) for c in reader.read(1).columns]
@@ -326,6 +488,7 @@ def read_header(path: Path) -> list[str]:
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DEC_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
 _INF = {"inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"}
 _NA_CODES = {"na", "n/a", "nan", "null", "none", "missing", "-", "--", "缺失"}
 
@@ -347,6 +510,8 @@ def _token_kind(text: str) -> str:
         return "a decimal comma (or thousands separator): write 3.5, not 3,5"
     if t.endswith("%"):
         return "a percent sign: give the number without % (in the unit the dictionary states)"
+    if _DATE.match(t):
+        return "a date (a spreadsheet date cell?): give the number itself, for a year the integer 2013"
     return "text in a numeric column"
 
 
@@ -391,10 +556,23 @@ def load_column_map(value: str | None) -> dict[str, str]:
         raise DataInputError(
             f"{COLUMNS_VAR}={value}: no such file ({path}). A relative path is read from the directory you ran make in."
         )
+    raw = path.read_bytes()
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataInputError(f"{path}: not a readable UTF-8 YAML file ({exc.__class__.__name__})") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # a map saved by a Chinese-locale editor: GBK/GB18030
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            msg = f"{path}: the column map is neither UTF-8 nor GB18030 text; save it as UTF-8"
+            raise DataInputError(msg) from None
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise DataInputError(
+            f"{path}: not readable as YAML{line}; write one `your_column: book_name` per line"
+        ) from None
     if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
         raise DataInputError(
             f"{path}: the column map must be lines of the form `your_column: book_name`, "
@@ -433,12 +611,19 @@ def _match(header: list[str], level: str, cmap: dict[str, str], report: CheckRep
 
 
 def detect_level(header: list[str], cmap: dict[str, str]) -> tuple[str | None, dict, dict]:
-    """``"raw"`` when most raw-input columns are present, ``"analysis"`` when ERL or AIE is, else None."""
+    """The input level the columns show, and the matches of both levels.
+
+    ``"analysis"`` when every required finished variable is there (even if raw inputs or the 24
+    indicators are there too: the finished variables are used as given); ``"raw"`` when at least
+    ten raw-input columns are; ``"analysis"`` when ERL or AIE is; else None.
+    """
     raw = _match(header, "raw", cmap, None)
     ana = _match(header, "analysis", cmap, None)
     shared = {"unit_id", "industry_id", "province_id", "year", "industry_type", "chain_position", "tech_level",
               "factor_market_index"}  # fmt: skip
     raw_only = [b for b in raw if b not in shared]
+    if all(v.name in ana for v in schema.ANALYSIS_VARIABLES if v.required):
+        return "analysis", raw, ana  # finished variables win: raw inputs alongside them are not used
     if len(raw_only) >= 10:
         return "raw", raw, ana
     if "ERL" in ana or "AIE" in ana:
@@ -486,6 +671,11 @@ def check_file(
     cmap = load_column_map(columns)
     header, cells = read_cells(file, report, encoding, sheet)
     report.n_rows = len(cells)
+    if sheet and report.file_format != "xlsx":
+        report.add(f"{SHEET_VAR}={sheet} is set but {file.name} is no workbook: it is ignored", severity="warning")
+    if encoding and report.file_format not in ("csv", "tsv", "txt"):
+        report.add(f"{ENCODING_VAR}={encoding} is set but {file.name} is no text file: it is ignored",
+                   severity="warning")  # fmt: skip
     from aichain_utils.checks import overflow_check, validate_cells
 
     table = validate_cells(header, cells, cmap, report)

@@ -357,6 +357,8 @@ class AnalysisPanel:
             return None if ok else "the 24 AIE indicators of Table 1 need a raw-input file; the file gives AIE itself"
         f = self._found_all().get(name)
         file = self.source.path.name if self.source and self.source.path else "the data"
+        if f is not None and f.status == "absent" and f.user_column:  # in the file, but unusable (the check says why)
+            return f"{name} ('{f.user_column}') is {f.how}"
         if f is not None and f.status == "absent":
             return f"{name} is absent: {file} has no column for it (add it, or map yours with AICHAIN_COLUMNS)"
         if name not in self.data.columns:
