@@ -138,6 +138,9 @@ def _chapter_numbers(app, env) -> list[str]:
     """
     from aichain_utils.paths import toc_pages
 
+    import copy
+
+    env.aichain_raw_fignumbers = copy.deepcopy(env.toc_fignumbers)  # Sphinx's own, for the next build
     letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     for doc in [p for p in toc_pages(Path(app.srcdir)) if p != "index"]:
         secnumber = env.toc_secnumbers.get(doc, {}).get("")
@@ -146,6 +149,21 @@ def _chapter_numbers(app, env) -> list[str]:
             ordered = sorted(numbers, key=lambda k: numbers[k])
             for k, ident in enumerate(ordered, start=1):
                 numbers[ident] = (chapter, k)
+    return []
+
+
+def _restore_sphinx_numbers(app, env) -> list[str]:
+    """Give Sphinx back its own figure numbers before it reassigns them (``env-get-updated``, early).
+
+    Sphinx rewrites every page whose numbers differ from the ones saved with the environment; those
+    are :func:`_chapter_numbers`' renumbering, so without this every page with a table or figure
+    was rewritten on every build, even when nothing changed.
+    """
+    raw = getattr(env, "aichain_raw_fignumbers", None)
+    if raw is not None:
+        import copy
+
+        env.toc_fignumbers = copy.deepcopy(raw)
     return []
 
 
@@ -494,6 +512,7 @@ def setup(app):
     app.connect("doctree-read", _link_glossary_terms)
     app.connect("build-finished", _strip_downloaded_sources)
     app.connect("build-finished", _check_student_edition, priority=900)  # after the stripping
+    app.connect("env-get-updated", _restore_sphinx_numbers, priority=100)  # before Sphinx's collector
     app.connect("env-get-updated", _chapter_numbers, priority=900)
     app.connect("html-page-context", _add_banner)
     app.connect("html-page-context", _offer_notebook_download, priority=500)

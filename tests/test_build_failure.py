@@ -91,6 +91,7 @@ def good_book(tmp_path_factory) -> Path:
     return book
 
 
+@pytest.mark.slow
 def test_a_failing_chapter_is_named_last_with_its_cell_and_exception(good_book):
     (good_book / "chapters" / "ch.md").write_text(CHAPTER.format(cell=COMMENTED_BAD_CELL))
     proc = _run(good_book)
@@ -108,6 +109,7 @@ def test_a_failing_chapter_is_named_last_with_its_cell_and_exception(good_book):
         assert "Table 10 needs LCV and WCV" in text
 
 
+@pytest.mark.slow
 def test_without_a_comment_the_nearest_heading_names_the_cell(good_book):
     (good_book / "chapters" / "ch.md").write_text(CHAPTER.format(cell=BAD_CELL))
     proc = _run(good_book)
@@ -115,6 +117,7 @@ def test_without_a_comment_the_nearest_heading_names_the_cell(good_book):
     assert "Table 10, the value extension" in _last_lines(proc)
 
 
+@pytest.mark.slow
 def test_a_failed_data_check_marks_the_site_and_a_good_build_clears_the_mark(good_book, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("id,year,erl\n1,2015,#N/A\n", encoding="utf-8")
@@ -192,3 +195,50 @@ def test_the_traceback_parser_finds_the_cell_and_the_exception():
     source, exception = build_book.parse_traceback(text)
     assert source.splitlines()[0] == "# Build Table 10"
     assert exception == "KeyError: 'LCV'"
+
+
+# --------------------------------------------------------------------------- a no-change rebuild does nothing
+@pytest.mark.slow
+def test_a_no_change_rebuild_runs_nothing_and_a_chapter_edit_reaches_its_page(tmp_path):
+    book = _tiny_book(tmp_path / "book", "print('first version')")
+    assert _run(book).returncode == 0
+    proc = _run(book)
+    assert proc.returncode == 0 and "is current" in proc.stdout, _last_lines(proc, 20)
+    page = book / "_build" / "html" / "chapters" / "ch.html"
+    assert "first version" in page.read_text(encoding="utf-8")
+    (book / "chapters" / "ch.md").write_text(CHAPTER.format(cell="print('second version')"))
+    proc = _run(book)
+    assert proc.returncode == 0 and "is current" not in proc.stdout
+    assert "second version" in page.read_text(encoding="utf-8")
+
+
+def test_the_site_manifest_sees_every_input_of_the_pages(tmp_path, monkeypatch):
+    monkeypatch.delenv("AICHAIN_EDITION", raising=False)
+    book = _tiny_book(tmp_path / "book", GOOD_CELL)
+    build = book / "_build"
+
+    def digest(fingerprint="fp", builder="html"):
+        return build_book.site_manifest(book, build, fingerprint, builder, ["-W"])
+
+    base = digest()
+    assert digest() == base
+    (book / "tests").mkdir()
+    (book / "tests" / "test_x.py").write_text("x = 1\n")  # not read by any page
+    assert digest() == base
+    changes = {
+        "a chapter": lambda: (book / "chapters" / "ch.md").write_text(CHAPTER.format(cell="print(2)")),
+        "the configuration": lambda: (book / "_config.yml").write_text("title: other\n"),
+        "a new static file": lambda: (book / "_static").mkdir() or (book / "_static" / "a.css").write_text("p{}"),
+        "the PDF the landing page links": lambda: (
+            (build / "pdf").mkdir(parents=True) or (build / "pdf" / "aichain.pdf").write_bytes(b"%PDF")
+        ),
+        "the edition": lambda: monkeypatch.setenv("AICHAIN_EDITION", "student"),
+    }
+    seen = {base}
+    for what, change in changes.items():
+        change()
+        now = digest()
+        assert now not in seen, what
+        seen.add(now)
+    assert digest(fingerprint="other inputs") not in seen  # data, package, switches: the inputs fingerprint
+    assert digest(builder="singlehtml") not in seen

@@ -18,7 +18,14 @@ cache guard (:func:`aichain_utils.buildstate.reset_if_changed`), the parallel pr
 * **the cause last**: when a chapter fails, the last lines printed name the chapter, the failing
   cell's purpose (its first comment line, or the nearest heading above it), the exception and its
   message; the exit status is 1 (2 when the data check failed);
-* **phase times**: one line at the end (``--times``; ``make test`` prints them with its own).
+* **nothing to do, nothing done**: after a successful build the wrapper records, in the site, a
+  digest of everything the pages are made from (:func:`site_manifest`: the inputs fingerprint, every
+  file of the book's folder that Sphinx or a chapter can read, the edition, the builder and its
+  arguments, and the PDF the landing page links). When the next build finds the same digest in a good
+  site, the pages are current and neither the pre-execution nor Sphinx runs (Sphinx alone takes
+  10-20 s to start and to find that nothing is out of date). Any change to any of those inputs runs
+  every step as before;
+* **phase times**: one line at the end (``make test`` prints them with its own).
 
 Usage: ``python tools/build_book.py [--builder html|singlehtml] [--root DIR] [BUILD_DIR]``.
 """
@@ -29,6 +36,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -49,6 +57,12 @@ from aichain_utils.buildstate import (  # noqa: E402
 )
 
 FAILURES = "preexecute-failures.json"  # written by tools/preexecute.py into the build folder
+#: In a good site: the digest of what its pages were made from (:func:`site_manifest`).
+MANIFEST = ".aichain-manifest"
+#: Folders of the book's folder that no page is made from: the environment, builds and caches, and the
+#: code that only builds or tests the book (``tests/reference`` is in the inputs fingerprint).
+NOT_SOURCES = {".venv", "_build", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints"}
+NOT_SOURCES_AT_TOP = {"artifacts", "tests", "tools", "benchmarks"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\w*)(?::\s*(.*))?$")
 
@@ -135,6 +149,41 @@ def _sphinx_failures(root: Path, log: str) -> list[str]:
     ]
 
 
+# --------------------------------------------------------------------------- nothing changed?
+def site_manifest(root: Path, build_dir: Path, fingerprint: str, builder: str, extra: list[str]) -> str:
+    """SHA-256 of everything the pages of a build are made from (see the module's docstring)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    pdf = build_dir / "pdf" / "aichain.pdf"
+    pdf_state = f"{pdf.stat().st_size}:{pdf.stat().st_mtime_ns}" if pdf.is_file() else "no pdf"
+    edition = os.environ.get("AICHAIN_EDITION", "")
+    h.update(f"{fingerprint}\n{root}\n{build_dir}\n{builder}\n{extra}\n{edition}\n{pdf_state}\n".encode())
+    for folder, dirs, files in os.walk(root):
+        top = Path(folder) == root
+        dirs[:] = sorted(d for d in dirs if d not in NOT_SOURCES and not (top and d in NOT_SOURCES_AT_TOP))
+        for name in sorted(files):
+            path = Path(folder) / name
+            h.update(str(path.relative_to(root)).encode() + b"\0")
+            with contextlib.suppress(OSError):
+                h.update(path.read_bytes())
+            h.update(b"\0")
+    return h.hexdigest()
+
+
+def site_is_current(site: Path, manifest: str) -> bool:
+    """A good site, no failure note, made from exactly these inputs."""
+    from aichain_utils.buildstate import FAILED_MARK, good_build_time
+
+    mark = site / MANIFEST
+    return (
+        good_build_time(site) is not None
+        and not (site / FAILED_MARK).exists()
+        and mark.is_file()
+        and mark.read_text(encoding="utf-8").strip() == manifest
+    )
+
+
 # --------------------------------------------------------------------------- the steps
 def check_data(build: Path, fingerprint: str) -> tuple[int, str]:
     """``check-data --brief``, or its verdict from the last run on the same inputs."""
@@ -151,6 +200,15 @@ def check_data(build: Path, fingerprint: str) -> tuple[int, str]:
     build.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps({"fingerprint": fingerprint, "status": status, "output": out.getvalue()}))
     return status, out.getvalue()
+
+
+#: ``jupyter-book`` without ``rfc3987_syntax``: jsonschema, which Jupyter Book imports to check
+#: ``_config.yml``, compiles that package's 39 grammars at import (4 s idle, 12 s on a loaded 2-core
+#: machine) for IRI formats no schema of the book uses; without it jsonschema skips those two formats.
+JUPYTER_BOOK = (
+    "import sys; sys.modules['rfc3987_syntax'] = None; sys.argv[0] = 'jupyter-book'; "
+    "from jupyter_book.cli.main import main; sys.exit(main())"
+)
 
 
 def _run(cmd: list[str], cwd: Path, log: list[str] | None = None) -> int:
@@ -209,6 +267,14 @@ def build(root: Path, build_dir: Path, builder: str = "html", extra: list[str] |
         return _fail(build_dir, started, reason, 2, html, False)
 
     t = time.perf_counter()
+    manifest = site_manifest(root, build_dir, fingerprint, builder, extra or [])
+    times["up-to-date check"] = time.perf_counter() - t
+    if site_is_current(build_dir / html, manifest):
+        print(f"build_book: {build_dir / html} is current (nothing it is made from changed); nothing to build")
+        print(_times(times))
+        return 0
+
+    t = time.perf_counter()
     if builder == "html":
         set_aside_if_inputs_changed(build_dir, root, html)
     _run([str(bin_dir / "python"), str(ROOT / "tools" / "cache_guard.py"), str(build_dir), str(root)], root)
@@ -224,7 +290,7 @@ def build(root: Path, build_dir: Path, builder: str = "html", extra: list[str] |
 
     t = time.perf_counter()
     log: list[str] = []
-    cmd = [str(bin_dir / "jupyter-book"), "build", str(root), "--builder", builder, *(extra or [])]
+    cmd = [str(bin_dir / "python"), "-c", JUPYTER_BOOK, "build", str(root), "--builder", builder, *(extra or [])]
     if build_dir.resolve() != (root / "_build").resolve():
         cmd += ["--path-output", str(build_dir.parent)]
     code = _run(cmd, root, log)
@@ -232,8 +298,8 @@ def build(root: Path, build_dir: Path, builder: str = "html", extra: list[str] |
     print(_times(times))
     if code != 0:
         return _fail(build_dir, started, "; ".join(_sphinx_failures(root, "".join(log))), 1, html, True)
-    if builder == "html":
-        mark_good_site(build_dir, started, html)
+    mark_good_site(build_dir, started, html)
+    (build_dir / html / MANIFEST).write_text(manifest + "\n", encoding="utf-8")
     return 0
 
 
