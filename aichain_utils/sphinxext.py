@@ -136,9 +136,9 @@ def _chapter_numbers(app, env) -> list[str]:
     reference and teaching pages) are lettered A, B, ... in their order. Runs after Sphinx has
     assigned its numbers (``env-get-updated``, late priority).
     """
-    from aichain_utils.paths import toc_pages
-
     import copy
+
+    from aichain_utils.paths import toc_pages
 
     env.aichain_raw_fignumbers = copy.deepcopy(env.toc_fignumbers)  # Sphinx's own, for the next build
     letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
