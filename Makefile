@@ -106,7 +106,7 @@ test: $(STAMP) browser-deps
 		$(BIN)/python tools/make_pdf.py _build/singlehtml/index.html _build/pdf/aichain.pdf; \
 		else echo "chromium is not installed: no book PDF (its tests are skipped)"; fi; }; \
 	prepare() { rm -rf _build && $(BIN)/python tools/cache_guard.py _build && $(BIN)/python tools/preexecute.py _build; }; \
-	phase lint $(MAKE) --no-print-directory lint && \
+	phase lint sh -c '$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python tools/sync_environment.py --check' && \
 	phase check-data $(BIN)/python tools/check_data.py --brief && \
 	phase execution prepare && \
 	phase "PDF build" pdf && \
