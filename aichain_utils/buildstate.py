@@ -230,7 +230,8 @@ def _pages(site: Path):
 
 def _insert_note(text: str, note: str) -> str:
     text = _NOTE.sub("", text)
-    block = f'{_NOTE_START}<div class="aichain-build-failed" role="alert">{note}</div>{_NOTE_END}'
+    style = "border:2px solid #b3261e;background:#fdecea;color:#3b0b09;padding:0.6em 1em;margin:0.5em 0"
+    block = f'{_NOTE_START}<div class="aichain-build-failed" role="alert" style="{style}">{note}</div>{_NOTE_END}'
     at = text.find('<div class="aichain-data-banner')
     if at < 0:
         body = re.search(r"<body[^>]*>", text)

@@ -242,3 +242,16 @@ def test_the_site_manifest_sees_every_input_of_the_pages(tmp_path, monkeypatch):
         seen.add(now)
     assert digest(fingerprint="other inputs") not in seen  # data, package, switches: the inputs fingerprint
     assert digest(builder="singlehtml") not in seen
+
+
+def test_the_heading_found_is_the_one_above_the_failing_cell_not_an_earlier_alike(tmp_path):
+    chapter = tmp_path / "ch.md"
+    chapter.write_text(
+        "# Chapter\n\n## First section\n\n```{code-cell} ipython3\nimport pandas as pd\nx = 1\n```\n\n"
+        "## Table 10 on these data\n\n```{code-cell} ipython3\n:tags: [hide-input]\nimport pandas as pd\n"
+        "fit(x)\n```\n\n## Later\n",
+        encoding="utf-8",
+    )
+    found = build_book.cell_purpose(chapter, "import pandas as pd\nfit(x)")
+    assert found == "the section \u201cTable 10 on these data\u201d"
+    assert build_book.cell_purpose(chapter, "# Fit Table 10\nfit(x)") == "Fit Table 10"

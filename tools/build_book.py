@@ -72,6 +72,18 @@ def now() -> str:
 
 
 # --------------------------------------------------------------------------- the failure's cause
+def _cell_position(text: str, source: str) -> int:
+    """Where the failing cell's code sits in the chapter: the whole code, else a line of it found once."""
+    whole = source.strip()
+    if whole and whole in text:
+        return text.index(whole)
+    lines = [ln.strip() for ln in source.splitlines() if ln.strip() and not ln.startswith("%%")]
+    for line in reversed(lines):  # the last lines are the most particular
+        if text.count(line) == 1:
+            return text.index(line)
+    return -1
+
+
 def cell_purpose(chapter: Path, source: str) -> str:
     """What a failing cell is for: its first comment line, else the nearest heading above it."""
     for line in source.splitlines():
@@ -79,23 +91,21 @@ def cell_purpose(chapter: Path, source: str) -> str:
         if text.startswith("#") and not text.startswith("#!") and text.lstrip("#").strip():
             return text.lstrip("#").strip()
     try:
-        lines = chapter.read_text(encoding="utf-8").splitlines()
+        text = chapter.read_text(encoding="utf-8")
     except OSError:
         return "(the chapter could not be read)"
-    first = next((s for s in source.splitlines() if s.strip() and not s.startswith("%%")), "").strip()
+    at = _cell_position(text, source)
+    if at < 0:
+        return "(a cell whose code is not found in the chapter)"
     heading, fence = "", None
-    for line in lines:
+    for line in text[:at].splitlines():
         stripped = line.strip()
-        if fence is None and re.match(r"^(`{3,}|:{3,})", stripped):
-            fence = re.match(r"^(`{3,}|:{3,})", stripped).group(1)
-            continue
-        if fence is not None:
-            if stripped == fence:
-                fence = None
-            elif first and stripped == first:
-                break
-            continue
-        if re.match(r"^#{1,6}\s", line):
+        opening = re.match(r"^(`{3,}|:{3,})", stripped)
+        if fence is None and opening:
+            fence = opening.group(1)
+        elif fence is not None and stripped == fence:
+            fence = None
+        elif fence is None and re.match(r"^#{1,6}\s", line):
             heading = line.lstrip("#").strip()
     return f"the section \u201c{heading}\u201d" if heading else "(no comment or heading names it)"
 
