@@ -161,14 +161,18 @@ def _sphinx_failures(root: Path, log: str) -> list[str]:
 
 # --------------------------------------------------------------------------- nothing changed?
 def site_manifest(root: Path, build_dir: Path, fingerprint: str, builder: str, extra: list[str]) -> str:
-    """SHA-256 of everything the pages of a build are made from (see the module's docstring)."""
+    """SHA-256 of everything the pages of a build are made from (see the module's docstring); also
+    the Python environment (its interpreter and the time ``make env`` last installed it)."""
     import hashlib
 
     h = hashlib.sha256()
     pdf = build_dir / "pdf" / "aichain.pdf"
     pdf_state = f"{pdf.stat().st_size}:{pdf.stat().st_mtime_ns}" if pdf.is_file() else "no pdf"
     edition = os.environ.get("AICHAIN_EDITION", "")
+    installed = Path(sys.executable).parent.parent / ".installed-stamp"  # `make env` touches it
+    env_state = f"{sys.executable}:{installed.stat().st_mtime_ns if installed.is_file() else 'no stamp'}"
     h.update(f"{fingerprint}\n{root}\n{build_dir}\n{builder}\n{extra}\n{edition}\n{pdf_state}\n".encode())
+    h.update(f"{env_state}\n".encode())
     for folder, dirs, files in os.walk(root):
         top = Path(folder) == root
         dirs[:] = sorted(d for d in dirs if d not in NOT_SOURCES and not (top and d in NOT_SOURCES_AT_TOP))
