@@ -255,3 +255,16 @@ def test_the_heading_found_is_the_one_above_the_failing_cell_not_an_earlier_alik
     found = build_book.cell_purpose(chapter, "import pandas as pd\nfit(x)")
     assert found == "the section \u201cTable 10 on these data\u201d"
     assert build_book.cell_purpose(chapter, "# Fit Table 10\nfit(x)") == "Fit Table 10"
+
+
+@pytest.mark.slow
+def test_a_sphinx_error_is_named_last(tmp_path):
+    book = _tiny_book(tmp_path / "book", GOOD_CELL)
+    assert _run(book).returncode == 0
+    (book / "index.md").write_text("# Tiny\n\nSee {ref}`a-label-that-does-not-exist`.\n")
+    proc = _run(book)
+    assert proc.returncode == 1
+    last = _last_lines(proc)
+    assert "index.md" in last and "a-label-that-does-not-exist" in last
+    text = (book / "_build" / "html" / "index.html").read_text(encoding="utf-8")
+    assert "aichain-build-failed" in text  # not left looking current

@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from aichain_utils.buildstate import (  # noqa: E402
     CHECK_RECORD,
+    GOOD_MARK,
     inputs_fingerprint,
     mark_failed_site,
     mark_good_site,
@@ -245,9 +246,11 @@ def _preexecute_failures(root: Path, build: Path) -> list[str]:
 
 def _fail(build: Path, started: str, reason: str, status: int, html: str, sphinx_state_stale: bool) -> int:
     site = build / html
-    restore_last_good(build, html)
+    restored = restore_last_good(build, html)
     if sphinx_state_stale:  # Sphinx's saved state is the failed build's: re-read every page next time
         shutil.rmtree(build / ".doctrees", ignore_errors=True)
+        if not restored:  # no copy was made (Sphinx ran without the book's extension): these are its pages
+            (site / GOOD_MARK).unlink(missing_ok=True)
     marked = mark_failed_site(site, started, reason)
     print("\n" + "=" * 78)
     print(f"BUILD FAILED ({started}).")
