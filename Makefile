@@ -48,11 +48,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
+# tools/build_book.py: check-data (its verdict cached per inputs), the cache guard, the parallel
+# pre-execution and jupyter-book build; it keeps the last good site (marked as not current when a
+# build fails) and, when a chapter fails, prints the chapter, the cell and the exception last.
 book: $(STAMP)
-	@$(BIN)/python tools/check_data.py --brief
-	$(BIN)/python tools/cache_guard.py _build
-	$(BIN)/python tools/preexecute.py _build
-	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
+	@$(BIN)/python tools/build_book.py _build -- $(BUILD_FLAGS)
 	@echo "Open _build/html/index.html (or: python -m http.server -d _build/html 8000)"
 
 check-data: $(STAMP)
@@ -80,7 +80,7 @@ pdf: $(STAMP) pdf-deps
 	$(BIN)/python tools/preexecute.py _build
 	$(BIN)/jupyter-book build . --builder singlehtml $(BUILD_FLAGS)
 	$(BIN)/python tools/make_pdf.py _build/singlehtml/index.html _build/pdf/aichain.pdf
-	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
+	$(BIN)/python tools/build_book.py _build -- $(BUILD_FLAGS)
 	@echo "Wrote _build/pdf/aichain.pdf (also linked from the site's landing page)"
 
 # Chromium and the CJK fonts for `make pdf`: installed from Debian's packages when running as root.
@@ -93,18 +93,26 @@ pdf-deps:
 
 # The whole-book PDF is built too when Chromium is there (tests/test_pdf.py checks it; CI installs
 # Chromium through browser-deps): the single-page build and its print, then the site, which links it.
-test: $(STAMP) lint browser-deps
-	@$(BIN)/python tools/check_data.py --brief
-	rm -rf _build
-	$(BIN)/python tools/cache_guard.py _build
-	$(BIN)/python tools/preexecute.py _build
-	@if command -v chromium >/dev/null 2>&1; then \
-		echo "$(BIN)/jupyter-book build . --builder singlehtml $(BUILD_FLAGS)"; \
+# Each phase is timed and the times are printed at the end (also when a phase fails).
+# The tests read this one build (_build/html, _build/pdf); tests/test_incremental_builds.py starts its
+# sandbox from its execution cache.
+test: $(STAMP) browser-deps
+	@set -u; times=""; status=0; \
+	phase() { name="$$1"; shift; s=$$(date +%s.%N); "$$@"; rc=$$?; \
+		times="$$times$$(printf '  %-12s %7.1f s' "$$name" "$$(awk "BEGIN{print $$(date +%s.%N) - $$s}")")\n"; \
+		[ $$rc -eq 0 ] || status=$$rc; return $$rc; }; \
+	pdf() { if command -v chromium >/dev/null 2>&1; then \
 		$(BIN)/jupyter-book build . --builder singlehtml $(BUILD_FLAGS) && \
 		$(BIN)/python tools/make_pdf.py _build/singlehtml/index.html _build/pdf/aichain.pdf; \
-	else echo "chromium is not installed: no book PDF (its tests are skipped)"; fi
-	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
-	$(BIN)/python -m pytest
+		else echo "chromium is not installed: no book PDF (its tests are skipped)"; fi; }; \
+	prepare() { rm -rf _build && $(BIN)/python tools/cache_guard.py _build && $(BIN)/python tools/preexecute.py _build; }; \
+	phase lint sh -c '$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python tools/sync_environment.py --check' && \
+	phase check-data $(BIN)/python tools/check_data.py --brief && \
+	phase execution prepare && \
+	phase "PDF build" pdf && \
+	phase "site build" $(BIN)/python tools/build_book.py _build -- $(BUILD_FLAGS) && \
+	phase pytest $(BIN)/python -m pytest --durations=30; \
+	printf "make test phase times:\n$$times"; exit $$status
 
 clean:
 	rm -rf _build

@@ -4,7 +4,10 @@ A chapter's executed outputs depend on its own text (jupyter-cache keys on it, S
 modification time) **and** on things neither tool sees: the package ``aichain_utils/``, the
 folder ``data/``, the pinned environment (``requirements.txt``), every ``AICHAIN_*`` environment
 variable (the data source, its encoding, sheet, column map and weighting switch), and the bytes of
-any file such a variable names. :func:`inputs_fingerprint` hashes all of them.
+any file such a variable names. :func:`inputs_fingerprint` hashes all of them, and nothing else: a
+variable that names a file counts by the file's resolved path and bytes, not by how it was spelled,
+and the directory ``make`` ran from (``AICHAIN_CWD``) is not an input, so ``make -C`` from another
+folder, or the build steps run by hand, keep every cache.
 
 Two guards use it, so that a page is never served from an older input:
 
@@ -20,10 +23,24 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
+from html import escape as html_escape
 from pathlib import Path
 
-__all__ = ["STAMP_NAME", "inputs_fingerprint", "reset_if_changed"]
+__all__ = [
+    "CHECK_RECORD",
+    "GOOD_MARK",
+    "STAMP_NAME",
+    "good_build_time",
+    "inputs_fingerprint",
+    "keep_last_good",
+    "mark_failed_site",
+    "mark_good_site",
+    "reset_if_changed",
+    "restore_last_good",
+    "set_aside_if_inputs_changed",
+]
 
 #: File in the build folder that holds the fingerprint of the inputs of the last build.
 STAMP_NAME = ".inputs-sha256"
@@ -33,7 +50,9 @@ ENV_PREFIX = "AICHAIN_"
 #: only by Sphinx): the edition (``AICHAIN_EDITION``) removes solutions from the pages but changes no
 #: notebook's outputs, so switching editions keeps the execution cache; Sphinx re-reads every page
 #: through the ``aichain_edition`` configuration value (:mod:`aichain_utils.sphinxext`).
-_NOT_INPUTS = {"AICHAIN_DASK", "AICHAIN_EDITION"}
+#: ``AICHAIN_CWD`` (the directory ``make`` ran from) only resolves relative paths: the resolved file is
+#: what is hashed.
+_NOT_INPUTS = {"AICHAIN_DASK", "AICHAIN_EDITION", "AICHAIN_CWD"}
 
 
 #: What a build derives from its inputs: removed together when the inputs change, so that neither a
@@ -55,12 +74,16 @@ def _hash_tree(h, root: Path, folder: Path) -> None:
 
 
 def _named_file(value: str) -> Path | None:
-    """The file an environment value names, resolved as the data loader resolves it."""
-    if not value.strip():
+    """The file an environment value names, resolved as the data loader resolves it
+    (:func:`aichain_utils.datainput.resolve_user_path`: relative to ``AICHAIN_CWD``), or None."""
+    if not value.strip() or "\0" in value:
         return None
     path = Path(value.strip()).expanduser()
-    candidates = [path] if path.is_absolute() else [Path(os.environ.get("AICHAIN_CWD", os.getcwd())) / path, path]
-    return next((c for c in candidates if c.is_file()), None)
+    candidates = [path] if path.is_absolute() else [Path(os.environ.get("AICHAIN_CWD") or os.getcwd()) / path, path]
+    try:
+        return next((c.resolve() for c in candidates if c.is_file()), None)
+    except OSError:  # a value too long to be a path, say
+        return None
 
 
 def _hash_file(h, path: Path) -> None:
@@ -81,8 +104,9 @@ def inputs_fingerprint(root: Path | None = None) -> str:
     -------
     str
         Hex digest over ``aichain_utils/``, ``data/``, ``tests/reference/`` (the validation appendix
-        reruns its comparisons), ``requirements.txt``, every ``AICHAIN_*``
-        environment variable (name and value) and the bytes of any file such a value names.
+        reruns its comparisons), ``requirements.txt`` and every ``AICHAIN_*`` environment variable but
+        those of ``_NOT_INPUTS``: its name and value, or, when the value names a file, its name, the
+        file's resolved path and the file's bytes.
     """
     root = root or _root()
     h = hashlib.sha256()
@@ -93,9 +117,11 @@ def inputs_fingerprint(root: Path | None = None) -> str:
         h.update(requirements.read_bytes())
     for name in sorted(k for k in os.environ if k.startswith(ENV_PREFIX) and k not in _NOT_INPUTS):
         value = os.environ[name]
-        h.update(f"\n{name}={value}\n".encode())
         path = _named_file(value)
-        if path is not None:
+        if path is None:
+            h.update(f"\n{name}={value}\n".encode())
+        else:
+            h.update(f"\n{name} names {path}\n".encode())
             _hash_file(h, path)
     return h.hexdigest()
 
@@ -134,3 +160,124 @@ def reset_if_changed(build: Path, root: Path | None = None, keep: tuple[str, ...
     if removed:
         print(f"aichain: the inputs changed since the last build; removed {', '.join(removed)} from {build}")
     return True
+
+
+# --------------------------------------------------------------------------- the last good site
+#: In the build folder: the data check's verdict on the inputs of a fingerprint (``tools/build_book.py``).
+CHECK_RECORD = ".check-data.json"
+#: In a site (``_build/html``): written when ``tools/build_book.py`` finished the build; holds its time.
+GOOD_MARK = ".aichain-good-build"
+#: In a site: written when a later build failed; holds the note every page shows.
+FAILED_MARK = "BUILD-FAILED.txt"
+#: Beside the site: a copy of the last good site while a build that may fail runs.
+LAST_GOOD_SUFFIX = ".last-good"
+_NOTE_START, _NOTE_END = "<!-- aichain-build-failed -->", "<!-- /aichain-build-failed -->"
+_NOTE = re.compile(re.escape(_NOTE_START) + r".*?" + re.escape(_NOTE_END), re.S)
+
+
+def good_build_time(site: Path) -> str | None:
+    """The time of the good build ``site`` holds (:data:`GOOD_MARK`), or None."""
+    mark = Path(site) / GOOD_MARK
+    return mark.read_text(encoding="utf-8").strip() if mark.is_file() else None
+
+
+def set_aside_if_inputs_changed(build: Path, root: Path | None = None, html: str = "html") -> bool:
+    """Move a good site out of the way (to ``html.last-good``) before the inputs guard clears the build.
+
+    Returns True if it was moved (the inputs changed and the site was good).
+    """
+    stamp, site = build / STAMP_NAME, build / html
+    if good_build_time(site) is None or (stamp.is_file() and stamp.read_text().strip() == inputs_fingerprint(root)):
+        return False
+    last = build / (html + LAST_GOOD_SUFFIX)
+    if last.exists():
+        shutil.rmtree(last)
+    site.rename(last)
+    return True
+
+
+def keep_last_good(site: Path) -> bool:
+    """Copy a good site aside (``<site>.last-good``) before a build rewrites it in place.
+
+    Called by the Sphinx extension when it is about to read pages; a copy of the same good build is
+    kept as it is. Returns True if a copy was made.
+    """
+    site = Path(site)
+    when = good_build_time(site)
+    last = site.parent / (site.name + LAST_GOOD_SUFFIX)
+    if when is None or good_build_time(last) == when:
+        return False
+    if last.exists():
+        shutil.rmtree(last)
+    shutil.copytree(site, last, symlinks=True)
+    return True
+
+
+def restore_last_good(build: Path, html: str = "html") -> bool:
+    """Put the copy of the last good site back in place of a failed build's pages."""
+    last, site = build / (html + LAST_GOOD_SUFFIX), build / html
+    if not last.is_dir():
+        return False
+    if site.exists():
+        shutil.rmtree(site)
+    last.rename(site)
+    return True
+
+
+def _pages(site: Path):
+    return (p for p in Path(site).rglob("*.html") if p.is_file())
+
+
+def _insert_note(text: str, note: str) -> str:
+    text = _NOTE.sub("", text)
+    style = "border:2px solid #b3261e;background:#fdecea;color:#3b0b09;padding:0.6em 1em;margin:0.5em 0"
+    block = f'{_NOTE_START}<div class="aichain-build-failed" role="alert" style="{style}">{note}</div>{_NOTE_END}'
+    at = text.find('<div class="aichain-data-banner')
+    if at < 0:
+        body = re.search(r"<body[^>]*>", text)
+        if body is None:
+            return text
+        at = body.end()
+    return text[:at] + block + text[at:]
+
+
+def mark_failed_site(site: Path, failed_at: str, reason: str) -> str | None:
+    """Mark every page of ``site`` as not current: a failed build left it.
+
+    A good site's pages say "This is the last good build, of <time>; the build of <time> failed:
+    <reason>"; a site that is not marked good (the failed build's own pages) says that its build
+    failed. The note goes above the data banner, and into ``BUILD-FAILED.txt``.
+
+    Returns
+    -------
+    str or None
+        The time of the good build the site holds, or None.
+    """
+    site = Path(site)
+    if not site.is_dir():
+        return None
+    when = good_build_time(site)
+    if when is not None:
+        text = f"This is the last good build, of {when}; the build of {failed_at} failed: {reason}"
+    else:
+        text = f"These pages are from the build of {failed_at}, which failed: {reason}"
+    note = f"<strong>Not current.</strong> {html_escape(text)}"
+    for page in _pages(site):
+        page.write_text(_insert_note(page.read_text(encoding="utf-8"), note), encoding="utf-8")
+    (site / FAILED_MARK).write_text(text + "\n", encoding="utf-8")
+    return when
+
+
+def mark_good_site(build: Path, started: str, html: str = "html") -> None:
+    """After a successful build: mark the site good, remove any failure note, drop the old copy."""
+    site = build / html
+    if (site / FAILED_MARK).is_file():
+        for page in _pages(site):
+            text = page.read_text(encoding="utf-8")
+            if _NOTE_START in text:
+                page.write_text(_NOTE.sub("", text), encoding="utf-8")
+        (site / FAILED_MARK).unlink()
+    (site / GOOD_MARK).write_text(started + "\n", encoding="utf-8")
+    last = build / (html + LAST_GOOD_SUFFIX)
+    if last.exists():
+        shutil.rmtree(last)

@@ -21,7 +21,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from aichain_utils.buildstate import inputs_fingerprint, reset_if_changed
+from aichain_utils.buildstate import inputs_fingerprint, keep_last_good, reset_if_changed
 from aichain_utils.panel import data_source
 
 __all__ = [
@@ -136,8 +136,11 @@ def _chapter_numbers(app, env) -> list[str]:
     reference and teaching pages) are lettered A, B, ... in their order. Runs after Sphinx has
     assigned its numbers (``env-get-updated``, late priority).
     """
+    import copy
+
     from aichain_utils.paths import toc_pages
 
+    env.aichain_raw_fignumbers = copy.deepcopy(env.toc_fignumbers)  # Sphinx's own, for the next build
     letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     for doc in [p for p in toc_pages(Path(app.srcdir)) if p != "index"]:
         secnumber = env.toc_secnumbers.get(doc, {}).get("")
@@ -146,6 +149,21 @@ def _chapter_numbers(app, env) -> list[str]:
             ordered = sorted(numbers, key=lambda k: numbers[k])
             for k, ident in enumerate(ordered, start=1):
                 numbers[ident] = (chapter, k)
+    return []
+
+
+def _restore_sphinx_numbers(app, env) -> list[str]:
+    """Give Sphinx back its own figure numbers before it reassigns them (``env-get-updated``, early).
+
+    Sphinx rewrites every page whose numbers differ from the ones saved with the environment; those
+    are :func:`_chapter_numbers`' renumbering, so without this every page with a table or figure
+    was rewritten on every build, even when nothing changed.
+    """
+    raw = getattr(env, "aichain_raw_fignumbers", None)
+    if raw is not None:
+        import copy
+
+        env.toc_fignumbers = copy.deepcopy(raw)
     return []
 
 
@@ -347,6 +365,7 @@ GLOSSARY_MARKER = "<!-- aichain-glossary -->"
 def _api_reference(app, docname, source) -> None:
     """Write the generated pages' bodies: the API reference (one autodoc section per module, found
     at build time) and the handouts (assembled from the chapters by :mod:`aichain_utils.handouts`)."""
+    _record_generated(app, docname)
     if GLOSSARY_MARKER in source[0]:
         from aichain_utils.glossary import glossary_markdown
 
@@ -370,10 +389,83 @@ def _prose_out_of_parameters(app, what, name, obj, options, lines) -> None:
         lines.append(lines.pop(k).strip())
 
 
-def _always_reread(app, env, added, changed, removed) -> list[str]:
-    """The generated pages (API reference, handouts) are re-read on every build: their sources are
-    the package and the chapters, which Sphinx does not know they depend on."""
-    return [doc for doc in ("api", "handouts", "glossary") if doc in env.found_docs]
+#: The pages assembled at build time, and what each is assembled from (besides the package, ``data/``
+#: and the switches, which the inputs fingerprint covers: a change to them re-reads every page).
+GENERATED_PAGES = ("api", "glossary", "handouts")
+
+
+def generated_page_inputs(srcdir: Path, docname: str) -> str:
+    """SHA-256 of what the generated page ``docname`` is assembled from, read at build time.
+
+    * ``api``: every module of :mod:`aichain_utils` (autodoc imports them; :func:`api_modules`);
+    * ``glossary``: ``data/glossary.csv`` and :mod:`aichain_utils.glossary`;
+    * ``handouts``: the table of contents and every chapter it lists (:mod:`aichain_utils.handouts`
+      quotes them), and :mod:`aichain_utils.handouts`.
+
+    The page's own source is Sphinx's to watch. Sphinx cannot see these inputs, so
+    :func:`_reread_generated` re-reads the page when this digest differs from the one recorded when
+    it was last read, and only then.
+    """
+    import hashlib
+
+    from aichain_utils.paths import toc_pages
+
+    package = Path(__file__).parent
+    if docname == "api":
+        files = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
+    elif docname == "glossary":
+        files = [srcdir / "data" / "glossary.csv", package / "glossary.py"]
+    else:
+        chapters = [srcdir / f"{p}.md" for p in toc_pages(srcdir) if p.startswith("chapters/")]
+        files = [srcdir / "_toc.yml", package / "handouts.py", package / "paths.py", *chapters]
+    h = hashlib.sha256()
+    for path in files:
+        h.update(str(path).encode() + b"\0")
+        h.update(path.read_bytes() if path.is_file() else b"<missing>")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _generated_digests(env) -> dict:
+    if not hasattr(env, "aichain_generated_inputs"):
+        env.aichain_generated_inputs = {}
+    return env.aichain_generated_inputs
+
+
+def _reread_generated(app, env, added, changed, removed) -> list[str]:
+    """The generated pages (API reference, glossary, handouts) whose inputs changed since they were
+    last read (:func:`generated_page_inputs`); the others are kept, so a no-change rebuild reads
+    nothing and autodoc does not re-import the package."""
+    recorded = _generated_digests(env)
+    srcdir = Path(app.srcdir)
+    return [
+        doc
+        for doc in GENERATED_PAGES
+        if doc in env.found_docs and recorded.get(doc) != generated_page_inputs(srcdir, doc)
+    ]
+
+
+def _keep_last_good_site(app, env, docnames) -> None:
+    """Before pages are read (and then rewritten in place), copy a good site aside, so that a build
+    that fails leaves the last good one to put back (``tools/build_book.py``). Nothing to read, no copy."""
+    if docnames and app.builder.name == "html":
+        keep_last_good(Path(app.outdir))
+
+
+def _record_generated(app, docname: str) -> None:
+    """Record the inputs' digest of a generated page as it is read (``source-read``)."""
+    if docname in GENERATED_PAGES:
+        _generated_digests(app.env)[docname] = generated_page_inputs(Path(app.srcdir), docname)
+
+
+def _purge_generated(app, env, docname) -> None:
+    _generated_digests(env).pop(docname, None)
+
+
+def _merge_generated(app, env, docnames, other) -> None:
+    _generated_digests(env).update(
+        {d: v for d, v in getattr(other, "aichain_generated_inputs", {}).items() if d in docnames}
+    )
 
 
 def _link_glossary_terms(app, doctree) -> None:
@@ -410,13 +502,17 @@ def setup(app):
     app.connect("builder-inited", _singlehtml_handlers)
     app.connect("build-finished", _copy_pdf)
     app.connect("source-read", _api_reference)
-    app.connect("env-get-outdated", _always_reread)
+    app.connect("env-get-outdated", _reread_generated)
+    app.connect("env-purge-doc", _purge_generated)
+    app.connect("env-before-read-docs", _keep_last_good_site)
+    app.connect("env-merge-info", _merge_generated)
     app.setup_extension("sphinx.ext.autodoc")  # the API reference (api.md); its event is used below
     app.connect("autodoc-process-docstring", _prose_out_of_parameters, priority=400)
     app.connect("doctree-read", _remove_solutions)
     app.connect("doctree-read", _link_glossary_terms)
     app.connect("build-finished", _strip_downloaded_sources)
     app.connect("build-finished", _check_student_edition, priority=900)  # after the stripping
+    app.connect("env-get-updated", _restore_sphinx_numbers, priority=100)  # before Sphinx's collector
     app.connect("env-get-updated", _chapter_numbers, priority=900)
     app.connect("html-page-context", _add_banner)
     app.connect("html-page-context", _offer_notebook_download, priority=500)

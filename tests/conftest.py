@@ -13,6 +13,14 @@ matplotlib.use("Agg")
 from aichain_utils.paths import published_dir, repo_root
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "slow: builds the book (or a copy of it) or runs kernels; `make test` runs them, "
+        "`pytest -m 'not slow'` skips them while iterating",
+    )
+
+
 @pytest.fixture()
 def published_copy(tmp_path: Path) -> Path:
     """A writable copy of data/published/ for tests that damage files on purpose."""

@@ -79,3 +79,103 @@ def test_reset_removes_everything_derived_only_when_inputs_change(fake_root, tmp
     assert reset_if_changed(build, fake_root, keep=("html",)) is True
     assert (build / "html").exists()
     assert not (build / ".doctrees").exists() and not (build / ".jupyter_cache").exists()
+
+
+def test_the_directory_make_ran_from_is_not_an_input(fake_root, tmp_path, monkeypatch):
+    """`make -C` from another folder keeps every cache: the data file counts by resolved path and bytes."""
+    data = tmp_path / "panel.csv"
+    data.write_text("a\n1\n")
+    monkeypatch.setenv("AICHAIN_DATA", str(data))
+    monkeypatch.setenv("AICHAIN_CWD", str(fake_root))
+    first = inputs_fingerprint(fake_root)
+    monkeypatch.setenv("AICHAIN_CWD", str(tmp_path / "elsewhere"))
+    assert inputs_fingerprint(fake_root) == first
+    monkeypatch.setenv("AICHAIN_CWD", str(tmp_path))
+    monkeypatch.setenv("AICHAIN_DATA", "panel.csv")  # the same file, named relative to the make folder
+    assert inputs_fingerprint(fake_root) == first
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "panel.csv").write_text("a\n1\n")  # same bytes, another file: its path is on the banner
+    monkeypatch.setenv("AICHAIN_CWD", str(other))
+    assert inputs_fingerprint(fake_root) != first
+
+
+# --------------------------------------------------------------------------- the caches of a no-change rebuild
+def test_generated_pages_are_reread_only_when_their_inputs_change(root, tmp_path):
+    """api, glossary and handouts: Sphinx re-reads each when what it is assembled from changes, only then."""
+    import shutil
+    from types import SimpleNamespace
+
+    from aichain_utils import sphinxext
+
+    src = tmp_path / "book"
+    (src / "data").mkdir(parents=True)
+    (src / "chapters").mkdir()
+    shutil.copy(root / "data" / "glossary.csv", src / "data" / "glossary.csv")
+    (src / "_toc.yml").write_text("root: index\nparts:\n  - chapters:\n      - file: chapters/a\n")
+    (src / "chapters" / "a.md").write_text("# A\n")
+    env = SimpleNamespace(found_docs={"index", "api", "glossary", "handouts", "chapters/a"})
+    app = SimpleNamespace(srcdir=str(src), env=env)
+    assert sorted(sphinxext._reread_generated(app, env, set(), set(), set())) == ["api", "glossary", "handouts"]
+    for doc in sphinxext.GENERATED_PAGES:
+        sphinxext._record_generated(app, doc)
+    assert sphinxext._reread_generated(app, env, set(), set(), set()) == []  # nothing changed: nothing re-read
+    (src / "chapters" / "a.md").write_text("# A, edited\n")
+    assert sphinxext._reread_generated(app, env, set(), set(), set()) == ["handouts"]
+    sphinxext._record_generated(app, "handouts")
+    with (src / "data" / "glossary.csv").open("a", encoding="utf-8") as fh:
+        fh.write("\n")
+    assert sphinxext._reread_generated(app, env, set(), set(), set()) == ["glossary"]
+
+
+def test_preexecute_skips_only_when_every_notebook_text_is_the_cached_one(tmp_path):
+    import json
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    import preexecute
+
+    build = tmp_path / "_build"
+    (build / ".jupyter_cache").mkdir(parents=True)
+    nb = tmp_path / "ch.md"
+    nb.write_text("x = 1\n")
+    assert preexecute.all_cached(build, [nb]) is False  # no record: ask jupyter-cache
+    record = build / ".jupyter_cache" / preexecute.RECORD
+    record.write_text(json.dumps(preexecute._text_digests([nb])))
+    assert preexecute.all_cached(build, [nb]) is True
+    nb.write_text("x = 2\n")
+    assert preexecute.all_cached(build, [nb]) is False  # edited: run
+    other = tmp_path / "new.md"
+    other.write_text("")
+    nb.write_text("x = 1\n")
+    assert preexecute.all_cached(build, [nb, other]) is False  # a notebook the record does not know
+
+
+def test_the_data_check_verdict_is_reused_only_for_the_same_inputs(fake_root, tmp_path, monkeypatch):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    import build_book
+
+    import aichain_utils.checks
+
+    calls = []
+
+    def fake_check(brief=False):
+        calls.append(brief)
+        print("checked")
+        return 0
+
+    monkeypatch.setattr(aichain_utils.checks, "run_check", fake_check)
+    data = tmp_path / "panel.csv"
+    data.write_text("a\n1\n")
+    monkeypatch.setenv("AICHAIN_DATA", str(data))
+    build = tmp_path / "_build"
+    assert build_book.check_data(build, inputs_fingerprint(fake_root)) == (0, "checked\n")
+    assert build_book.check_data(build, inputs_fingerprint(fake_root)) == (0, "checked\n")
+    assert len(calls) == 1  # the same inputs: the verdict is read back
+    data.write_text("a\n2\n")  # new bytes: checked again
+    build_book.check_data(build, inputs_fingerprint(fake_root))
+    (fake_root / "aichain_utils" / "mod.py").write_text("x = 5\n")  # the package changed: checked again
+    build_book.check_data(build, inputs_fingerprint(fake_root))
+    assert len(calls) == 3

@@ -5,7 +5,7 @@ when its source changes. The chapters also read the package, ``data/``, the pinn
 the ``AICHAIN_*`` switches and the data file they name; when their fingerprint
 (:func:`aichain_utils.buildstate.inputs_fingerprint`) differs from the last build's, this removes
 the execution cache and Sphinx's doctrees, so no page is served from older inputs.
-Usage: ``python tools/cache_guard.py [BUILD_DIR]`` (run by ``make book`` and ``make test``).
+Usage: ``python tools/cache_guard.py [BUILD_DIR [ROOT]]`` (run by ``tools/build_book.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str]) -> int:
-    reset_if_changed(Path(argv[0]) if argv else ROOT / "_build", ROOT)
+    root = Path(argv[1]) if len(argv) > 1 else ROOT
+    reset_if_changed(Path(argv[0]) if argv else root / "_build", root)
     return 0
 
 

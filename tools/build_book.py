@@ -1,0 +1,337 @@
+"""Build the book (``make book``): every step timed, the last good site kept, a failure explained last.
+
+The steps are those ``make book`` always ran: the data check (``tools/check_data.py --brief``), the
+cache guard (:func:`aichain_utils.buildstate.reset_if_changed`), the parallel pre-execution
+(``tools/preexecute.py``) and ``jupyter-book build``. This wrapper adds:
+
+* **the check's verdict cached**: the check reads the whole file and builds the panel; its verdict
+  and report depend only on the inputs fingerprint (the file's resolved path and bytes, the package,
+  ``data/``, the switches), so they are kept in ``<build>/.check-data.json`` and printed again while
+  the fingerprint is the same;
+* **the last good site kept**: a successful build marks ``<build>/html`` good
+  (:data:`aichain_utils.buildstate.GOOD_MARK`). When the inputs changed, that site is set aside
+  before the guard clears the build; otherwise the Sphinx extension copies it aside before it reads
+  any page. If the build then fails, the good site is put back, and every page of it says, above the
+  data banner, "This is the last good build, of <time>; the build of <time> failed: <reason>"
+  (:func:`aichain_utils.buildstate.mark_failed_site`); a failed ``check-data`` marks the site it leaves
+  the same way. The next successful build removes the note;
+* **the cause last**: when a chapter fails, the last lines printed name the chapter, the failing
+  cell's purpose (its first comment line, or the nearest heading above it), the exception and its
+  message; the exit status is 1 (2 when the data check failed);
+* **nothing to do, nothing done**: after a successful build the wrapper records, in the site, a
+  digest of everything the pages are made from (:func:`site_manifest`: the inputs fingerprint, every
+  file of the book's folder that Sphinx or a chapter can read, the edition, the builder and its
+  arguments, and the PDF the landing page links). When the next build finds the same digest in a good
+  site, the pages are current and neither the pre-execution nor Sphinx runs (Sphinx alone takes
+  10-20 s to start and to find that nothing is out of date). Any change to any of those inputs runs
+  every step as before;
+* **phase times**: one line at the end (``make test`` prints them with its own).
+
+Usage: ``python tools/build_book.py [--builder html|singlehtml] [--root DIR] [BUILD_DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from aichain_utils.buildstate import (  # noqa: E402
+    CHECK_RECORD,
+    GOOD_MARK,
+    inputs_fingerprint,
+    mark_failed_site,
+    mark_good_site,
+    restore_last_good,
+    set_aside_if_inputs_changed,
+)
+
+FAILURES = "preexecute-failures.json"  # written by tools/preexecute.py into the build folder
+#: In a good site: the digest of what its pages were made from (:func:`site_manifest`).
+MANIFEST = ".aichain-manifest"
+#: Folders of the book's folder that no page is made from: the environment, builds and caches, and the
+#: code that only builds or tests the book (``tests/reference`` is in the inputs fingerprint).
+NOT_SOURCES = {".venv", "_build", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints"}
+NOT_SOURCES_AT_TOP = {"artifacts", "tests", "tools", "benchmarks"}
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\w*)(?::\s*(.*))?$")
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+# --------------------------------------------------------------------------- the failure's cause
+def _cell_position(text: str, source: str) -> int:
+    """Where the failing cell's code sits in the chapter: the whole code, else a line of it found once."""
+    whole = source.strip()
+    if whole and whole in text:
+        return text.index(whole)
+    lines = [ln.strip() for ln in source.splitlines() if ln.strip() and not ln.startswith("%%")]
+    for line in reversed(lines):  # the last lines are the most particular
+        if text.count(line) == 1:
+            return text.index(line)
+    return -1
+
+
+def cell_purpose(chapter: Path, source: str) -> str:
+    """What a failing cell is for: its first comment line, else the nearest heading above it."""
+    for line in source.splitlines():
+        text = line.strip()
+        if text.startswith("#") and not text.startswith("#!") and text.lstrip("#").strip():
+            return text.lstrip("#").strip()
+    try:
+        text = chapter.read_text(encoding="utf-8")
+    except OSError:
+        return "(the chapter could not be read)"
+    at = _cell_position(text, source)
+    if at < 0:
+        return "(a cell whose code is not found in the chapter)"
+    heading, fence = "", None
+    for line in text[:at].splitlines():
+        stripped = line.strip()
+        opening = re.match(r"^(`{3,}|:{3,})", stripped)
+        if fence is None and opening:
+            fence = opening.group(1)
+        elif fence is not None and stripped == fence:
+            fence = None
+        elif fence is None and re.match(r"^#{1,6}\s", line):
+            heading = line.lstrip("#").strip()
+    return f"the section \u201c{heading}\u201d" if heading else "(no comment or heading names it)"
+
+
+def parse_traceback(text: str) -> tuple[str, str]:
+    """The failing cell's source and the exception line (``Type: message``) of a notebook traceback.
+
+    ``text`` is what jupyter-cache or MyST-NB saves: nbclient's ``CellExecutionError``, which quotes
+    the cell between two dashed lines and ends with the kernel's traceback.
+    """
+    text = _ANSI.sub("", text)
+    source = ""
+    parts = re.split(r"^-{10,}\s*$", text, flags=re.M)
+    marker = next((k for k, p in enumerate(parts) if "error occurred while executing the following cell" in p), None)
+    if marker is not None and marker + 1 < len(parts):
+        source = parts[marker + 1].strip("\n")
+    exception = ""
+    for line in reversed([ln.strip() for ln in text.splitlines() if ln.strip()]):
+        m = _EXC_LINE.match(line)
+        if m and not m.group(1).endswith("CellExecutionError"):
+            exception = line
+            break
+    return source, exception or "(no exception line in the traceback)"
+
+
+def chapter_failure(root: Path, chapter: str, traceback_text: str) -> str:
+    """One paragraph: the chapter, the cell's purpose, the exception and its message."""
+    path = Path(chapter)
+    path = path if path.is_absolute() else root / path
+    source, exception = parse_traceback(traceback_text)
+    try:
+        shown = path.relative_to(root)
+    except ValueError:
+        shown = path
+    return f"chapter {shown}, in the cell for {cell_purpose(path, source)}: {exception}"
+
+
+def _sphinx_failures(root: Path, log: str) -> list[str]:
+    """Causes in ``jupyter-book build``'s output: notebook tracebacks MyST-NB saved, then warnings."""
+    causes = []
+    for m in re.finditer(r"^(\S+\.(?:md|ipynb)):?\S*:?\s*WARNING: Executing notebook failed", log, re.M):
+        saved = re.search(r"Notebook exception traceback saved in: (\S+)", log[m.end() :])
+        text = Path(saved.group(1)).read_text(encoding="utf-8") if saved and Path(saved.group(1)).is_file() else ""
+        causes.append(chapter_failure(root, m.group(1), text))
+    if causes:
+        return causes
+    lines = [_ANSI.sub("", ln) for ln in log.splitlines()]
+    found = [ln.strip() for ln in lines if re.search(r"\b(WARNING|ERROR|CRITICAL)\b:", ln)]
+    return found[:5] or [
+        next((ln.strip() for ln in reversed(lines) if _EXC_LINE.match(ln.strip())), "jupyter-book build failed")
+    ]
+
+
+# --------------------------------------------------------------------------- nothing changed?
+def site_manifest(root: Path, build_dir: Path, fingerprint: str, builder: str, extra: list[str]) -> str:
+    """SHA-256 of everything the pages of a build are made from (see the module's docstring); also
+    the Python environment (its interpreter and the time ``make env`` last installed it)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    pdf = build_dir / "pdf" / "aichain.pdf"
+    pdf_state = f"{pdf.stat().st_size}:{pdf.stat().st_mtime_ns}" if pdf.is_file() else "no pdf"
+    edition = os.environ.get("AICHAIN_EDITION", "")
+    installed = Path(sys.executable).parent.parent / ".installed-stamp"  # `make env` touches it
+    env_state = f"{sys.executable}:{installed.stat().st_mtime_ns if installed.is_file() else 'no stamp'}"
+    h.update(f"{fingerprint}\n{root}\n{build_dir}\n{builder}\n{extra}\n{edition}\n{pdf_state}\n".encode())
+    h.update(f"{env_state}\n".encode())
+    for folder, dirs, files in os.walk(root):
+        top = Path(folder) == root
+        dirs[:] = sorted(d for d in dirs if d not in NOT_SOURCES and not (top and d in NOT_SOURCES_AT_TOP))
+        for name in sorted(files):
+            path = Path(folder) / name
+            h.update(str(path.relative_to(root)).encode() + b"\0")
+            with contextlib.suppress(OSError):
+                h.update(path.read_bytes())
+            h.update(b"\0")
+    return h.hexdigest()
+
+
+def site_is_current(site: Path, manifest: str) -> bool:
+    """A good site, no failure note, made from exactly these inputs."""
+    from aichain_utils.buildstate import FAILED_MARK, good_build_time
+
+    mark = site / MANIFEST
+    return (
+        good_build_time(site) is not None
+        and not (site / FAILED_MARK).exists()
+        and mark.is_file()
+        and mark.read_text(encoding="utf-8").strip() == manifest
+    )
+
+
+# --------------------------------------------------------------------------- the steps
+def check_data(build: Path, fingerprint: str) -> tuple[int, str]:
+    """``check-data --brief``, or its verdict from the last run on the same inputs."""
+    record = build / CHECK_RECORD
+    with contextlib.suppress(OSError, ValueError):
+        saved = json.loads(record.read_text(encoding="utf-8"))
+        if saved.get("fingerprint") == fingerprint:
+            return int(saved["status"]), saved["output"]
+    from aichain_utils.checks import run_check
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = run_check(brief=True)
+    build.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"fingerprint": fingerprint, "status": status, "output": out.getvalue()}))
+    return status, out.getvalue()
+
+
+#: ``jupyter-book`` without ``rfc3987_syntax``: jsonschema, which Jupyter Book imports to check
+#: ``_config.yml``, compiles that package's 39 grammars at import (4 s idle, 12 s on a loaded 2-core
+#: machine) for IRI formats no schema of the book uses; without it jsonschema skips those two formats.
+JUPYTER_BOOK = (
+    "import sys; sys.modules['rfc3987_syntax'] = None; sys.argv[0] = 'jupyter-book'; "
+    "from jupyter_book.cli.main import main; sys.exit(main())"
+)
+
+
+def _run(cmd: list[str], cwd: Path, log: list[str] | None = None) -> int:
+    """Run ``cmd``, echoing its output; keep it in ``log`` when given."""
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        if log is not None:
+            log.append(line)
+    return proc.wait()
+
+
+def _preexecute_failures(root: Path, build: Path) -> list[str]:
+    path = build / FAILURES
+    if not path.is_file():
+        return []
+    failed = json.loads(path.read_text(encoding="utf-8"))
+    return [chapter_failure(root, uri, tb) for uri, tb in sorted(failed.items())]
+
+
+def _fail(build: Path, started: str, reason: str, status: int, html: str, sphinx_state_stale: bool) -> int:
+    site = build / html
+    restored = restore_last_good(build, html)
+    if sphinx_state_stale:  # Sphinx's saved state is the failed build's: re-read every page next time
+        shutil.rmtree(build / ".doctrees", ignore_errors=True)
+        if not restored:  # no copy was made (Sphinx ran without the book's extension): these are its pages
+            (site / GOOD_MARK).unlink(missing_ok=True)
+    marked = mark_failed_site(site, started, reason)
+    print("\n" + "=" * 78)
+    print(f"BUILD FAILED ({started}).")
+    print(f"Cause: {reason}")
+    if marked:
+        print(f"{site} holds the last good build, of {marked}, marked on every page as not current.")
+    elif site.is_dir():
+        print(f"{site} holds the pages of this failed build, marked as failed.")
+    return status
+
+
+def _times(times: dict[str, float]) -> str:
+    return "build_book phase times: " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
+
+
+def build(root: Path, build_dir: Path, builder: str = "html", extra: list[str] | None = None) -> int:
+    """Run the steps; returns the exit status (0 built, 1 a chapter or Sphinx failed, 2 the data check)."""
+    started, times = now(), {}
+    bin_dir = Path(sys.executable).parent
+    fingerprint = inputs_fingerprint(root)
+    html = "html" if builder == "html" else builder
+
+    t = time.perf_counter()
+    status, output = check_data(build_dir, fingerprint)
+    times["check-data"] = time.perf_counter() - t
+    print(output, end="")
+    if status != 0:
+        last = [ln for ln in output.strip().splitlines() if ln.strip()]
+        reason = "make check-data failed: " + (last[-1] if last else "see its report above")
+        print(_times(times))
+        return _fail(build_dir, started, reason, 2, html, False)
+
+    t = time.perf_counter()
+    manifest = site_manifest(root, build_dir, fingerprint, builder, extra or [])
+    times["up-to-date check"] = time.perf_counter() - t
+    if site_is_current(build_dir / html, manifest):
+        print(f"build_book: {build_dir / html} is current (nothing it is made from changed); nothing to build")
+        print(_times(times))
+        return 0
+
+    t = time.perf_counter()
+    if builder == "html":
+        set_aside_if_inputs_changed(build_dir, root, html)
+    _run([str(bin_dir / "python"), str(ROOT / "tools" / "cache_guard.py"), str(build_dir), str(root)], root)
+    times["cache guard"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    _run([str(bin_dir / "python"), str(ROOT / "tools" / "preexecute.py"), str(build_dir), str(root)], root)
+    times["pre-execution"] = time.perf_counter() - t
+    causes = _preexecute_failures(root, build_dir)
+    if causes:
+        print(_times(times))
+        return _fail(build_dir, started, "; ".join(causes), 1, html, False)
+
+    t = time.perf_counter()
+    log: list[str] = []
+    cmd = [str(bin_dir / "python"), "-c", JUPYTER_BOOK, "build", str(root), "--builder", builder, *(extra or [])]
+    if build_dir.resolve() != (root / "_build").resolve():
+        cmd += ["--path-output", str(build_dir.parent)]
+    code = _run(cmd, root, log)
+    times["jupyter-book build"] = time.perf_counter() - t
+    print(_times(times))
+    if code != 0:
+        return _fail(build_dir, started, "; ".join(_sphinx_failures(root, "".join(log))), 1, html, True)
+    mark_good_site(build_dir, started, html)
+    (build_dir / html / MANIFEST).write_text(manifest + "\n", encoding="utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("build", nargs="?", default=None, help="the build folder (default: ROOT/_build)")
+    parser.add_argument("--root", default=str(ROOT), help="the book's source folder")
+    parser.add_argument("--builder", default="html", choices=("html", "singlehtml"))
+    parser.add_argument("sphinx_args", nargs=argparse.REMAINDER, help="after --: passed to jupyter-book build")
+    args = parser.parse_args(argv)
+    root = Path(args.root).resolve()
+    build_dir = Path(args.build).resolve() if args.build else root / "_build"
+    extra = [a for a in args.sphinx_args if a != "--"] or ["--warningiserror", "--keep-going"]
+    return build(root, build_dir, args.builder, extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
