@@ -345,12 +345,17 @@ class AnalysisPanel:
     def missing_reason(self, name: str) -> str | None:
         """None when a variable or a table ("Table 6") can be built, else a sentence saying why not.
 
-        For a table, the sentence names every part that cannot be built, e.g. "Table 6: mediation
-        needs FSIE; the file has no column for it"; a chapter prints it where the table would be.
+        For a table, the sentence names every part that cannot be built, e.g. "Table 10 needs LCV
+        and WCV; the file has neither"; a chapter prints it where the table would be. Tables 3-10 are
+        decided by :mod:`aichain_utils.availability` (columns and shape), Tables 1-2 by the check.
         """
         if name.startswith("Table "):
             if name not in TABLE_NEEDS:
                 raise KeyError(f"unknown table {name!r}; known: {list(TABLE_NEEDS)}")
+            if name not in ("Table 1", "Table 2"):  # Tables 3-10: decided, column by column, in one place
+                from aichain_utils.availability import table_reason
+
+                return table_reason(self, int(name.split()[1]))
             return table_reasons(self._found_all(), self.level, self.data)[name]
         if name == "aie_indicators":
             ok = self.level in ("raw", "simulated")
