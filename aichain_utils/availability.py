@@ -284,8 +284,7 @@ def _fe_shortfall(frame: pd.DataFrame, regressors: list[str] | None = None) -> s
 
     units, years = frame["unit_id"].nunique(), frame["year"].nunique()
     if units < 2 or years < 2 or len(frame) <= units + years - 1 + N_REGRESSORS:
-        rows = f"{len(frame):,} complete rows ({units} units, {years} years)"
-        return f"too few observations for unit and year effects: {rows}"
+        return f"too few observations to estimate equation (1): {len(frame):,} rows, {units} units, {years} years"
     if regressors:
         cols = [*regressors, "unit_id", "year"]
         key = (tuple(regressors), int(pd.util.hash_pandas_object(frame[cols], index=False).sum()))
@@ -362,14 +361,16 @@ def _group_reason(part: Part, complete: pd.DataFrame, where: str) -> str | None:
         has = f"the file has no rows of {_join(missing)} (it has {_join(shown)})"
         verb = "compares" if len(part.columns) == 1 else "compare"
         return f"{where} {verb} {_join(part.levels)}; {has}."
-    small = []
+    small, other = [], []
     for level in part.levels:
         short = _fe_shortfall(complete[complete[part.group] == level], [part.regressor, *CONTROLS])
-        if short:
-            small.append(f"in the {level} group, {short}")
+        if short and short.startswith("too few"):
+            small.append(f"{level} ({short.split(': ', 1)[1]})")
+        elif short:
+            other.append(f"in the {level} group, {short}")
     if small:
-        return f"{where}: " + "; ".join(small) + "."
-    return None
+        other.insert(0, f"too few observations to estimate equation (1) in {_join(small)}")
+    return f"{where}: " + "; ".join(other) + "." if other else None
 
 
 def _found_of(panel) -> dict:

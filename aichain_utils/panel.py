@@ -390,6 +390,18 @@ def _lag_iv1(out: pd.DataFrame) -> pd.Series:
     return lag.where(prev_year == out["year"] - 1)
 
 
+def _iv1_note(out: pd.DataFrame) -> str:
+    """Where IV1 is undefined: each unit's first year, and (unbalanced panels) the years after a gap."""
+    prev = out.groupby("unit_id")["year"].shift(1)
+    n_first, n_gap = int(prev.isna().sum()), int((prev.notna() & (prev != out["year"] - 1)).sum())
+    if not n_gap:
+        return f"IV1 (lagged AIE) is undefined in each unit's first year: {n_first:,} rows."
+    return (
+        f"IV1 (lagged AIE) is undefined in {n_first + n_gap:,} rows: each unit's first year ({n_first:,}) "
+        f"and the years that follow a gap in the unit's years ({n_gap:,})."
+    )
+
+
 def _region_split(province: pd.Series, factor_market: pd.Series) -> tuple[np.ndarray, str]:
     """Table 9's regions: the top 30% of provinces by mean factor-market index are "developed"."""
     fm = factor_market.groupby(province).mean()
@@ -496,7 +508,7 @@ def build_analysis_panel(
     notes = [
         f"ITSE is missing in {int(out['ITSE'].isna().sum()):,} rows (its input key_input is missing).",
         f"LCV is undefined in each unit's base year: {int(out['LCV'].isna().sum()):,} rows.",
-        f"IV1 (lagged AIE) is undefined in each unit's first year: {int(out['IV1'].isna().sum()):,} rows.",
+        _iv1_note(out),
         region_note,
     ]
     changed = {k: v for k, v in rd.items() if v != DEFAULT_READINGS[k]}
