@@ -20,9 +20,8 @@ need every compared level, each large enough for that regression.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from aichain_utils.schema import CONTROLS
@@ -178,7 +177,6 @@ class Availability:
     parts: dict[tuple[int, int], str | None]
     absent: dict[tuple[int, int], list[str]]
     level: str
-    notes: dict[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ tables and columns
     def column(self, table: int, column: int) -> str | None:
@@ -416,10 +414,3 @@ def table_reason(panel, table: int) -> str | None:
     """
     return assess(panel).table(table)
 
-
-def is_finite_number(value) -> bool:
-    """Whether ``value`` is a finite real number (a sentence gluing it would not print nan)."""
-    try:
-        return bool(np.isfinite(float(value)))
-    except (TypeError, ValueError):
-        return False

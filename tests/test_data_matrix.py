@@ -293,7 +293,7 @@ GATED = {
 
 
 #: An empty glued number in prose: "()", "( 0 of 0 )", "= ." or "is ." where a number should stand.
-EMPTY_NUMBER = re.compile(r"\(\s*\)|\(\s*0 of 0\s*\)|(?:=|\bis|\bof)\s+[,.;](?!\d)")
+EMPTY_NUMBER = re.compile(r"(?<![\w)])\(\s*\)|\(\s*0 of 0\s*\)|(?:=|\bis|\bof)\s+[,.;](?!\d)")
 
 
 def _prose(html: Path) -> str:
@@ -301,10 +301,12 @@ def _prose(html: Path) -> str:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
-    for tag in soup(["script", "style", "nav", "header", "footer", "pre", "code", "math"]):
+    for tag in soup(["script", "style", "nav", "header", "footer", "pre"]):
         tag.decompose()
-    for tag in soup.select(".cell_input, .MathJax, .math"):
+    for tag in soup.select(".cell_input"):
         tag.decompose()
+    for tag in soup.select("code, .math"):  # inline code and mathematics are not numbers: a placeholder
+        tag.replace_with("CODE")
     main = soup.find("main") or soup
     return main.get_text(" ", strip=True)
 
@@ -353,3 +355,72 @@ def test_the_book_builds_on_a_partial_file(sandbox, files, name):
             if m := re.search(pattern, text, re.I):
                 where = text[max(0, m.start() - 80) : m.end() + 40]
                 pytest.fail(f"{name}: {page} has simulation-only wording: {where}")
+
+
+# ----------------------------------------------------------------------------- one place decides
+#: Sections of the robustness chapter and the analysis of :data:`availability.ANALYSES` each runs.
+ROBUSTNESS_SECTIONS = {
+    "Every reading at once": "specification curve",
+    "How strong would an omitted confounder": "omitted-confounder sensitivity",
+    "Many tests at once": "multiple testing",
+    "Causal mediation": "causal mediation",
+    "What two-way fixed effects": "two-way fixed-effects weights",
+    "One line per claim": "fragility summary",
+}
+
+
+def test_the_robustness_chapter_gates_each_analysis_as_availability_decides():
+    from aichain_utils.paths import repo_root
+
+    text = (repo_root() / "chapters" / "robustness.md").read_text(encoding="utf-8")
+    sections = re.split(r"^## ", text, flags=re.M)[1:]
+    seen = set()
+    for section in sections:
+        title = section.splitlines()[0]
+        name = next((a for s, a in ROBUSTNESS_SECTIONS.items() if title.startswith(s)), None)
+        if name is None:
+            continue
+        seen.add(name)
+        gates = re.findall(r"^%%when_available Tables? ([\d, ]+)$", section, flags=re.M)
+        assert gates, title
+        for gate in gates:
+            assert tuple(int(v) for v in re.findall(r"\d+", gate)) == availability.ANALYSES[name], (title, gate)
+        shown = re.findall(r"^`{3,}\{only\} (has_table[\w ]+)$", section, flags=re.M)
+        for tags in shown:
+            assert tuple(int(v) for v in re.findall(r"\d+", tags)) == availability.ANALYSES[name], (title, tags)
+    assert seen == set(ROBUSTNESS_SECTIONS.values())
+
+
+def test_analyses_figures_and_sentences_answer_from_the_tables(files, monkeypatch):
+    ap = _load(files["finished, required + FSIE + ITSE"], monkeypatch)
+    av = availability.assess(ap)
+    assert av.analysis("omitted-confounder sensitivity") is None
+    assert "IV2" in av.analysis("specification curve")
+    assert av.figure("fig-t10-coefs") == av.table(10)
+    assert av.sentence("truth") is not None and av.sentence("aie weights") is not None
+    counts = av.counts()
+    summary = av.summary()
+    assert counts["built"] + counts["not_built"] == counts["columns"] == 38
+    assert (summary["built"] == "no").sum() == sum(1 for r in av.parts.values() if r)
+    assert set(summary.loc[summary["built"] == "no", "reason"].str.len().gt(0)) == {True}
+
+
+def test_placeholders_never_duplicate_a_key_a_cell_that_ran_glued(tmp_path):
+    """A cell of several tables skipped for one of them must not make a placeholder of a key another
+    table's cell glued (myst-nb warns on a duplicate key, and the build treats warnings as errors)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from aichain_utils import notebook
+
+    shell = InteractiveShell.instance()
+    notebook.load_ipython_extension(shell)
+    notebook.SKIPPED.clear()
+    notebook.GLUED.discard("k6")
+    shell.run_cell("from myst_nb import glue\nglue('k6', 1.0, display=False)").raise_error()
+    assert "k6" in notebook.GLUED
+    notebook.SKIPPED[6] = "Table 6 needs FSIE"  # as a skipped cell of Tables 5-9 would record
+    page = tmp_path / "page.md"
+    page.write_text("````{only} has_table6\n{glue:text}`k6` and {glue:text}`k6b`\n````\n", encoding="utf-8")
+    glued = notebook.glue_placeholders(page)
+    assert glued == ["k6b"]
+    notebook.SKIPPED.clear()
