@@ -413,4 +413,3 @@ def table_reason(panel, table: int) -> str | None:
     descriptive statistics), as before.
     """
     return assess(panel).table(table)
-
