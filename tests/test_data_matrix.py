@@ -293,7 +293,7 @@ GATED = {
 
 
 #: An empty glued number in prose: "()", "( 0 of 0 )", "= ." or "is ." where a number should stand.
-EMPTY_NUMBER = re.compile(r"(?<![\w)])\(\s*\)|\(\s*0 of 0\s*\)|(?:=|\bis|\bof)\s+[,.;](?!\d)")
+EMPTY_NUMBER = re.compile(r"(?<![\w)])\(\s*\)(?!\w)|\(\s*0 of 0\s*\)|(?:=|\bis|\bof)\s+[,.;](?!\d)")
 
 
 def _prose(html: Path) -> str:
