@@ -137,3 +137,11 @@ calibrate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --update-readme
+
+# The data matrix's expensive level: the book built on partial files (finished variables without the
+# optional groups, raw inputs without the ITSE input), every page with its table or its reason, no nan,
+# no simulation-only sentence (tests/test_data_matrix.py; about 5 minutes a build). `make test` runs its
+# cheap level (every file, every chapter's computations, no Sphinx).
+.PHONY: test-data-matrix
+test-data-matrix: $(STAMP)
+	AICHAIN_DATA_MATRIX=1 $(BIN)/python -m pytest -q tests/test_data_matrix.py

@@ -73,12 +73,37 @@ def chapter_handout(path: Path, equations: dict[int, str]) -> str:
     if main:
         caption = f"Book table {{number}}: {{name}} <{main[1]}>"  # its number and caption, linked
         parts += [f"**The table** (in the chapter): {{numref}}`{caption}`", ""]
+    else:
+        parts += _gated_table(text)
     exercises = [_GLUE.sub("[number in the chapter]", _ONLY.sub("", e)).strip() for e in _EXERCISE.findall(text)]
     if exercises:
         parts += ["**Exercises.**", ""]
         parts += [f"{k}. " + e.replace("\n", "\n   ") for k, e in enumerate(exercises, start=1)]
         parts += [""]
     return "\n".join(parts)
+
+
+_GATED = re.compile(r"^(`{3,})\{only\} (has_table\d+(?: and has_table\d+)*)\n(.*?)^\1$", re.M | re.S)
+
+
+def _gated_table(text: str) -> list[str]:
+    """The chapter's main table when it is built only on data that can give it: linked on builds that
+    have it, and on other builds a sentence saying it was not built (the chapter gives the reason)."""
+    for _, tags, body in _GATED.findall(text):
+        found = [t for t in _TABLE.findall(body) if t[0].startswith("The paper's Table")]
+        if found:
+            caption = f"Book table {{number}}: {{name}} <{found[0][1]}>"
+            return [
+                f"````{{only}} {tags}",
+                f"**The table** (in the chapter): {{numref}}`{caption}`",
+                "````",
+                "",
+                f"````{{only}} not ({tags})",
+                "**The table** is not built on the data of this build; the chapter says why.",
+                "````",
+                "",
+            ]
+    return []
 
 
 def handouts_markdown(root: Path | None = None) -> str:

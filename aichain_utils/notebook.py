@@ -29,6 +29,9 @@ _DIRECTIVE = re.compile(r"^(?:`{3,}|:{3,})\{glue:(any|figure|text)\}\s+([A-Za-z_
 SKIPPED: dict[int, str] = {}
 #: ``tableN_missing`` keys already glued in this kernel (a glue key must be unique on a page).
 _NOTED: set[int] = set()
+#: Every key glued in this kernel since the extension was loaded (recorded from the display publisher):
+#: a placeholder is never glued over a key a cell that ran has glued (myst-nb warns on a duplicate key).
+GLUED: set[str] = set()
 
 
 def only_block_keys(text: str) -> dict[int, dict[str, str]]:
@@ -118,7 +121,7 @@ def glue_placeholders(page: str | Path) -> list[str]:
         if table not in SKIPPED:
             continue
         for key, kind in keys.items():
-            if key.endswith("_missing") or key in glued or key in always:  # glue each key once
+            if key.endswith("_missing") or key in glued or key in always or key in GLUED:  # glue each key once
                 continue
             value = _placeholder(kind)
             if kind == "figure":
@@ -162,6 +165,24 @@ def when_available(line: str, cell: str) -> None:
     shell.run_cell(cell).raise_error()
 
 
+def _record_glued_keys(ipython) -> None:
+    """Record the name of every glued output (myst-nb's ``glue`` publishes it in the display metadata)."""
+    pub = getattr(ipython, "display_pub", None)
+    if pub is None or getattr(pub, "_aichain_records_glue", False):
+        return
+    original = pub.publish
+
+    def publish(data, metadata=None, *args, **kwargs):
+        name = ((metadata or {}).get("scrapbook") or {}).get("name")
+        if name:
+            GLUED.add(name)
+        return original(data, metadata, *args, **kwargs)
+
+    pub.publish = publish
+    pub._aichain_records_glue = True
+
+
 def load_ipython_extension(ipython) -> None:
-    """``%load_ext aichain_utils.notebook`` registers ``%%when_available``."""
+    """``%load_ext aichain_utils.notebook`` registers ``%%when_available`` and records glued keys."""
     ipython.register_magic_function(when_available, magic_kind="cell", magic_name="when_available")
+    _record_glued_keys(ipython)

@@ -345,12 +345,17 @@ class AnalysisPanel:
     def missing_reason(self, name: str) -> str | None:
         """None when a variable or a table ("Table 6") can be built, else a sentence saying why not.
 
-        For a table, the sentence names every part that cannot be built, e.g. "Table 6: mediation
-        needs FSIE; the file has no column for it"; a chapter prints it where the table would be.
+        For a table, the sentence names every part that cannot be built, e.g. "Table 10 needs LCV
+        and WCV; the file has neither"; a chapter prints it where the table would be. Tables 3-10 are
+        decided by :mod:`aichain_utils.availability` (columns and shape), Tables 1-2 by the check.
         """
         if name.startswith("Table "):
             if name not in TABLE_NEEDS:
                 raise KeyError(f"unknown table {name!r}; known: {list(TABLE_NEEDS)}")
+            if name not in ("Table 1", "Table 2"):  # Tables 3-10: decided, column by column, in one place
+                from aichain_utils.availability import table_reason
+
+                return table_reason(self, int(name.split()[1]))
             return table_reasons(self._found_all(), self.level, self.data)[name]
         if name == "aie_indicators":
             ok = self.level in ("raw", "simulated")
@@ -385,6 +390,18 @@ def _lag_iv1(out: pd.DataFrame) -> pd.Series:
     prev_year = out.groupby("unit_id")["year"].shift(1)
     lag = out.groupby("unit_id")["AIE"].shift(1)
     return lag.where(prev_year == out["year"] - 1)
+
+
+def _iv1_note(out: pd.DataFrame) -> str:
+    """Where IV1 is undefined: each unit's first year, and (unbalanced panels) the years after a gap."""
+    prev = out.groupby("unit_id")["year"].shift(1)
+    n_first, n_gap = int(prev.isna().sum()), int((prev.notna() & (prev != out["year"] - 1)).sum())
+    if not n_gap:
+        return f"IV1 (lagged AIE) is undefined in each unit's first year: {n_first:,} rows."
+    return (
+        f"IV1 (lagged AIE) is undefined in {n_first + n_gap:,} rows: each unit's first year ({n_first:,}) "
+        f"and the years that follow a gap in the unit's years ({n_gap:,})."
+    )
 
 
 def _region_split(province: pd.Series, factor_market: pd.Series) -> tuple[np.ndarray, str]:
@@ -493,7 +510,7 @@ def build_analysis_panel(
     notes = [
         f"ITSE is missing in {int(out['ITSE'].isna().sum()):,} rows (its input key_input is missing).",
         f"LCV is undefined in each unit's base year: {int(out['LCV'].isna().sum()):,} rows.",
-        f"IV1 (lagged AIE) is undefined in each unit's first year: {int(out['IV1'].isna().sum()):,} rows.",
+        _iv1_note(out),
         region_note,
     ]
     changed = {k: v for k, v in rd.items() if v != DEFAULT_READINGS[k]}

@@ -529,7 +529,7 @@ def test_stata_file_with_stata_names_loads_end_to_end(root, monkeypatch):
     assert ap.found["ERL"].user_column == "erl" and ap.found["ITSE_forward"].status == "absent"
     assert ap.available("FSIE") and not ap.available("ITSE_forward")
     assert ap.missing_reason("Table 6") == (
-        "Table 6: mediation needs ITSE_forward, ITSE_backward; the file has no column for them"
+        "Table 6 columns (2) and (3) need ITSE_forward and ITSE_backward; the file has neither."
     )
     assert ap.missing_reason("Table 3") is None
     assert "raw-input file" in ap.missing_reason("aie_indicators")

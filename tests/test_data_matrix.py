@@ -1,0 +1,426 @@
+"""Every combination of optional variables: each table is built or says why not, never an exception.
+
+Files that drop each optional group in turn (FSIE; ITSE; the forward/backward ITSE; the ELRI
+segments; the alternative AIE; each instrument; LCV/WCV; the region and each group label; the
+industry id), some combinations, and raw-input files with labels or inputs that cannot give a
+table, are generated from a small simulated world (12 industries x 9 units x 11 years,
+``tests/altdata.py``) at both input levels.
+
+* **Cheap level** (in ``make test``): for every file, the panel is loaded through ``AICHAIN_DATA``
+  as a chapter loads it, and every computation a chapter runs is asked of
+  :mod:`aichain_utils.availability` first: each table, analysis and page-level summary either
+  returns its result or its reason, and never raises.
+* **Expensive level** (``make test-data-matrix``, run with ``AICHAIN_DATA_MATRIX=1``): the book is
+  built on a few of those files in a copy of the repository and every page must show its table or
+  its reason, with no ``nan``, no empty number and no simulation-only sentence
+  (``tests/test_incremental_builds.py``'s wording check).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import altdata
+
+from aichain_utils import availability, schema
+
+REQUIRED = [v.name for v in schema.ANALYSIS_VARIABLES if v.required]
+OPTIONAL_GROUPS: dict[str, list[str]] = {
+    "FSIE": ["FSIE"],
+    "ITSE": ["ITSE"],
+    "ITSE parts": ["ITSE_forward", "ITSE_backward"],
+    "ELRI segments": ["ELRI_front", "ELRI_inter", "ELRI_back"],
+    "AIE_alt": ["AIE_alt"],
+    "IV1": ["IV1"],
+    "IV2": ["IV2"],
+    "IV3": ["IV3"],
+    "IV4": ["IV4"],
+    "LCV and WCV": ["LCV", "WCV"],
+    "LCV": ["LCV"],
+    "WCV": ["WCV"],
+    "region": ["region"],
+    "industry_type": ["industry_type"],
+    "chain_position": ["chain_position"],
+    "tech_level": ["tech_level"],
+    "industry_id": ["industry_id"],
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _world() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The small world's raw inputs and its finished variables (every analysis-level column)."""
+    from aichain_utils.panel import build_analysis_panel
+    from aichain_utils.simulate import simulate_panel
+
+    raw = simulate_panel(altdata.small_world_params(seed=5)).raw
+    data = build_analysis_panel(raw, aie_weights="published").data
+    names = [v.name for v in schema.ANALYSIS_VARIABLES if v.name in data.columns]
+    return raw, data[names]
+
+
+def finished_variants() -> dict[str, pd.DataFrame]:
+    """Finished-variable frames: each optional group dropped in turn, then combinations."""
+    full = _world()[1]
+    optional = [c for c in full.columns if c not in REQUIRED]
+    out = {f"finished without {name}": full.drop(columns=cols) for name, cols in OPTIONAL_GROUPS.items()}
+    out["finished, required only"] = full[REQUIRED]
+    out["finished, required + FSIE + ITSE"] = full[[*REQUIRED, "FSIE", "ITSE"]]
+    gaps = full[~((full["unit_id"] % 3 == 0) & (full["year"] == 2017))]  # a third of the units skip a year
+    out["finished, required + FSIE + ITSE, gaps"] = gaps[[*REQUIRED, "FSIE", "ITSE"]]
+    out["finished, no labels, no instruments"] = full.drop(
+        columns=["industry_type", "chain_position", "tech_level", "region", "IV2", "IV3", "IV4"]
+    )
+    late = full[full["year"] >= 2021]  # three years: Table 10 has two after the base year, Table 5 (5) two
+    out["finished, three years"] = late
+    one_type = full.assign(industry_type="labour")
+    out["finished, one industry type"] = one_type
+    assert all(c in full.columns for c in optional)
+    return out
+
+
+def raw_variants() -> dict[str, pd.DataFrame]:
+    """Raw-input frames: full, no ITSE input anywhere, unclassified labels, one technology level."""
+    raw = _world()[0]
+    out = {"raw, full": raw}
+    out["raw, key_input empty"] = raw.assign(key_input=np.nan)
+    out["raw, industries unclassified"] = raw.assign(industry_type="unclassified", chain_position="unclassified")
+    out["raw, one technology level"] = raw.assign(tech_level="high")
+    return out
+
+
+def _write(frame: pd.DataFrame, path: Path) -> Path:
+    if path.suffix == ".dta":
+        frame.to_stata(path, write_index=False, version=118)
+    else:
+        frame.to_csv(path, index=False)
+    return path
+
+
+def _variant_names() -> list[str]:
+    return [*finished_variants(), *raw_variants()]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("matrix")
+    out = {}
+    for k, (name, frame) in enumerate({**finished_variants(), **raw_variants()}.items()):
+        suffix = ".dta" if name.startswith("finished") and k % 3 == 0 else ".csv"
+        out[name] = _write(frame, folder / f"variant_{k:02d}{suffix}")
+    return out
+
+
+# ----------------------------------------------------------------------------- the cheap level
+#: Variants that change the panel's shape or identifiers: every table is rebuilt on them. On a variant
+#: that only drops optional variables, a table that uses none of them is the full file's table, which the
+#: full variants build; only the tables that use a dropped variable are rebuilt there.
+SHAPE_VARIANTS = ("gaps", "three years", "one industry type", "without industry_id", "without IV1", "raw, ")
+
+
+@functools.lru_cache(maxsize=1)
+def _audit() -> pd.DataFrame:
+    from aichain_utils import audit
+
+    return audit.run_audit()  # about the published tables only: the same for every file
+
+
+def _tables_to_build(name: str) -> set[int]:
+    if any(s in name for s in SHAPE_VARIANTS) or name.startswith("finished, required"):
+        return set(range(3, 11))
+    dropped = {c for group, cols in OPTIONAL_GROUPS.items() if name.endswith(f"without {group}") for c in cols}
+    return {p.table for p in availability.PARTS if dropped & {*p.needs, p.group}} | {3}
+
+
+def run_chapters(ap, build: set[int] | None = None) -> dict[str, object]:
+    """Every computation the chapters run on a panel, each asked of availability first.
+
+    ``build``: the tables to compute (default all of Tables 3–10); the others give their reason only.
+    Returns the name of each computation -> its result or its reason (a non-empty string). Any
+    exception propagates: a computation availability allows must not fail.
+    """
+    from aichain_utils import audit, claims, handouts, heterogeneity, ledger, matching, measurement, replication
+    from aichain_utils import tables as tbl
+    from aichain_utils.robustness import causal_mediation, sensitivity, twfe_weights
+
+    build = set(range(3, 11)) if build is None else build
+    av = availability.assess(ap)
+    d = ap.data
+    out: dict[str, object] = {}
+    builders = {
+        3: lambda: replication.table3_columns(d, bootstrap_reps=0),
+        4: lambda: replication.table4_columns(d),
+        5: lambda: replication.table5_columns(d),
+        6: lambda: replication.table6_columns(d, bootstrap_reps=0),
+        7: lambda: replication.table7_columns(d),
+        8: lambda: replication.table8_columns(d),
+        9: lambda: replication.table9_columns(d),
+        10: lambda: replication.table10_columns(d),
+    }
+    replicated: dict[int, list | str] = {}
+    for t, make in builders.items():
+        reason = ap.missing_reason(f"Table {t}")
+        assert reason == av.table(t)
+        if reason is not None:
+            replicated[t] = reason
+        elif t in build:
+            replicated[t] = make()
+            out[f"Table {t} rendered"] = tbl.render_table(t, replicated[t])
+        out[f"Table {t}"] = replicated.get(t, "built on the full file")
+    if av.analysis("propensity-score matching") is None and 5 in build:
+        out["matching"] = matching.balance_table(matching.match_on_propensity(d))
+    if 3 in build and av.analysis("omitted-confounder sensitivity") is None:
+        out["sensitivity"] = sensitivity.sensitivity_analysis(d)
+    if 3 in build and av.analysis("two-way fixed-effects weights") is None:
+        out["twfe weights"] = twfe_weights.twfe_weights(d)
+    if av.analysis("causal mediation") is None and 6 in build:
+        out["causal mediation"] = causal_mediation.causal_mediation(d, "FSIE", sims=50, seed=1)
+    if av.analysis("group effects (suest)") is None and 9 in build:
+        out["suest"] = heterogeneity.suest_test(d, "tech_level", ["high", "low"])
+    simulated = ap.source is None or ap.source.is_simulated
+    built = {t: c for t, c in replicated.items() if isinstance(c, (list, str))}
+    frame = ledger.build_ledger(
+        built, measurement.table1_comparison(ap), measurement.table2_comparison(ap), _audit(), simulated, None
+    )
+    assert audit is not None
+    out["ledger"] = frame
+    tidy = {t: tbl.render_table(t, cols).tidy for t, cols in built.items() if isinstance(cols, list)}
+    out["claims"] = claims.evaluate_claims(tidy)
+    out["handouts"] = handouts.handouts_markdown()
+    out["summary"] = av.summary()
+    return out
+
+
+def _load(path: Path, monkeypatch):
+    from aichain_utils import panel
+
+    monkeypatch.setenv("AICHAIN_DATA", str(path))
+    for var in ("AICHAIN_COLUMNS", "AICHAIN_AIE_WEIGHTS", "AICHAIN_SHEET", "AICHAIN_ENCODING"):
+        monkeypatch.delenv(var, raising=False)
+    return panel.load_analysis_panel()
+
+
+@pytest.mark.parametrize("name", _variant_names())
+def test_every_computation_returns_its_result_or_its_reason(files, name, monkeypatch):
+    ap = _load(files[name], monkeypatch)
+    results = run_chapters(ap, _tables_to_build(name))
+    for key, value in results.items():
+        if isinstance(value, str):
+            assert value.strip(), f"{name}: {key} gives an empty reason"
+            assert not re.search(r"\bnan\b", value), f"{name}: {key}'s reason prints nan: {value}"
+    ledger_frame = results["ledger"]
+    not_built = [t for t in range(3, 11) if ap.missing_reason(f"Table {t}")]
+    for t in not_built:  # the ledger counts only what the file let the book build
+        rows = ledger_frame[ledger_frame["table"] == t]
+        assert (rows["verdict"] == "not comparable").all(), f"{name}: Table {t} not built but judged"
+
+
+def test_each_dropped_group_is_named_in_the_reason(files, monkeypatch):
+    """Dropping an optional group names it where it is needed, and leaves the other tables built."""
+    expect = {
+        "FSIE": (6, "FSIE"),
+        "ITSE parts": (6, "ITSE_forward"),
+        "ELRI segments": (5, "ELRI_front"),
+        "AIE_alt": (5, "AIE_alt"),
+        "IV2": (4, "IV2"),
+        "IV3": (4, "IV3"),
+        "IV4": (4, "IV4"),
+        "LCV": (10, "LCV"),
+        "WCV": (10, "WCV"),
+        "region": (9, "region"),
+        "industry_type": (7, "industry_type"),
+        "chain_position": (8, "chain_position"),
+        "tech_level": (9, "tech_level"),
+    }
+    for group, (table, word) in expect.items():
+        ap = _load(files[f"finished without {group}"], monkeypatch)
+        av = availability.assess(ap)
+        reason = av.table(table)
+        assert reason is not None and word in reason, (group, reason)
+        assert av.table(3) is None
+        others = [t for t in range(3, 11) if t != table and av.table(t) is not None]
+        assert not others, (group, {t: av.table(t) for t in others})
+
+
+def test_the_issue_file_names_what_table_10_lacks(files, monkeypatch):
+    ap = _load(files["finished, required + FSIE + ITSE"], monkeypatch)
+    assert ap.missing_reason("Table 10") == "Table 10 needs LCV and WCV; the file has neither."
+    assert ap.missing_reason("Table 3") is None
+    av = availability.assess(ap)
+    assert av.column(4, 1) is None and av.column(4, 5) is None  # IV1 formed from AIE; first differences
+    assert "IV2" in av.column(4, 2)
+
+
+def test_formed_variables_are_available(files, monkeypatch):
+    """IV1 is formed from AIE and the unit is the industry when the file has neither."""
+    for name in ("finished without IV1", "finished without industry_id"):
+        av = availability.assess(_load(files[name], monkeypatch))
+        assert av.table(4) is None and av.table(3) is None, name
+
+
+def test_a_table_with_too_few_years_says_so():
+    from aichain_utils.panel import build_from_finished
+
+    full = _world()[1]
+    two = full[full["year"] >= 2022]
+    av = availability.assess(build_from_finished(two))
+    assert "two years after the base year" in av.table(10)
+    assert av.table(3) is None
+
+
+# ----------------------------------------------------------------------------- the expensive level
+EXPENSIVE = pytest.mark.skipif(
+    not os.environ.get("AICHAIN_DATA_MATRIX"), reason="the book builds of the data matrix: make test-data-matrix"
+)
+#: The files the expensive level builds the book on (each build takes a few minutes).
+BOOK_FILES = ["finished, required + FSIE + ITSE, gaps", "finished, no labels, no instruments", "raw, key_input empty"]
+#: Chapters that gate a paper's table: each must show its table or its reason.
+GATED = {
+    "chapters/endogeneity": ("tbl-t4", 4),
+    "chapters/mechanisms": ("tbl-t6", 6),
+    "chapters/heterogeneity": ("tbl-t7", 7),
+    "chapters/value_extension": ("tbl-t10", 10),
+}
+
+
+#: An empty glued number in prose: "()", "( 0 of 0 )", "= ." or "is ." where a number should stand.
+EMPTY_NUMBER = re.compile(r"(?<![\w)])\(\s*\)(?!\w)|\(\s*0 of 0\s*\)|(?:=|\bis|\bof)\s+[,.;](?!\d)")
+
+
+def _prose(html: Path) -> str:
+    """A page's text without its code (code cells legitimately contain "()")."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    for tag in soup(["script", "style", "nav", "header", "footer", "pre"]):
+        tag.decompose()
+    for tag in soup.select(".cell_input"):
+        tag.decompose()
+    for tag in soup.select("code, .math"):  # inline code and mathematics are not numbers: a placeholder
+        tag.replace_with("CODE")
+    main = soup.find("main") or soup
+    return main.get_text(" ", strip=True)
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory) -> Path:
+    from test_incremental_builds import IGNORE, ROOT
+
+    repo = tmp_path_factory.mktemp("matrixbook") / "repo"
+    shutil.copytree(ROOT, repo, ignore=IGNORE)
+    return repo
+
+
+@EXPENSIVE
+@pytest.mark.parametrize("name", BOOK_FILES)
+def test_the_book_builds_on_a_partial_file(sandbox, files, name):
+    from test_incremental_builds import NAN, SIMULATION_ONLY, _build_on_file
+
+    from aichain_utils.panel import load_analysis_panel
+
+    path, _, pages = _build_on_file(sandbox, files[name])
+    env_before = os.environ.get("AICHAIN_DATA")
+    os.environ["AICHAIN_DATA"] = str(path)
+    try:
+        av = availability.assess(load_analysis_panel())
+    finally:
+        if env_before is None:
+            os.environ.pop("AICHAIN_DATA")
+        else:
+            os.environ["AICHAIN_DATA"] = env_before
+    for page, (_, table) in GATED.items():
+        text = pages[page]
+        reason = av.table(table)
+        if reason is None:
+            assert "Not built on these data" not in text or av.table(table + 1) or av.table(table + 2), page
+        else:
+            assert "Not built on these data" in text and reason[:40] in text, (page, reason)
+    for page, text in pages.items():
+        if m := NAN.search(text):
+            pytest.fail(f"{name}: {page} prints nan: {text[max(0, m.start() - 80) : m.end() + 40]}")
+        if m := EMPTY_NUMBER.search(_prose(sandbox / "_build" / "html" / f"{page}.html")):
+            pytest.fail(f"{name}: {page} prints an empty number: {text[max(0, m.start() - 80) : m.end() + 40]}")
+        if page in ("chapters/simulation_lab", "chapters/simulated_world"):
+            continue
+        for pattern in SIMULATION_ONLY:
+            if m := re.search(pattern, text, re.I):
+                where = text[max(0, m.start() - 80) : m.end() + 40]
+                pytest.fail(f"{name}: {page} has simulation-only wording: {where}")
+
+
+# ----------------------------------------------------------------------------- one place decides
+#: Sections of the robustness chapter and the analysis of :data:`availability.ANALYSES` each runs.
+ROBUSTNESS_SECTIONS = {
+    "Every reading at once": "specification curve",
+    "How strong would an omitted confounder": "omitted-confounder sensitivity",
+    "Many tests at once": "multiple testing",
+    "Causal mediation": "causal mediation",
+    "What two-way fixed effects": "two-way fixed-effects weights",
+    "One line per claim": "fragility summary",
+}
+
+
+def test_the_robustness_chapter_gates_each_analysis_as_availability_decides():
+    from aichain_utils.paths import repo_root
+
+    text = (repo_root() / "chapters" / "robustness.md").read_text(encoding="utf-8")
+    sections = re.split(r"^## ", text, flags=re.M)[1:]
+    seen = set()
+    for section in sections:
+        title = section.splitlines()[0]
+        name = next((a for s, a in ROBUSTNESS_SECTIONS.items() if title.startswith(s)), None)
+        if name is None:
+            continue
+        seen.add(name)
+        gates = re.findall(r"^%%when_available Tables? ([\d, ]+)$", section, flags=re.M)
+        assert gates, title
+        for gate in gates:
+            assert tuple(int(v) for v in re.findall(r"\d+", gate)) == availability.ANALYSES[name], (title, gate)
+        shown = re.findall(r"^`{3,}\{only\} (has_table[\w ]+)$", section, flags=re.M)
+        for tags in shown:
+            assert tuple(int(v) for v in re.findall(r"\d+", tags)) == availability.ANALYSES[name], (title, tags)
+    assert seen == set(ROBUSTNESS_SECTIONS.values())
+
+
+def test_analyses_figures_and_sentences_answer_from_the_tables(files, monkeypatch):
+    ap = _load(files["finished, required + FSIE + ITSE"], monkeypatch)
+    av = availability.assess(ap)
+    assert av.analysis("omitted-confounder sensitivity") is None
+    assert "IV2" in av.analysis("specification curve")
+    assert av.figure("fig-t10-coefs") == av.table(10)
+    assert av.sentence("truth") is not None and av.sentence("aie weights") is not None
+    counts = av.counts()
+    summary = av.summary()
+    assert counts["built"] + counts["not_built"] == counts["columns"] == 38
+    assert (summary["built"] == "no").sum() == sum(1 for r in av.parts.values() if r)
+    assert set(summary.loc[summary["built"] == "no", "reason"].str.len().gt(0)) == {True}
+
+
+def test_placeholders_never_duplicate_a_key_a_cell_that_ran_glued(tmp_path):
+    """A cell of several tables skipped for one of them must not make a placeholder of a key another
+    table's cell glued (myst-nb warns on a duplicate key, and the build treats warnings as errors)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from aichain_utils import notebook
+
+    shell = InteractiveShell.instance()
+    notebook.load_ipython_extension(shell)
+    notebook.SKIPPED.clear()
+    notebook.GLUED.discard("k6")
+    shell.run_cell("from myst_nb import glue\nglue('k6', 1.0, display=False)").raise_error()
+    assert "k6" in notebook.GLUED
+    notebook.SKIPPED[6] = "Table 6 needs FSIE"  # as a skipped cell of Tables 5-9 would record
+    page = tmp_path / "page.md"
+    page.write_text("````{only} has_table6\n{glue:text}`k6` and {glue:text}`k6b`\n````\n", encoding="utf-8")
+    glued = notebook.glue_placeholders(page)
+    assert glued == ["k6b"]
+    notebook.SKIPPED.clear()
