@@ -193,9 +193,14 @@ def test_simulator_check_sentence_names_failures_and_stale_counts(tmp_path):
     import json
 
     (tmp_path / "params.yml").write_text("seed: 1\ncalibration_fingerprint: abc\n", encoding="utf-8")
-    doc = {"replications_checked": 50, "replications_planned": 50, "scale": 1, "failed": 2,
-           "errors": {"3": "DataInputError: ERL must be finite", "9": "OverflowError: big"},
-           "calibration_fingerprint": "old"}
+    doc = {
+        "replications_checked": 50,
+        "replications_planned": 50,
+        "scale": 1,
+        "failed": 2,
+        "errors": {"3": "DataInputError: ERL must be finite", "9": "OverflowError: big"},
+        "calibration_fingerprint": "old",
+    }
     (tmp_path / "failures_1x.json").write_text(json.dumps(doc), encoding="utf-8")
     records = lab.simulator_check_records(tmp_path)
     assert not records.loc[0, "current"]
