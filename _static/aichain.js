@@ -18,3 +18,30 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Search results: the snippet under each hit is the page's text around the query; Sphinx takes it
+// from the page's HTML, where an equation is still its LaTeX source (MathJax typesets it only when
+// the page is shown). Leave formulas out of the snippets, so that they carry no LaTeX.
+(function () {
+  function withoutMath(search) {
+    if (!search || typeof search.htmlToText !== "function" || search.htmlToText.aichainNoMath) return;
+    var original = search.htmlToText;
+    var patched = function (htmlString, anchor) {
+      var doc = new DOMParser().parseFromString(htmlString, "text/html");
+      doc.querySelectorAll(".math, mjx-container, .MathJax, script[type^='math/tex']").forEach(function (el) {
+        el.replaceWith(doc.createTextNode(" [formula] "));
+      });
+      return original(doc.documentElement.outerHTML, anchor);
+    };
+    patched.aichainNoMath = true;
+    search.htmlToText = patched;
+  }
+  // searchtools.js declares `const Search` (a global binding, not a property of window)
+  function current() {
+    return typeof Search !== "undefined" ? Search : null; // eslint-disable-line no-undef
+  }
+  withoutMath(current());
+  document.addEventListener("DOMContentLoaded", function () {
+    withoutMath(current());
+  });
+})();
