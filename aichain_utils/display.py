@@ -94,7 +94,7 @@ def glue_figure(name: str, fig) -> None:
 COV_LABELS = {
     "cluster_industry": "clustered by industry",
     "cluster_unit": "clustered by unit",
-    "robust": "heteroskedasticity-robust",
+    "robust": "robust (HC1)",
     "unadjusted": "conventional (homoskedastic)",
 }
 

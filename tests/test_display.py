@@ -41,7 +41,7 @@ def test_the_diagnostics_table_has_every_statistic_of_every_column():
     frame = RegressionView(_rendered()).diagnostics_frame()
     assert list(frame.columns) == ["statistic", "(1)", "(2)"]
     rows = frame.set_index("statistic")
-    assert rows.loc["standard errors"].tolist() == ["heteroskedasticity-robust", "clustered by unit"]
+    assert rows.loc["standard errors"].tolist() == ["robust (HC1)", "clustered by unit"]
     assert rows.loc["within R² (reghdfe: both effects removed)"].tolist() == ["0.254", ""]
     assert rows.loc["KP rk LM, replicated (p)"].tolist() == ["168.75 (< 0.001)", ""]
     assert rows.loc["suest p, replicated"].tolist() == ["", "0.012"]
