@@ -243,6 +243,25 @@ def test_search_page_finds_aie(browser, server, tmp_path):
     assert hits, "the search page found nothing for 'AIE'"
 
 
+def test_chinese_search_finds_a_word_inside_a_longer_one(browser, server, tmp_path):
+    """Issue 24: the search segments Chinese (jieba), so 卡脖子 finds the pages that only write it
+    inside longer words such as 卡脖子技术; and the snippets under the hits carry no LaTeX source."""
+    from urllib.parse import quote
+
+    dom = _run(browser, tmp_path, "--dump-dom", f"{server}/search.html?q={quote('卡脖子')}")
+    hits = BeautifulSoup(dom, "html.parser").select("ul.search li")
+    pages = {a["href"].split("#")[0].split("?")[0] for li in hits for a in li.select("a[href]")}
+    assert any(p.endswith("chapters/framework.html") for p in pages), f"卡脖子 found only {sorted(pages)}"
+    # 嵌入 is written only inside longer runs (人工智能嵌入, 人工智能嵌入程度): a search by whole tokens misses it
+    dom = _run(browser, tmp_path, "--dump-dom", f"{server}/search.html?q={quote('嵌入')}")
+    assert BeautifulSoup(dom, "html.parser").select("ul.search li"), "嵌入 finds nothing inside 人工智能嵌入"
+    dom = _run(browser, tmp_path, "--dump-dom", f"{server}/search.html?q=ERL")
+    snippets = " ".join(p.get_text(" ") for p in BeautifulSoup(dom, "html.parser").select("ul.search li p.context"))
+    assert snippets.strip(), "the search for ERL shows no snippet"
+    latex = [m for m in ("\\mathrm", "\\frac", "\\(", "\\text{", "\\sum") if m in snippets]
+    assert not latex, f"search snippets carry LaTeX: {latex}"
+
+
 def test_link_checker_reports_a_missing_page_and_a_missing_anchor(server):
     """The checker itself can fail: a planted broken page link and a planted broken anchor are caught."""
     page = f"{server}/index.html"

@@ -98,8 +98,10 @@ def _diagnostic_rows(root) -> set[str]:
 
 
 def _pdf_form(text: str) -> str:
-    """Text as pypdf extracts it, compared without spaces and with one kind of dash and minus."""
-    return _squash(text).replace("\u2212", "-").replace("\u2013", "-")
+    """Text as pypdf extracts it, compared without spaces, ligatures (ﬁ, ﬀ: NFKC) or kinds of dash."""
+    import unicodedata
+
+    return _squash(unicodedata.normalize("NFKC", text)).replace("\u2212", "-").replace("\u2013", "-")
 
 
 def test_every_cited_diagnostic_is_shown_on_the_site_and_printed(root, pdf_text):
