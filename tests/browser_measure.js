@@ -85,7 +85,7 @@
   // A token of a table cell: a run of non-space, non-CJK characters (Chinese breaks between any two
   // characters by design). It is broken when it spans two lines anywhere but after a dash or a slash
   // (a break that normal wrapping allows); a number never breaks, whatever precedes the break.
-  var TOKEN = /[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\uac00-\ud7af]{2,}/g;
+  var TOKEN = /[^\s\u200b\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\uac00-\ud7af]{2,}/g;
 
   function lineTops(range) {
     var tops = [];
@@ -161,7 +161,10 @@
     Array.prototype.forEach.call(items, function (el) {
       var r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) return; // not displayed (e.g. in a closed toggle)
-      var inWide = el.tagName === "TABLE" && el.closest(".aichain-wide") !== null;
+      // a table in a scroll box: the paper's layout (.aichain-wide) or a numbered table on screen
+      // (.aichain-table-body scrolls there; in print it does not)
+      var box = params.get("mode") === "print" ? ".aichain-wide" : ".aichain-wide, .aichain-table-body";
+      var inWide = el.tagName === "TABLE" && el.closest(box) !== null;
       var sticky = null;
       if (inWide) {
         var first = el.querySelector("tbody tr > :first-child");

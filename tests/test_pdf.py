@@ -136,12 +136,13 @@ def orphaned(pages: list[str], headings: list[str]) -> list[str]:
 
 
 def _captions(root) -> list[str]:
-    """The captions of the numbered tables of the single-page build (each above its table)."""
+    """The captions of the numbered tables of the single-page build (each above its table), and the
+    title of each diagnostics table (above it too)."""
     html = root / "_build" / "singlehtml" / "index.html"
     if not html.is_file():
         pytest.skip("no single-page build (make pdf builds it)")
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
-    return [p.get_text(" ", strip=True) for p in soup.select("div.aichain-table > p:first-child")]
+    return [p.get_text(" ", strip=True) for p in soup.select("div.aichain-table > p:first-child, p.aichain-diagnostics-title")]
 
 
 def lonely_captions(pages: list[str], captions: list[str]) -> list[str]:
