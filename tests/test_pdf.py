@@ -142,7 +142,8 @@ def _captions(root) -> list[str]:
     if not html.is_file():
         pytest.skip("no single-page build (make pdf builds it)")
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
-    return [p.get_text(" ", strip=True) for p in soup.select("div.aichain-table > p:first-child, p.aichain-diagnostics-title")]
+    selector = "div.aichain-table > p:first-child, p.aichain-diagnostics-title"
+    return [p.get_text(" ", strip=True) for p in soup.select(selector)]
 
 
 def lonely_captions(pages: list[str], captions: list[str]) -> list[str]:
