@@ -49,16 +49,16 @@ document.addEventListener("DOMContentLoaded", function () {
 // Long identifiers in table cells (aichain_utils.models.fit_two_way_fe, inter_numerator=a_theta,
 // closest_world-87948231) get a break opportunity (a zero-width space) after each "." "_" "=" that
 // follows a letter, so that a narrow column or the printed page can wrap them between their parts;
-// numbers are never touched (no break is added next to a digit). Tables with many columns are marked,
-// so that print can set them smaller.
+// numbers are never touched (no break is added next to a digit); formulas are left alone.
 document.addEventListener("DOMContentLoaded", function () {
   var ID = /[A-Za-z][A-Za-z0-9]*(?:[._=][A-Za-z0-9"]+){1,}/g;
   document.querySelectorAll(".aichain-table table").forEach(function (table) {
-    var head = table.querySelector("thead tr:last-child");
-    if (head && head.children.length >= 9) table.classList.add("aichain-many-columns");
-    var walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
     var nodes = [];
-    for (var n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n);
+    table.querySelectorAll("td, th").forEach(function (cell) {
+      if (cell.querySelector(".math, mjx-container, script, style, pre")) return; // formulas stay as they are
+      var walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (var n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n);
+    });
     nodes.forEach(function (node) {
       var text = node.textContent;
       if (text.length < 12 || !/[._=]/.test(text)) return;
