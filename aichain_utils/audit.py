@@ -1144,8 +1144,9 @@ def check_hypothesis_legs(cells: pd.DataFrame | None = None, claims: pd.DataFram
 
 
 def paper_text_path() -> Path | None:
-    """The paper's text extraction (``shared/seeds/002_*.txt``): ``$AICHAIN_PAPER_TEXT``, else the first
-    ``shared/seeds`` folder beside the repository or one of its parents; ``None`` when there is none."""
+    """The paper's plain-text extraction, if this machine has one: the file named by
+    ``$AICHAIN_PAPER_TEXT``, else the paper's extraction in the project's folder of source papers beside
+    the repository or one of its parents; ``None`` when there is none."""
     env = os.environ.get("AICHAIN_PAPER_TEXT")
     if env:
         return Path(env) if Path(env).is_file() else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import pandas as pd
@@ -10,28 +11,47 @@ from pandas.io.formats.style import Styler
 __all__ = ["RegressionView", "VectorFigure", "banner_text", "glue_figure", "show_regression", "show_table"]
 
 
-def show_table(frame: pd.DataFrame, precision: int = 3) -> Styler:
-    """Render a DataFrame for the book: no index, floats at ``precision`` decimals,
-    percentage-difference columns (names containing ``%``) at one decimal.
+def _is_percentage(name) -> bool:
+    """A column of percentages: its name has a % sign not part of a level ("mean Δ%", "% positive"),
+    unlike "95% low" or "95% CI coverage", whose % names a confidence level."""
+    return re.search(r"(?<![\d.])%", str(name)) is not None
+
+
+def show_table(frame: pd.DataFrame, precision: int = 3, formats: dict | None = None) -> Styler:
+    """Render a DataFrame for the book: no index, floats at ``precision`` decimals, percentage
+    columns (a % sign in the name that is not a level such as "95%") at one decimal.
 
     Parameters
     ----------
     frame : DataFrame
     precision : int
         Decimals for float columns.
+    formats : dict, optional
+        Column name -> format string (e.g. ``{"times as strong": "{:.0f}×"}``), overriding the above.
 
     Returns
     -------
     pandas.io.formats.style.Styler
+
+    Raises
+    ------
+    KeyError
+        A column named in ``formats`` is not in ``frame``.
     """
-    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
-    pct = [c for c in floats if "%" in str(c)]
+    formats = dict(formats or {})
+    missing = [c for c in formats if c not in frame.columns]
+    if missing:
+        raise KeyError(f"formats: no column {missing} in the table (columns: {list(frame.columns)})")
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c]) and c not in formats]
+    pct = [c for c in floats if _is_percentage(c)]
     other = [c for c in floats if c not in pct]
     styler = frame.style.hide(axis="index")
     if other:
         styler = styler.format(precision=precision, subset=other, na_rep="")
     if pct:
         styler = styler.format(precision=1, subset=pct, na_rep="")
+    for column, fmt in formats.items():
+        styler = styler.format(fmt, subset=[column], na_rep="")
     return styler
 
 
@@ -70,14 +90,28 @@ def glue_figure(name: str, fig) -> None:
     plt.close(fig)
 
 
+#: How the book names a covariance type (``Estimate.cov_type``) in a diagnostics table.
+COV_LABELS = {
+    "cluster_industry": "clustered by industry",
+    "cluster_unit": "clustered by unit",
+    "robust": "robust (HC1)",
+    "unadjusted": "conventional (homoskedastic)",
+}
+
+
 class RegressionView:
-    """A regression table as the book shows it: compact rows that fit a phone, the paper's layout in a toggle.
+    """A regression table as the book shows it: compact rows that fit a phone, the diagnostics the
+    text cites always in view, and the paper's layout in a toggle.
 
     The compact table has one row per column of the paper's table (label, published coefficient
-    (SE), replicated coefficient (SE), N and adjusted R², published above replicated), so it fits
-    the text column at any width and prints whole. The full table in the paper's layout (every
-    statistic of :attr:`aichain_utils.tables.RenderedTable.display`) follows in a ``<details>``
-    toggle, in a scroll box whose first column stays in view.
+    (SE), replicated coefficient (SE), N and adjusted R², published / replicated), so it fits
+    the text column at any width and prints whole. The diagnostics table below it (one row per
+    statistic: the standard errors used, reghdfe's within R², and every extra statistic of the
+    columns — clustered SEs, wild-bootstrap p, first stage, Kleibergen–Paap, effective F,
+    Anderson–Rubin set, tF interval, suest, the mediation legs) is never collapsed, so it is on the
+    screen without a click and in print. The full table in the paper's layout (every statistic of
+    :attr:`aichain_utils.tables.RenderedTable.display`) follows in a ``<details>`` toggle, in a
+    scroll box whose first column stays in view.
     """
 
     def __init__(self, rendered) -> None:
@@ -112,6 +146,45 @@ class RegressionView:
             )
         return pd.DataFrame(rows)
 
+    def diagnostics_frame(self) -> pd.DataFrame:
+        """The diagnostics table: one row per statistic, one column per column of the paper's table.
+
+        Rows: the standard errors of the coefficient (:data:`COV_LABELS`), the within R² as reghdfe
+        defines it (outcome and regressor demeaned by both effects), then every extra row of the
+        columns (:attr:`aichain_utils.tables.Column.extra_rows`) in the order they first appear.
+        A cell is empty where a column does not report the statistic.
+        """
+        t = self.rendered.tidy
+        extra = [c for c in t.columns if str(c).startswith("extra: ")]
+        names = [f"({r['column']})" for _, r in t.iterrows()]
+        rows: dict[str, list[str]] = {
+            "standard errors": [COV_LABELS.get(str(v), str(v).replace("_", " ")) for v in t["cov_type"]],
+            "within R² (reghdfe: both effects removed)": [
+                "" if v is None or pd.isna(v) else f"{v:.3f}" for v in t["r2_within"]
+            ],
+        }
+        for c in extra:
+            rows[c.removeprefix("extra: ")] = ["" if v is None or pd.isna(v) else str(v) for v in t[c]]
+        rows = {k: v for k, v in rows.items() if any(v)}
+        frame = pd.DataFrame.from_dict(rows, orient="index", columns=names)
+        frame.index.name = "statistic"
+        return frame.reset_index()
+
+    def _diagnostics_html(self) -> str:
+        frame = self.diagnostics_frame()
+        head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in frame.columns)
+        body = []
+        for _, row in frame.iterrows():
+            cells = [f'<th scope="row" class="row_heading">{escape(str(row.iloc[0]))}</th>']
+            cells += [f"<td>{escape(str(v))}</td>" for v in row.iloc[1:]]
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        return (
+            '<p class="aichain-diagnostics-title">Diagnostics and inference, replicated (the paper\'s '
+            "published values where it prints them)</p>"
+            '<div class="aichain-wide aichain-diagnostics-box"><table class="aichain-regression aichain-diagnostics">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        )
+
     def _compact_html(self) -> str:
         frame = self.compact_frame()
         head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in frame.columns)
@@ -131,6 +204,7 @@ class RegressionView:
             f'<div class="aichain-regression-view">{self._compact_html()}'
             '<p class="aichain-table-note">* p &lt; 0.10, ** p &lt; 0.05, *** p &lt; 0.01 (the paper\'s '
             "thresholds); standard errors in parentheses.</p>"
+            f"{self._diagnostics_html()}"
             '<details class="aichain-details"><summary>Every row of the table in the paper\'s layout '
             f'(Table {self.rendered.table})</summary><div class="aichain-wide">{self._full_html()}</div>'
             "</details></div>"

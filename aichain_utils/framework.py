@@ -1,14 +1,14 @@
 """The conceptual model behind the paper, as data and a diagram.
 
-Two sources (see ``../shared/seeds``):
+Two sources:
 
-* seed 000, Mou (牟多铎), *AI empowerment for industrial innovation and value-chain
+* the frame, Mou (牟多铎), *AI empowerment for industrial innovation and value-chain
   upgrading*: three mechanisms (作用机制) and three pathways (路径) - a qualitative frame;
-* seed 002, Pang, Jiao & Li: three direct effects of AI embedding (人工智能嵌入, AIE) on
+* the paper, Pang, Jiao & Li: three direct effects of AI embedding (人工智能嵌入, AIE) on
   the layout reconstruction of the innovation chain (创新链布局重构效能, ERL), two
   indirect channels (FSIE, ITSE) and hypotheses H1-H3, estimated with equations (1)-(5).
 
-Everything here is transcribed from the seeds; nothing is estimated.  The
+Everything here is transcribed from the two papers; nothing is estimated.  The
 hypothesis map links each hypothesis to the equation, published table, chapter
 and ``aichain_utils`` function that tests it, and reports whether that
 function exists yet.
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- seed 000
-#: Seed 000, section 三: the three mechanisms, their role and their components.
+#: Mou (the frame), section 三: the three mechanisms, their role and their components.
 MECHANISMS: tuple[dict, ...] = (
     {
         "mechanism_zh": "技术要素重构机制",
@@ -76,7 +76,7 @@ MECHANISMS: tuple[dict, ...] = (
     },
 )
 
-#: Seed 000, section 四: the three pathways and their ordered stages.
+#: Mou (the frame), section 四: the three pathways and their ordered stages.
 PATHWAYS: tuple[dict, ...] = (
     {
         "pathway_zh": "数据治理路径",
@@ -102,7 +102,7 @@ PATHWAYS: tuple[dict, ...] = (
 )
 
 # --------------------------------------------------------------------------- seed 002
-#: Seed 002, section 三.1: the three direct effects behind H1.
+#: The paper (Pang, Jiao & Li), section 三.1: the three direct effects behind H1.
 DIRECT_EFFECTS: tuple[dict, ...] = (
     {
         "effect_zh": "网络连接效应",
@@ -134,7 +134,7 @@ DIRECT_EFFECTS: tuple[dict, ...] = (
     },
 )
 
-#: Seed 002, section 三.2: the two indirect channels behind H2 and H3.
+#: The paper (Pang, Jiao & Li), section 三.2: the two indirect channels behind H2 and H3.
 CHANNELS: tuple[dict, ...] = (
     {
         "symbol": "FSIE",
@@ -151,7 +151,7 @@ CHANNELS: tuple[dict, ...] = (
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """One hypothesis of seed 002 and where the book tests it."""
+    """One hypothesis of the paper (Pang, Jiao & Li) and where the book tests it."""
 
     label: str
     statement_zh: str
@@ -163,7 +163,7 @@ class Hypothesis:
     function: str
 
 
-#: Seed 002, end of section 三: H1-H3.  ``function`` is the dotted path of the
+#: The paper (Pang, Jiao & Li), end of section 三: H1-H3.  ``function`` is the dotted path of the
 #: ``aichain_utils`` function that estimates it; the map reports whether it exists yet.
 HYPOTHESES: tuple[Hypothesis, ...] = (
     Hypothesis(
@@ -209,7 +209,7 @@ def _both(english: str, chinese: str) -> str:
 
 
 def mechanisms_table() -> pd.DataFrame:
-    """Seed 000's three mechanisms: name, role in the frame, components (English with Chinese)."""
+    """Mou's (the frame's) three mechanisms: name, role in the frame, components (English with Chinese)."""
     return pd.DataFrame(
         {
             "Mechanism": [_both(m["mechanism_en"], m["mechanism_zh"]) for m in MECHANISMS],
@@ -220,7 +220,7 @@ def mechanisms_table() -> pd.DataFrame:
 
 
 def pathways_table() -> pd.DataFrame:
-    """Seed 000's three pathways, their rank and their ordered stages (English with Chinese)."""
+    """Mou's (the frame's) three pathways, their rank and their ordered stages (English with Chinese)."""
     return pd.DataFrame(
         {
             "Pathway": [_both(p["pathway_en"], p["pathway_zh"]) for p in PATHWAYS],
@@ -231,7 +231,7 @@ def pathways_table() -> pd.DataFrame:
 
 
 def direct_effects_table() -> pd.DataFrame:
-    """Seed 002's three direct effects and the seed-000 mechanism each corresponds to.
+    """The paper's three direct effects and the mechanism of Mou's frame each corresponds to.
 
     The correspondence is this book's reading, not a claim of either paper.
     """

@@ -1,7 +1,7 @@
 """The paper's published numbers (Tables 1-10 of Pang, Jiao & Li) as tidy DataFrames.
 
-The CSV files in ``data/published/`` are a faithful transcription of seed 002,
-made twice independently and reconciled (see ``data/published/README.md``).
+The CSV files in ``data/published/`` are a faithful transcription of the paper
+(Pang, Jiao & Li), made twice independently and reconciled (see ``data/published/README.md``).
 Nothing in them is corrected: a cell that is odd as printed is kept as printed
 and explained in its ``note`` column.
 

@@ -1,8 +1,9 @@
 // Served by tests/test_browser.py inside a wrapper page that loads one book page in an iframe of a
 // given width (Chromium's headless window cannot be narrower than 500 px; an iframe can). Measures,
-// in that iframe, every table and figure of the page against the text column, and the data banner's
-// contrast in light and dark mode. mode=print applies the page's print rules first (every
-// "@media print" rule and print stylesheet switched on, screen-only ones off): print-media emulation.
+// in that iframe, every table and figure of the page against the text column, the data banner's
+// contrast in light and dark mode, and every word or number of a table cell that a line break splits.
+// mode=print applies the page's print rules first (every "@media print" rule and print stylesheet
+// switched on, screen-only ones off): print-media emulation.
 (function () {
   var params = new URLSearchParams(location.search);
   var out = document.getElementById("result");
@@ -81,6 +82,59 @@
     return lowestContrast(win, doc, theme, ".aichain-data-banner");
   }
 
+  // A token of a table cell: a run of non-space, non-CJK characters (Chinese breaks between any two
+  // characters by design). It is broken when it spans two lines anywhere but after a dash or a slash
+  // (a break that normal wrapping allows); a number never breaks, whatever precedes the break.
+  var TOKEN = /[^\s\u200b\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\uac00-\ud7af]{2,}/g;
+
+  function lineTops(range) {
+    var tops = [];
+    Array.prototype.forEach.call(range.getClientRects(), function (r) {
+      if (r.width < 0.5 || r.height < 0.5) return;
+      if (!tops.some(function (t) { return Math.abs(t - r.top) < 3; })) tops.push(r.top);
+    });
+    return tops;
+  }
+
+  function breakIndex(doc, node, start, text) {
+    // the index in text of the first character on a new line
+    var range = doc.createRange(), first = null;
+    for (var i = 0; i < text.length; i++) {
+      range.setStart(node, start + i);
+      range.setEnd(node, start + i + 1);
+      var tops = lineTops(range);
+      if (!tops.length) continue;
+      if (first === null) first = tops[0];
+      else if (Math.abs(tops[0] - first) >= 3) return i;
+    }
+    return -1;
+  }
+
+  function brokenTokens(doc, article) {
+    var out = [], range = doc.createRange();
+    Array.prototype.forEach.call(article.querySelectorAll("table th, table td"), function (cell) {
+      var walker = doc.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+        var text = node.textContent, m;
+        TOKEN.lastIndex = 0;
+        while ((m = TOKEN.exec(text)) !== null) {
+          range.setStart(node, m.index);
+          range.setEnd(node, m.index + m[0].length);
+          if (lineTops(range).length < 2) continue;
+          var at = breakIndex(doc, node, m.index, m[0]);
+          if (at <= 0) continue;
+          var before = m[0].charAt(at - 1), after = m[0].charAt(at);
+          var inNumber = /[0-9]/.test(after) && /[0-9.,]/.test(before);
+          if (!inNumber && /[-\u2010-\u2014\/]/.test(before)) continue; // a break after a dash or slash
+          var id = cell.closest("[id]");
+          out.push({ token: m[0], at: at, id: id ? id.id : "", number: /[0-9]/.test(m[0]) });
+          if (out.length >= 40) return;
+        }
+      }
+    });
+    return out;
+  }
+
   function measure(frame) {
     var win = frame.contentWindow, doc = frame.contentDocument;
     var result = { width: win.innerWidth, items: [], banner: {}, captions: {}, glued: [] };
@@ -107,7 +161,10 @@
     Array.prototype.forEach.call(items, function (el) {
       var r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) return; // not displayed (e.g. in a closed toggle)
-      var inWide = el.tagName === "TABLE" && el.closest(".aichain-wide") !== null;
+      // a table in a scroll box: the paper's layout (.aichain-wide) or a numbered table on screen
+      // (.aichain-table-body scrolls there; in print it does not)
+      var box = params.get("mode") === "print" ? ".aichain-wide" : ".aichain-wide, .aichain-table-body";
+      var inWide = el.tagName === "TABLE" && el.closest(box) !== null;
       var sticky = null;
       if (inWide) {
         var first = el.querySelector("tbody tr > :first-child");
@@ -127,6 +184,7 @@
     Array.prototype.forEach.call(article.querySelectorAll("p .pasted-text, li .pasted-text"), function (el) {
       result.glued.push([win.getComputedStyle(el).fontWeight, win.getComputedStyle(el.parentElement).fontWeight]);
     });
+    result.broken = brokenTokens(doc, article);
     out.textContent = JSON.stringify(result);
   }
 

@@ -89,8 +89,9 @@ WIDTHS = {"desktop": (1400, "screen"), "phone": (420, "screen"), "print": (680, 
 
 
 #: A page with every fault the browser checks look for: a table wider than the column, a scroll box
-#: whose first column is not sticky, a figure that fits on screen but not in print, and a banner
-#: that is readable in light mode and not in dark mode (light grey on pale pink).
+#: whose first column is not sticky, a figure that fits on screen but not in print, a banner
+#: that is readable in light mode and not in dark mode (light grey on pale pink), and a number that a
+#: narrow cell splits across lines (next to a long word that may break after its dashes).
 PLANT = """<!DOCTYPE html><html data-theme="light"><head><style>
 .aichain-data-banner { color: #222; background: #fff; }
 html[data-theme=dark] .aichain-data-banner { color: #bbb; background: #fde; }
@@ -101,6 +102,9 @@ html[data-theme=dark] .aichain-data-banner { color: #bbb; background: #fde; }
 <div id="too-wide"><table style="width: 1500px"><tbody><tr><td>x</td></tr></tbody></table></div>
 <div class="aichain-wide" id="not-sticky"><table style="width: 1500px"><tbody><tr><td>a</td><td>b</td></tr>
 </tbody></table></div>
+<table id="broken-number" style="width: 60px"><tbody><tr>
+<td style="overflow-wrap: anywhere">1234567890123 published</td></tr></tbody></table>
+<table id="dash-break" style="width: 90px"><tbody><tr><td>Cragg–Donald–Stock–Yogo–Kleibergen</td></tr></tbody></table>
 <figure id="print-only-wide"><figcaption style="color: #ccc">pale caption</figcaption>
 <img style="width: 100%; height: 20px" src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E">
 </figure>
@@ -119,8 +123,22 @@ def _measure_page(path: str) -> str:
     )
 
 
+_MEASURED: dict[tuple, dict] = {}
+
+
 def measure(browser: str, tmp: Path, server: str, page: str, width: int, mode: str, open_details: bool = False):
-    """Measurements of ``page`` at ``width`` px in ``mode`` ("screen" or "print"), from browser_measure.js."""
+    """Measurements of ``page`` at ``width`` px in ``mode`` ("screen" or "print"), from browser_measure.js.
+
+    Measured once per page, width, mode and toggle state in a test session (the tests that read
+    different measurements of the same rendering share one Chromium run).
+    """
+    key = (server, page, width, mode, open_details)
+    if key not in _MEASURED:
+        _MEASURED[key] = _measure(browser, tmp, server, page, width, mode, open_details)
+    return _MEASURED[key]
+
+
+def _measure(browser: str, tmp: Path, server: str, page: str, width: int, mode: str, open_details: bool):
     import json
     from urllib.parse import quote
 
@@ -225,6 +243,25 @@ def test_search_page_finds_aie(browser, server, tmp_path):
     assert hits, "the search page found nothing for 'AIE'"
 
 
+def test_chinese_search_finds_a_word_inside_a_longer_one(browser, server, tmp_path):
+    """Issue 24: the search segments Chinese (jieba), so 卡脖子 finds the pages that only write it
+    inside longer words such as 卡脖子技术; and the snippets under the hits carry no LaTeX source."""
+    from urllib.parse import quote
+
+    dom = _run(browser, tmp_path, "--dump-dom", f"{server}/search.html?q={quote('卡脖子')}")
+    hits = BeautifulSoup(dom, "html.parser").select("ul.search li")
+    pages = {a["href"].split("#")[0].split("?")[0] for li in hits for a in li.select("a[href]")}
+    assert any(p.endswith("chapters/framework.html") for p in pages), f"卡脖子 found only {sorted(pages)}"
+    # 嵌入 is written only inside longer runs (人工智能嵌入, 人工智能嵌入程度): a search by whole tokens misses it
+    dom = _run(browser, tmp_path, "--dump-dom", f"{server}/search.html?q={quote('嵌入')}")
+    assert BeautifulSoup(dom, "html.parser").select("ul.search li"), "嵌入 finds nothing inside 人工智能嵌入"
+    dom = _run(browser, tmp_path, "--dump-dom", f"{server}/search.html?q=ERL")
+    snippets = " ".join(p.get_text(" ") for p in BeautifulSoup(dom, "html.parser").select("ul.search li p.context"))
+    assert snippets.strip(), "the search for ERL shows no snippet"
+    latex = [m for m in ("\\mathrm", "\\frac", "\\(", "\\text{", "\\sum") if m in snippets]
+    assert not latex, f"search snippets carry LaTeX: {latex}"
+
+
 def test_link_checker_reports_a_missing_page_and_a_missing_anchor(server):
     """The checker itself can fail: a planted broken page link and a planted broken anchor are caught."""
     page = f"{server}/index.html"
@@ -292,6 +329,39 @@ def test_the_browser_checks_catch_a_planted_page(browser, server, tmp_path):
         assert m["captions"]["light"] < 4.5, m["captions"]
     printed = _misfits(measure(browser, tmp_path, server, "__plant", 680, "print"))
     assert any("#print-only-wide" in b for b in printed), printed
+
+
+def _broken(m: dict) -> list[str]:
+    """Words and numbers of table cells split across lines (a break after a dash or slash is allowed)."""
+    return [
+        f"{'number' if b['number'] else 'word'} '{b['token']}' split after {b['token'][: b['at']]!r} (#{b['id']})"
+        for b in m.get("broken", [])
+    ]
+
+
+@pytest.mark.parametrize("layout", list(WIDTHS))
+def test_no_table_cell_breaks_inside_a_number_or_a_word(root, browser, server, tmp_path, layout):
+    """Issue 24: at 1400 px, at 420 px and in print, a table cell wraps only between words: no number
+    ("234 / 85") and no word ("publish / ed") is split across two lines. Toggles are measured open."""
+    width, mode = WIDTHS[layout]
+    failures = []
+    for page in toc_pages(root):
+        m = measure(browser, tmp_path, server, page, width, mode)
+        failures += [f"{page}: {b}" for b in _broken(m)]
+        if mode == "screen":
+            opened = measure(browser, tmp_path, server, page, width, mode, open_details=True)
+            failures += [f"{page} (toggles open): {b}" for b in _broken(opened) if f"{page}: {b}" not in failures]
+    assert not failures, "\n".join(failures[:40])
+
+
+def test_the_break_check_catches_a_split_number(browser, server, tmp_path):
+    """The break check can fail: on the planted page, the number that a 60 px cell with
+    overflow-wrap: anywhere splits is reported, at both widths and in print; the long word that
+    breaks only after its dashes is not."""
+    for width, mode in [(1400, "screen"), (420, "screen"), (680, "print")]:
+        broken = _broken(measure(browser, tmp_path, server, "__plant", width, mode))
+        assert any("'1234567890123'" in b and b.startswith("number") for b in broken), (width, broken)
+        assert not any("#dash-break" in b for b in broken), (width, broken)
 
 
 def test_banner_contrast_and_glued_numbers_in_light_and_dark_mode(root, browser, server, tmp_path):

@@ -67,3 +67,106 @@ def test_pdf_renders_chinese_and_the_regression_tables_whole(root, pdf_text):
     assert text.count("replicated coef. (SE)") >= 5
     assert _squash(text).count(_squash("adj. R², published / replicated")) >= 5
     assert len(pdf_text) >= 40, f"the PDF has only {len(pdf_text)} pages"
+
+
+#: The diagnostics the chapters' text cites, each by the row label of a diagnostics table (issue 24).
+CITED_DIAGNOSTICS = [
+    "SE clustered by unit",
+    "SE clustered by industry",
+    "wild cluster bootstrap p (industry)",
+    "first stage: instrument coef. (SE)",
+    "KP rk LM, replicated (p)",
+    "KP rk Wald F, replicated",
+    "effective F (MOP 10% bias critical value)",
+    "Anderson–Rubin 95% set",
+    "tF 95% interval (Lee et al. 2022)",
+    "suest p, replicated",
+    "b: mediator → ERL (SE), eq. (3)/(5)",
+    "indirect a·b (Sobel SE)",
+    "indirect: bootstrap 95% CI",
+]
+
+
+def _diagnostic_rows(root) -> set[str]:
+    """Row labels of every always-shown diagnostics table of the built site."""
+    rows = set()
+    for page in toc_pages(root):
+        html = (root / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
+        for th in BeautifulSoup(html, "html.parser").select("table.aichain-diagnostics tbody th"):
+            rows.add(th.get_text(" ", strip=True))
+    return rows
+
+
+def _pdf_form(text: str) -> str:
+    """Text as pypdf extracts it, compared without spaces, ligatures (ﬁ, ﬀ: NFKC) or kinds of dash."""
+    import unicodedata
+
+    return _squash(unicodedata.normalize("NFKC", text)).replace("\u2212", "-").replace("\u2013", "-")
+
+
+def test_every_cited_diagnostic_is_shown_on_the_site_and_printed(root, pdf_text):
+    """The diagnostics the text cites are in an always-shown table on the site (not in a toggle) and
+    in the PDF's text, every row of every diagnostics table included."""
+    rows = _diagnostic_rows(root)
+    missing_on_site = [r for r in CITED_DIAGNOSTICS if r not in rows]
+    assert not missing_on_site, f"not in any diagnostics table of the site: {missing_on_site}"
+    text = _pdf_form(" ".join(pdf_text))
+    missing = sorted(r for r in rows | set(CITED_DIAGNOSTICS) if _pdf_form(r) not in text)
+    assert not missing, f"diagnostics missing from the PDF: {missing}"
+
+
+def _headings(root) -> list[str]:
+    """The section headings (h2-h4) of the single-page build the PDF is printed from."""
+    html = root / "_build" / "singlehtml" / "index.html"
+    if not html.is_file():
+        pytest.skip("no single-page build (make pdf builds it)")
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    out = []
+    for h in soup.select("main h2, main h3, main h4"):
+        text = h.get_text(" ", strip=True).replace("#", "").rstrip("¶ ")
+        if len(_squash(text)) >= 6:
+            out.append(text)
+    return out
+
+
+def orphaned(pages: list[str], headings: list[str]) -> list[str]:
+    """Headings that end a page of the PDF: their section starts on the next page."""
+    ends = [_pdf_form(p)[-200:] for p in pages[:-1]]
+    return [f"page {k + 1}: '{h}'" for k, end in enumerate(ends) for h in headings if end.endswith(_pdf_form(h)[-60:])]
+
+
+def _captions(root) -> list[str]:
+    """The captions of the numbered tables of the single-page build (each above its table), and the
+    title of each diagnostics table (above it too)."""
+    html = root / "_build" / "singlehtml" / "index.html"
+    if not html.is_file():
+        pytest.skip("no single-page build (make pdf builds it)")
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    selector = "div.aichain-table > p:first-child, p.aichain-diagnostics-title"
+    return [p.get_text(" ", strip=True) for p in soup.select(selector)]
+
+
+def lonely_captions(pages: list[str], captions: list[str]) -> list[str]:
+    """Table captions that are the last text of a PDF page: their table starts on the next page."""
+    ends = [_pdf_form(p) for p in pages[:-1]]
+    out = []
+    for caption in captions:
+        tail = _pdf_form(caption)[-40:]
+        out += [f"page {k + 1}: '{caption[:60]}…'" for k, end in enumerate(ends) if end.endswith(tail)]
+    return out
+
+
+def test_no_heading_ends_a_page_and_no_caption_leaves_its_table(root, pdf_text):
+    """Issue 24 (print): no heading is the last line of a PDF page (break-after: avoid), and no table
+    caption is either (its table follows it on the same page)."""
+    assert not orphaned(pdf_text, _headings(root)), orphaned(pdf_text, _headings(root))[:10]
+    assert not lonely_captions(pdf_text, _captions(root)), lonely_captions(pdf_text, _captions(root))[:10]
+
+
+def test_the_layout_checks_catch_an_orphaned_heading_and_a_lonely_caption():
+    """The checks can fail: a page ending with a heading, and one ending with a caption, are reported."""
+    pages = ["Some text. 4.2 Inference with 35 industries", "The section starts here.", "end"]
+    assert orphaned(pages, ["4.2 Inference with 35 industries"]) == ["page 1: '4.2 Inference with 35 industries'"]
+    caption = "Book table 4.1 The paper's Table 3, published and replicated."
+    assert lonely_captions([f"Text. {caption}", "column (1) ...", "end"], [caption]) == [f"page 1: '{caption[:60]}…'"]
+    assert not lonely_captions([f"{caption} column published coef. (SE)", "y"], [caption])
