@@ -164,7 +164,9 @@
       // a table in a scroll box: the paper's layout (.aichain-wide) or a numbered table on screen
       // (.aichain-table-body scrolls there; in print it does not)
       var box = params.get("mode") === "print" ? ".aichain-wide" : ".aichain-wide, .aichain-table-body";
-      var inWide = el.tagName === "TABLE" && el.closest(box) !== null;
+      // (on phones a numbered table is a column of cards, display: block, which does not scroll)
+      var cards = el.tagName === "TABLE" && win.getComputedStyle(el).display === "block" && el.closest(".aichain-table");
+      var inWide = el.tagName === "TABLE" && el.closest(box) !== null && !cards;
       var sticky = null;
       if (inWide) {
         var first = el.querySelector("tbody tr > :first-child");
