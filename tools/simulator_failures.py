@@ -7,7 +7,8 @@ master seed ``--master-seed``) from the default parameters (params.yml with its 
 or takes logs, no constant indicator, ...) and every step of ``build_analysis_panel``. A replication
 that raises is a failure; its message is kept. The count is written to
 ``data/simulation/failures_<scale>x.json`` after every ``--every`` replications, so an interrupted run
-still reports how many it checked.
+still reports how many it checked, and ``--resume`` continues it (only when the stored count was made
+with the same parameters, scale and master seed).
 
 Usage: ``python tools/simulator_failures.py --reps 1000 --scale 1 --jobs 2``.
 """
@@ -42,13 +43,23 @@ def main() -> None:
     parser.add_argument("--master-seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--every", type=int, default=20)
+    parser.add_argument("--resume", action="store_true", help="continue the stored count made with these parameters")
     args = parser.parse_args()
     params = simulate.load_params()
     text = simulate.default_params_path().read_text(encoding="utf-8")
     digest = yaml.safe_load(text).get("calibration_fingerprint")  # of the parameters loaded, not read again
     out = data_dir() / "simulation" / f"failures_{args.scale}x.json"
-    start, errors, done = time.perf_counter(), {}, 0
-    for lo in range(0, args.reps, args.every):
+    start, errors, done, first, spent = time.perf_counter(), {}, 0, 0, 0.0
+    if args.resume and out.exists():
+        old = json.loads(out.read_text(encoding="utf-8"))
+        same = (old.get("calibration_fingerprint"), old.get("scale"), old.get("master_seed"))
+        if same != (digest, args.scale, args.master_seed):
+            raise SystemExit(f"{out} was made with other parameters, scale or master seed: run without --resume")
+        first, spent = int(old["replications_checked"]), float(old["seconds"])
+        if len(old["errors"]) < old["failed"]:
+            raise SystemExit(f"{out} keeps {len(old['errors'])} of {old['failed']} errors: run without --resume")
+        errors = {int(r): e for r, e in old["errors"].items()}
+    for lo in range(first, args.reps, args.every):
         batch = range(lo, min(lo + args.every, args.reps))
         found = Parallel(n_jobs=args.jobs)(delayed(check_one)(params, args.master_seed, r, args.scale) for r in batch)
         errors |= {r: e for r, e in zip(batch, found, strict=True) if e}
@@ -61,7 +72,7 @@ def main() -> None:
             "failed": len(errors),
             "errors": {str(r): e for r, e in list(errors.items())[:10]},
             "calibration_fingerprint": digest,
-            "seconds": round(time.perf_counter() - start, 1),
+            "seconds": round(spent + time.perf_counter() - start, 1),
         }
         out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
         print(f"{done} checked, {len(errors)} failed ({doc['seconds']} s)", flush=True)
