@@ -527,3 +527,32 @@ def test_the_partial_view_shows_the_allowed_columns_under_the_reason(files, monk
     assert [int(c) for c in replication.partial_table(ap, 4).tidy["column"]] == [1, 5]
     full = _load(files["finished without WCV"], monkeypatch)
     assert replication.partial_view(full, [4, 5]).data == ""
+
+
+# ----------------------------------------------------------------------------- the specification curve's AIE
+def test_the_specification_curve_labels_the_datas_own_aie():
+    """The curve calls the data's AIE by what it is: the weighting the book built it with, or the file's own."""
+    import matplotlib.pyplot as plt
+
+    from aichain_utils.panel import build_analysis_panel
+    from aichain_utils.robustness import plots, speccurve
+
+    raw = _world()[0]
+    variants = speccurve.aie_weight_variants(raw)
+    curves = {}
+    for w in ("entropy", "published"):
+        d = build_analysis_panel(raw, aie_weights=w).data
+        curves[w] = speccurve.specification_curve(d, variants, null_reps=0, own_weights=w).table
+    assert set(curves["published"]["weights"]) == {"published", "entropy", "equal"}
+    assert len(curves["published"]) == len(curves["entropy"])  # the data's own weighting is not counted twice
+    keys = ["weights", "sample", "estimator", "fe", "controls", "se"]
+    a = curves["entropy"].set_index(keys).sort_index()["estimate"]
+    b = curves["published"].set_index(keys).sort_index()["estimate"]
+    assert np.allclose(a.to_numpy(), b.loc[a.index].to_numpy(), rtol=1e-9, atol=1e-12)
+    finished = _world()[1]
+    curve = speccurve.specification_curve(finished, None, null_reps=0, own_weights="the file's AIE")
+    assert curve.summary()["book_estimate"] == curve.summary()["book_estimate"]  # the book's row is found (not nan)
+    fig = plots.plot_specification_curve(curve)
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert "AIE weights: the file's AIE" in labels and not any("entropy" in t for t in labels)
+    plt.close(fig)
