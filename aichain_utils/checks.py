@@ -776,7 +776,8 @@ def render_report(r: CheckReport) -> str:
     if r.tables:
         lines += ["", "Tables:"]
         for table, why in r.tables.items():
-            lines.append(f"  {table}: can be built" if why is None else f"  {table}, not every column: {why}")
+            # the reason names the table and the columns it cannot build ("Table 4 columns (2)-(4) need ...")
+            lines.append(f"  {table}: can be built" if why is None else f"  {why}")
     if r.notes:
         lines += ["", "Notes:"] + [f"  - {n}" for n in r.notes]
     if r.warnings:
