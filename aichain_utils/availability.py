@@ -33,7 +33,9 @@ __all__ = [
     "SENTENCES",
     "Availability",
     "Part",
+    "absence_phrase",
     "assess",
+    "decide",
     "table_reason",
 ]
 
@@ -159,6 +161,23 @@ def _has_phrase(absent: list[str], needed: list[str]) -> str:
     return f"the file has no {_join(absent)}"
 
 
+def absence_phrase(absent: list[str], needed: list[str], found: dict | None = None) -> str:
+    """Why the file lacks the ``absent`` ones of the ``needed`` variables, in one clause.
+
+    A variable the file has no column for is "the file has no FSIE" ("neither", "none of them" when
+    every needed one is absent); one whose column is in the file but unusable (the check treats a
+    constant or nearly empty optional variable as absent) is named with the file's column and why,
+    "FSIE ('中介') is constant: the book treats it as absent". ``found`` maps a variable to its
+    :class:`aichain_utils.datainput.Found` (the check's verdict).
+    """
+    found = found or {}
+    kept = [n for n in absent if getattr(found.get(n), "user_column", None)]
+    gone = [n for n in absent if n not in kept]
+    parts = [_has_phrase(gone, needed if len(gone) == len(absent) else gone)] if gone else []
+    parts += [f"{n} ('{found[n].user_column}') is {found[n].how}" for n in kept]
+    return "; ".join(parts)
+
+
 @dataclass
 class Availability:
     """What one analysis panel can build.
@@ -177,6 +196,7 @@ class Availability:
     parts: dict[tuple[int, int], str | None]
     absent: dict[tuple[int, int], list[str]]
     level: str
+    found: dict | None = None  # variable -> the check's Found (its file column and why it is unusable)
 
     # ------------------------------------------------------------------ tables and columns
     def column(self, table: int, column: int) -> str | None:
@@ -211,7 +231,7 @@ class Availability:
             cols = [c for p in by_absence for c in p.columns]
             where = f"Table {table}" if every else f"Table {table} {_columns_text(cols)}"
             verb = "needs" if every or len(cols) == 1 else "need"
-            sentences.append(f"{where} {verb} {_join(needed)}; {_has_phrase(absent, needed)}.")
+            sentences.append(f"{where} {verb} {_join(needed)}; {absence_phrase(absent, needed, self.found)}.")
         for p in failing:
             if not self.absent[(table, p.columns[0])]:
                 sentences.append(self.parts[(table, p.columns[0])])
@@ -314,8 +334,8 @@ def _absent(part: Part, data: pd.DataFrame, found: dict) -> list[str]:
     names = list(part.needs) + ([part.group] if part.group else [])
     out = []
     for n in names:
-        f = found.get(n)
-        if (f is not None and f.status == "absent") or n not in data.columns:
+        status = getattr(found.get(n), "status", None)
+        if status == "absent" or (status != "computed" and n not in data.columns):  # "computed": formed later
             out.append(n)
     return out
 
@@ -325,16 +345,19 @@ def _part_reason(part: Part, data: pd.DataFrame, found: dict) -> tuple[str | Non
     where = f"Table {part.table} {_columns_text(part.columns)} ({part.label})"
     absent = _absent(part, data, found)
     if absent:
-        return f"{where} needs {_join(absent)}; {_has_phrase(absent, absent)}.", absent
+        return f"{where} needs {_join(absent)}; {absence_phrase(absent, absent, found)}.", absent
     for n in part.needs:
-        if data[n].isna().all():
+        if n in data.columns and data[n].isna().all():
             return f"{where} needs {n}; the file's {n} is empty in every row.", []
+    variables = list(dict.fromkeys([*BASE, *part.needs, part.outcome, part.regressor]))
+    if any(v not in data.columns for v in [*variables, "unit_id", "year", *([part.group] if part.group else [])]):
+        # a check's frame: a variable the book forms later is not a column yet
+        return (_levels_reason(part, data, where) if part.group in data.columns else None), []
     sample = _sample(data, part)
     if part.years == "to2022" and sample["year"].nunique() < 2:
         return f"{where} needs at least two years up to 2022; the panel has {sample['year'].nunique()}.", []
     if part.years == "after_base" and sample["year"].nunique() < 2:
         return f"{where} needs at least two years after the base year (the first); the panel has fewer.", []
-    variables = list(dict.fromkeys([*BASE, *part.needs, part.outcome, part.regressor]))
     complete = sample.dropna(subset=variables)
     for n in (part.outcome, part.regressor, *part.needs):
         if complete[n].nunique() < 2:
@@ -351,14 +374,21 @@ def _part_reason(part: Part, data: pd.DataFrame, found: dict) -> tuple[str | Non
     return None, []
 
 
-def _group_reason(part: Part, complete: pd.DataFrame, where: str) -> str | None:
-    present = set(complete[part.group].dropna().unique())
+def _levels_reason(part: Part, rows: pd.DataFrame, where: str) -> str | None:
+    """Why ``rows`` lack a level the part compares, or None."""
+    present = set(rows[part.group].dropna().unique())
     missing = [lv for lv in part.levels if lv not in present]
-    if missing:
-        shown = sorted(str(g) for g in present) or ["no labelled rows"]
-        has = f"the file has no rows of {_join(missing)} (it has {_join(shown)})"
-        verb = "compares" if len(part.columns) == 1 else "compare"
-        return f"{where} {verb} {_join(part.levels)}; {has}."
+    if not missing:
+        return None
+    shown = sorted(str(g) for g in present) or ["no labelled rows"]
+    has = f"the file has no rows of {_join(missing)} (it has {_join(shown)})"
+    verb = "compares" if len(part.columns) == 1 else "compare"
+    return f"{where} {verb} {_join(part.levels)}; {has}."
+
+
+def _group_reason(part: Part, complete: pd.DataFrame, where: str) -> str | None:
+    if (lacking := _levels_reason(part, complete, where)) is not None:
+        return lacking
     small, other = [], []
     for level in part.levels:
         short = _fe_shortfall(complete[complete[part.group] == level], [part.regressor, *CONTROLS])
@@ -396,14 +426,34 @@ def assess(panel) -> Availability:
     missing_base = [c for c in (*BASE, "unit_id", "year") if c not in data.columns]
     if missing_base:
         raise KeyError(f"the analysis panel lacks {_join(missing_base)}")
+    result = decide(data, found, getattr(panel, "level", "simulated"))
+    _CACHE[key] = (panel.data, result)
+    return result
+
+
+def decide(data: pd.DataFrame, found: dict | None = None, level: str = "simulated") -> Availability:
+    """The :class:`Availability` of a frame: an analysis panel's data, or the frame ``make check-data`` reads.
+
+    On the check's frame the variables the book forms later (IV1 from AIE, every index of a raw-input
+    file) are not columns yet: a part that needs one is decided by what the frame holds (a variable the
+    file lacks, a group level without rows) and otherwise counted as buildable; the book decides it
+    again on the analysis panel (:func:`assess`).
+
+    Parameters
+    ----------
+    data : DataFrame
+    found : dict, optional
+        Variable -> :class:`aichain_utils.datainput.Found` (the check's verdict on each variable).
+    level : str
+        "simulated", "raw" or "analysis".
+    """
+    found = found or {}
     parts, absent = {}, {}
     for part in PARTS:
         reason, lacking = _part_reason(part, data, found)
         parts[(part.table, part.columns[0])] = reason
         absent[(part.table, part.columns[0])] = lacking
-    result = Availability(parts, absent, getattr(panel, "level", "simulated"))
-    _CACHE[key] = (panel.data, result)
-    return result
+    return Availability(parts, absent, level, found)
 
 
 def table_reason(panel, table: int) -> str | None:

@@ -696,54 +696,37 @@ def panel_shape(frame: pd.DataFrame) -> dict:
 _N_REGRESSORS = 1 + len(schema.CONTROLS)
 
 
-def _too_small_groups(frame: pd.DataFrame, column: str) -> str:
-    """Groups of ``column`` whose two-way FE regression of equation (1) has no residual degree of freedom.
-
-    A group's regression absorbs one effect per unit and per year (less one), so it needs more than
-    units + years - 1 + 6 complete rows; returns "group (rows, units, years), ..." for those that lack them.
-    """
-    need = ["ERL", "AIE", *schema.CONTROLS, "unit_id", "year"]
-    if not set(need) <= set(frame.columns):
-        return ""
-    bad = []
-    for group, part in frame.dropna(subset=need).groupby(column):
-        if group == "unclassified":
-            continue
-        units, years = part["unit_id"].nunique(), part["year"].nunique()
-        if len(part) <= units + years - 1 + _N_REGRESSORS:
-            bad.append(f"{group} ({len(part)} rows, {units} units, {years} years)")
-    return ", ".join(bad)
-
-
 def table_reasons(found: dict[str, Found], level: str | None, frame: pd.DataFrame | None) -> dict[str, str | None]:
-    """Table -> None when every column of it can be built, else why not (or which parts cannot)."""
+    """Table -> None when every column of it can be built, else the sentence saying which cannot and why.
+
+    Tables 3-10 are decided by :func:`aichain_utils.availability.decide` (the one place that decides, in
+    its words); Tables 1 and 2, which are not regressions, here: the 24 indicators of a raw-input file,
+    and the variables of the descriptive statistics (worded by
+    :func:`aichain_utils.availability.absence_phrase`).
+    """
+    from aichain_utils import availability
+
+    frame = pd.DataFrame() if frame is None else frame
     out: dict[str, str | None] = {}
-    for table, pieces in TABLE_NEEDS.items():
-        reasons = []
-        for label, needs in pieces:
-            if needs == ["aie_indicators"]:
-                if level not in ("raw", "simulated"):
-                    reasons.append(f"{label} need the 24 indicators of a raw-input file; the file gives AIE itself")
-                continue
-            absent = [n for n in needs if found.get(n, Found("absent")).status == "absent"]
-            if absent:
-                kept = [n for n in absent if found.get(n, Found("absent")).user_column]
-                gone = [n for n in absent if n not in kept]
-                them = "it" if len(gone) == 1 else "them"
-                parts = [f"the file has no column for {them}"] if gone else []
-                parts += [f"{n} ('{found[n].user_column}') is {found[n].how}" for n in kept]
-                reasons.append(f"{label} needs {', '.join(absent)}; " + "; ".join(parts))
-                continue
-            for n in needs:
-                if n in schema.GROUP_LABELS and frame is not None and n in frame:
-                    groups = sorted(frame[n].dropna().unique())
-                    if len([g for g in groups if g != "unclassified"]) < 2:
-                        reasons.append(f"{label} needs at least two groups of {n}; the file has {groups}")
-                    elif small := _too_small_groups(frame, n):
-                        reasons.append(f"{label}: too few observations to estimate equation (1) in {small}")
-                elif frame is not None and n in frame and frame[n].notna().sum() == 0:
-                    reasons.append(f"{label} needs {n}; the column is empty in every row")
-        out[table] = f"{table}: " + "; ".join(reasons) if reasons else None
+    if level in ("raw", "simulated"):
+        out["Table 1"] = None
+    else:
+        out["Table 1"] = "Table 1 (the weights) needs the 24 indicators of a raw-input file; the file gives AIE itself."
+    needed = TABLE_NEEDS["Table 2"][0][1]
+    absent = [n for n in needed if found.get(n, Found("absent")).status == "absent"]
+    empty = [n for n in needed if n not in absent and n in frame and frame[n].notna().sum() == 0]
+    out["Table 2"] = (
+        f"Table 2 (descriptive statistics) needs {availability._join(absent)}; "
+        f"{availability.absence_phrase(absent, absent, found)}."
+        if absent
+        else f"Table 2 (descriptive statistics) needs {availability._join(empty)}; the file's "
+        f"{'column is' if len(empty) == 1 else 'columns are'} empty in every row."
+        if empty
+        else None
+    )
+    decided = availability.decide(frame, found, level or "analysis")
+    for table, why in decided.tables().items():
+        out[f"Table {table}"] = why
     return out
 
 
@@ -793,11 +776,8 @@ def render_report(r: CheckReport) -> str:
     if r.tables:
         lines += ["", "Tables:"]
         for table, why in r.tables.items():
-            lines.append(
-                f"  {table}: can be built"
-                if why is None
-                else f"  {why.replace(table + ': ', table + ': cannot all be built: ', 1)}"
-            )
+            # the reason names the table and the columns it cannot build ("Table 4 columns (2)-(4) need ...")
+            lines.append(f"  {table}: can be built" if why is None else f"  {why}")
     if r.notes:
         lines += ["", "Notes:"] + [f"  - {n}" for n in r.notes]
     if r.warnings:

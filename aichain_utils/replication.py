@@ -31,6 +31,8 @@ __all__ = [
     "battery",
     "deliberate_differences",
     "format_p",
+    "partial_table",
+    "partial_view",
     "table3_columns",
     "table4_columns",
     "table5_columns",
@@ -39,6 +41,7 @@ __all__ = [
     "table8_columns",
     "table9_columns",
     "table10_columns",
+    "table_columns",
     "trim_residual_outliers",
 ]
 
@@ -90,6 +93,34 @@ def _column(table: int, number: int | str) -> Iterator[None]:
     except AichainInputError as err:
         where = f"Table {table} column {number}" if isinstance(number, int) else f"Table {table} {number}"
         raise type(err)(f"{where}: {err}", argument=err.argument, rule=err.rule, offending=err.offending) from err
+
+
+#: The printed columns of each of Tables 3-10.
+TABLE_COLUMNS: dict[int, tuple[int, ...]] = {
+    3: (1, 2, 3, 4, 5, 6, 7, 8),
+    4: (1, 2, 3, 4, 5),
+    5: (1, 2, 3, 4, 5, 6, 7),
+    6: (1, 2, 3),
+    7: (1, 2, 3, 4),
+    8: (1, 2, 3),
+    9: (1, 2, 3, 4),
+    10: (1, 2, 3, 4),
+}
+
+
+def _wanted(table: int, columns) -> set[int]:
+    """The columns of ``table`` to build: every column by default, else those named (checked)."""
+    every = TABLE_COLUMNS[table]
+    if columns is None:
+        return set(every)
+    wanted = list(columns)
+    unknown = [c for c in wanted if isinstance(c, bool) or not isinstance(c, numbers.Integral) or c not in every]
+    if unknown or not wanted:
+        raise input_error(
+            "columns", f"must name at least one of Table {table}'s columns {list(every)}", unknown or wanted,
+            what="values",
+        )  # fmt: skip
+    return {int(c) for c in wanted}
 
 
 def _table_needs(data: pd.DataFrame, table: int, optional: list[str]) -> None:
@@ -152,12 +183,19 @@ def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
 table3_columns.__doc__ += _TABLE_RAISES + """ Also: ``bootstrap_reps`` not an integer >= 0."""
 
 
-def table4_columns(data: pd.DataFrame) -> list[Column]:
-    """Table 4, endogeneity: 2SLS with IV1-IV4 (unit and year effects, controls) and first differences."""
-    _table_needs(data, 4, ["IV1", "IV2", "IV3", "IV4"])
+def table4_columns(data: pd.DataFrame, columns=None) -> list[Column]:
+    """Table 4, endogeneity: 2SLS with IV1-IV4 (unit and year effects, controls) and first differences.
+
+    ``columns``: the printed columns to build (default all five; each needs only its own instrument).
+    """
+    want = _wanted(4, columns)
+    ivs = [iv for number, iv in enumerate(["IV1", "IV2", "IV3", "IV4"], start=1) if number in want]
+    _table_needs(data, 4, ivs)
     published = load_regression_cells(4).set_index("column")
     cols = []
     for number, iv in enumerate(["IV1", "IV2", "IV3", "IV4"], start=1):
+        if number not in want:
+            continue
         with _column(4, number):
             est = models.fit_iv(data, iv)
         x = est.extra
@@ -184,12 +222,13 @@ def table4_columns(data: pd.DataFrame) -> list[Column]:
             ),
         }
         cols.append(Column(number, iv, est, f"2SLS with {iv}, unit and year effects absorbed, controls", extra))
-    with _column(4, 5):
-        cols.append(_col(4, 5, "first difference", models.fit_first_difference(data)))
+    if 5 in want:
+        with _column(4, 5):
+            cols.append(_col(4, 5, "first difference", models.fit_first_difference(data)))
     return cols
 
 
-table4_columns.__doc__ += _TABLE_RAISES
+table4_columns.__doc__ += _TABLE_RAISES + """ Also: ``columns`` names no column of the table."""
 
 
 def trim_residual_outliers(data: pd.DataFrame, share: float = 0.05) -> tuple[pd.DataFrame, str]:
@@ -226,28 +265,49 @@ def trim_residual_outliers(data: pd.DataFrame, share: float = 0.05) -> tuple[pd.
     return frame.loc[keep], note
 
 
-def table5_columns(data: pd.DataFrame) -> list[Column]:
-    """Table 5, robustness: alternative AIE, segment outcomes, sample to 2022, trimming, PSM."""
-    _table_needs(data, 5, ["AIE_alt", "ELRI_front", "ELRI_inter", "ELRI_back"])
-    with _column(5, 1):
-        cols = [_col(5, 1, "alternative AIE", models.fit_two_way_fe(data, x="AIE_alt"))]
+def table5_columns(data: pd.DataFrame, columns=None) -> list[Column]:
+    """Table 5, robustness: alternative AIE, segment outcomes, sample to 2022, trimming, PSM.
+
+    ``columns``: the printed columns to build (default all seven; (1)-(4) each need only their own variable).
+    """
+    want = _wanted(5, columns)
+    own = {1: "AIE_alt", 2: "ELRI_front", 3: "ELRI_inter", 4: "ELRI_back"}
+    _table_needs(data, 5, [v for c, v in own.items() if c in want])
+    cols = []
+    if 1 in want:
+        with _column(5, 1):
+            cols.append(_col(5, 1, "alternative AIE", models.fit_two_way_fe(data, x="AIE_alt")))
     for number, seg in [(2, "ELRI_front"), (3, "ELRI_inter"), (4, "ELRI_back")]:
+        if number not in want:
+            continue
         with _column(5, number):
             est = models.fit_two_way_fe(data, y=seg)
         cols.append(Column(number, seg, est, f"equation (1) with {seg} as outcome"))
-    to_2022 = data[data["year"] <= 2022]
-    if to_2022.empty:
-        first = data["year"].min()
-        raise input_error(
-            "year", "Table 5 column 5 needs years up to 2022; the panel starts in a later year", [first], what="values"
-        )
-    with _column(5, 5):
-        cols.append(_col(5, 5, "to 2022", models.fit_two_way_fe(to_2022)))
-    with _column(5, 6):
-        trimmed, note = trim_residual_outliers(data)
-        est = models.fit_two_way_fe(trimmed)
-    est.notes.append(note)
-    cols.append(_col(5, 6, "outliers removed", est))
+    cols += _table5_samples(data, want)
+    return cols
+
+
+def _table5_samples(data: pd.DataFrame, want: set[int]) -> list[Column]:
+    """Table 5 columns (5)-(7): equation (1) to 2022, without outliers, on the matched sample."""
+    cols: list[Column] = []
+    if 5 in want:
+        to_2022 = data[data["year"] <= 2022]
+        if to_2022.empty:
+            first = data["year"].min()
+            raise input_error(
+                "year", "Table 5 column 5 needs years up to 2022; the panel starts in a later year", [first],
+                what="values",
+            )  # fmt: skip
+        with _column(5, 5):
+            cols.append(_col(5, 5, "to 2022", models.fit_two_way_fe(to_2022)))
+    if 6 in want:
+        with _column(5, 6):
+            trimmed, note = trim_residual_outliers(data)
+            est = models.fit_two_way_fe(trimmed)
+        est.notes.append(note)
+        cols.append(_col(5, 6, "outliers removed", est))
+    if 7 not in want:
+        return cols
     with _column(5, 7):
         m = match_on_propensity(data)
         matched = m.matched
@@ -265,26 +325,24 @@ def table5_columns(data: pd.DataFrame) -> list[Column]:
     return cols
 
 
-table5_columns.__doc__ += _TABLE_RAISES + """ Also: no year up to 2022 (column 5)."""
+table5_columns.__doc__ += _TABLE_RAISES + """ Also: no year up to 2022 (column 5); ``columns`` names no column."""
 
 
-def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20251123) -> list[Column]:
+def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20251123, columns=None) -> list[Column]:
     """Table 6, mechanisms: the printed first legs (AIE -> mediator) with the omitted outcome
     equations, the indirect effect, its Sobel SE and unit-cluster bootstrap CI, and the share mediated.
 
-    ``bootstrap_reps=0`` leaves out the bootstrap CI.
+    ``bootstrap_reps=0`` leaves out the bootstrap CI. ``columns``: the printed columns to build (default
+    all three; each needs only its own mediator).
     """
     check_count("bootstrap_reps", bootstrap_reps, 0)
-    _table_needs(data, 6, ["FSIE", "ITSE_forward", "ITSE_backward"])
+    want = _wanted(6, columns)
+    legs = [("FSIE", "AIE → FSIE"), ("ITSE_forward", "AIE → forward ITSE"), ("ITSE_backward", "AIE → backward ITSE")]
+    _table_needs(data, 6, [m for number, (m, _) in enumerate(legs, start=1) if number in want])
     cols = []
-    for number, (mediator, label) in enumerate(
-        [
-            ("FSIE", "AIE → FSIE"),
-            ("ITSE_forward", "AIE → forward ITSE"),
-            ("ITSE_backward", "AIE → backward ITSE"),
-        ],
-        start=1,
-    ):
+    for number, (mediator, label) in enumerate(legs, start=1):
+        if number not in want:
+            continue
         with _column(6, number):
             r = mediation_analysis(data, mediator, bootstrap_reps=bootstrap_reps, seed=seed)
         extra = {
@@ -300,7 +358,10 @@ def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
     return cols
 
 
-table6_columns.__doc__ += _TABLE_RAISES + """ Also: ``bootstrap_reps`` not an integer >= 0; a mediator constant."""
+table6_columns.__doc__ += (
+    _TABLE_RAISES
+    + """ Also: ``bootstrap_reps`` not an integer >= 0; a mediator constant; ``columns`` names no column."""
+)
 
 
 #: How the groups of Tables 7-9 are formed (columns of the analysis panel and their levels).
@@ -311,11 +372,22 @@ GROUPINGS: dict[int, list[tuple[str, list[str]]]] = {
 }
 
 
-def _check_groups(data: pd.DataFrame, table: int) -> None:
-    """Table 7-9's group columns exist and every level the table compares has rows."""
-    groups = [g for g, _ in GROUPINGS[table]]
-    _table_needs(data, table, groups)
+def _groupings(table: int, want: set[int], start: int = 1) -> list[tuple[str, list[str]]]:
+    """The groupings of ``table`` whose columns are wanted (a grouping's columns are built together)."""
+    out, number = [], start
     for group, levels in GROUPINGS[table]:
+        if want & set(range(number, number + len(levels))):
+            out.append((group, levels))
+        number += len(levels)
+    return out
+
+
+def _check_groups(data: pd.DataFrame, table: int, groupings=None) -> None:
+    """Table 7-9's group columns exist and every level the table compares has rows."""
+    groupings = GROUPINGS[table] if groupings is None else groupings
+    groups = [g for g, _ in groupings]
+    _table_needs(data, table, groups)
+    for group, levels in groupings:
         present = set(data[group].dropna().unique())
         absent = [lv for lv in levels if lv not in present]
         if absent:
@@ -327,11 +399,16 @@ def _check_groups(data: pd.DataFrame, table: int) -> None:
             )
 
 
-def _group_columns(data: pd.DataFrame, table: int, start: int = 1) -> list[Column]:
-    _check_groups(data, table)
+def _group_columns(data: pd.DataFrame, table: int, start: int = 1, want: set[int] | None = None) -> list[Column]:
+    want = set(TABLE_COLUMNS[table]) if want is None else want
+    chosen = _groupings(table, want, start)
+    _check_groups(data, table, chosen)
     cols = []
     number = start
     for group, levels in GROUPINGS[table]:
+        if (group, levels) not in chosen:
+            number += len(levels)
+            continue
         with _column(table, f"({group})"):
             s = suest_test(data, group, levels)
             _, _, _, p_i = pooled_interaction_test(data, group, levels)
@@ -377,20 +454,29 @@ def table8_columns(data: pd.DataFrame) -> list[Column]:
     return _group_columns(data, 8)
 
 
-def table9_columns(data: pd.DataFrame) -> list[Column]:
-    """Table 9: factor-market-developed vs other regions; high vs low technology."""
-    return _group_columns(data, 9)
+def table9_columns(data: pd.DataFrame, columns=None) -> list[Column]:
+    """Table 9: factor-market-developed vs other regions; high vs low technology.
+
+    ``columns``: the printed columns to build (default all four); (1)-(2) need the region, (3)-(4) the
+    technology level, and each pair is built together (its cross-group test compares them).
+    """
+    return _group_columns(data, 9, want=_wanted(9, columns))
 
 
 _GROUP_RAISES = """ Also: a group column absent, a compared level without rows, a group too
-        small for unit and year effects (the core's or the cross-group test's message, naming it)."""
+        small for unit and year effects (the core's or the cross-group test's message, naming it);
+        ``columns`` (Table 9) names no column."""
 for _f in (table7_columns, table8_columns, table9_columns):
     _f.__doc__ += _TABLE_RAISES + _GROUP_RAISES
 
 
-def table10_columns(data: pd.DataFrame) -> list[Column]:
-    """Table 10: LCV and WCV on AIE without and with controls, from 2014 (LCV needs a base year)."""
-    _table_needs(data, 10, ["LCV", "WCV"])
+def table10_columns(data: pd.DataFrame, columns=None) -> list[Column]:
+    """Table 10: LCV and WCV on AIE without and with controls, from 2014 (LCV needs a base year).
+
+    ``columns``: the printed columns to build (default all four); (1)-(2) need LCV, (3)-(4) WCV.
+    """
+    want = _wanted(10, columns)
+    _table_needs(data, 10, [v for v, cs in (("LCV", {1, 2}), ("WCV", {3, 4})) if want & cs])
     sample = data[data["year"] > data["year"].min()]
     if sample["year"].nunique() < 2:
         years = sorted(data["year"].dropna().unique().tolist())
@@ -404,6 +490,8 @@ def table10_columns(data: pd.DataFrame) -> list[Column]:
     for number, (y, controls) in enumerate(
         [("LCV", None), ("LCV", CONTROLS), ("WCV", None), ("WCV", CONTROLS)], start=1
     ):
+        if number not in want:
+            continue
         with _column(10, number):
             est = models.fit_two_way_fe(sample, y=y, controls=controls, engine="fast")
         label = f"{y}, {'controls' if controls else 'no controls'}"
@@ -411,7 +499,105 @@ def table10_columns(data: pd.DataFrame) -> list[Column]:
     return cols
 
 
-table10_columns.__doc__ += _TABLE_RAISES + """ Also: fewer than two years after the base year."""
+table10_columns.__doc__ += (
+    _TABLE_RAISES
+    + """ Also: fewer than two years after the base year; ``columns``
+        names no column."""
+)
+
+
+def table_columns(table: int, data: pd.DataFrame, columns=None, bootstrap_reps: int = 999) -> list[Column]:
+    """The columns of Table ``table`` (3-10) named in ``columns`` (default all), by the table's function.
+
+    ``bootstrap_reps`` is passed to Tables 3 and 6 (the others draw nothing).
+
+    Raises
+    ------
+    AichainInputError
+        ``table`` is not one of 3-10, ``columns`` names no column of it (Tables 3, 7 and 8 are built
+        whole: their columns share one set of variables), or what the table's function raises.
+    """
+    if isinstance(table, bool) or table not in TABLE_COLUMNS:
+        raise input_error("table", f"must be one of Tables {list(TABLE_COLUMNS)}", [table], what="values")
+    if table in (3, 7, 8) and columns is not None and _wanted(table, columns) != set(TABLE_COLUMNS[table]):
+        raise input_error(
+            "columns", f"Table {table}'s columns share one set of variables: it is built whole", list(columns),
+            what="values",
+        )  # fmt: skip
+    if table == 3:
+        return table3_columns(data, bootstrap_reps=bootstrap_reps)
+    if table == 6:
+        return table6_columns(data, bootstrap_reps=bootstrap_reps, columns=columns)
+    if table in (7, 8):
+        return table7_columns(data) if table == 7 else table8_columns(data)
+    return {4: table4_columns, 5: table5_columns, 9: table9_columns, 10: table10_columns}[table](data, columns=columns)
+
+
+def partial_table(ap, table: int, bootstrap_reps: int = 999) -> RenderedTable | None:
+    """The columns of ``table`` the data of ``ap`` can build, when they cannot build all of it.
+
+    :mod:`aichain_utils.availability` decides which columns can be built; this builds those only.
+
+    Returns
+    -------
+    RenderedTable or None
+        None when the table is built whole (the chapter shows it) or when no column can be built.
+
+    Raises
+    ------
+    AichainInputError
+        As :func:`table_columns` (a column availability allows must be built).
+    """
+    from aichain_utils import availability
+
+    av = availability.assess(ap)
+    built = av.built_columns(table)
+    if av.table(table) is None or not built:
+        return None
+    return render_table(table, table_columns(table, ap.data, columns=built, bootstrap_reps=bootstrap_reps))
+
+
+def partial_view(ap, tables: list[int], bootstrap_reps: int = 999):
+    """What a chapter shows of its ``tables`` when the data cannot build all of them: every column they can
+    build (a table whole, or its columns), under the reason for each column they cannot.
+
+    The chapter's own cells compute its tables together and run only when every one of them can be built;
+    then this is empty. Otherwise each table with at least one buildable column is shown, with the sentence
+    of :meth:`aichain_utils.availability.Availability.table` for the columns it lacks.
+
+    Returns
+    -------
+    IPython.display.HTML
+        Empty when every table of ``tables`` can be built.
+
+    Raises
+    ------
+    AichainInputError
+        As :func:`table_columns`.
+    """
+    import html
+
+    from IPython.display import HTML
+
+    from aichain_utils import availability
+    from aichain_utils.display import show_regression
+
+    av = availability.assess(ap)
+    if all(av.table(t) is None for t in tables):
+        return HTML("")
+    parts = []
+    for t in tables:
+        built = av.built_columns(t)
+        if not built:
+            continue
+        why = av.table(t)
+        cols = table_columns(t, ap.data, columns=built if why else None, bootstrap_reps=bootstrap_reps)
+        shown = "every column" if why is None else availability._columns_text(built)
+        head = f"<strong>Table {t} on these data: {html.escape(shown)}.</strong>" + (
+            f" {html.escape(why)}" if why else ""
+        )
+        parts.append(f"<p>{head}</p>{show_regression(render_table(t, cols))._repr_html_()}")
+    return HTML("".join(parts))
 
 
 def battery(data: pd.DataFrame, bootstrap_reps: int = 999) -> dict[int, RenderedTable]:

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
 import pytest
 
 matplotlib.use("Agg")
@@ -32,3 +33,25 @@ def published_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return repo_root()
+
+
+# --------------------------------------------------------------------------- data input (the check, the panel)
+@pytest.fixture()
+def clean_data_env(monkeypatch):
+    """No ``AICHAIN_*`` switch of the shell running the tests (a data-input module uses it for every test)."""
+    from datainput_helpers import ENV
+
+    for var in ENV:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(scope="module")
+def ana(root) -> pd.DataFrame:
+    """The analysis-level template, ``data/templates/analysis_template.csv``."""
+    return pd.read_csv(root / "data" / "templates" / "analysis_template.csv")
+
+
+@pytest.fixture(scope="module")
+def raw(root) -> pd.DataFrame:
+    """The raw-input template, ``data/templates/raw_template.csv``."""
+    return pd.read_csv(root / "data" / "templates" / "raw_template.csv")

@@ -7,7 +7,6 @@ without a report. The templates, the data dictionary and the validator are check
 
 from __future__ import annotations
 
-import hashlib
 import re
 import subprocess
 import sys
@@ -16,40 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from datainput_helpers import run_check, sha, write_csv
 
 from aichain_utils import checks, datainput, panel, schema, templates
 from aichain_utils.datainput import DataInputError, check_file
 
-ENV = ["AICHAIN_DATA", "AICHAIN_COLUMNS", "AICHAIN_ENCODING", "AICHAIN_SHEET", "AICHAIN_CWD", "AICHAIN_AIE_WEIGHTS"]
-
-
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch):
-    for var in ENV:
-        monkeypatch.delenv(var, raising=False)
-
-
-@pytest.fixture(scope="module")
-def ana(root) -> pd.DataFrame:
-    return pd.read_csv(root / "data" / "templates" / "analysis_template.csv")
-
-
-@pytest.fixture(scope="module")
-def raw(root) -> pd.DataFrame:
-    return pd.read_csv(root / "data" / "templates" / "raw_template.csv")
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def run_check(path: Path, **kw):
-    """check_file, asserting the file is byte-identical afterwards."""
-    before = _sha(path)
-    try:
-        return check_file(path, **kw)
-    finally:
-        assert _sha(path) == before, "the user's file was modified"
+pytestmark = pytest.mark.usefixtures("clean_data_env")
 
 
 def expect_violation(path: Path, column: str | None, rule: str, rows: list[int] | None = None, **kw):
@@ -68,20 +39,15 @@ def expect_violation(path: Path, column: str | None, rule: str, rows: list[int] 
 
 
 def expect_error(path: Path, message: str, **kw):
-    before = _sha(path) if path.is_file() else None
+    before = sha(path) if path.is_file() else None
     with pytest.raises(DataInputError, match=message):
         check_file(path, **kw)
     if before is not None:
-        assert _sha(path) == before
+        assert sha(path) == before
 
 
 def _obj(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).copy()
-
-
-def _csv(frame: pd.DataFrame, path: Path, **kw) -> Path:
-    frame.to_csv(path, index=False, **kw)
-    return path
 
 
 # --------------------------------------------------------------------------- bad cells (analysis level)
@@ -107,7 +73,7 @@ TOKEN_CASES = [
 def test_non_numeric_tokens_are_refused_with_the_row(ana, tmp_path, column, token, rule):
     bad = _obj(ana)
     bad.loc[[3, 9], column] = token
-    expect_violation(_csv(bad, tmp_path / "f.csv"), column, rule, [3, 9])
+    expect_violation(write_csv(bad, tmp_path / "f.csv"), column, rule, [3, 9])
 
 
 NUMBER_CASES = [
@@ -124,34 +90,34 @@ NUMBER_CASES = [
 def test_out_of_range_numbers(ana, tmp_path, column, value, rule):
     bad = ana.copy()
     bad.loc[[2, 5], column] = value
-    expect_violation(_csv(bad, tmp_path / "f.csv"), column, rule, [2, 5])
+    expect_violation(write_csv(bad, tmp_path / "f.csv"), column, rule, [2, 5])
 
 
 @pytest.mark.parametrize("column", ["ERL", "unit_id", "year", "lngdp"])
 def test_required_cell_empty(ana, tmp_path, column):
     bad = _obj(ana)
     bad.loc[[1, 4], column] = ""
-    expect_violation(_csv(bad, tmp_path / "f.csv"), column, "must not be empty", [1, 4])
+    expect_violation(write_csv(bad, tmp_path / "f.csv"), column, "must not be empty", [1, 4])
 
 
 @pytest.mark.parametrize("column", ["unit_id", "year"])
 def test_non_integer_id_or_year(ana, tmp_path, column):
     bad = ana.astype({column: float})
     bad.loc[6, column] = bad.loc[6, column] + 0.5
-    expect_violation(_csv(bad, tmp_path / "f.csv"), column, "must hold integers", [6])
+    expect_violation(write_csv(bad, tmp_path / "f.csv"), column, "must hold integers", [6])
 
 
 def test_renamed_column_named_by_both_names(ana, tmp_path):
     bad = _obj(ana).rename(columns={"ERL": "erl_total"})
     bad.loc[0, "erl_total"] = "#N/A"
-    report = expect_violation(_csv(bad, tmp_path / "f.csv"), "ERL", "spreadsheet error", [0])
+    report = expect_violation(write_csv(bad, tmp_path / "f.csv"), "ERL", "spreadsheet error", [0])
     assert "column 'ERL' (your 'erl_total')" in report.render()
 
 
 # --------------------------------------------------------------------------- panel structure
 def test_duplicate_unit_year_not_dropped(ana, tmp_path):
     bad = pd.concat([ana, ana.iloc[[7]]], ignore_index=True)
-    report = expect_violation(_csv(bad, tmp_path / "f.csv"), "unit_id, year", "identify rows uniquely", [7, 44])
+    report = expect_violation(write_csv(bad, tmp_path / "f.csv"), "unit_id, year", "identify rows uniquely", [7, 44])
     assert report.n_rows == len(bad)
 
 
@@ -159,7 +125,7 @@ def test_unit_in_two_industries(ana, tmp_path):
     bad = ana.copy()
     unit = bad.loc[0, "unit_id"]
     bad.loc[2, "industry_id"] = 77
-    expect_violation(_csv(bad, tmp_path / "f.csv"), "industry_id", rf"constant within a unit; units \[{unit}\]")
+    expect_violation(write_csv(bad, tmp_path / "f.csv"), "industry_id", rf"constant within a unit; units \[{unit}\]")
 
 
 @pytest.mark.parametrize(("column", "label"), [("industry_type", "capital"), ("chain_position", "back")])
@@ -168,40 +134,42 @@ def test_group_label_changes_within_an_industry(ana, tmp_path, column, label):
     first = bad["industry_id"].iloc[0]
     row = bad.index[(bad["industry_id"] == first) & (bad[column] != label)][3]
     bad.loc[row, column] = label
-    expect_violation(_csv(bad, tmp_path / "f.csv"), column, rf"constant within an industry; industries \[{first}\]")
+    expect_violation(
+        write_csv(bad, tmp_path / "f.csv"), column, rf"constant within an industry; industries \[{first}\]"
+    )
 
 
 @pytest.mark.parametrize(("column", "label"), [("industry_type", "mixed"), ("region", "coastal")])
 def test_unknown_group_label(ana, tmp_path, column, label):
     bad = ana.copy()
     bad.loc[[0, 1], column] = label
-    expect_violation(_csv(bad, tmp_path / "f.csv"), column, "must be one of", [0, 1])
+    expect_violation(write_csv(bad, tmp_path / "f.csv"), column, "must be one of", [0, 1])
 
 
 def test_single_industry_is_a_single_cluster(ana, tmp_path):
     bad = ana.copy()
     bad["industry_id"] = 5
-    expect_violation(_csv(bad, tmp_path / "f.csv"), "industry_id", "single industry.*one cluster")
+    expect_violation(write_csv(bad, tmp_path / "f.csv"), "industry_id", "single industry.*one cluster")
 
 
 def test_single_year(ana, tmp_path):
     bad = ana[ana["year"] == 2015]
-    expect_violation(_csv(bad, tmp_path / "f.csv"), "year", "single year")
+    expect_violation(write_csv(bad, tmp_path / "f.csv"), "year", "single year")
 
 
 def test_constant_variable_named(ana, tmp_path):
     bad = ana.copy()
     bad["AIE"] = 0.5
-    expect_violation(_csv(bad, tmp_path / "f.csv"), "AIE", r"is constant \(0.5 in every row\)")
+    expect_violation(write_csv(bad, tmp_path / "f.csv"), "AIE", r"is constant \(0.5 in every row\)")
 
 
 def test_missing_required_column(ana, tmp_path):
-    expect_violation(_csv(ana.drop(columns=["lngdp", "tra"]), tmp_path / "f.csv"), None,
+    expect_violation(write_csv(ana.drop(columns=["lngdp", "tra"]), tmp_path / "f.csv"), None,
                      r"missing required column\(s\) \['lngdp', 'tra'\]")  # fmt: skip
 
 
 def test_columns_match_neither_level(tmp_path):
-    path = _csv(pd.DataFrame({"a": [1, 2], "b": [3, 4]}), tmp_path / "f.csv")
+    path = write_csv(pd.DataFrame({"a": [1, 2], "b": [3, 4]}), tmp_path / "f.csv")
     expect_violation(path, None, "match neither input level.*missing here")
 
 
@@ -215,7 +183,7 @@ def test_duplicated_header(ana, tmp_path):
 def test_two_columns_match_one_variable(ana, tmp_path):
     bad = ana.copy()
     bad["erl"] = bad["ERL"]
-    expect_violation(_csv(bad, tmp_path / "f.csv"), "ERL", "2 of your columns match the book's 'ERL'")
+    expect_violation(write_csv(bad, tmp_path / "f.csv"), "ERL", "2 of your columns match the book's 'ERL'")
 
 
 def test_column_without_header(ana, tmp_path):
@@ -227,12 +195,12 @@ def test_column_without_header(ana, tmp_path):
 def test_column_map_names_a_missing_column(ana, tmp_path):
     cmap = tmp_path / "map.yml"
     cmap.write_text("erl_total: ERL\n", encoding="utf-8")
-    expect_violation(_csv(ana, tmp_path / "f.csv"), None, "names 'erl_total', which the file does not have",
+    expect_violation(write_csv(ana, tmp_path / "f.csv"), None, "names 'erl_total', which the file does not have",
                      columns=str(cmap))  # fmt: skip
 
 
 def test_header_only(ana, tmp_path):
-    expect_violation(_csv(ana.iloc[:0], tmp_path / "f.csv"), None, "no rows")
+    expect_violation(write_csv(ana.iloc[:0], tmp_path / "f.csv"), None, "no rows")
 
 
 def test_inf_instrument_in_parquet(ana, tmp_path):
@@ -255,36 +223,36 @@ def test_excel_error_cell_in_xlsx(ana, tmp_path):
 def test_raw_constant_indicator_named(raw, tmp_path):
     bad = raw.copy()
     bad["aie_05"] = 3.0
-    expect_violation(_csv(bad, tmp_path / "r.csv"), "aie_05", "constant.*max - min = 0")
+    expect_violation(write_csv(bad, tmp_path / "r.csv"), "aie_05", "constant.*max - min = 0")
 
 
 def test_raw_overflowing_value(raw, tmp_path):
     bad = raw.copy()
     bad.loc[3, "robots"] = 1e300
-    expect_violation(_csv(bad, tmp_path / "r.csv"), "robots", "overflows", [3])
+    expect_violation(write_csv(bad, tmp_path / "r.csv"), "robots", "overflows", [3])
 
 
 def test_raw_nonpositive_divisor(raw, tmp_path):
     bad = raw.copy()
     bad.loc[[1, 2], "rd_cost"] = [0.0, -1.0]
-    expect_violation(_csv(bad, tmp_path / "r.csv"), "rd_cost", "must be > 0", [1, 2])
+    expect_violation(write_csv(bad, tmp_path / "r.csv"), "rd_cost", "must be > 0", [1, 2])
 
 
 def test_raw_empty_label(raw, tmp_path):
     bad = _obj(raw)
     bad.loc[5, "tech_level"] = ""
-    expect_violation(_csv(bad, tmp_path / "r.csv"), "tech_level", "must not be empty", [5])
+    expect_violation(write_csv(bad, tmp_path / "r.csv"), "tech_level", "must not be empty", [5])
 
 
 def test_raw_token_in_nullable_column(raw, tmp_path):
     bad = _obj(raw)
     bad.loc[8, "key_input"] = "#N/A"
-    expect_violation(_csv(bad, tmp_path / "r.csv"), "key_input", "spreadsheet error", [8])
+    expect_violation(write_csv(bad, tmp_path / "r.csv"), "key_input", "spreadsheet error", [8])
 
 
 def test_raw_missing_columns_with_chinese_headers(raw, tmp_path):
     bad = raw.drop(columns=["robots"]).rename(columns={"spillover": "技术溢出"})
-    expect_violation(_csv(bad, tmp_path / "r.csv"), None, r"missing required column.*robots.*Chinese headers")
+    expect_violation(write_csv(bad, tmp_path / "r.csv"), None, r"missing required column.*robots.*Chinese headers")
 
 
 # --------------------------------------------------------------------------- files and paths
@@ -315,7 +283,7 @@ def test_set_but_empty_is_an_error(monkeypatch):
 
 
 def test_wrong_encoding_given(ana, tmp_path):
-    path = _csv(ana.rename(columns={"ERL": "创新链布局重构效能"}), tmp_path / "f.csv", encoding="gbk")
+    path = write_csv(ana.rename(columns={"ERL": "创新链布局重构效能"}), tmp_path / "f.csv", encoding="gbk")
     expect_error(path, "not valid utf-8 text.*unset AICHAIN_ENCODING", encoding="utf-8")
     expect_error(path, "unknown encoding", encoding="klingon")
 
@@ -341,7 +309,7 @@ def test_corrupt_xlsx(tmp_path):
 def test_malformed_column_map(ana, tmp_path):
     cmap = tmp_path / "map.yml"
     cmap.write_text("- ERL\n- AIE\n", encoding="utf-8")
-    expect_error(_csv(ana, tmp_path / "f.csv"), "your_column: book_name", columns=str(cmap))
+    expect_error(write_csv(ana, tmp_path / "f.csv"), "your_column: book_name", columns=str(cmap))
 
 
 def test_unknown_weights_switch(monkeypatch):
@@ -352,7 +320,7 @@ def test_unknown_weights_switch(monkeypatch):
 
 def test_failing_check_exits_2_with_the_report_last(root):
     example = root / "data" / "templates" / "example_with_mistakes.csv"
-    before = _sha(example)
+    before = sha(example)
     env = {"AICHAIN_DATA": str(example), "PATH": str(Path(sys.executable).parent)}
     done = subprocess.run([sys.executable, str(root / "tools" / "check_data.py")], env=env, capture_output=True,
                           text=True, check=False)  # fmt: skip
@@ -360,14 +328,14 @@ def test_failing_check_exits_2_with_the_report_last(root):
     lines = done.stdout.strip().splitlines()
     assert lines[-1].startswith("Result: FAILED, 6 violation(s)")
     assert "column 'ERL' (your 'erl_total')" in done.stdout and "rows [3] hold ['#N/A']" in done.stdout
-    assert _sha(example) == before
+    assert sha(example) == before
 
 
 # --------------------------------------------------------------------------- warnings, not errors
 def test_years_outside_the_window_warn(ana, tmp_path):
     frame = ana.copy()
     frame["year"] = frame["year"] - 3  # 2010-2020
-    report, table = run_check(_csv(frame, tmp_path / "f.csv"))
+    report, table = run_check(write_csv(frame, tmp_path / "f.csv"))
     assert report.ok and any("outside the paper's window" in w.text() for w in report.warnings)
     assert len(table) == len(frame)
 
@@ -375,7 +343,7 @@ def test_years_outside_the_window_warn(ana, tmp_path):
 def test_negative_growth_indicators_allowed_and_explained(raw, tmp_path):
     frame = raw.copy()
     frame.loc[[0, 5], "aie_02"] = [-3.5, -1.0]
-    report, table = run_check(_csv(frame, tmp_path / "r.csv"))
+    report, table = run_check(write_csv(frame, tmp_path / "r.csv"))
     assert report.ok
     assert any("aie_02" in n and "Min-max normalisation maps" in n for n in report.notes)
     assert table.loc[0, "aie_02"] == -3.5
@@ -402,7 +370,7 @@ def _same_values(table: pd.DataFrame, frame: pd.DataFrame, columns) -> None:
 )
 def test_text_formats_and_encodings(ana, tmp_path, name, kw):
     frame = ana.rename(columns={"ERL": "创新链布局重构效能", "lngdp": "经济规模"})
-    report, table = run_check(_csv(frame, tmp_path / name, **kw))
+    report, table = run_check(write_csv(frame, tmp_path / name, **kw))
     assert report.ok, report.render()
     assert report.found["ERL"].user_column == "创新链布局重构效能"
     _same_values(table, ana, ["ERL", "AIE", "lngdp", "WCV"])
@@ -417,7 +385,7 @@ def test_gbk_chinese_headers_and_labels(ana, tmp_path):
     relabelled = set(frame["industry_type"]) & set(labels)  # the template's types depend on the seed
     assert relabelled
     frame["industry_type"] = frame["industry_type"].map(lambda v: labels.get(v, v))
-    path = _csv(frame.rename(columns=zh), tmp_path / "zh.csv", encoding="gbk")
+    path = write_csv(frame.rename(columns=zh), tmp_path / "zh.csv", encoding="gbk")
     report, table = run_check(path)
     assert report.ok and report.encoding == "gb18030" and report.level == "analysis"
     assert set(table["industry_type"]) == set(ana["industry_type"])
@@ -426,7 +394,7 @@ def test_gbk_chinese_headers_and_labels(ana, tmp_path):
 
 
 def test_encoding_from_the_environment(ana, tmp_path, monkeypatch):
-    path = _csv(ana, tmp_path / "f.csv", encoding="utf-16")
+    path = write_csv(ana, tmp_path / "f.csv", encoding="utf-16")
     monkeypatch.setenv("AICHAIN_ENCODING", "utf-16")
     report, _ = run_check(path)
     assert report.ok and report.encoding == "utf-16"
@@ -455,7 +423,7 @@ def test_parquet_and_raw_level(raw, tmp_path):
 
 def test_case_space_and_stata_style_names(ana, tmp_path):
     frame = ana.rename(columns={"unit_id": "Unit ID", "ERL": " erl ", "ELRI_front": "ELRI-Front", "IV1": "L.AIE"})
-    report, _table = run_check(_csv(frame, tmp_path / "f.csv"))
+    report, _table = run_check(write_csv(frame, tmp_path / "f.csv"))
     assert report.ok
     assert report.found["ELRI_front"].user_column == "ELRI-Front"
     assert report.found["IV1"].status == "matched"
@@ -464,7 +432,7 @@ def test_case_space_and_stata_style_names(ana, tmp_path):
 def test_column_map_relative_to_the_make_directory(ana, tmp_path, monkeypatch):
     (tmp_path / "sub").mkdir()
     frame = ana.rename(columns={"ERL": "outcome_x", "unit_id": "node"})
-    _csv(frame, tmp_path / "sub" / "f.csv")
+    write_csv(frame, tmp_path / "sub" / "f.csv")
     (tmp_path / "map.yml").write_text("outcome_x: ERL\n", encoding="utf-8")
     monkeypatch.setenv("AICHAIN_CWD", str(tmp_path))
     report, _table = check_file("sub/f.csv", columns="map.yml")
@@ -475,13 +443,13 @@ def test_column_map_relative_to_the_make_directory(ana, tmp_path, monkeypatch):
 def test_text_unit_codes_are_numbered_and_reported(ana, tmp_path):
     frame = ana.copy()
     frame["unit_id"] = "C" + frame["unit_id"].astype(str)
-    report, table = run_check(_csv(frame, tmp_path / "f.csv"))
+    report, table = run_check(write_csv(frame, tmp_path / "f.csv"))
     assert report.ok and any("text codes; numbered" in n for n in report.notes)
     assert table["unit_id"].nunique() == ana["unit_id"].nunique()
 
 
 def test_without_industry_the_unit_is_the_industry(ana, tmp_path, monkeypatch):
-    path = _csv(ana.drop(columns=["industry_id"]), tmp_path / "f.csv")
+    path = write_csv(ana.drop(columns=["industry_id"]), tmp_path / "f.csv")
     report, _ = run_check(path)
     assert report.ok and report.found["industry_id"].status == "computed"
     monkeypatch.setenv("AICHAIN_DATA", str(path))
@@ -492,7 +460,7 @@ def test_without_industry_the_unit_is_the_industry(ana, tmp_path, monkeypatch):
 def test_unbalanced_panel_passes_and_is_described(ana, tmp_path, monkeypatch):
     # a late entry and two gaps; IV1 not given, so the book forms it
     frame = ana.drop(index=[0, 1, 15, 30], columns=["IV1"]).reset_index(drop=True)
-    path = _csv(frame, tmp_path / "f.csv")
+    path = write_csv(frame, tmp_path / "f.csv")
     report, _table = run_check(path)
     assert report.ok and not report.shape["balanced"]
     assert report.shape["missing_unit_years"] == 4 and report.shape["units_entering_late"] == 1
@@ -509,7 +477,7 @@ def test_unbalanced_panel_passes_and_is_described(ana, tmp_path, monkeypatch):
 def test_region_formed_from_province_and_factor_market(ana, tmp_path, monkeypatch):
     frame = ana.drop(columns=["region"])
     frame["factor_market_index"] = frame["province_id"] * 1.0
-    path = _csv(frame, tmp_path / "f.csv")
+    path = write_csv(frame, tmp_path / "f.csv")
     monkeypatch.setenv("AICHAIN_DATA", str(path))
     ap = panel.load_analysis_panel()
     assert ap.found["region"].status == "computed"
@@ -518,7 +486,7 @@ def test_region_formed_from_province_and_factor_market(ana, tmp_path, monkeypatc
 
 def test_stata_file_with_stata_names_loads_end_to_end(root, monkeypatch):
     path = root / "data" / "templates" / "example_finished_stata.dta"
-    before = _sha(path)
+    before = sha(path)
     monkeypatch.setenv("AICHAIN_DATA", str(path))
     source = panel.data_source()
     assert source.level == "analysis" and source.sha256 == before
@@ -540,11 +508,11 @@ def test_stata_file_with_stata_names_loads_end_to_end(root, monkeypatch):
         stata.sort_values(["id", "year"])["erl"].to_numpy(),
     )
     schema.analysis_panel_schema().validate(ap.data)
-    assert _sha(path) == before
+    assert sha(path) == before
 
 
 def test_raw_file_gets_published_weights_by_default(raw, tmp_path, monkeypatch):
-    path = _csv(raw, tmp_path / "r.csv")
+    path = write_csv(raw, tmp_path / "r.csv")
     monkeypatch.setenv("AICHAIN_DATA", str(path))
     ap = panel.load_analysis_panel()
     from aichain_utils.published import load_table1

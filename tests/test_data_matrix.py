@@ -10,10 +10,11 @@ table, are generated from a small simulated world (12 industries x 9 units x 11 
   as a chapter loads it, and every computation a chapter runs is asked of
   :mod:`aichain_utils.availability` first: each table, analysis and page-level summary either
   returns its result or its reason, and never raises.
-* **Expensive level** (``make test-data-matrix``, run with ``AICHAIN_DATA_MATRIX=1``): the book is
-  built on a few of those files in a copy of the repository and every page must show its table or
-  its reason, with no ``nan``, no empty number and no simulation-only sentence
-  (``tests/test_incremental_builds.py``'s wording check).
+* **Expensive level** (``make test-data-matrix``, run with ``AICHAIN_DATA_MATRIX=1``): a copy of the
+  repository is built on the simulated panel, then incrementally on a few of those files in turn
+  (finished-variable Stata files among them), and every page must show its table, or its reason and
+  the columns the file can build, with no ``nan``, no empty number and no simulation-only sentence
+  (``tests/test_incremental_builds.py``'s wording check); each file is byte-identical afterwards.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def files(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("matrix")
     out = {}
     for k, (name, frame) in enumerate({**finished_variants(), **raw_variants()}.items()):
-        suffix = ".dta" if name.startswith("finished") and k % 3 == 0 else ".csv"
+        stata = name.startswith("finished") and (k % 3 == 0 or name in BOOK_FILES)  # the book's files: .dta
+        suffix = ".dta" if stata else ".csv"
         out[name] = _write(frame, folder / f"variant_{k:02d}{suffix}")
     return out
 
@@ -172,6 +174,10 @@ def run_chapters(ap, build: set[int] | None = None) -> dict[str, object]:
         assert reason == av.table(t)
         if reason is not None:
             replicated[t] = reason
+            if t in build and av.built_columns(t):  # the columns availability allows, built alone
+                cols = replication.table_columns(t, d, columns=av.built_columns(t), bootstrap_reps=0)
+                assert [c.number for c in cols] == av.built_columns(t), t
+                out[f"Table {t} partly"] = tbl.render_table(t, cols)
         elif t in build:
             replicated[t] = make()
             out[f"Table {t} rendered"] = tbl.render_table(t, replicated[t])
@@ -222,6 +228,39 @@ def test_every_computation_returns_its_result_or_its_reason(files, name, monkeyp
     for t in not_built:  # the ledger counts only what the file let the book build
         rows = ledger_frame[ledger_frame["table"] == t]
         assert (rows["verdict"] == "not comparable").all(), f"{name}: Table {t} not built but judged"
+
+
+#: Optional groups a finished file may carry or not, independently (the instruments one by one, the rest
+#: as the paper's tables use them).
+SUBSET_GROUPS = ["FSIE", "ITSE", "ITSE parts", "ELRI segments", "AIE_alt", "IV1", "IV2", "IV3", "IV4", "LCV",
+                 "WCV", "region", "industry_type", "chain_position", "tech_level", "industry_id"]  # fmt: skip
+
+
+def _subsets(n: int = 6, seed: int = 20261203) -> list[tuple[str, ...]]:
+    """``n`` subsets of :data:`SUBSET_GROUPS` drawn with a fixed seed (each group kept with probability 1/2)."""
+    rng = np.random.default_rng(seed)
+    return [tuple(g for g in SUBSET_GROUPS if rng.random() < 0.5) for _ in range(n)]
+
+
+@pytest.mark.parametrize("kept", _subsets(), ids=lambda k: "+".join(k) or "none")
+def test_a_stata_file_with_any_subset_of_the_optional_variables(kept, tmp_path, monkeypatch):
+    """The required variables plus a subset of the optional ones, in a Stata file: every part of Tables
+    3-10 is decided by the variables it needs alone, the columns allowed are built (alone, when their table
+    is not whole), and every computation of the chapters returns its result or its reason."""
+    full = _world()[1]
+    columns = [*REQUIRED, *(c for g in kept for c in OPTIONAL_GROUPS[g])]
+    path = _write(full[columns], tmp_path / "subset.dta")
+    ap = _load(path, monkeypatch)
+    av = availability.assess(ap)
+    formed = {"IV1", "industry_id"}  # the book forms them when the file lacks them
+    have = set(columns) | formed
+    for part in availability.PARTS:
+        needs = {*part.needs, *([part.group] if part.group else [])}
+        reason = av.parts[(part.table, part.columns[0])]
+        assert (reason is None) == (needs <= have), (kept, part, reason)
+        if reason is not None:
+            assert any(n in reason for n in needs - have), (part, reason)
+    run_chapters(ap, {4, 5, 6, 9, 10})
 
 
 def test_each_dropped_group_is_named_in_the_reason(files, monkeypatch):
@@ -281,14 +320,18 @@ def test_a_table_with_too_few_years_says_so():
 EXPENSIVE = pytest.mark.skipif(
     not os.environ.get("AICHAIN_DATA_MATRIX"), reason="the book builds of the data matrix: make test-data-matrix"
 )
-#: The files the expensive level builds the book on (each build takes a few minutes).
-BOOK_FILES = ["finished, required + FSIE + ITSE, gaps", "finished, no labels, no instruments", "raw, key_input empty"]
-#: Chapters that gate a paper's table: each must show its table or its reason.
+#: The files the expensive level builds the book on (each build takes a few minutes), one after the
+#: other in one copy of the repository after a simulated build, as a replicator switches: the finished-
+#: variable Stata files of the issue (the required variables alone; the required ones plus FSIE and ITSE
+#: on an unbalanced panel), then a raw-input file whose ITSE input is empty.
+BOOK_FILES = ["finished, required only", "finished, required + FSIE + ITSE, gaps", "raw, key_input empty"]
+#: Chapters that gate the paper's tables: each shows every table whole, or its reason and the columns the
+#: data can build (``replication.partial_view``).
 GATED = {
-    "chapters/endogeneity": ("tbl-t4", 4),
-    "chapters/mechanisms": ("tbl-t6", 6),
-    "chapters/heterogeneity": ("tbl-t7", 7),
-    "chapters/value_extension": ("tbl-t10", 10),
+    "chapters/endogeneity": (4, 5),
+    "chapters/mechanisms": (6,),
+    "chapters/heterogeneity": (7, 8, 9),
+    "chapters/value_extension": (10,),
 }
 
 
@@ -313,10 +356,14 @@ def _prose(html: Path) -> str:
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory) -> Path:
-    from test_incremental_builds import IGNORE, ROOT
+    """A copy of the repository built once on the simulated panel: the files' builds are incremental."""
+    from test_incremental_builds import IGNORE, ROOT, _build, _seed_from_the_main_build
 
     repo = tmp_path_factory.mktemp("matrixbook") / "repo"
     shutil.copytree(ROOT, repo, ignore=IGNORE)
+    _seed_from_the_main_build(repo)
+    _build(repo)
+    assert (repo / "_build" / "html" / "index.html").is_file()
     return repo
 
 
@@ -327,7 +374,8 @@ def test_the_book_builds_on_a_partial_file(sandbox, files, name):
 
     from aichain_utils.panel import load_analysis_panel
 
-    path, _, pages = _build_on_file(sandbox, files[name])
+    path, _, pages = _build_on_file(sandbox, files[name])  # the file is byte-identical afterwards
+    assert path.suffix == (".dta" if name.startswith("finished") else ".csv")
     env_before = os.environ.get("AICHAIN_DATA")
     os.environ["AICHAIN_DATA"] = str(path)
     try:
@@ -337,13 +385,17 @@ def test_the_book_builds_on_a_partial_file(sandbox, files, name):
             os.environ.pop("AICHAIN_DATA")
         else:
             os.environ["AICHAIN_DATA"] = env_before
-    for page, (_, table) in GATED.items():
+    for page, gated in GATED.items():
         text = pages[page]
-        reason = av.table(table)
-        if reason is None:
-            assert "Not built on these data" not in text or av.table(table + 1) or av.table(table + 2), page
-        else:
+        if all(av.table(t) is None for t in gated):
+            assert "Not built on these data" not in text, page
+        for table in gated:
+            reason = av.table(table)
+            if reason is None:
+                continue
             assert "Not built on these data" in text and reason[:40] in text, (page, reason)
+            if av.built_columns(table):  # the columns it can build are shown, under the reason
+                assert f"Table {table} on these data:" in text, (page, table, av.built_columns(table))
     for page, text in pages.items():
         if m := NAN.search(text):
             pytest.fail(f"{name}: {page} prints nan: {text[max(0, m.start() - 80) : m.end() + 40]}")
@@ -424,3 +476,83 @@ def test_placeholders_never_duplicate_a_key_a_cell_that_ran_glued(tmp_path):
     glued = notebook.glue_placeholders(page)
     assert glued == ["k6b"]
     notebook.SKIPPED.clear()
+
+
+# ----------------------------------------------------------------------------- partial tables
+@pytest.mark.parametrize(
+    ("table", "columns", "drop"),
+    [
+        (4, [1, 5], ["IV2", "IV3", "IV4"]),
+        (5, [2, 3, 4, 5], ["AIE_alt"]),
+        (6, [1], ["ITSE_forward", "ITSE_backward"]),
+        (9, [3, 4], ["region"]),
+        (10, [3, 4], ["LCV"]),
+    ],
+)
+def test_a_partial_table_has_the_full_tables_columns(table, columns, drop):
+    """The columns a file allows, built without the variables of the others, are the full table's columns."""
+    from aichain_utils import replication
+    from aichain_utils.panel import build_from_finished
+
+    full = build_from_finished(_world()[1]).data
+    whole = {c.number: c.estimate for c in replication.table_columns(table, full, bootstrap_reps=0)}
+    part = replication.table_columns(table, full.drop(columns=drop), columns=columns, bootstrap_reps=0)
+    assert [c.number for c in part] == columns
+    for col in part:
+        assert col.estimate.coef == pytest.approx(whole[col.number].coef, rel=1e-12, abs=1e-12)
+        assert col.estimate.se == pytest.approx(whole[col.number].se, rel=1e-12, abs=1e-12)
+        assert col.estimate.n == whole[col.number].n
+    with pytest.raises(KeyError, match=drop[0]):  # the dropped variable's column cannot be asked for
+        replication.table_columns(table, full.drop(columns=drop), bootstrap_reps=0)
+
+
+@pytest.mark.parametrize("columns", [[], [0], [9], ["1"], [True]])
+def test_partial_columns_outside_the_table_are_named(columns):
+    from aichain_utils import replication
+    from aichain_utils.errors import AichainInputError
+
+    with pytest.raises(AichainInputError, match="'columns'"):
+        replication.table4_columns(_world()[1], columns=columns)
+
+
+def test_the_partial_view_shows_the_allowed_columns_under_the_reason(files, monkeypatch):
+    from aichain_utils import replication
+
+    ap = _load(files["finished, required + FSIE + ITSE"], monkeypatch)
+    html = replication.partial_view(ap, [4, 5]).data
+    assert "Table 4 on these data: columns (1) and (5)." in html
+    assert "Table 4 columns (2)–(4) need IV2, IV3 and IV4; the file has none of them." in html
+    assert "Table 5 on these data: columns (5)–(7)." in html
+    assert replication.partial_table(ap, 10) is None  # no column of Table 10 without LCV and WCV
+    assert [int(c) for c in replication.partial_table(ap, 4).tidy["column"]] == [1, 5]
+    full = _load(files["finished without WCV"], monkeypatch)
+    assert replication.partial_view(full, [4, 5]).data == ""
+
+
+# ----------------------------------------------------------------------------- the specification curve's AIE
+def test_the_specification_curve_labels_the_datas_own_aie():
+    """The curve calls the data's AIE by what it is: the weighting the book built it with, or the file's own."""
+    import matplotlib.pyplot as plt
+
+    from aichain_utils.panel import build_analysis_panel
+    from aichain_utils.robustness import plots, speccurve
+
+    raw = _world()[0]
+    variants = speccurve.aie_weight_variants(raw)
+    curves = {}
+    for w in ("entropy", "published"):
+        d = build_analysis_panel(raw, aie_weights=w).data
+        curves[w] = speccurve.specification_curve(d, variants, null_reps=0, own_weights=w).table
+    assert set(curves["published"]["weights"]) == {"published", "entropy", "equal"}
+    assert len(curves["published"]) == len(curves["entropy"])  # the data's own weighting is not counted twice
+    keys = ["weights", "sample", "estimator", "fe", "controls", "se"]
+    a = curves["entropy"].set_index(keys).sort_index()["estimate"]
+    b = curves["published"].set_index(keys).sort_index()["estimate"]
+    assert np.allclose(a.to_numpy(), b.loc[a.index].to_numpy(), rtol=1e-9, atol=1e-12)
+    finished = _world()[1]
+    curve = speccurve.specification_curve(finished, None, null_reps=0, own_weights="the file's AIE")
+    assert curve.summary()["book_estimate"] == curve.summary()["book_estimate"]  # the book's row is found (not nan)
+    fig = plots.plot_specification_curve(curve)
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert "AIE weights: the file's AIE" in labels and not any("entropy" in t for t in labels)
+    plt.close(fig)

@@ -42,7 +42,7 @@ def plot_specification_curve(curve: SpecCurve, dpi: int = 200):
 
     pts = curve.points
     book = np.ones(len(pts), bool)
-    for k, v in BOOK_SPEC.items():
+    for k, v in curve.book.items():
         if k != "se":
             book &= (pts[k] == v).to_numpy()
     levels = [(dim, lab, lvl) for dim, lab in _DIMENSIONS for lvl in pts[dim].drop_duplicates().tolist()]
@@ -62,7 +62,7 @@ def plot_specification_curve(curve: SpecCurve, dpi: int = 200):
     top.legend(loc="upper left", fontsize=7, frameon=False)
     for row, (dim, _, lvl) in enumerate(levels):
         on = (pts[dim] == lvl).to_numpy()
-        bottom.plot(x[on], np.full(on.sum(), row), "|", ms=4, color="#1f4e79" if lvl != BOOK_SPEC[dim] else "#c00000")
+        bottom.plot(x[on], np.full(on.sum(), row), "|", ms=4, color="#1f4e79" if lvl != curve.book[dim] else "#c00000")
     bottom.set_yticks(range(len(levels)))
     bottom.set_yticklabels([f"{lab}: {lvl}" for _, lab, lvl in levels], fontsize=6)
     bottom.set_ylim(len(levels) - 0.5, -0.5)

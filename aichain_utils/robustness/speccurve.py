@@ -336,16 +336,21 @@ def _iv_block(frame, y, xs, iv1s, controls, base, unit_index) -> dict:
     return out
 
 
-def _with_aie(data: pd.DataFrame, variants: pd.DataFrame | None, x: str) -> tuple[pd.DataFrame, dict, dict]:
-    """The panel with one AIE column and one IV1 (its lag) per weighting; the column names by weighting."""
+def _with_aie(
+    data: pd.DataFrame, variants: pd.DataFrame | None, x: str, own: str = "entropy"
+) -> tuple[pd.DataFrame, dict, dict]:
+    """The panel with one AIE column and one IV1 (its lag) per weighting; the column names by weighting.
+
+    ``x`` itself is the weighting ``own``; the variants add the others.
+    """
     frame = data.reset_index(drop=True)
-    xs, iv1s = {"entropy": x}, {"entropy": "IV1"}
+    xs, iv1s = {own: x}, {own: "IV1"}
     if variants is None:
         return frame, xs, iv1s
     key = frame[["unit_id", "year"]].merge(variants, on=["unit_id", "year"], how="left", validate="one_to_one")
     order = frame[["unit_id", "year"]].sort_values(["unit_id", "year"])
     follows = (order.groupby("unit_id")["year"].shift(1) == order["year"] - 1).to_numpy()
-    for w in ("published", "equal"):
+    for w in [w for w in ("entropy", "published", "equal") if w != own]:
         if key[w].isna().any():
             raise input_error(f"aie_variants['{w}']", "has no value for some (unit_id, year) of the panel",
                               list(frame.index[key[w].isna().to_numpy()]))  # fmt: skip
@@ -371,6 +376,8 @@ class SpecCurve:
 
     table: pd.DataFrame
     null: dict = field(default_factory=dict)
+    #: The book's specification on these data: :data:`BOOK_SPEC` with the weighting of the data's own AIE.
+    book: dict = field(default_factory=lambda: dict(BOOK_SPEC))
 
     @property
     def points(self) -> pd.DataFrame:
@@ -399,7 +406,7 @@ class SpecCurve:
             raise input_error("table", "has no specification with robust standard errors")
         t = self.table
         book = t
-        for k, v in BOOK_SPEC.items():
+        for k, v in self.book.items():
             book = book[book[k] == v]
         return {
             "specifications": len(t),
@@ -424,6 +431,7 @@ def specification_curve(
     null_reps: int = 999,
     seed: int = 20251123,
     readings: dict[str, pd.DataFrame] | None = None,
+    own_weights: str = "entropy",
 ) -> SpecCurve:
     """Estimate the specification curve of ``x -> y`` and its joint test under the null.
 
@@ -447,11 +455,17 @@ def specification_curve(
         level), so each reading's ``y`` is rescaled to the book's standard deviation before it is
         estimated: its coefficients are in the book's units of ``y`` (t statistics, p-values and
         signs do not change).
+    own_weights : str
+        What ``x`` of ``data`` is, the label of its "AIE weights": ``"entropy"`` (the book's entropy
+        reading, as on the simulated panel), ``"published"`` (a raw-input file built with Table 1's
+        weights), or a label of its own (``"the file's AIE"`` on finished variables). The variants
+        add the weightings other than this one.
 
     Raises
     ------
     AichainInputError
-        If ``null_reps`` is negative or ``seed`` not a whole number; if a panel (the book's or a
+        If ``null_reps`` is negative or ``seed`` not a whole number; ``own_weights`` is not a non-empty
+        string; if a panel (the book's or a
         reading's) breaks a rule of :func:`_check_curve_panel` (missing column, missing identifier,
         infinite value, a column in two roles, a unit in two industries, fewer than two units or
         industries, ``x`` or a control constant within units and years or collinear); if an AIE variant
@@ -462,6 +476,9 @@ def specification_curve(
     controls = check.names("controls", CONTROLS if controls is None else controls)
     check.scalar("null_reps", null_reps, low=0, integer=True)
     check.scalar("seed", seed, low=0, integer=True)
+    if not isinstance(own_weights, str) or not own_weights.strip():
+        raise input_error("own_weights", "must be a non-empty label of the data's own AIE", [own_weights],
+                          what="values")  # fmt: skip
     need = ["unit_id", "industry_id", "year", y, x, *controls, *INSTRUMENTS]
     panels = {"book": data, **(readings or {})}
     for label, frame in panels.items():
@@ -480,11 +497,11 @@ def specification_curve(
         frame = frame[list(dict.fromkeys(need))]
         if label != "book":
             frame = frame.assign(**{y: frame[y] * (sd_book / float(frame[y].std()))})
-        frame, xs, iv1s = _with_aie(frame, aie_variants if label == "book" else None, x)
+        frame, xs, iv1s = _with_aie(frame, aie_variants if label == "book" else None, x, own_weights)
         r, v = _reading_parts(frame, xs, iv1s, y, controls, control_sets, unit_index, label)
         rows += r
         loadings += v
-    curve = SpecCurve(_finish(rows))
+    curve = SpecCurve(_finish(rows), book={**BOOK_SPEC, "weights": own_weights})
     if null_reps:
         curve.null = _null_test(curve.table, np.vstack(loadings), null_reps, seed)
     return curve
