@@ -230,8 +230,8 @@ def continuous_did_sentence(stay: dict, quasi: dict) -> str:
         "unit-year has AIE = 0"
     )
     facts += (
-        f"; {quasi['quasi']} pairs change AIE by less than a tenth of the median year-on-year change "
-        f"({quasi['median_abs_change']:.4f})."
+        f"; {quasi['quasi']} pairs change AIE by less than a tenth of the median year-on-year change, which is "
+        f"{quasi['median_abs_change']:.4f}."
     )
     if stay["stayers"]:
         reading = (
@@ -250,9 +250,9 @@ def continuous_did_sentence(stay: dict, quasi: dict) -> str:
         "Vazquez-Bare (Stata and R did_multiplegt_stat) compare the year-on-year change in ERL of units whose "
         "AIE changes with that of units with the same AIE the year before whose AIE stays put (stayers); "
         "where nothing stays put exactly, comparisons must rest on quasi-stayers, units whose treatment "
-        "changes little, as in de Chaisemartin and D'Haultfœuille's estimator for designs without stayers "
-        "(did_had), which is nonparametric. Callaway, Goodman-Bacon and Sant'Anna's estimators compare units "
-        "by dose with untreated or not-yet-treated units, and need each unit's dose to stay fixed once it is "
-        f"treated. {facts} {reading} The book computes none of these estimators; the weights above are what it "
-        "reports."
+        "changes little, as in de Chaisemartin and D'Haultfœuille's nonparametric estimator for designs in "
+        "which every unit starts untreated and none stays so (did_had). Callaway, Goodman-Bacon and "
+        "Sant'Anna's estimators compare units by dose with untreated or not-yet-treated units, and need each "
+        f"unit's dose to stay fixed once it is treated. {facts} {reading} The book computes none of these "
+        "estimators; the weights above are what it reports."
     )
