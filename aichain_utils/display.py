@@ -8,7 +8,29 @@ from html import escape
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-__all__ = ["RegressionView", "VectorFigure", "banner_text", "glue_figure", "show_regression", "show_table"]
+__all__ = [
+    "RegressionView",
+    "VectorFigure",
+    "banner_text",
+    "glue_figure",
+    "keep_comparisons_together",
+    "show_regression",
+    "show_table",
+]
+
+#: A comparison sign, a space and a number ("< 0.001", "≥ 10", "> −1.5"): the space a line may break at.
+_COMPARISON_SPACE = re.compile(r"([<>≤≥])[ \t]+(?=[−+\-]?\.?\d)")
+
+
+def keep_comparisons_together(text):
+    """``text`` with the space between a comparison sign and the number after it made non-breaking
+    (U+00A0), so that a line never ends on the sign: "(< 0.001)" stays whole in a narrow cell.
+
+    Anything that is not a string is returned unchanged (a table cell may hold a number).
+    """
+    if not isinstance(text, str):
+        return text
+    return _COMPARISON_SPACE.sub("\\1\u00a0", text)
 
 
 def _is_percentage(name) -> bool:
@@ -42,6 +64,9 @@ def show_table(frame: pd.DataFrame, precision: int = 3, formats: dict | None = N
     missing = [c for c in formats if c not in frame.columns]
     if missing:
         raise KeyError(f"formats: no column {missing} in the table (columns: {list(frame.columns)})")
+    text = [c for c in frame.columns if frame.columns.is_unique and pd.api.types.is_string_dtype(frame[c])]
+    if text:  # "(< 0.001)" never wraps after its "<"
+        frame = _map_columns(frame, text)
     floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c]) and c not in formats]
     pct = [c for c in floats if _is_percentage(c)]
     other = [c for c in floats if c not in pct]
@@ -53,6 +78,14 @@ def show_table(frame: pd.DataFrame, precision: int = 3, formats: dict | None = N
     for column, fmt in formats.items():
         styler = styler.format(fmt, subset=[column], na_rep="")
     return styler
+
+
+def _map_columns(frame: pd.DataFrame, columns: list) -> pd.DataFrame:
+    """A copy of ``frame`` with :func:`keep_comparisons_together` applied to ``columns`` (any labels)."""
+    out = frame.copy()
+    for c in columns:
+        out[c] = out[c].map(keep_comparisons_together)
+    return out
 
 
 class VectorFigure:
@@ -176,7 +209,7 @@ class RegressionView:
         body = []
         for _, row in frame.iterrows():
             cells = [f'<th scope="row" class="row_heading">{escape(str(row.iloc[0]))}</th>']
-            cells += [f"<td>{escape(str(v))}</td>" for v in row.iloc[1:]]
+            cells += [f"<td>{escape(keep_comparisons_together(str(v)))}</td>" for v in row.iloc[1:]]
             body.append("<tr>" + "".join(cells) + "</tr>")
         return (
             '<p class="aichain-diagnostics-title">Diagnostics and inference, replicated (the paper\'s '
@@ -191,12 +224,15 @@ class RegressionView:
         body = []
         for _, row in frame.iterrows():
             cells = [f'<th scope="row" data-label="{escape(frame.columns[0])}">{escape(str(row.iloc[0]))}</th>']
-            cells += [f'<td data-label="{escape(str(c))}">{escape(str(v))}</td>' for c, v in row.iloc[1:].items()]
+            cells += [
+                f'<td data-label="{escape(str(c))}">{escape(keep_comparisons_together(str(v)))}</td>'
+                for c, v in row.iloc[1:].items()
+            ]
             body.append("<tr>" + "".join(cells) + "</tr>")
         return f'<table class="aichain-compact"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
     def _full_html(self) -> str:
-        disp = self.rendered.display.rename_axis(index=None)
+        disp = self.rendered.display.rename_axis(index=None).map(keep_comparisons_together)
         return disp.style.set_table_attributes('class="aichain-regression"').to_html()
 
     def _repr_html_(self) -> str:

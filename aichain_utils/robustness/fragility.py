@@ -121,7 +121,9 @@ def verdict(share: float, rv_alpha: float, rv_benchmark: float, p_adjusted: floa
 
     ``not supported`` if the adjusted p is at least 0.05 or the ACME interval contains zero;
     ``robust`` if, besides, at least 90% of specifications support the claim and RV_{1,0.05} exceeds
-    ``rv_benchmark`` (the strongest observed control's partial R² with the outcome); else ``fragile``.
+    ``rv_benchmark`` (the largest partial R² of an observed control with the treatment or the outcome:
+    a confounder as strong as any control, in both associations, then cannot make the estimate
+    insignificant); else ``fragile``.
 
     Raises
     ------
@@ -191,7 +193,10 @@ def fragility_summary(
     """
     controls = check.names("controls", CONTROLS if controls is None else controls)
     _check_summary_inputs(curve_share, tests, mediation)
-    bench = float(sensitivity.bounds["r2 with ERL"].max()) if len(sensitivity.bounds) else 0.0
+    # a confounder as strong as a control in both of its associations (Cinelli & Hazlett's benchmark) cannot
+    # make the estimate insignificant when RV_alpha exceeds both of that control's partial R²
+    b = sensitivity.bounds
+    bench = float(max(b["r2 with ERL"].max(), b["r2 with AIE"].max())) if len(b) else 0.0
     rows = [_row("H1: AIE raises ERL", curve_share, sensitivity.rv_alpha, np.nan, None, bench)]
     legs = tests["mediation legs"].set_index("hypothesis")
     for h, mediators in MEDIATORS.items():
