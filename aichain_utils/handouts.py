@@ -100,29 +100,39 @@ def _table_block(name: str, key: str, doc: str) -> list[str]:
     ]
 
 
+def _tables(text: str) -> list[tuple[str, str, str, str | None]]:
+    """(caption, name, glue key, gating tags or None) of every numbered table of a chapter: first those
+    of every build, then those built only on data that can give them (``{only} has_tableN`` blocks);
+    tables of one kind of data only (``{only} simulated``) are left out."""
+    found = [(c, n, k, None) for c, n, k in _TABLE.findall(_ONLY.sub("", text))]
+    for _, tags, body in _GATED.findall(text):
+        found += [(c, n, k, tags) for c, n, k in _TABLE.findall(body)]
+    return found
+
+
 def _main_table(stem: str, text: str, doc: str) -> list[str]:
     """The handout's table: :data:`HANDOUT_TABLES`, else the chapter's first table of the paper's, else
     its first table; a table built only on data that can give it is gated as in the chapter."""
-    every = _TABLE.findall(_ONLY.sub("", text))  # a table of every build, not of one kind of data
+    tables = _tables(text)
     wanted = HANDOUT_TABLES.get(stem)
-    chosen = next((t for t in every if t[1] == wanted), None) if wanted else None
-    chosen = chosen or next((t for t in every if t[0].startswith("The paper's Table")), None)
+    chosen = next((t for t in tables if t[1] == wanted), None) if wanted else None
+    chosen = chosen or next((t for t in tables if t[0].startswith("The paper's Table")), None)
+    chosen = chosen or (tables[0] if tables else None)
     if chosen is None:
-        for _, tags, body in _GATED.findall(text):
-            found = [t for t in _TABLE.findall(body) if t[0].startswith("The paper's Table")]
-            if found:
-                return [
-                    f"````{{only}} {tags}",
-                    *_table_block(found[0][1], found[0][2], doc),
-                    "````",
-                    "",
-                    f"````{{only}} not ({tags})",
-                    "**The table** is not built on the data of this build; the chapter says why.",
-                    "````",
-                    "",
-                ]
-    chosen = chosen or (every[0] if every else None)
-    return _table_block(chosen[1], chosen[2], doc) if chosen else []
+        return []
+    _, name, key, tags = chosen
+    if tags is None:
+        return _table_block(name, key, doc)
+    return [
+        f"````{{only}} {tags}",
+        *_table_block(name, key, doc),
+        "````",
+        "",
+        f"````{{only}} not ({tags})",
+        "**The table** is not built on the data of this build; the chapter says why.",
+        "````",
+        "",
+    ]
 
 
 def chapter_handout(path: Path, equations: dict[str, str]) -> str:
