@@ -30,6 +30,7 @@ help:
 	@echo "make book   - build the book into _build/html (executes every chapter)"
 	@echo "make book EDITION=student - the student edition: the same book without the solutions"
 	@echo "make pdf    - the whole book as one PDF, _build/pdf/aichain.pdf (Chromium prints a single-page build)"
+	@echo "make pdf EDITION=student - the student PDF (no solutions), the handouts PDF and the course pack"
 	@echo "make test   - ruff, a from-scratch book build (and its PDF when Chromium is installed), and pytest"
 	@echo "make check-data - check the file in AICHAIN_DATA and print one report (exit 2 if it fails)"
 	@echo "make bench  - time the book build and the Tables 3-10 battery at 1x/10x/100x (about 15 minutes)"
@@ -75,13 +76,18 @@ browser-deps:
 # The whole book as one PDF: a single-page HTML build (same execution cache, same extensions) printed by
 # headless Chromium, which renders MathJax, Chinese (Noto CJK), tables and figures as the site does.
 # Then the site is rebuilt so that its landing page links the PDF (copied to _build/html/aichain.pdf).
+# EDITION=student writes _build/pdf/aichain-student.pdf (no solutions) and the student site, then prints the
+# handouts (one page per chapter) and puts both into the site's course pack (tools/course_pack.py).
+# Neither PDF has the API reference (it stays on the site).
+PDF_FILE := $(if $(filter student,$(strip $(EDITION))),aichain-student.pdf,aichain.pdf)
 pdf: $(STAMP) pdf-deps
 	$(BIN)/python tools/cache_guard.py _build
 	$(BIN)/python tools/preexecute.py _build
 	$(BIN)/jupyter-book build . --builder singlehtml $(BUILD_FLAGS)
-	$(BIN)/python tools/make_pdf.py _build/singlehtml/index.html _build/pdf/aichain.pdf
+	$(BIN)/python tools/make_pdf.py _build/singlehtml/index.html _build/pdf/$(PDF_FILE)
 	$(BIN)/python tools/build_book.py _build -- $(BUILD_FLAGS)
-	@echo "Wrote _build/pdf/aichain.pdf (also linked from the site's landing page)"
+	$(if $(filter student,$(strip $(EDITION))),$(BIN)/python tools/course_pack.py _build)
+	@echo "Wrote _build/pdf/$(PDF_FILE) (also linked from the site's landing page)"
 
 # Chromium and the CJK fonts for `make pdf`: installed from Debian's packages when running as root.
 pdf-deps:

@@ -215,6 +215,7 @@ def check_environment(environ=None) -> list[str]:
 
 
 def file_sha256(path: Path) -> str:
+    """SHA-256 of the file at ``path`` (hex), read in chunks of 1 MiB: the report's fingerprint of a file."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

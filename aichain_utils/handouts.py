@@ -1,10 +1,13 @@
 """One printable handout per chapter, assembled from the chapters' own sources.
 
-Each handout gives the chapter's learning objectives, its key equations (the chapter's own display
-equations, or the equations of the framework chapter it estimates), a link to its main table and its
-exercises, so that nothing is written twice: a change to a chapter changes its handout. The book's
+Each handout gives the chapter's learning objectives, its key equations, its main table with the
+numbers of this build, and its exercises with the chapter's own numbers ("Exercise 4.2"), so that
+nothing is written twice: a change to a chapter changes its handout. The numbers an exercise or a
+table prints are pasted from the chapter's executed notebook (MyST-NB's cross-document glue,
+``chapters/x.md::key``), so the handout shows the very values the chapter shows. The book's
 ``handouts`` page is written from :func:`handouts_markdown` at build time (see
-:mod:`aichain_utils.sphinxext`); the print stylesheet starts each handout on a new page.
+:mod:`aichain_utils.sphinxext`); its print stylesheet (``_static/handouts.css``) prints each handout on
+one A4 page.
 """
 
 from __future__ import annotations
@@ -14,43 +17,137 @@ from pathlib import Path
 
 from aichain_utils.paths import repo_root, toc_pages
 
-__all__ = ["CHAPTER_EQUATIONS", "chapter_handout", "handouts_markdown"]
+__all__ = ["HANDOUT_EQUATIONS", "HANDOUT_TABLES", "chapter_handout", "handouts_markdown", "tagged_equations"]
 
-#: Equations of the framework chapter (numbers as printed in the paper) each chapter estimates.
-CHAPTER_EQUATIONS: dict[str, list[int]] = {
-    "framework": [1, 2, 3],
-    "baseline": [1],
-    "endogeneity": [1],
-    "mechanisms": [2, 3],
-    "heterogeneity": [1],
-    "value_extension": [1],
-    "simulation_lab": [1],
+#: The key equations of a chapter that prints no display equation of its own (or whose handout shows
+#: other ones than its first three tagged ones): tags of display equations of the book (the paper's
+#: numbers, or the book's own such as E1), wherever the book prints them. Chapters not listed show their
+#: own first three tagged display equations, else their first two display equations, else none.
+HANDOUT_EQUATIONS: dict[str, list[str]] = {
+    "framework": ["1", "2", "3", "4", "5"],
+    "baseline": ["1"],
+    "endogeneity": ["1"],
+    "mechanisms": ["2", "3", "4", "5"],
+    "heterogeneity": ["1"],
+    "value_extension": ["17", "18"],
+    "simulation_lab": ["1"],
+}
+
+#: The table a chapter's handout prints, by its ``:name:``, where it is not the chapter's first table
+#: of the paper's (or, lacking one, its first table): the one that teaches the chapter and fits on the
+#: handout's page.
+HANDOUT_TABLES: dict[str, str] = {
+    "framework": "tbl-hypotheses",
+    "audit": "tbl-audit-claims",
+    "conventions": "tbl-conventions-demo",
 }
 
 _TITLE = re.compile(r"^# (.+)$", re.M)
 _LABEL = re.compile(r"^\((ch-[\w-]+)\)=$", re.M)
 _OBJECTIVES = re.compile(r"^:::\{admonition\} Learning objectives\n(?::class:[^\n]*\n)?(.*?)^:::$", re.M | re.S)
-_EXERCISE = re.compile(r"^:::\{exercise\}\n:label: [\w-]+\n(.*?)^:::$", re.M | re.S)
+_EXERCISE = re.compile(r"^:::\{exercise\}\n:label: ([\w-]+)\n(.*?)^:::$", re.M | re.S)
 _DISPLAY = re.compile(r"^\$\$\n(.*?)\n\$\$$", re.M | re.S)
-_TABLE = re.compile(r"^:::\{numbered-table\} (.*)\n:name: ([\w-]+)$", re.M)
-_GLUE = re.compile(r"\{glue:text\}`[^`]*`")
+_TAG = re.compile(r"\\tag\{([^}]+)\}")
+_TABLE = re.compile(r"^:::\{numbered-table\} (.*)\n:name: ([\w-]+)\n+```\{glue:any\} (\w+)\n```", re.M)
+_GLUE_ROLE = re.compile(r"\{glue(:text|:any|)\}`([^`:]+)((?::[^`]*)?)`")
 _ONLY = re.compile(r"^(`{3,})\{only\}.*?^\1$", re.M | re.S)
+_GATED = re.compile(r"^(`{3,})\{only\} (has_table\d+(?: and has_table\d+)*)\n(.*?)^\1$", re.M | re.S)
 
 
-def _framework_equations(root: Path) -> dict[int, str]:
-    text = (root / "chapters" / "framework.md").read_text(encoding="utf-8")
-    found = {}
-    for body in _DISPLAY.findall(text):
-        tag = re.search(r"\\tag\{(\d+)\}", body)
-        if tag:
-            found[int(tag.group(1))] = body.strip()
+def tagged_equations(root: Path | None = None) -> dict[str, str]:
+    """Every tagged display equation of the book's chapters, by its tag ("1", "E1", "17")."""
+    root = root or repo_root()
+    found: dict[str, str] = {}
+    for page in toc_pages(root):
+        path = root / f"{page}.md"
+        if not page.startswith("chapters/") or not path.is_file():
+            continue
+        for body in _DISPLAY.findall(path.read_text(encoding="utf-8")):
+            tag = _TAG.search(body)
+            if tag:
+                found.setdefault(tag.group(1), body.strip())
     return found
 
 
-def chapter_handout(path: Path, equations: dict[int, str]) -> str:
-    """The handout of the chapter at ``path`` as MyST Markdown (a level-2 section)."""
+def _key_equations(stem: str, text: str, equations: dict[str, str]) -> list[str]:
+    if stem in HANDOUT_EQUATIONS:
+        return [equations[t] for t in HANDOUT_EQUATIONS[stem] if t in equations]
+    own = _DISPLAY.findall(text)
+    tagged = [e for e in own if _TAG.search(e)]
+    return tagged[:3] if tagged else own[:2]
+
+
+def _cross_glue(text: str, doc: str) -> str:
+    """``text`` with every glue role pointing at the chapter ``doc`` (a number the chapter computed)."""
+
+    def pointed(m: re.Match) -> str:
+        kind, key, fmt = m.groups()
+        fmt = fmt or (":s" if kind == ":text" else "")  # "doc::key" alone would be read as key "doc:"
+        return f"{{glue{kind}}}`{doc}::{key}{fmt}`"
+
+    return _GLUE_ROLE.sub(pointed, text)
+
+
+def _table_block(name: str, key: str, doc: str) -> list[str]:
+    """The chapter's table ``name``: its number and caption (linked), and its body pasted from the chapter."""
+    return [
+        f"**{{numref}}`Book table {{number}}: {{name}} <{name}>`**",
+        "",
+        ":::{container} aichain-table aichain-handout-table",
+        f"```{{glue:any}} {key}\n:doc: {doc}\n```",
+        ":::",
+        "",
+    ]
+
+
+def _tables(text: str) -> list[tuple[str, str, str, str | None]]:
+    """(caption, name, glue key, gating tags or None) of every numbered table of a chapter: first those
+    of every build, then those built only on data that can give them (``{only} has_tableN`` blocks);
+    tables of one kind of data only (``{only} simulated``) are left out."""
+    found = [(c, n, k, None) for c, n, k in _TABLE.findall(_ONLY.sub("", text))]
+    for _, tags, body in _GATED.findall(text):
+        found += [(c, n, k, tags) for c, n, k in _TABLE.findall(body)]
+    return found
+
+
+def _main_table(stem: str, text: str, doc: str) -> list[str]:
+    """The handout's table: :data:`HANDOUT_TABLES`, else the chapter's first table of the paper's, else
+    its first table; a table built only on data that can give it is gated as in the chapter."""
+    tables = _tables(text)
+    wanted = HANDOUT_TABLES.get(stem)
+    chosen = next((t for t in tables if t[1] == wanted), None) if wanted else None
+    chosen = chosen or next((t for t in tables if t[0].startswith("The paper's Table")), None)
+    chosen = chosen or (tables[0] if tables else None)
+    if chosen is None:
+        return []
+    _, name, key, tags = chosen
+    if tags is None:
+        return _table_block(name, key, doc)
+    return [
+        f"````{{only}} {tags}",
+        *_table_block(name, key, doc),
+        "````",
+        "",
+        f"````{{only}} not ({tags})",
+        "**The table** is not built on the data of this build; the chapter says why.",
+        "````",
+        "",
+    ]
+
+
+def chapter_handout(path: Path, equations: dict[str, str]) -> str:
+    """The handout of the chapter at ``path`` as MyST Markdown (a level-2 section).
+
+    Parameters
+    ----------
+    path : Path
+        The chapter's source (``chapters/<name>.md``).
+    equations : dict of str to str
+        The book's tagged display equations (:func:`tagged_equations`).
+    """
     text = path.read_text(encoding="utf-8")
     stem = path.stem
+    doc = f"/chapters/{path.name}"
     title = _TITLE.search(text).group(1).strip()
     label = _LABEL.search(text)
     parts = [f"(handout-{stem.replace('_', '-')})=", f"## {title}", ""]
@@ -58,60 +155,32 @@ def chapter_handout(path: Path, equations: dict[int, str]) -> str:
         parts += [f"Chapter: {{ref}}`{label.group(1)}`.", ""]
     objectives = _OBJECTIVES.search(text)
     if objectives:
-        parts += ["**Learning objectives.** " + objectives.group(1).strip(), ""]
-    display = [e for e in _DISPLAY.findall(text) if "\\tag" in e][:3]
-    if stem in CHAPTER_EQUATIONS:
-        display = [equations[n] for n in CHAPTER_EQUATIONS[stem] if n in equations]
-    elif not display:
-        display = _DISPLAY.findall(text)[:2]
+        parts += ["**Learning objectives.** " + _cross_glue(objectives.group(1).strip(), doc), ""]
+    display = _key_equations(stem, text, equations)
     if display:
         parts += ["**Key equations.**", ""]
         for body in display:
             parts += ["$$", body.strip(), "$$", ""]
-    tables = _TABLE.findall(_ONLY.sub("", text))  # a table of every build, not of one kind of data
-    main = next((t for t in tables if t[0].startswith("The paper's Table")), tables[0] if tables else None)
-    if main:
-        caption = f"Book table {{number}}: {{name}} <{main[1]}>"  # its number and caption, linked
-        parts += [f"**The table** (in the chapter): {{numref}}`{caption}`", ""]
-    else:
-        parts += _gated_table(text)
-    exercises = [_GLUE.sub("[number in the chapter]", _ONLY.sub("", e)).strip() for e in _EXERCISE.findall(text)]
+    parts += _main_table(stem, text, doc)
+    exercises = _EXERCISE.findall(text)
     if exercises:
         parts += ["**Exercises.**", ""]
-        parts += [f"{k}. " + e.replace("\n", "\n   ") for k, e in enumerate(exercises, start=1)]
-        parts += [""]
+        for name, body in exercises:
+            parts += [f"**{{numref}}`Exercise %s <{name}>`.** " + _cross_glue(body.strip(), doc), ""]
     return "\n".join(parts)
 
 
-_GATED = re.compile(r"^(`{3,})\{only\} (has_table\d+(?: and has_table\d+)*)\n(.*?)^\1$", re.M | re.S)
-
-
-def _gated_table(text: str) -> list[str]:
-    """The chapter's main table when it is built only on data that can give it: linked on builds that
-    have it, and on other builds a sentence saying it was not built (the chapter gives the reason)."""
-    for _, tags, body in _GATED.findall(text):
-        found = [t for t in _TABLE.findall(body) if t[0].startswith("The paper's Table")]
-        if found:
-            caption = f"Book table {{number}}: {{name}} <{found[0][1]}>"
-            return [
-                f"````{{only}} {tags}",
-                f"**The table** (in the chapter): {{numref}}`{caption}`",
-                "````",
-                "",
-                f"````{{only}} not ({tags})",
-                "**The table** is not built on the data of this build; the chapter says why.",
-                "````",
-                "",
-            ]
-    return []
-
-
 def handouts_markdown(root: Path | None = None) -> str:
-    """Every chapter's handout, in the order of the table of contents, as MyST Markdown."""
+    """Every chapter's handout, in the order of the table of contents, as MyST Markdown.
+
+    A page break (``aichain-handout-break``) stands before every handout but the first, which shares
+    its page with the page's short introduction.
+    """
     root = root or repo_root()
-    equations = _framework_equations(root)
+    equations = tagged_equations(root)
     chapters = [root / f"{p}.md" for p in toc_pages(root) if p.startswith("chapters/")]
-    return "\n".join(
-        f'```{{raw}} html\n<div class="aichain-handout-break"></div>\n```\n\n{chapter_handout(p, equations)}'
-        for p in chapters
-    )
+    blocks = []
+    for k, path in enumerate(chapters):
+        kind = "aichain-handout-break aichain-handout-first" if k == 0 else "aichain-handout-break"
+        blocks.append(f'```{{raw}} html\n<div class="{kind}"></div>\n```\n\n{chapter_handout(path, equations)}')
+    return "\n".join(blocks)

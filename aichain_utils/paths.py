@@ -9,21 +9,26 @@ def repo_root() -> Path:
     """Return the repository root (the folder that holds ``_config.yml``).
 
     The package is installed in editable mode from the repository, so the root
-    is the parent of the package folder.
+    is the parent of the package folder. Installed from the wheel the book's site offers
+    (:mod:`aichain_utils.kit`), the package carries the book's ``data/`` in ``aichain_utils/_book``,
+    and that folder is the root.
 
     Raises
     ------
     FileNotFoundError
-        If the package is not inside a checkout of the repository.
+        If the package is neither inside a checkout of the repository nor installed from the wheel.
     """
-    root = Path(__file__).resolve().parent.parent
-    if not (root / "data").is_dir():
-        raise FileNotFoundError(
-            f"aichain_utils is not inside a checkout of the repository: no data/ folder "
-            f"next to {root / 'aichain_utils'}. Install it with `pip install -e .` from the "
-            "repository root."
-        )
-    return root
+    package = Path(__file__).resolve().parent
+    root = package.parent
+    if (root / "data").is_dir():
+        return root
+    if (package / "_book" / "data").is_dir():  # installed from the site's wheel
+        return package / "_book"
+    raise FileNotFoundError(
+        f"aichain_utils is not inside a checkout of the repository: no data/ folder "
+        f"next to {package}. Install it with `pip install -e .` from the "
+        "repository root, or install the wheel the book's site offers (kit/)."
+    )
 
 
 def data_dir() -> Path:

@@ -26,9 +26,12 @@ from aichain_utils.panel import data_source
 
 __all__ = [
     "REPOSITORY_PLACEHOLDER",
+    "STUDENT_PDF_NAME",
     "NumberedTableDirective",
     "banner_html",
     "edition",
+    "edition_pdf",
+    "kit_substitutions",
     "numbered_table",
     "repository_settings",
     "setup",
@@ -215,6 +218,14 @@ def repository_settings(theme_options: dict) -> tuple[dict, str]:
 
 #: Where ``make pdf`` writes the whole-book PDF; copied into the site when it exists.
 PDF_NAME = "aichain.pdf"
+#: ``make pdf EDITION=student``'s PDF (no solutions, no API reference): the student edition's site links
+#: it instead of :data:`PDF_NAME`, and the course pack carries it.
+STUDENT_PDF_NAME = "aichain-student.pdf"
+
+
+def edition_pdf() -> str:
+    """The PDF of this build's edition (``_build/pdf/<name>``): :data:`PDF_NAME` or :data:`STUDENT_PDF_NAME`."""
+    return STUDENT_PDF_NAME if edition() == "student" else PDF_NAME
 
 
 def citation_text(root: Path) -> str:
@@ -231,25 +242,91 @@ def _configure_landing_page(app, config) -> None:
     """Theme options for the repository, and the landing page's repository, PDF and citation text."""
     options, sentence = repository_settings(config.html_theme_options or {})
     config.html_theme_options = options
-    pdf = Path(app.outdir).parent / "pdf" / PDF_NAME
+    name = edition_pdf()
+    pdf = Path(app.outdir).parent / "pdf" / name
     subs = dict(getattr(config, "myst_substitutions", None) or {})
     subs["repository_sentence"] = sentence
     subs["pdf_sentence"] = (
-        f'the whole book as one PDF, <a href="{PDF_NAME}">{PDF_NAME}</a> (built by `make pdf`).'
+        f'the whole book as one PDF, <a href="{name}">{name}</a> (built by `make pdf`).'
         if pdf.is_file()
         else "the whole book as one PDF: `make pdf` builds it, and the site links it once it is built."
     )
     subs["citation"] = citation_text(Path(app.srcdir))
+    subs.update(kit_substitutions(Path(app.srcdir)))
     config.myst_substitutions = subs
 
 
-def _copy_pdf(app, exception) -> None:
-    """Put the whole-book PDF (``_build/pdf/aichain.pdf``, from ``make pdf``) into the site."""
-    pdf = Path(app.outdir).parent / "pdf" / PDF_NAME
-    if exception is None and app.builder.name == "html" and pdf.is_file():
-        import shutil
+def kit_substitutions(root: Path) -> dict[str, str]:
+    """The teaching page's links to the kit (:mod:`aichain_utils.kit`): the course pack, the wheel, the
+    pinned requirements, and the two commands that run a chapter's notebook."""
+    from aichain_utils import kit
 
-        shutil.copy2(pdf, Path(app.outdir) / PDF_NAME)
+    if not (root / "pyproject.toml").is_file():
+        return {}
+    wheel = kit.wheel_name(root)
+    first, second = (c.format(wheel=wheel, notebook="baseline.ipynb") for c in kit.RUN_COMMANDS)
+    return {
+        "kit_pack": f'<a href="{kit.KIT_DIR}/{kit.PACK_NAME}">{kit.PACK_NAME}</a>',
+        "kit_wheel": f'<a href="{kit.KIT_DIR}/{wheel}">{wheel}</a>',
+        "kit_requirements": f'<a href="{kit.KIT_DIR}/requirements.txt">requirements.txt</a>',
+        "kit_command_install": f"`{first}`",
+        "kit_command_run": f"`{second}`",
+    }
+
+
+def _copy_pdf(app, exception) -> None:
+    """Put the edition's whole-book PDF (``_build/pdf/aichain.pdf``, or ``aichain-student.pdf`` in the
+    student edition, from ``make pdf``) into the site; the student edition's site never holds the
+    instructor's PDF, which has the solutions."""
+    if exception is not None or app.builder.name != "html":
+        return
+    import shutil
+
+    if edition() == "student":
+        (Path(app.outdir) / PDF_NAME).unlink(missing_ok=True)
+    pdf = Path(app.outdir).parent / "pdf" / edition_pdf()
+    if pdf.is_file():
+        shutil.copy2(pdf, Path(app.outdir) / pdf.name)
+
+
+def _assemble_kit(app, exception) -> None:
+    """Put the wheel, the pinned requirements and the course pack into the site (``kit/``;
+    :func:`aichain_utils.kit.assemble_kit`); the wheel comes from its cache when the package and the
+    data did not change."""
+    root = Path(app.srcdir)
+    if exception is not None or app.builder.name != "html" or not (root / "pyproject.toml").is_file():
+        return
+    from aichain_utils.kit import assemble_kit
+
+    assemble_kit(Path(app.outdir), Path(app.outdir).parent, root)
+
+
+def _offer_kit_download(app, pagename, templatename, context, doctree):
+    """A chapter's download menu also offers the wheel and the pinned requirements, and says how to run
+    the notebook on one's own machine in two commands (the teaching page gives them in full).
+    Runs after the theme has made the menu (priority 502 > 501)."""
+    if not context.get("ipynb_source") or not (Path(app.srcdir) / "pyproject.toml").is_file():
+        return
+    from aichain_utils import kit
+
+    group = next((b for b in context.get("header_buttons", []) if b.get("label") == "download-buttons"), None)
+    if group is None:
+        return
+    pathto = context["pathto"]
+    wheel = kit.wheel_name(Path(app.srcdir))
+    notebook = Path(context["ipynb_source"]).name
+    first, second = (c.format(wheel=wheel, notebook=notebook) for c in kit.RUN_COMMANDS)
+    kit_url = pathto(kit.KIT_DIR, 1)
+    group["buttons"] += [
+        {"type": "link", "url": f"{kit_url}/{wheel}", "text": ".whl (aichain_utils)", "icon": "fas fa-box",
+         "tooltip": "The package, with the book's data", "label": "download-wheel-button"},
+        {"type": "link", "url": f"{kit_url}/requirements.txt", "text": "requirements.txt", "icon": "fas fa-list",
+         "tooltip": "The pinned packages", "label": "download-requirements-button"},
+        {"type": "link", "url": pathto("teaching") + "#teaching-run-anywhere",
+         "text": f"Run it: {first} ; {second}", "icon": "fas fa-terminal",
+         "tooltip": "Python 3.11, in the folder of the notebook, the wheel and requirements.txt",
+         "label": "download-run-button"},
+    ]  # fmt: skip
 
 
 #: The editions ``make book EDITION=...`` builds (environment variable ``AICHAIN_EDITION``).
@@ -353,9 +430,33 @@ API_MARKER = "<!-- aichain-api-modules -->"
 
 
 def api_modules() -> list[str]:
-    """The modules of :mod:`aichain_utils` (every ``.py`` file but ``__init__``), alphabetically."""
+    """The modules of :mod:`aichain_utils`, alphabetically: every ``.py`` file of the package but
+    ``__init__``, every subpackage (``econometrics``, ``robustness``) and every public module of a
+    subpackage (its ``_private`` modules are documented through what the subpackage exports)."""
     package = Path(__file__).parent
-    return sorted(f"aichain_utils.{p.stem}" for p in package.glob("*.py") if p.stem != "__init__")
+    names = [f"aichain_utils.{p.stem}" for p in package.glob("*.py") if p.stem != "__init__"]
+    for sub in package.iterdir():
+        if sub.is_dir() and (sub / "__init__.py").is_file() and not sub.name.startswith("_"):
+            names.append(f"aichain_utils.{sub.name}")
+            names += [f"aichain_utils.{sub.name}.{p.stem}" for p in sub.glob("*.py") if not p.stem.startswith("_")]
+    return sorted(names)
+
+
+def _api_block(module: str, documented: set[str]) -> str:
+    """The API reference's section of ``module``: autodoc of its public names (its ``__all__``).
+
+    A subpackage documents only the names it exports from its private modules; what it exports from
+    a public module is documented with that module, once.
+    """
+    import importlib
+
+    options = "   :members:\n"
+    mod = importlib.import_module(module)
+    if hasattr(mod, "__path__"):  # a subpackage
+        exported = getattr(mod, "__all__", [])
+        own = [n for n in exported if getattr(getattr(mod, n), "__module__", module) not in documented]
+        options = f"   :members: {', '.join(own)}\n" if own else ""
+    return f"## `{module}`\n\n```{{eval-rst}}\n.. automodule:: {module}\n{options}```\n"
 
 
 HANDOUTS_MARKER = "<!-- aichain-handouts -->"
@@ -376,8 +477,16 @@ def _api_reference(app, docname, source) -> None:
         source[0] = source[0].replace(HANDOUTS_MARKER, handouts_markdown(Path(app.srcdir)))
     if API_MARKER not in source[0]:
         return
-    blocks = [f"## `{m}`\n\n```{{eval-rst}}\n.. automodule:: {m}\n   :members:\n```\n" for m in api_modules()]
+    if _builder_name(app) == "singlehtml":  # the PDF: the API reference stays on the site
+        source[0] = source[0].replace(API_MARKER, "")
+        return
+    modules = api_modules()
+    blocks = [_api_block(m, set(modules)) for m in modules]
     source[0] = source[0].replace(API_MARKER, "\n".join(blocks))
+
+
+def _builder_name(app) -> str:
+    return getattr(getattr(app, "builder", None), "name", "") or ""
 
 
 def _prose_out_of_parameters(app, what, name, obj, options, lines) -> None:
@@ -389,15 +498,27 @@ def _prose_out_of_parameters(app, what, name, obj, options, lines) -> None:
         lines.append(lines.pop(k).strip())
 
 
+_BARS = re.compile(r"(?<![\\`|])\|(?=[^\s|])([^|`\n]*?[^\s|\\])\|(?![_|`])")
+
+
+def _escape_absolute_values(app, what, name, obj, options, lines) -> None:
+    """Escape an absolute value written with bars in a docstring's prose (bars around a name), which
+    reStructuredText would read as a substitution reference; inline literals and roles are left alone."""
+    for k, line in enumerate(lines):
+        parts = line.split("`")
+        lines[k] = "`".join(_BARS.sub(r"\\|\1\\|", p) if i % 2 == 0 else p for i, p in enumerate(parts))
+
+
 #: The pages assembled at build time, and what each is assembled from (besides the package, ``data/``
 #: and the switches, which the inputs fingerprint covers: a change to them re-reads every page).
 GENERATED_PAGES = ("api", "glossary", "handouts")
 
 
-def generated_page_inputs(srcdir: Path, docname: str) -> str:
+def generated_page_inputs(srcdir: Path, docname: str, builder: str = "") -> str:
     """SHA-256 of what the generated page ``docname`` is assembled from, read at build time.
 
-    * ``api``: every module of :mod:`aichain_utils` (autodoc imports them; :func:`api_modules`);
+    * ``api``: every module of :mod:`aichain_utils` (autodoc imports them; :func:`api_modules`) and the
+      builder (``builder``: the single page the PDF is printed from leaves the API reference out);
     * ``glossary``: ``data/glossary.csv`` and :mod:`aichain_utils.glossary`;
     * ``handouts``: the table of contents and every chapter it lists (:mod:`aichain_utils.handouts`
       quotes them), and :mod:`aichain_utils.handouts`.
@@ -413,6 +534,7 @@ def generated_page_inputs(srcdir: Path, docname: str) -> str:
     package = Path(__file__).parent
     if docname == "api":
         files = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
+        files.append(Path(f"<builder {builder}>"))  # the single-page build (the PDF) leaves the API out
     elif docname == "glossary":
         files = [srcdir / "data" / "glossary.csv", package / "glossary.py"]
     else:
@@ -441,7 +563,7 @@ def _reread_generated(app, env, added, changed, removed) -> list[str]:
     return [
         doc
         for doc in GENERATED_PAGES
-        if doc in env.found_docs and recorded.get(doc) != generated_page_inputs(srcdir, doc)
+        if doc in env.found_docs and recorded.get(doc) != generated_page_inputs(srcdir, doc, _builder_name(app))
     ]
 
 
@@ -455,7 +577,7 @@ def _keep_last_good_site(app, env, docnames) -> None:
 def _record_generated(app, docname: str) -> None:
     """Record the inputs' digest of a generated page as it is read (``source-read``)."""
     if docname in GENERATED_PAGES:
-        _generated_digests(app.env)[docname] = generated_page_inputs(Path(app.srcdir), docname)
+        _generated_digests(app.env)[docname] = generated_page_inputs(Path(app.srcdir), docname, _builder_name(app))
 
 
 def _purge_generated(app, env, docname) -> None:
@@ -508,6 +630,7 @@ def setup(app):
     app.connect("env-merge-info", _merge_generated)
     app.setup_extension("sphinx.ext.autodoc")  # the API reference (api.md); its event is used below
     app.connect("autodoc-process-docstring", _prose_out_of_parameters, priority=400)
+    app.connect("autodoc-process-docstring", _escape_absolute_values, priority=410)
     app.connect("doctree-read", _remove_solutions)
     app.connect("doctree-read", _link_glossary_terms)
     app.connect("build-finished", _strip_downloaded_sources)
@@ -516,6 +639,8 @@ def setup(app):
     app.connect("env-get-updated", _chapter_numbers, priority=900)
     app.connect("html-page-context", _add_banner)
     app.connect("html-page-context", _offer_notebook_download, priority=500)
+    app.connect("html-page-context", _offer_kit_download, priority=502)
+    app.connect("build-finished", _assemble_kit, priority=950)  # after the student edition's check
     app.add_enumerable_node(
         numbered_table,
         "table",

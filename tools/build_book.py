@@ -167,8 +167,9 @@ def site_manifest(root: Path, build_dir: Path, fingerprint: str, builder: str, e
     import hashlib
 
     h = hashlib.sha256()
-    pdf = build_dir / "pdf" / "aichain.pdf"
-    pdf_state = f"{pdf.stat().st_size}:{pdf.stat().st_mtime_ns}" if pdf.is_file() else "no pdf"
+    pdf_state = ""  # the PDFs the landing page and the course pack link (the instructor's, the student's)
+    for pdf in (build_dir / "pdf" / name for name in ("aichain.pdf", "aichain-student.pdf")):
+        pdf_state += f"{pdf.stat().st_size}:{pdf.stat().st_mtime_ns};" if pdf.is_file() else "no pdf;"
     edition = os.environ.get("AICHAIN_EDITION", "")
     installed = Path(sys.executable).parent.parent / ".installed-stamp"  # `make env` touches it
     env_state = f"{sys.executable}:{installed.stat().st_mtime_ns if installed.is_file() else 'no stamp'}"

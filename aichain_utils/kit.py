@@ -1,0 +1,263 @@
+"""The run-anywhere kit and the course pack that the built site offers (``_build/html/kit/``).
+
+* :func:`build_wheel` writes a wheel of :mod:`aichain_utils` that carries the book's ``data/`` folder
+  (``aichain_utils/_book/data``, where :func:`aichain_utils.paths.repo_root` finds it when the package
+  is not inside a checkout), so that a downloaded chapter notebook runs in any Python 3.11 environment
+  after two commands (:data:`RUN_COMMANDS`). The wheel is written without a build backend, and kept in
+  ``_build/kit-cache/<digest>/`` under the digest of what it is made of (:func:`wheel_inputs_digest`):
+  a build whose package and data did not change copies it and builds nothing.
+* :func:`assemble_kit` puts the wheel, the pinned ``requirements.txt`` and the course pack
+  (``aichain-course-pack.zip``: the student edition's PDF and the handouts' PDF when ``make pdf
+  EDITION=student`` has printed them, every chapter's executed notebook without its solutions, the
+  data) into the site. The Sphinx extension calls it when a build finishes; ``tools/course_pack.py``
+  calls it after ``make pdf`` has printed the PDFs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import shutil
+import tomllib
+import zipfile
+from pathlib import Path
+
+__all__ = [
+    "KIT_DIR",
+    "PACK_NAME",
+    "RUN_COMMANDS",
+    "assemble_kit",
+    "build_wheel",
+    "package_version",
+    "wheel_inputs_digest",
+    "wheel_name",
+]
+
+#: Where the kit sits in the site (``_build/html/kit``).
+KIT_DIR = "kit"
+#: The course pack's file name in the kit.
+PACK_NAME = "aichain-course-pack.zip"
+#: Where the wheel carries the book's data (:func:`aichain_utils.paths.repo_root`).
+BUNDLE = "_book"
+#: The PDFs of ``make pdf EDITION=student`` (in ``_build/pdf``) that go into the course pack.
+STUDENT_PDF = "aichain-student.pdf"
+HANDOUTS_PDF = "aichain-handouts.pdf"
+#: A fixed time stamp for every member of the wheel and the pack: the same inputs give the same bytes.
+_EPOCH = (2026, 1, 1, 0, 0, 0)
+#: How to run a downloaded chapter notebook on one's own machine (Python 3.11), from the folder that
+#: holds the notebook, the wheel and ``requirements.txt``.
+RUN_COMMANDS = (
+    "python -m pip install -r requirements.txt {wheel}",
+    "python -m jupyter lab {notebook}",
+)
+
+
+def _root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def package_version(root: Path | None = None) -> str:
+    """The package's version, as ``pyproject.toml`` gives it."""
+    root = root or _root()
+    return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def wheel_name(root: Path | None = None) -> str:
+    """The wheel's file name, e.g. ``aichain_utils-0.1.0-py3-none-any.whl``."""
+    return f"aichain_utils-{package_version(root)}-py3-none-any.whl"
+
+
+def _wheel_members(root: Path) -> list[tuple[str, Path]]:
+    """(name in the wheel, file) for the package's files and the book's data, in a fixed order."""
+    members = []
+    package = root / "aichain_utils"
+    for path in sorted(package.rglob("*")):
+        rel = path.relative_to(package)
+        if path.is_file() and "__pycache__" not in rel.parts and rel.parts[0] != BUNDLE and path.suffix != ".pyc":
+            members.append((f"aichain_utils/{rel.as_posix()}", path))
+    for path in sorted((root / "data").rglob("*")):
+        if path.is_file():
+            members.append((f"aichain_utils/{BUNDLE}/data/{path.relative_to(root / 'data').as_posix()}", path))
+    return members
+
+
+def wheel_inputs_digest(root: Path | None = None) -> str:
+    """SHA-256 of what the wheel is made of: the package, ``data/`` and ``pyproject.toml``."""
+    root = root or _root()
+    h = hashlib.sha256((root / "pyproject.toml").read_bytes())
+    for name, path in _wheel_members(root):
+        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def _write_wheel(root: Path, target: Path) -> None:
+    """Write the wheel (PEP 427: the files, then METADATA, WHEEL and RECORD in ``.dist-info``)."""
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    version = project["version"]
+    info = f"aichain_utils-{version}.dist-info"
+    metadata = (
+        "Metadata-Version: 2.1\n"
+        f"Name: aichain_utils\nVersion: {version}\n"
+        f"Summary: {project.get('description', '')}\n"
+        f"Requires-Python: {project.get('requires-python', '')}\n"
+        "License: MIT\n"
+    )
+    wheel = "Wheel-Version: 1.0\nGenerator: aichain_utils.kit\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    files = [(name, path.read_bytes()) for name, path in _wheel_members(root)]
+    files += [(f"{info}/METADATA", metadata.encode()), (f"{info}/WHEEL", wheel.encode())]
+    record = "\n".join([*(_record_line(n, d) for n, d in files), f"{info}/RECORD,,"]) + "\n"
+    files.append((f"{info}/RECORD", record.encode()))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files:
+            zf.writestr(zipfile.ZipInfo(name, _EPOCH), data, zipfile.ZIP_DEFLATED)
+    partial.replace(target)
+
+
+def build_wheel(out_dir: Path, cache: Path, root: Path | None = None) -> Path:
+    """The wheel of the package in ``out_dir``, from the cache when its inputs did not change.
+
+    Parameters
+    ----------
+    out_dir : Path
+        Where the wheel goes (the site's ``kit`` folder).
+    cache : Path
+        The wheel cache (``_build/kit-cache``); one folder per inputs digest, the last three kept.
+    root : Path, optional
+        The repository root.
+
+    Returns
+    -------
+    Path
+        The wheel in ``out_dir``.
+    """
+    root = root or _root()
+    cached = cache / wheel_inputs_digest(root) / wheel_name(root)
+    if not cached.is_file():
+        _write_wheel(root, cached)
+        folders = sorted((p for p in cache.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+        for old in folders[:-3]:
+            shutil.rmtree(old, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / cached.name
+    if not target.is_file() or target.read_bytes() != cached.read_bytes():
+        shutil.copy2(cached, target)
+    return target
+
+
+_SOLUTION = re.compile(r"^:::\{solution\}.*?^:::[ \t]*$\n?", re.M | re.S)
+
+
+def _student_notebook(path: Path) -> bytes:
+    """A chapter's executed notebook without its solutions (the course pack is the students')."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = _SOLUTION.sub("", source)
+    return json.dumps(nb, indent=1, ensure_ascii=False).encode()
+
+
+def _readme(wheel: str, pdfs: list[str]) -> str:
+    first, second = (c.format(wheel=wheel, notebook="notebooks/baseline.ipynb") for c in RUN_COMMANDS)
+    lines = [
+        "aichain course pack",
+        "",
+        "Run a chapter's notebook on your own machine (Python 3.11), from this folder:",
+        "",
+        f"    {first}",
+        f"    {second}",
+        "",
+        "The first command installs the pinned packages and aichain_utils (which carries the book's data);",
+        "the second opens the notebook (any chapter in notebooks/). Use a fresh virtual environment",
+        "(python3.11 -m venv .venv, then activate it) if you do not want the pins in your own Python.",
+        "",
+        "Contents:",
+        "  notebooks/   every chapter's executed notebook, without the exercises' solutions",
+        "  data/        the paper's published tables, the data dictionary and templates, the simulated world",
+        f"  {wheel}, requirements.txt   the package and its pinned requirements",
+    ]
+    lines += [f"  {name}" for name in pdfs]
+    if not pdfs:
+        lines.append("  (no PDF: the site was built without `make pdf EDITION=student`)")
+    return "\n".join(lines) + "\n"
+
+
+def _pack_members(site: Path, build: Path, root: Path, wheel: Path) -> dict[str, Path | bytes]:
+    pdfs = [p for p in (build / "pdf" / STUDENT_PDF, build / "pdf" / HANDOUTS_PDF) if p.is_file()]
+    members: dict[str, Path | bytes] = {"README.txt": _readme(wheel.name, [p.name for p in pdfs]).encode()}
+    members[wheel.name] = wheel
+    members["requirements.txt"] = root / "requirements.txt"
+    for pdf in pdfs:
+        members[pdf.name] = pdf
+    for nb in sorted((site / "_sources" / "chapters").glob("*.ipynb")):
+        members[f"notebooks/{nb.name}"] = nb
+    for sub in ("published", "templates", "simulation", "glossary.csv"):
+        path = root / "data" / sub
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            members[f"data/{f.relative_to(root / 'data').as_posix()}"] = f
+    return members
+
+
+def _pack_digest(members: dict[str, Path | bytes]) -> str:
+    h = hashlib.sha256()
+    for name, value in members.items():
+        state = value if isinstance(value, bytes) else f"{value.stat().st_size}:{value.stat().st_mtime_ns}".encode()
+        h.update(name.encode() + b"\0" + state + b"\0")
+    return h.hexdigest()
+
+
+def _write_pack(target: Path, members: dict[str, Path | bytes]) -> None:
+    partial = target.with_suffix(".partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, value in members.items():
+            data = value if isinstance(value, bytes) else value.read_bytes()
+            if name.startswith("notebooks/"):
+                data = _student_notebook(value)
+            stored = name.endswith((".pdf", ".whl", ".png"))  # compressed already
+            zf.writestr(zipfile.ZipInfo(f"aichain-course-pack/{name}", _EPOCH), data,
+                        zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)  # fmt: skip
+    partial.replace(target)
+
+
+def assemble_kit(site: Path, build: Path | None = None, root: Path | None = None) -> Path:
+    """Put the wheel, ``requirements.txt`` and the course pack into ``site/kit``.
+
+    The pack is rewritten only when one of its members changed (sizes and times of its files).
+
+    Parameters
+    ----------
+    site : Path
+        The built site (``_build/html``).
+    build : Path, optional
+        The build folder (default: the site's parent): ``pdf/`` and ``kit-cache/`` are read there.
+    root : Path, optional
+        The repository root.
+
+    Returns
+    -------
+    Path
+        The kit folder.
+    """
+    root = root or _root()
+    build = build or site.parent
+    kit = site / KIT_DIR
+    wheel = build_wheel(kit, build / "kit-cache", root)
+    shutil.copy2(root / "requirements.txt", kit / "requirements.txt")
+    members = _pack_members(site, build, root, wheel)
+    stamp = kit / ".pack-digest"
+    digest = _pack_digest(members)
+    pack = kit / PACK_NAME
+    if not pack.is_file() or not stamp.is_file() or stamp.read_text(encoding="utf-8").strip() != digest:
+        _write_pack(pack, members)
+        stamp.write_text(digest + "\n", encoding="utf-8")
+    return kit

@@ -1,0 +1,258 @@
+"""The teaching kit and the run-anywhere kit (issue 24, items 4 and 5).
+
+* the course plan: every lesson's lecture and lab fit their minutes (from ``teaching.md``);
+* the handouts: exercises numbered as in the chapter, numbers pasted from the chapter, the chapter's
+  table with its numbers, and, printed (``make pdf EDITION=student``), one page per chapter;
+* the PDFs: the student edition's has no solution, and neither PDF has the API reference;
+* the API reference documents every public function and class of every module and subpackage;
+* the kit in the site: the wheel of ``aichain_utils`` (cached by its inputs' digest), the pinned
+  requirements, the course pack, the download menu's two commands; and (slow) a fresh virtual
+  environment that installs the wheel and the requirements runs a downloaded chapter notebook.
+
+Tests of a built site or PDF skip when it is not built (``make book``; ``make pdf EDITION=student``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from aichain_utils import kit
+from aichain_utils.handouts import handouts_markdown
+from aichain_utils.paths import toc_pages
+
+PLACEHOLDER = "[number in the chapter]"
+
+
+def _chapters(root: Path) -> list[str]:
+    return [p for p in toc_pages(root) if p.startswith("chapters/")]
+
+
+def _site(root: Path) -> Path:
+    html = root / "_build" / "html"
+    if not (html / "index.html").is_file():
+        pytest.skip("the book is not built: run `make book`")
+    return html
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    if not path.is_file():
+        pytest.skip(f"{path.name} is not built: run `make pdf EDITION=student`")
+    from pypdf import PdfReader
+
+    return [re.sub(r"\s+", " ", page.extract_text() or "") for page in PdfReader(path).pages]
+
+
+def _exercise_labels(root: Path, chapter: str) -> list[str]:
+    return re.findall(r"^:::\{exercise\}\n:label: ([\w-]+)$", (root / f"{chapter}.md").read_text("utf-8"), re.M)
+
+
+# --------------------------------------------------------------------------- the course plan
+def _plan_rows(root: Path) -> list[list[str]]:
+    text = (root / "teaching.md").read_text(encoding="utf-8")
+    rows = [ln for ln in text.splitlines() if re.match(r"^\| \d+ \|", ln)]
+    return [[c.strip() for c in ln.strip("|").split("|")] for ln in rows]
+
+
+def test_every_lesson_fits_its_minutes(root):
+    """Lecture: at most three topics, each of ten minutes or more, adding up to the 40 minutes; lab: at
+    most three exercises in 40 minutes; every exercise of the book is in the plan (lab or at home)."""
+    rows = _plan_rows(root)
+    assert len(rows) == 8, f"the plan has {len(rows)} lessons"
+    planned = set()
+    for lesson, _chapter, lecture, lab, home in rows:
+        minutes = [int(m) for m in re.findall(r"\((\d+) min\)", lecture)]
+        assert minutes, f"lesson {lesson}: the lecture gives no minutes per topic"
+        assert sum(minutes) == 40, f"lesson {lesson}: the lecture's topics take {sum(minutes)} of 40 minutes"
+        assert len(minutes) <= 3 and min(minutes) >= 10, f"lesson {lesson}: {minutes}: too many topics for 40 min"
+        lab_exercises = re.findall(r"\{ref\}`(ex-[\w-]+)`", lab)
+        assert 1 <= len(lab_exercises) <= 3, f"lesson {lesson}: {len(lab_exercises)} exercises in a 40-minute lab"
+        planned |= set(lab_exercises) | set(re.findall(r"\{ref\}`(ex-[\w-]+)`", home))
+    every = {label for chapter in _chapters(root) for label in _exercise_labels(root, chapter)}
+    assert every - planned == set(), f"exercises in no lesson: {sorted(every - planned)}"
+
+
+# --------------------------------------------------------------------------- the handouts
+def test_handouts_number_exercises_as_the_chapter_and_paste_its_numbers(root):
+    text = handouts_markdown(root)
+    assert PLACEHOLDER not in text
+    for chapter in _chapters(root):
+        for label in _exercise_labels(root, chapter):
+            assert f"{{numref}}`Exercise %s <{label}>`" in text, f"{label} is not numbered as in its chapter"
+    # every pasted number points at a chapter's executed notebook, and every handout pastes a table
+    for role in re.findall(r"\{glue:text\}`([^`]*)`", text):
+        assert re.match(r"/chapters/\w+\.md::\w+:", role), role
+    assert text.count("```{glue:any}") >= len(_chapters(root)) - 1
+    assert "\\tag{17}" in text and "\\tag{4}" in text  # value extension's LCV, mechanisms' ITSE chain
+
+
+def test_built_handouts_show_tables_numbers_and_the_chapters_exercise_numbers(root):
+    soup = _soup(_site(root) / "handouts.html")
+    text = " ".join(soup.get_text(" ").split())
+    assert PLACEHOLDER not in text
+    sections = soup.select("main section section")
+    assert len(sections) == len(_chapters(root))
+    with_table = [s for s in sections if s.select(".aichain-handout-table table")]
+    assert len(with_table) >= len(sections) - 1, f"{len(sections) - len(with_table)} handouts without a table"
+    baseline = next(s for s in sections if s.get("id", "").startswith("baseline") or "Table 3" in s.h2.get_text())
+    numbers = re.findall(r"Exercise (\d+)\.(\d+)", baseline.get_text(" "))
+    assert {n for _, n in numbers} >= {"1", "2", "3"} and len({c for c, _ in numbers}) == 1, numbers
+
+
+def test_printed_handouts_are_one_page_per_chapter(root):
+    pages = _pdf_pages(root / "_build" / "pdf" / kit.HANDOUTS_PDF)
+    chapters = _chapters(root)
+    assert len(pages) == len(chapters), f"{len(pages)} pages for {len(chapters)} chapters"
+    for page, chapter in zip(pages, chapters, strict=True):
+        title = re.search(r"^# (.+)$", (root / f"{chapter}.md").read_text("utf-8"), re.M).group(1)
+        squashed = re.sub(r"\s+", "", page)
+        assert re.sub(r"\s+", "", title)[:30] in squashed.replace("’", "'"), f"{chapter}: not on its own page"
+        assert PLACEHOLDER not in page
+        assert re.search(r"Exercise \d+\.1", page), f"{chapter}: its exercises are not numbered as in the chapter"
+
+
+# --------------------------------------------------------------------------- the PDFs
+def test_student_pdf_has_no_solution_and_no_api_reference(root):
+    pages = _pdf_pages(root / "_build" / "pdf" / "aichain-student.pdf")
+    text = " ".join(pages)
+    assert "Solution to Exercise" not in text
+    assert "Return type" not in text and "aichain_utils.models.fit_two_way_fe(" not in text.replace(" ", "")
+    assert "The printed book leaves the API reference out" in text
+
+
+# --------------------------------------------------------------------------- the API reference
+def _public_callables(module_name: str):
+    mod = importlib.import_module(module_name)
+    names = getattr(mod, "__all__", None) or [n for n in vars(mod) if not n.startswith("_")]
+    for name in names:
+        obj = getattr(mod, name)
+        if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__.startswith("aichain_utils"):
+            yield name, obj
+
+
+def test_api_reference_documents_every_public_function_of_every_subpackage(root):
+    from aichain_utils.sphinxext import api_modules
+
+    modules = api_modules()
+    for sub in ("econometrics", "robustness"):
+        assert f"aichain_utils.{sub}" in modules
+        assert any(m.startswith(f"aichain_utils.{sub}.") for m in modules), sub
+    soup = _soup(_site(root) / "api.html")
+    documented = {dt.get("id") for dt in soup.select("dt[id]")}
+    missing = []
+    for module in modules:
+        for name, obj in _public_callables(module):
+            if obj.__module__ != module and obj.__module__ in modules:
+                continue  # re-exported: documented with the module that defines it
+            if inspect.isfunction(obj) or module in modules:
+                if f"{module}.{name}" not in documented:
+                    missing.append(f"{module}.{name}")
+    assert not missing, f"{len(missing)} public names not in the API reference: {missing[:20]}"
+
+
+# --------------------------------------------------------------------------- the kit
+def _fake_project(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    (root / "aichain_utils").mkdir(parents=True)
+    (root / "data" / "simulation").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "aichain_utils"\nversion = "9.9"\n', encoding="utf-8")
+    (root / "aichain_utils" / "__init__.py").write_text("X = 1\n", encoding="utf-8")
+    (root / "data" / "simulation" / "params.yml").write_text("a: 1\n", encoding="utf-8")
+    return root
+
+
+def test_wheel_is_cached_by_its_inputs_and_carries_the_data(tmp_path):
+    root = _fake_project(tmp_path)
+    cache, out = tmp_path / "cache", tmp_path / "kit"
+    first = kit.build_wheel(out, cache, root)
+    assert first.name == "aichain_utils-9.9-py3-none-any.whl"
+    cached = next(cache.glob("*/*.whl"))
+    stamp = cached.stat().st_mtime_ns
+    assert kit.build_wheel(out, cache, root).read_bytes() == first.read_bytes()
+    assert cached.stat().st_mtime_ns == stamp, "an unchanged package was packed again"
+    with zipfile.ZipFile(first) as zf:
+        names = zf.namelist()
+        record = zf.read("aichain_utils-9.9.dist-info/RECORD").decode()
+    assert "aichain_utils/_book/data/simulation/params.yml" in names
+    assert all(n in record for n in names)
+    (root / "data" / "simulation" / "params.yml").write_text("a: 2\n", encoding="utf-8")
+    kit.build_wheel(out, cache, root)
+    assert len(list(cache.glob("*/*.whl"))) == 2, "a changed data file did not make a new wheel"
+
+
+def test_site_offers_the_wheel_requirements_and_course_pack(root):
+    html = _site(root)
+    folder = html / kit.KIT_DIR
+    wheel = folder / kit.wheel_name(root)
+    assert wheel.is_file() and (folder / "requirements.txt").is_file()
+    assert (folder / "requirements.txt").read_text("utf-8") == (root / "requirements.txt").read_text("utf-8")
+    with zipfile.ZipFile(folder / kit.PACK_NAME) as zf:
+        names = set(zf.namelist())
+        prefix = "aichain-course-pack/"
+        for chapter in _chapters(root):
+            member = f"{prefix}notebooks/{Path(chapter).name}.ipynb"
+            assert member in names, member
+            assert ":::{solution}" not in zf.read(member).decode("utf-8"), f"{member} has solutions"
+        assert f"{prefix}{wheel.name}" in names and f"{prefix}requirements.txt" in names
+        assert f"{prefix}data/published/regression_cells.csv" in names
+        readme = zf.read(f"{prefix}README.txt").decode("utf-8")
+        assert f"pip install -r requirements.txt {wheel.name}" in readme
+    teaching = _soup(html / "teaching.html")
+    hrefs = {a["href"] for a in teaching.select("main a[href]")}
+    assert f"kit/{kit.PACK_NAME}" in hrefs and f"kit/{wheel.name}" in hrefs
+    page = _soup(html / "chapters" / "baseline.html")
+    menu = " ".join(a.get_text(" ") for a in page.select(".dropdown-download-buttons a, .dropdown-menu a"))
+    assert ".whl" in menu and "requirements.txt" in menu
+    assert f"pip install -r requirements.txt {wheel.name}" in menu and "jupyter lab baseline.ipynb" in menu
+
+
+@pytest.mark.slow
+def test_a_fresh_environment_runs_a_downloaded_chapter_notebook(root, tmp_path):
+    """A new virtual environment, outside the repository, installs the site's wheel and pinned
+    requirements (from the package index pip is configured with) and runs the baseline chapter's
+    downloaded notebook from its first cell to its last."""
+    html = _site(root)
+    wheel = html / kit.KIT_DIR / kit.wheel_name(root)
+    notebook = html / "_sources" / "chapters" / "baseline.ipynb"
+    assert wheel.is_file() and notebook.is_file()
+    work = tmp_path / "student"
+    work.mkdir()
+    for path in (wheel, html / kit.KIT_DIR / "requirements.txt", notebook):
+        (work / path.name).write_bytes(path.read_bytes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AICHAIN_", "PYTHON", "VIRTUAL_ENV"))}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if ".venv" not in p)
+    subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True)
+    python = str(work / "venv" / "bin" / "python")
+    install = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "-r", "requirements.txt", wheel.name],
+        cwd=work, env=env, capture_output=True, text=True, timeout=1500,
+    )  # fmt: skip
+    assert install.returncode == 0, install.stderr[-3000:]
+    run = subprocess.run(
+        [python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output", "ran.ipynb",
+         "--ExecutePreprocessor.timeout=900", "baseline.ipynb"],
+        cwd=work, env=env, capture_output=True, text=True, timeout=1500,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    ran = json.loads((work / "ran.ipynb").read_text(encoding="utf-8"))
+    errors = [o for c in ran["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    where = subprocess.run(
+        [python, "-c", "import aichain_utils.paths as p; print(p.repo_root())"],
+        cwd=work, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "site-packages" in where.stdout and "_book" in where.stdout, where.stdout
