@@ -228,25 +228,42 @@ def _check_links(page_url: str, soup: BeautifulSoup, fetched: dict, broken: list
             broken.append(f"{page_url} -> {href}")
 
 
-def test_every_page_renders_in_chromium(root, browser, server, tmp_path):
+_RENDERED: dict[tuple, dict[str, tuple[str, Path, Path | None]]] = {}
+
+
+def rendered(root: Path, browser: str, tmp: Path, server: str) -> dict[str, tuple[str, Path, Path | None]]:
+    """Every page rendered once by Chromium, :data:`PARALLEL` pages at a time: page -> (its DOM after
+    its scripts ran, its screenshot, its print to PDF for a chapter, else None). One Chromium run per
+    page does all three (--dump-dom, --screenshot and --print-to-pdf of the same load)."""
+    key = (str(root), server)
+    if key in _RENDERED:
+        return _RENDERED[key]
     shots = root / "artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
+
+    def render(page: str) -> tuple[str, Path, Path | None]:
+        shot = shots / (page.replace("/", "_") + ".png")
+        shot.unlink(missing_ok=True)  # a screenshot of an earlier run cannot pass for this one
+        pdf = tmp / (page.replace("/", "_") + ".pdf") if page.startswith("chapters/") else None
+        printing = ["--no-pdf-header-footer", f"--print-to-pdf={pdf}"] if pdf else []
+        args = ["--window-size=1300,6000", "--dump-dom", f"--screenshot={shot}", *printing]
+        return _run(browser, tmp, *args, f"{server}/{page}.html"), shot, pdf
+
+    pages = toc_pages(root)
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        _RENDERED[key] = dict(zip(pages, pool.map(render, pages), strict=True))
+    return _RENDERED[key]
+
+
+def test_every_page_renders_in_chromium(root, browser, server, tmp_path_factory):
     counts: dict[str, tuple[int, int]] = {}
     fetched: dict[str, set | None] = {}
     broken: list[str] = []
     pages = toc_pages(root)
-
-    def render(page: str) -> str:
-        """The page's DOM after Chromium ran its scripts, and its screenshot (both in one worker)."""
-        url = f"{server}/{page}.html"
-        dom = _run(browser, tmp_path, "--dump-dom", url)
-        shot = shots / (page.replace("/", "_") + ".png")
-        shot.unlink(missing_ok=True)  # a screenshot of an earlier run cannot pass for this one
-        _run(browser, tmp_path, "--window-size=1300,6000", f"--screenshot={shot}", url)
-        return dom
-
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        doms = dict(zip(pages, pool.map(render, pages), strict=True))
+    doms = {
+        page: dom for page, (dom, _, _) in rendered(root, browser, tmp_path_factory.mktemp("render"), server).items()
+    }
+    shots = root / "artifacts" / "screenshots"
     for page in pages:
         url = f"{server}/{page}.html"
         soup = BeautifulSoup(doms[page], "html.parser")
@@ -421,16 +438,12 @@ def test_banner_contrast_and_glued_numbers_in_light_and_dark_mode(root, browser,
     assert measure(browser, tmp_path, server, "chapters/baseline", 1400, "screen")["glued"], "no glued number found"
 
 
-def test_every_chapter_prints_to_pdf(root, browser, server, tmp_path):
+def test_every_chapter_prints_to_pdf(root, browser, server, tmp_path_factory):
     """Chromium's own print (--print-to-pdf) of every chapter gives a PDF with its pages."""
+    pages = rendered(root, browser, tmp_path_factory.mktemp("render"), server)
     chapters = [p for p in toc_pages(root) if p.startswith("chapters/")]
-
-    def print_page(page: str) -> bytes:
-        pdf = tmp_path / (page.replace("/", "_") + ".pdf")
-        _run(browser, tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", f"{server}/{page}.html")
-        return pdf.read_bytes() if pdf.is_file() else b""
-
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        printed = dict(zip(chapters, pool.map(print_page, chapters), strict=True))
-    for page, data in printed.items():
+    assert chapters and all(pages[p][2] is not None for p in chapters)
+    for page in chapters:
+        pdf = pages[page][2]
+        data = pdf.read_bytes() if pdf.is_file() else b""
         assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 2, page
