@@ -98,18 +98,19 @@ pdf-deps:
 	else echo "make pdf needs chromium and fonts-noto-cjk (apt-get install chromium fonts-noto-cjk) or root" >&2; exit 1; fi
 
 # The whole-book PDF is built too when Chromium is there (tests/test_pdf.py checks it; CI installs
-# Chromium through browser-deps): the single-page build and its print, then the site, which links it.
+# Chromium through browser-deps): the single-page build and its print, then the site, which links it
+# (tools/make_pdf.py --build: the site build then reuses the pages the single-page build read).
 # Each phase is timed and the times are printed at the end (also when a phase fails).
 # The tests read this one build (_build/html, _build/pdf); tests/test_incremental_builds.py starts its
-# sandbox from its execution cache.
+# sandbox from its execution cache. pytest runs on two workers (pytest-xdist), a test file per worker at
+# a time (--dist loadfile: a file's fixtures are built once), the longest files first (tests/conftest.py).
 test: $(STAMP) browser-deps
 	@set -u; times=""; status=0; \
 	phase() { name="$$1"; shift; s=$$(date +%s.%N); "$$@"; rc=$$?; \
 		times="$$times$$(printf '  %-12s %7.1f s' "$$name" "$$(awk "BEGIN{print $$(date +%s.%N) - $$s}")")\n"; \
 		[ $$rc -eq 0 ] || status=$$rc; return $$rc; }; \
 	pdf() { if command -v chromium >/dev/null 2>&1; then \
-		$(BIN)/jupyter-book build . --builder singlehtml $(BUILD_FLAGS) && \
-		$(BIN)/python tools/make_pdf.py _build/singlehtml/index.html _build/pdf/aichain.pdf; \
+		$(BIN)/python tools/make_pdf.py --build _build _build/pdf/aichain.pdf -- $(BUILD_FLAGS); \
 		else echo "chromium is not installed: no book PDF (its tests are skipped)"; fi; }; \
 	prepare() { rm -rf _build && $(BIN)/python tools/cache_guard.py _build && $(BIN)/python tools/preexecute.py _build; }; \
 	phase lint sh -c '$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python tools/sync_environment.py --check' && \
@@ -117,7 +118,7 @@ test: $(STAMP) browser-deps
 	phase execution prepare && \
 	phase "PDF build" pdf && \
 	phase "site build" $(BIN)/python tools/build_book.py _build -- $(BUILD_FLAGS) && \
-	phase pytest $(BIN)/python -m pytest --durations=30; \
+	phase pytest $(BIN)/python -m pytest -n 2 --dist loadfile --durations=30; \
 	printf "make test phase times:\n$$times"; exit $$status
 
 clean:

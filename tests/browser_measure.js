@@ -1,9 +1,12 @@
-// Served by tests/test_browser.py inside a wrapper page that loads one book page in an iframe of a
-// given width (Chromium's headless window cannot be narrower than 500 px; an iframe can). Measures,
-// in that iframe, every table and figure of the page against the text column, the data banner's
-// contrast in light and dark mode, and every word or number of a table cell that a line break splits.
+// Served by tests/test_browser.py inside a wrapper page that loads one book page once in an iframe
+// (Chromium's headless window cannot be narrower than 500 px; an iframe can) and measures it in each
+// layout of ``configs`` in turn (``width:mode:open``, comma-separated, e.g. 1400:screen:0): the iframe
+// is resized to the layout's width, the toggles (details) opened or closed, and in that layout every
+// table and figure of the page is measured against the text column, the data banner's contrast in
+// light and dark mode, and every word or number of a table cell that a line break splits.
 // mode=print applies the page's print rules first (every "@media print" rule and print stylesheet
-// switched on, screen-only ones off): print-media emulation.
+// switched on, screen-only ones off): print-media emulation, which cannot be undone, so print layouts
+// are measured last. The result is one JSON object, layout -> measurements.
 (function () {
   var params = new URLSearchParams(location.search);
   var out = document.getElementById("result");
@@ -135,10 +138,10 @@
     return out;
   }
 
-  function measure(frame) {
+  function measure(frame, mode) {
     var win = frame.contentWindow, doc = frame.contentDocument;
     var result = { width: win.innerWidth, items: [], banner: {}, captions: {}, glued: [] };
-    if (params.get("mode") === "print") emulatePrint(doc);
+    if (mode === "print") emulatePrint(doc);
     else {
       result.banner.light = bannerContrast(win, doc, "light");
       result.banner.dark = bannerContrast(win, doc, "dark");
@@ -148,9 +151,6 @@
       };
       doc.documentElement.setAttribute("data-theme", "light");
       doc.documentElement.setAttribute("data-mode", "light");
-    }
-    if (params.get("open") === "1") {
-      Array.prototype.forEach.call(doc.querySelectorAll("details"), function (d) { d.open = true; });
     }
     var article = doc.querySelector("article.bd-article") || doc.querySelector("main");
     var box = article.getBoundingClientRect();
@@ -163,7 +163,7 @@
       if (r.width === 0 && r.height === 0) return; // not displayed (e.g. in a closed toggle)
       // a table in a scroll box: the paper's layout (.aichain-wide) or a numbered table on screen
       // (.aichain-table-body scrolls there; in print it does not)
-      var box = params.get("mode") === "print" ? ".aichain-wide" : ".aichain-wide, .aichain-table-body";
+      var box = mode === "print" ? ".aichain-wide" : ".aichain-wide, .aichain-table-body";
       // (on phones a numbered table is a column of cards, display: block, which does not scroll)
       var cards = el.tagName === "TABLE" && win.getComputedStyle(el).display === "block" && el.closest(".aichain-table");
       var inWide = el.tagName === "TABLE" && el.closest(box) !== null && !cards;
@@ -187,12 +187,50 @@
       result.glued.push([win.getComputedStyle(el).fontWeight, win.getComputedStyle(el.parentElement).fontWeight]);
     });
     result.broken = brokenTokens(doc, article);
-    out.textContent = JSON.stringify(result);
+    return result;
+  }
+
+  function layouts() {
+    // the layouts asked for, print ones last (print emulation is not undone)
+    var all = (params.get("configs") || "1400:screen:0").split(",").map(function (c) {
+      var p = c.split(":");
+      return { key: c, width: parseInt(p[0], 10), mode: p[1] || "screen", open: p[2] === "1" };
+    });
+    return all.filter(function (c) { return c.mode !== "print"; }).concat(
+      all.filter(function (c) { return c.mode === "print"; }));
+  }
+
+  function inLayout(frame, layout, done) {
+    // resize the iframe, open or close the toggles, let the page lay itself out again, then measure
+    var doc = frame.contentDocument;
+    frame.style.width = layout.width + "px";
+    frame.getBoundingClientRect(); // the parent's layout first, so the iframe's viewport is the new width
+    var details = Array.prototype.slice.call(doc.querySelectorAll("details"));
+    var was = details.map(function (d) { return d.open; });
+    if (layout.open) details.forEach(function (d) { d.open = true; });
+    setTimeout(function () {
+      var m = measure(frame, layout.mode);
+      details.forEach(function (d, k) { d.open = was[k]; });
+      done(m);
+    }, 300);
   }
 
   var frame = document.getElementById("page");
   frame.addEventListener("load", function () {
-    setTimeout(function () { measure(frame); }, 1500);
+    setTimeout(function () {
+      var todo = layouts(), results = {};
+      (function next() {
+        if (!todo.length) {
+          out.textContent = JSON.stringify(results);
+          return;
+        }
+        var layout = todo.shift();
+        inLayout(frame, layout, function (m) {
+          results[layout.key] = m;
+          next();
+        });
+      })();
+    }, 1500);
   });
   frame.src = params.get("page");
 })();

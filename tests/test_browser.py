@@ -12,8 +12,10 @@ import http.server
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
@@ -33,6 +35,9 @@ FLAGS = [
     "--disable-quic",
     "--hide-scrollbars",
 ]
+#: Chromium processes run at once: each renders one page; the rendering is what takes the time, so two
+#: cores keep three busy (one is often waiting for the local server or for its own start-up).
+PARALLEL = min(3, (os.cpu_count() or 1) + 1)
 
 
 def _chromium() -> str | None:
@@ -111,11 +116,23 @@ html[data-theme=dark] .aichain-data-banner { color: #bbb; background: #fde; }
 </article></main></body></html>"""
 
 
+#: The layouts every page is measured in, from one load of the page: (width, mode, toggles open).
+LAYOUTS = [
+    (w, mode, open_) for w, mode in WIDTHS.values() for open_ in ((False, True) if mode == "screen" else (False,))
+]
+
+
+def _layout_key(width: int, mode: str, open_details: bool) -> str:
+    return f"{width}:{mode}:{int(open_details)}"
+
+
 def _measure_page(path: str) -> str:
-    """A wrapper page that loads ``?page=`` in an iframe ``?width=`` px wide and measures it."""
+    """A wrapper page that loads ``?page=`` once in an iframe and measures it in each of ``?configs=``
+    (``width:mode:open``; the iframe is resized to each width, see browser_measure.js)."""
     from urllib.parse import parse_qs, urlsplit
 
-    width = int(parse_qs(urlsplit(path).query).get("width", ["1400"])[0])
+    configs = parse_qs(urlsplit(path).query).get("configs", ["1400:screen:0"])[0]
+    width = int(configs.split(":")[0])
     return (
         "<!DOCTYPE html><html><body style='margin:0'>"
         f"<iframe id='page' style='border:0;width:{width}px;height:3000px'></iframe>"
@@ -129,37 +146,53 @@ _MEASURED: dict[tuple, dict] = {}
 def measure(browser: str, tmp: Path, server: str, page: str, width: int, mode: str, open_details: bool = False):
     """Measurements of ``page`` at ``width`` px in ``mode`` ("screen" or "print"), from browser_measure.js.
 
-    Measured once per page, width, mode and toggle state in a test session (the tests that read
-    different measurements of the same rendering share one Chromium run).
+    Measured once per page in a test session: one load of the page gives every layout of
+    :data:`LAYOUTS` (the tests that read different measurements of the same rendering share it); a
+    layout outside them is measured in a load of its own.
     """
     key = (server, page, width, mode, open_details)
     if key not in _MEASURED:
-        _MEASURED[key] = _measure(browser, tmp, server, page, width, mode, open_details)
+        layouts = LAYOUTS if (width, mode, open_details) in LAYOUTS else [(width, mode, open_details)]
+        _MEASURED.update(_measure(browser, tmp, server, page, layouts))
     return _MEASURED[key]
 
 
-def _measure(browser: str, tmp: Path, server: str, page: str, width: int, mode: str, open_details: bool):
+def measure_pages(browser: str, tmp: Path, server: str, pages: list[str]) -> None:
+    """Measure the pages not yet measured, :data:`PARALLEL` Chromium processes at a time."""
+    todo = [p for p in pages if (server, p, *LAYOUTS[0]) not in _MEASURED]
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        for found in pool.map(lambda page: _measure(browser, tmp, server, page, LAYOUTS), todo):
+            _MEASURED.update(found)
+
+
+def _measure(browser: str, tmp: Path, server: str, page: str, layouts: list[tuple]) -> dict[tuple, dict]:
     import json
     from urllib.parse import quote
 
-    url = f"{server}/__measure.html?page={quote('/' + page + '.html')}&width={width}&mode={mode}"
-    url += "&open=1" if open_details else ""
+    configs = ",".join(_layout_key(*layout) for layout in layouts)
+    url = f"{server}/__measure.html?page={quote('/' + page + '.html')}&configs={configs}"
     dom = _run(browser, tmp, "--window-size=1500,3200", "--dump-dom", url)
     result = BeautifulSoup(dom, "html.parser").select_one("#result")
     assert result is not None and result.get_text().strip(), f"{page}: the measurement did not run"
-    return json.loads(result.get_text())
+    found = json.loads(result.get_text())
+    assert set(found) == {_layout_key(*layout) for layout in layouts}, f"{page}: measured {sorted(found)}"
+    return {(server, page, *layout): found[_layout_key(*layout)] for layout in layouts}
 
 
 def _run(browser: str, tmp: Path, *args: str) -> str:
-    profile = tmp / "profile"
-    profile.mkdir(exist_ok=True)
-    out = subprocess.run(
-        [browser, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=10000", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """Run Chromium once with its own profile (several may run at once)."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    profile = tempfile.mkdtemp(prefix="profile-", dir=tmp)
+    try:
+        out = subprocess.run(
+            [browser, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=10000", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
     return out.stdout
 
 
@@ -195,16 +228,45 @@ def _check_links(page_url: str, soup: BeautifulSoup, fetched: dict, broken: list
             broken.append(f"{page_url} -> {href}")
 
 
-def test_every_page_renders_in_chromium(root, browser, server, tmp_path):
+_RENDERED: dict[tuple, dict[str, tuple[str, Path, Path | None]]] = {}
+
+
+def rendered(root: Path, browser: str, tmp: Path, server: str) -> dict[str, tuple[str, Path, Path | None]]:
+    """Every page rendered once by Chromium, :data:`PARALLEL` pages at a time: page -> (its DOM after
+    its scripts ran, its screenshot, its print to PDF for a chapter, else None). One Chromium run per
+    page does all three (--dump-dom, --screenshot and --print-to-pdf of the same load)."""
+    key = (str(root), server)
+    if key in _RENDERED:
+        return _RENDERED[key]
     shots = root / "artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
+
+    def render(page: str) -> tuple[str, Path, Path | None]:
+        shot = shots / (page.replace("/", "_") + ".png")
+        shot.unlink(missing_ok=True)  # a screenshot of an earlier run cannot pass for this one
+        pdf = tmp / (page.replace("/", "_") + ".pdf") if page.startswith("chapters/") else None
+        printing = ["--no-pdf-header-footer", f"--print-to-pdf={pdf}"] if pdf else []
+        args = ["--window-size=1300,6000", "--dump-dom", f"--screenshot={shot}", *printing]
+        return _run(browser, tmp, *args, f"{server}/{page}.html"), shot, pdf
+
+    pages = toc_pages(root)
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        _RENDERED[key] = dict(zip(pages, pool.map(render, pages), strict=True))
+    return _RENDERED[key]
+
+
+def test_every_page_renders_in_chromium(root, browser, server, tmp_path_factory):
     counts: dict[str, tuple[int, int]] = {}
     fetched: dict[str, set | None] = {}
     broken: list[str] = []
-    for page in toc_pages(root):
+    pages = toc_pages(root)
+    doms = {
+        page: dom for page, (dom, _, _) in rendered(root, browser, tmp_path_factory.mktemp("render"), server).items()
+    }
+    shots = root / "artifacts" / "screenshots"
+    for page in pages:
         url = f"{server}/{page}.html"
-        dom = _run(browser, tmp_path, "--dump-dom", url)
-        soup = BeautifulSoup(dom, "html.parser")
+        soup = BeautifulSoup(doms[page], "html.parser")
         text = soup.get_text(" ")
         assert soup.select_one("main") is not None, f"{page}: the page did not load"
         assert "Traceback" not in text and "Error" not in soup.select_one("main").get_text(" ")[:200], page
@@ -222,14 +284,8 @@ def test_every_page_renders_in_chromium(root, browser, server, tmp_path):
         assert len(soup.select("main .aichain-table .caption-number")) == len(static_soup.select("div.aichain-table"))
         counts[page] = (n_tables, n_figures)
         _check_links(url, soup, fetched, broken)
-        _run(
-            browser,
-            tmp_path,
-            "--window-size=1300,6000",
-            f"--screenshot={shots / (page.replace('/', '_') + '.png')}",
-            url,
-        )
-        assert (shots / (page.replace("/", "_") + ".png")).stat().st_size > 10_000, page
+        shot = shots / (page.replace("/", "_") + ".png")
+        assert shot.is_file() and shot.stat().st_size > 10_000, page
     assert not broken, f"internal links that do not resolve in the browser: {broken[:10]}"
     (shots / "counts.txt").write_text(
         "".join(f"{p}\ttables={t}\tfigures={f}\n" for p, (t, f) in counts.items()), encoding="utf-8"
@@ -296,6 +352,7 @@ def test_every_table_and_figure_fits_the_text_column(root, browser, server, tmp_
     """Issue 15: no table or figure is cut at 1400 px, at 420 px, or in print (A4, print CSS)."""
     width, mode = WIDTHS[layout]
     failures = []
+    measure_pages(browser, tmp_path, server, toc_pages(root))
     for page in toc_pages(root):
         m = measure(browser, tmp_path, server, page, width, mode)
         assert m["width"] == width, f"the iframe is {m['width']} px, not {width}"
@@ -345,8 +402,10 @@ def test_no_table_cell_breaks_inside_a_number_or_a_word(root, browser, server, t
     ("234 / 85") and no word ("publish / ed") is split across two lines. Toggles are measured open."""
     width, mode = WIDTHS[layout]
     failures = []
+    measure_pages(browser, tmp_path, server, toc_pages(root))
     for page in toc_pages(root):
         m = measure(browser, tmp_path, server, page, width, mode)
+        assert m["width"] == width, f"the iframe is {m['width']} px, not {width}"
         failures += [f"{page}: {b}" for b in _broken(m)]
         if mode == "screen":
             opened = measure(browser, tmp_path, server, page, width, mode, open_details=True)
@@ -379,10 +438,12 @@ def test_banner_contrast_and_glued_numbers_in_light_and_dark_mode(root, browser,
     assert measure(browser, tmp_path, server, "chapters/baseline", 1400, "screen")["glued"], "no glued number found"
 
 
-def test_every_chapter_prints_to_pdf(root, browser, server, tmp_path):
+def test_every_chapter_prints_to_pdf(root, browser, server, tmp_path_factory):
     """Chromium's own print (--print-to-pdf) of every chapter gives a PDF with its pages."""
-    for page in [p for p in toc_pages(root) if p.startswith("chapters/")]:
-        pdf = tmp_path / (page.replace("/", "_") + ".pdf")
-        _run(browser, tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", f"{server}/{page}.html")
-        data = pdf.read_bytes()
+    pages = rendered(root, browser, tmp_path_factory.mktemp("render"), server)
+    chapters = [p for p in toc_pages(root) if p.startswith("chapters/")]
+    assert chapters and all(pages[p][2] is not None for p in chapters)
+    for page in chapters:
+        pdf = pages[page][2]
+        data = pdf.read_bytes() if pdf.is_file() else b""
         assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 2, page

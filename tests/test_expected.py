@@ -11,15 +11,20 @@ import pytest
 
 @pytest.fixture(scope="module")
 def snapshot_output(root):
-    def run() -> bytes:
-        return subprocess.run(
+    """The battery's printed numbers from two separate processes, run at the same time (two cores)."""
+    procs = [
+        subprocess.Popen(
             [sys.executable, str(root / "tools" / "battery_snapshot.py")],
-            check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             cwd=root,
-        ).stdout
-
-    return run(), run()
+        )
+        for _ in range(2)
+    ]
+    outputs = [proc.communicate(timeout=600) for proc in procs]
+    for proc, (_, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err.decode(errors="replace")[-2000:]
+    return outputs[0][0], outputs[1][0]
 
 
 def test_battery_is_byte_identical_across_processes(snapshot_output):

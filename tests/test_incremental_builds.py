@@ -35,7 +35,12 @@ pytestmark = pytest.mark.slow
 
 ROOT = repo_root()
 BIN = Path(sys.executable).parent
-IGNORE = shutil.ignore_patterns(".venv", "_build", "artifacts", ".git", ".pytest_cache", ".ruff_cache", "__pycache__")
+IGNORE = shutil.ignore_patterns(
+    ".venv", "_build", "artifacts", ".git", ".pytest_cache", ".ruff_cache", "__pycache__", ".hypothesis"
+)
+
+#: The flags ``make book`` passes to tools/build_book.py (the Makefile's BUILD_FLAGS): part of a site's digest.
+BUILD_FLAGS = ["--warningiserror", "--keep-going"]
 
 #: Wording that is true only of the simulated panel; it must not appear on a build from other data.
 SIMULATION_ONLY = [
@@ -126,23 +131,67 @@ def _seed_from_the_main_build(repo: Path) -> bool:
     return True
 
 
+#: The saved state of a build that the first data switch starts from (what ``make book`` leaves).
+BUILD_STATE = (".jupyter_cache", ".doctrees", "jupyter_execute", "tables", "html", STAMP_NAME, ".check-data.json")
+
+
+def _main_build_is_current_and_simulated() -> bool:
+    """Whether ``ROOT/_build/html`` is a good build of exactly the sources the sandbox copies, on the
+    default simulated panel: the digest ``tools/build_book.py`` recorded in it (every source file, the
+    inputs fingerprint with no ``AICHAIN_*`` switch, the builder and its flags) is the one these
+    sources give now."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_book
+
+    from aichain_utils.buildstate import inputs_fingerprint
+
+    site = ROOT / "_build" / "html"
+    saved = {k: os.environ.pop(k) for k in [k for k in os.environ if k.startswith("AICHAIN_")]}
+    try:
+        manifest = build_book.site_manifest(
+            ROOT.resolve(), ROOT.resolve() / "_build", inputs_fingerprint(ROOT), "html", BUILD_FLAGS
+        )
+    finally:
+        os.environ.update(saved)
+    return build_book.site_is_current(site, manifest)
+
+
+def _copy_the_main_build(repo: Path) -> bool:
+    """Give the sandbox the build ``make test`` made (same sources, simulated panel) as its first
+    build, instead of building it again: its pages, execution cache, stamp and Sphinx state.
+
+    The first switch to other data then starts from a complete simulated build, as a replicator's
+    would. (Sphinx discards a saved state made in another folder, so on that first switch a stale
+    ``.doctrees`` could not show; the guard's log is checked for removing it, and the later switches,
+    from builds made in the sandbox, would show it.)
+    """
+    if not _main_build_is_current_and_simulated():
+        return False
+    for name in BUILD_STATE:
+        source, target = ROOT / "_build" / name, repo / "_build" / name
+        if source.is_dir():
+            shutil.copytree(source, target, symlinks=True)
+        elif source.is_file():
+            shutil.copy2(source, target)
+    return True
+
+
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("book") / "repo"
     shutil.copytree(ROOT, repo, ignore=IGNORE)
-    _seed_from_the_main_build(repo)
+    (repo / "_build").mkdir()
     return repo
 
 
 @pytest.fixture(scope="module")
 def simulated_build(sandbox):
-    _build(sandbox)
+    """The pages of the first build, on the simulated panel: ``make test``'s build copied in when it is
+    current, else a build in the sandbox (from that build's execution cache when there is one)."""
+    if not _copy_the_main_build(sandbox):
+        _seed_from_the_main_build(sandbox)
+        _build(sandbox)
     return _pages(sandbox)
-
-
-@pytest.fixture(scope="module")
-def unbalanced(sandbox, simulated_build):
-    return _build_on_file(sandbox, altdata.write_unbalanced_raw(sandbox.parent / "unbalanced.csv"))
 
 
 def test_switching_to_other_data_rebuilds_every_page(unbalanced, simulated_build):
@@ -174,13 +223,65 @@ def test_no_nan_on_other_data(unbalanced):
     assert not bad, f"nan/inf printed on a build from other data: {bad}"
 
 
-def test_a_package_change_alone_rebuilds_every_page(sandbox, unbalanced):
+def _guard(repo: Path, **env_vars: str) -> str:
+    """Run the build's cache guard (the step of ``make book`` that clears the saved state) on ``repo``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AICHAIN_")}
+    env.update(env_vars, PYTHONPATH=str(repo))
+    cmd = [str(BIN / "python"), str(repo / "tools" / "cache_guard.py"), str(repo / "_build"), str(repo)]
+    proc = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout + proc.stderr
+
+
+def _site_is_current(repo: Path, monkeypatch, **env_vars: str) -> bool:
+    """Whether ``make book`` in ``repo`` would skip every step (tools/build_book.py's up-to-date check)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_book
+
+    from aichain_utils.buildstate import inputs_fingerprint
+
+    for name in [k for k in os.environ if k.startswith("AICHAIN_")]:
+        monkeypatch.delenv(name)
+    for name, value in env_vars.items():
+        monkeypatch.setenv(name, value)
+    repo = repo.resolve()  # as tools/build_book.py resolves it
+    build = repo / "_build"
+    manifest = build_book.site_manifest(repo, build, inputs_fingerprint(repo), "html", BUILD_FLAGS)
+    return build_book.site_is_current(build / "html", manifest)
+
+
+def test_a_package_change_alone_rebuilds_every_page(sandbox, unbalanced, monkeypatch):
+    """A change to the package alone (same data, same chapters) makes ``make book`` run again and its
+    cache guard remove the execution cache and Sphinx's saved state, so every chapter is executed and
+    every page read again (Sphinx re-reads every page when ``.doctrees`` is gone).
+
+    Checked on the steps that decide it (the wrapper's up-to-date check and the cache guard), not by a
+    full build: what the build does once the saved state is gone is what the data switches before and
+    after this test check. The sandbox's state is put back afterwards, so the next switch starts from
+    the build on the unbalanced file.
+    """
     path = unbalanced[0]
+    build = sandbox / "_build"
+    # control: on the inputs of the last build, make book would do nothing and the guard removes nothing
+    assert _site_is_current(sandbox, monkeypatch, AICHAIN_DATA=str(path))
+    assert "removed" not in _guard(sandbox, AICHAIN_DATA=str(path))
+    assert (build / ".jupyter_cache").is_dir() and (build / ".doctrees").is_dir()
+    backup = sandbox.parent / "_build.before-package-change"
+    shutil.copytree(build, backup, symlinks=True)
     target = sandbox / "aichain_utils" / "display.py"
-    target.write_text(target.read_text(encoding="utf-8") + "\n# a change to the package alone\n", encoding="utf-8")
-    log = _build(sandbox, AICHAIN_DATA=str(path))
-    assert "removed" in log and ".jupyter_cache" in log, "a package change did not clear the execution cache"
-    assert "0 source files out of date" not in log
+    original = target.read_text(encoding="utf-8")
+    target.write_text(original + "\n# a change to the package alone\n", encoding="utf-8")
+    try:
+        assert not _site_is_current(sandbox, monkeypatch, AICHAIN_DATA=str(path)), "make book would skip the build"
+        log = _guard(sandbox, AICHAIN_DATA=str(path))
+        assert "removed" in log and ".jupyter_cache" in log, "a package change did not clear the execution cache"
+        assert ".doctrees" in log and not (build / ".doctrees").exists(), "Sphinx's saved state was kept"
+        assert not (build / ".jupyter_cache").exists()
+    finally:
+        target.write_text(original, encoding="utf-8")
+        shutil.rmtree(build, ignore_errors=True)
+        backup.rename(build)
+    assert _site_is_current(sandbox, monkeypatch, AICHAIN_DATA=str(path)), "the sandbox's state was not put back"
 
 
 @pytest.fixture(scope="module")

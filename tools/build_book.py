@@ -60,9 +60,19 @@ from aichain_utils.buildstate import (  # noqa: E402
 FAILURES = "preexecute-failures.json"  # written by tools/preexecute.py into the build folder
 #: In a good site: the digest of what its pages were made from (:func:`site_manifest`).
 MANIFEST = ".aichain-manifest"
-#: Folders of the book's folder that no page is made from: the environment, builds and caches, and the
-#: code that only builds or tests the book (``tests/reference`` is in the inputs fingerprint).
-NOT_SOURCES = {".venv", "_build", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints"}
+#: Folders of the book's folder that no page is made from: the environment, builds and caches (the
+#: tests' too), and the code that only builds or tests the book (``tests/reference`` is in the inputs
+#: fingerprint).
+NOT_SOURCES = {
+    ".venv",
+    "_build",
+    ".git",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".ipynb_checkpoints",
+    ".hypothesis",  # hypothesis's example database, written by the tests
+}
 NOT_SOURCES_AT_TOP = {"artifacts", "tests", "tools", "benchmarks"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\w*)(?::\s*(.*))?$")

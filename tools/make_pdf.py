@@ -4,10 +4,19 @@ Usage: ``python tools/make_pdf.py _build/singlehtml/index.html _build/pdf/aichai
 ``make pdf``). Chromium renders the page as the site does (MathJax, Chinese in Noto CJK, tables,
 figures) with the book's print stylesheet (A4, tables wrapped to the page, toggles left out), then
 the PDF is checked: it must exist and have as many pages as a book needs (at least one per chapter).
+
+``python tools/make_pdf.py --build _build _build/pdf/aichain.pdf [-- SPHINX_FLAGS]`` (run by ``make
+test``) also makes the single-page build first (``tools/build_book.py --builder singlehtml``), so that
+the site built after it reads no page again: the landing page's sentence about the PDF is a Sphinx
+setting that depends on whether ``aichain.pdf`` exists, and Sphinx re-reads every page when a setting
+changes. So the PDF file exists (an empty placeholder when there was none) before the single-page
+build, as it does when the site is built; the print is written to a temporary file that replaces it
+only once it is checked, and a placeholder is removed when the build or the print fails.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -51,16 +60,56 @@ def print_pdf(page: Path, out: Path) -> None:
         )
 
 
+def _pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
+
+
+def build_and_print(build: Path, out: Path, sphinx_args: list[str]) -> int:
+    """The single-page build of the book into ``build``/singlehtml, then its print to ``out``."""
+    placeholder = not out.is_file()
+    if placeholder:  # the landing page says what it will say on the site (see the module's docstring)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(b"")
+    printed = out.with_name(out.name + ".printing")
+    try:
+        cmd = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--builder", "singlehtml", str(build)]
+        status = subprocess.run([*cmd, "--", *sphinx_args], cwd=ROOT, check=False).returncode
+        if status != 0:
+            print(f"make_pdf: the single-page build failed (status {status}); no PDF", file=sys.stderr)
+            return status
+        print_pdf(build / "singlehtml" / "index.html", printed)
+        pages = _pages(printed)
+        if pages < 10:
+            print(f"make_pdf: {out} would have only {pages} pages: the book did not print", file=sys.stderr)
+            return 1
+        os.replace(printed, out)
+        placeholder = False
+        print(f"make_pdf: wrote {out} ({pages} pages)")
+        return 0
+    finally:
+        printed.unlink(missing_ok=True)
+        if placeholder:
+            out.unlink(missing_ok=True)
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--build"]:
+        rest = argv[1:]
+        sphinx_args = rest[rest.index("--") + 1 :] if "--" in rest else ["--warningiserror", "--keep-going"]
+        rest = rest[: rest.index("--")] if "--" in rest else rest
+        if len(rest) != 2:
+            sys.exit("usage: python tools/make_pdf.py --build BUILD_DIR OUT.pdf [-- SPHINX_FLAGS]")
+        chromium()  # fail before building when Chromium is missing
+        return build_and_print(Path(rest[0]).resolve(), Path(rest[1]).resolve(), sphinx_args)
     if len(argv) != 2:
         sys.exit("usage: python tools/make_pdf.py SINGLEHTML_INDEX OUT.pdf")
     page, out = Path(argv[0]), Path(argv[1])
     if not page.is_file():
         sys.exit(f"make_pdf: {page} does not exist: build it with `jupyter-book build . --builder singlehtml`")
     print_pdf(page, out)
-    from pypdf import PdfReader
-
-    pages = len(PdfReader(out).pages)
+    pages = _pages(out)
     if pages < 10:
         sys.exit(f"make_pdf: {out} has only {pages} pages: the book did not print")
     print(f"make_pdf: wrote {out} ({pages} pages)")
