@@ -134,8 +134,8 @@ def scenario_table(params: dict, scenarios: dict | None = None) -> pd.DataFrame:
     what = {
         "reverse feedback": (
             f"the ERL shock feeds back into AI embedding, {f1:.3f} per unit of shock (the closest world's "
-            f"feedback is {f0:.3f}): fixed effects and first differences are biased upward, valid instruments "
-            "are not"
+            f"feedback is {f0:.3f}): in expectation fixed effects and first differences are biased upward, valid "
+            "instruments are not"
         ),
         "strong reverse causality": (
             f"the ERL shock feeds back into AI embedding at {f2:.3f} per unit of shock"
