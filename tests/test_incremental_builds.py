@@ -194,6 +194,11 @@ def simulated_build(sandbox):
     return _pages(sandbox)
 
 
+@pytest.fixture(scope="module")
+def unbalanced(sandbox, simulated_build):
+    return _build_on_file(sandbox, altdata.write_unbalanced_raw(sandbox.parent / "unbalanced.csv"))
+
+
 def test_switching_to_other_data_rebuilds_every_page(unbalanced, simulated_build):
     from aichain_utils.panel import build_analysis_panel, read_raw_file
 
