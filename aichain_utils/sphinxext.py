@@ -567,6 +567,37 @@ def _reread_generated(app, env, added, changed, removed) -> list[str]:
     ]
 
 
+#: A cross-document glue role's target: ``{glue:text}`at_a_glance.md::key``` pastes a value that
+#: another page's notebook glued (MyST-NB's ``path::key``).
+_PASTED_FROM = re.compile(r"\{glue(?::[a-z]+)?\}`([^`:]+?\.(?:md|ipynb))::")
+
+
+def pasted_sources(source: str, docname: str) -> set[str]:
+    """The docnames whose glued values the page ``docname`` (its MyST text ``source``) pastes.
+
+    Paths are relative to the page's folder, as MyST-NB resolves them.
+    """
+    folder = Path(docname).parent
+    return {Path(os.path.normpath(folder / m)).with_suffix("").as_posix() for m in _PASTED_FROM.findall(source)}
+
+
+def _reread_pasting_pages(app, env, added, changed, removed) -> list[str]:
+    """Pages that paste glue from a page about to be read again are read again too, so that a
+    landing page quoting at-a-glance's headline never serves the previous build's value (an edit of
+    the quoted page alone would otherwise leave the quoting page as it was)."""
+    reread = set(added) | set(changed)
+    if not reread:
+        return []
+    out = []
+    for doc in sorted(env.found_docs - reread):
+        path = Path(env.doc2path(doc))
+        if path.suffix != ".md" or not path.exists():
+            continue
+        if pasted_sources(path.read_text(encoding="utf-8"), doc) & reread:
+            out.append(doc)
+    return out
+
+
 def _keep_last_good_site(app, env, docnames) -> None:
     """Before pages are read (and then rewritten in place), copy a good site aside, so that a build
     that fails leaves the last good one to put back (``tools/build_book.py``). Nothing to read, no copy."""
@@ -625,6 +656,7 @@ def setup(app):
     app.connect("build-finished", _copy_pdf)
     app.connect("source-read", _api_reference)
     app.connect("env-get-outdated", _reread_generated)
+    app.connect("env-get-outdated", _reread_pasting_pages)
     app.connect("env-purge-doc", _purge_generated)
     app.connect("env-before-read-docs", _keep_last_good_site)
     app.connect("env-merge-info", _merge_generated)

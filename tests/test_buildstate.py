@@ -179,3 +179,33 @@ def test_the_data_check_verdict_is_reused_only_for_the_same_inputs(fake_root, tm
     (fake_root / "aichain_utils" / "mod.py").write_text("x = 5\n")  # the package changed: checked again
     build_book.check_data(build, inputs_fingerprint(fake_root))
     assert len(calls) == 3
+
+
+def test_a_page_that_pastes_glue_is_read_again_with_the_page_it_quotes(tmp_path):
+    """The landing page pastes at-a-glance's headline (``{glue:text}`at_a_glance.md::key```): an edit of
+    at-a-glance alone must re-read the landing page too, or it would serve the previous build's headline."""
+    from types import SimpleNamespace
+
+    from aichain_utils import sphinxext
+
+    root = Path(__file__).resolve().parents[1]
+    # the book's own landing page quotes at-a-glance (if it stops doing so, this test has nothing to guard)
+    assert sphinxext.pasted_sources((root / "index.md").read_text(encoding="utf-8"), "index") == {"at_a_glance"}
+    (tmp_path / "chapters").mkdir()
+    pages = {
+        "index": "{glue:text}`at_a_glance.md::headline:s`\n",
+        "at_a_glance": "# At a glance\n",
+        "chapters/a": "{glue:text}`../at_a_glance.md::n:.0f` and {glue:text}`local_key`\n",
+        "chapters/b": "no quote\n",
+    }
+    for doc, text in pages.items():
+        (tmp_path / f"{doc}.md").write_text(text, encoding="utf-8")
+    env = SimpleNamespace(found_docs=set(pages), doc2path=lambda doc: str(tmp_path / f"{doc}.md"))
+    outdated = sphinxext._reread_pasting_pages
+    assert outdated(None, env, set(), set(), set()) == []  # nothing read again: nothing added
+    assert outdated(None, env, set(), {"at_a_glance"}, set()) == ["chapters/a", "index"]
+    assert outdated(None, env, set(), {"chapters/b"}, set()) == []
+    assert outdated(None, env, set(), {"at_a_glance", "index"}, set()) == ["chapters/a"]
+    import inspect
+
+    assert 'app.connect("env-get-outdated", _reread_pasting_pages)' in inspect.getsource(sphinxext.setup)
