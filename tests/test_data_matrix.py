@@ -556,3 +556,19 @@ def test_the_specification_curve_labels_the_datas_own_aie():
     labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
     assert "AIE weights: the file's AIE" in labels and not any("entropy" in t for t in labels)
     plt.close(fig)
+
+
+def test_a_reading_without_usable_rows_is_left_out_of_the_curve_and_named(files, monkeypatch):
+    """Without the ITSE input ERL has no value under upsilon=mediators: the curve leaves that reading out,
+    says why, and is estimated on the others (the robustness chapter failed on this file)."""
+    from aichain_utils import measurement, panel
+    from aichain_utils.robustness import speccurve
+
+    ap = _load(files["raw, key_input empty"], monkeypatch)
+    raw = panel.read_raw_file(ap.source.path)
+    alts = measurement.alternative_panels(ap, switches=speccurve.CURVE_SWITCHES, raw=raw)
+    readings, left_out = speccurve.usable_readings({f"{n}={v}": a.data for (n, v), a in alts.items()})
+    assert list(left_out) == ["upsilon=mediators"] and "complete rows" in left_out["upsilon=mediators"]
+    assert readings and "upsilon=mediators" not in readings
+    curve = speccurve.specification_curve(ap.data, None, null_reps=0, readings=readings, own_weights="published")
+    assert set(curve.table["reading"]) == {"book", *readings}

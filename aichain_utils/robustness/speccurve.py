@@ -52,6 +52,7 @@ __all__ = [
     "aie_weight_variants",
     "specification_curve",
     "trim_by_residual",
+    "usable_readings",
 ]
 
 CONTROLS = ["lngdp", "imp", "exp", "inst", "tra"]
@@ -419,6 +420,40 @@ class SpecCurve:
             "book_estimate": float(book["estimate"].iloc[0]) if len(book) else float("nan"),
             **{f"null_{k}": v for k, v in self.null.items()},
         }
+
+
+def usable_readings(
+    readings: dict[str, pd.DataFrame], y: str = "ERL", x: str = "AIE", controls: list[str] | None = None
+) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """The alternative readings whose panels the curve can estimate, and why each other one cannot.
+
+    A reading can leave no usable row on a user's file (``upsilon="mediators"`` multiplies ERL by ITSE's
+    level: a file without the ITSE input has no ERL under that reading). :func:`specification_curve`
+    refuses such a panel; a chapter passes it the usable ones and says which were left out and why.
+
+    Returns
+    -------
+    (dict, dict)
+        label -> panel for the usable readings; label -> the reason (the check's message) for the others.
+
+    Raises
+    ------
+    AichainInputError
+        If ``readings`` is not a dict of DataFrames.
+    """
+    if not isinstance(readings, dict) or not all(isinstance(f, pd.DataFrame) for f in readings.values()):
+        raise input_error("readings", "must be a dict of label -> DataFrame", [type(readings).__name__],
+                          what="types")  # fmt: skip
+    controls = check.names("controls", CONTROLS if controls is None else controls)
+    kept, dropped = {}, {}
+    for label, frame in readings.items():
+        try:
+            _check_curve_panel(frame, y, x, controls, where=f"the panel of reading {label!r}")
+        except AichainInputError as err:
+            dropped[label] = f"its panel {err.rule}".rstrip(".") + "."
+            continue
+        kept[label] = frame
+    return kept, dropped
 
 
 @single_threaded_blas
