@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["FEEDBACK", "feedback_sentences", "scenario_table"]
+__all__ = ["FEEDBACK", "bias_clauses", "feedback_sentences", "scenario_table"]
 
 #: The parameter through which the ERL shock feeds back into AI embedding in the same year.
 FEEDBACK = "latent_ai.feedback_from_erl_shock"
@@ -150,3 +150,38 @@ def scenario_table(params: dict, scenarios: dict | None = None) -> pd.DataFrame:
             "parameters": ", ".join(f"{p} = {x}" for p, x in changes.items()) or "none",
         })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def bias_clauses(verdicts: pd.DataFrame, summary: pd.DataFrame, estimators: list[str], current: bool = True) -> str:
+    """One clause per estimator: its Monte Carlo bias, the bias's Monte Carlo SE and the verdict.
+
+    The verdict is :func:`aichain_utils.lab.monte_carlo_verdicts`'s rule (biased only beyond twice the
+    Monte Carlo SE), so a chapter that cites the lab's Monte Carlo says what the lab says.
+
+    Parameters
+    ----------
+    verdicts, summary : DataFrame
+        :func:`aichain_utils.lab.monte_carlo_verdicts` and :func:`aichain_utils.lab.monte_carlo_summary`.
+    estimators : list of str
+        Which estimators, in order (names of the ``estimator`` column).
+    current : bool
+        False when the stored Monte Carlo was made with other code or parameters: the text says so.
+
+    Raises
+    ------
+    KeyError
+        If an estimator is not in the Monte Carlo.
+    """
+    v = verdicts.set_index("estimator")
+    s = summary.set_index("estimator")
+    clauses = []
+    for est in estimators:
+        bias, se = float(s.loc[est, "bias"]), float(s.loc[est, "bias MC SE"])
+        word = "biased: beyond twice its Monte Carlo SE" if bool(v.loc[est, "biased"]) else "no bias detectable"
+        clauses.append(f"{est} {bias:+.3f} (Monte Carlo SE {se:.3f}; {word})")
+    text = "; ".join(clauses)
+    reps = int(s["replications"].iloc[0])
+    text = f"over {reps} replications the mean bias is {text}"
+    if not current:
+        text += " (the stored Monte Carlo was made with other code or parameters: rerun make montecarlo)"
+    return text

@@ -230,3 +230,30 @@ def test_the_feedback_size_sentence_says_whether_one_panel_can_see_the_bias():
     assert "too small to see in one panel" in small
     large = labtext.feedback_sentences(_params(0.0, 1.0), SCEN, _scen_estimates([0.85, 0.95, 1.30]))["size"]
     assert "moves the estimate by 0.450, more than its standard error (0.020)" in large
+
+
+def test_bias_clauses_follow_the_lab_rule_of_twice_the_monte_carlo_se():
+    """A chapter citing the lab's Monte Carlo calls an estimator biased exactly when the lab does."""
+    import pandas as pd
+
+    from aichain_utils import lab, labtext
+
+    summary = pd.DataFrame(
+        {
+            "estimator": ["A", "B"],
+            "truth": [1.0, 1.0],
+            "bias": [0.030, 0.030],
+            "bias MC SE": [0.010, 0.020],  # 3 SEs: biased; 1.5 SEs: not detectable
+            "SE ratio": [1.0, 1.0],
+            "SE ratio MC SE": [0.05, 0.05],
+            "95% CI coverage": [0.95, 0.95],
+            "replications": [100, 100],
+        }
+    )
+    verdicts = lab.monte_carlo_verdicts(summary)
+    text = labtext.bias_clauses(verdicts, summary, ["A", "B"])
+    assert text == (
+        "over 100 replications the mean bias is A +0.030 (Monte Carlo SE 0.010; biased: beyond twice its Monte "
+        "Carlo SE); B +0.030 (Monte Carlo SE 0.020; no bias detectable)"
+    )
+    assert "rerun make montecarlo" in labtext.bias_clauses(verdicts, summary, ["B"], current=False)
