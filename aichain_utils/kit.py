@@ -70,13 +70,21 @@ def wheel_name(root: Path | None = None) -> str:
 
 
 def _wheel_members(root: Path) -> list[tuple[str, Path]]:
-    """(name in the wheel, file) for the package's files and the book's data, in a fixed order."""
-    members = []
+    """(name in the wheel, file) for the package's files and the book's data, in a fixed order.
+
+    The bundle (``aichain_utils/_book``) stands for the repository's root: it holds ``data/`` and a copy
+    of the package's sources as ``aichain_utils/*.py``, which the stored results' fingerprints read
+    (:func:`aichain_utils.lab.monte_carlo_fingerprint` hashes ``repo_root() / "aichain_utils" / name``).
+    """
+    members, sources = [], []
     package = root / "aichain_utils"
     for path in sorted(package.rglob("*")):
         rel = path.relative_to(package)
         if path.is_file() and "__pycache__" not in rel.parts and rel.parts[0] != BUNDLE and path.suffix != ".pyc":
             members.append((f"aichain_utils/{rel.as_posix()}", path))
+            if path.suffix == ".py":
+                sources.append((f"aichain_utils/{BUNDLE}/aichain_utils/{rel.as_posix()}", path))
+    members += sources
     for path in sorted((root / "data").rglob("*")):
         if path.is_file():
             members.append((f"aichain_utils/{BUNDLE}/data/{path.relative_to(root / 'data').as_posix()}", path))
@@ -177,8 +185,10 @@ def _readme(wheel: str, pdfs: list[str]) -> str:
         f"    {second}",
         "",
         "The first command installs the pinned packages and aichain_utils (which carries the book's data);",
-        "the second opens the notebook (any chapter in notebooks/). Use a fresh virtual environment",
+        "the second opens the notebook (a chapter in notebooks/). Use a fresh virtual environment",
         "(python3.11 -m venv .venv, then activate it) if you do not want the pins in your own Python.",
+        "Two chapters need the repository itself: the measurement chapter reads its own source, and the",
+        "validation appendix reruns the test suite's comparisons.",
         "",
         "Contents:",
         "  notebooks/   every chapter's executed notebook, without the exercises' solutions",
