@@ -26,6 +26,7 @@ from pathlib import Path
 
 __all__ = [
     "KIT_DIR",
+    "NEEDS_REPOSITORY",
     "PACK_NAME",
     "RUN_COMMANDS",
     "assemble_kit",
@@ -48,6 +49,9 @@ HANDOUTS_PDF = "aichain-handouts.pdf"
 _EPOCH = (2026, 1, 1, 0, 0, 0)
 #: How to run a downloaded chapter notebook on one's own machine (Python 3.11), from the folder that
 #: holds the notebook, the wheel and ``requirements.txt``.
+#: Chapters whose notebook does not run from the kit alone, and why: they need the repository's files.
+NEEDS_REPOSITORY = {"chapters/validation": "it reruns the comparisons of the test suite's tests/reference"}
+
 RUN_COMMANDS = (
     "python -m pip install -r requirements.txt {wheel}",
     "python -m jupyter lab {notebook}",
@@ -187,8 +191,7 @@ def _readme(wheel: str, pdfs: list[str]) -> str:
         "The first command installs the pinned packages and aichain_utils (which carries the book's data);",
         "the second opens the notebook (a chapter in notebooks/). Use a fresh virtual environment",
         "(python3.11 -m venv .venv, then activate it) if you do not want the pins in your own Python.",
-        "Two chapters need the repository itself: the measurement chapter reads its own source, and the",
-        "validation appendix reruns the test suite's comparisons.",
+        *(f"The {page.split('/')[-1]} chapter needs the repository: {why}." for page, why in NEEDS_REPOSITORY.items()),
         "",
         "Contents:",
         "  notebooks/   every chapter's executed notebook, without the exercises' solutions",

@@ -110,6 +110,8 @@ def glue_placeholders(page: str | Path) -> list[str]:
     list of str
         The keys glued (none when every table of the page was built).
     """
+    if not SKIPPED:  # every table built: no placeholder (and no need of the page's source, which a
+        return []  # notebook downloaded from the site and run elsewhere does not have beside it)
     from myst_nb import glue
 
     from aichain_utils.display import glue_figure

@@ -316,6 +316,9 @@ def _offer_kit_download(app, pagename, templatename, context, doctree):
     wheel = kit.wheel_name(Path(app.srcdir))
     notebook = Path(context["ipynb_source"]).name
     first, second = (c.format(wheel=wheel, notebook=notebook) for c in kit.RUN_COMMANDS)
+    run = f"Run it: {first} ; {second}"
+    if pagename in kit.NEEDS_REPOSITORY:
+        run = f"Run it in a clone of the repository ({kit.NEEDS_REPOSITORY[pagename]}): make book"
     kit_url = pathto(kit.KIT_DIR, 1)
     group["buttons"] += [
         {"type": "link", "url": f"{kit_url}/{wheel}", "text": ".whl (aichain_utils)", "icon": "fas fa-box",
@@ -323,7 +326,7 @@ def _offer_kit_download(app, pagename, templatename, context, doctree):
         {"type": "link", "url": f"{kit_url}/requirements.txt", "text": "requirements.txt", "icon": "fas fa-list",
          "tooltip": "The pinned packages", "label": "download-requirements-button"},
         {"type": "link", "url": pathto("teaching") + "#teaching-run-anywhere",
-         "text": f"Run it: {first} ; {second}", "icon": "fas fa-terminal",
+         "text": run, "icon": "fas fa-terminal",
          "tooltip": "Python 3.11, in the folder of the notebook, the wheel and requirements.txt",
          "label": "download-run-button"},
     ]  # fmt: skip

@@ -63,6 +63,7 @@ def raw(root) -> pd.DataFrame:
 #: fill the other worker, instead of a long file starting last. Each file's own order is unchanged.
 LONGEST_FIRST = (
     "test_incremental_builds.py",
+    "test_teaching_kit.py",
     "test_browser.py",
     "test_expected.py",
     "test_pdf.py",

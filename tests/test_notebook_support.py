@@ -125,3 +125,14 @@ def test_keys_glued_by_cells_that_always_run_get_no_placeholder(shell, tmp_path)
     page.write_text(cells + PAGE, encoding="utf-8")
     notebook.SKIPPED.update({7: "no groups", 8: "no groups"})
     assert sorted(notebook.glue_placeholders(page)) == ["b", "tbl"]
+
+
+def test_with_every_table_built_no_placeholder_and_no_page_source_is_needed(shell, tmp_path):
+    """A chapter's notebook downloaded from the site runs without its MyST source beside it: on data
+    where every table is built there is nothing to glue, and the page is not read."""
+    shell({})
+    notebook.SKIPPED.clear()
+    assert notebook.glue_placeholders(tmp_path / "absent.md") == []
+    notebook.SKIPPED.update({7: "no groups"})
+    with pytest.raises(FileNotFoundError):
+        notebook.glue_placeholders(tmp_path / "absent.md")

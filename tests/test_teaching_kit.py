@@ -256,3 +256,14 @@ def test_a_fresh_environment_runs_a_downloaded_chapter_notebook(root, tmp_path):
         cwd=work, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert "site-packages" in where.stdout and "_book" in where.stdout, where.stdout
+
+
+def test_a_chapter_that_needs_the_repository_says_so_in_its_menu(root):
+    """The validation appendix reruns tests/reference: its download menu tells the reader to run it in a
+    clone, and every other chapter's menu gives the two commands."""
+    html = _site(root)
+    for page in kit.NEEDS_REPOSITORY:
+        menu = " ".join(a.get_text(" ") for a in _soup(html / f"{page}.html").select(".dropdown-menu a"))
+        assert "clone of the repository" in menu and "pip install" not in menu
+    menu = " ".join(a.get_text(" ") for a in _soup(html / "chapters" / "measurement.html").select(".dropdown-menu a"))
+    assert "pip install -r requirements.txt" in menu
