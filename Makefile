@@ -145,10 +145,12 @@ calibrate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --update-readme
 
-# The data matrix's expensive level: the book built on partial files (finished variables without the
-# optional groups, raw inputs without the ITSE input), every page with its table or its reason, no nan,
-# no simulation-only sentence (tests/test_data_matrix.py; about 5 minutes a build). `make test` runs its
-# cheap level (every file, every chapter's computations, no Sphinx).
+# The data matrix's expensive level: a copy of the repository built on the simulated panel, then
+# incrementally on each partial file in turn (Stata files of finished variables: the required ones only,
+# and the required ones with FSIE and ITSE on an unbalanced panel; a raw file without the ITSE input),
+# every page with its table or its reason, no nan, no simulation-only sentence, each file byte-identical
+# afterwards (tests/test_data_matrix.py; about 25 minutes). `make test` runs its cheap level (every
+# generated file, every chapter's computations, no Sphinx).
 .PHONY: test-data-matrix
 test-data-matrix: $(STAMP)
 	AICHAIN_DATA_MATRIX=1 $(BIN)/python -m pytest -q tests/test_data_matrix.py

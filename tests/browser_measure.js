@@ -141,6 +141,8 @@
   function measure(frame, mode) {
     var win = frame.contentWindow, doc = frame.contentDocument;
     var result = { width: win.innerWidth, items: [], banner: {}, captions: {}, glued: [] };
+    // the page's rendered height, as a reader scrolls it (before print emulation changes the layout)
+    result.height = Math.max(doc.documentElement.scrollHeight, doc.body.scrollHeight);
     if (mode === "print") emulatePrint(doc);
     else {
       result.banner.light = bannerContrast(win, doc, "light");

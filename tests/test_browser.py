@@ -388,6 +388,41 @@ def test_the_browser_checks_catch_a_planted_page(browser, server, tmp_path):
     assert any("#print-only-wide" in b for b in printed), printed
 
 
+#: One screen: the viewport height of a laptop window, in CSS px (as ``tests/test_page_budget.py``).
+SCREEN = 900
+#: Every page's length budget, in screens, at 1400 px and at 420 px, toggles closed (as a reader first
+#: sees the page); ``tests/test_page_budget.py`` holds the tighter budgets of at-a-glance and the
+#: landing page. A chapter is a long teaching text with its tables and figures; the budget is about
+#: 1.25 times the longest chapter measured when it was set (issue 24: the audit, 39.6 and 81.5 screens),
+#: so that a page that grows by half (a table's toggle lost, a figure repeated) fails here. The API
+#: reference (190 and 311 screens) and the handouts (29 and 59) are reference pages with budgets of
+#: their own, set the same way.
+PAGE_BUDGET = {1400: 50, 420: 100}
+PAGE_BUDGET_OWN = {"api": {1400: 240, 420: 390}, "handouts": {1400: 40, 420: 75}}
+
+
+def page_budget_excess(page: str, width: int, height: float) -> str | None:
+    """Why ``page`` is over its budget at ``width`` (its height in CSS px), or None."""
+    budget = PAGE_BUDGET_OWN.get(page, PAGE_BUDGET)[width]
+    screens = height / SCREEN
+    return f"{page} at {width} px: {screens:.1f} screens > {budget}" if screens > budget else None
+
+
+def test_no_page_is_longer_than_its_budget(root, browser, server, tmp_path):
+    """Issue 24: no page is longer than a stated budget (:data:`PAGE_BUDGET`), at 1400 px and at 420 px."""
+    measure_pages(browser, tmp_path, server, toc_pages(root))
+    over, heights = [], {}
+    for page in toc_pages(root):
+        for width in (1400, 420):
+            m = measure(browser, tmp_path, server, page, width, "screen")
+            assert m.get("height", 0) > SCREEN / 2, f"{page} at {width} px: no height measured ({m.get('height')})"
+            heights[(page, width)] = m["height"]
+            over += [e for e in [page_budget_excess(page, width, m["height"])] if e]
+    assert not over, "\n".join(over)
+    # the budget can fail: the API reference, held to a chapter's budget, is over it
+    assert page_budget_excess("chapters/api-as-a-chapter", 1400, heights[("api", 1400)]) is not None
+
+
 def _broken(m: dict) -> list[str]:
     """Words and numbers of table cells split across lines (a break after a dash or slash is allowed)."""
     return [
