@@ -39,6 +39,7 @@ __all__ = [
     "STATISTICS",
     "TOLERANCES",
     "VERDICTS",
+    "PartialColumns",
     "Tolerance",
     "audit_index",
     "build_ledger",
@@ -47,6 +48,7 @@ __all__ = [
     "regression_rows",
     "summary",
     "verdict_line",
+    "whole_tables",
     "world_reason",
     "write_ledger",
 ]
@@ -260,7 +262,9 @@ def regression_rows(
         for _, pub in pub_table.iterrows():
             col = int(pub["column"])
             rep = stats.get(col, {})
-            why_missing = built if isinstance(built, str) else f"column ({col}) not estimated"
+            why_missing = (
+                built if isinstance(built, str) else getattr(built, "missing_reason", f"column ({col}) not estimated")
+            )
             for stat in WORLD_STATISTICS:
                 if pd.isna(pub.get(stat)):
                     continue
@@ -390,13 +394,33 @@ def write_ledger(ledger: pd.DataFrame, directory: Path) -> tuple[Path, Path]:
     return csv_path, json_path
 
 
+class PartialColumns(list):
+    """The columns of a table that the data could build only in part, with the reason for the others
+    (:meth:`aichain_utils.availability.Availability.table`): the ledger judges the columns built and
+    gives the others that reason."""
+
+    def __init__(self, columns, missing_reason: str):
+        super().__init__(columns)
+        self.missing_reason = missing_reason
+
+
+def whole_tables(columns: dict[int, list | str]) -> dict[int, list]:
+    """The tables of :func:`replicate_tables` built whole (neither a reason nor :class:`PartialColumns`)."""
+    return {t: c for t, c in columns.items() if isinstance(c, list) and not isinstance(c, PartialColumns)}
+
+
 def replicate_tables(panel, bootstrap_reps: int = 0) -> dict[int, list | str]:
     """The replicated columns of Tables 3–10 (or, per table, why it cannot be built on these data).
 
-    ``panel`` is an :class:`aichain_utils.panel.AnalysisPanel`; a table is built only when
-    ``panel.missing_reason("Table N")`` is None, and that reason is kept otherwise.
+    ``panel`` is an :class:`aichain_utils.panel.AnalysisPanel`; a table is built whole when
+    ``panel.missing_reason("Table N")`` is None. Otherwise the columns the data can build
+    (:meth:`aichain_utils.availability.Availability.built_columns`; Tables 3, 7 and 8 are built whole
+    or not at all) are built as :class:`PartialColumns` carrying that reason, and with no such column
+    the reason is kept.
     """
-    from aichain_utils import replication
+    from aichain_utils import availability, replication
+
+    av = availability.assess(panel)
 
     builders = {
         3: lambda d: replication.table3_columns(d, bootstrap_reps=bootstrap_reps),
@@ -408,7 +432,18 @@ def replicate_tables(panel, bootstrap_reps: int = 0) -> dict[int, list | str]:
         9: replication.table9_columns,
         10: replication.table10_columns,
     }
-    return {t: (panel.missing_reason(f"Table {t}") or build(panel.data)) for t, build in builders.items()}
+    out: dict[int, list | str] = {}
+    for t, build in builders.items():
+        reason = panel.missing_reason(f"Table {t}")
+        built = av.built_columns(t) if reason is not None and t not in (3, 7, 8) else []
+        if reason is None:
+            out[t] = build(panel.data)
+        elif built:
+            cols = replication.table_columns(t, panel.data, columns=built, bootstrap_reps=bootstrap_reps)
+            out[t] = PartialColumns(cols, reason)
+        else:
+            out[t] = reason
+    return out
 
 
 def _world() -> pd.DataFrame | None:

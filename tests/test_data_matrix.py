@@ -572,3 +572,24 @@ def test_a_reading_without_usable_rows_is_left_out_of_the_curve_and_named(files,
     assert readings and "upsilon=mediators" not in readings
     curve = speccurve.specification_curve(ap.data, None, null_reps=0, readings=readings, own_weights="published")
     assert set(curve.table["reading"]) == {"book", *readings}
+
+
+def test_the_ledger_judges_the_columns_a_partial_table_builds(files, monkeypatch):
+    """At-a-glance and the ledger count what the file let the book build: Table 4's IV1 and first-difference
+    columns are judged on a file without IV2-IV4, and only the columns it lacks are 'not comparable',
+    with availability's reason; a table that cannot be built at all keeps its reason in every row."""
+    from aichain_utils import ledger
+
+    ap = _load(files["finished, required + FSIE + ITSE"], monkeypatch)
+    columns = ledger.replicate_tables(ap)
+    assert isinstance(columns[4], ledger.PartialColumns) and [c.number for c in columns[4]] == [1, 5]
+    assert 4 not in ledger.whole_tables(columns) and 3 in ledger.whole_tables(columns)
+    rows = ledger.ledger_for_tables(columns, ap)
+    t4 = rows[(rows["table"] == 4) & (rows["statistic"] == "coef")].set_index("column")
+    assert t4.loc[["1", "5"], "replicated"].notna().all()
+    assert (t4.loc[["1", "5"], "verdict"] != "not comparable").all()
+    for col in ("2", "3", "4"):
+        assert t4.loc[col, "verdict"] == "not comparable"
+        assert t4.loc[col, "reason"].startswith("Table 4 columns (2)–(4) need IV2, IV3 and IV4")
+    t10 = rows[rows["table"] == 10]
+    assert (t10["verdict"] == "not comparable").all() and t10["reason"].str.contains("LCV").all()
