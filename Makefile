@@ -112,12 +112,15 @@ test: $(STAMP) browser-deps
 	pdf() { if command -v chromium >/dev/null 2>&1; then \
 		$(BIN)/python tools/make_pdf.py --build _build _build/pdf/aichain.pdf -- $(BUILD_FLAGS); \
 		else echo "chromium is not installed: no book PDF (its tests are skipped)"; fi; }; \
+	handouts() { if command -v chromium >/dev/null 2>&1; then $(BIN)/python tools/course_pack.py _build; \
+		else echo "chromium is not installed: no handouts PDF (its test is skipped)"; fi; }; \
 	prepare() { rm -rf _build && $(BIN)/python tools/cache_guard.py _build && $(BIN)/python tools/preexecute.py _build; }; \
 	phase lint sh -c '$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python tools/sync_environment.py --check' && \
 	phase check-data $(BIN)/python tools/check_data.py --brief && \
 	phase execution prepare && \
 	phase "PDF build" pdf && \
 	phase "site build" $(BIN)/python tools/build_book.py _build -- $(BUILD_FLAGS) && \
+	phase handouts handouts && \
 	phase pytest $(BIN)/python -m pytest -n 2 --dist loadfile --durations=30; \
 	printf "make test phase times:\n$$times"; exit $$status
 
