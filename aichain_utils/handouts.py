@@ -93,7 +93,7 @@ def _table_block(name: str, key: str, doc: str) -> list[str]:
     return [
         f"**{{numref}}`Book table {{number}}: {{name}} <{name}>`**",
         "",
-        ":::{container} aichain-table aichain-handout-table",
+        ":::{container} aichain-table aichain-table-body aichain-handout-table",
         f"```{{glue:any}} {key}\n:doc: {doc}\n```",
         ":::",
         "",

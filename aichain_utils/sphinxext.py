@@ -601,6 +601,29 @@ def _reread_pasting_pages(app, env, added, changed, removed) -> list[str]:
     return out
 
 
+def static_digest(srcdir: Path, static_paths) -> str:
+    """SHA-256 over the files of ``html_static_path`` (their relative paths and bytes)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for folder in static_paths:
+        base = Path(srcdir) / folder
+        for path in sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []:
+            h.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _rewrite_for_static_change(app, env, added, changed, removed) -> list[str]:
+    """When only a static file changed (a stylesheet), Sphinx 7 finds no target out of date and stops
+    before copying static files, so the site would keep the old stylesheet. Then one page is read again,
+    which makes Sphinx finish the build and copy every static file."""
+    digest = static_digest(Path(app.srcdir), getattr(app.config, "html_static_path", []) or [])
+    if getattr(env, "aichain_static_digest", None) == digest:
+        return []
+    env.aichain_static_digest = digest
+    return [] if (set(added) | set(changed)) or "index" not in env.found_docs else ["index"]
+
+
 def _keep_last_good_site(app, env, docnames) -> None:
     """Before pages are read (and then rewritten in place), copy a good site aside, so that a build
     that fails leaves the last good one to put back (``tools/build_book.py``). Nothing to read, no copy."""
@@ -660,6 +683,7 @@ def setup(app):
     app.connect("source-read", _api_reference)
     app.connect("env-get-outdated", _reread_generated)
     app.connect("env-get-outdated", _reread_pasting_pages)
+    app.connect("env-get-outdated", _rewrite_for_static_change)
     app.connect("env-purge-doc", _purge_generated)
     app.connect("env-before-read-docs", _keep_last_good_site)
     app.connect("env-merge-info", _merge_generated)

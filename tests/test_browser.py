@@ -188,7 +188,7 @@ def _run(browser: str, tmp: Path, *args: str) -> str:
             [browser, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=10000", *args],
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=300,  # a long page printed and shot under a loaded CI machine took over 120 s
             check=False,
         )
     finally:

@@ -209,3 +209,25 @@ def test_a_page_that_pastes_glue_is_read_again_with_the_page_it_quotes(tmp_path)
     import inspect
 
     assert 'app.connect("env-get-outdated", _reread_pasting_pages)' in inspect.getsource(sphinxext.setup)
+
+
+def test_a_stylesheet_change_alone_makes_sphinx_finish_and_copy_it(tmp_path):
+    """Sphinx 7 stops before copying static files when no page is out of date: a change of a static file
+    alone asks for one page to be read again, so the build finishes and copies the new stylesheet."""
+    from types import SimpleNamespace
+
+    from aichain_utils import sphinxext
+
+    (tmp_path / "_static").mkdir()
+    css = tmp_path / "_static" / "aichain.css"
+    css.write_text("a { color: red }\n", encoding="utf-8")
+    app = SimpleNamespace(srcdir=str(tmp_path), config=SimpleNamespace(html_static_path=["_static"]))
+    env = SimpleNamespace(found_docs={"index", "chapters/a"})
+    outdated = sphinxext._rewrite_for_static_change
+    assert outdated(app, env, set(), set(), set()) == ["index"]  # first build: not recorded yet
+    assert outdated(app, env, set(), set(), set()) == []  # nothing changed
+    css.write_text("a { color: blue }\n", encoding="utf-8")
+    assert outdated(app, env, set(), set(), set()) == ["index"]
+    css.write_text("a { color: green }\n", encoding="utf-8")
+    assert outdated(app, env, set(), {"chapters/a"}, set()) == []  # a page is read anyway: the build finishes
+    assert outdated(app, env, set(), set(), set()) == []
