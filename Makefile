@@ -134,12 +134,12 @@ JOBS  ?= 2
 WHAT  ?= lab
 SCALE ?= 1
 montecarlo: $(STAMP)
-	$(BIN)/python -m aichain_utils.lab --reps $(REPS) --jobs $(JOBS) --what $(WHAT) --scale $(SCALE)
+	$(BIN)/python -m aichain_utils.replication.lab --reps $(REPS) --jobs $(JOBS) --what $(WHAT) --scale $(SCALE)
 
-# The closest world's Monte Carlo (aichain_utils.closestworld): every printed statistic of Tables 3-10 in
+# The closest world's Monte Carlo (aichain_utils.replication.closestworld): every printed statistic of Tables 3-10 in
 # 200 draws of the calibrated world, on seeds neither the calibration nor the default panel uses.
 montecarlo-world: $(STAMP)
-	$(BIN)/python -m aichain_utils.closestworld --jobs $(JOBS)
+	$(BIN)/python -m aichain_utils.replication.closestworld --jobs $(JOBS)
 
 # Writes the calibrated: block of data/simulation/params.yml and data/simulation/calibration.json.
 calibrate: $(STAMP)

@@ -10,7 +10,7 @@ def repo_root() -> Path:
 
     The package is installed in editable mode from the repository, so the root
     is the parent of the package folder. Installed from the wheel the book's site offers
-    (:mod:`aichain_utils.kit`), the package carries the book's ``data/`` in ``aichain_utils/_book``,
+    (:mod:`aichain_utils.book.kit`), the package carries the book's ``data/`` in ``aichain_utils/_book``,
     and that folder is the root.
 
     Raises

@@ -13,7 +13,7 @@ Measures, on the machine it runs on:
   unit and year effects, robust SEs with unit- and industry-clustered SEs beside) against pyfixest's
   ``feols`` on the identical regression, and the growth of every cost from the smallest to the largest
   scale (time multiple and elasticity in rows: 1.00 is linear);
-* the Monte Carlo (``aichain_utils.lab.monte_carlo``): ``--mc-reps`` lab replications on every local
+* the Monte Carlo (``aichain_utils.replication.lab.monte_carlo``): ``--mc-reps`` lab replications on every local
   core, and the one-core cost of one replication of the lab estimators and of the whole battery, from
   which the README's Scaling block projects 10,000 replications on N cores.
 * the robustness chapter executed alone (a fresh kernel), at 1x.
@@ -71,7 +71,10 @@ def _child_battery(scale: int) -> dict:
     """
     from threadpoolctl import threadpool_limits
 
-    from aichain_utils import panel, replication, simulate, tables
+    from aichain_utils.inputs import panel
+    from aichain_utils.replication import columns as replication
+    from aichain_utils.report import tables
+    from aichain_utils.simulation import simulate
 
     threadpool_limits(1)
 
@@ -114,8 +117,8 @@ def _feols_comparison(data) -> dict:
     """
     import pyfixest as pf
 
-    from aichain_utils import models
-    from aichain_utils.models import CONTROLS
+    from aichain_utils.replication import models
+    from aichain_utils.replication.models import CONTROLS
 
     frame = data[["ERL", "AIE", *CONTROLS, "unit_id", "year", "industry_id"]].dropna()
     formula = "ERL ~ AIE + " + " + ".join(CONTROLS) + " | unit_id + year"
@@ -143,7 +146,9 @@ def _feols_comparison(data) -> dict:
 
 
 def _child_bootstraps() -> dict:
-    from aichain_utils import mediation, models, panel, simulate
+    from aichain_utils.inputs import panel
+    from aichain_utils.replication import mediation, models
+    from aichain_utils.simulation import simulate
 
     data = panel.build_analysis_panel(simulate.simulate_panel().raw).data
     t0 = time.perf_counter()
@@ -160,7 +165,7 @@ def _child_montecarlo(lab_reps: int, battery_reps: int, jobs: int) -> dict:
     estimators and of the whole Tables 3-10 battery (the median over a few replications)."""
     from threadpoolctl import threadpool_limits
 
-    from aichain_utils import lab
+    from aichain_utils.replication import lab
 
     lab.monte_carlo(reps=jobs, first_seed=999, n_jobs=jobs)  # starts and warms the worker pool
     s = time.perf_counter()
@@ -200,8 +205,10 @@ def _child_overhead(repeat: int) -> dict:
     import statsmodels.api as sm
     from linearmodels import IV2SLS, PanelOLS
 
-    from aichain_utils import models, panel, simulate
-    from aichain_utils.models import CONTROLS
+    from aichain_utils.inputs import panel
+    from aichain_utils.replication import models
+    from aichain_utils.replication.models import CONTROLS
+    from aichain_utils.simulation import simulate
 
     data = panel.build_analysis_panel(simulate.simulate_panel().raw).data
     cols = ["ERL", "AIE", *CONTROLS]

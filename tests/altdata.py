@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aichain_utils.simulate import load_params, simulate_panel
+from aichain_utils.simulation.simulate import load_params, simulate_panel
 
 __all__ = ["small_world_params", "write_unbalanced_raw", "write_zero_effect_analysis_dta"]
 
@@ -88,7 +88,7 @@ STATA_NAMES = {
 
 def write_zero_effect_analysis_dta(path: Path, seed: int = 11) -> Path:
     """Write an analysis-level ``.dta`` (finished variables, Stata-style names) with no AIE effect."""
-    from aichain_utils.panel import build_analysis_panel
+    from aichain_utils.inputs.panel import build_analysis_panel
 
     raw = simulate_panel(small_world_params(seed, zero_effect=True)).raw
     data = build_analysis_panel(raw).data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from aichain_utils import audit
+from aichain_utils.replication import audit
 
 DESIGN = {
     "n_industries": "2",
@@ -234,7 +234,8 @@ def test_aie_floor_from_table1_and_a_planted_contradiction():
 def test_aie_floor_holds_on_the_simulated_panel():
     """The floor's argument on data: with the simulated panel's own entropy weights, AIE's mean is at
     least the national indicators' weights over the years (they are constant within a year)."""
-    from aichain_utils import indices, simulate
+    from aichain_utils.measurement import indices
+    from aichain_utils.simulation import simulate
 
     p = simulate.load_params()
     raw = simulate.simulate_panel(p).raw

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from aichain_utils import audit, claims
 from aichain_utils.errors import AichainInputError
+from aichain_utils.replication import audit, claims
 
 DESIGN = {"n_industries": "2", "first_year": "2013", "last_year": "2014", "significance_levels": "0.10|0.05|0.01"}
 FULL = 400  # 2 industries x 2 years x 100 units

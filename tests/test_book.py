@@ -187,7 +187,7 @@ def test_book_has_the_chapters_in_the_paper_order(root):
 
 
 def test_audit_page_lists_computed_findings(root):
-    from aichain_utils import audit
+    from aichain_utils.replication import audit
 
     soup = _page(root, "chapters/audit")
     tables = _tables(soup)
@@ -347,7 +347,7 @@ def test_repository_url_is_written_once_and_every_link_uses_it(root):
 
 
 def test_repository_settings_switch_buttons_on_only_for_a_real_address():
-    from aichain_utils.sphinxext import REPOSITORY_PLACEHOLDER, repository_settings
+    from aichain_utils.book.sphinxext import REPOSITORY_PLACEHOLDER, repository_settings
 
     options, sentence = repository_settings({"repository_url": REPOSITORY_PLACEHOLDER, "launch_buttons": {"x": 1}})
     assert options["use_repository_button"] is False and "launch_buttons" not in options
@@ -375,7 +375,7 @@ def test_landing_page_offers_downloads_licence_and_citation(root):
 
 
 def test_api_reference_documents_every_module_and_the_index_lists_them(root):
-    from aichain_utils.sphinxext import api_modules
+    from aichain_utils.book.sphinxext import api_modules
 
     soup = _page(root, "api")
     for module in api_modules():
@@ -411,7 +411,7 @@ def test_teaching_page_and_one_handout_per_chapter(root):
 
 
 def test_strip_solutions_removes_every_solution_block():
-    from aichain_utils.sphinxext import strip_solutions
+    from aichain_utils.book.sphinxext import strip_solutions
 
     text = ":::{exercise}\n:label: e1\nQ?\n:::\n\n"
     text += ":::{solution} e1\n:class: dropdown\n```python\nx = 1\n```\nA.\n:::\nafter\n"
@@ -424,7 +424,7 @@ def _student_project(tmp_path, remove: bool = True):
     (tmp_path / "conf.py").write_text(
         "extensions = ['myst_parser', 'sphinx_exercise']\n"
         "myst_enable_extensions = ['colon_fence']\n"
-        "from aichain_utils.sphinxext import (\n"
+        "from aichain_utils.book.sphinxext import (\n"
         "    _check_student_edition, _record_edition, _remove_solutions, _strip_downloaded_sources)\n"
         "def setup(app):\n"
         "    app.add_config_value('aichain_edition', '', 'env', types=[str])\n"
@@ -453,7 +453,7 @@ def test_student_edition_removes_solutions_from_the_pages_and_sources(tmp_path, 
     """A small Sphinx project wired as the book is, built as each edition in turn into the same
     folder (as ``make book`` and ``make book EDITION=student`` do): the student edition has the
     exercise and no solution, neither in the page, the search index nor the downloadable source."""
-    from aichain_utils.sphinxext import solution_leaks
+    from aichain_utils.book.sphinxext import solution_leaks
 
     _student_project(tmp_path)
     for edition, has_answer in [("instructor", True), ("student", False), ("instructor", True)]:
@@ -482,7 +482,7 @@ def test_student_build_fails_when_a_solution_is_left(tmp_path, monkeypatch):
 def test_switching_editions_keeps_the_execution_cache(monkeypatch):
     """The edition changes no notebook's outputs, so it is not in the inputs' fingerprint (the
     notebooks are not run again); the data source is."""
-    from aichain_utils.buildstate import inputs_fingerprint
+    from aichain_utils.book.buildstate import inputs_fingerprint
 
     monkeypatch.setenv("AICHAIN_EDITION", "instructor")
     before = inputs_fingerprint()
@@ -495,7 +495,7 @@ def test_switching_editions_keeps_the_execution_cache(monkeypatch):
 def test_the_built_site_is_the_edition_it_says(root):
     """The built book (``make book`` or ``make book EDITION=student``) matches its edition: the
     instructor edition shows every chapter's solutions, the student edition none."""
-    from aichain_utils.sphinxext import solution_leaks
+    from aichain_utils.book.sphinxext import solution_leaks
 
     html = _html_dir(root)
     edition = (html / ".edition").read_text(encoding="utf-8").strip()
@@ -531,7 +531,7 @@ def test_glossary_is_alphabetical_with_one_anchor_per_term_and_chapters_link_to_
 def test_glossary_has_a_second_index_by_the_pinyin_of_the_chinese_terms(root):
     """A reader who knows the Chinese term finds it: the glossary's second index lists every term by
     its Chinese name in pinyin order, each row linking to the English entry."""
-    from aichain_utils.glossary import pinyin_key
+    from aichain_utils.book.glossary import pinyin_key
 
     glossary = pd.read_csv(root / "data" / "glossary.csv", keep_default_na=False)
     soup = _page(root, "glossary")
@@ -551,7 +551,7 @@ def test_glossary_has_a_second_index_by_the_pinyin_of_the_chinese_terms(root):
 
 def test_every_glossary_term_has_its_pinyin():
     """data/glossary_pinyin.csv gives the pinyin of every term of data/glossary.csv (and no other)."""
-    from aichain_utils.glossary import load_glossary, missing_pinyin
+    from aichain_utils.book.glossary import load_glossary, missing_pinyin
     from aichain_utils.paths import data_dir
 
     assert missing_pinyin() == [], "add these terms' pinyin to data/glossary_pinyin.csv"
@@ -561,7 +561,7 @@ def test_every_glossary_term_has_its_pinyin():
 
 def test_pinyin_column_is_checked_against_the_chinese_term():
     """A pinyin that does not give one syllable per Chinese character fails the build with the term."""
-    from aichain_utils.glossary import chinese_index_markdown, load_glossary
+    from aichain_utils.book.glossary import chinese_index_markdown, load_glossary
 
     frame = load_glossary()
     frame.loc[frame["term"] == "Caliper", "pinyin"] = "kǎ"

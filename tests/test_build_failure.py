@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from aichain_utils import buildstate
+from aichain_utils.book import buildstate
 from aichain_utils.paths import repo_root
 
 ROOT = repo_root()

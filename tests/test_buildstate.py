@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aichain_utils.buildstate import DERIVED, STAMP_NAME, inputs_fingerprint, reset_if_changed
+from aichain_utils.book.buildstate import DERIVED, STAMP_NAME, inputs_fingerprint, reset_if_changed
 
 
 @pytest.fixture()
@@ -106,7 +106,7 @@ def test_generated_pages_are_reread_only_when_their_inputs_change(root, tmp_path
     import shutil
     from types import SimpleNamespace
 
-    from aichain_utils import sphinxext
+    from aichain_utils.book import sphinxext
 
     src = tmp_path / "book"
     (src / "data").mkdir(parents=True)
@@ -157,7 +157,7 @@ def test_the_data_check_verdict_is_reused_only_for_the_same_inputs(fake_root, tm
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
     import build_book
 
-    import aichain_utils.checks
+    import aichain_utils.inputs.checks
 
     calls = []
 
@@ -166,7 +166,7 @@ def test_the_data_check_verdict_is_reused_only_for_the_same_inputs(fake_root, tm
         print("checked")
         return 0
 
-    monkeypatch.setattr(aichain_utils.checks, "run_check", fake_check)
+    monkeypatch.setattr(aichain_utils.inputs.checks, "run_check", fake_check)
     data = tmp_path / "panel.csv"
     data.write_text("a\n1\n")
     monkeypatch.setenv("AICHAIN_DATA", str(data))
@@ -186,7 +186,7 @@ def test_a_page_that_pastes_glue_is_read_again_with_the_page_it_quotes(tmp_path)
     at-a-glance alone must re-read the landing page too, or it would serve the previous build's headline."""
     from types import SimpleNamespace
 
-    from aichain_utils import sphinxext
+    from aichain_utils.book import sphinxext
 
     root = Path(__file__).resolve().parents[1]
     # the book's own landing page quotes at-a-glance (if it stops doing so, this test has nothing to guard)
@@ -216,7 +216,7 @@ def test_a_stylesheet_change_alone_makes_sphinx_finish_and_copy_it(tmp_path):
     alone asks for one page to be read again, so the build finishes and copies the new stylesheet."""
     from types import SimpleNamespace
 
-    from aichain_utils import sphinxext
+    from aichain_utils.book import sphinxext
 
     (tmp_path / "_static").mkdir()
     css = tmp_path / "_static" / "aichain.css"

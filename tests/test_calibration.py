@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from aichain_utils import calibration, simulate
 from aichain_utils.errors import AichainInputError
-from aichain_utils.paramtree import apply_calibrated, get_param, set_param
+from aichain_utils.replication import calibration
+from aichain_utils.simulation import simulate
+from aichain_utils.simulation.paramtree import apply_calibrated, get_param, set_param
 
 
 def test_parameter_paths_read_and_write_and_refuse_typos():
@@ -107,7 +108,7 @@ def test_fingerprint_moves_with_each_input(tmp_path):
             shutil.copy(src, dst)
     before = calibration.fingerprint("seed: 1\n", tmp_path)
     assert calibration.fingerprint("seed: 2\n", tmp_path) != before
-    (tmp_path / "aichain_utils/simulate.py").write_text("# changed\n", encoding="utf-8")
+    (tmp_path / "aichain_utils/simulation/simulate.py").write_text("# changed\n", encoding="utf-8")
     assert calibration.fingerprint("seed: 1\n", tmp_path) != before
 
 
@@ -140,7 +141,7 @@ def test_stored_parameters_still_give_the_stored_hold_out_estimates():
 
 
 def test_every_published_coefficient_is_a_target():
-    from aichain_utils.published import load_regression_cells
+    from aichain_utils.inputs.published import load_regression_cells
 
     cells = load_regression_cells().dropna(subset=["coef", "se"])
     assert len(calibration.target_cells()) == int((cells["se"] > 0).sum())
@@ -188,7 +189,7 @@ def test_truth_vector_from_the_design_equals_the_simulated_truth():
 
 def test_moment_frame_equals_the_analysis_panel():
     """Stage 3 reads the Table 2 variables from the simulator; the analysis panel computes the same."""
-    from aichain_utils.panel import build_analysis_panel
+    from aichain_utils.inputs.panel import build_analysis_panel
 
     p = simulate.load_params()
     fast = calibration.moment_frame(p, seed=5)

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aichain_utils import audit, closestworld, lab, ledger, simulate
+from aichain_utils.inputs.published import load_regression_cells
 from aichain_utils.paths import repo_root
-from aichain_utils.published import load_regression_cells
+from aichain_utils.replication import audit, closestworld, lab, ledger
+from aichain_utils.simulation import simulate
 
 HTML = repo_root() / "_build" / "html"
 
@@ -143,7 +144,7 @@ def test_printed_share_holds_on_fresh_seeds(world):
 
 # --------------------------------------------------------------------------- the ledger cites findings
 def test_every_ledger_reason_of_tables_3_to_10_cites_a_finding_on_its_cell(world):
-    from aichain_utils.panel import build_analysis_panel
+    from aichain_utils.inputs.panel import build_analysis_panel
 
     frame, _ = ledger.ledger_for_panel(build_analysis_panel(simulate.simulate_panel().raw))
     findings = audit.run_audit().set_index("id")
@@ -268,6 +269,6 @@ def test_closest_world_csv_is_written_by_the_build():
 
 def test_make_help_documents_the_world_monte_carlo():
     makefile = (repo_root() / "Makefile").read_text(encoding="utf-8")
-    assert "montecarlo-world:" in makefile and "-m aichain_utils.closestworld" in makefile
+    assert "montecarlo-world:" in makefile and "-m aichain_utils.replication.closestworld" in makefile
     help_block = makefile.split("help:", 1)[1].split("\n\n", 1)[0]
     assert "make montecarlo-world" in help_block

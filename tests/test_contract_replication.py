@@ -1,7 +1,8 @@
 """The replication layer's contract (issue 23): named degenerate cases and property-based tests.
 
-Every public function of :mod:`aichain_utils.models`, :mod:`aichain_utils.replication`,
-:mod:`aichain_utils.matching`, :mod:`aichain_utils.mediation` and :mod:`aichain_utils.heterogeneity`
+Every public function of :mod:`aichain_utils.replication.models`,
+:mod:`aichain_utils.replication.columns`, :mod:`aichain_utils.replication.matching`,
+:mod:`aichain_utils.replication.mediation` and :mod:`aichain_utils.replication.heterogeneity`
 answers bad input with :class:`~aichain_utils.errors.AichainInputError` naming the column or
 argument, or with a result equal to an independent computation (statsmodels with explicit dummies,
 linearmodels, a brute-force loop). The named cases are in ``tests/test_replication_cases.py``
@@ -22,8 +23,9 @@ from hypothesis import strategies as st
 from linearmodels.iv import IV2SLS
 from test_replication_cases import CASES, small_panel
 
-from aichain_utils import heterogeneity, matching, mediation, models, replication
 from aichain_utils.errors import AichainInputError
+from aichain_utils.replication import columns as replication
+from aichain_utils.replication import heterogeneity, matching, mediation, models
 
 PROPERTY = settings(
     max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow], database=None

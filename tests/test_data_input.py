@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from datainput_helpers import run_check, sha, write_csv
 
-from aichain_utils import checks, datainput, panel, schema, templates
-from aichain_utils.datainput import DataInputError, check_file
+from aichain_utils.inputs import checks, datainput, panel, schema, templates
+from aichain_utils.inputs.datainput import DataInputError, check_file
 
 pytestmark = pytest.mark.usefixtures("clean_data_env")
 
@@ -515,7 +515,7 @@ def test_raw_file_gets_published_weights_by_default(raw, tmp_path, monkeypatch):
     path = write_csv(raw, tmp_path / "r.csv")
     monkeypatch.setenv("AICHAIN_DATA", str(path))
     ap = panel.load_analysis_panel()
-    from aichain_utils.published import load_table1
+    from aichain_utils.inputs.published import load_table1
 
     np.testing.assert_allclose(ap.aie_weights.to_numpy(), load_table1()["weight"].to_numpy())
     monkeypatch.setenv("AICHAIN_AIE_WEIGHTS", "entropy")

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from datainput_helpers import run_check, sha, write_csv
 
-from aichain_utils import checks, datainput, panel
-from aichain_utils.datainput import DataInputError, check_file
+from aichain_utils.inputs import checks, datainput, panel
+from aichain_utils.inputs.datainput import DataInputError, check_file
 
 pytestmark = pytest.mark.usefixtures("clean_data_env")
 

@@ -8,7 +8,7 @@ table, are generated from a small simulated world (12 industries x 9 units x 11 
 
 * **Cheap level** (in ``make test``): for every file, the panel is loaded through ``AICHAIN_DATA``
   as a chapter loads it, and every computation a chapter runs is asked of
-  :mod:`aichain_utils.availability` first: each table, analysis and page-level summary either
+  :mod:`aichain_utils.inputs.availability` first: each table, analysis and page-level summary either
   returns its result or its reason, and never raises.
 * **Expensive level** (``make test-data-matrix``, run with ``AICHAIN_DATA_MATRIX=1``): a copy of the
   repository is built on the simulated panel, then incrementally on a few of those files in turn
@@ -33,7 +33,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import altdata
 
-from aichain_utils import availability, schema
+from aichain_utils.inputs import availability, schema
 
 REQUIRED = [v.name for v in schema.ANALYSIS_VARIABLES if v.required]
 OPTIONAL_GROUPS: dict[str, list[str]] = {
@@ -60,8 +60,8 @@ OPTIONAL_GROUPS: dict[str, list[str]] = {
 @functools.lru_cache(maxsize=1)
 def _world() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The small world's raw inputs and its finished variables (every analysis-level column)."""
-    from aichain_utils.panel import build_analysis_panel
-    from aichain_utils.simulate import simulate_panel
+    from aichain_utils.inputs.panel import build_analysis_panel
+    from aichain_utils.simulation.simulate import simulate_panel
 
     raw = simulate_panel(altdata.small_world_params(seed=5)).raw
     data = build_analysis_panel(raw, aie_weights="published").data
@@ -131,7 +131,7 @@ SHAPE_VARIANTS = ("gaps", "three years", "one industry type", "without industry_
 
 @functools.lru_cache(maxsize=1)
 def _audit() -> pd.DataFrame:
-    from aichain_utils import audit
+    from aichain_utils.replication import audit
 
     return audit.run_audit()  # about the published tables only: the same for every file
 
@@ -150,8 +150,11 @@ def run_chapters(ap, build: set[int] | None = None) -> dict[str, object]:
     Returns the name of each computation -> its result or its reason (a non-empty string). Any
     exception propagates: a computation availability allows must not fail.
     """
-    from aichain_utils import audit, claims, handouts, heterogeneity, ledger, matching, measurement, replication
-    from aichain_utils import tables as tbl
+    from aichain_utils.book import handouts
+    from aichain_utils.replication import audit, claims, heterogeneity, ledger, matching
+    from aichain_utils.replication import columns as replication
+    from aichain_utils.replication import measurement_tables as measurement
+    from aichain_utils.report import tables as tbl
     from aichain_utils.robustness import causal_mediation, sensitivity, twfe_weights
 
     build = set(range(3, 11)) if build is None else build
@@ -207,7 +210,7 @@ def run_chapters(ap, build: set[int] | None = None) -> dict[str, object]:
 
 
 def _load(path: Path, monkeypatch):
-    from aichain_utils import panel
+    from aichain_utils.inputs import panel
 
     monkeypatch.setenv("AICHAIN_DATA", str(path))
     for var in ("AICHAIN_COLUMNS", "AICHAIN_AIE_WEIGHTS", "AICHAIN_SHEET", "AICHAIN_ENCODING"):
@@ -307,7 +310,7 @@ def test_formed_variables_are_available(files, monkeypatch):
 
 
 def test_a_table_with_too_few_years_says_so():
-    from aichain_utils.panel import build_from_finished
+    from aichain_utils.inputs.panel import build_from_finished
 
     full = _world()[1]
     two = full[full["year"] >= 2022]
@@ -372,7 +375,7 @@ def sandbox(tmp_path_factory) -> Path:
 def test_the_book_builds_on_a_partial_file(sandbox, files, name):
     from test_incremental_builds import NAN, SIMULATION_ONLY, _build_on_file
 
-    from aichain_utils.panel import load_analysis_panel
+    from aichain_utils.inputs.panel import load_analysis_panel
 
     path, _, pages = _build_on_file(sandbox, files[name])  # the file is byte-identical afterwards
     assert path.suffix == (".dta" if name.startswith("finished") else ".csv")
@@ -462,7 +465,7 @@ def test_placeholders_never_duplicate_a_key_a_cell_that_ran_glued(tmp_path):
     table's cell glued (myst-nb warns on a duplicate key, and the build treats warnings as errors)."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    from aichain_utils import notebook
+    from aichain_utils.book import notebook
 
     shell = InteractiveShell.instance()
     notebook.load_ipython_extension(shell)
@@ -491,8 +494,8 @@ def test_placeholders_never_duplicate_a_key_a_cell_that_ran_glued(tmp_path):
 )
 def test_a_partial_table_has_the_full_tables_columns(table, columns, drop):
     """The columns a file allows, built without the variables of the others, are the full table's columns."""
-    from aichain_utils import replication
-    from aichain_utils.panel import build_from_finished
+    from aichain_utils.inputs.panel import build_from_finished
+    from aichain_utils.replication import columns as replication
 
     full = build_from_finished(_world()[1]).data
     whole = {c.number: c.estimate for c in replication.table_columns(table, full, bootstrap_reps=0)}
@@ -508,15 +511,15 @@ def test_a_partial_table_has_the_full_tables_columns(table, columns, drop):
 
 @pytest.mark.parametrize("columns", [[], [0], [9], ["1"], [True]])
 def test_partial_columns_outside_the_table_are_named(columns):
-    from aichain_utils import replication
     from aichain_utils.errors import AichainInputError
+    from aichain_utils.replication import columns as replication
 
     with pytest.raises(AichainInputError, match="'columns'"):
         replication.table4_columns(_world()[1], columns=columns)
 
 
 def test_the_partial_view_shows_the_allowed_columns_under_the_reason(files, monkeypatch):
-    from aichain_utils import replication
+    from aichain_utils.replication import columns as replication
 
     ap = _load(files["finished, required + FSIE + ITSE"], monkeypatch)
     html = replication.partial_view(ap, [4, 5]).data
@@ -534,7 +537,7 @@ def test_the_specification_curve_labels_the_datas_own_aie():
     """The curve calls the data's AIE by what it is: the weighting the book built it with, or the file's own."""
     import matplotlib.pyplot as plt
 
-    from aichain_utils.panel import build_analysis_panel
+    from aichain_utils.inputs.panel import build_analysis_panel
     from aichain_utils.robustness import plots, speccurve
 
     raw = _world()[0]
@@ -561,7 +564,8 @@ def test_the_specification_curve_labels_the_datas_own_aie():
 def test_a_reading_without_usable_rows_is_left_out_of_the_curve_and_named(files, monkeypatch):
     """Without the ITSE input ERL has no value under upsilon=mediators: the curve leaves that reading out,
     says why, and is estimated on the others (the robustness chapter failed on this file)."""
-    from aichain_utils import measurement, panel
+    from aichain_utils.inputs import panel
+    from aichain_utils.replication import measurement_tables as measurement
     from aichain_utils.robustness import speccurve
 
     ap = _load(files["raw, key_input empty"], monkeypatch)
@@ -578,7 +582,7 @@ def test_the_ledger_judges_the_columns_a_partial_table_builds(files, monkeypatch
     """At-a-glance and the ledger count what the file let the book build: Table 4's IV1 and first-difference
     columns are judged on a file without IV2-IV4, and only the columns it lacks are 'not comparable',
     with availability's reason; a table that cannot be built at all keeps its reason in every row."""
-    from aichain_utils import ledger
+    from aichain_utils.replication import ledger
 
     ap = _load(files["finished, required + FSIE + ITSE"], monkeypatch)
     columns = ledger.replicate_tables(ap)

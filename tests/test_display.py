@@ -1,4 +1,4 @@
-"""How the book formats its tables (aichain_utils.display): precision per column, the diagnostics
+"""How the book formats its tables (aichain_utils.report.display): precision per column, the diagnostics
 table under every regression table (issue 24)."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from aichain_utils.display import RegressionView, show_table
-from aichain_utils.tables import RenderedTable
+from aichain_utils.report.display import RegressionView, show_table
+from aichain_utils.report.tables import RenderedTable
 
 
 def test_a_confidence_level_is_not_a_percentage_column():

@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aichain_utils import models
 from aichain_utils.econometrics import (
     fit_first_difference,
     fit_iv,
     fit_ols,
     wild_cluster_bootstrap,
 )
+from aichain_utils.replication import models
 
 
 def _panel(seed=0, n_units=30, n_years=6, n_groups=6):

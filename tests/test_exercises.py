@@ -192,7 +192,7 @@ import numpy as np
 
 ```{code-cell} ipython3
 :tags: [remove-cell]
-from aichain_utils import models
+from aichain_utils.replication import models
 ```
 
 :::{exercise}

@@ -13,13 +13,14 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from aichain_utils import matching, models
-from aichain_utils.models import CONTROLS
+from aichain_utils.replication import matching, models
+from aichain_utils.replication.models import CONTROLS
 
 
 @pytest.fixture(scope="module")
 def data():
-    from aichain_utils import panel, simulate
+    from aichain_utils.inputs import panel
+    from aichain_utils.simulation import simulate
 
     return panel.build_analysis_panel(simulate.simulate_panel().raw).data
 

@@ -14,8 +14,10 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
-from aichain_utils import framework, lab, measurement, tables
-from aichain_utils.panel import load_analysis_panel
+from aichain_utils.inputs.panel import load_analysis_panel
+from aichain_utils.replication import framework, lab
+from aichain_utils.replication import measurement_tables as measurement
+from aichain_utils.report import tables
 
 #: The A4 text column in inches: 210 mm less two 15 mm margins (the @page rule of _static/aichain.css).
 COLUMN_IN = 180 / 25.4

@@ -7,7 +7,7 @@ import warnings
 import matplotlib.pyplot as plt
 import pytest
 
-from aichain_utils import framework as fw
+from aichain_utils.replication import framework as fw
 
 
 def test_seed000_has_three_mechanisms_and_three_pathways():
@@ -30,8 +30,8 @@ def test_hypothesis_map_reads_published_estimates():
 
 
 def test_function_status_resolves_real_and_missing_functions():
-    assert fw.function_status("aichain_utils.framework.hypothesis_map") == "implemented"
-    assert fw.function_status("aichain_utils.framework.MECHANISMS") == "planned"  # not callable
+    assert fw.function_status("aichain_utils.replication.framework.hypothesis_map") == "implemented"
+    assert fw.function_status("aichain_utils.replication.framework.MECHANISMS") == "planned"  # not callable
     assert fw.function_status("aichain_utils.no_such_module.f") == "planned"
 
 

@@ -14,9 +14,9 @@ import re
 
 import pytest
 
-from aichain_utils import ledger
-from aichain_utils.glossary import load_glossary, term_patterns
+from aichain_utils.book.glossary import load_glossary, term_patterns
 from aichain_utils.paths import repo_root
+from aichain_utils.replication import ledger
 
 PAGE = repo_root() / "at_a_glance.md"
 #: a {term} role: `title <Target>` or `Target`

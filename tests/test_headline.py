@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aichain_utils import headline, labtext
-from aichain_utils.display import keep_comparisons_together, show_table
 from aichain_utils.errors import AichainInputError
+from aichain_utils.replication import labtext
+from aichain_utils.report import headline
+from aichain_utils.report.display import keep_comparisons_together, show_table
 from aichain_utils.robustness import sensitivity, sentences
 
 NBSP = "\u00a0"
@@ -236,7 +237,7 @@ def test_bias_clauses_follow_the_lab_rule_of_twice_the_monte_carlo_se():
     """A chapter citing the lab's Monte Carlo calls an estimator biased exactly when the lab does."""
     import pandas as pd
 
-    from aichain_utils import lab, labtext
+    from aichain_utils.replication import lab, labtext
 
     summary = pd.DataFrame(
         {

@@ -28,7 +28,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import altdata
 
-from aichain_utils.buildstate import STAMP_NAME
+from aichain_utils.book.buildstate import STAMP_NAME
 from aichain_utils.paths import repo_root, toc_pages
 
 pytestmark = pytest.mark.slow
@@ -103,7 +103,7 @@ def _pages(repo: Path) -> dict[str, str]:
 
 
 def _main_coef(data) -> str:
-    from aichain_utils import models
+    from aichain_utils.replication import models
 
     return f"{models.fit_two_way_fe(data).coef:.3f}"
 
@@ -143,7 +143,7 @@ def _main_build_is_current_and_simulated() -> bool:
     sys.path.insert(0, str(ROOT / "tools"))
     import build_book
 
-    from aichain_utils.buildstate import inputs_fingerprint
+    from aichain_utils.book.buildstate import inputs_fingerprint
 
     site = ROOT / "_build" / "html"
     saved = {k: os.environ.pop(k) for k in [k for k in os.environ if k.startswith("AICHAIN_")]}
@@ -200,7 +200,7 @@ def unbalanced(sandbox, simulated_build):
 
 
 def test_switching_to_other_data_rebuilds_every_page(unbalanced, simulated_build):
-    from aichain_utils.panel import build_analysis_panel, read_raw_file
+    from aichain_utils.inputs.panel import build_analysis_panel, read_raw_file
 
     path, log, pages = unbalanced
     assert "removed" in log and ".doctrees" in log, "the saved Sphinx state was not cleared"
@@ -243,7 +243,7 @@ def _site_is_current(repo: Path, monkeypatch, **env_vars: str) -> bool:
     sys.path.insert(0, str(ROOT / "tools"))
     import build_book
 
-    from aichain_utils.buildstate import inputs_fingerprint
+    from aichain_utils.book.buildstate import inputs_fingerprint
 
     for name in [k for k in os.environ if k.startswith("AICHAIN_")]:
         monkeypatch.delenv(name)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aichain_utils import indices as ix
+from aichain_utils.measurement import indices as ix
 
 
 def test_minmax_normalise_respects_signs():

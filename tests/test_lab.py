@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aichain_utils import lab
+from aichain_utils.replication import lab
 
 
 def test_scenarios_change_only_their_parameters():
@@ -67,8 +67,8 @@ def test_sampling_distribution_plot_draws_truth_and_published_lines():
     import pandas as pd
     import pytest
 
-    from aichain_utils import tables
-    from aichain_utils.published import load_regression_cells
+    from aichain_utils.inputs.published import load_regression_cells
+    from aichain_utils.report import tables
 
     reps = pd.DataFrame(
         {"estimator": ["FE"] * 3 + ["indirect FSIE"] * 3, "estimate": [1.1, 1.2, 1.3, 0.1, 0.2, 0.3], "truth": 0.9}

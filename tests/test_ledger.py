@@ -7,12 +7,13 @@ import math
 import pandas as pd
 import pytest
 
-from aichain_utils import claims, ledger
+from aichain_utils.inputs.published import load_regression_cells, load_table1, load_table2
 from aichain_utils.paths import repo_root
-from aichain_utils.published import load_regression_cells, load_table1, load_table2
+from aichain_utils.replication import claims, ledger
 
 REGRESSION_STATS = ["coef", "se", "n", "adj_r2", "kp_lm", "kp_wald", "suest_p"]
-#: A closest-world row (aichain_utils.closestworld.closest_world_table) whose published number is inside the band.
+#: A closest-world row (aichain_utils.replication.closestworld.closest_world_table) whose published number is
+#: inside the band.
 WORLD_INSIDE = {"id": "closest_world-00000000", "table": 3, "column": 1, "statistic": "coef", "published": 1.0,
                 "world_mean": 1.05, "world_sd": 0.2, "mc_se": 0.014, "z": -0.25, "percentile": 0.4,
                 "percentile_mc_se": 0.035, "band_low": 0.66, "band_high": 1.44, "replications": 200,
@@ -26,8 +27,8 @@ def _published_count() -> int:
 
 @pytest.fixture(scope="module")
 def default_ledger():
-    from aichain_utils.panel import build_analysis_panel
-    from aichain_utils.simulate import simulate_panel
+    from aichain_utils.inputs.panel import build_analysis_panel
+    from aichain_utils.simulation.simulate import simulate_panel
 
     return ledger.ledger_for_panel(build_analysis_panel(simulate_panel().raw))[0]
 
@@ -170,8 +171,8 @@ def test_claims_on_the_published_tables():
 def test_a_missing_table_makes_its_rows_not_comparable(default_ledger):
     import dataclasses
 
-    from aichain_utils.panel import build_analysis_panel
-    from aichain_utils.simulate import simulate_panel
+    from aichain_utils.inputs.panel import build_analysis_panel
+    from aichain_utils.simulation.simulate import simulate_panel
 
     ap = build_analysis_panel(simulate_panel().raw)
     ap = dataclasses.replace(ap, data=ap.data.assign(FSIE=float("nan")))

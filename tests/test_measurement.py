@@ -8,8 +8,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from aichain_utils import measurement, panel, simulate, sphinxext
-from aichain_utils.display import show_table
+from aichain_utils.book import sphinxext
+from aichain_utils.inputs import panel
+from aichain_utils.replication import measurement_tables as measurement
+from aichain_utils.report.display import show_table
+from aichain_utils.simulation import simulate
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from aichain_utils import heterogeneity, mediation, models, panel, replication, simulate
+from aichain_utils.inputs import panel
+from aichain_utils.replication import columns as replication
+from aichain_utils.replication import heterogeneity, mediation, models
+from aichain_utils.simulation import simulate
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +149,10 @@ def test_table6_and_table10_shapes(data):
 def test_true_group_effects_are_group_means_of_the_simulated_unit_effects():
     import pytest
 
-    from aichain_utils import panel, replication, simulate, tables
+    from aichain_utils.inputs import panel
+    from aichain_utils.replication import columns as replication
+    from aichain_utils.report import tables
+    from aichain_utils.simulation import simulate
 
     sp = simulate.simulate_panel()
     d = panel.build_analysis_panel(sp.raw).data

@@ -10,8 +10,12 @@ import pyfixest as pf
 import pytest
 import statsmodels.api as sm
 
-from aichain_utils import matching, models, panel, replication, simulate, tables
-from aichain_utils.models import CONTROLS
+from aichain_utils.inputs import panel
+from aichain_utils.replication import columns as replication
+from aichain_utils.replication import matching, models
+from aichain_utils.replication.models import CONTROLS
+from aichain_utils.report import tables
+from aichain_utils.simulation import simulate
 
 
 @pytest.fixture(scope="module")

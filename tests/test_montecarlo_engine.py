@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aichain_utils import lab, simulate
+from aichain_utils.replication import lab
+from aichain_utils.simulation import simulate
 
 
 @pytest.fixture(scope="module")

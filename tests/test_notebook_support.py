@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aichain_utils import notebook
+from aichain_utils.book import notebook
 
 PAGE = """
 Intro {glue:text}`outside:.3f`

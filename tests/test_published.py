@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aichain_utils import published as pub
+from aichain_utils.inputs import published as pub
 
 # ---------------------------------------------------------------- completeness
 

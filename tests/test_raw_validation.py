@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aichain_utils import panel
-from aichain_utils.panel import RawDataError, read_raw_file
+from aichain_utils.inputs import panel
+from aichain_utils.inputs.panel import RawDataError, read_raw_file
 
 
 @pytest.fixture()

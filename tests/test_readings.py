@@ -13,8 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aichain_utils import glossary, indices, panel, readings, simulate
+from aichain_utils.book import glossary
+from aichain_utils.inputs import panel, readings
+from aichain_utils.measurement import indices
 from aichain_utils.paths import repo_root
+from aichain_utils.simulation import simulate
 
 EQUATIONS = [str(k) for k in range(6, 19)]
 

@@ -1,8 +1,9 @@
 """Named degenerate inputs for the replication layer's contract (issue 23).
 
 Each case is ``(name, function, call)``: ``call(panel)`` feeds one public function of
-:mod:`aichain_utils.models`, :mod:`aichain_utils.replication`, :mod:`aichain_utils.matching`,
-:mod:`aichain_utils.mediation` or :mod:`aichain_utils.heterogeneity` a degenerate panel or argument.
+:mod:`aichain_utils.replication.models`, :mod:`aichain_utils.replication.columns`,
+:mod:`aichain_utils.replication.matching`, :mod:`aichain_utils.replication.mediation` or
+:mod:`aichain_utils.replication.heterogeneity` a degenerate panel or argument.
 ``panel`` is a small complete analysis panel (every column of the book's panel). Every case
 must raise :class:`aichain_utils.errors.AichainInputError`; the test module checks that, and
 ``python tests/test_replication_cases.py`` prints what each case does (the probe table).
@@ -13,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aichain_utils import heterogeneity, matching, mediation, models, replication
+from aichain_utils.replication import columns as replication
+from aichain_utils.replication import heterogeneity, matching, mediation, models
 
 
 def _drop(d: pd.DataFrame, *cols: str) -> pd.DataFrame:
@@ -245,7 +247,8 @@ CASES: list[tuple[str, str, object]] = [
 
 def small_panel() -> pd.DataFrame:
     """Ten units per industry of the default simulated analysis panel (3,850 rows, every column)."""
-    from aichain_utils import panel, simulate
+    from aichain_utils.inputs import panel
+    from aichain_utils.simulation import simulate
 
     d = panel.build_analysis_panel(simulate.simulate_panel().raw).data
     keep = d.groupby("industry_id")["unit_id"].transform(lambda u: u.isin(np.unique(u)[:10]))

@@ -13,8 +13,9 @@ import pytest
 from linearmodels.panel import PanelOLS
 from test_replication_cases import small_panel
 
-from aichain_utils import matching, models, replication
-from aichain_utils.models import CONTROLS
+from aichain_utils.replication import columns as replication
+from aichain_utils.replication import matching, models
+from aichain_utils.replication.models import CONTROLS
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +93,8 @@ def test_share_mediated_is_undefined_without_a_total_effect(panel10):
 
 @pytest.fixture(scope="module")
 def default_panel():
-    from aichain_utils import panel, simulate
+    from aichain_utils.inputs import panel
+    from aichain_utils.simulation import simulate
 
     return panel.build_analysis_panel(simulate.simulate_panel().raw).data
 

@@ -323,7 +323,8 @@ def test_alternative_readings_are_crossed_with_every_dimension_and_match_pyfixes
 def test_curve_switches_are_the_readings_that_change_the_curves_variables():
     """Rebuild the simulated panel under every alternative reading: exactly the switches in
     CURVE_SWITCHES change ERL, AIE, a control or an instrument."""
-    from aichain_utils import measurement, panel
+    from aichain_utils.inputs import panel
+    from aichain_utils.replication import measurement_tables as measurement
 
     ap = panel.load_analysis_panel()  # the default simulated panel
     cols = ["ERL", "AIE", *speccurve.CONTROLS, *speccurve.INSTRUMENTS]

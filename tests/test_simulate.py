@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aichain_utils import panel, published, simulate
+from aichain_utils.inputs import panel, published
+from aichain_utils.simulation import simulate
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def test_sample_sizes_implied_by_the_paper(analysis):
 
 def test_calibrated_to_table2_within_ten_percent(analysis):
     """Table 2 in expectation (the calibration's shape seeds), and each variable's N on the default panel."""
-    from aichain_utils import calibration
+    from aichain_utils.replication import calibration
 
     t2 = published.load_table2().set_index("symbol")
     d = analysis.data
@@ -180,7 +181,7 @@ def test_indicators_never_overflow_the_raw_data_check_whatever_the_power():
     The Weibull-type marginal this replaced, ``scale * (-ln(1 - Phi))^35``, exceeds 1e15 in every one
     of these panels (its largest draw is of the order of 1e28).
     """
-    from aichain_utils.schema import MAX_ABS
+    from aichain_utils.inputs.schema import MAX_ABS
 
     p = _small_world([35.0] * len(simulate.AIE_INDICATOR_COLUMNS))
     for seed in range(50):

@@ -13,7 +13,8 @@ import numbers
 import numpy as np
 import pytest
 
-from aichain_utils import panel, published, simulate, simworld
+from aichain_utils.inputs import panel, published
+from aichain_utils.simulation import simulate, simworld
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from aichain_utils import heterogeneity, matching
+from aichain_utils.replication import heterogeneity, matching
 
 
 def _panel(seed=0, n_units=60, n_years=5):

@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from aichain_utils import kit
-from aichain_utils.handouts import handouts_markdown
+from aichain_utils.book import kit
+from aichain_utils.book.handouts import handouts_markdown
 from aichain_utils.paths import toc_pages
 
 PLACEHOLDER = "[number in the chapter]"
@@ -130,7 +130,7 @@ def test_student_pdf_has_no_solution_and_no_api_reference(root):
     pages = _pdf_pages(root / "_build" / "pdf" / "aichain-student.pdf")
     text = " ".join(pages)
     assert "Solution to Exercise" not in text
-    assert "Return type" not in text and "aichain_utils.models.fit_two_way_fe(" not in text.replace(" ", "")
+    assert "Return type" not in text and "aichain_utils.replication.models.fit_two_way_fe(" not in text.replace(" ", "")
     assert "The printed book leaves the API reference out" in text
 
 
@@ -145,7 +145,7 @@ def _public_callables(module_name: str):
 
 
 def test_api_reference_documents_every_public_function_of_every_subpackage(root):
-    from aichain_utils.sphinxext import api_modules
+    from aichain_utils.book.sphinxext import api_modules
 
     modules = api_modules()
     for sub in ("econometrics", "robustness"):

@@ -7,15 +7,15 @@ import pandas as pd
 import pytest
 from linearmodels.panel import PanelOLS
 
-from aichain_utils import mediation
-from aichain_utils.models import CONTROLS
+from aichain_utils.replication import mediation
+from aichain_utils.replication.models import CONTROLS
 
 
 @pytest.fixture(scope="module")
 def unbalanced() -> pd.DataFrame:
     """The default panel with a fifth of the unit-years removed at random (seeded)."""
-    from aichain_utils.panel import build_analysis_panel
-    from aichain_utils.simulate import simulate_panel
+    from aichain_utils.inputs.panel import build_analysis_panel
+    from aichain_utils.simulation.simulate import simulate_panel
 
     d = build_analysis_panel(simulate_panel().raw).data.dropna(subset=["ERL", "AIE", "FSIE", *CONTROLS])
     keep = np.random.default_rng(5).random(len(d)) > 0.2
@@ -54,8 +54,8 @@ def test_mediation_bootstrap_runs_on_an_unbalanced_panel(unbalanced):
 def test_a_group_too_small_to_estimate_skips_its_table_with_the_reason():
     import dataclasses
 
-    from aichain_utils.panel import build_analysis_panel
-    from aichain_utils.simulate import simulate_panel
+    from aichain_utils.inputs.panel import build_analysis_panel
+    from aichain_utils.simulation.simulate import simulate_panel
 
     ap = build_analysis_panel(simulate_panel().raw)
     assert ap.missing_reason("Table 7") is None

@@ -13,9 +13,9 @@ from functools import cache
 
 import pytest
 
-from aichain_utils import validation
 from aichain_utils.errors import AichainInputError
 from aichain_utils.paths import repo_root
+from aichain_utils.replication import validation
 
 #: Test functions of tests/reference that compare no number with a reference (they count the cases).
 NOT_COMPARISONS = {"test_enough_reference_numbers"}
@@ -71,7 +71,8 @@ def test_a_stale_record_is_never_shown(tmp_path, monkeypatch):
     """With a record whose fingerprint does not match, the build reruns the slow reference."""
     key = validation.SLOW_REFERENCES[0]
     record = validation.load_record(key)
-    assert record is not None and record[2], f"data/validation/{key} is stale: run `python -m aichain_utils.validation`"
+    stale = f"data/validation/{key} is stale: run `python -m aichain_utils.replication.validation`"
+    assert record is not None and record[2], stale
     monkeypatch.setattr(validation, "record_fingerprint", lambda k: "changed")
     monkeypatch.setattr(validation, "run_comparisons", lambda keys: (record[0].iloc[:0], dict.fromkeys(keys, 0.0)))
     _, _, source = validation.build_comparisons()

@@ -16,8 +16,11 @@ import sys
 
 import pandas as pd
 
-from aichain_utils import panel, replication, simulate, tables
+from aichain_utils.inputs import panel
 from aichain_utils.paths import data_dir
+from aichain_utils.replication import columns as replication
+from aichain_utils.report import tables
+from aichain_utils.simulation import simulate
 
 #: Bootstrap draws used by the snapshot (the chapters use 999; fewer keeps the test fast).
 SNAPSHOT_REPS = 199

@@ -1,7 +1,7 @@
 """Build the book (``make book``): every step timed, the last good site kept, a failure explained last.
 
 The steps are those ``make book`` always ran: the data check (``tools/check_data.py --brief``), the
-cache guard (:func:`aichain_utils.buildstate.reset_if_changed`), the parallel pre-execution
+cache guard (:func:`aichain_utils.book.buildstate.reset_if_changed`), the parallel pre-execution
 (``tools/preexecute.py``) and ``jupyter-book build``. This wrapper adds:
 
 * **the check's verdict cached**: the check reads the whole file and builds the panel; its verdict
@@ -9,11 +9,11 @@ cache guard (:func:`aichain_utils.buildstate.reset_if_changed`), the parallel pr
   ``data/``, the switches), so they are kept in ``<build>/.check-data.json`` and printed again while
   the fingerprint is the same;
 * **the last good site kept**: a successful build marks ``<build>/html`` good
-  (:data:`aichain_utils.buildstate.GOOD_MARK`). When the inputs changed, that site is set aside
+  (:data:`aichain_utils.book.buildstate.GOOD_MARK`). When the inputs changed, that site is set aside
   before the guard clears the build; otherwise the Sphinx extension copies it aside before it reads
   any page. If the build then fails, the good site is put back, and every page of it says, above the
   data banner, "This is the last good build, of <time>; the build of <time> failed: <reason>"
-  (:func:`aichain_utils.buildstate.mark_failed_site`); a failed ``check-data`` marks the site it leaves
+  (:func:`aichain_utils.book.buildstate.mark_failed_site`); a failed ``check-data`` marks the site it leaves
   the same way. The next successful build removes the note;
 * **the cause last**: when a chapter fails, the last lines printed name the chapter, the failing
   cell's purpose (its first comment line, or the nearest heading above it), the exception and its
@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aichain_utils.buildstate import (  # noqa: E402
+from aichain_utils.book.buildstate import (  # noqa: E402
     CHECK_RECORD,
     GOOD_MARK,
     inputs_fingerprint,
@@ -199,7 +199,7 @@ def site_manifest(root: Path, build_dir: Path, fingerprint: str, builder: str, e
 
 def site_is_current(site: Path, manifest: str) -> bool:
     """A good site, no failure note, made from exactly these inputs."""
-    from aichain_utils.buildstate import FAILED_MARK, good_build_time
+    from aichain_utils.book.buildstate import FAILED_MARK, good_build_time
 
     mark = site / MANIFEST
     return (
@@ -218,7 +218,7 @@ def check_data(build: Path, fingerprint: str) -> tuple[int, str]:
         saved = json.loads(record.read_text(encoding="utf-8"))
         if saved.get("fingerprint") == fingerprint:
             return int(saved["status"]), saved["output"]
-    from aichain_utils.checks import run_check
+    from aichain_utils.inputs.checks import run_check
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

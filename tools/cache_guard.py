@@ -3,7 +3,7 @@
 jupyter-cache re-runs a notebook only when its own text changes, and Sphinx re-reads a page only
 when its source changes. The chapters also read the package, ``data/``, the pinned environment,
 the ``AICHAIN_*`` switches and the data file they name; when their fingerprint
-(:func:`aichain_utils.buildstate.inputs_fingerprint`) differs from the last build's, this removes
+(:func:`aichain_utils.book.buildstate.inputs_fingerprint`) differs from the last build's, this removes
 the execution cache and Sphinx's doctrees, so no page is served from older inputs.
 Usage: ``python tools/cache_guard.py [BUILD_DIR [ROOT]]`` (run by ``tools/build_book.py``).
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from aichain_utils.buildstate import reset_if_changed
+from aichain_utils.book.buildstate import reset_if_changed
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""`make calibrate`: choose the default simulated world's parameters (aichain_utils.calibration).
+"""`make calibrate`: choose the default simulated world's parameters (aichain_utils.replication.calibration).
 
 Writes the `calibrated:` block of data/simulation/params.yml and data/simulation/calibration.json.
 """
@@ -9,7 +9,7 @@ import argparse
 import json
 import time
 
-from aichain_utils import calibration
+from aichain_utils.replication import calibration
 
 
 def main() -> None:

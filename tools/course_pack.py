@@ -3,7 +3,7 @@
 Usage: ``python tools/course_pack.py [BUILD_DIR]`` (run by ``make pdf EDITION=student`` after the site is
 built). Headless Chromium prints the site's handouts page (``<build>/html/handouts.html``) to
 ``<build>/pdf/aichain-handouts.pdf`` with the book's print stylesheet; then
-:func:`aichain_utils.kit.assemble_kit` writes the site's ``kit/`` folder: the wheel of ``aichain_utils``
+:func:`aichain_utils.book.kit.assemble_kit` writes the site's ``kit/`` folder: the wheel of ``aichain_utils``
 (from its cache when the package did not change), the pinned requirements and the course pack, which
 now holds the student edition's PDF and the handouts' PDF. The Sphinx extension assembles the same kit
 whenever it builds the site; this script refreshes it once the PDFs are printed.
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from aichain_utils.kit import HANDOUTS_PDF, PACK_NAME, assemble_kit  # noqa: E402
+from aichain_utils.book.kit import HANDOUTS_PDF, PACK_NAME, assemble_kit  # noqa: E402
 from aichain_utils.paths import toc_pages  # noqa: E402
 
 

@@ -1,9 +1,9 @@
 """Count the simulated panels that fail any check of the raw data or of the analysis panel (issue 21).
 
-Each replication draws the panel of the lab's Monte Carlo stream (``aichain_utils.lab.replication_seed``,
+Each replication draws the panel of the lab's Monte Carlo stream (``aichain_utils.replication.lab.replication_seed``,
 master seed ``--master-seed``) from the default parameters (params.yml with its calibrated block), at
 ``--scale`` times the units, and builds the analysis panel from it: every rule of
-``aichain_utils.panel.validate_raw`` (finite, |value| at most 1e15, positive where a formula divides
+``aichain_utils.inputs.panel.validate_raw`` (finite, |value| at most 1e15, positive where a formula divides
 or takes logs, no constant indicator, ...) and every step of ``build_analysis_panel``. A replication
 that raises is a failure; its message is kept. The count is written to
 ``data/simulation/failures_<scale>x.json`` after every ``--every`` replications, so an interrupted run
@@ -22,8 +22,10 @@ import time
 import yaml
 from joblib import Parallel, delayed
 
-from aichain_utils import lab, panel, simulate
+from aichain_utils.inputs import panel
 from aichain_utils.paths import data_dir
+from aichain_utils.replication import lab
+from aichain_utils.simulation import simulate
 
 
 def check_one(params: dict, master_seed: int, replication: int, scale: int) -> str:

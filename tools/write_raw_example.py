@@ -7,7 +7,7 @@ Usage: ``python tools/write_raw_example.py``.
 from __future__ import annotations
 
 from aichain_utils.paths import data_dir
-from aichain_utils.simulate import simulate_panel
+from aichain_utils.simulation.simulate import simulate_panel
 
 
 def main() -> None:

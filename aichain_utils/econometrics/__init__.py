@@ -4,7 +4,7 @@ Every estimator takes the outcome, regressors, controls, absorbed effects, clust
 variable(s), entity, time and instruments by name. Inference follows Stata's conventions by
 default (``regress``, ``reghdfe``/``xtreg, fe``, ``ivreg2``, ``xtgls``, ``boottest``); other
 conventions (fixest, linearmodels) are an argument. The paper's specifications live in
-:mod:`aichain_utils.models` and :mod:`aichain_utils.replication`, which call this package.
+:mod:`aichain_utils.replication.models` and :mod:`aichain_utils.replication.columns`, which call this package.
 """
 
 from aichain_utils.econometrics._data import check_rank, complete_cases

@@ -56,7 +56,7 @@ def published_signs() -> dict[str, float]:
     AichainInputError
         Never for its own (it takes no input); errors of reading the published cells propagate.
     """
-    from aichain_utils.published import load_regression_cells
+    from aichain_utils.inputs.published import load_regression_cells
 
     cells = load_regression_cells().set_index(["table", "column"])["coef"]
     return {f"{lvl} ({col.replace('_', ' ')})": float(np.sign(cells[t, c])) for t, c, col, lvl in GROUP_CLAIMS}

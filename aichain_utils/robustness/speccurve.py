@@ -96,11 +96,11 @@ def aie_weight_variants(raw: pd.DataFrame) -> pd.DataFrame:
     ------
     AichainInputError
         If ``raw`` lacks ``unit_id``, ``year`` or an indicator column, or an identifier is missing; and
-        what :func:`aichain_utils.indices.entropy_index` raises on the indicators.
+        what :func:`aichain_utils.measurement.indices.entropy_index` raises on the indicators.
     """
-    from aichain_utils.indices import entropy_index
-    from aichain_utils.published import load_table1
-    from aichain_utils.simulate import AIE_INDICATOR_COLUMNS
+    from aichain_utils.inputs.published import load_table1
+    from aichain_utils.measurement.indices import entropy_index
+    from aichain_utils.simulation.simulate import AIE_INDICATOR_COLUMNS
 
     check.columns(raw, ["unit_id", "year", *AIE_INDICATOR_COLUMNS], "raw")
     check.ids(raw, ["unit_id", "year"])
@@ -482,7 +482,7 @@ def specification_curve(
         Seed of the Rademacher draws.
     readings : dict of str to DataFrame, optional
         Alternative measurement readings: label -> the panel rebuilt under that reading (the same
-        columns as ``data``; :func:`aichain_utils.measurement.alternative_panels` with
+        columns as ``data``; :func:`aichain_utils.replication.measurement_tables.alternative_panels` with
         :data:`CURVE_SWITCHES` builds them). Each is crossed with every sample,
         estimator, fixed effects, control set and standard error, with the book's AIE weighting
         only; ``data`` is the reading ``"book"``. The table's ``reading`` column says which. A

@@ -14,8 +14,8 @@ from decimal import Decimal
 import pytest
 from linearmodels.datasets import card, mroz
 
-from aichain_utils import models
 from aichain_utils.econometrics import fit_iv, fit_ols
+from aichain_utils.replication import models
 
 CARD_CONTROLS = ["exper", "expersq", "black", "smsa", "south", "smsa66"] + [f"reg66{i}" for i in range(2, 10)]
 

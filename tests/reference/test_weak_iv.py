@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from aichain_utils import replication
 from aichain_utils.econometrics.weakiv import effective_f, effective_f_critical_value
+from aichain_utils.replication import columns as replication
 
 
 def test_effective_f_critical_value_with_one_instrument_is_23_1():

@@ -1,0 +1,768 @@
+"""Sphinx extension: a data banner on every page, and numbered tables for executed outputs.
+
+The banner says which data the book was built from; each chapter's download menu also offers the
+executed notebook (.ipynb). The ``numbered-table`` directive gives a
+table printed by a code cell a number and a caption, so the text can cross-reference it.
+
+Enabled in ``_config.yml`` (``sphinx.extra_extensions``). The data source is decided at
+build time by :func:`aichain_utils.panel.data_source` (environment variable
+``AICHAIN_DATA``), the same switch the chapters use.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from html import escape
+from pathlib import Path
+from typing import ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from aichain_utils.book.buildstate import inputs_fingerprint, keep_last_good, reset_if_changed
+from aichain_utils.inputs.panel import data_source
+
+__all__ = [
+    "REPOSITORY_PLACEHOLDER",
+    "STUDENT_PDF_NAME",
+    "NumberedTableDirective",
+    "banner_html",
+    "edition",
+    "edition_pdf",
+    "kit_substitutions",
+    "numbered_table",
+    "repository_settings",
+    "setup",
+    "solution_leaks",
+    "strip_solutions",
+]
+
+
+def banner_html() -> str:
+    """The banner's HTML for the data source in force (text: :func:`aichain_utils.display.banner_text`)."""
+    from aichain_utils.report.display import banner_text
+
+    source = data_source()
+    kind = "simulated" if source.is_simulated else "licensed"
+    text = escape(banner_text(source))
+    return f'<div class="aichain-data-banner aichain-data-{kind}" role="note"><strong>Data:</strong> {text}</div>'
+
+
+def _add_banner(app, pagename, templatename, context, doctree):
+    if "body" in context:
+        context["body"] = banner_html() + context["body"]
+
+
+def _executed_notebook(app, pagename: str) -> str:
+    """The executed notebook of ``pagename`` as .ipynb text, with every output.
+
+    With ``execute_notebooks: cache`` MyST-NB writes ``_build/jupyter_execute/<page>.ipynb`` from
+    the unexecuted source when the outputs come from the cache, so that file can lack outputs. The
+    outputs are taken from the execution cache instead (jupyter-cache, matched on the code cells);
+    the written file is the fallback when the cache has no match (e.g. ``execute_notebooks: force``).
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    source = Path(app.env.doc2path(pagename))
+    cache_path = app.env.mystnb_config.execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
+    if source.suffix == ".md" and Path(cache_path).is_dir():
+        notebook = read_myst_markdown_notebook(source.read_text(encoding="utf-8"), path=str(source))
+        try:
+            return nbformat.writes(get_cache(cache_path).merge_match_into_notebook(notebook)[1])
+        except KeyError:
+            pass  # no cached execution of this source: use the written file
+    return (Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb").read_text(encoding="utf-8")
+
+
+def _offer_notebook_download(app, pagename, templatename, context, doctree):
+    """Offer the executed notebook (.ipynb, with outputs) in the page's download menu.
+
+    sphinx-book-theme lists an ``.ipynb`` download only when launch buttons are configured, which
+    needs a public repository URL. Here the executed notebook is written next to the page sources
+    and the theme's download menu (which reads ``context["ipynb_source"]``) offers it. Runs before
+    the theme (priority 500 < 501).
+    """
+    if not (Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb").is_file():
+        return  # not a notebook page: MyST-NB writes this file for every notebook it reads
+    text = _executed_notebook(app, pagename)
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _guard_inputs(app, config) -> None:
+    """Never serve a page computed from older inputs (see :mod:`aichain_utils.buildstate`).
+
+    Removes the execution cache and the doctrees when the inputs changed since the last build
+    (``make book`` has usually done so already), and records the fingerprint as a configuration
+    value that invalidates Sphinx's environment, so every page is re-read when it changes. Sets the
+    tag ``simulated`` or ``userdata``, so that prose true of one kind of data only is written in an
+    ``{only}`` block and appears only on builds from that kind of data, and a tag ``has_tableN`` for
+    each of the paper's tables the data can build (prose about a table the data cannot build sits in
+    ``{only} has_tableN``, and ``{only} not has_tableN`` prints why).
+    """
+    reset_if_changed(Path(app.outdir).parent, keep=(Path(app.outdir).name,))
+    config.aichain_inputs_fingerprint = inputs_fingerprint()
+    # ``{only} simulated`` / ``{only} userdata`` blocks: prose true of one kind of data only
+    source = data_source()
+    app.tags.add("simulated" if source.is_simulated else "userdata")
+    for table in _tables_available(source):
+        app.tags.add(f"has_table{table}")
+
+
+def _tables_available(source) -> list[int]:
+    """The paper's tables (1-10) that the data in force can build: ``{only} has_table6`` blocks.
+
+    On the simulated panel every table can be built; on a user's file the panel is loaded once and
+    :meth:`aichain_utils.panel.AnalysisPanel.missing_reason` decides (a failing file stops the build
+    earlier, at ``make check-data``).
+    """
+    if source.is_simulated:
+        return list(range(1, 11))
+    from aichain_utils.inputs.panel import load_analysis_panel
+
+    ap = load_analysis_panel()
+    return [t for t in range(1, 11) if ap.missing_reason(f"Table {t}") is None]
+
+
+def _chapter_numbers(app, env) -> list[str]:
+    """Number tables and figures by chapter ("Book table 3.2": the second table of chapter 3).
+
+    Sphinx numbers them through the whole book, so the baseline chapter's Table 3 became "Book
+    table 11", easily misread as one of the paper's tables. The chapter number is the one the
+    table of contents gives the page (``numbered: true`` in ``_toc.yml``); pages without one (the
+    reference and teaching pages) are lettered A, B, ... in their order. Runs after Sphinx has
+    assigned its numbers (``env-get-updated``, late priority).
+    """
+    import copy
+
+    from aichain_utils.paths import toc_pages
+
+    env.aichain_raw_fignumbers = copy.deepcopy(env.toc_fignumbers)  # Sphinx's own, for the next build
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for doc in [p for p in toc_pages(Path(app.srcdir)) if p != "index"]:
+        secnumber = env.toc_secnumbers.get(doc, {}).get("")
+        chapter = secnumber[0] if secnumber else next(letters)
+        for numbers in env.toc_fignumbers.get(doc, {}).values():
+            ordered = sorted(numbers, key=lambda k: numbers[k])
+            for k, ident in enumerate(ordered, start=1):
+                numbers[ident] = (chapter, k)
+    return []
+
+
+def _restore_sphinx_numbers(app, env) -> list[str]:
+    """Give Sphinx back its own figure numbers before it reassigns them (``env-get-updated``, early).
+
+    Sphinx rewrites every page whose numbers differ from the ones saved with the environment; those
+    are :func:`_chapter_numbers`' renumbering, so without this every page with a table or figure
+    was rewritten on every build, even when nothing changed.
+    """
+    raw = getattr(env, "aichain_raw_fignumbers", None)
+    if raw is not None:
+        import copy
+
+        env.toc_fignumbers = copy.deepcopy(raw)
+    return []
+
+
+#: The repository address ``_config.yml`` ships with, until the publisher sets the real one.
+REPOSITORY_PLACEHOLDER = "https://github.com/OWNER/aichain"
+
+
+def repository_settings(theme_options: dict) -> tuple[dict, str]:
+    """Theme options and the landing page's repository sentence for the configured repository.
+
+    ``_config.yml``'s ``repository.url`` is the one place the address is written (Jupyter Book passes
+    it to the theme as ``repository_url``). While it is :data:`REPOSITORY_PLACEHOLDER` the site shows
+    no repository or launch buttons (they would lead nowhere); once set, the repository button and
+    the Binder and Colab launch buttons are switched on.
+
+    Parameters
+    ----------
+    theme_options : dict
+        ``html_theme_options`` as Jupyter Book wrote them.
+
+    Returns
+    -------
+    (dict, str)
+        The updated theme options, and a Markdown sentence naming the repository.
+    """
+    options = dict(theme_options)
+    url = str(options.get("repository_url") or "").rstrip("/")
+    if not url or url == REPOSITORY_PLACEHOLDER:
+        options["use_repository_button"] = False
+        options.pop("launch_buttons", None)
+        sentence = (
+            "The address of the public repository is not set in this build (whoever publishes the book "
+            "sets `repository.url` in `_config.yml`); the code and data are in the repository the book "
+            "was built from."
+        )
+        return options, sentence
+    options["use_repository_button"] = True
+    launch = dict(options.get("launch_buttons") or {})
+    launch.update(
+        {
+            "notebook_interface": "jupyterlab",
+            "binderhub_url": "https://mybinder.org",
+            "colab_url": "https://colab.research.google.com",
+        }
+    )
+    options["launch_buttons"] = launch
+    return options, f"The code, the data and the notebooks are in the public repository, [{url}]({url})."
+
+
+#: Where ``make pdf`` writes the whole-book PDF; copied into the site when it exists.
+PDF_NAME = "aichain.pdf"
+#: ``make pdf EDITION=student``'s PDF (no solutions, no API reference): the student edition's site links
+#: it instead of :data:`PDF_NAME`, and the course pack carries it.
+STUDENT_PDF_NAME = "aichain-student.pdf"
+
+
+def edition_pdf() -> str:
+    """The PDF of this build's edition (``_build/pdf/<name>``): :data:`PDF_NAME` or :data:`STUDENT_PDF_NAME`."""
+    return STUDENT_PDF_NAME if edition() == "student" else PDF_NAME
+
+
+def citation_text(root: Path) -> str:
+    """The package's citation in one line, read from ``CITATION.cff`` (the one place it is written)."""
+    import yaml
+
+    cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    authors = ", ".join(a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in cff["authors"])
+    year = str(cff.get("date-released", ""))[:4]
+    return f"{authors} ({year}). *{cff['title']}*, version {cff['version']}."
+
+
+def _configure_landing_page(app, config) -> None:
+    """Theme options for the repository, and the landing page's repository, PDF and citation text."""
+    options, sentence = repository_settings(config.html_theme_options or {})
+    config.html_theme_options = options
+    name = edition_pdf()
+    pdf = Path(app.outdir).parent / "pdf" / name
+    subs = dict(getattr(config, "myst_substitutions", None) or {})
+    subs["repository_sentence"] = sentence
+    subs["pdf_sentence"] = (
+        f'the whole book as one PDF, <a href="{name}">{name}</a> (built by `make pdf`).'
+        if pdf.is_file()
+        else "the whole book as one PDF: `make pdf` builds it, and the site links it once it is built."
+    )
+    subs["citation"] = citation_text(Path(app.srcdir))
+    subs.update(kit_substitutions(Path(app.srcdir)))
+    config.myst_substitutions = subs
+
+
+def kit_substitutions(root: Path) -> dict[str, str]:
+    """The teaching page's links to the kit (:mod:`aichain_utils.kit`): the course pack, the wheel, the
+    pinned requirements, and the two commands that run a chapter's notebook."""
+    from aichain_utils.book import kit
+
+    if not (root / "pyproject.toml").is_file():
+        return {}
+    wheel = kit.wheel_name(root)
+    first, second = (c.format(wheel=wheel, notebook="baseline.ipynb") for c in kit.RUN_COMMANDS)
+    return {
+        "kit_pack": f'<a href="{kit.KIT_DIR}/{kit.PACK_NAME}">{kit.PACK_NAME}</a>',
+        "kit_wheel": f'<a href="{kit.KIT_DIR}/{wheel}">{wheel}</a>',
+        "kit_requirements": f'<a href="{kit.KIT_DIR}/requirements.txt">requirements.txt</a>',
+        "kit_command_install": f"`{first}`",
+        "kit_command_run": f"`{second}`",
+    }
+
+
+def _copy_pdf(app, exception) -> None:
+    """Put the edition's whole-book PDF (``_build/pdf/aichain.pdf``, or ``aichain-student.pdf`` in the
+    student edition, from ``make pdf``) into the site; the student edition's site never holds the
+    instructor's PDF, which has the solutions."""
+    if exception is not None or app.builder.name != "html":
+        return
+    import shutil
+
+    if edition() == "student":
+        (Path(app.outdir) / PDF_NAME).unlink(missing_ok=True)
+    pdf = Path(app.outdir).parent / "pdf" / edition_pdf()
+    if pdf.is_file():
+        shutil.copy2(pdf, Path(app.outdir) / pdf.name)
+
+
+def _assemble_kit(app, exception) -> None:
+    """Put the wheel, the pinned requirements and the course pack into the site (``kit/``;
+    :func:`aichain_utils.kit.assemble_kit`); the wheel comes from its cache when the package and the
+    data did not change."""
+    root = Path(app.srcdir)
+    if exception is not None or app.builder.name != "html" or not (root / "pyproject.toml").is_file():
+        return
+    from aichain_utils.book.kit import assemble_kit
+
+    assemble_kit(Path(app.outdir), Path(app.outdir).parent, root)
+
+
+def _offer_kit_download(app, pagename, templatename, context, doctree):
+    """A chapter's download menu also offers the wheel and the pinned requirements, and says how to run
+    the notebook on one's own machine in two commands (the teaching page gives them in full).
+    Runs after the theme has made the menu (priority 502 > 501)."""
+    if not context.get("ipynb_source") or not (Path(app.srcdir) / "pyproject.toml").is_file():
+        return
+    from aichain_utils.book import kit
+
+    group = next((b for b in context.get("header_buttons", []) if b.get("label") == "download-buttons"), None)
+    if group is None:
+        return
+    pathto = context["pathto"]
+    wheel = kit.wheel_name(Path(app.srcdir))
+    notebook = Path(context["ipynb_source"]).name
+    first, second = (c.format(wheel=wheel, notebook=notebook) for c in kit.RUN_COMMANDS)
+    run = f"Run it: {first} ; {second}"
+    if pagename in kit.NEEDS_REPOSITORY:
+        run = f"Run it in a clone of the repository ({kit.NEEDS_REPOSITORY[pagename]}): make book"
+    kit_url = pathto(kit.KIT_DIR, 1)
+    group["buttons"] += [
+        {"type": "link", "url": f"{kit_url}/{wheel}", "text": ".whl (aichain_utils)", "icon": "fas fa-box",
+         "tooltip": "The package, with the book's data", "label": "download-wheel-button"},
+        {"type": "link", "url": f"{kit_url}/requirements.txt", "text": "requirements.txt", "icon": "fas fa-list",
+         "tooltip": "The pinned packages", "label": "download-requirements-button"},
+        {"type": "link", "url": pathto("teaching") + "#teaching-run-anywhere",
+         "text": run, "icon": "fas fa-terminal",
+         "tooltip": "Python 3.11, in the folder of the notebook, the wheel and requirements.txt",
+         "label": "download-run-button"},
+    ]  # fmt: skip
+
+
+#: The editions ``make book EDITION=...`` builds (environment variable ``AICHAIN_EDITION``).
+EDITIONS = ("instructor", "student")
+_SOLUTION = re.compile(r"^:::\{solution\}.*?^:::[ \t]*$\n?", re.M | re.S)
+
+
+def edition() -> str:
+    """The edition of this build: ``instructor`` (default, with solutions) or ``student``.
+
+    Raises
+    ------
+    ValueError
+        If ``AICHAIN_EDITION`` names another edition.
+    """
+    value = os.environ.get("AICHAIN_EDITION", "").strip().lower() or "instructor"
+    if value not in EDITIONS:
+        raise ValueError(f"AICHAIN_EDITION={value!r}: the editions are {', '.join(EDITIONS)}")
+    return value
+
+
+def _record_edition(app, config) -> None:
+    """Record the edition as a tag (``student`` or ``instructor``, for ``{only}`` blocks) and as a
+    configuration value that invalidates Sphinx's saved environment, so that switching editions
+    re-reads every page (the execution cache is kept: see
+    :mod:`aichain_utils.buildstate`)."""
+    config.aichain_edition = edition()
+    app.tags.add(edition())  # ``{only} student`` / ``{only} instructor`` blocks
+
+
+def strip_solutions(text: str) -> str:
+    """``text`` (MyST Markdown) without its ``{solution}`` blocks: the student edition's sources."""
+    return _SOLUTION.sub("", text)
+
+
+def _remove_solutions(app, doctree) -> None:
+    """Student edition: take every solution out of the page (not merely collapse it)."""
+    if edition() != "student":
+        return
+    for node in list(doctree.findall(lambda n: type(n).__name__ == "solution_node")):
+        node.parent.remove(node)
+
+
+def _strip_downloaded_sources(app, exception) -> None:
+    """Student edition: the downloadable sources (.md, executed .ipynb) lose their solutions too."""
+    if exception is not None or edition() != "student" or app.builder.name != "html":
+        return
+    import json
+
+    for path in (Path(app.outdir) / "_sources").rglob("*"):
+        if path.suffix == ".md" or path.name.endswith(".md.txt"):
+            path.write_text(strip_solutions(path.read_text(encoding="utf-8")), encoding="utf-8")
+        elif path.suffix == ".ipynb":
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            for cell in nb["cells"]:
+                if cell["cell_type"] == "markdown":
+                    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                    cell["source"] = strip_solutions(source)
+            path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+#: What a solution leaves in the output: sphinx-exercise's solution box in a page, a ``{solution}``
+#: block in a downloadable source (.md, or a markdown cell of an .ipynb).
+_SOLUTION_IN_HTML = re.compile(r'<div[^>]*class="[^"]*\bsolution\b[^"]*"')
+_SOLUTION_IN_SOURCE = re.compile(r":::\{solution\}")
+_SOLUTION_IN_SEARCH = re.compile(r'"Solution to Exercise[^"]*"', re.I)
+
+
+def solution_leaks(outdir: Path) -> list[str]:
+    """Files of a built site (``_build/html``) that still hold a solution: each page (.html), each
+    downloadable source (``_sources``: .md, .txt, .ipynb) and the search index, as ``path: what``."""
+    leaks = []
+    for path in sorted(Path(outdir).rglob("*")):
+        if path.suffix not in {".html", ".md", ".txt", ".ipynb"} and path.name != "searchindex.js":
+            continue
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        pattern = {".html": _SOLUTION_IN_HTML, ".js": _SOLUTION_IN_SEARCH}.get(path.suffix, _SOLUTION_IN_SOURCE)
+        if pattern.search(text):
+            leaks.append(f"{path.relative_to(outdir)}: {pattern.search(text).group(0)[:60]}")
+    return leaks
+
+
+def _check_student_edition(app, exception) -> None:
+    """Write the edition into the site (``.edition``, read by the tests) and, in the student edition,
+    fail the build if any page or downloadable source still holds a solution."""
+    if exception is not None or app.builder.name not in ("html", "singlehtml"):
+        return
+    (Path(app.outdir) / ".edition").write_text(edition() + "\n", encoding="utf-8")
+    if edition() != "student":
+        return
+    from sphinx.errors import ExtensionError
+
+    leaks = solution_leaks(Path(app.outdir))
+    if leaks:
+        raise ExtensionError("student edition: solutions left in the output: " + "; ".join(leaks[:10]))
+
+
+API_MARKER = "<!-- aichain-api-modules -->"
+
+
+def api_modules() -> list[str]:
+    """The modules of :mod:`aichain_utils`, alphabetically: every ``.py`` file of the package but
+    ``__init__``, every subpackage (``econometrics``, ``robustness``) and every public module of a
+    subpackage (its ``_private`` modules are documented through what the subpackage exports)."""
+    package = Path(__file__).parent
+    names = [f"aichain_utils.{p.stem}" for p in package.glob("*.py") if p.stem != "__init__"]
+    for sub in package.iterdir():
+        if sub.is_dir() and (sub / "__init__.py").is_file() and not sub.name.startswith("_"):
+            names.append(f"aichain_utils.{sub.name}")
+            names += [f"aichain_utils.{sub.name}.{p.stem}" for p in sub.glob("*.py") if not p.stem.startswith("_")]
+    return sorted(names)
+
+
+def _api_block(module: str, documented: set[str]) -> str:
+    """The API reference's section of ``module``: autodoc of its public names (its ``__all__``).
+
+    A subpackage documents only the names it exports from its private modules; what it exports from
+    a public module is documented with that module, once.
+    """
+    import importlib
+
+    options = "   :members:\n"
+    mod = importlib.import_module(module)
+    if hasattr(mod, "__path__"):  # a subpackage
+        exported = getattr(mod, "__all__", [])
+        own = [n for n in exported if getattr(getattr(mod, n), "__module__", module) not in documented]
+        options = f"   :members: {', '.join(own)}\n" if own else ""
+    return f"## `{module}`\n\n```{{eval-rst}}\n.. automodule:: {module}\n{options}```\n"
+
+
+HANDOUTS_MARKER = "<!-- aichain-handouts -->"
+GLOSSARY_MARKER = "<!-- aichain-glossary -->"
+
+
+def _api_reference(app, docname, source) -> None:
+    """Write the generated pages' bodies: the API reference (one autodoc section per module, found
+    at build time) and the handouts (assembled from the chapters by :mod:`aichain_utils.handouts`)."""
+    _record_generated(app, docname)
+    if GLOSSARY_MARKER in source[0]:
+        from aichain_utils.book.glossary import glossary_markdown
+
+        source[0] = source[0].replace(GLOSSARY_MARKER, glossary_markdown())
+    if HANDOUTS_MARKER in source[0]:
+        from aichain_utils.book.handouts import handouts_markdown
+
+        source[0] = source[0].replace(HANDOUTS_MARKER, handouts_markdown(Path(app.srcdir)))
+    if API_MARKER not in source[0]:
+        return
+    if _builder_name(app) == "singlehtml":  # the PDF: the API reference stays on the site
+        source[0] = source[0].replace(API_MARKER, "")
+        return
+    modules = api_modules()
+    blocks = [_api_block(m, set(modules)) for m in modules]
+    source[0] = source[0].replace(API_MARKER, "\n".join(blocks))
+
+
+def _builder_name(app) -> str:
+    return getattr(getattr(app, "builder", None), "name", "") or ""
+
+
+def _prose_out_of_parameters(app, what, name, obj, options, lines) -> None:
+    """Move a prose sentence that ends a numpy ``Parameters`` list ("Other arguments as in ...")
+    below it, where numpydoc/napoleon expect prose, so the API reference renders it as a paragraph."""
+    moved = [k for k, line in enumerate(lines) if line.strip().startswith("Other arguments as in")]
+    for k in reversed(moved):
+        lines.append("")
+        lines.append(lines.pop(k).strip())
+
+
+_BARS = re.compile(r"(?<![\\`|])\|(?=[^\s|])([^|`\n]*?[^\s|\\])\|(?![_|`])")
+
+
+def _escape_absolute_values(app, what, name, obj, options, lines) -> None:
+    """Escape an absolute value written with bars in a docstring's prose (bars around a name), which
+    reStructuredText would read as a substitution reference; inline literals and roles are left alone."""
+    for k, line in enumerate(lines):
+        parts = line.split("`")
+        lines[k] = "`".join(_BARS.sub(r"\\|\1\\|", p) if i % 2 == 0 else p for i, p in enumerate(parts))
+
+
+#: The pages assembled at build time, and what each is assembled from (besides the package, ``data/``
+#: and the switches, which the inputs fingerprint covers: a change to them re-reads every page).
+GENERATED_PAGES = ("api", "glossary", "handouts")
+
+
+def generated_page_inputs(srcdir: Path, docname: str, builder: str = "") -> str:
+    """SHA-256 of what the generated page ``docname`` is assembled from, read at build time.
+
+    * ``api``: every module of :mod:`aichain_utils` (autodoc imports them; :func:`api_modules`) and the
+      builder (``builder``: the single page the PDF is printed from leaves the API reference out);
+    * ``glossary``: ``data/glossary.csv`` and :mod:`aichain_utils.glossary`;
+    * ``handouts``: the table of contents and every chapter it lists (:mod:`aichain_utils.handouts`
+      quotes them), and :mod:`aichain_utils.handouts`.
+
+    The page's own source is Sphinx's to watch. Sphinx cannot see these inputs, so
+    :func:`_reread_generated` re-reads the page when this digest differs from the one recorded when
+    it was last read, and only then.
+    """
+    import hashlib
+
+    from aichain_utils.paths import toc_pages
+
+    package = Path(__file__).parent
+    if docname == "api":
+        files = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
+        files.append(Path(f"<builder {builder}>"))  # the single-page build (the PDF) leaves the API out
+    elif docname == "glossary":
+        files = [srcdir / "data" / "glossary.csv", package / "glossary.py"]
+    else:
+        chapters = [srcdir / f"{p}.md" for p in toc_pages(srcdir) if p.startswith("chapters/")]
+        files = [srcdir / "_toc.yml", package / "handouts.py", package / "paths.py", *chapters]
+    h = hashlib.sha256()
+    for path in files:
+        h.update(str(path).encode() + b"\0")
+        h.update(path.read_bytes() if path.is_file() else b"<missing>")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _generated_digests(env) -> dict:
+    if not hasattr(env, "aichain_generated_inputs"):
+        env.aichain_generated_inputs = {}
+    return env.aichain_generated_inputs
+
+
+def _reread_generated(app, env, added, changed, removed) -> list[str]:
+    """The generated pages (API reference, glossary, handouts) whose inputs changed since they were
+    last read (:func:`generated_page_inputs`); the others are kept, so a no-change rebuild reads
+    nothing and autodoc does not re-import the package."""
+    recorded = _generated_digests(env)
+    srcdir = Path(app.srcdir)
+    return [
+        doc
+        for doc in GENERATED_PAGES
+        if doc in env.found_docs and recorded.get(doc) != generated_page_inputs(srcdir, doc, _builder_name(app))
+    ]
+
+
+#: A cross-document glue role's target: ``{glue:text}`at_a_glance.md::key``` pastes a value that
+#: another page's notebook glued (MyST-NB's ``path::key``).
+_PASTED_FROM = re.compile(r"\{glue(?::[a-z]+)?\}`([^`:]+?\.(?:md|ipynb))::")
+
+
+def pasted_sources(source: str, docname: str) -> set[str]:
+    """The docnames whose glued values the page ``docname`` (its MyST text ``source``) pastes.
+
+    Paths are relative to the page's folder, as MyST-NB resolves them.
+    """
+    folder = Path(docname).parent
+    return {Path(os.path.normpath(folder / m)).with_suffix("").as_posix() for m in _PASTED_FROM.findall(source)}
+
+
+def _reread_pasting_pages(app, env, added, changed, removed) -> list[str]:
+    """Pages that paste glue from a page about to be read again are read again too, so that a
+    landing page quoting at-a-glance's headline never serves the previous build's value (an edit of
+    the quoted page alone would otherwise leave the quoting page as it was)."""
+    reread = set(added) | set(changed)
+    if not reread:
+        return []
+    out = []
+    for doc in sorted(env.found_docs - reread):
+        path = Path(env.doc2path(doc))
+        if path.suffix != ".md" or not path.exists():
+            continue
+        if pasted_sources(path.read_text(encoding="utf-8"), doc) & reread:
+            out.append(doc)
+    return out
+
+
+def static_digest(srcdir: Path, static_paths) -> str:
+    """SHA-256 over the files of ``html_static_path`` (their relative paths and bytes)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for folder in static_paths:
+        base = Path(srcdir) / folder
+        for path in sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []:
+            h.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _rewrite_for_static_change(app, env, added, changed, removed) -> list[str]:
+    """When only a static file changed (a stylesheet), Sphinx 7 finds no target out of date and stops
+    before copying static files, so the site would keep the old stylesheet. Then one page is read again,
+    which makes Sphinx finish the build and copy every static file."""
+    digest = static_digest(Path(app.srcdir), getattr(app.config, "html_static_path", []) or [])
+    if getattr(env, "aichain_static_digest", None) == digest:
+        return []
+    env.aichain_static_digest = digest
+    return [] if (set(added) | set(changed)) or "index" not in env.found_docs else ["index"]
+
+
+def _keep_last_good_site(app, env, docnames) -> None:
+    """Before pages are read (and then rewritten in place), copy a good site aside, so that a build
+    that fails leaves the last good one to put back (``tools/build_book.py``). Nothing to read, no copy."""
+    if docnames and app.builder.name == "html":
+        keep_last_good(Path(app.outdir))
+
+
+def _record_generated(app, docname: str) -> None:
+    """Record the inputs' digest of a generated page as it is read (``source-read``)."""
+    if docname in GENERATED_PAGES:
+        _generated_digests(app.env)[docname] = generated_page_inputs(Path(app.srcdir), docname, _builder_name(app))
+
+
+def _purge_generated(app, env, docname) -> None:
+    _generated_digests(env).pop(docname, None)
+
+
+def _merge_generated(app, env, docnames, other) -> None:
+    _generated_digests(env).update(
+        {d: v for d, v in getattr(other, "aichain_generated_inputs", {}).items() if d in docnames}
+    )
+
+
+def _link_glossary_terms(app, doctree) -> None:
+    """Link the first use of each glossary term in a chapter to its entry (:mod:`aichain_utils.glossary`)."""
+    if not app.env.docname.startswith("chapters/"):
+        return
+    from aichain_utils.book.glossary import link_first_uses, term_patterns
+
+    link_first_uses(doctree, term_patterns())
+
+
+def _singlehtml_handlers(app) -> None:
+    """Let the single-page build (``make pdf``) render every node the HTML build renders.
+
+    Sphinx looks up node visitors under the builder's name and falls back to its format ("html")
+    only when no extension registered any under that name; some extensions register ``singlehtml``
+    visitors, which hides MyST-NB's HTML-only ones (e.g. its hidden-code-cell node).
+    """
+    if app.builder.name != "singlehtml":
+        return
+    handlers = app.registry.translation_handlers
+    single = handlers.setdefault("singlehtml", {})
+    for node, visitors in handlers.get("html", {}).items():
+        single.setdefault(node, visitors)
+
+
+def setup(app):
+    """Register the input guard, the data banner and the ``numbered-table`` directive with Sphinx."""
+    app.add_config_value("aichain_inputs_fingerprint", "", "env", types=[str])
+    app.add_config_value("aichain_edition", "", "env", types=[str])
+    app.connect("config-inited", _record_edition)
+    app.connect("config-inited", _guard_inputs)
+    app.connect("config-inited", _configure_landing_page)
+    app.connect("builder-inited", _singlehtml_handlers)
+    app.connect("build-finished", _copy_pdf)
+    app.connect("source-read", _api_reference)
+    app.connect("env-get-outdated", _reread_generated)
+    app.connect("env-get-outdated", _reread_pasting_pages)
+    app.connect("env-get-outdated", _rewrite_for_static_change)
+    app.connect("env-purge-doc", _purge_generated)
+    app.connect("env-before-read-docs", _keep_last_good_site)
+    app.connect("env-merge-info", _merge_generated)
+    app.setup_extension("sphinx.ext.autodoc")  # the API reference (api.md); its event is used below
+    app.connect("autodoc-process-docstring", _prose_out_of_parameters, priority=400)
+    app.connect("autodoc-process-docstring", _escape_absolute_values, priority=410)
+    app.connect("doctree-read", _remove_solutions)
+    app.connect("doctree-read", _link_glossary_terms)
+    app.connect("build-finished", _strip_downloaded_sources)
+    app.connect("build-finished", _check_student_edition, priority=900)  # after the stripping
+    app.connect("env-get-updated", _restore_sphinx_numbers, priority=100)  # before Sphinx's collector
+    app.connect("env-get-updated", _chapter_numbers, priority=900)
+    app.connect("html-page-context", _add_banner)
+    app.connect("html-page-context", _offer_notebook_download, priority=500)
+    app.connect("html-page-context", _offer_kit_download, priority=502)
+    app.connect("build-finished", _assemble_kit, priority=950)  # after the student edition's check
+    app.add_enumerable_node(
+        numbered_table,
+        "table",
+        html=(_visit_numbered_table_html, _depart_numbered_table_html),
+        latex=(_skip, None),
+        text=(_skip, None),
+    )
+    app.add_directive("numbered-table", NumberedTableDirective)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+class numbered_table(nodes.General, nodes.Element):
+    """A numbered, captioned table whose body is an executed output (e.g. a glued DataFrame)."""
+
+
+class NumberedTableDirective(SphinxDirective):
+    """``numbered-table``: number and caption an executed table so the text can ``{numref}`` it.
+
+    Sphinx numbers only tables written in markup; tables printed by a code cell are raw HTML.
+    This directive wraps such output (usually ``{glue:any}`` of a styled DataFrame) in a node
+    that Sphinx enumerates as a ``table``, so it is numbered in the sequence of ``numfig_format['table']``
+    and can be cross-referenced with ``{numref}`` like any other table.
+
+    Usage (MyST)::
+
+        :::{numbered-table} Caption text
+        :name: tbl-label
+
+        ```{glue:any} key
+        ```
+        :::
+    """
+
+    required_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec: ClassVar[dict] = {"name": directives.unchanged_required}
+
+    def run(self):
+        if "name" not in self.options:
+            raise self.error("numbered-table needs a :name: so the text can cross-reference it")
+        if not self.content:
+            raise self.error("numbered-table has no body: put the table (e.g. a {glue:any} directive) inside")
+        node = numbered_table()
+        self.set_source_info(node)
+        caption_nodes, messages = self.state.inline_text(self.arguments[0], self.lineno)
+        caption = nodes.caption(self.arguments[0], "", *caption_nodes)
+        self.set_source_info(caption)
+        node += caption
+        body = nodes.container(classes=["aichain-table-body"])
+        self.state.nested_parse(self.content, self.content_offset, body)
+        node += body
+        self.add_name(node)
+        return [node, *messages]
+
+
+def _visit_numbered_table_html(self, node):
+    self.body.append(self.starttag(node, "div", CLASS="aichain-table"))
+
+
+def _depart_numbered_table_html(self, node):
+    self.body.append("</div>\n")
+
+
+def _skip(self, node):
+    raise nodes.SkipNode

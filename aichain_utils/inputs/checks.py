@@ -1,0 +1,824 @@
+"""The rules a replicator's file is checked against, and the report ``make check-data`` prints.
+
+Called by :func:`aichain_utils.datainput.check_file`; every rule adds a
+:class:`~aichain_utils.datainput.Violation` to the report instead of stopping, so one run lists
+every problem at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import numpy as np
+import pandas as pd
+
+from aichain_utils.inputs import schema
+from aichain_utils.inputs.datainput import (
+    COLUMNS_VAR,
+    CheckReport,
+    Found,
+    _match,
+    detect_level,
+    labels_for,
+    parse_numbers,
+    variables,
+)
+from aichain_utils.inputs.schema import FIRST_YEAR, LAST_YEAR, MAX_ABS, TABLE_NEEDS, Variable
+
+__all__ = ["overflow_check", "panel_shape", "render_report", "run_check", "table_reasons", "validate_cells"]
+
+#: Group labels of Tables 7-8 describe an industry: they may not change within one.
+CONSTANT_WITHIN_INDUSTRY = ["industry_type", "chain_position"]
+
+
+def _rows(mask: pd.Series) -> list[int]:
+    return [int(i) for i in mask.index[mask.to_numpy()][:5]]
+
+
+def _header_checks(header: list[str], report: CheckReport) -> None:
+    seen: dict[str, list[int]] = {}
+    for pos, name in enumerate(header):
+        key = name.strip()
+        if not key or key.lower() in ("nan", "none") or key.startswith("Unnamed"):
+            report.add(f"column {pos + 1} has no header: name it or delete it", user_column=f"#{pos + 1}")
+            continue
+        seen.setdefault(key, []).append(pos + 1)
+    for name, where in seen.items():
+        if len(where) > 1:
+            report.add(
+                f"duplicated header: {len(where)} columns (positions {where}) are called '{name}'; "
+                "rename or delete all but one (nothing is dropped for you)",
+                user_column=name,
+            )
+
+
+def _parse_id(v: Variable, user: str, s: pd.Series, report: CheckReport, codes_ok: bool = True) -> pd.Series | None:
+    values, kinds, empty = parse_numbers(s)
+    if empty.any():
+        report.add("must not be empty", v.name, user, _rows(empty), [""] * int(min(empty.sum(), 5)))
+    codes = kinds.pop("text in a numeric column", None) if codes_ok else None
+    for kind, rows in kinds.items():
+        report.add(f"holds {kind}", v.name, user, rows, s[rows[:5]].tolist())
+    if kinds or empty.any():
+        return None
+    if codes is not None:  # text codes such as "C13": numbered in sorted order, reported
+        text = s.astype(str).str.strip()
+        uniq = sorted(text.unique())
+        report.notes.append(f"{v.name} ('{user}') holds text codes; numbered 1-{len(uniq)} in sorted order.")
+        return text.map({c: i + 1 for i, c in enumerate(uniq)}).astype("int64")
+    frac = values != np.round(values)
+    if frac.any():
+        report.add("must hold integers", v.name, user, _rows(frac), values[frac].head(5).tolist())
+        return None
+    return _exact_ints(v, user, s, values, report)
+
+
+_INT_TEXT = 2**53  # integers above this are not exact as floats
+
+
+def _exact_ints(v: Variable, user: str, s: pd.Series, values: pd.Series, report: CheckReport) -> pd.Series:
+    """The integer ids exactly as the file holds them (never through a float: ids above 2^53 stay distinct)."""
+    if pd.api.types.is_integer_dtype(s) and not pd.api.types.is_extension_array_dtype(s):
+        return s.astype("int64")
+    if pd.api.types.is_float_dtype(s):
+        big = s.abs() > _INT_TEXT
+        if big.any():
+            report.add(
+                "ids above 2^53 stored as floating-point numbers may have lost their last digits (two ids can "
+                "become one); store them as integers or text", v.name, user, _rows(big), s[big].head(5).tolist(),
+                severity="warning",
+            )  # fmt: skip
+        return values.astype("int64")
+
+    def exact(x):
+        if isinstance(x, bool):
+            return int(x)
+        if isinstance(x, int | np.integer):
+            return int(x)
+        if isinstance(x, float | np.floating):
+            return int(x)
+        t = str(x).strip()
+        return int(t) if re.fullmatch(r"[+-]?\d+", t) else int(float(t))
+
+    out = s.astype(object).map(exact)
+    huge = out.map(lambda n: abs(n) >= 2**63)
+    if huge.any():
+        report.add("ids must fit in 64 bits (|id| < 2^63)", v.name, user, _rows(huge), out[huge].head(5).tolist())
+        return None
+    text = s.astype(object).map(lambda x: str(x).strip() if isinstance(x, str) else None)
+    pairs = pd.DataFrame({"text": text, "id": out}).dropna().drop_duplicates()
+    merged = pairs[pairs.duplicated("id", keep=False)]
+    if v.kind == "id" and len(merged):
+        rows = s.index[text.isin(merged["text"])]
+        report.add(
+            "ids that differ only in leading zeros or signs ('007' and '7') would become one id: keep them as "
+            "written consistently, or prefix text codes with a letter", v.name, user, list(rows[:5]),
+            sorted(merged["text"].unique())[:5],
+        )  # fmt: skip
+        return None
+    return out.astype("int64")
+
+
+def _parse_number(v: Variable, user: str, s: pd.Series, report: CheckReport) -> pd.Series | None:
+    values, kinds, empty = parse_numbers(s)
+    ok = True
+    for kind, rows in kinds.items():
+        report.add(f"must be numeric: holds {kind} (refused, not converted)", v.name, user, rows, s[rows[:5]].tolist())
+        ok = False
+    if empty.any() and not v.nullable:
+        report.add("must not be empty (missing)", v.name, user, _rows(empty), [""] * int(min(empty.sum(), 5)))
+        ok = False
+    inf = np.isinf(values)
+    if inf.any():
+        report.add("must be finite (no inf)", v.name, user, _rows(inf), values[inf].head(5).tolist())
+        ok = False
+    huge = values.abs().gt(MAX_ABS) & ~inf
+    if huge.any():
+        report.add(
+            f"|value| above {MAX_ABS:.0e} overflows the book's formulas; rescale the unit (e.g. to 10^4 yuan)",
+            v.name, user, _rows(huge), values[huge].head(5).tolist(),
+        )  # fmt: skip
+        ok = False
+    if v.lower is not None:
+        low = values.le(v.lower) if v.strict else values.lt(v.lower)
+        if low.any():
+            op = ">" if v.strict else ">="
+            report.add(f"must be {op} {v.lower:g}", v.name, user, _rows(low), values[low].head(5).tolist())
+            ok = False
+    return values if ok else None
+
+
+def _parse_year(v: Variable, user: str, s: pd.Series, report: CheckReport) -> pd.Series | None:
+    years = _parse_id(v, user, s, report, codes_ok=False)
+    if years is None:
+        return None
+    outside = ~years.between(FIRST_YEAR, LAST_YEAR)
+    if outside.any():
+        report.add(
+            f"years outside the paper's window {FIRST_YEAR}-{LAST_YEAR} (kept: the window is a choice)",
+            v.name, user, _rows(outside), years[outside].head(5).tolist(), severity="warning",
+        )  # fmt: skip
+    return years
+
+
+def _parse_label(v: Variable, user: str, s: pd.Series, report: CheckReport, level: str) -> pd.Series | None:
+    spell = labels_for(v.name)
+    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+    texts = ["" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x).strip() for x in uniques]
+    canon_u = [spell.get(schema.normalise_name(t)) if t else None for t in texts]
+    codes_s = pd.Series(codes, index=s.index)
+    empty_codes = [i for i, t in enumerate(texts) if not t]
+    empty = codes_s.lt(0) | codes_s.isin(empty_codes)
+    if empty.any() and level == "raw":
+        report.add("must not be empty", v.name, user, _rows(empty), [""] * int(min(empty.sum(), 5)))
+        return None
+    unknown_codes = [i for i, (t, c) in enumerate(zip(texts, canon_u, strict=True)) if t and c is None]
+    unknown = codes_s.isin(unknown_codes)
+    if unknown.any():
+        report.add(
+            f"must be one of {list(schema.GROUP_LABELS[v.name])}", v.name, user, _rows(unknown),
+            [texts[c] for c in codes_s[unknown].head(5)],
+        )  # fmt: skip
+        return None
+    relabelled = sorted({f"{t} -> {c}" for t, c in zip(texts, canon_u, strict=True) if t and t != c})
+    if relabelled:
+        report.notes.append(f"{v.name} ('{user}') labels read as: {', '.join(relabelled[:8])}.")
+    lookup = np.array([*canon_u, None], dtype=object)  # code -1 (missing) -> None
+    return pd.Series(lookup[codes], index=s.index, dtype=object)
+
+
+def _parse_column(v: Variable, user: str, s: pd.Series, report: CheckReport, level: str):
+    if v.kind == "id":
+        return _parse_id(v, user, s, report)
+    if v.kind == "year":
+        return _parse_year(v, user, s, report)
+    if v.kind == "label":
+        return _parse_label(v, user, s, report, level)
+    return _parse_number(v, user, s, report)
+
+
+def _level_or_explain(header: list[str], cmap: dict, report: CheckReport, cells: pd.DataFrame | None = None):
+    level, _raw, ana = detect_level(header, cmap)
+    if level is None:
+        need = [v.name for v in schema.ANALYSIS_VARIABLES if v.required and v.name not in ana]
+        hint = _header_position_hint(header, cells, cmap, report) if cells is not None else ""
+        report.add(
+            "the columns match neither input level. Finished variables (analysis level) need "
+            f"{[v.name for v in schema.ANALYSIS_VARIABLES if v.required]}; missing here: {need}. Raw inputs "
+            f"need the {len(schema.RAW_VARIABLES)} columns of data/templates/raw_template.csv. Rename your "
+            f"columns or map them with {COLUMNS_VAR}=map.yml (your name: book name).{hint}"
+        )
+        return None, {}
+    report.level = level
+    return level, _match(header, level, cmap, report)
+
+
+def validate_cells(
+    header: list[str], cells: pd.DataFrame, cmap: dict, report: CheckReport, level: str | None = None
+) -> pd.DataFrame | None:
+    """Apply every rule to the cells; return the typed table in the book's names (or None).
+
+    ``level`` forces the input level ("raw" or "analysis"); by default it is recognised from the columns.
+    """
+    _header_checks(header, report)
+    _map_checks(header, cmap, report)
+    if len(cells) == 0:
+        report.add("the table has no rows (only a header)")
+        return None
+    if level is None:
+        level, matched = _level_or_explain(header, cmap, report, cells)
+    else:
+        report.level, matched = level, _match(header, level, cmap, report)
+    if level is None:
+        return None
+    _summary_rows(header, cells, report)
+    _second_header_row(cells, level, matched, report)
+    table, missing = {}, []
+    for v in variables(level):
+        if v.name not in matched:
+            if v.required:
+                missing.append(v.name)
+            else:
+                report.found[v.name] = Found("absent")
+            continue
+        pos, user, status = matched[v.name]
+        report.found[v.name] = Found(status, user)
+        column = cells[pos]
+        if v.kind in ("id", "year") and pos in report.codes:  # a labelled Stata id keeps the file's own numbers
+            column = report.codes[pos]
+            report.notes.append(f"{v.name} ('{user}') carries Stata value labels: its numeric codes are the ids.")
+        parsed = _parse_column(v, user, column, report, level)
+        if parsed is not None:
+            table[v.name] = parsed
+    if missing:
+        _report_missing(header, cmap, level, missing, report)
+    used = {p for p, _, _ in matched.values()}
+    ignored = [h for p, h in enumerate(header) if p not in used and h.strip()]
+    if ignored:
+        report.notes.append(f"{len(ignored)} column(s) not used by the book: {ignored[:15]}.")
+    frame = pd.DataFrame(table, copy=False)  # the parsed columns are new already: no second copy
+    if level == "analysis":
+        _raw_alongside(header, cmap, report)
+        if "unit_id" in frame and "year" in frame:
+            frame = _optional_without_variation(frame, matched, report)
+    _derive(frame, level, report)
+    if "unit_id" in frame and "year" in frame:
+        _cross_row_checks(frame, level, matched, report)
+        report.shape = panel_shape(frame)
+    report.tables = table_reasons(report.found, level, _with_region(frame, level, report))
+    return frame
+
+
+# --------------------------------------------------------------------------- layout of the file
+#: Words that mark a summary row (a mean or total under the data), not a unit-year.
+SUMMARY_WORDS = {
+    "平均值", "平均", "均值", "合计", "总计", "小计", "汇总", "总和",
+    "mean", "average", "avg", "total", "subtotal", "sum",
+}  # fmt: skip
+
+
+def _blank_rows(cells: pd.DataFrame, report: CheckReport) -> None:
+    """Name rows whose every cell is empty (a spreadsheet's trailing ',,,,' lines)."""
+    empty = pd.Series(True, index=cells.index)
+    for pos in cells.columns:
+        col = cells[pos]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            empty &= col.isna()
+        else:
+            text = col.astype(object).where(col.notna(), "").astype(str).str.strip()
+            empty &= text.eq("") | text.str.lower().isin(("none", "nan"))
+        if not empty.any():
+            return
+    report.add(
+        f"{int(empty.sum())} row(s) have every cell empty (often left by a spreadsheet export): delete them "
+        "(nothing is dropped for you)", rows=_rows(empty),
+    )  # fmt: skip
+
+
+def _summary_rows(header: list[str], cells: pd.DataFrame, report: CheckReport) -> None:
+    """Refuse rows that summarise the data (平均值, 合计, mean, total ...): they are not unit-years."""
+    _blank_rows(cells, report)
+    hit = pd.Series(False, index=cells.index)
+    word = pd.Series("", index=cells.index, dtype=object)
+    for pos in cells.columns:
+        if pd.api.types.is_numeric_dtype(cells[pos]) or pd.api.types.is_bool_dtype(cells[pos]):
+            continue
+        codes, uniques = pd.factorize(cells[pos].astype(object))  # few distinct texts: test each once
+        flags = np.array([isinstance(u, str) and u.strip().lower().rstrip(":：") in SUMMARY_WORDS for u in uniques])
+        if not flags.any():
+            continue
+        mask = pd.Series((codes >= 0) & np.append(flags, False)[codes], index=cells.index) & ~hit
+        word[mask] = cells.loc[mask, pos].astype(str)
+        hit |= mask
+    if hit.any():
+        report.add(
+            "summary rows (a mean or total under the data) are not unit-years: delete them from the file "
+            "(nothing is dropped for you)", rows=_rows(hit), values=word[hit].head(5).tolist(),
+        )  # fmt: skip
+
+
+def _second_header_row(cells: pd.DataFrame, level: str, matched: dict, report: CheckReport) -> None:
+    """Name a second header row (units, a second language) read as the first data row."""
+    kinds = {v.name: v.kind for v in variables(level)}
+    numeric = [pos for book, (pos, _, _) in matched.items() if kinds.get(book) in ("number", "year")]
+    if not numeric or all(pd.api.types.is_numeric_dtype(cells[p]) for p in numeric):
+        return
+    first = cells.iloc[0]
+    text = [
+        pos for pos in numeric
+        if isinstance(first[pos], str) and first[pos].strip() and not _NUMBERISH.match(first[pos].strip())
+    ]  # fmt: skip
+    if len(text) >= max(2, len(numeric) // 2):
+        report.add(
+            f"the first data row holds text in {len(text)} of the {len(numeric)} numeric columns "
+            f"({[str(first[p]) for p in text[:5]]}): it looks like a second header row (names, units or a "
+            "second language). Keep one header row: delete the other or merge them", rows=[0],
+        )  # fmt: skip
+
+
+_NUMBERISH = re.compile(r"^[+-]?[\d.,%]+$")
+
+
+def _header_position_hint(header: list[str], cells: pd.DataFrame, cmap: dict, report: CheckReport) -> str:
+    """Why the header matched nothing: a title or notes row above it, or a notes sheet first."""
+    filled = [h for h in header if h.strip() and h.strip().lower() not in ("nan", "none")]
+    for i in range(min(6, len(cells))):
+        row = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in cells.iloc[i]]
+        level = detect_level(row, cmap)[0]
+        if level is not None:
+            what = "a merged title row" if len(filled) <= 2 else "a title, notes or a first header row"
+            return (
+                f" The {level}-level header is on data row {i} (spreadsheet row {i + 2}): the row(s) above it "
+                f"look like {what} (first row: {filled[:3]}). Delete them so that the header is the first row."
+            )
+    if len(filled) <= 2 and len(header) > 3:
+        return f" The first row holds only {filled}: a merged title row? The header must be the first row."
+    if report.sheets and len(report.sheets) > 1:
+        data = _sheet_with_data(report, cmap)
+        name = f"'{data}' has the book's columns: AICHAIN_SHEET={data}" if data else "AICHAIN_SHEET=<name>"
+        return (
+            f" The sheet read was '{report.sheet}' (the first); the workbook has {report.sheets}. If it is a "
+            f"notes sheet (说明), name the data sheet ({name} make check-data)."
+        )
+    return ""
+
+
+def _sheet_with_data(report: CheckReport, cmap: dict) -> str | None:
+    """The first other sheet of the workbook whose first row matches an input level."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(report.path, read_only=True, data_only=True)
+    except Exception:
+        return None
+    try:
+        for name in report.sheets:
+            if name == report.sheet:
+                continue
+            first = next(book[name].iter_rows(max_row=1, values_only=True), ())
+            if detect_level(["" if v is None else str(v) for v in first], cmap)[0] is not None:
+                return name
+    finally:
+        book.close()
+    return None
+
+
+def _map_checks(header: list[str], cmap: dict, report: CheckReport) -> None:
+    """Every entry of the column map: its left side in the file, its right side a book variable."""
+    norm_header = {schema.normalise_name(h) for h in header}
+    names = {}
+    for level in ("analysis", "raw"):
+        for v in variables(level):
+            names.setdefault(schema.normalise_name(v.name), v.name)
+    known = {**schema.name_index("raw"), **schema.name_index("analysis")}
+    for user, book in cmap.items():
+        user_there = user in header or schema.normalise_name(user) in norm_header
+        book_there = book in header or schema.normalise_name(book) in norm_header
+        is_book = schema.normalise_name(book) in known
+        user_is_book = schema.normalise_name(user) in names
+        if not user_there and book_there and user_is_book:
+            report.add(
+                f"the column map ({COLUMNS_VAR}) looks reversed: '{user}: {book}' puts the book's name on the "
+                f"left; write `{book}: {user}` (your column on the left, the book's name on the right)",
+                column=user, user_column=book,
+            )  # fmt: skip
+            continue
+        if not user_there:
+            report.add(f"the column map ({COLUMNS_VAR}) names '{user}', which the file does not have", user_column=user)
+        if not is_book:
+            close = difflib.get_close_matches(book, sorted(set(names.values())), n=1, cutoff=0.6)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            report.add(
+                f"the column map ({COLUMNS_VAR}) maps '{user}' to '{book}', which is no variable of the book."
+                f"{hint} The book's names are in data/templates/data_dictionary.csv", user_column=user,
+            )  # fmt: skip
+
+
+def _raw_alongside(header: list[str], cmap: dict, report: CheckReport) -> None:
+    raw = [b for b in _match(header, "raw", cmap, None) if b not in {v.name for v in schema.ANALYSIS_VARIABLES}]
+    if raw:
+        report.notes.append(
+            f"The file has every finished variable and also {len(raw)} raw-input column(s) ({raw[:6]}...): the "
+            "finished variables are used as given and the raw inputs are not used. To have the book compute the "
+            "indices from the raw inputs, give a file without the finished ERL, AIE and controls."
+        )
+
+
+# --------------------------------------------------------------------------- optional variables that vary
+#: Optional finished variables a table regresses with unit and year effects (their variation must survive them).
+REGRESSION_OPTIONALS = [
+    "FSIE", "ITSE", "ITSE_forward", "ITSE_backward", "ELRI_front", "ELRI_inter", "ELRI_back", "AIE_alt",
+    "IV1", "IV2", "IV3", "IV4", "LCV", "WCV",
+]  # fmt: skip
+
+
+def _absorbed(x: pd.Series, unit: pd.Series, year: pd.Series, tol: float = 1e-9) -> bool:
+    """Whether unit and year effects explain ``x`` exactly (alternating projections on its rows)."""
+    ok = x.notna()
+    r, u, t = x[ok].astype(float), unit[ok], year[ok]
+    scale = 1.0 + float(r.abs().max())
+    for _ in range(50):
+        before = r
+        r = r - r.groupby(u).transform("mean")
+        r = r - r.groupby(t).transform("mean")
+        if float(r.abs().max()) <= tol * scale:
+            return True
+        if float((r - before).abs().max()) <= tol * scale:
+            return False  # converged with variation left
+    return False
+
+
+def _too_few_rows(frame: pd.DataFrame, name: str) -> str:
+    """'rows, units, years' when the complete rows of equation (1) with ``name`` leave no residual degree of freedom."""
+    need = [c for c in ["ERL", "AIE", *schema.CONTROLS, name] if c in frame]
+    part = frame.dropna(subset=need)
+    units, years = part["unit_id"].nunique(), part["year"].nunique()
+    if len(part) <= units + years - 1 + _N_REGRESSORS + 1:
+        return f"{len(part)} rows with every variable, {units} units, {years} years"
+    return ""
+
+
+def _optional_without_variation(frame: pd.DataFrame, matched: dict, report: CheckReport) -> pd.DataFrame:
+    """An optional variable that is constant, or that unit and year effects absorb, is treated as absent.
+
+    The tables that use it cannot estimate anything from it (a constant instrument or mediator, an
+    outcome with no variation left after the two-way effects): the check says so, names the column,
+    and the book treats the variable as absent (its tables say why instead of failing).
+    """
+    drop = []
+    for name in [*REGRESSION_OPTIONALS, "factor_market_index"]:
+        if name not in frame:
+            continue
+        s = frame[name].dropna()
+        if len(s) == 0:
+            continue
+        if (s == s.iloc[0]).all():
+            why = f"is constant ({s.iloc[0]:g} in every non-empty row)"
+        elif name in REGRESSION_OPTIONALS and (few := _too_few_rows(frame, name)):
+            why = f"has too few usable rows to estimate equation (1) with unit and year effects ({few})"
+        elif name in REGRESSION_OPTIONALS and _absorbed(frame[name], frame["unit_id"], frame["year"]):
+            why = "has no variation left after unit and year effects (it varies only between units or years)"
+        else:
+            continue
+        user = matched[name][1]
+        report.add(
+            f"{why}: the tables that use it cannot estimate anything from it, so the book treats {name} as "
+            "absent", name, user, severity="warning",
+        )  # fmt: skip
+        report.found[name] = Found("absent", user, how=f"in the file but {why.split(' (')[0]}: treated as absent")
+        drop.append(name)
+    return frame.drop(columns=drop) if drop else frame
+
+
+def _report_missing(header: list[str], cmap: dict, level: str, missing: list[str], report: CheckReport) -> None:
+    """One violation for the required columns the file lacks, with what would make it readable."""
+    hint = ""
+    if any(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in header):
+        hint = " Chinese headers not recognised can be mapped in the column map."
+    if level == "raw":
+        ana = _match(header, "analysis", cmap, None)
+        if "ERL" in ana or "AIE" in ana:
+            lack = [v.name for v in schema.ANALYSIS_VARIABLES if v.required and v.name not in ana]
+            hint += (
+                f" The file also has finished variables ({', '.join(b for b in ('ERL', 'AIE') if b in ana)}): "
+                f"read as finished variables it would lack only {lack}; add those and the finished level is used."
+            )
+    report.add(
+        f"missing required column(s) {missing[:12]}{' ...' if len(missing) > 12 else ''} "
+        f"({len(missing)} of the {level} level's {sum(v.required for v in variables(level))} required); "
+        f"add them or map your names with {COLUMNS_VAR}=map.yml.{hint}"
+    )
+    for name in missing:
+        report.found[name] = Found("absent", how="required")
+
+
+def _with_region(frame: pd.DataFrame, level: str, report: CheckReport) -> pd.DataFrame:
+    """The frame with the Table 9 region split the book will form, so its groups are checked too."""
+    if level != "analysis" or "region" in frame or not {"province_id", "factor_market_index"} <= set(frame):
+        return frame
+    from aichain_utils.inputs.panel import _region_split
+
+    return frame.assign(region=_region_split(frame["province_id"], frame["factor_market_index"])[0])
+
+
+def _derive(frame: pd.DataFrame, level: str, report: CheckReport) -> None:
+    """Record the variables the book forms itself (the values are formed by the panel builder)."""
+    if level == "raw":
+        for v in schema.ANALYSIS_VARIABLES:
+            if v.name not in report.found:
+                report.found[v.name] = Found("computed", how="from the raw inputs (equations 6-18)")
+        return
+    if report.found.get("industry_id", Found("absent")).status == "absent" and "unit_id" in frame:
+        report.found["industry_id"] = Found("computed", how="no industry column: the unit is the industry")
+    if report.found.get("IV1", Found("absent")).status == "absent" and "AIE" in frame:
+        report.found["IV1"] = Found("computed", how="AIE of the unit's previous year")
+    has_region_inputs = all(report.found.get(c, Found("absent")).status != "absent"
+                            for c in ("province_id", "factor_market_index"))  # fmt: skip
+    if report.found.get("region", Found("absent")).status == "absent" and has_region_inputs:
+        report.found["region"] = Found("computed", how="top 30% of provinces by mean factor-market index")
+
+
+def _numbered_within_industry(frame: pd.DataFrame, user: dict, report: CheckReport) -> bool:
+    """Units numbered 1..k inside each industry: (unit_id, year) repeats, (industry_id, unit_id, year) does not."""
+    if "industry_id" not in frame or not frame.duplicated(["unit_id", "year"]).any():
+        return False
+    if frame.duplicated(["industry_id", "unit_id", "year"]).any():
+        return False
+    per = frame.groupby("unit_id")["industry_id"].nunique()
+    shared = per.index[per > 1]
+    report.add(
+        f"unit ids look numbered within each industry: {len(shared)} unit id(s) (e.g. {list(shared[:5])}) occur "
+        "in several industries, and (industry_id, unit_id, year) is unique where (unit_id, year) is not. Give "
+        "every unit an id of its own across the file (e.g. industry_id * 1000 + unit_id, or a text code such "
+        "as '13-007'); the book does not combine them for you", "unit_id, industry_id",
+        f"{user.get('unit_id')}, {user.get('industry_id')}", _rows(frame["unit_id"].isin(shared)),
+    )  # fmt: skip
+    return True
+
+
+def _cross_row_checks(frame: pd.DataFrame, level: str, matched: dict, report: CheckReport) -> None:
+    user = {b: u for b, (_, u, _) in matched.items()}
+    within = _numbered_within_industry(frame, user, report)
+    dup = frame.duplicated(["unit_id", "year"], keep=False) & (not within)
+    if dup.any():
+        keys = frame.loc[dup, ["unit_id", "year"]].head(5)
+        report.add(
+            "(unit_id, year) must identify rows uniquely; nothing is dropped for you", "unit_id, year",
+            f"{user.get('unit_id')}, {user.get('year')}", _rows(dup),
+            [f"({a}, {b})" for a, b in keys.itertuples(index=False)],
+        )  # fmt: skip
+    for col in ("industry_id", "province_id"):
+        if col in frame and not (within and col == "industry_id"):
+            _constant_within(frame, col, "unit_id", user.get(col), report)
+    if "industry_id" in frame:
+        for col in CONSTANT_WITHIN_INDUSTRY:
+            if col in frame:
+                _constant_within(frame, col, "industry_id", user.get(col), report)
+    ind = frame["industry_id"] if "industry_id" in frame else frame["unit_id"]
+    if ind.nunique() < 2:
+        report.add(
+            "a single industry: standard errors clustered by industry and industry effects need at least "
+            "two industries (one cluster)", "industry_id", user.get("industry_id", user.get("unit_id")),
+        )  # fmt: skip
+    if frame["year"].nunique() < 2:
+        report.add("a single year: the panel's year effects and lags need at least two years", "year", user["year"])
+    for v in variables(level):
+        if v.kind == "number" and v.name in frame and (v.required or v.name.startswith(("aie_", "alt_"))):
+            s = frame[v.name].dropna()
+            if len(s) > 1 and (s == s.iloc[0]).all():
+                why = "min-max normalisation divides by max - min = 0" if level == "raw" else "it has no variation"
+                report.add(f"is constant ({s.iloc[0]:g} in every row): {why}", v.name, user.get(v.name))
+    _negative_indicators(frame, level, report)
+    if level == "analysis" and "AIE" in frame:
+        out = ~frame["AIE"].between(0, 1) & frame["AIE"].notna()
+        if out.any():
+            report.add(
+                "lies outside [0, 1], the range of the Table 1 composite (in percent? divide by 100)",
+                "AIE", user.get("AIE"), _rows(out), frame.loc[out, "AIE"].head(5).tolist(), severity="warning",
+            )  # fmt: skip
+
+
+def _constant_within(frame, col, group, user_col, report) -> None:
+    n = frame.groupby(group)[col].nunique()
+    bad = n.index[n > 1]
+    if len(bad):
+        rows = frame[group].isin(bad)
+        what, whats = ("unit", "units") if group == "unit_id" else ("industry", "industries")
+        report.add(
+            f"must be constant within a{'n' if what == 'industry' else ''} {what}; {whats} {list(bad[:5])} change it",
+            col, user_col, _rows(rows), frame.loc[rows, col].head(5).tolist(),
+        )  # fmt: skip
+
+
+def _negative_indicators(frame: pd.DataFrame, level: str, report: CheckReport) -> None:
+    if level != "raw":
+        return
+    neg = [c for c in schema.NEGATIVE_ALLOWED_INDICATORS if c in frame and (frame[c] < 0).any()]
+    if neg:
+        report.notes.append(
+            f"{', '.join(neg)} hold negative values (growth rates or profits may be negative): allowed. "
+            "Min-max normalisation maps each indicator's smallest value to 0 and largest to 1, so a negative "
+            "value gets a low normalised score; nothing is clipped."
+        )
+
+
+def overflow_check(frame: pd.DataFrame, report: CheckReport) -> None:
+    """Raw level: compute the indices once and name any that overflow to inf or NaN."""
+    from aichain_utils.inputs.panel import build_analysis_panel
+
+    try:
+        with np.errstate(all="ignore"):
+            built = build_analysis_panel(frame, aie_weights="entropy").data
+    except ValueError as exc:
+        report.add(f"the indices cannot be computed from these inputs: {exc}")
+        return
+    first = built.groupby("unit_id")["year"].transform("min") == built["year"]
+    prev = built.groupby("unit_id")["year"].shift(1) != built["year"] - 1
+    key_missing = frame.set_index(["unit_id", "year"])["key_input"].isna()
+    key_missing = key_missing.reindex(pd.MultiIndex.from_frame(built[["unit_id", "year"]])).to_numpy()
+    allowed_nan = {"ITSE": key_missing, "LCV": first.to_numpy(), "IV1": prev.to_numpy()}
+    for col in built.select_dtypes("number").columns:
+        s = built[col]
+        undefined = allowed_nan.get(col, np.zeros(len(s), bool))
+        bad = ~np.isfinite(s.fillna(0)) | s.abs().gt(MAX_ABS) | (s.isna() & ~undefined)
+        if bad.any():
+            first = built.loc[bad.to_numpy(), ["unit_id", "year"]].iloc[0]
+            report.add(
+                f"computing it from your inputs gives inf, NaN or |value| above {MAX_ABS:.0e} (the regressions "
+                f"overflow); in the first such row (unit {first['unit_id']}, year {first['year']}) the most extreme "
+                f"inputs are {_extreme_inputs(frame, first)}: check their units", col, None, _rows(bad),
+                s[bad].head(5).tolist(),
+            )  # fmt: skip
+
+
+def _extreme_inputs(frame: pd.DataFrame, key: pd.Series) -> list[str]:
+    """The three raw inputs of one unit-year farthest (in orders of magnitude) from their column's median."""
+    row = frame[(frame["unit_id"] == key["unit_id"]) & (frame["year"] == key["year"])]
+    if row.empty:
+        return []
+    score = {}
+    for col in frame.select_dtypes("number").columns.drop(["unit_id", "industry_id", "province_id", "year"],
+                                                             errors="ignore"):  # fmt: skip
+        x, med = abs(float(row[col].iloc[0])), float(frame[col].abs().median())
+        if x > 0 and med > 0 and np.isfinite(x):
+            score[col] = abs(np.log10(x / med))
+    return [f"{c}={float(row[c].iloc[0]):g}" for c in sorted(score, key=score.get, reverse=True)[:3]]
+
+
+# --------------------------------------------------------------------------- shape and tables
+def panel_shape(frame: pd.DataFrame) -> dict:
+    """Units, industries, years, balanced or not, and the gaps of a panel."""
+    years = sorted(frame["year"].unique())
+    ind = frame["industry_id"] if "industry_id" in frame else frame["unit_id"]
+    span = frame.groupby("unit_id")["year"].agg(["min", "max", "nunique"]).rename(columns={"nunique": "count"})
+    inner_gaps = span["max"] - span["min"] + 1 - span["count"]
+    n_all = len(years)
+    balanced = bool((span["count"] == n_all).all())
+    return {
+        "duplicate_unit_years": int(frame.duplicated(["unit_id", "year"]).sum()),
+        "rows": len(frame),
+        "units": int(frame["unit_id"].nunique()),
+        "industries": int(ind.nunique()),
+        "years": f"{years[0]}-{years[-1]}" if years else "",
+        "n_years": n_all,
+        "balanced": balanced,
+        "missing_unit_years": int(len(span) * n_all - span["count"].sum()),
+        "units_with_gaps": int((inner_gaps > 0).sum()),
+        "units_entering_late": int((span["min"] > years[0]).sum()) if years else 0,
+        "units_leaving_early": int((span["max"] < years[-1]).sum()) if years else 0,
+        "units_per_industry": f"{int(frame.groupby(ind)['unit_id'].nunique().min())}-"
+        f"{int(frame.groupby(ind)['unit_id'].nunique().max())}",
+    }
+
+
+#: Regressors of equation (1) in every subsample regression: AIE and the five controls.
+_N_REGRESSORS = 1 + len(schema.CONTROLS)
+
+
+def table_reasons(found: dict[str, Found], level: str | None, frame: pd.DataFrame | None) -> dict[str, str | None]:
+    """Table -> None when every column of it can be built, else the sentence saying which cannot and why.
+
+    Tables 3-10 are decided by :func:`aichain_utils.availability.decide` (the one place that decides, in
+    its words); Tables 1 and 2, which are not regressions, here: the 24 indicators of a raw-input file,
+    and the variables of the descriptive statistics (worded by
+    :func:`aichain_utils.availability.absence_phrase`).
+    """
+    from aichain_utils.inputs import availability
+
+    frame = pd.DataFrame() if frame is None else frame
+    out: dict[str, str | None] = {}
+    if level in ("raw", "simulated"):
+        out["Table 1"] = None
+    else:
+        out["Table 1"] = "Table 1 (the weights) needs the 24 indicators of a raw-input file; the file gives AIE itself."
+    needed = TABLE_NEEDS["Table 2"][0][1]
+    absent = [n for n in needed if found.get(n, Found("absent")).status == "absent"]
+    empty = [n for n in needed if n not in absent and n in frame and frame[n].notna().sum() == 0]
+    out["Table 2"] = (
+        f"Table 2 (descriptive statistics) needs {availability._join(absent)}; "
+        f"{availability.absence_phrase(absent, absent, found)}."
+        if absent
+        else f"Table 2 (descriptive statistics) needs {availability._join(empty)}; the file's "
+        f"{'column is' if len(empty) == 1 else 'columns are'} empty in every row."
+        if empty
+        else None
+    )
+    decided = availability.decide(frame, found, level or "analysis")
+    for table, why in decided.tables().items():
+        out[f"Table {table}"] = why
+    return out
+
+
+# --------------------------------------------------------------------------- the report
+def render_report(r: CheckReport) -> str:
+    """The text ``make check-data`` prints; the result line comes last."""
+    lines = [f"Data check: {r.path}", f"  sha256 {r.sha256}"]
+    fmt = [f"format {r.file_format}"]
+    if r.encoding:
+        fmt += [f"encoding {r.encoding}", f"delimiter {r.delimiter}"]
+    if r.sheet:
+        fmt.append(f"sheet '{r.sheet}'")
+    lines += [
+        "  "
+        + ", ".join(fmt)
+        + f", {r.n_rows} data rows (rows below count from 0, the first data row: spreadsheet row = row + 2)"
+    ]
+    level_text = {
+        "analysis": "analysis level: your finished variables, used as given",
+        "raw": "raw-input level: the book computes every index from your inputs",
+        None: "not recognised",
+    }[r.level]
+    lines += ["", f"Level: {level_text}", "", "Variables (book's name: how found):"]
+    width = max((len(k) for k in r.found), default=10) + 1
+    computed_raw = [n for n, f in r.found.items() if r.level == "raw" and f.status == "computed"]
+    if computed_raw:
+        lines.append(f"  computed from your raw inputs (equations 6-18): {', '.join(computed_raw)}")
+    for name, f in r.found.items():
+        if r.level == "raw" and (f.status == "computed" or (f.status == "matched" and f.user_column == name)):
+            continue  # raw files: list only what was renamed, mapped or is absent
+        src = f" <- '{f.user_column}'" if f.user_column else ""
+        how = f" ({f.how})" if f.how else ""
+        lines.append(f"  {name:<{width}} {f.status}{src}{how}")
+    if r.level == "raw":
+        same = sum(1 for f in r.found.values() if f.status == "matched")
+        lines.append(f"  ... and {same} raw-input columns matched under the book's own names")
+    if r.shape:
+        s = r.shape
+        bal = "balanced" if s["balanced"] else (
+            f"unbalanced: {s['missing_unit_years']} unit-years missing; {s['units_with_gaps']} units with gaps, "
+            f"{s['units_entering_late']} entering late, {s['units_leaving_early']} leaving early"
+        )  # fmt: skip
+        if s["duplicate_unit_years"]:
+            bal += f"; {s['duplicate_unit_years']} duplicated unit-year(s), see the violations"
+        lines += ["", "Panel:", f"  {s['rows']} rows, {s['units']} units, {s['industries']} industries "
+                  f"({s['units_per_industry']} units each), {s['n_years']} years ({s['years']}); {bal}"]  # fmt: skip
+    if r.tables:
+        lines += ["", "Tables:"]
+        for table, why in r.tables.items():
+            # the reason names the table and the columns it cannot build ("Table 4 columns (2)-(4) need ...")
+            lines.append(f"  {table}: can be built" if why is None else f"  {why}")
+    if r.notes:
+        lines += ["", "Notes:"] + [f"  - {n}" for n in r.notes]
+    if r.warnings:
+        lines += ["", f"Warnings ({len(r.warnings)}):"] + [f"  - {v.text()}" for v in r.warnings]
+    if r.errors:
+        lines += ["", f"Violations ({len(r.errors)}):"] + [f"  - {v.text()}" for v in r.errors]
+        lines += ["", f"Result: FAILED, {len(r.errors)} violation(s). The file was not changed. Fix them and run "
+                  "`make check-data` again."]  # fmt: skip
+    else:
+        lines += ["", f"Result: OK ({len(r.warnings)} warning(s)). The book can be built from this file."]
+    return "\n".join(lines)
+
+
+def run_check(brief: bool = False) -> int:
+    """``make check-data``: check ``AICHAIN_DATA`` and print one report; 0 if it passes, else 2.
+
+    With ``brief`` (the first step of ``make book``) a passing file gets a one-line summary
+    and a failing one the full report, printed last. With ``AICHAIN_DATA`` unset there is
+    nothing to check: the book is built from the simulated panel.
+    """
+    import os
+
+    from aichain_utils.inputs.datainput import DATA_VAR, DataInputError, check_environment, check_file
+
+    problems = check_environment()
+    if problems:
+        print("Environment check: FAILED (nothing was read or built).\n  - " + "\n  - ".join(problems))
+        return 2
+    if DATA_VAR not in os.environ:
+        print(f"check-data: {DATA_VAR} is not set, so the book is built from the simulated panel.")
+        return 0
+    try:
+        report, _ = check_file()
+    except DataInputError as exc:
+        print(f"Data check: {os.environ[DATA_VAR]!r}\n\nResult: FAILED. {exc}")
+        return 2
+    if brief and report.ok:
+        print(
+            f"check-data: {report.path.name} passed ({report.level} level, {report.n_rows} rows, "
+            f"{len(report.warnings)} warning(s)); `make check-data` prints the full report."
+        )
+    else:
+        print(report.render())
+    return 0 if report.ok else 2

@@ -1,0 +1,700 @@
+"""A replicator's data file -> the book's variables, with one report of everything found and wrong.
+
+The entry point is :func:`check_file`: it reads a ``.csv``/``.tsv``/``.txt`` (any delimiter; UTF-8
+with or without BOM, GBK/GB18030 or UTF-16, detected or given by ``AICHAIN_ENCODING``),
+``.parquet``, ``.dta`` or ``.xlsx`` file (first sheet, or ``AICHAIN_SHEET``) **without changing a
+byte of it**, matches its columns to the book's names (case- and space-insensitively, Stata-style and
+Chinese names, or a YAML column map given by ``AICHAIN_COLUMNS``: your column on the left, the book's
+name on the right), recognises the level (finished variables or raw inputs), and applies every rule
+of :mod:`aichain_utils.schema` at once. Nothing is converted silently: a text token in a numeric
+column (``#N/A``, ``#DIV/0!``, ``.``, ``1,234``, ``5%``, ``3,5``) is refused with its rows, never
+read as a number or as missing; only an empty cell is missing.
+
+:class:`CheckReport` holds the result; ``make check-data`` prints its :meth:`CheckReport.render`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aichain_utils.errors import AichainInputError
+from aichain_utils.inputs import schema
+from aichain_utils.inputs.schema import GROUP_LABELS, Variable
+
+__all__ = [
+    "COLUMNS_VAR",
+    "CWD_VAR",
+    "DATA_VAR",
+    "ENCODING_VAR",
+    "KNOWN_SWITCHES",
+    "SHEET_VAR",
+    "CheckReport",
+    "DataInputError",
+    "Found",
+    "Violation",
+    "check_environment",
+    "check_file",
+    "file_sha256",
+    "resolve_user_path",
+]
+
+DATA_VAR = "AICHAIN_DATA"
+COLUMNS_VAR = "AICHAIN_COLUMNS"
+ENCODING_VAR = "AICHAIN_ENCODING"
+SHEET_VAR = "AICHAIN_SHEET"
+CWD_VAR = "AICHAIN_CWD"  # the directory `make` was run from (the Makefile exports it)
+SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".dta", ".xlsx")
+MAX_ROWS_SHOWN = 5
+
+#: Every ``AICHAIN_*`` environment switch the project reads: name -> (allowed values or None, meaning).
+KNOWN_SWITCHES: dict[str, tuple[tuple[str, ...] | None, str]] = {
+    DATA_VAR: (None, "the data file the book is built from (unset: the simulated panel)"),
+    COLUMNS_VAR: (None, "a YAML column map: your column on the left, the book's name on the right"),
+    ENCODING_VAR: (None, "the text encoding of a CSV (utf-8, gb18030, utf-16)"),
+    SHEET_VAR: (None, "the sheet of an .xlsx workbook"),
+    CWD_VAR: (None, "the directory make was run from (set by the Makefile)"),
+    "AICHAIN_AIE_WEIGHTS": (("entropy", "published"), "the AIE weights at the raw-input level"),
+    "AICHAIN_EDITION": (("instructor", "student"), "the edition of the book (make book EDITION=...)"),
+    "AICHAIN_DASK": (None, "a Dask scheduler for make montecarlo"),
+    "AICHAIN_PAPER_TEXT": (None, "the paper's text extraction the audit reads"),
+    "AICHAIN_DATA_MATRIX": (None, "runs the book builds of the data-matrix tests (make test-data-matrix)"),
+}
+
+#: What a file's first bytes say it is (recognised by content, whatever its name).
+_MAGIC = [
+    (b"PK\x03\x04", ".xlsx", "an Excel workbook (.xlsx, a zip archive)"),
+    (b"\xd0\xcf\x11\xe0", ".xls", "an old Excel workbook (.xls)"),
+    (b"<stata_dta>", ".dta", "a Stata file (.dta)"),
+    (b"PAR1", ".parquet", "a Parquet file"),
+]
+
+
+class DataInputError(AichainInputError):
+    """The data file cannot be used; the message says what is wrong and what to do."""
+
+
+@dataclass
+class Violation:
+    """One broken rule: the column (book's and user's name), the rule, and up to five rows."""
+
+    rule: str
+    column: str | None = None
+    user_column: str | None = None
+    rows: list[int] = field(default_factory=list)
+    values: list = field(default_factory=list)
+    severity: str = "error"  # or "warning"
+
+    def text(self) -> str:
+        if self.column and self.user_column and self.user_column != self.column:
+            where = f"column '{self.column}' (your '{self.user_column}')"
+        elif self.column or self.user_column:
+            where = f"column '{self.column or self.user_column}'"
+        else:
+            where = "file"
+        out = f"{where}: {self.rule}"
+        if self.rows:
+            out += f"; rows {self.rows[:MAX_ROWS_SHOWN]}"
+            if self.values:
+                out += f" hold {[_show(v) for v in self.values[:MAX_ROWS_SHOWN]]}"
+        return out
+
+
+def _show(value):
+    if isinstance(value, float | np.floating):
+        return float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+@dataclass
+class Found:
+    """How one of the book's variables was found: matched, mapped, computed or absent."""
+
+    status: str
+    user_column: str | None = None
+    how: str = ""
+
+
+@dataclass
+class CheckReport:
+    """Everything :func:`check_file` learned about a file; :meth:`render` is what make prints."""
+
+    path: Path
+    sha256: str = ""
+    file_format: str = ""
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    codes: dict = field(default_factory=dict)  # Stata value-labelled columns: position -> numeric codes
+    level: str | None = None
+    n_rows: int = 0
+    found: dict[str, Found] = field(default_factory=dict)
+    shape: dict = field(default_factory=dict)
+    tables: dict[str, str | None] = field(default_factory=dict)
+    violations: list[Violation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, rule: str, column=None, user_column=None, rows=None, values=None, severity="error"):
+        rows = [int(r) for r in (rows if rows is not None else [])]
+        self.violations.append(
+            Violation(rule, column, user_column, rows[:MAX_ROWS_SHOWN], list(values or [])[:MAX_ROWS_SHOWN], severity)
+        )
+
+    def render(self) -> str:
+        """The report as text: level, variables found, panel shape, tables, every violation."""
+        return _render(self)
+
+
+# --------------------------------------------------------------------------- paths and reading
+def resolve_user_path(value: str, what: str = DATA_VAR) -> Path:
+    """A path the user gave: ``~`` expanded; relative to the directory ``make`` was run from.
+
+    ``make`` exports that directory as ``AICHAIN_CWD``; without it, the current directory.
+    """
+    text = value.strip()
+    if not text:
+        raise DataInputError(
+            f"{what} is set but empty. Unset it (`unset {what}`) to build from the simulated panel, "
+            f"or set it to a file: {what}=/path/to/file make book"
+        )
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        base = Path(os.environ.get(CWD_VAR) or os.getcwd())
+        path = base / path
+    return path.resolve()
+
+
+def check_environment(environ=None) -> list[str]:
+    """Problems with the ``AICHAIN_*`` switches: an unknown name (with a did-you-mean) or value.
+
+    Returns one sentence per problem (empty when every switch is known and has an allowed value).
+    """
+    import difflib
+
+    environ = os.environ if environ is None else environ
+    problems = []
+    for name in sorted(k for k in environ if k.startswith("AICHAIN_")):
+        if name not in KNOWN_SWITCHES:
+            close = difflib.get_close_matches(name, list(KNOWN_SWITCHES), n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            problems.append(
+                f"{name}={environ[name]!r}: unknown switch, so it would be ignored in every chapter.{hint} "
+                f"The switches are: " + "; ".join(f"{k} ({m})" for k, (_, m) in KNOWN_SWITCHES.items())
+            )
+            continue
+        allowed = KNOWN_SWITCHES[name][0]
+        value = environ[name].strip().lower()
+        if allowed and value and value not in allowed:
+            close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.5)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            problems.append(f"{name}={environ[name]!r}: must be one of {', '.join(allowed)}.{hint}")
+    return problems
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of the file at ``path`` (hex), read in chunks of 1 MiB: the report's fingerprint of a file."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _check_path(path: Path, given: str | None = None) -> None:
+    shown = f"{path}" + (f" (from {DATA_VAR}={given})" if given and given != str(path) else "")
+    if not path.exists():
+        hint = ""
+        if given and not Path(given).expanduser().is_absolute():
+            base = os.environ.get(CWD_VAR) or os.getcwd()
+            hint = f" A relative path is read from the directory you ran make in ({base}); give an absolute path."
+        raise DataInputError(f"{shown}: no such file.{hint}")
+    if path.is_dir():
+        raise DataInputError(f"{shown} is a folder; point {DATA_VAR} to one data file in it")
+    if path.stat().st_size == 0:
+        raise DataInputError(f"{shown}: the file is empty")
+    _check_content(path, shown)
+    if path.suffix.lower() not in SUFFIXES:
+        raise DataInputError(
+            f"{shown}: unsupported file type '{path.suffix}'; use one of {', '.join(SUFFIXES)} "
+            "(in Excel: File > Save As > CSV UTF-8 or Excel Workbook)"
+        )
+
+
+def sniff_content(path: Path) -> tuple[str, str] | None:
+    """``(suffix, description)`` of the format the file's first bytes show, or None for text.
+
+    xlsx is a zip ('PK'), xls an OLE2 container ('D0 CF 11 E0'), a Stata 117+ file starts with
+    ``<stata_dta>`` and a Stata 113-115 file with its version byte (0x71-0x73) and a byte order
+    (1 or 2), Parquet with 'PAR1'.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    for magic, suffix, text in _MAGIC:
+        if head.startswith(magic):
+            return suffix, text
+    if len(head) >= 4 and head[0] in (0x71, 0x72, 0x73) and head[1] in (1, 2) and head[2] == 1 and head[3] == 0:
+        return ".dta", "a Stata file (.dta, format 113-115)"
+    return None
+
+
+def _check_content(path: Path, shown: str) -> None:
+    """Refuse a file whose content is another format than its name says (no encoding advice for it)."""
+    kind = sniff_content(path)
+    suffix = path.suffix.lower()
+    text_suffix = suffix in (".csv", ".tsv", ".txt")
+    if kind is None:
+        if suffix in (".xlsx", ".dta", ".parquet"):
+            raise DataInputError(
+                f"{shown}: the name says {suffix} but the content is not one (its first bytes are no "
+                f"{suffix} signature); is it a text file renamed? Give it its real extension"
+            )
+        return
+    real, text = kind
+    if real == suffix:
+        return
+    if real == ".xls":
+        advice = "open it in Excel and save it as an Excel Workbook (.xlsx) or CSV UTF-8"
+    else:
+        advice = f"rename it to {path.stem}{real} (the book reads {real} files directly)"
+    not_text = " It is not a text file, so no encoding setting can read it." if text_suffix else ""
+    raise DataInputError(
+        f"{shown}: the file is named {suffix} but its content is {text} (its first bytes say so); {advice}.{not_text}",
+        argument=DATA_VAR, rule=f"the content must be what the extension {suffix} says", offending=[str(path)],
+    )  # fmt: skip
+
+
+def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
+    """Text and the encoding used: the given one, else BOM, UTF-8, UTF-16 (no BOM), GB18030."""
+    if encoding:
+        try:
+            return raw.decode(encoding), encoding
+        except LookupError:
+            raise DataInputError(f"{ENCODING_VAR}={encoding}: unknown encoding; try utf-8, gb18030 or utf-16") from None
+        except UnicodeDecodeError as exc:
+            raise DataInputError(
+                f"{path}: not valid {encoding} text (byte {exc.start}); unset {ENCODING_VAR} to detect the "
+                "encoding, or give the right one (utf-8, gb18030, utf-16)"
+            ) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    elif raw[:200].count(b"\x00") > 20:
+        candidates = ["utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for enc in candidates:
+        try:
+            return raw.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    raise DataInputError(
+        f"{path}: the encoding is neither UTF-8, UTF-16 nor GB18030 (GBK). Save the file as "
+        f"'CSV UTF-8' in Excel, or name its encoding: {ENCODING_VAR}=latin-1 make check-data"
+    )
+
+
+def _sniff_delimiter(text: str, suffix: str) -> str:
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",\t;|").delimiter
+    except csv.Error:
+        header = lines[0]
+        counts = {d: header.count(d) for d in ("\t", ",", ";", "|")}
+        best = max(counts, key=counts.get)
+        if counts[best]:
+            return best
+        return "\t" if suffix == ".tsv" else ","
+
+
+def _read_text(path: Path, encoding: str | None, report: CheckReport) -> pd.DataFrame:
+    text, enc = _decode(path.read_bytes(), path, encoding)
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise DataInputError(f"{path}: the file has no header row")
+    sep = _sniff_delimiter(text, path.suffix.lower())
+    report.encoding, report.delimiter = enc, {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[sep]
+    _short_rows(text, sep, path, report)
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False, na_filter=False)
+    except pd.errors.ParserError as exc:
+        raise DataInputError(
+            f"{path}: rows do not have the same number of fields as the header ({exc}); check that "
+            f"the delimiter ({report.delimiter}) does not also occur unquoted inside values"
+        ) from None
+
+
+def _short_rows(text: str, sep: str, path: Path, report: CheckReport) -> None:
+    """Refuse rows with fewer fields than the header (a file cut off mid-row reads as missing cells)."""
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if r]
+    if len(rows) < 2:
+        return
+    width = len(rows[0])
+    short = [(i - 1, len(r)) for i, r in enumerate(rows[1:], start=1) if len(r) < width]
+    if not short:
+        return
+    last = short[-1][0] == len(rows) - 2 and not text.endswith(("\n", "\r"))
+    why = (
+        "the last row has fewer fields than the header and the file does not end with a line break: "
+        "it looks cut off mid-row (an interrupted copy or export)"
+        if last and len(short) == 1
+        else "rows have fewer fields than the header (their last cells would be read as missing)"
+    )
+    report.add(
+        f"{why}; {width} fields expected, found {[n for _, n in short[:MAX_ROWS_SHOWN]]}. Export the file again "
+        "in full; nothing is filled in for you",
+        rows=[r for r, _ in short],
+        values=[f"{n} fields" for _, n in short],
+    )
+
+
+def _read_excel(path: Path, sheet: str | None, report: CheckReport) -> pd.DataFrame:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise DataInputError(f"{path}: cannot be opened as an Excel workbook ({exc.__class__.__name__})") from None
+    names = book.sheetnames
+    if sheet and sheet not in names:
+        raise DataInputError(f"{path}: no sheet named '{sheet}' ({SHEET_VAR}); the workbook has {names}")
+    ws = book[sheet or names[0]]
+    report.sheet, report.sheets = ws.title, list(names)
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    book.close()
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise DataInputError(f"{path}: sheet '{ws.title}' is empty")
+    width = max(len(r) for r in rows)
+    return pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+
+
+def read_cells(path: Path, report: CheckReport, encoding=None, sheet=None) -> tuple[list[str], pd.DataFrame]:
+    """The header (as in the file) and the cells (positional columns), nothing converted."""
+    suffix = path.suffix.lower()
+    report.file_format = suffix.lstrip(".")
+    if suffix in (".csv", ".tsv", ".txt"):
+        grid = _read_text(path, encoding, report)
+        header, cells = [str(h) for h in grid.iloc[0]], grid.iloc[1:].reset_index(drop=True)
+    elif suffix == ".xlsx":
+        grid = _read_excel(path, sheet, report)
+        header = ["" if h is None else str(h) for h in grid.iloc[0]]
+        cells = grid.iloc[1:].reset_index(drop=True)
+    elif suffix == ".dta":
+        return _read_stata(path, report)
+    else:
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:
+            raise DataInputError(f"{path}: cannot be read as {suffix} ({exc.__class__.__name__}: {exc})") from None
+        if suffix == ".parquet" and not _default_index(frame.index):
+            names = [str(n) for n in frame.index.names if n is not None] or ["index"]
+            frame = frame.reset_index()
+            report.notes.append(f"the ids stored in the Parquet file's index ({', '.join(names)}) are read as columns.")
+        header = [str(c) for c in frame.columns]
+        cells = frame.reset_index(drop=True)
+        cells.columns = range(len(header))
+    return header, cells
+
+
+def _read_stata(path: Path, report: CheckReport) -> tuple[list[str], pd.DataFrame]:
+    """A Stata file's header and cells: value labels applied, the numeric codes kept for ids and years.
+
+    An id carrying value labels (industry names on industry codes) keeps the file's own numbers
+    (``report.codes``); when a column's labels are not unique, no labels are applied and the report says so.
+    """
+    try:
+        codes = pd.read_stata(path, convert_categoricals=False)
+    except Exception as exc:
+        raise DataInputError(f"{path}: cannot be read as .dta ({exc.__class__.__name__}: {exc})") from None
+    try:
+        labelled = pd.read_stata(path)
+    except ValueError as exc:
+        match = re.search(r"column (\S+) are not unique", str(exc))
+        report.notes.append(
+            f"the value labels of Stata column {match.group(1) if match else '?'} are not unique (two codes share "
+            "a label), so every column is read as its numeric codes, labels not applied."
+        )
+        labelled = codes
+    header = [str(c) for c in labelled.columns]
+    cat = [i for i, c in enumerate(labelled.columns) if isinstance(labelled[c].dtype, pd.CategoricalDtype)]
+    report.codes = {i: codes.iloc[:, i].reset_index(drop=True) for i in cat}
+    cells = labelled.reset_index(drop=True)
+    cells.columns = range(len(header))
+    return header, cells
+
+
+def _default_index(index: pd.Index) -> bool:
+    """Whether a Parquet frame's index is pandas' default (0, 1, ...) and holds no data."""
+    if isinstance(index, pd.MultiIndex) or index.name is not None:
+        return False
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+
+
+def read_header(path: Path) -> list[str]:
+    """The file's column names only (cheap: used for the page banner's level)."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        raw = path.read_bytes()[:65536]
+        if b"\n" in raw:
+            raw = raw[: raw.rfind(b"\n")]
+        enc = os.environ.get(ENCODING_VAR) or None
+        try:
+            text, _ = _decode(raw, path, enc)
+        except DataInputError:
+            text = raw.decode(enc or "utf-8", errors="ignore")
+        text = text.lstrip("\ufeff")
+        first = text.splitlines()[0] if text.strip() else ""
+        return next(csv.reader([first], delimiter=_sniff_delimiter(text, suffix)), [])
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return [n for n in pq.read_schema(path).names if n != "__index_level_0__"]
+    if suffix == ".dta":
+        with pd.read_stata(path, iterator=True) as reader:
+            return [str(c) for c in reader.read(1).columns]
+    if suffix == ".xlsx":
+        report = CheckReport(path=path)
+        return read_cells(path, report, sheet=os.environ.get(SHEET_VAR) or None)[0]
+    raise DataInputError(f"{path}: unsupported file type '{suffix}'")
+
+
+# --------------------------------------------------------------------------- cell parsing
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DEC_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
+_INF = {"inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"}
+_NA_CODES = {"na", "n/a", "nan", "null", "none", "missing", "-", "--", "缺失"}
+
+
+def _token_kind(text: str) -> str:
+    t = text.strip()
+    low = t.lower()
+    if low in _INF:
+        return "an infinite value (must be finite)"
+    if t.startswith("#"):
+        return "a spreadsheet error value: fix the formula or leave the cell empty"
+    if t == ".":
+        return "Stata's missing-value dot: leave the cell empty for a missing value"
+    if low in _NA_CODES:
+        return "a text missing-value code: leave the cell empty for a missing value"
+    if _THOUSANDS.match(t) and not _DEC_COMMA.match(t):
+        return "a thousands separator: remove the commas"
+    if _DEC_COMMA.match(t):
+        return "a decimal comma (or thousands separator): write 3.5, not 3,5"
+    if t.endswith("%"):
+        return "a percent sign: give the number without % (in the unit the dictionary states)"
+    if _DATE.match(t):
+        return "a date (a spreadsheet date cell?): give the number itself, for a year the integer 2013"
+    return "text in a numeric column"
+
+
+def parse_numbers(series: pd.Series) -> tuple[pd.Series, dict[str, pd.Series], pd.Series]:
+    """Strictly parse one column: values (float, NaN where empty), refused tokens by kind, empty mask.
+
+    Typed columns (from .dta or .parquet) pass through; text cells must be plain decimal numbers.
+    """
+    if pd.api.types.is_bool_dtype(series):
+        series = series.astype(object)
+    if pd.api.types.is_numeric_dtype(series):
+        values = series.astype(float)
+        return values, {}, values.isna()
+    obj = series.astype(object)
+    is_num = obj.map(lambda v: isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool))
+    text = obj.where(~is_num).map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+    stripped = text.str.strip()
+    empty = ~is_num & stripped.eq("")
+    empty |= is_num & obj.map(lambda v: isinstance(v, float | np.floating) and np.isnan(v))
+    ok_text = ~is_num & stripped.str.match(_NUMBER)
+    values = pd.Series(np.nan, index=series.index, dtype=float)
+    values[is_num] = obj[is_num].astype(float)
+    values[ok_text] = stripped[ok_text].astype(float)
+    bad = ~is_num & ~empty & ~ok_text
+    kinds: dict[str, pd.Series] = {}
+    if bad.any():
+        kind = stripped[bad].map(_token_kind)
+        for k in kind.unique():
+            kinds[k] = kind.index[kind == k]
+    return values, kinds, empty
+
+
+# --------------------------------------------------------------------------- names and level
+def load_column_map(value: str | None) -> dict[str, str]:
+    """The YAML column map: your file's column name (left) -> the book's name (right)."""
+    if not value or not value.strip():
+        return {}
+    import yaml
+
+    path = resolve_user_path(value, COLUMNS_VAR)
+    if not path.is_file():
+        raise DataInputError(
+            f"{COLUMNS_VAR}={value}: no such file ({path}). A relative path is read from the directory you ran make in."
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # a map saved by a Chinese-locale editor: GBK/GB18030
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            msg = f"{path}: the column map is neither UTF-8 nor GB18030 text; save it as UTF-8"
+            raise DataInputError(msg) from None
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise DataInputError(
+            f"{path}: not readable as YAML{line}; write one `your_column: book_name` per line"
+        ) from None
+    if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
+        raise DataInputError(
+            f"{path}: the column map must be lines of the form `your_column: book_name`, "
+            "e.g. `erl_total: ERL` (your file's column on the left, the book's name on the right)"
+        )
+    return {str(k): v.strip() for k, v in loaded.items()}
+
+
+def _match(header: list[str], level: str, cmap: dict[str, str], report: CheckReport | None):
+    """Book name -> (position, user name, status) for one level; records naming conflicts."""
+    index = schema.name_index(level)
+    book_names = {normalise: book for normalise, book in index.items()}
+    known = {v.name for v in (schema.ANALYSIS_VARIABLES if level == "analysis" else schema.RAW_VARIABLES)}
+    by_norm = {schema.normalise_name(k): v for k, v in cmap.items()}
+    hits: dict[str, list[tuple[int, str, str]]] = {}
+    for pos, name in enumerate(header):
+        target, status = None, "matched"
+        if name in cmap or schema.normalise_name(name) in by_norm:
+            target = cmap.get(name) or by_norm[schema.normalise_name(name)]
+            status = "mapped"
+            if target not in known:
+                target = book_names.get(schema.normalise_name(target), target)
+        else:
+            target = index.get(schema.normalise_name(name))
+        if target in known:
+            hits.setdefault(target, []).append((pos, name, status))
+    if report is not None:
+        for book, lst in hits.items():
+            if len(lst) > 1:
+                report.add(
+                    f"{len(lst)} of your columns match the book's '{book}' "
+                    f"({', '.join(repr(n) for _, n, _ in lst)}); keep one or map the others elsewhere",
+                    column=book,
+                )
+    return {book: lst[0] for book, lst in hits.items()}
+
+
+def detect_level(header: list[str], cmap: dict[str, str]) -> tuple[str | None, dict, dict]:
+    """The input level the columns show, and the matches of both levels.
+
+    ``"analysis"`` when every required finished variable is there (even if raw inputs or the 24
+    indicators are there too: the finished variables are used as given); ``"raw"`` when at least
+    ten raw-input columns are; ``"analysis"`` when ERL or AIE is; else None.
+    """
+    raw = _match(header, "raw", cmap, None)
+    ana = _match(header, "analysis", cmap, None)
+    shared = {"unit_id", "industry_id", "province_id", "year", "industry_type", "chain_position", "tech_level",
+              "factor_market_index"}  # fmt: skip
+    raw_only = [b for b in raw if b not in shared]
+    if all(v.name in ana for v in schema.ANALYSIS_VARIABLES if v.required):
+        return "analysis", raw, ana  # finished variables win: raw inputs alongside them are not used
+    if len(raw_only) >= 10:
+        return "raw", raw, ana
+    if "ERL" in ana or "AIE" in ana:
+        return "analysis", raw, ana
+    return None, raw, ana
+
+
+# --------------------------------------------------------------------------- the check
+def check_file(
+    path: str | Path | None = None,
+    columns: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    compute: bool = True,
+) -> tuple[CheckReport, pd.DataFrame | None]:
+    """Check a data file and return the report and, if it passes, the typed table in book names.
+
+    Parameters default to the environment: ``AICHAIN_DATA``, ``AICHAIN_COLUMNS``,
+    ``AICHAIN_ENCODING`` and ``AICHAIN_SHEET``. The file is only read. ``compute`` (raw level)
+    also computes the indices once, to name any that overflow.
+
+    Returns
+    -------
+    report : CheckReport
+    table : DataFrame or None
+        One column per variable found, named as the book names it, in the file's row order;
+        None when any rule is broken.
+
+    Raises
+    ------
+    DataInputError
+        When the file cannot be read at all (missing, empty, undecodable, unknown type).
+    """
+    given = str(path) if path is not None else os.environ.get(DATA_VAR)
+    if given is None:
+        raise DataInputError(
+            f"{DATA_VAR} is not set: give the data file, e.g. {DATA_VAR}=/path/file.csv make check-data"
+        )
+    file = resolve_user_path(given)
+    _check_path(file, given)
+    columns = columns if columns is not None else os.environ.get(COLUMNS_VAR)
+    encoding = encoding or os.environ.get(ENCODING_VAR) or None
+    sheet = sheet or os.environ.get(SHEET_VAR) or None
+    report = CheckReport(path=file, sha256=file_sha256(file))
+    cmap = load_column_map(columns)
+    header, cells = read_cells(file, report, encoding, sheet)
+    report.n_rows = len(cells)
+    if sheet and report.file_format != "xlsx":
+        report.add(f"{SHEET_VAR}={sheet} is set but {file.name} is no workbook: it is ignored", severity="warning")
+    if encoding and report.file_format not in ("csv", "tsv", "txt"):
+        report.add(f"{ENCODING_VAR}={encoding} is set but {file.name} is no text file: it is ignored",
+                   severity="warning")  # fmt: skip
+    from aichain_utils.inputs.checks import overflow_check, validate_cells
+
+    table = validate_cells(header, cells, cmap, report)
+    if compute and report.ok and report.level == "raw":
+        overflow_check(table, report)
+    return report, (table if report.ok else None)
+
+
+def _render(r: CheckReport) -> str:
+    from aichain_utils.inputs.checks import render_report
+
+    return render_report(r)
+
+
+def labels_for(name: str) -> dict[str, str]:
+    """Normalised spelling -> canonical label for a group column (see :data:`schema.GROUP_LABELS`)."""
+    return {schema.normalise_name(s): canon for canon, spells in GROUP_LABELS[name].items() for s in spells}
+
+
+def variables(level: str) -> list[Variable]:
+    return list(schema.ANALYSIS_VARIABLES if level == "analysis" else schema.RAW_VARIABLES)

@@ -1,0 +1,281 @@
+"""How tables look in the book: one helper, so every chapter formats numbers the same way."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+__all__ = [
+    "RegressionView",
+    "VectorFigure",
+    "banner_text",
+    "glue_figure",
+    "keep_comparisons_together",
+    "show_regression",
+    "show_table",
+]
+
+#: A comparison sign, a space and a number ("< 0.001", "≥ 10", "> −1.5"): the space a line may break at.
+_COMPARISON_SPACE = re.compile(r"([<>≤≥])[ \t]+(?=[−+\-]?\.?\d)")
+
+
+def keep_comparisons_together(text):
+    """``text`` with the space between a comparison sign and the number after it made non-breaking
+    (U+00A0), so that a line never ends on the sign: "(< 0.001)" stays whole in a narrow cell.
+
+    Anything that is not a string is returned unchanged (a table cell may hold a number).
+    """
+    if not isinstance(text, str):
+        return text
+    return _COMPARISON_SPACE.sub("\\1\u00a0", text)
+
+
+def _is_percentage(name) -> bool:
+    """A column of percentages: its name has a % sign not part of a level ("mean Δ%", "% positive"),
+    unlike "95% low" or "95% CI coverage", whose % names a confidence level."""
+    return re.search(r"(?<![\d.])%", str(name)) is not None
+
+
+def show_table(frame: pd.DataFrame, precision: int = 3, formats: dict | None = None) -> Styler:
+    """Render a DataFrame for the book: no index, floats at ``precision`` decimals, percentage
+    columns (a % sign in the name that is not a level such as "95%") at one decimal.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    precision : int
+        Decimals for float columns.
+    formats : dict, optional
+        Column name -> format string (e.g. ``{"times as strong": "{:.0f}×"}``), overriding the above.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+
+    Raises
+    ------
+    KeyError
+        A column named in ``formats`` is not in ``frame``.
+    """
+    formats = dict(formats or {})
+    missing = [c for c in formats if c not in frame.columns]
+    if missing:
+        raise KeyError(f"formats: no column {missing} in the table (columns: {list(frame.columns)})")
+    text = [c for c in frame.columns if frame.columns.is_unique and pd.api.types.is_string_dtype(frame[c])]
+    if text:  # "(< 0.001)" never wraps after its "<"
+        frame = _map_columns(frame, text)
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c]) and c not in formats]
+    pct = [c for c in floats if _is_percentage(c)]
+    other = [c for c in floats if c not in pct]
+    styler = frame.style.hide(axis="index")
+    if other:
+        styler = styler.format(precision=precision, subset=other, na_rep="")
+    if pct:
+        styler = styler.format(precision=1, subset=pct, na_rep="")
+    for column, fmt in formats.items():
+        styler = styler.format(fmt, subset=[column], na_rep="")
+    return styler
+
+
+def _map_columns(frame: pd.DataFrame, columns: list) -> pd.DataFrame:
+    """A copy of ``frame`` with :func:`keep_comparisons_together` applied to ``columns`` (any labels)."""
+    out = frame.copy()
+    for c in columns:
+        out[c] = out[c].map(keep_comparisons_together)
+    return out
+
+
+class VectorFigure:
+    """A matplotlib figure as the book displays it: SVG (sharp at any size and in print), with a
+    200-dpi PNG beside it for viewers that do not show SVG."""
+
+    def __init__(self, fig) -> None:
+        import io
+
+        svg, png = io.StringIO(), io.BytesIO()
+        fig.savefig(svg, format="svg", bbox_inches="tight")
+        fig.savefig(png, format="png", dpi=200, bbox_inches="tight")
+        self.svg, self.png = svg.getvalue(), png.getvalue()
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def __repr__(self) -> str:
+        return "<figure>"
+
+
+def glue_figure(name: str, fig) -> None:
+    """Glue a matplotlib figure for ``{glue:figure}`` (as SVG, with a 200-dpi PNG) and close it.
+
+    The figure is stored once, as a displayed output (so the downloadable executed notebook shows
+    it), and closed so that the inline backend does not show it a second time at the end of the cell.
+    """
+    import matplotlib.pyplot as plt
+    from myst_nb import glue
+
+    glue(name, VectorFigure(fig), display=True)
+    plt.close(fig)
+
+
+#: How the book names a covariance type (``Estimate.cov_type``) in a diagnostics table.
+COV_LABELS = {
+    "cluster_industry": "clustered by industry",
+    "cluster_unit": "clustered by unit",
+    "robust": "robust (HC1)",
+    "unadjusted": "conventional (homoskedastic)",
+}
+
+
+class RegressionView:
+    """A regression table as the book shows it: compact rows that fit a phone, the diagnostics the
+    text cites always in view, and the paper's layout in a toggle.
+
+    The compact table has one row per column of the paper's table (label, published coefficient
+    (SE), replicated coefficient (SE), N and adjusted R², published / replicated), so it fits
+    the text column at any width and prints whole. The diagnostics table below it (one row per
+    statistic: the standard errors used, reghdfe's within R², and every extra statistic of the
+    columns — clustered SEs, wild-bootstrap p, first stage, Kleibergen–Paap, effective F,
+    Anderson–Rubin set, tF interval, suest, the mediation legs) is never collapsed, so it is on the
+    screen without a click and in print. The full table in the paper's layout (every statistic of
+    :attr:`aichain_utils.tables.RenderedTable.display`) follows in a ``<details>`` toggle, in a
+    scroll box whose first column stays in view.
+    """
+
+    def __init__(self, rendered) -> None:
+        self.rendered = rendered
+
+    def compact_frame(self) -> pd.DataFrame:
+        """The compact layout as a DataFrame (one row per column of the paper's table)."""
+        t = self.rendered.tidy
+
+        def pair(coef, stars_, se, dp: int = 3) -> str:
+            if coef is None or pd.isna(coef):
+                return ""
+            return f"{coef:.{dp}f}{'' if stars_ is None or pd.isna(stars_) else stars_} ({se:.{dp}f})"
+
+        def two(pub, rep, fmt) -> str:
+            def one(v) -> str:
+                return "" if v is None or pd.isna(v) else fmt(v)
+
+            return f"{one(pub)} / {one(rep)}"
+
+        rows = []
+        for _, r in t.iterrows():
+            rows.append(
+                {
+                    "column": f"({r['column']}) {r['label']}",
+                    "outcome / regressor": f"{r['outcome']} / {r['regressor']}",
+                    "published coef. (SE)": pair(r["published_coef"], r["published_stars"], r["published_se"]),
+                    "replicated coef. (SE)": pair(r["coef"], r["stars"], r["se"]),
+                    "N, published / replicated": two(r["published_n"], r["n"], lambda v: f"{int(v)}"),
+                    "adj. R², published / replicated": two(r["published_adj_r2"], r["adj_r2"], lambda v: f"{v:.3f}"),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def diagnostics_frame(self) -> pd.DataFrame:
+        """The diagnostics table: one row per statistic, one column per column of the paper's table.
+
+        Rows: the standard errors of the coefficient (:data:`COV_LABELS`), the within R² as reghdfe
+        defines it (outcome and regressor demeaned by both effects), then every extra row of the
+        columns (:attr:`aichain_utils.tables.Column.extra_rows`) in the order they first appear.
+        A cell is empty where a column does not report the statistic.
+        """
+        t = self.rendered.tidy
+        extra = [c for c in t.columns if str(c).startswith("extra: ")]
+        names = [f"({r['column']})" for _, r in t.iterrows()]
+        rows: dict[str, list[str]] = {
+            "standard errors": [COV_LABELS.get(str(v), str(v).replace("_", " ")) for v in t["cov_type"]],
+            "within R² (reghdfe: both effects removed)": [
+                "" if v is None or pd.isna(v) else f"{v:.3f}" for v in t["r2_within"]
+            ],
+        }
+        for c in extra:
+            rows[c.removeprefix("extra: ")] = ["" if v is None or pd.isna(v) else str(v) for v in t[c]]
+        rows = {k: v for k, v in rows.items() if any(v)}
+        frame = pd.DataFrame.from_dict(rows, orient="index", columns=names)
+        frame.index.name = "statistic"
+        return frame.reset_index()
+
+    def _diagnostics_html(self) -> str:
+        frame = self.diagnostics_frame()
+        head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in frame.columns)
+        body = []
+        for _, row in frame.iterrows():
+            cells = [f'<th scope="row" class="row_heading">{escape(str(row.iloc[0]))}</th>']
+            cells += [f"<td>{escape(keep_comparisons_together(str(v)))}</td>" for v in row.iloc[1:]]
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        return (
+            '<p class="aichain-diagnostics-title">Diagnostics and inference, replicated (the paper\'s '
+            "published values where it prints them)</p>"
+            '<div class="aichain-wide aichain-diagnostics-box"><table class="aichain-regression aichain-diagnostics">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        )
+
+    def _compact_html(self) -> str:
+        frame = self.compact_frame()
+        head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in frame.columns)
+        body = []
+        for _, row in frame.iterrows():
+            cells = [f'<th scope="row" data-label="{escape(frame.columns[0])}">{escape(str(row.iloc[0]))}</th>']
+            cells += [
+                f'<td data-label="{escape(str(c))}">{escape(keep_comparisons_together(str(v)))}</td>'
+                for c, v in row.iloc[1:].items()
+            ]
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        return f'<table class="aichain-compact"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+    def _full_html(self) -> str:
+        disp = self.rendered.display.rename_axis(index=None).map(keep_comparisons_together)
+        return disp.style.set_table_attributes('class="aichain-regression"').to_html()
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<div class="aichain-regression-view">{self._compact_html()}'
+            '<p class="aichain-table-note">* p &lt; 0.10, ** p &lt; 0.05, *** p &lt; 0.01 (the paper\'s '
+            "thresholds); standard errors in parentheses.</p>"
+            f"{self._diagnostics_html()}"
+            '<details class="aichain-details"><summary>Every row of the table in the paper\'s layout '
+            f'(Table {self.rendered.table})</summary><div class="aichain-wide">{self._full_html()}</div>'
+            "</details></div>"
+        )
+
+    def __repr__(self) -> str:
+        return self.compact_frame().to_string(index=False)
+
+
+def show_regression(rendered) -> RegressionView:
+    """Render a :class:`aichain_utils.tables.RenderedTable` for the book.
+
+    Returns a :class:`RegressionView`: one compact row per column of the paper's table, and the
+    paper's layout (row labels kept) in a toggle below it.
+    """
+    return RegressionView(rendered)
+
+
+def banner_text(source=None) -> str:
+    """The sentence a page's data banner prints for a data source (default: the one in force).
+
+    Simulated: that the estimates come from simulated data. A user's file: the level and the
+    file, e.g. "Built from your finished variables in panel.dta, sha256 0123456789ab." (the
+    label of :func:`aichain_utils.panel.data_source`).
+    """
+    if source is None:
+        from aichain_utils.inputs.panel import data_source
+
+        source = data_source()
+    if source.is_simulated:
+        return (
+            f"Built from {source.label}. The paper's data are proprietary: every estimate in this book is "
+            "computed on simulated data, one draw of a world calibrated to the paper, and is no evidence about "
+            "the paper's claims. Whether the code computes what it says is checked against outside programs "
+            "(appendix \u201cValidating the estimators\u201d); whether the paper's design could have produced its "
+            "numbers is judged by the closest world's sampling distribution (\u201cReplication at a glance\u201d)."
+        )
+    return f"Built from {source.label}."

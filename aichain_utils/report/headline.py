@@ -1,0 +1,245 @@
+"""The book's headline in a few computed sentences, for the landing page and "Replication at a glance".
+
+Each sentence is built from what the build computed: the closest world's stored Monte Carlo
+(:mod:`aichain_utils.closestworld`), the consistency audit (:mod:`aichain_utils.audit`), the paper's
+verbal claims checked against its tables (:mod:`aichain_utils.claims`), the replicated Table 3 and the
+replication ledger (:mod:`aichain_utils.ledger`). So each is true on whatever data the book is built
+from: on the simulated panel the estimates are called what they are (one draw of a world calibrated to
+the paper, no evidence about the paper's claims); on a user's file they describe that file's estimates.
+A sentence that can only be true of a simulation (the effect put into it) is written only when the
+panel is simulated, and no sentence presents agreement with the published numbers as a check of
+anything: the simulated world is calibrated to them.
+
+"Replication at a glance" glues these sentences; the landing page pastes them from there
+(``{glue:text}`at_a_glance.md::headline_world```), so both pages say the same thing.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+__all__ = [
+    "audit_sentence",
+    "claims_sentence",
+    "estimate_sentence",
+    "headline_sentences",
+    "ledger_sentence",
+    "world_sentence",
+]
+
+#: The closest world's verdicts (:data:`aichain_utils.closestworld.VERDICTS`), in the words a sentence uses.
+_INSIDE, _EDGE, _OUTSIDE, _NONE = (
+    "consistent with the closest world",
+    "at the edge of its 95% band",
+    "outside its 95% band",
+    "no world of the family produces it",
+)
+
+
+def _n(k: int, noun: str, plural: str | None = None) -> str:
+    """``k`` and the noun in the right number: "1 claim", "3 claims"."""
+    return f"{k} {noun if k == 1 else (plural or noun + 's')}"
+
+
+def world_sentence(world: pd.DataFrame | None, reps: int, current: bool = True) -> str:
+    """Where the published AIE coefficients lie in the closest world's sampling distribution.
+
+    Parameters
+    ----------
+    world : DataFrame or None
+        :func:`aichain_utils.closestworld.closest_world_table` (None or empty when no world Monte Carlo
+        is stored with the build).
+    reps : int
+        Replications of the stored world Monte Carlo.
+    current : bool
+        Whether the stored Monte Carlo's fingerprint matches the parameters and code.
+
+    Returns
+    -------
+    str
+        Two sentences: the counts (inside the central 95% band, at its edge, outside), over the
+        coefficients and over every statistic the world produces, and what being inside means. The
+        verdicts are about the published numbers, so the sentence holds on any build.
+    """
+    if world is None or world.empty:
+        return (
+            "No Monte Carlo of the closest world is stored with this build, so the published numbers are not "
+            "judged against its sampling distribution."
+        )
+    coef = world[world["statistic"] == "coef"]
+    k = {v: int((coef["verdict"] == v).sum()) for v in (_INSIDE, _EDGE, _OUTSIDE, _NONE)}
+    every = world[world["verdict"] != "not produced in the world"]
+    none = f", and no world of the family produces {k[_NONE]}" if k[_NONE] else ""
+    text = (
+        f"Judged against the closest world (the simulated world calibrated to the paper, rerun {reps} times on "
+        f"seeds its calibration never used), {k[_INSIDE]} of the paper's {len(coef)} published AIE coefficients "
+        f"in Tables 3–10 lie inside that world's central 95% band, {k[_EDGE]} at its edge within Monte Carlo "
+        f"error and {k[_OUTSIDE]} outside it{none}; of all {len(every)} published statistics the world "
+        f"produces, {int((every['verdict'] == _INSIDE).sum())} lie inside. A number inside the band is one "
+        "the paper's design, as this book reads it, could have produced: that is not evidence that the "
+        "number is right, and, because the world is calibrated to the published numbers, no check of the "
+        "book's code."
+    )
+    if not current:
+        text += (
+            " The stored Monte Carlo is stale (its fingerprint no longer matches the parameters and code); "
+            "make montecarlo-world reruns it."
+        )
+    return text
+
+
+def audit_sentence(findings: pd.DataFrame) -> str:
+    """What the consistency audit of the published tables finds, by severity.
+
+    Parameters
+    ----------
+    findings : DataFrame
+        :func:`aichain_utils.audit.run_audit` (a ``severity`` column: error, warning or info).
+    """
+    counts = findings["severity"].value_counts() if len(findings) else pd.Series(dtype=int)
+    err, warn, info = (int(counts.get(s, 0)) for s in ("error", "warning", "info"))
+    return (
+        f"The consistency audit of the published tables finds {_n(err, 'item')} that cannot hold under any "
+        f"reading and {_n(warn, 'item')} that cannot hold under the paper's own description of its design; "
+        f"{info} more {'is' if info == 1 else 'are'} unusual but possible."
+    )
+
+
+def claims_sentence(claim_table: pd.DataFrame, simulated: bool) -> str:
+    """How many of the paper's verbal claims its own tables support, and how many the replicated ones do.
+
+    Parameters
+    ----------
+    claim_table : DataFrame
+        :func:`aichain_utils.claims.evaluate_claims` ("published supports", "replicated supports").
+    simulated : bool
+        Whether the replicated tables were computed on the simulated panel.
+    """
+    n = len(claim_table)
+    pub = int((claim_table["published supports"] == "yes").sum())
+    rep = int((claim_table["replicated supports"] == "yes").sum())
+    nc = int((claim_table["replicated supports"] == "not comparable").sum())
+    where = "the simulated panel of this build" if simulated else "the data of this build"
+    text = (
+        f"The paper's own tables support {pub} of the {_n(n, 'verbal claim')} of the paper the book checks; "
+        f"the tables replicated on {where} support {rep}"
+    )
+    text += f" ({nc} cannot be judged on these data)." if nc else "."
+    if simulated:
+        text += " On a simulated panel that count describes the simulation, not the paper's claims."
+    return text
+
+
+def estimate_sentence(
+    tidy3: pd.DataFrame | None,
+    simulated: bool,
+    label: str,
+    truth: float | None = None,
+    missing: str | None = None,
+) -> str:
+    """The book's main estimate of equation (1) on the data of this build (Table 3, column 6).
+
+    Parameters
+    ----------
+    tidy3 : DataFrame or None
+        ``render_table(3, columns).tidy`` of the replicated Table 3 (None when it was not built).
+    simulated : bool
+        Whether the data of the build are the simulated panel.
+    label : str
+        The data source's label (:attr:`aichain_utils.panel.DataSource.label`), named on a user's file.
+    truth : float, optional
+        The effect of AIE on ERL put into the simulation; used only when ``simulated``.
+    missing : str, optional
+        Why Table 3 was not built (when ``tidy3`` is None).
+
+    Raises
+    ------
+    AichainInputError
+        If ``tidy3`` has no column 6 (the main column of Table 3).
+    """
+    from aichain_utils.errors import input_error
+    from aichain_utils.report.display import COV_LABELS
+
+    if tidy3 is None:
+        why = (missing or "the data lack what it needs").strip().rstrip(".")
+        return f"On the data of this build Table 3 is not built: {why}."
+    main = tidy3[tidy3["column"].astype(str) == "6"]
+    if main.empty:
+        raise input_error("tidy3", "must hold Table 3's column 6 (the book's main column)",
+                          list(tidy3["column"]), what="columns")  # fmt: skip
+    row = main.iloc[0]
+    se_kind = COV_LABELS.get(str(row["cov_type"]), str(row["cov_type"]).replace("_", " "))
+    what = (
+        "two-way fixed effects with unit and year effects and the controls (Table 3 column 6, the book's main "
+        f"column) estimate the effect of AIE on ERL at {row['coef']:.3f} (standard error {row['se']:.3f}, "
+        f"{se_kind}) against the published {row['published_coef']:.3f}"
+    )
+    if simulated:
+        text = (
+            "On the data of this build, a simulated panel that is one draw of that world and no evidence about "
+            f"the paper's claims, {what}"
+        )
+        if truth is not None and math.isfinite(truth):
+            text += f"; the effect put into the simulation is {truth:.3f}"
+        return text + "."
+    gap = abs(row["coef"] - row["published_coef"]) / row["published_se"] if row["published_se"] else float("nan")
+    return (
+        f"On the data of this build ({label}), {what}, {gap:.1f} published standard errors apart; a gap says "
+        "that the data or the specification differ, not which is right."
+    )
+
+
+def ledger_sentence(book_ledger: pd.DataFrame, simulated: bool) -> str:
+    """The replication ledger's verdicts on the data of this build, in one sentence.
+
+    Parameters
+    ----------
+    book_ledger : DataFrame
+        :func:`aichain_utils.ledger.ledger_for_panel`'s ledger (a ``verdict`` column).
+    simulated : bool
+        Whether the data of the build are the simulated panel.
+    """
+    counts = book_ledger["verdict"].value_counts()
+    k = {v: int(counts.get(v, 0)) for v in ("reproduced", "differs by design", "cannot be reproduced",
+                                             "not comparable")}  # fmt: skip
+    text = (
+        f"Of the {len(book_ledger)} published numbers in the replication ledger, {k['reproduced']} are reproduced "
+        f"within tolerance on the data of this build, {k['differs by design']} differ by design, "
+        f"{k['cannot be reproduced']} cannot be reproduced and {k['not comparable']} are not comparable."
+    )
+    if simulated:
+        text += (
+            " The simulated world is calibrated to the published numbers, so that agreement is expected by "
+            "construction and validates neither the paper nor the code."
+        )
+    return text
+
+
+def headline_sentences(
+    world: pd.DataFrame | None,
+    world_reps: int,
+    world_current: bool,
+    findings: pd.DataFrame,
+    claim_table: pd.DataFrame,
+    tidy3: pd.DataFrame | None,
+    book_ledger: pd.DataFrame,
+    source,
+    truth: float | None = None,
+    missing3: str | None = None,
+) -> dict[str, str]:
+    """Every headline sentence, by the key a page glues it under (``headline_world``, ...).
+
+    ``source`` is the build's :class:`aichain_utils.panel.DataSource` (simulated or a user's file);
+    the other arguments are those of the sentence functions of this module.
+    """
+    simulated = bool(source is None or source.is_simulated)
+    label = "" if source is None else source.label
+    return {
+        "headline_world": world_sentence(world, world_reps, world_current),
+        "headline_audit": audit_sentence(findings),
+        "headline_claims": claims_sentence(claim_table, simulated),
+        "headline_estimate": estimate_sentence(tidy3, simulated, label, truth if simulated else None, missing3),
+        "headline_ledger": ledger_sentence(book_ledger, simulated),
+    }
