@@ -49,7 +49,7 @@ ENV_PREFIX = "AICHAIN_"
 #: Environment variables that are not inputs of the executed notebooks (set by tests or by CI, or read
 #: only by Sphinx): the edition (``AICHAIN_EDITION``) removes solutions from the pages but changes no
 #: notebook's outputs, so switching editions keeps the execution cache; Sphinx re-reads every page
-#: through the ``aichain_edition`` configuration value (:mod:`aichain_utils.sphinxext`).
+#: through the ``aichain_edition`` configuration value (:mod:`aichain_utils.book.sphinxext`).
 #: ``AICHAIN_CWD`` (the directory ``make`` ran from) only resolves relative paths: the resolved file is
 #: what is hashed.
 _NOT_INPUTS = {"AICHAIN_DASK", "AICHAIN_EDITION", "AICHAIN_CWD"}
@@ -62,7 +62,7 @@ DERIVED = (".jupyter_cache", ".doctrees", "jupyter_execute", "html", "tables")
 
 
 def _root() -> Path:
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def _hash_tree(h, root: Path, folder: Path) -> None:
@@ -75,7 +75,7 @@ def _hash_tree(h, root: Path, folder: Path) -> None:
 
 def _named_file(value: str) -> Path | None:
     """The file an environment value names, resolved as the data loader resolves it
-    (:func:`aichain_utils.datainput.resolve_user_path`: relative to ``AICHAIN_CWD``), or None."""
+    (:func:`aichain_utils.inputs.datainput.resolve_user_path`: relative to ``AICHAIN_CWD``), or None."""
     if not value.strip() or "\0" in value:
         return None
     path = Path(value.strip()).expanduser()

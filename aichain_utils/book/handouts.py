@@ -6,7 +6,7 @@ nothing is written twice: a change to a chapter changes its handout. The numbers
 table prints are pasted from the chapter's executed notebook (MyST-NB's cross-document glue,
 ``chapters/x.md::key``), so the handout shows the very values the chapter shows. The book's
 ``handouts`` page is written from :func:`handouts_markdown` at build time (see
-:mod:`aichain_utils.sphinxext`); its print stylesheet (``_static/handouts.css``) prints each handout on
+:mod:`aichain_utils.book.sphinxext`); its print stylesheet (``_static/handouts.css``) prints each handout on
 one A4 page.
 """
 

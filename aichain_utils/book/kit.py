@@ -59,7 +59,7 @@ RUN_COMMANDS = (
 
 
 def _root() -> Path:
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def package_version(root: Path | None = None) -> str:
@@ -78,7 +78,7 @@ def _wheel_members(root: Path) -> list[tuple[str, Path]]:
 
     The bundle (``aichain_utils/_book``) stands for the repository's root: it holds ``data/`` and a copy
     of the package's sources as ``aichain_utils/*.py``, which the stored results' fingerprints read
-    (:func:`aichain_utils.lab.monte_carlo_fingerprint` hashes ``repo_root() / "aichain_utils" / name``).
+    (:func:`aichain_utils.replication.lab.monte_carlo_fingerprint` hashes ``repo_root() / "aichain_utils" / name``).
     """
     members, sources = [], []
     package = root / "aichain_utils"
@@ -121,7 +121,7 @@ def _write_wheel(root: Path, target: Path) -> None:
         f"Requires-Python: {project.get('requires-python', '')}\n"
         "License: MIT\n"
     )
-    wheel = "Wheel-Version: 1.0\nGenerator: aichain_utils.kit\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    wheel = "Wheel-Version: 1.0\nGenerator: aichain_utils.book.kit\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     files = [(name, path.read_bytes()) for name, path in _wheel_members(root)]
     files += [(f"{info}/METADATA", metadata.encode()), (f"{info}/WHEEL", wheel.encode())]
     record = "\n".join([*(_record_line(n, d) for n, d in files), f"{info}/RECORD,,"]) + "\n"

@@ -4,8 +4,8 @@ A chapter whose table needs variables the data lack (an analysis-level file with
 cannot give Tables 7–9) must still build, with a visible note where the table would be. Three pieces
 do that without changing what a chapter computes when the data have everything:
 
-* the cell magic ``%%when_available Table 7`` (load it with ``%load_ext aichain_utils.notebook``)
-  runs its cell only when :meth:`aichain_utils.panel.AnalysisPanel.missing_reason` says the table
+* the cell magic ``%%when_available Table 7`` (load it with ``%load_ext aichain_utils.book.notebook``)
+  runs its cell only when :meth:`aichain_utils.inputs.panel.AnalysisPanel.missing_reason` says the table
   can be built; otherwise it prints nothing and records the reason;
 * the prose and the numbered tables and figures about that table sit in a ```{only} has_table7```
   block (the Sphinx extension sets the tag when the table can be built) and a ```{only} not has_table7```
@@ -185,6 +185,6 @@ def _record_glued_keys(ipython) -> None:
 
 
 def load_ipython_extension(ipython) -> None:
-    """``%load_ext aichain_utils.notebook`` registers ``%%when_available`` and records glued keys."""
+    """``%load_ext aichain_utils.book.notebook`` registers ``%%when_available`` and records glued keys."""
     ipython.register_magic_function(when_available, magic_kind="cell", magic_name="when_available")
     _record_glued_keys(ipython)

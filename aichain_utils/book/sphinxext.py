@@ -5,7 +5,7 @@ executed notebook (.ipynb). The ``numbered-table`` directive gives a
 table printed by a code cell a number and a caption, so the text can cross-reference it.
 
 Enabled in ``_config.yml`` (``sphinx.extra_extensions``). The data source is decided at
-build time by :func:`aichain_utils.panel.data_source` (environment variable
+build time by :func:`aichain_utils.inputs.panel.data_source` (environment variable
 ``AICHAIN_DATA``), the same switch the chapters use.
 """
 
@@ -41,7 +41,7 @@ __all__ = [
 
 
 def banner_html() -> str:
-    """The banner's HTML for the data source in force (text: :func:`aichain_utils.display.banner_text`)."""
+    """The banner's HTML for the data source in force (text: :func:`aichain_utils.report.display.banner_text`)."""
     from aichain_utils.report.display import banner_text
 
     source = data_source()
@@ -96,7 +96,7 @@ def _offer_notebook_download(app, pagename, templatename, context, doctree):
 
 
 def _guard_inputs(app, config) -> None:
-    """Never serve a page computed from older inputs (see :mod:`aichain_utils.buildstate`).
+    """Never serve a page computed from older inputs (see :mod:`aichain_utils.book.buildstate`).
 
     Removes the execution cache and the doctrees when the inputs changed since the last build
     (``make book`` has usually done so already), and records the fingerprint as a configuration
@@ -119,7 +119,7 @@ def _tables_available(source) -> list[int]:
     """The paper's tables (1-10) that the data in force can build: ``{only} has_table6`` blocks.
 
     On the simulated panel every table can be built; on a user's file the panel is loaded once and
-    :meth:`aichain_utils.panel.AnalysisPanel.missing_reason` decides (a failing file stops the build
+    :meth:`aichain_utils.inputs.panel.AnalysisPanel.missing_reason` decides (a failing file stops the build
     earlier, at ``make check-data``).
     """
     if source.is_simulated:
@@ -257,7 +257,7 @@ def _configure_landing_page(app, config) -> None:
 
 
 def kit_substitutions(root: Path) -> dict[str, str]:
-    """The teaching page's links to the kit (:mod:`aichain_utils.kit`): the course pack, the wheel, the
+    """The teaching page's links to the kit (:mod:`aichain_utils.book.kit`): the course pack, the wheel, the
     pinned requirements, and the two commands that run a chapter's notebook."""
     from aichain_utils.book import kit
 
@@ -291,7 +291,7 @@ def _copy_pdf(app, exception) -> None:
 
 def _assemble_kit(app, exception) -> None:
     """Put the wheel, the pinned requirements and the course pack into the site (``kit/``;
-    :func:`aichain_utils.kit.assemble_kit`); the wheel comes from its cache when the package and the
+    :func:`aichain_utils.book.kit.assemble_kit`); the wheel comes from its cache when the package and the
     data did not change."""
     root = Path(app.srcdir)
     if exception is not None or app.builder.name != "html" or not (root / "pyproject.toml").is_file():
@@ -355,7 +355,7 @@ def _record_edition(app, config) -> None:
     """Record the edition as a tag (``student`` or ``instructor``, for ``{only}`` blocks) and as a
     configuration value that invalidates Sphinx's saved environment, so that switching editions
     re-reads every page (the execution cache is kept: see
-    :mod:`aichain_utils.buildstate`)."""
+    :mod:`aichain_utils.book.buildstate`)."""
     config.aichain_edition = edition()
     app.tags.add(edition())  # ``{only} student`` / ``{only} instructor`` blocks
 
@@ -436,7 +436,7 @@ def api_modules() -> list[str]:
     """The modules of :mod:`aichain_utils`, alphabetically: every ``.py`` file of the package but
     ``__init__``, every subpackage (``econometrics``, ``robustness``) and every public module of a
     subpackage (its ``_private`` modules are documented through what the subpackage exports)."""
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     names = [f"aichain_utils.{p.stem}" for p in package.glob("*.py") if p.stem != "__init__"]
     for sub in package.iterdir():
         if sub.is_dir() and (sub / "__init__.py").is_file() and not sub.name.startswith("_"):
@@ -468,7 +468,7 @@ GLOSSARY_MARKER = "<!-- aichain-glossary -->"
 
 def _api_reference(app, docname, source) -> None:
     """Write the generated pages' bodies: the API reference (one autodoc section per module, found
-    at build time) and the handouts (assembled from the chapters by :mod:`aichain_utils.handouts`)."""
+    at build time) and the handouts (assembled from the chapters by :mod:`aichain_utils.book.handouts`)."""
     _record_generated(app, docname)
     if GLOSSARY_MARKER in source[0]:
         from aichain_utils.book.glossary import glossary_markdown
@@ -522,9 +522,9 @@ def generated_page_inputs(srcdir: Path, docname: str, builder: str = "") -> str:
 
     * ``api``: every module of :mod:`aichain_utils` (autodoc imports them; :func:`api_modules`) and the
       builder (``builder``: the single page the PDF is printed from leaves the API reference out);
-    * ``glossary``: ``data/glossary.csv`` and :mod:`aichain_utils.glossary`;
-    * ``handouts``: the table of contents and every chapter it lists (:mod:`aichain_utils.handouts`
-      quotes them), and :mod:`aichain_utils.handouts`.
+    * ``glossary``: ``data/glossary.csv`` and :mod:`aichain_utils.book.glossary`;
+    * ``handouts``: the table of contents and every chapter it lists (:mod:`aichain_utils.book.handouts`
+      quotes them), and :mod:`aichain_utils.book.handouts`.
 
     The page's own source is Sphinx's to watch. Sphinx cannot see these inputs, so
     :func:`_reread_generated` re-reads the page when this digest differs from the one recorded when
@@ -534,15 +534,15 @@ def generated_page_inputs(srcdir: Path, docname: str, builder: str = "") -> str:
 
     from aichain_utils.paths import toc_pages
 
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     if docname == "api":
         files = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
         files.append(Path(f"<builder {builder}>"))  # the single-page build (the PDF) leaves the API out
     elif docname == "glossary":
-        files = [srcdir / "data" / "glossary.csv", package / "glossary.py"]
+        files = [srcdir / "data" / "glossary.csv", package / "book" / "glossary.py"]
     else:
         chapters = [srcdir / f"{p}.md" for p in toc_pages(srcdir) if p.startswith("chapters/")]
-        files = [srcdir / "_toc.yml", package / "handouts.py", package / "paths.py", *chapters]
+        files = [srcdir / "_toc.yml", package / "book" / "handouts.py", package / "paths.py", *chapters]
     h = hashlib.sha256()
     for path in files:
         h.update(str(path).encode() + b"\0")
@@ -648,7 +648,7 @@ def _merge_generated(app, env, docnames, other) -> None:
 
 
 def _link_glossary_terms(app, doctree) -> None:
-    """Link the first use of each glossary term in a chapter to its entry (:mod:`aichain_utils.glossary`)."""
+    """Link the first use of each glossary term in a chapter to its entry (:mod:`aichain_utils.book.glossary`)."""
     if not app.env.docname.startswith("chapters/"):
         return
     from aichain_utils.book.glossary import link_first_uses, term_patterns

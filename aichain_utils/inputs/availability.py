@@ -5,9 +5,9 @@ paper's Tables 3–10 (column by column), each analysis beyond the paper, each f
 of computed sentences can be built, and, when it cannot, why, in words that name what the file lacks
 ("Table 10 needs LCV and WCV; the file has neither"). Chapters do not decide this themselves:
 
-* :meth:`aichain_utils.panel.AnalysisPanel.missing_reason` ("Table N") answers from here, so the
-  ``%%when_available`` cell magic (:mod:`aichain_utils.notebook`), the ``has_tableN`` tags of the
-  Sphinx extension and the ledger (:func:`aichain_utils.ledger.replicate_tables`) agree;
+* :meth:`aichain_utils.inputs.panel.AnalysisPanel.missing_reason` ("Table N") answers from here, so the
+  ``%%when_available`` cell magic (:mod:`aichain_utils.book.notebook`), the ``has_tableN`` tags of the
+  Sphinx extension and the ledger (:func:`aichain_utils.replication.ledger.replicate_tables`) agree;
 * :func:`assess` gives the whole :class:`Availability` of a panel (cached per panel), and
   :meth:`Availability.summary` the table the at-a-glance page and the robustness chapter print.
 
@@ -168,7 +168,7 @@ def absence_phrase(absent: list[str], needed: list[str], found: dict | None = No
     every needed one is absent); one whose column is in the file but unusable (the check treats a
     constant or nearly empty optional variable as absent) is named with the file's column and why,
     "FSIE ('中介') is constant: the book treats it as absent". ``found`` maps a variable to its
-    :class:`aichain_utils.datainput.Found` (the check's verdict).
+    :class:`aichain_utils.inputs.datainput.Found` (the check's verdict).
     """
     found = found or {}
     kept = [n for n in absent if getattr(found.get(n), "user_column", None)]
@@ -410,13 +410,13 @@ _CACHE: dict[int, tuple[object, Availability]] = {}
 
 
 def assess(panel) -> Availability:
-    """The :class:`Availability` of an :class:`aichain_utils.panel.AnalysisPanel` (cached per panel object).
+    """The :class:`Availability` of an :class:`aichain_utils.inputs.panel.AnalysisPanel` (cached per panel object).
 
     Raises
     ------
     KeyError
         If the panel's data lack ``unit_id``, ``year`` or a variable of equation (1) (a panel built by
-        :mod:`aichain_utils.panel` always has them).
+        :mod:`aichain_utils.inputs.panel` always has them).
     """
     key = id(panel)
     hit = _CACHE.get(key)
@@ -443,7 +443,7 @@ def decide(data: pd.DataFrame, found: dict | None = None, level: str = "simulate
     ----------
     data : DataFrame
     found : dict, optional
-        Variable -> :class:`aichain_utils.datainput.Found` (the check's verdict on each variable).
+        Variable -> :class:`aichain_utils.inputs.datainput.Found` (the check's verdict on each variable).
     level : str
         "simulated", "raw" or "analysis".
     """
@@ -459,7 +459,7 @@ def decide(data: pd.DataFrame, found: dict | None = None, level: str = "simulate
 def table_reason(panel, table: int) -> str | None:
     """None when ``panel`` can build every column of Table ``table`` (3–10), else the reason.
 
-    Tables 1 and 2 are decided by :func:`aichain_utils.checks.table_reasons` (the 24 indicators, the
+    Tables 1 and 2 are decided by :func:`aichain_utils.inputs.checks.table_reasons` (the 24 indicators, the
     descriptive statistics), as before.
     """
     return assess(panel).table(table)

@@ -1,7 +1,7 @@
 """The rules a replicator's file is checked against, and the report ``make check-data`` prints.
 
-Called by :func:`aichain_utils.datainput.check_file`; every rule adds a
-:class:`~aichain_utils.datainput.Violation` to the report instead of stopping, so one run lists
+Called by :func:`aichain_utils.inputs.datainput.check_file`; every rule adds a
+:class:`~aichain_utils.inputs.datainput.Violation` to the report instead of stopping, so one run lists
 every problem at once.
 """
 
@@ -699,10 +699,10 @@ _N_REGRESSORS = 1 + len(schema.CONTROLS)
 def table_reasons(found: dict[str, Found], level: str | None, frame: pd.DataFrame | None) -> dict[str, str | None]:
     """Table -> None when every column of it can be built, else the sentence saying which cannot and why.
 
-    Tables 3-10 are decided by :func:`aichain_utils.availability.decide` (the one place that decides, in
+    Tables 3-10 are decided by :func:`aichain_utils.inputs.availability.decide` (the one place that decides, in
     its words); Tables 1 and 2, which are not regressions, here: the 24 indicators of a raw-input file,
     and the variables of the descriptive statistics (worded by
-    :func:`aichain_utils.availability.absence_phrase`).
+    :func:`aichain_utils.inputs.availability.absence_phrase`).
     """
     from aichain_utils.inputs import availability
 

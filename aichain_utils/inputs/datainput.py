@@ -6,7 +6,7 @@ with or without BOM, GBK/GB18030 or UTF-16, detected or given by ``AICHAIN_ENCOD
 byte of it**, matches its columns to the book's names (case- and space-insensitively, Stata-style and
 Chinese names, or a YAML column map given by ``AICHAIN_COLUMNS``: your column on the left, the book's
 name on the right), recognises the level (finished variables or raw inputs), and applies every rule
-of :mod:`aichain_utils.schema` at once. Nothing is converted silently: a text token in a numeric
+of :mod:`aichain_utils.inputs.schema` at once. Nothing is converted silently: a text token in a numeric
 column (``#N/A``, ``#DIV/0!``, ``.``, ``1,234``, ``5%``, ``3,5``) is refused with its rows, never
 read as a number or as missing; only an empty cell is missing.
 

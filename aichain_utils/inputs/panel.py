@@ -1,16 +1,16 @@
 """Data source -> analysis panel: the one place every chapter gets its data from.
 
-Three sources meet in one analysis-panel schema (:func:`aichain_utils.schema.analysis_panel_schema`):
+Three sources meet in one analysis-panel schema (:func:`aichain_utils.inputs.schema.analysis_panel_schema`):
 
-* **simulated** (default, ``AICHAIN_DATA`` unset): :func:`aichain_utils.simulate.simulate_panel`
+* **simulated** (default, ``AICHAIN_DATA`` unset): :func:`aichain_utils.simulation.simulate.simulate_panel`
   writes raw inputs and the book computes every index from them;
 * a user's **raw-input** file (``AICHAIN_DATA=FILE``, today's layout of :data:`RAW_COLUMNS`): the
-  same computation, by the functions of :mod:`aichain_utils.indices`;
+  same computation, by the functions of :mod:`aichain_utils.measurement.indices`;
 * a user's **analysis-level** file (``AICHAIN_DATA=FILE`` with the finished variables: unit id,
   year, ERL, AIE and the five controls, plus any optional variable): used as given.
 
-The level is recognised from the columns (:mod:`aichain_utils.datainput`); the file is checked by
-the rules of :mod:`aichain_utils.checks` (``make check-data`` prints the report) and only read.
+The level is recognised from the columns (:mod:`aichain_utils.inputs.datainput`); the file is checked by
+the rules of :mod:`aichain_utils.inputs.checks` (``make check-data`` prints the report) and only read.
 IV1 (the lag of AIE), the Table 9 region split and the groups are formed here, once, for every
 level. ``AICHAIN_DATA`` set but empty is an error, not the simulated panel.
 
@@ -24,7 +24,7 @@ API for chapters
 * ``ap.missing_reason("Table 6")`` or ``ap.missing_reason("FSIE")``: None when it can be built,
   else one sentence saying why not (print it where the table would be);
 * ``ap.found["ERL"].status``: "matched", "mapped", "computed" or "absent", with ``.user_column``;
-* ``ap.sha256``, ``ap.check`` (the full :class:`~aichain_utils.datainput.CheckReport`) and
+* ``ap.sha256``, ``ap.check`` (the full :class:`~aichain_utils.inputs.datainput.CheckReport`) and
   ``ap.banner``, the sentence the page banner prints.
 
 AIE weights (raw level): entropy weights on the simulated panel, the published Table 1 weights on a
@@ -115,7 +115,7 @@ def _violations_text(report, source: str) -> str:
 def validate_raw(raw: pd.DataFrame, source: str = "raw data") -> pd.DataFrame:
     """Validate a raw-input table and return a typed copy (the input is not modified).
 
-    The rules are those of :mod:`aichain_utils.checks` at the raw-input level: every column of
+    The rules are those of :mod:`aichain_utils.inputs.checks` at the raw-input level: every column of
     :data:`RAW_COLUMNS` present; ids and year integer; group labels from the allowed sets;
     numeric columns numeric, finite, at most 1e15 in size and non-missing (only ``key_input``
     may be missing); positivity where a formula divides or takes logs (the growth-rate and
@@ -143,7 +143,7 @@ def validate_raw(raw: pd.DataFrame, source: str = "raw data") -> pd.DataFrame:
 
 
 def read_raw_file(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
-    """Read and validate a raw-input file (any format of :func:`aichain_utils.datainput.check_file`).
+    """Read and validate a raw-input file (any format of :func:`aichain_utils.inputs.datainput.check_file`).
 
     Parameters
     ----------
@@ -303,7 +303,7 @@ class AnalysisPanel:
     ----------
     data : DataFrame
         One row per unit-year with every variable of the paper's tables (the columns of
-        :func:`aichain_utils.schema.analysis_panel_schema`); a variable the data lack is a
+        :func:`aichain_utils.inputs.schema.analysis_panel_schema`); a variable the data lack is a
         column of missing values, and :meth:`available` says so.
     aie_weights, alt_weights : Series
         Weights used for AIE (24) and the alternative AIE (10); empty at the analysis level.
@@ -314,7 +314,7 @@ class AnalysisPanel:
     level : str
         "simulated", "raw" (the book computed every index) or "analysis" (finished variables).
     found : dict
-        Book's variable -> :class:`aichain_utils.datainput.Found` (status "matched", "mapped",
+        Book's variable -> :class:`aichain_utils.inputs.datainput.Found` (status "matched", "mapped",
         "computed" or "absent", and the user's column name).
     sha256 : str or None
         Digest of the user's file (None for the simulated panel).
@@ -322,7 +322,7 @@ class AnalysisPanel:
         The full check report of the user's file.
     readings : dict
         The readings of the paper's formulas the indices were built with (see
-        :mod:`aichain_utils.readings`); empty at the analysis level, where the indices are the user's.
+        :mod:`aichain_utils.inputs.readings`); empty at the analysis level, where the indices are the user's.
     """
 
     data: pd.DataFrame
@@ -348,7 +348,7 @@ class AnalysisPanel:
 
         For a table, the sentence names every part that cannot be built, e.g. "Table 10 needs LCV
         and WCV; the file has neither"; a chapter prints it where the table would be. Tables 3-10 are
-        decided by :mod:`aichain_utils.availability` (columns and shape), Tables 1-2 by the check.
+        decided by :mod:`aichain_utils.inputs.availability` (columns and shape), Tables 1-2 by the check.
         """
         if name.startswith("Table "):
             if name not in TABLE_NEEDS:
@@ -445,7 +445,7 @@ def build_analysis_panel(
     readings : dict, optional
         Alternative readings of the paper's formulas, e.g. ``{"fsie_aggregation": "gini"}``; the
         switches, their values and defaults are in ``data/published/equations.yml``
-        (:data:`aichain_utils.readings.READING_CHOICES`). With ``{"upsilon": "mediators"}`` the
+        (:data:`aichain_utils.inputs.readings.READING_CHOICES`). With ``{"upsilon": "mediators"}`` the
         Upsilon_M and Upsilon_I of equations (6)-(8) are FSIE and ITSE themselves, so ERL is
         missing where ITSE is.
 
@@ -629,7 +629,7 @@ def build_from_finished(
 def load_analysis_panel(aie_weights: str | np.ndarray | None = None, readings: dict | None = None) -> AnalysisPanel:
     """The analysis panel of the data source in force (see :func:`data_source`).
 
-    Both input levels meet here in one schema (:func:`aichain_utils.schema.analysis_panel_schema`).
+    Both input levels meet here in one schema (:func:`aichain_utils.inputs.schema.analysis_panel_schema`).
 
     Parameters
     ----------

@@ -4,9 +4,9 @@
 the trade controls): the garbled print, the reconstruction, a verdict (*faithful*, *one reading*,
 *conjecture*), the reason, and the switches that select an alternative reading. Everything that
 states a verdict (the measurement chapter's table, the glossary, the docstrings of
-:mod:`aichain_utils.indices`) is generated from or tested against this record.
+:mod:`aichain_utils.measurement.indices`) is generated from or tested against this record.
 
-The switches are the ``readings`` argument of :func:`aichain_utils.panel.build_analysis_panel`:
+The switches are the ``readings`` argument of :func:`aichain_utils.inputs.panel.build_analysis_panel`:
 ``build_analysis_panel(raw, readings={"fsie_aggregation": "gini"})``. The first value each record
 lists is the default (:data:`DEFAULT_READINGS`).
 

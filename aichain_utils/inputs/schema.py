@@ -273,7 +273,7 @@ def _raw_docs() -> dict[str, tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def raw_variables() -> tuple[Variable, ...]:
-    """The raw-input level's columns (see :data:`aichain_utils.panel.RAW_COLUMNS`)."""
+    """The raw-input level's columns (see :data:`aichain_utils.inputs.panel.RAW_COLUMNS`)."""
     return tuple(_raw_variables())
 
 
@@ -349,7 +349,7 @@ def analysis_panel_schema() -> pa.DataFrameSchema:
 
     Ids and year are integers and never missing; every number is a float that is finite where
     present (a variable the file lacks is an all-missing column, reported by
-    :meth:`aichain_utils.panel.AnalysisPanel.available`); labels are from :data:`GROUP_LABELS`.
+    :meth:`aichain_utils.inputs.panel.AnalysisPanel.available`); labels are from :data:`GROUP_LABELS`.
     """
     cols: dict[str, pa.Column] = {
         "unit_id": pa.Column(int, nullable=False),

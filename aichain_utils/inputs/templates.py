@@ -5,7 +5,7 @@ template (the xlsx carries bilingual notes on every header cell and a notes shee
 machine-readable data dictionary of both levels, an example column map, and two example files
 the "Run the book on your data" chapter checks (a Stata file of finished variables with
 Stata-style names and a CSV with typical mistakes). Everything comes from
-:mod:`aichain_utils.schema` and the simulated panel, so template, dictionary and validator
+:mod:`aichain_utils.inputs.schema` and the simulated panel, so template, dictionary and validator
 cannot disagree (``tests/test_data_input.py`` checks it). Run ``python tools/write_templates.py``.
 """
 

@@ -5,9 +5,9 @@ the index, so that the same code turns simulated raw inputs today, and licensed
 raw data tomorrow, into the variables the regressions use.
 
 Each function's docstring states the verdict of ``data/published/equations.yml`` on its
-equation (*faithful*, *one reading*, *conjecture*; :mod:`aichain_utils.readings` loads the
+equation (*faithful*, *one reading*, *conjecture*; :mod:`aichain_utils.inputs.readings` loads the
 record and a test checks that the two agree). Where a reading has alternatives, the
-function takes them as arguments and :func:`aichain_utils.panel.build_analysis_panel`
+function takes them as arguments and :func:`aichain_utils.inputs.panel.build_analysis_panel`
 switches them with ``readings={...}``. The paper reuses letters with different meanings
 (for example ``a``, ``e``, ``c`` and ``\u03bd``); here each meaning gets its own
 argument name.

@@ -25,9 +25,9 @@ it. The families:
 13. ``reading``: oddities this book resolves by a reading stated elsewhere (the unit of
     observation, the fixed effects), recorded so the audit is complete;
 14. ``closest_world``: the statistical counterpart of the algebraic checks. ``make calibrate``
-    (:mod:`aichain_utils.calibration`) finds the simulated world closest to the published numbers; a
+    (:mod:`aichain_utils.replication.calibration`) finds the simulated world closest to the published numbers; a
     published statistic outside that world's central 95% band, over a stored Monte Carlo of the whole
-    battery (:mod:`aichain_utils.closestworld`), is one the world does not produce. This family reads the
+    battery (:mod:`aichain_utils.replication.closestworld`), is one the world does not produce. This family reads the
     stored Monte Carlo (``data/montecarlo/world/``), so it depends on the book's simulator as well as on
     the published numbers, and says so.
 
@@ -1116,7 +1116,7 @@ def check_prose_claims(cells: pd.DataFrame | None = None, claims: pd.DataFrame |
 
 def check_hypothesis_legs(cells: pd.DataFrame | None = None, claims: pd.DataFrame | None = None) -> list[Finding]:
     """Claims with several legs (H2, H3: AIE -> mediator and mediator -> ERL) that the paper calls verified
-    although its table does not print every leg (:func:`aichain_utils.claims.combine_legs`: "not shown").
+    although its table does not print every leg (:func:`aichain_utils.replication.claims.combine_legs`: "not shown").
 
     A leg that the table contradicts makes the claim "no", a ``prose_vs_table`` finding.
     """
@@ -1180,7 +1180,7 @@ def _markdown_quotes(root: Path) -> list[dict]:
 
 def book_quotations(root: Path | None = None) -> pd.DataFrame:
     """Every quotation the book attributes to the paper: the claims, the design and data-source rows, the
-    hypotheses (:data:`aichain_utils.framework.HYPOTHESES`), the table titles and variable names, and the
+    hypotheses (:data:`aichain_utils.replication.framework.HYPOTHESES`), the table titles and variable names, and the
     Chinese quotations of the pages' prose. Columns: source, item, quote."""
     from aichain_utils.paths import published_dir
     from aichain_utils.replication.framework import HYPOTHESES
@@ -1394,7 +1394,7 @@ CLOSEST_WORLD_CHECK = "the published number against the closest world's sampling
 def check_closest_world(table: pd.DataFrame | None = None) -> list[Finding]:
     """Published statistics outside the closest world's 95% band, or that no world of its family produces.
 
-    Reads :func:`aichain_utils.closestworld.closest_world_table`: each published statistic of Tables
+    Reads :func:`aichain_utils.replication.closestworld.closest_world_table`: each published statistic of Tables
     3-10 against its distribution over the stored Monte Carlo of the whole battery in the calibrated
     world (``data/montecarlo/world/``), never against one draw. A finding's id is the id of its row in
     ``_build/tables/closest_world.csv``.

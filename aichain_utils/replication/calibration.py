@@ -21,7 +21,7 @@ Seeds: calibration, hold-out, out of sample
 
 Stage 1, Table 1 (:func:`calibrate_weights`)
     Each of the 24 simulated indicators has its own shape parameter (the power of its bounded
-    Beta(1/power, 1)-type marginal, :func:`aichain_utils.simulate._bounded`). A fixed-point iteration
+    Beta(1/power, 1)-type marginal, :func:`aichain_utils.simulation.simulate._bounded`). A fixed-point iteration
     moves each power until the *mean* entropy weights over the first ``shape_seeds`` calibration
     seeds match the published Table 1 weights (entropy weighting is this book's reading; the paper
     does not say how it obtained its weights).
@@ -115,8 +115,8 @@ BLOCK_MARK = "# ---- written by `make calibrate` (aichain_utils.calibration); do
 #: ``tests/test_calibration.py`` recomputes the hold-out panel's estimates, which catches a change that
 #: does move one.
 FINGERPRINT_FILES = (
-    "aichain_utils/simulate.py",
-    "aichain_utils/calibration.py",
+    "aichain_utils/simulation/simulate.py",
+    "aichain_utils/replication/calibration.py",
     # the published files the calibration reads (targets, Table 1 and 2, the design), not the claims or
     # the sources, which the audit reads and the calibration never does
     "data/published/regression_cells.csv",
@@ -213,7 +213,8 @@ def target_cells() -> pd.DataFrame:
 
 
 def _table_builders() -> dict:
-    """The builders of Tables 3-10 without bootstrap, as :func:`aichain_utils.ledger.replicate_tables` calls them."""
+    """The builders of Tables 3-10 without bootstrap, as
+    :func:`aichain_utils.replication.ledger.replicate_tables` calls them."""
     from aichain_utils.replication import columns as replication
 
     return {
@@ -253,7 +254,7 @@ def truth_vector(params: dict, seed: int | None = None) -> pd.Series:
     """The effect the simulated world sets for each column of Tables 3-10 (where it sets one).
 
     Row means over the unit-years of each column's group of the simulator's true total effect (direct
-    plus indirect, :func:`aichain_utils.simulate._direct_effects`, which needs only the design block);
+    plus indirect, :func:`aichain_utils.simulation.simulate._direct_effects`, which needs only the design block);
     the segment, mediator and value-extension columns from their own parameters. Linear in the effect
     parameters, so its Jacobian is exact by finite differences.
     """
@@ -314,7 +315,7 @@ def calibrate_weights(params: dict, spec: dict, seeds: list[int]) -> tuple[dict,
     simulated weights the mean over ``seeds`` (common random numbers), repeated until every weight is
     within ``spec["tolerance"]`` (Table 1; entropy weighting is this book's reading of how the paper
     obtained its weights, which the paper does not say). The marginal is bounded
-    (:func:`aichain_utils.simulate._bounded`), so no power can make a panel overflow.
+    (:func:`aichain_utils.simulation.simulate._bounded`), so no power can make a panel overflow.
 
     Returns
     -------
@@ -507,7 +508,7 @@ def moment_frame(params: dict, seed: int | None = None) -> pd.DataFrame:
 
     The indices are the simulator's targets (the analysis panel recomputes them from the raw inputs
     and returns them exactly: inverse design, a test checks it) and the controls their raw inputs
-    transformed as :mod:`aichain_utils.panel` does (``tests/test_calibration.py`` compares the two).
+    transformed as :mod:`aichain_utils.inputs.panel` does (``tests/test_calibration.py`` compares the two).
     """
     from aichain_utils.measurement import indices
     from aichain_utils.simulation.simulate import simulate_panel

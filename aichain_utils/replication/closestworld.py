@@ -1,6 +1,6 @@
 """The closest world as a sampling distribution: each published number judged by what the world produces.
 
-``make calibrate`` chooses the simulated world closest to the paper (:mod:`aichain_utils.calibration`).
+``make calibrate`` chooses the simulated world closest to the paper (:mod:`aichain_utils.replication.calibration`).
 One panel drawn from that world is one draw of its sampling distribution, and a published number may
 miss that draw by sampling error alone. This module judges each published statistic of Tables 3-10
 (coefficient, SE, N, adjusted R², Kleibergen-Paap rk LM and Wald F, suest p) by the distribution of the
@@ -25,7 +25,7 @@ Carlo SE), the world's central 95% band, and a verdict decided from the distribu
 ``not produced in the world``
     no draw of the world produces this statistic.
 
-Each row carries a stable ``id`` (the id of the :class:`aichain_utils.audit.Finding` the audit's
+Each row carries a stable ``id`` (the id of the :class:`aichain_utils.replication.audit.Finding` the audit's
 closest-world family reports for the cell), which the ledger's reasons cite. Percentiles compare the
 world's draws rounded to the paper's printed precision with the printed number (ties count half), so a
 suest p printed as 0.000 is matched by draws below 0.0005.
@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 #: Master seed of the stored world Monte Carlo: replication r draws its panel from the spawned stream
-#: ``SeedSequence(WORLD_MASTER_SEED, spawn_key=(r,))`` (:func:`aichain_utils.lab.replication_seed`).
+#: ``SeedSequence(WORLD_MASTER_SEED, spawn_key=(r,))`` (:func:`aichain_utils.replication.lab.replication_seed`).
 WORLD_MASTER_SEED = 21_202_612
 #: Replications of the stored world Monte Carlo.
 WORLD_REPS = 200
@@ -149,8 +149,8 @@ def run_world(reps: int = WORLD_REPS, master: int = WORLD_MASTER_SEED, n_jobs: i
               on_chunk=None) -> pd.DataFrame:  # fmt: skip
     """``reps`` replications of every printed statistic of Tables 3-10 in the world of ``params.yml``.
 
-    The long frame of :func:`aichain_utils.lab.monte_carlo` with ``what="world"``
-    (:data:`aichain_utils.lab.WORLD_COLUMNS`).
+    The long frame of :func:`aichain_utils.replication.lab.monte_carlo` with ``what="world"``
+    (:data:`aichain_utils.replication.lab.WORLD_COLUMNS`).
     """
     from aichain_utils.replication import lab
 

@@ -136,7 +136,7 @@ _TABLE_RAISES = """
     AichainInputError
         ``data`` lacks a column the table needs (also a ``KeyError``; the message names the table
         and every absent column), or a column's estimate fails its contract (see
-        :func:`aichain_utils.models.fit_two_way_fe`); the message starts with the table and column."""
+        :func:`aichain_utils.replication.models.fit_two_way_fe`); the message starts with the table and column."""
 
 
 def _col(table: int, number: int, label: str, est: models.Estimate, extra: dict | None = None) -> Column:
@@ -536,7 +536,7 @@ def table_columns(table: int, data: pd.DataFrame, columns=None, bootstrap_reps: 
 def partial_table(ap, table: int, bootstrap_reps: int = 999) -> RenderedTable | None:
     """The columns of ``table`` the data of ``ap`` can build, when they cannot build all of it.
 
-    :mod:`aichain_utils.availability` decides which columns can be built; this builds those only.
+    :mod:`aichain_utils.inputs.availability` decides which columns can be built; this builds those only.
 
     Returns
     -------
@@ -563,7 +563,7 @@ def partial_view(ap, tables: list[int], bootstrap_reps: int = 999):
 
     The chapter's own cells compute its tables together and run only when every one of them can be built;
     then this is empty. Otherwise each table with at least one buildable column is shown, with the sentence
-    of :meth:`aichain_utils.availability.Availability.table` for the columns it lacks.
+    of :meth:`aichain_utils.inputs.availability.Availability.table` for the columns it lacks.
 
     Returns
     -------
@@ -631,7 +631,7 @@ def true_group_effects(rendered: dict[int, RenderedTable], data: pd.DataFrame, t
     data : DataFrame
         The analysis panel the tables were estimated on.
     truth : DataFrame
-        :attr:`aichain_utils.simulate.SimulatedPanel.truth` of the same simulated panel.
+        :attr:`aichain_utils.simulation.simulate.SimulatedPanel.truth` of the same simulated panel.
 
     Returns
     -------

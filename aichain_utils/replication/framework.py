@@ -174,7 +174,7 @@ HYPOTHESES: tuple[Hypothesis, ...] = (
         "Tables 3, 4, 5",
         ((3, 6),),
         "baseline; endogeneity",
-        "aichain_utils.models.fit_two_way_fe",
+        "aichain_utils.replication.models.fit_two_way_fe",
     ),
     Hypothesis(
         "H2",
@@ -184,7 +184,7 @@ HYPOTHESES: tuple[Hypothesis, ...] = (
         "Table 6, column (1)",
         ((6, 1),),
         "mechanisms",
-        "aichain_utils.mediation.mediation_analysis",
+        "aichain_utils.replication.mediation.mediation_analysis",
     ),
     Hypothesis(
         "H3",
@@ -195,7 +195,7 @@ HYPOTHESES: tuple[Hypothesis, ...] = (
         "Table 6, columns (2)-(3)",
         ((6, 2), (6, 3)),
         "mechanisms",
-        "aichain_utils.mediation.mediation_analysis",
+        "aichain_utils.replication.mediation.mediation_analysis",
     ),
 )
 

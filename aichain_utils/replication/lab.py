@@ -175,7 +175,7 @@ def scenario_reading(scenarios: pd.DataFrame, threshold: float = 2.0) -> list[st
 # --------------------------------------------------------------------------- Monte Carlo
 #: What one replication estimates: the seven lab estimators, every column of Tables 3-10 (coefficient
 #: and SE), or every statistic of Tables 3-10 the paper prints (``"world"``, the closest-world study of
-#: :mod:`aichain_utils.closestworld`).
+#: :mod:`aichain_utils.replication.closestworld`).
 WHAT = ("lab", "battery", "world")
 #: Columns of the Monte Carlo results, in order.
 RESULT_COLUMNS = ["replication", "estimator", "estimate", "se", "truth", "error"]
@@ -184,18 +184,23 @@ WORLD_COLUMNS = ["replication", "table", "column", "statistic", "value", "error"
 #: The statistics of a column of Tables 3-10 the paper prints (``data/published/regression_cells.csv``).
 WORLD_STATISTICS = ("coef", "se", "n", "adj_r2", "kp_lm", "kp_wald", "suest_p")
 _FINGERPRINT_FILES = [
-    "simulate.py",
-    "indices.py",
-    "panel.py",
-    "models.py",
-    "mediation.py",
-    "lab.py",
+    "simulation/simulate.py",
+    "measurement/indices.py",
+    "inputs/panel.py",
+    "replication/models.py",
+    "replication/mediation.py",
+    "replication/lab.py",
     *(
         f"econometrics/{f}"
         for f in ("_data.py", "covariance.py", "fe.py", "iv.py", "linear.py", "result.py", "weakiv.py")
     ),
 ]
-_BATTERY_FILES = ["replication.py", "heterogeneity.py", "matching.py", "tables.py"]
+_BATTERY_FILES = [
+    "replication/columns.py",
+    "replication/heterogeneity.py",
+    "replication/matching.py",
+    "report/tables.py",
+]
 
 
 def replication_seed(master_seed: int, replication: int) -> np.random.SeedSequence:

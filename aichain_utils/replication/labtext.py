@@ -1,6 +1,6 @@
 """The simulation lab's sentences about its scenarios, computed from the parameters they change.
 
-:data:`aichain_utils.lab.SCENARIOS` names what each scenario changes and the value it sets. What a
+:data:`aichain_utils.replication.lab.SCENARIOS` names what each scenario changes and the value it sets. What a
 scenario *means* depends on the world it starts from: the reverse-feedback scenarios add feedback of
 the ERL shock into AI embedding to a closest world that, once calibrated, may have none. The sentences
 here read both values (the calibrated ``params.yml`` and the scenario's), so that the page says what
@@ -33,11 +33,11 @@ def feedback_sentences(
     Parameters
     ----------
     params : dict
-        The calibrated parameters (:func:`aichain_utils.simulate.load_params`).
+        The calibrated parameters (:func:`aichain_utils.simulation.simulate.load_params`).
     scenarios : dict, optional
-        :data:`aichain_utils.lab.SCENARIOS` (the default).
+        :data:`aichain_utils.replication.lab.SCENARIOS` (the default).
     estimates : DataFrame, optional
-        :func:`aichain_utils.lab.run_scenarios` (one panel per scenario): with it, ``size`` also says how
+        :func:`aichain_utils.replication.lab.run_scenarios` (one panel per scenario): with it, ``size`` also says how
         far the feedback scenarios move the fixed-effects estimate of that panel.
 
     Returns
@@ -124,7 +124,7 @@ def scenario_table(params: dict, scenarios: dict | None = None) -> pd.DataFrame:
     params : dict
         The calibrated parameters.
     scenarios : dict, optional
-        :data:`aichain_utils.lab.SCENARIOS` (the default).
+        :data:`aichain_utils.replication.lab.SCENARIOS` (the default).
     """
     if scenarios is None:
         from aichain_utils.replication.lab import SCENARIOS as scenarios
@@ -155,13 +155,14 @@ def scenario_table(params: dict, scenarios: dict | None = None) -> pd.DataFrame:
 def bias_clauses(verdicts: pd.DataFrame, summary: pd.DataFrame, estimators: list[str], current: bool = True) -> str:
     """One clause per estimator: its Monte Carlo bias, the bias's Monte Carlo SE and the verdict.
 
-    The verdict is :func:`aichain_utils.lab.monte_carlo_verdicts`'s rule (biased only beyond twice the
+    The verdict is :func:`aichain_utils.replication.lab.monte_carlo_verdicts`'s rule (biased only beyond twice the
     Monte Carlo SE), so a chapter that cites the lab's Monte Carlo says what the lab says.
 
     Parameters
     ----------
     verdicts, summary : DataFrame
-        :func:`aichain_utils.lab.monte_carlo_verdicts` and :func:`aichain_utils.lab.monte_carlo_summary`.
+        :func:`aichain_utils.replication.lab.monte_carlo_verdicts` and
+        :func:`aichain_utils.replication.lab.monte_carlo_summary`.
     estimators : list of str
         Which estimators, in order (names of the ``estimator`` column).
     current : bool

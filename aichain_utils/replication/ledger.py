@@ -6,9 +6,9 @@ Table 2 moment). Each row carries a tolerance fixed in advance (:data:`TOLERANCE
 ``reproduced``
     the replicated value lies within the tolerance of the published one;
 ``cannot be reproduced``
-    the consistency audit (:mod:`aichain_utils.audit`) shows that the printed number cannot arise
+    the consistency audit (:mod:`aichain_utils.replication.audit`) shows that the printed number cannot arise
     under the paper's stated design, or the closest world's sampling distribution
-    (:mod:`aichain_utils.closestworld`) puts it outside its 95% band, or, on data other than the
+    (:mod:`aichain_utils.replication.closestworld`) puts it outside its 95% band, or, on data other than the
     simulated panel, the value lies outside the tolerance and no finding explains it;
 ``differs by design``
     on the simulated panel only: the panel is one draw of the closest world, and the published number
@@ -158,7 +158,7 @@ def audit_index(findings: pd.DataFrame) -> dict[tuple[int, int, str], tuple[str,
     check is about (:data:`_CHECK_STATISTIC`). An "error" finding (the column cannot be what the paper
     says it is) also bears on the column's coefficient, which then comes from an unknown sample. The
     closest-world family is left out: the ledger reads the closest-world table itself
-    (:func:`aichain_utils.closestworld.closest_world_table`).
+    (:func:`aichain_utils.replication.closestworld.closest_world_table`).
     """
     out: dict[tuple[int, int, str], tuple[str, str]] = {}
     for _, f in findings[findings["severity"].isin(["error", "warning"])].iterrows():
@@ -210,7 +210,7 @@ def decide(
 
     Rules, in order: no replicated value → "not comparable"; within tolerance → "reproduced"; an
     audit finding ``(id, reason)`` on the cell → "cannot be reproduced"; a closest-world verdict
-    (``world``, a row of :func:`aichain_utils.closestworld.closest_world_table`) that the world does
+    (``world``, a row of :func:`aichain_utils.replication.closestworld.closest_world_table`) that the world does
     not produce the published number → "cannot be reproduced"; on the simulated panel, a closest-world
     verdict that it does (one draw's sampling error) → "differs by design"; a moment of Tables 1-2 on the
     simulated panel → "differs by design" with the calibration stage that targets it; otherwise →
@@ -246,9 +246,9 @@ def regression_rows(
 ) -> list[dict]:
     """Ledger rows of Tables 3–10: every published statistic of every column.
 
-    ``columns`` maps a table to its replicated :class:`aichain_utils.tables.Column` list, or to the
+    ``columns`` maps a table to its replicated :class:`aichain_utils.report.tables.Column` list, or to the
     reason it could not be built on these data; ``audit`` is :func:`audit_index`; ``world`` the
-    closest-world table (:func:`aichain_utils.closestworld.closest_world_table`).
+    closest-world table (:func:`aichain_utils.replication.closestworld.closest_world_table`).
     """
     from aichain_utils.inputs.published import load_regression_cells
     from aichain_utils.replication.lab import WORLD_STATISTICS, world_statistics
@@ -300,10 +300,10 @@ def moment_rows(
 ) -> list[dict]:
     """Ledger rows of Table 1 (weights) and Table 2 (N, mean, SD, min, max).
 
-    ``t1_cmp`` and ``t2_cmp`` are :func:`aichain_utils.measurement.table1_comparison` and
-    :func:`~aichain_utils.measurement.table2_comparison` of the panel the book was built from. On the
+    ``t1_cmp`` and ``t2_cmp`` are :func:`aichain_utils.replication.measurement_tables.table1_comparison` and
+    :func:`~aichain_utils.replication.measurement_tables.table2_comparison` of the panel the book was built from. On the
     simulated panel a missed mean or SD of AIE gives the audit's floor finding
-    (:data:`aichain_utils.audit.AIE_FLOOR_CHECK`) as its reason.
+    (:data:`aichain_utils.replication.audit.AIE_FLOOR_CHECK`) as its reason.
     """
     from aichain_utils.replication.audit import AIE_FLOOR_CHECK
 
@@ -362,13 +362,13 @@ def build_ledger(
     columns : dict
         Replicated columns of Tables 3–10 by table (or the reason a table was not built).
     t1_cmp, t2_cmp : DataFrame
-        Tables 1 and 2 compared (:mod:`aichain_utils.measurement`).
+        Tables 1 and 2 compared (:mod:`aichain_utils.replication.measurement_tables`).
     findings : DataFrame
-        :func:`aichain_utils.audit.run_audit`.
+        :func:`aichain_utils.replication.audit.run_audit`.
     simulated : bool
         Whether the book was built from the simulated panel (only then is "differs by design" used).
     world : DataFrame, optional
-        :func:`aichain_utils.closestworld.closest_world_table` (the published numbers judged by the
+        :func:`aichain_utils.replication.closestworld.closest_world_table` (the published numbers judged by the
         closest world's sampling distribution); without it no reason cites the closest world.
     """
     rows = moment_rows(t1_cmp, t2_cmp, simulated, findings)
@@ -396,7 +396,7 @@ def write_ledger(ledger: pd.DataFrame, directory: Path) -> tuple[Path, Path]:
 
 class PartialColumns(list):
     """The columns of a table that the data could build only in part, with the reason for the others
-    (:meth:`aichain_utils.availability.Availability.table`): the ledger judges the columns built and
+    (:meth:`aichain_utils.inputs.availability.Availability.table`): the ledger judges the columns built and
     gives the others that reason."""
 
     def __init__(self, columns, missing_reason: str):
@@ -412,9 +412,9 @@ def whole_tables(columns: dict[int, list | str]) -> dict[int, list]:
 def replicate_tables(panel, bootstrap_reps: int = 0) -> dict[int, list | str]:
     """The replicated columns of Tables 3–10 (or, per table, why it cannot be built on these data).
 
-    ``panel`` is an :class:`aichain_utils.panel.AnalysisPanel`; a table is built whole when
+    ``panel`` is an :class:`aichain_utils.inputs.panel.AnalysisPanel`; a table is built whole when
     ``panel.missing_reason("Table N")`` is None. Otherwise the columns the data can build
-    (:meth:`aichain_utils.availability.Availability.built_columns`; Tables 3, 7 and 8 are built whole
+    (:meth:`aichain_utils.inputs.availability.Availability.built_columns`; Tables 3, 7 and 8 are built whole
     or not at all) are built as :class:`PartialColumns` carrying that reason, and with no such column
     the reason is kept.
     """
@@ -457,7 +457,7 @@ def _world() -> pd.DataFrame | None:
 
 
 def ledger_for_panel(panel, bootstrap_reps: int = 0) -> tuple[pd.DataFrame, dict[int, list | str]]:
-    """The ledger of an :class:`aichain_utils.panel.AnalysisPanel`, and the replicated columns it used."""
+    """The ledger of an :class:`aichain_utils.inputs.panel.AnalysisPanel`, and the replicated columns it used."""
     from aichain_utils.replication import audit
     from aichain_utils.replication import measurement_tables as measurement
 
@@ -480,7 +480,7 @@ def ledger_for_tables(columns: dict[int, list | str], panel) -> pd.DataFrame:
     Parameters
     ----------
     columns : dict
-        Table number to its replicated :class:`aichain_utils.tables.Column` list (or the reason it
+        Table number to its replicated :class:`aichain_utils.report.tables.Column` list (or the reason it
         could not be built), as the chapter computed them.
     panel : AnalysisPanel
         The data of the build (its source says whether the panel is a draw of the simulated world).
@@ -498,7 +498,7 @@ def ledger_for_tables(columns: dict[int, list | str], panel) -> pd.DataFrame:
 def verdict_line(rows: pd.DataFrame, link: str = "../at_a_glance.html", simulated: bool | None = None) -> str:
     """One HTML line with the verdicts on a chapter's published coefficients, for the top of its tables.
 
-    First the closest world's verdict on each published coefficient (:mod:`aichain_utils.closestworld`:
+    First the closest world's verdict on each published coefficient (:mod:`aichain_utils.replication.closestworld`:
     inside its central 95% band or not, over the stored Monte Carlo; about the published numbers, so on
     any build), then this build's own comparison: on the simulated panel one draw of that world, on a
     user's file the user's data. Each mark carries the numbers and the reason in its tooltip.

@@ -513,7 +513,10 @@ def record_fingerprint(key: str) -> str:
     """
     root = repo_root()
     ref = next(r for r in REFERENCES if r.key == key)
-    files = [root / "tests" / (ref.module.replace(".", "/") + ".py"), root / "aichain_utils" / "validation.py"]
+    files = [
+        root / "tests" / (ref.module.replace(".", "/") + ".py"),
+        root / "aichain_utils" / "replication" / "validation.py",
+    ]
     files += sorted((root / "aichain_utils" / "econometrics").glob("*.py"))
     files.append(root / "requirements.txt")
     h = hashlib.sha256()
@@ -572,7 +575,7 @@ def build_comparisons() -> tuple[pd.DataFrame, dict[str, float], dict[str, str]]
 
 
 def main() -> int:  # pragma: no cover - the documented command
-    """``python -m aichain_utils.validation``: rerun and store the slow references' comparisons."""
+    """``python -m aichain_utils.replication.validation``: rerun and store the slow references' comparisons."""
     save_record()
     for key in SLOW_REFERENCES:
         _, meta, current = load_record(key)

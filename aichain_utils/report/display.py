@@ -143,7 +143,7 @@ class RegressionView:
     columns — clustered SEs, wild-bootstrap p, first stage, Kleibergen–Paap, effective F,
     Anderson–Rubin set, tF interval, suest, the mediation legs) is never collapsed, so it is on the
     screen without a click and in print. The full table in the paper's layout (every statistic of
-    :attr:`aichain_utils.tables.RenderedTable.display`) follows in a ``<details>`` toggle, in a
+    :attr:`aichain_utils.report.tables.RenderedTable.display`) follows in a ``<details>`` toggle, in a
     scroll box whose first column stays in view.
     """
 
@@ -184,7 +184,7 @@ class RegressionView:
 
         Rows: the standard errors of the coefficient (:data:`COV_LABELS`), the within R² as reghdfe
         defines it (outcome and regressor demeaned by both effects), then every extra row of the
-        columns (:attr:`aichain_utils.tables.Column.extra_rows`) in the order they first appear.
+        columns (:attr:`aichain_utils.report.tables.Column.extra_rows`) in the order they first appear.
         A cell is empty where a column does not report the statistic.
         """
         t = self.rendered.tidy
@@ -251,7 +251,7 @@ class RegressionView:
 
 
 def show_regression(rendered) -> RegressionView:
-    """Render a :class:`aichain_utils.tables.RenderedTable` for the book.
+    """Render a :class:`aichain_utils.report.tables.RenderedTable` for the book.
 
     Returns a :class:`RegressionView`: one compact row per column of the paper's table, and the
     paper's layout (row labels kept) in a toggle below it.
@@ -264,7 +264,7 @@ def banner_text(source=None) -> str:
 
     Simulated: that the estimates come from simulated data. A user's file: the level and the
     file, e.g. "Built from your finished variables in panel.dta, sha256 0123456789ab." (the
-    label of :func:`aichain_utils.panel.data_source`).
+    label of :func:`aichain_utils.inputs.panel.data_source`).
     """
     if source is None:
         from aichain_utils.inputs.panel import data_source

@@ -1,9 +1,10 @@
 """The book's headline in a few computed sentences, for the landing page and "Replication at a glance".
 
 Each sentence is built from what the build computed: the closest world's stored Monte Carlo
-(:mod:`aichain_utils.closestworld`), the consistency audit (:mod:`aichain_utils.audit`), the paper's
-verbal claims checked against its tables (:mod:`aichain_utils.claims`), the replicated Table 3 and the
-replication ledger (:mod:`aichain_utils.ledger`). So each is true on whatever data the book is built
+(:mod:`aichain_utils.replication.closestworld`), the consistency audit
+(:mod:`aichain_utils.replication.audit`), the paper's verbal claims checked against its tables
+(:mod:`aichain_utils.replication.claims`), the replicated Table 3 and the replication ledger
+(:mod:`aichain_utils.replication.ledger`). So each is true on whatever data the book is built
 from: on the simulated panel the estimates are called what they are (one draw of a world calibrated to
 the paper, no evidence about the paper's claims); on a user's file they describe that file's estimates.
 A sentence that can only be true of a simulation (the effect put into it) is written only when the
@@ -29,7 +30,7 @@ __all__ = [
     "world_sentence",
 ]
 
-#: The closest world's verdicts (:data:`aichain_utils.closestworld.VERDICTS`), in the words a sentence uses.
+#: The closest world's verdicts (:data:`aichain_utils.replication.closestworld.VERDICTS`), in the words a sentence uses.
 _INSIDE, _EDGE, _OUTSIDE, _NONE = (
     "consistent with the closest world",
     "at the edge of its 95% band",
@@ -49,7 +50,7 @@ def world_sentence(world: pd.DataFrame | None, reps: int, current: bool = True) 
     Parameters
     ----------
     world : DataFrame or None
-        :func:`aichain_utils.closestworld.closest_world_table` (None or empty when no world Monte Carlo
+        :func:`aichain_utils.replication.closestworld.closest_world_table` (None or empty when no world Monte Carlo
         is stored with the build).
     reps : int
         Replications of the stored world Monte Carlo.
@@ -96,7 +97,7 @@ def audit_sentence(findings: pd.DataFrame) -> str:
     Parameters
     ----------
     findings : DataFrame
-        :func:`aichain_utils.audit.run_audit` (a ``severity`` column: error, warning or info).
+        :func:`aichain_utils.replication.audit.run_audit` (a ``severity`` column: error, warning or info).
     """
     counts = findings["severity"].value_counts() if len(findings) else pd.Series(dtype=int)
     err, warn, info = (int(counts.get(s, 0)) for s in ("error", "warning", "info"))
@@ -113,7 +114,7 @@ def claims_sentence(claim_table: pd.DataFrame, simulated: bool) -> str:
     Parameters
     ----------
     claim_table : DataFrame
-        :func:`aichain_utils.claims.evaluate_claims` ("published supports", "replicated supports").
+        :func:`aichain_utils.replication.claims.evaluate_claims` ("published supports", "replicated supports").
     simulated : bool
         Whether the replicated tables were computed on the simulated panel.
     """
@@ -148,7 +149,7 @@ def estimate_sentence(
     simulated : bool
         Whether the data of the build are the simulated panel.
     label : str
-        The data source's label (:attr:`aichain_utils.panel.DataSource.label`), named on a user's file.
+        The data source's label (:attr:`aichain_utils.inputs.panel.DataSource.label`), named on a user's file.
     truth : float, optional
         The effect of AIE on ERL put into the simulation; used only when ``simulated``.
     missing : str, optional
@@ -197,7 +198,7 @@ def ledger_sentence(book_ledger: pd.DataFrame, simulated: bool) -> str:
     Parameters
     ----------
     book_ledger : DataFrame
-        :func:`aichain_utils.ledger.ledger_for_panel`'s ledger (a ``verdict`` column).
+        :func:`aichain_utils.replication.ledger.ledger_for_panel`'s ledger (a ``verdict`` column).
     simulated : bool
         Whether the data of the build are the simulated panel.
     """
@@ -231,7 +232,7 @@ def headline_sentences(
 ) -> dict[str, str]:
     """Every headline sentence, by the key a page glues it under (``headline_world``, ...).
 
-    ``source`` is the build's :class:`aichain_utils.panel.DataSource` (simulated or a user's file);
+    ``source`` is the build's :class:`aichain_utils.inputs.panel.DataSource` (simulated or a user's file);
     the other arguments are those of the sentence functions of this module.
     """
     simulated = bool(source is None or source.is_simulated)

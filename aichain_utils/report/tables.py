@@ -46,7 +46,7 @@ class Column:
     reading: str = ""
     extra_rows: dict[str, str] = field(default_factory=dict)
     #: The full result behind the column when there is more than one estimate (e.g. the
-    #: :class:`aichain_utils.mediation.MediationResult` of a Table 6 column); not rendered.
+    #: :class:`aichain_utils.replication.mediation.MediationResult` of a Table 6 column); not rendered.
     detail: object | None = None
 
 
@@ -217,9 +217,9 @@ def sampling_distribution_plot(replications: pd.DataFrame, estimators: list[str]
     ----------
     replications : DataFrame
         One row per replication and estimator, with columns ``estimator``, ``estimate`` and
-        ``truth`` (the stored output of :func:`aichain_utils.lab.monte_carlo`).
+        ``truth`` (the stored output of :func:`aichain_utils.replication.lab.monte_carlo`).
     estimators : list of str
-        The estimators to draw, in order (e.g. :data:`aichain_utils.lab.ESTIMATORS`).
+        The estimators to draw, in order (e.g. :data:`aichain_utils.replication.lab.ESTIMATORS`).
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """Dotted paths into the simulator's parameter tree (``data/simulation/params.yml``).
 
 ``"effects.by_region.developed"`` names a leaf; list items are numbered
-(``"aie_indicators.weibull_power.3"``). The calibration (:mod:`aichain_utils.calibration`) writes
+(``"aie_indicators.weibull_power.3"``). The calibration (:mod:`aichain_utils.replication.calibration`) writes
 its values under such paths in the ``calibrated:`` block of params.yml, and
 :func:`apply_calibrated` lays them over the values they replace when the file is read.
 """

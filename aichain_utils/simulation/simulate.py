@@ -3,7 +3,7 @@
 The paper's data are proprietary, so the book runs on a simulated panel. The rule is
 that **no regression variable is drawn as a finished index**: the simulator produces
 *raw inputs* (the 24 AIE indicators, robots, costs, segment outputs, synergy sums,
-trade, instruments, ...) and :func:`aichain_utils.panel.build_analysis_panel` turns
+trade, instruments, ...) and :func:`aichain_utils.inputs.panel.build_analysis_panel` turns
 them into AIE, ERL, FSIE, ITSE, LCV, WCV and the controls with the same code a user of
 the licensed data runs.
 
@@ -89,7 +89,7 @@ def load_params(path: Path | str | None = None, calibrated: bool = True) -> dict
         Defaults to ``data/simulation/params.yml``.
     calibrated : bool
         Apply the file's ``calibrated:`` block (written by ``make calibrate``, see
-        :mod:`aichain_utils.calibration`) over the values it calibrates. False gives the starting
+        :mod:`aichain_utils.replication.calibration`) over the values it calibrates. False gives the starting
         values the calibration begins from.
     """
     path = Path(path) if path is not None else default_params_path()

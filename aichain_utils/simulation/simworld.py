@@ -1,6 +1,6 @@
 """Tables of the simulated-world chapter: every DGP parameter, and the coherence of the simulated economy.
 
-The simulated panel (:mod:`aichain_utils.simulate`) is meant to be a world a reader could accept as an
+The simulated panel (:mod:`aichain_utils.simulation.simulate`) is meant to be a world a reader could accept as an
 economy and re-implement from the page. :func:`parameter_table` lists every leaf of
 ``data/simulation/params.yml`` in the order the simulator's blocks read them; :func:`coherence_table`
 computes, from one simulated panel, the checks that make it coherent (industry-level controls constant
@@ -163,7 +163,7 @@ def coherence_table(sim: simulate.SimulatedPanel, data: pd.DataFrame) -> pd.Data
 def aie_mean_parts(raw: pd.DataFrame, national: list[int]) -> dict[str, float]:
     """AIE's mean split into the national indicators' share and the others' (weights and min-max
     normalisation as the analysis panel computes them), beside the floor of
-    :func:`aichain_utils.audit.aie_mean_floor` on these weights: ``mean``, ``national``, ``other``,
+    :func:`aichain_utils.replication.audit.aie_mean_floor` on these weights: ``mean``, ``national``, ``other``,
     ``floor_here`` (the national indicators' weights here over the number of years)."""
     from aichain_utils.measurement import indices
 
