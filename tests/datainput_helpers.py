@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from aichain_utils.inputs.datainput import check_file
+from aichain_utils.inputs.checkdata import check_file
 
 #: The switches a data-input test must not inherit from the shell that runs it.
 ENV = ["AICHAIN_DATA", "AICHAIN_COLUMNS", "AICHAIN_ENCODING", "AICHAIN_SHEET", "AICHAIN_CWD", "AICHAIN_AIE_WEIGHTS"]

@@ -157,7 +157,7 @@ def test_the_data_check_verdict_is_reused_only_for_the_same_inputs(fake_root, tm
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
     import build_book
 
-    import aichain_utils.inputs.checks
+    import aichain_utils.inputs.checkdata
 
     calls = []
 
@@ -166,7 +166,7 @@ def test_the_data_check_verdict_is_reused_only_for_the_same_inputs(fake_root, tm
         print("checked")
         return 0
 
-    monkeypatch.setattr(aichain_utils.inputs.checks, "run_check", fake_check)
+    monkeypatch.setattr(aichain_utils.inputs.checkdata, "run_check", fake_check)
     data = tmp_path / "panel.csv"
     data.write_text("a\n1\n")
     monkeypatch.setenv("AICHAIN_DATA", str(data))

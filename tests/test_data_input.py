@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 from datainput_helpers import run_check, sha, write_csv
 
-from aichain_utils.inputs import checks, datainput, panel, schema, templates
-from aichain_utils.inputs.datainput import DataInputError, check_file
+from aichain_utils.inputs import checkdata, datainput, panel, schema, templates
+from aichain_utils.inputs.checkdata import check_file
+from aichain_utils.inputs.datainput import DataInputError
 
 pytestmark = pytest.mark.usefixtures("clean_data_env")
 
@@ -529,7 +530,7 @@ def test_simulated_default_uses_entropy_weights():
 
 
 def test_unset_data_needs_no_check(capsys):
-    assert checks.run_check() == 0
+    assert checkdata.run_check() == 0
     assert "simulated panel" in capsys.readouterr().out
 
 

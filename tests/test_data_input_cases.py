@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 from datainput_helpers import run_check, sha, write_csv
 
-from aichain_utils.inputs import checks, datainput, panel
-from aichain_utils.inputs.datainput import DataInputError, check_file
+from aichain_utils.inputs import checkdata, datainput, panel
+from aichain_utils.inputs.checkdata import check_file
+from aichain_utils.inputs.datainput import DataInputError
 
 pytestmark = pytest.mark.usefixtures("clean_data_env")
 
@@ -269,7 +270,7 @@ def test_column_map_to_no_book_variable_is_named(ana, tmp_path):
 )
 def test_mistyped_switch_fails_the_check(monkeypatch, capsys, name, value, pattern):
     monkeypatch.setenv(name, value)
-    assert checks.run_check() == 2
+    assert checkdata.run_check() == 2
     out = capsys.readouterr().out
     assert re.search(pattern, out), out
     assert "AICHAIN_SHEET" in out or "must be one of" in out

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from aichain_utils.book import sphinxext
-from aichain_utils.inputs import panel
+from aichain_utils.inputs import panel, schema
 from aichain_utils.replication import measurement_tables as measurement
 from aichain_utils.report.display import show_table
 from aichain_utils.simulation import simulate
@@ -50,7 +50,7 @@ def test_dgp_effects_table_reads_the_parameters():
 def test_raw_schema_table_documents_every_raw_column():
     t = measurement.raw_schema_table()
     listed = set(t["column"])
-    for col in panel.RAW_COLUMNS:
+    for col in schema.RAW_COLUMNS:
         if col.startswith(("aie_", "alt_")):
             continue
         assert col in listed, col

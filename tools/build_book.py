@@ -218,7 +218,7 @@ def check_data(build: Path, fingerprint: str) -> tuple[int, str]:
         saved = json.loads(record.read_text(encoding="utf-8"))
         if saved.get("fingerprint") == fingerprint:
             return int(saved["status"]), saved["output"]
-    from aichain_utils.inputs.checks import run_check
+    from aichain_utils.inputs.checkdata import run_check
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

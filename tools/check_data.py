@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from aichain_utils.inputs.checks import run_check
+from aichain_utils.inputs.checkdata import run_check
 
 if __name__ == "__main__":
     sys.exit(run_check(brief="--brief" in sys.argv[1:]))

@@ -41,8 +41,8 @@ __all__ = [
 
 
 def banner_html() -> str:
-    """The banner's HTML for the data source in force (text: :func:`aichain_utils.report.display.banner_text`)."""
-    from aichain_utils.report.display import banner_text
+    """The banner's HTML for the data source in force (text: :func:`aichain_utils.inputs.panel.banner_text`)."""
+    from aichain_utils.inputs.panel import banner_text
 
     source = data_source()
     kind = "simulated" if source.is_simulated else "licensed"

@@ -1,14 +1,17 @@
-"""The rules a replicator's file is checked against, and the report ``make check-data`` prints.
+"""The rules a replicator's file is checked against.
 
-Called by :func:`aichain_utils.inputs.datainput.check_file`; every rule adds a
+:func:`read_checked` reads a file and applies them (:func:`aichain_utils.inputs.checkdata.check_file`
+calls it and also computes the indices); every rule adds a
 :class:`~aichain_utils.inputs.datainput.Violation` to the report instead of stopping, so one run lists
-every problem at once.
+every problem at once. The report's text is :func:`aichain_utils.inputs.datainput.render_report`.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,17 +19,26 @@ import pandas as pd
 from aichain_utils.inputs import schema
 from aichain_utils.inputs.datainput import (
     COLUMNS_VAR,
+    DATA_VAR,
+    ENCODING_VAR,
+    SHEET_VAR,
     CheckReport,
+    DataInputError,
     Found,
+    _check_path,
     _match,
     detect_level,
+    file_sha256,
     labels_for,
+    load_column_map,
     parse_numbers,
+    read_cells,
+    resolve_user_path,
     variables,
 )
-from aichain_utils.inputs.schema import FIRST_YEAR, LAST_YEAR, MAX_ABS, TABLE_NEEDS, Variable
+from aichain_utils.inputs.schema import FIRST_YEAR, LAST_YEAR, MAX_ABS, TABLE_NEEDS, Variable, region_split
 
-__all__ = ["overflow_check", "panel_shape", "render_report", "run_check", "table_reasons", "validate_cells"]
+__all__ = ["panel_shape", "read_checked", "table_reasons", "validate_cells"]
 
 #: Group labels of Tables 7-8 describe an industry: they may not change within one.
 CONSTANT_WITHIN_INDUSTRY = ["industry_type", "chain_position"]
@@ -517,9 +529,7 @@ def _with_region(frame: pd.DataFrame, level: str, report: CheckReport) -> pd.Dat
     """The frame with the Table 9 region split the book will form, so its groups are checked too."""
     if level != "analysis" or "region" in frame or not {"province_id", "factor_market_index"} <= set(frame):
         return frame
-    from aichain_utils.inputs.panel import _region_split
-
-    return frame.assign(region=_region_split(frame["province_id"], frame["factor_market_index"])[0])
+    return frame.assign(region=region_split(frame["province_id"], frame["factor_market_index"])[0])
 
 
 def _derive(frame: pd.DataFrame, level: str, report: CheckReport) -> None:
@@ -623,47 +633,53 @@ def _negative_indicators(frame: pd.DataFrame, level: str, report: CheckReport) -
         )
 
 
-def overflow_check(frame: pd.DataFrame, report: CheckReport) -> None:
-    """Raw level: compute the indices once and name any that overflow to inf or NaN."""
-    from aichain_utils.inputs.panel import build_analysis_panel
+# --------------------------------------------------------------------------- the file, read and checked
+def read_checked(
+    path: str | Path | None = None,
+    columns: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> tuple[CheckReport, pd.DataFrame | None]:
+    """Read a data file and check it against every rule; the indices are not computed.
 
-    try:
-        with np.errstate(all="ignore"):
-            built = build_analysis_panel(frame, aie_weights="entropy").data
-    except ValueError as exc:
-        report.add(f"the indices cannot be computed from these inputs: {exc}")
-        return
-    first = built.groupby("unit_id")["year"].transform("min") == built["year"]
-    prev = built.groupby("unit_id")["year"].shift(1) != built["year"] - 1
-    key_missing = frame.set_index(["unit_id", "year"])["key_input"].isna()
-    key_missing = key_missing.reindex(pd.MultiIndex.from_frame(built[["unit_id", "year"]])).to_numpy()
-    allowed_nan = {"ITSE": key_missing, "LCV": first.to_numpy(), "IV1": prev.to_numpy()}
-    for col in built.select_dtypes("number").columns:
-        s = built[col]
-        undefined = allowed_nan.get(col, np.zeros(len(s), bool))
-        bad = ~np.isfinite(s.fillna(0)) | s.abs().gt(MAX_ABS) | (s.isna() & ~undefined)
-        if bad.any():
-            first = built.loc[bad.to_numpy(), ["unit_id", "year"]].iloc[0]
-            report.add(
-                f"computing it from your inputs gives inf, NaN or |value| above {MAX_ABS:.0e} (the regressions "
-                f"overflow); in the first such row (unit {first['unit_id']}, year {first['year']}) the most extreme "
-                f"inputs are {_extreme_inputs(frame, first)}: check their units", col, None, _rows(bad),
-                s[bad].head(5).tolist(),
-            )  # fmt: skip
+    :func:`aichain_utils.inputs.checkdata.check_file` with ``compute=False``: the analysis panel reads
+    a user's file through this function, and the check that also computes the indices builds on it.
+    Parameters default to the environment: ``AICHAIN_DATA``, ``AICHAIN_COLUMNS``,
+    ``AICHAIN_ENCODING`` and ``AICHAIN_SHEET``. The file is only read.
 
+    Returns
+    -------
+    report : CheckReport
+    table : DataFrame or None
+        One column per variable found, named as the book names it, in the file's row order;
+        None when any rule is broken.
 
-def _extreme_inputs(frame: pd.DataFrame, key: pd.Series) -> list[str]:
-    """The three raw inputs of one unit-year farthest (in orders of magnitude) from their column's median."""
-    row = frame[(frame["unit_id"] == key["unit_id"]) & (frame["year"] == key["year"])]
-    if row.empty:
-        return []
-    score = {}
-    for col in frame.select_dtypes("number").columns.drop(["unit_id", "industry_id", "province_id", "year"],
-                                                             errors="ignore"):  # fmt: skip
-        x, med = abs(float(row[col].iloc[0])), float(frame[col].abs().median())
-        if x > 0 and med > 0 and np.isfinite(x):
-            score[col] = abs(np.log10(x / med))
-    return [f"{c}={float(row[c].iloc[0]):g}" for c in sorted(score, key=score.get, reverse=True)[:3]]
+    Raises
+    ------
+    DataInputError
+        When the file cannot be read at all (missing, empty, undecodable, unknown type).
+    """
+    given = str(path) if path is not None else os.environ.get(DATA_VAR)
+    if given is None:
+        raise DataInputError(
+            f"{DATA_VAR} is not set: give the data file, e.g. {DATA_VAR}=/path/file.csv make check-data"
+        )
+    file = resolve_user_path(given)
+    _check_path(file, given)
+    columns = columns if columns is not None else os.environ.get(COLUMNS_VAR)
+    encoding = encoding or os.environ.get(ENCODING_VAR) or None
+    sheet = sheet or os.environ.get(SHEET_VAR) or None
+    report = CheckReport(path=file, sha256=file_sha256(file))
+    cmap = load_column_map(columns)
+    header, cells = read_cells(file, report, encoding, sheet)
+    report.n_rows = len(cells)
+    if sheet and report.file_format != "xlsx":
+        report.add(f"{SHEET_VAR}={sheet} is set but {file.name} is no workbook: it is ignored", severity="warning")
+    if encoding and report.file_format not in ("csv", "tsv", "txt"):
+        report.add(f"{ENCODING_VAR}={encoding} is set but {file.name} is no text file: it is ignored",
+                   severity="warning")  # fmt: skip
+    table = validate_cells(header, cells, cmap, report)
+    return report, (table if report.ok else None)
 
 
 # --------------------------------------------------------------------------- shape and tables
@@ -728,97 +744,3 @@ def table_reasons(found: dict[str, Found], level: str | None, frame: pd.DataFram
     for table, why in decided.tables().items():
         out[f"Table {table}"] = why
     return out
-
-
-# --------------------------------------------------------------------------- the report
-def render_report(r: CheckReport) -> str:
-    """The text ``make check-data`` prints; the result line comes last."""
-    lines = [f"Data check: {r.path}", f"  sha256 {r.sha256}"]
-    fmt = [f"format {r.file_format}"]
-    if r.encoding:
-        fmt += [f"encoding {r.encoding}", f"delimiter {r.delimiter}"]
-    if r.sheet:
-        fmt.append(f"sheet '{r.sheet}'")
-    lines += [
-        "  "
-        + ", ".join(fmt)
-        + f", {r.n_rows} data rows (rows below count from 0, the first data row: spreadsheet row = row + 2)"
-    ]
-    level_text = {
-        "analysis": "analysis level: your finished variables, used as given",
-        "raw": "raw-input level: the book computes every index from your inputs",
-        None: "not recognised",
-    }[r.level]
-    lines += ["", f"Level: {level_text}", "", "Variables (book's name: how found):"]
-    width = max((len(k) for k in r.found), default=10) + 1
-    computed_raw = [n for n, f in r.found.items() if r.level == "raw" and f.status == "computed"]
-    if computed_raw:
-        lines.append(f"  computed from your raw inputs (equations 6-18): {', '.join(computed_raw)}")
-    for name, f in r.found.items():
-        if r.level == "raw" and (f.status == "computed" or (f.status == "matched" and f.user_column == name)):
-            continue  # raw files: list only what was renamed, mapped or is absent
-        src = f" <- '{f.user_column}'" if f.user_column else ""
-        how = f" ({f.how})" if f.how else ""
-        lines.append(f"  {name:<{width}} {f.status}{src}{how}")
-    if r.level == "raw":
-        same = sum(1 for f in r.found.values() if f.status == "matched")
-        lines.append(f"  ... and {same} raw-input columns matched under the book's own names")
-    if r.shape:
-        s = r.shape
-        bal = "balanced" if s["balanced"] else (
-            f"unbalanced: {s['missing_unit_years']} unit-years missing; {s['units_with_gaps']} units with gaps, "
-            f"{s['units_entering_late']} entering late, {s['units_leaving_early']} leaving early"
-        )  # fmt: skip
-        if s["duplicate_unit_years"]:
-            bal += f"; {s['duplicate_unit_years']} duplicated unit-year(s), see the violations"
-        lines += ["", "Panel:", f"  {s['rows']} rows, {s['units']} units, {s['industries']} industries "
-                  f"({s['units_per_industry']} units each), {s['n_years']} years ({s['years']}); {bal}"]  # fmt: skip
-    if r.tables:
-        lines += ["", "Tables:"]
-        for table, why in r.tables.items():
-            # the reason names the table and the columns it cannot build ("Table 4 columns (2)-(4) need ...")
-            lines.append(f"  {table}: can be built" if why is None else f"  {why}")
-    if r.notes:
-        lines += ["", "Notes:"] + [f"  - {n}" for n in r.notes]
-    if r.warnings:
-        lines += ["", f"Warnings ({len(r.warnings)}):"] + [f"  - {v.text()}" for v in r.warnings]
-    if r.errors:
-        lines += ["", f"Violations ({len(r.errors)}):"] + [f"  - {v.text()}" for v in r.errors]
-        lines += ["", f"Result: FAILED, {len(r.errors)} violation(s). The file was not changed. Fix them and run "
-                  "`make check-data` again."]  # fmt: skip
-    else:
-        lines += ["", f"Result: OK ({len(r.warnings)} warning(s)). The book can be built from this file."]
-    return "\n".join(lines)
-
-
-def run_check(brief: bool = False) -> int:
-    """``make check-data``: check ``AICHAIN_DATA`` and print one report; 0 if it passes, else 2.
-
-    With ``brief`` (the first step of ``make book``) a passing file gets a one-line summary
-    and a failing one the full report, printed last. With ``AICHAIN_DATA`` unset there is
-    nothing to check: the book is built from the simulated panel.
-    """
-    import os
-
-    from aichain_utils.inputs.datainput import DATA_VAR, DataInputError, check_environment, check_file
-
-    problems = check_environment()
-    if problems:
-        print("Environment check: FAILED (nothing was read or built).\n  - " + "\n  - ".join(problems))
-        return 2
-    if DATA_VAR not in os.environ:
-        print(f"check-data: {DATA_VAR} is not set, so the book is built from the simulated panel.")
-        return 0
-    try:
-        report, _ = check_file()
-    except DataInputError as exc:
-        print(f"Data check: {os.environ[DATA_VAR]!r}\n\nResult: FAILED. {exc}")
-        return 2
-    if brief and report.ok:
-        print(
-            f"check-data: {report.path.name} passed ({report.level} level, {report.n_rows} rows, "
-            f"{len(report.warnings)} warning(s)); `make check-data` prints the full report."
-        )
-    else:
-        print(report.render())
-    return 0 if report.ok else 2

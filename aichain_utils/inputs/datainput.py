@@ -1,7 +1,8 @@
 """A replicator's data file -> the book's variables, with one report of everything found and wrong.
 
-The entry point is :func:`check_file`: it reads a ``.csv``/``.tsv``/``.txt`` (any delimiter; UTF-8
-with or without BOM, GBK/GB18030 or UTF-16, detected or given by ``AICHAIN_ENCODING``),
+The entry point is :func:`aichain_utils.inputs.checkdata.check_file`: it reads a
+``.csv``/``.tsv``/``.txt`` (any delimiter; UTF-8 with or without BOM, GBK/GB18030 or UTF-16, detected
+or given by ``AICHAIN_ENCODING``),
 ``.parquet``, ``.dta`` or ``.xlsx`` file (first sheet, or ``AICHAIN_SHEET``) **without changing a
 byte of it**, matches its columns to the book's names (case- and space-insensitively, Stata-style and
 Chinese names, or a YAML column map given by ``AICHAIN_COLUMNS``: your column on the left, the book's
@@ -42,8 +43,8 @@ __all__ = [
     "Found",
     "Violation",
     "check_environment",
-    "check_file",
     "file_sha256",
+    "render_report",
     "resolve_user_path",
 ]
 
@@ -127,7 +128,8 @@ class Found:
 
 @dataclass
 class CheckReport:
-    """Everything :func:`check_file` learned about a file; :meth:`render` is what make prints."""
+    """Everything :func:`~aichain_utils.inputs.checkdata.check_file` learned about a file; :meth:`render` is
+    what make prints."""
 
     path: Path
     sha256: str = ""
@@ -165,7 +167,7 @@ class CheckReport:
 
     def render(self) -> str:
         """The report as text: level, variables found, panel shape, tables, every violation."""
-        return _render(self)
+        return render_report(self)
 
 
 # --------------------------------------------------------------------------- paths and reading
@@ -632,63 +634,65 @@ def detect_level(header: list[str], cmap: dict[str, str]) -> tuple[str | None, d
     return None, raw, ana
 
 
-# --------------------------------------------------------------------------- the check
-def check_file(
-    path: str | Path | None = None,
-    columns: str | None = None,
-    encoding: str | None = None,
-    sheet: str | None = None,
-    compute: bool = True,
-) -> tuple[CheckReport, pd.DataFrame | None]:
-    """Check a data file and return the report and, if it passes, the typed table in book names.
-
-    Parameters default to the environment: ``AICHAIN_DATA``, ``AICHAIN_COLUMNS``,
-    ``AICHAIN_ENCODING`` and ``AICHAIN_SHEET``. The file is only read. ``compute`` (raw level)
-    also computes the indices once, to name any that overflow.
-
-    Returns
-    -------
-    report : CheckReport
-    table : DataFrame or None
-        One column per variable found, named as the book names it, in the file's row order;
-        None when any rule is broken.
-
-    Raises
-    ------
-    DataInputError
-        When the file cannot be read at all (missing, empty, undecodable, unknown type).
-    """
-    given = str(path) if path is not None else os.environ.get(DATA_VAR)
-    if given is None:
-        raise DataInputError(
-            f"{DATA_VAR} is not set: give the data file, e.g. {DATA_VAR}=/path/file.csv make check-data"
-        )
-    file = resolve_user_path(given)
-    _check_path(file, given)
-    columns = columns if columns is not None else os.environ.get(COLUMNS_VAR)
-    encoding = encoding or os.environ.get(ENCODING_VAR) or None
-    sheet = sheet or os.environ.get(SHEET_VAR) or None
-    report = CheckReport(path=file, sha256=file_sha256(file))
-    cmap = load_column_map(columns)
-    header, cells = read_cells(file, report, encoding, sheet)
-    report.n_rows = len(cells)
-    if sheet and report.file_format != "xlsx":
-        report.add(f"{SHEET_VAR}={sheet} is set but {file.name} is no workbook: it is ignored", severity="warning")
-    if encoding and report.file_format not in ("csv", "tsv", "txt"):
-        report.add(f"{ENCODING_VAR}={encoding} is set but {file.name} is no text file: it is ignored",
-                   severity="warning")  # fmt: skip
-    from aichain_utils.inputs.checks import overflow_check, validate_cells
-
-    table = validate_cells(header, cells, cmap, report)
-    if compute and report.ok and report.level == "raw":
-        overflow_check(table, report)
-    return report, (table if report.ok else None)
-
-
-def _render(r: CheckReport) -> str:
-    from aichain_utils.inputs.checks import render_report
-
-    return render_report(r)
+# --------------------------------------------------------------------------- the report
+def render_report(r: CheckReport) -> str:
+    """The text ``make check-data`` prints; the result line comes last."""
+    lines = [f"Data check: {r.path}", f"  sha256 {r.sha256}"]
+    fmt = [f"format {r.file_format}"]
+    if r.encoding:
+        fmt += [f"encoding {r.encoding}", f"delimiter {r.delimiter}"]
+    if r.sheet:
+        fmt.append(f"sheet '{r.sheet}'")
+    lines += [
+        "  "
+        + ", ".join(fmt)
+        + f", {r.n_rows} data rows (rows below count from 0, the first data row: spreadsheet row = row + 2)"
+    ]
+    level_text = {
+        "analysis": "analysis level: your finished variables, used as given",
+        "raw": "raw-input level: the book computes every index from your inputs",
+        None: "not recognised",
+    }[r.level]
+    lines += ["", f"Level: {level_text}", "", "Variables (book's name: how found):"]
+    width = max((len(k) for k in r.found), default=10) + 1
+    computed_raw = [n for n, f in r.found.items() if r.level == "raw" and f.status == "computed"]
+    if computed_raw:
+        lines.append(f"  computed from your raw inputs (equations 6-18): {', '.join(computed_raw)}")
+    for name, f in r.found.items():
+        if r.level == "raw" and (f.status == "computed" or (f.status == "matched" and f.user_column == name)):
+            continue  # raw files: list only what was renamed, mapped or is absent
+        src = f" <- '{f.user_column}'" if f.user_column else ""
+        how = f" ({f.how})" if f.how else ""
+        lines.append(f"  {name:<{width}} {f.status}{src}{how}")
+    if r.level == "raw":
+        same = sum(1 for f in r.found.values() if f.status == "matched")
+        lines.append(f"  ... and {same} raw-input columns matched under the book's own names")
+    if r.shape:
+        s = r.shape
+        bal = "balanced" if s["balanced"] else (
+            f"unbalanced: {s['missing_unit_years']} unit-years missing; {s['units_with_gaps']} units with gaps, "
+            f"{s['units_entering_late']} entering late, {s['units_leaving_early']} leaving early"
+        )  # fmt: skip
+        if s["duplicate_unit_years"]:
+            bal += f"; {s['duplicate_unit_years']} duplicated unit-year(s), see the violations"
+        lines += ["", "Panel:", f"  {s['rows']} rows, {s['units']} units, {s['industries']} industries "
+                  f"({s['units_per_industry']} units each), {s['n_years']} years ({s['years']}); {bal}"]  # fmt: skip
+    if r.tables:
+        lines += ["", "Tables:"]
+        for table, why in r.tables.items():
+            # the reason names the table and the columns it cannot build ("Table 4 columns (2)-(4) need ...")
+            lines.append(f"  {table}: can be built" if why is None else f"  {why}")
+    if r.notes:
+        lines += ["", "Notes:"] + [f"  - {n}" for n in r.notes]
+    if r.warnings:
+        lines += ["", f"Warnings ({len(r.warnings)}):"] + [f"  - {v.text()}" for v in r.warnings]
+    if r.errors:
+        lines += ["", f"Violations ({len(r.errors)}):"] + [f"  - {v.text()}" for v in r.errors]
+        lines += ["", f"Result: FAILED, {len(r.errors)} violation(s). The file was not changed. Fix them and run "
+                  "`make check-data` again."]  # fmt: skip
+    else:
+        lines += ["", f"Result: OK ({len(r.warnings)} warning(s)). The book can be built from this file."]
+    return "\n".join(lines)
 
 
 def labels_for(name: str) -> dict[str, str]:

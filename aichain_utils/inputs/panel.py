@@ -44,10 +44,17 @@ import pandas as pd
 from pandera.errors import SchemaErrors
 
 from aichain_utils.inputs import datainput
-from aichain_utils.inputs.checks import table_reasons, validate_cells
+from aichain_utils.inputs.checks import read_checked, table_reasons, validate_cells
 from aichain_utils.inputs.datainput import CheckReport, DataInputError, Found
 from aichain_utils.inputs.readings import DEFAULT_READINGS, resolve_readings
-from aichain_utils.inputs.schema import FIRST_YEAR, LAST_YEAR, TABLE_NEEDS, analysis_panel_schema
+from aichain_utils.inputs.schema import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    RAW_COLUMNS,
+    TABLE_NEEDS,
+    analysis_panel_schema,
+    region_split,
+)
 from aichain_utils.measurement import indices
 from aichain_utils.simulation.simulate import AIE_INDICATOR_COLUMNS, ALT_INDICATOR_COLUMNS, load_params, simulate_panel
 
@@ -56,7 +63,6 @@ __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
     "PANEL_COLUMNS",
-    "RAW_COLUMNS",
     "WEIGHTS_VAR",
     "AnalysisPanel",
     "DataInputError",
@@ -64,6 +70,7 @@ __all__ = [
     "RawDataError",
     "aie_weight_method",
     "alternative_aie",
+    "banner_text",
     "build_analysis_panel",
     "build_from_finished",
     "data_source",
@@ -74,33 +81,10 @@ __all__ = [
 
 ENV_VAR = "AICHAIN_DATA"
 WEIGHTS_VAR = "AICHAIN_AIE_WEIGHTS"
-DEVELOPED_SHARE = 0.30  # Table 9: factor-market-developed = top 30% of the factor-market index
 
 INDUSTRY_TYPES = ["labour", "capital", "technology", "unclassified"]
 CHAIN_POSITIONS = ["front", "middle", "back", "unclassified"]
 TECH_LEVELS = ["high", "low"]
-
-_POSITIVE = [
-    "rd_cost", "iceberg_cost", "data_density", "circulation_rate", "crossborder_synergy",
-    "theta_front", "theta_back", "ups_m", "ups_i", "spillover", "robots", "rd_efficiency",
-    "y_front", "y_inter", "y_back", "y_final", "synergy_coef", "interaction_cost",
-    "value_efficacy", "output", "post_offices_1984", "broadband_ports", "fixed_phones", "cable_density",
-]  # fmt: skip
-_NONNEGATIVE = ["stuck_nodes", "synergy_out", "synergy_in", "imports", "exports", "ai_papers", "lpi"]
-_OTHER_NUMERIC = ["factor_market_index", "output_elasticity", "loss_coef", "freedom_index"]
-_NULLABLE = ["key_input"]  # ITSE's input; missing rows give missing ITSE (Table 2: N 22,608)
-
-#: Every column the raw-input file must have, in order.
-RAW_COLUMNS: list[str] = (
-    ["unit_id", "industry_id", "province_id", "year", "industry_type", "chain_position", "tech_level"]
-    + ["factor_market_index"]
-    + AIE_INDICATOR_COLUMNS
-    + ALT_INDICATOR_COLUMNS
-    + _POSITIVE
-    + _NONNEGATIVE
-    + [c for c in _OTHER_NUMERIC if c != "factor_market_index"]
-    + _NULLABLE
-)
 
 
 class RawDataError(DataInputError):
@@ -143,7 +127,7 @@ def validate_raw(raw: pd.DataFrame, source: str = "raw data") -> pd.DataFrame:
 
 
 def read_raw_file(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
-    """Read and validate a raw-input file (any format of :func:`aichain_utils.inputs.datainput.check_file`).
+    """Read and validate a raw-input file (any format of :func:`aichain_utils.inputs.checks.read_checked`).
 
     Parameters
     ----------
@@ -227,6 +211,26 @@ def data_source() -> DataSource:
     digest = datainput.file_sha256(default_params_path())[:12]
     label = f"the simulated panel (data/simulation/params.yml, seed {params['seed']}, sha256 {digest})"
     return DataSource("simulated", None, label, digest)
+
+
+def banner_text(source=None) -> str:
+    """The sentence a page's data banner prints for a data source (default: the one in force).
+
+    Simulated: that the estimates come from simulated data. A user's file: the level and the
+    file, e.g. "Built from your finished variables in panel.dta, sha256 0123456789ab." (the
+    label of :func:`aichain_utils.inputs.panel.data_source`).
+    """
+    if source is None:
+        source = data_source()
+    if source.is_simulated:
+        return (
+            f"Built from {source.label}. The paper's data are proprietary: every estimate in this book is "
+            "computed on simulated data, one draw of a world calibrated to the paper, and is no evidence about "
+            "the paper's claims. Whether the code computes what it says is checked against outside programs "
+            "(appendix \u201cValidating the estimators\u201d); whether the paper's design could have produced its "
+            "numbers is judged by the closest world's sampling distribution (\u201cReplication at a glance\u201d)."
+        )
+    return f"Built from {source.label}."
 
 
 def _sniff_level(path: Path) -> str:
@@ -381,8 +385,6 @@ class AnalysisPanel:
     @property
     def banner(self) -> str:
         """One sentence naming the data this panel was built from (for a page's banner)."""
-        from aichain_utils.report.display import banner_text
-
         return banner_text(self.source)
 
 
@@ -403,15 +405,6 @@ def _iv1_note(out: pd.DataFrame) -> str:
         f"IV1 (lagged AIE) is undefined in {n_first + n_gap:,} rows: each unit's first year ({n_first:,}) "
         f"and the years that follow a gap in the unit's years ({n_gap:,})."
     )
-
-
-def _region_split(province: pd.Series, factor_market: pd.Series) -> tuple[np.ndarray, str]:
-    """Table 9's regions: the top 30% of provinces by mean factor-market index are "developed"."""
-    fm = factor_market.groupby(province).mean()
-    n_dev = int(np.floor(DEVELOPED_SHARE * len(fm)))
-    developed = set(fm.sort_values(ascending=False).index[:n_dev])
-    note = f"Factor-market-developed region: the top {n_dev} of {len(fm)} provinces by mean factor-market index."
-    return np.where(province.isin(developed), "developed", "other"), note
 
 
 def _sorted_panel(data: pd.DataFrame) -> pd.DataFrame:
@@ -506,7 +499,7 @@ def build_analysis_panel(
     out["WCV"] = indices.wcv(data["value_efficacy"], wcv_c, data["y_front"], data["y_final"], data["robots"])
 
     # groups of Tables 7-9
-    out["region"], region_note = _region_split(data["province_id"], data["factor_market_index"])
+    out["region"], region_note = region_split(data["province_id"], data["factor_market_index"])
 
     notes = [
         f"ITSE is missing in {int(out['ITSE'].isna().sum()):,} rows (its input key_input is missing).",
@@ -615,7 +608,7 @@ def build_from_finished(
         out["IV1"] = _lag_iv1(out)
         notes.append(f"IV1 is AIE of the previous year: undefined in {int(out['IV1'].isna().sum()):,} rows.")
     if "region" not in t and {"province_id", "factor_market_index"} <= set(t.columns):
-        out["region"], note = _region_split(t["province_id"], t["factor_market_index"])
+        out["region"], note = region_split(t["province_id"], t["factor_market_index"])
         notes.append(note)
     for col in ("ITSE", "LCV"):
         if col in t and t[col].isna().any():
@@ -648,7 +641,7 @@ def load_analysis_panel(aie_weights: str | np.ndarray | None = None, readings: d
     weights = aie_weight_method(aie_weights, source)
     if source.is_simulated:
         return build_analysis_panel(simulate_panel().raw, aie_weights=weights, source=source, readings=readings)
-    report, table = datainput.check_file(source.path, compute=False)
+    report, table = read_checked(source.path)
     if not report.ok:
         raise DataInputError(report.render())
     if report.level == "raw":

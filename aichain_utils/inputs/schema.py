@@ -19,23 +19,30 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+
+from aichain_utils.simulation.simulate import AIE_INDICATOR_COLUMNS, ALT_INDICATOR_COLUMNS
 
 __all__ = [
     "ANALYSIS_VARIABLES",
     "CONTROLS",
+    "DEVELOPED_SHARE",
     "FIRST_YEAR",
     "GROUP_LABELS",
     "LAST_YEAR",
     "MAX_ABS",
     "NEGATIVE_ALLOWED_INDICATORS",
+    "RAW_COLUMNS",
+    "RAW_COLUMN_DOCS",
     "RAW_VARIABLES",
     "TABLE_NEEDS",
     "Variable",
     "analysis_panel_schema",
     "data_dictionary",
     "normalise_name",
+    "region_split",
     "variable",
 ]
 
@@ -221,15 +228,90 @@ TABLE_NEEDS: dict[str, list[tuple[str, list[str]]]] = {
 #: Table 1 indicators that are growth rates or profits and may be negative (min-max maps them to [0, 1]).
 NEGATIVE_ALLOWED_INDICATORS = ["aie_02", "aie_04", "aie_12"]
 
+DEVELOPED_SHARE = 0.30  # Table 9: factor-market-developed = top 30% of the factor-market index
+
+_POSITIVE = [
+    "rd_cost", "iceberg_cost", "data_density", "circulation_rate", "crossborder_synergy",
+    "theta_front", "theta_back", "ups_m", "ups_i", "spillover", "robots", "rd_efficiency",
+    "y_front", "y_inter", "y_back", "y_final", "synergy_coef", "interaction_cost",
+    "value_efficacy", "output", "post_offices_1984", "broadband_ports", "fixed_phones", "cable_density",
+]  # fmt: skip
+_NONNEGATIVE = ["stuck_nodes", "synergy_out", "synergy_in", "imports", "exports", "ai_papers", "lpi"]
+_OTHER_NUMERIC = ["factor_market_index", "output_elasticity", "loss_coef", "freedom_index"]
+_NULLABLE = ["key_input"]  # ITSE's input; missing rows give missing ITSE (Table 2: N 22,608)
+
+#: Every column the raw-input file must have, in order.
+RAW_COLUMNS: list[str] = (
+    ["unit_id", "industry_id", "province_id", "year", "industry_type", "chain_position", "tech_level"]
+    + ["factor_market_index"]
+    + AIE_INDICATOR_COLUMNS
+    + ALT_INDICATOR_COLUMNS
+    + _POSITIVE
+    + _NONNEGATIVE
+    + [c for c in _OTHER_NUMERIC if c != "factor_market_index"]
+    + _NULLABLE
+)
+
+
+#: What each raw-input column means and which equation uses it.
+RAW_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "unit_id": ("observation unit (innovation-chain node)", "panel id"),
+    "industry_id": ("industry of the unit (35)", "fixed effects, clusters"),
+    "province_id": ("province of the unit", "Table 9 regions"),
+    "year": ("year, 2013-2023", "panel time"),
+    "industry_type": ("labour / capital / technology / unclassified", "Table 7"),
+    "chain_position": ("front / middle / back / unclassified", "Table 8"),
+    "tech_level": ("high / low technology", "Table 9"),
+    "factor_market_index": ("factor-market development index of the province", "Table 9"),
+    "robots": ("P: intelligent industrial robots in production", "(6), (18)"),
+    "data_density": ("e: data-element density", "(6)"),
+    "rd_cost": ("d: core-technology R&D cost", "(6)-(8), (16)"),
+    "iceberg_cost": ("ν: international-trade iceberg cost", "(6)-(8), (16)"),
+    "rd_efficiency": ("κ (k): frontier R&D efficiency", "(7)"),
+    "circulation_rate": ("a: production-factor circulation rate", "(7)"),
+    "crossborder_synergy": ("θ: cross-border intelligent production synergy", "(7), (16)"),
+    "stuck_nodes": ("N: number of Stuck-Neck technology nodes", "(8)"),
+    "spillover": ("c: spillover of key core technology", "(8)"),
+    "theta_front": ("Θ_F: front-end technology interaction efficiency", "(6)"),
+    "theta_back": ("Θ_B: back-end technology interaction efficiency", "(8)"),
+    "ups_m": ("Υ_M: factor spatial integration efficiency (an input; see the upsilon reading)", "(6)-(8), (10)"),
+    "ups_i": ("Υ_I: industrial technology synergy efficiency (an input; see the upsilon reading)", "(6)-(8), (12)"),
+    "y_front": ("y_F: key-factor output of the front segment", "(10)-(12), (18)"),
+    "y_inter": ("key-factor output of the middle segment", "(10)-(12)"),
+    "y_back": ("key-factor output of the back segment", "(10)-(12)"),
+    "y_final": ("y_B: high-tech final output", "(10), (12), (18)"),
+    "synergy_coef": ("c: innovation-industry technology-synergy coefficient", "(12), (14), (15), (18)"),
+    "interaction_cost": ("dν: cross-border technology interaction cost", "(12)"),
+    "key_input": ("a: key-factor input quantity (may be missing)", "(13)"),
+    "output_elasticity": ("e: key-factor output elasticity", "(13)"),
+    "loss_coef": ("ν: key-factor loss coefficient", "(13)"),
+    "synergy_out": ("row sum of the node's technology-synergy matrix", "(15) as printed"),
+    "synergy_in": ("column sum of the node's technology-synergy matrix", "(14) as printed"),
+    "value_efficacy": ("Λ: value-extension efficacy of the chain", "(16), (18)"),
+    "output": ("industry output (yuan)", "lngdp"),
+    "imports": ("imports of goods and services", "imp"),
+    "exports": ("exports of goods and services", "exp"),
+    "freedom_index": ("economic-freedom index", "inst"),
+    "lpi": ("logistics performance index", "tra"),
+    "ai_papers": ("AI paper output", "IV2"),
+    "post_offices_1984": ("post offices in 1984", "IV3"),
+    "broadband_ports": ("internet broadband ports", "IV3"),
+    "fixed_phones": ("fixed telephones", "IV4"),
+    "cable_density": ("optical-cable density", "IV4"),
+}
+
+
+def region_split(province: pd.Series, factor_market: pd.Series) -> tuple[np.ndarray, str]:
+    """Table 9's regions: the top 30% of provinces by mean factor-market index are "developed"."""
+    fm = factor_market.groupby(province).mean()
+    n_dev = int(np.floor(DEVELOPED_SHARE * len(fm)))
+    developed = set(fm.sort_values(ascending=False).index[:n_dev])
+    note = f"Factor-market-developed region: the top {n_dev} of {len(fm)} provinces by mean factor-market index."
+    return np.where(province.isin(developed), "developed", "other"), note
+
 
 def _raw_variables() -> list[Variable]:
     """The raw-input file's columns (today's layout), with rules and uses."""
-    from aichain_utils.inputs.panel import (
-        _NONNEGATIVE,
-        _NULLABLE,
-        _POSITIVE,
-        RAW_COLUMNS,
-    )
     from aichain_utils.inputs.published import load_table1
 
     docs = _raw_docs()
@@ -266,14 +348,12 @@ def _raw_variables() -> list[Variable]:
 
 
 def _raw_docs() -> dict[str, tuple[str, str]]:
-    from aichain_utils.replication.measurement_tables import RAW_COLUMN_DOCS
-
     return RAW_COLUMN_DOCS
 
 
 @lru_cache(maxsize=1)
 def raw_variables() -> tuple[Variable, ...]:
-    """The raw-input level's columns (see :data:`aichain_utils.inputs.panel.RAW_COLUMNS`)."""
+    """The raw-input level's columns (see :data:`RAW_COLUMNS`)."""
     return tuple(_raw_variables())
 
 

@@ -58,7 +58,7 @@ def _simulated():
 def raw_example(raw: pd.DataFrame | None = None) -> pd.DataFrame:
     """The raw-input template's rows: the example units of the simulated raw panel."""
     raw = _simulated()[0] if raw is None else raw
-    from aichain_utils.inputs.panel import RAW_COLUMNS
+    from aichain_utils.inputs.schema import RAW_COLUMNS
 
     return raw.loc[raw["unit_id"].isin(EXAMPLE_UNITS), RAW_COLUMNS].reset_index(drop=True)
 

@@ -41,10 +41,9 @@ paper's own description, though some unstated difference could explain it), ``in
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -54,13 +53,12 @@ from scipy import optimize, stats
 from aichain_utils.errors import input_error
 from aichain_utils.inputs.published import load_design, load_regression_cells, load_table2
 from aichain_utils.paths import data_dir, repo_root
+from aichain_utils.replication.findings import Finding
 
 __all__ = [
     "AUDIT_CSV_COLUMNS",
-    "CLOSEST_WORLD_CHECK",
     "FAMILIES",
     "SEVERITY_ORDER",
-    "Finding",
     "aie_mean_floor",
     "audit_csv_frame",
     "book_quotations",
@@ -108,27 +106,6 @@ FAMILIES: dict[str, str] = {
     "reading": "oddities the book resolves by a stated reading (the unit of observation, AIE's floor)",
     "closest_world": "published coefficients the closest simulated world cannot reproduce with the rest",
 }
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One inconsistency (or oddity) found in the published numbers."""
-
-    family: str
-    check: str
-    table: str
-    cells: str
-    expected: str
-    printed: str
-    severity: str
-    explanation: str
-    statistic: str = ""  # the printed statistic the finding bears on (n, coef, se, adj_r2, suest_p, ...)
-
-    @property
-    def id(self) -> str:
-        """A stable identifier (family and a hash of family, check, table and cells) that ledger reasons cite."""
-        key = "|".join([self.family, self.check, self.table, self.cells])
-        return f"{self.family}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}"
 
 
 def _design(design: dict | None) -> tuple[int, int, int]:
@@ -1387,10 +1364,6 @@ def check_aie_floor(table2: pd.DataFrame | None = None, design: dict | None = No
     ]
 
 
-#: The check name of the closest-world family (one finding per published statistic the world misses).
-CLOSEST_WORLD_CHECK = "the published number against the closest world's sampling distribution"
-
-
 def check_closest_world(table: pd.DataFrame | None = None) -> list[Finding]:
     """Published statistics outside the closest world's 95% band, or that no world of its family produces.
 
@@ -1406,6 +1379,7 @@ def check_closest_world(table: pd.DataFrame | None = None) -> list[Finding]:
         none is stored).
     """
     from aichain_utils.replication import closestworld
+    from aichain_utils.replication.closestworld import CLOSEST_WORLD_CHECK
 
     if table is None:
         if not (data_dir() / "montecarlo" / "world" / "meta.json").exists():

@@ -289,9 +289,9 @@ def truth_vector(params: dict, seed: int | None = None) -> pd.Series:
 
 def _simulated_region(province: np.ndarray, factor_market_index: np.ndarray) -> np.ndarray:
     """The factor-market region of each row, as the analysis panel builds it."""
-    from aichain_utils.inputs.panel import _region_split
+    from aichain_utils.inputs.schema import region_split
 
-    region, _ = _region_split(pd.Series(province), pd.Series(factor_market_index))
+    region, _ = region_split(pd.Series(province), pd.Series(factor_market_index))
     return np.asarray(region)
 
 

@@ -25,7 +25,7 @@ Carlo SE), the world's central 95% band, and a verdict decided from the distribu
 ``not produced in the world``
     no draw of the world produces this statistic.
 
-Each row carries a stable ``id`` (the id of the :class:`aichain_utils.replication.audit.Finding` the audit's
+Each row carries a stable ``id`` (the id of the :class:`aichain_utils.replication.findings.Finding` the audit's
 closest-world family reports for the cell), which the ledger's reasons cite. Percentiles compare the
 world's draws rounded to the paper's printed precision with the printed number (ties count half), so a
 suest p printed as 0.000 is matched by draws below 0.0005.
@@ -47,6 +47,7 @@ import pandas as pd
 from aichain_utils.paths import data_dir
 
 __all__ = [
+    "CLOSEST_WORLD_CHECK",
     "FRESH_MASTER_SEED",
     "OUTPUT_COLUMNS",
     "VERDICTS",
@@ -63,6 +64,9 @@ __all__ = [
     "world_seeds",
     "write_closest_world",
 ]
+
+#: The check name of the closest-world family (one finding per published statistic the world misses).
+CLOSEST_WORLD_CHECK = "the published number against the closest world's sampling distribution"
 
 #: Master seed of the stored world Monte Carlo: replication r draws its panel from the spawned stream
 #: ``SeedSequence(WORLD_MASTER_SEED, spawn_key=(r,))`` (:func:`aichain_utils.replication.lab.replication_seed`).
@@ -167,7 +171,7 @@ def load_world(folder: Path | None = None) -> tuple[pd.DataFrame, dict, bool]:
 
 def finding_id(table: int, column: int, statistic: str) -> str:
     """The stable id of one cell's closest-world verdict (the audit finding's id for that cell)."""
-    from aichain_utils.replication.audit import CLOSEST_WORLD_CHECK, Finding
+    from aichain_utils.replication.findings import Finding
 
     return Finding("closest_world", CLOSEST_WORLD_CHECK, f"Table {int(table)}", _cells(column, statistic),
                    "", "", "", "").id  # fmt: skip

@@ -13,12 +13,12 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from aichain_utils.inputs import readings
-from aichain_utils.inputs.panel import RAW_COLUMNS, AnalysisPanel
+from aichain_utils.inputs.panel import AnalysisPanel
 from aichain_utils.inputs.published import load_table1, load_table2
+from aichain_utils.inputs.schema import RAW_COLUMN_DOCS, RAW_COLUMNS
 from aichain_utils.simulation.simulate import segment_effects
 
 __all__ = [
-    "RAW_COLUMN_DOCS",
     "alternative_panels",
     "dgp_effects_table",
     "plot_by_group",
@@ -109,7 +109,7 @@ def alternative_panels(
     """
     if ap.level not in ("simulated", "raw"):
         return {}
-    from aichain_utils.inputs import datainput
+    from aichain_utils.inputs import checkdata
     from aichain_utils.inputs.panel import aie_weight_method, build_analysis_panel
     from aichain_utils.simulation.simulate import simulate_panel
 
@@ -118,7 +118,7 @@ def alternative_panels(
     elif ap.level == "simulated" or ap.source is None or ap.source.path is None:
         raw = simulate_panel().raw
     else:
-        raw = datainput.check_file(ap.source.path, compute=False)[1][RAW_COLUMNS]
+        raw = checkdata.check_file(ap.source.path, compute=False)[1][RAW_COLUMNS]
     weights = aie_weight_method(None, ap.source)
     out = {}  # built directly: a reading may leave a variable missing that the finished-panel schema requires
     for name, values in readings.READING_CHOICES.items():
@@ -218,54 +218,6 @@ def dgp_effects_table(params: dict) -> pd.DataFrame:
     ]
     columns = ["effect", "true value", "source of the value", "published coefficient (not the true value)"]
     return pd.DataFrame(rows, columns=columns).assign(**{"true value": lambda f: f["true value"].round(3)})
-
-
-#: What each raw-input column means and which equation uses it.
-RAW_COLUMN_DOCS: dict[str, tuple[str, str]] = {
-    "unit_id": ("observation unit (innovation-chain node)", "panel id"),
-    "industry_id": ("industry of the unit (35)", "fixed effects, clusters"),
-    "province_id": ("province of the unit", "Table 9 regions"),
-    "year": ("year, 2013-2023", "panel time"),
-    "industry_type": ("labour / capital / technology / unclassified", "Table 7"),
-    "chain_position": ("front / middle / back / unclassified", "Table 8"),
-    "tech_level": ("high / low technology", "Table 9"),
-    "factor_market_index": ("factor-market development index of the province", "Table 9"),
-    "robots": ("P: intelligent industrial robots in production", "(6), (18)"),
-    "data_density": ("e: data-element density", "(6)"),
-    "rd_cost": ("d: core-technology R&D cost", "(6)-(8), (16)"),
-    "iceberg_cost": ("ν: international-trade iceberg cost", "(6)-(8), (16)"),
-    "rd_efficiency": ("κ (k): frontier R&D efficiency", "(7)"),
-    "circulation_rate": ("a: production-factor circulation rate", "(7)"),
-    "crossborder_synergy": ("θ: cross-border intelligent production synergy", "(7), (16)"),
-    "stuck_nodes": ("N: number of Stuck-Neck technology nodes", "(8)"),
-    "spillover": ("c: spillover of key core technology", "(8)"),
-    "theta_front": ("Θ_F: front-end technology interaction efficiency", "(6)"),
-    "theta_back": ("Θ_B: back-end technology interaction efficiency", "(8)"),
-    "ups_m": ("Υ_M: factor spatial integration efficiency (an input; see the upsilon reading)", "(6)-(8), (10)"),
-    "ups_i": ("Υ_I: industrial technology synergy efficiency (an input; see the upsilon reading)", "(6)-(8), (12)"),
-    "y_front": ("y_F: key-factor output of the front segment", "(10)-(12), (18)"),
-    "y_inter": ("key-factor output of the middle segment", "(10)-(12)"),
-    "y_back": ("key-factor output of the back segment", "(10)-(12)"),
-    "y_final": ("y_B: high-tech final output", "(10), (12), (18)"),
-    "synergy_coef": ("c: innovation-industry technology-synergy coefficient", "(12), (14), (15), (18)"),
-    "interaction_cost": ("dν: cross-border technology interaction cost", "(12)"),
-    "key_input": ("a: key-factor input quantity (may be missing)", "(13)"),
-    "output_elasticity": ("e: key-factor output elasticity", "(13)"),
-    "loss_coef": ("ν: key-factor loss coefficient", "(13)"),
-    "synergy_out": ("row sum of the node's technology-synergy matrix", "(15) as printed"),
-    "synergy_in": ("column sum of the node's technology-synergy matrix", "(14) as printed"),
-    "value_efficacy": ("Λ: value-extension efficacy of the chain", "(16), (18)"),
-    "output": ("industry output (yuan)", "lngdp"),
-    "imports": ("imports of goods and services", "imp"),
-    "exports": ("exports of goods and services", "exp"),
-    "freedom_index": ("economic-freedom index", "inst"),
-    "lpi": ("logistics performance index", "tra"),
-    "ai_papers": ("AI paper output", "IV2"),
-    "post_offices_1984": ("post offices in 1984", "IV3"),
-    "broadband_ports": ("internet broadband ports", "IV3"),
-    "fixed_phones": ("fixed telephones", "IV4"),
-    "cable_density": ("optical-cable density", "IV4"),
-}
 
 
 def raw_schema_table() -> pd.DataFrame:

@@ -11,7 +11,6 @@ from pandas.io.formats.style import Styler
 __all__ = [
     "RegressionView",
     "VectorFigure",
-    "banner_text",
     "glue_figure",
     "keep_comparisons_together",
     "show_regression",
@@ -257,25 +256,3 @@ def show_regression(rendered) -> RegressionView:
     paper's layout (row labels kept) in a toggle below it.
     """
     return RegressionView(rendered)
-
-
-def banner_text(source=None) -> str:
-    """The sentence a page's data banner prints for a data source (default: the one in force).
-
-    Simulated: that the estimates come from simulated data. A user's file: the level and the
-    file, e.g. "Built from your finished variables in panel.dta, sha256 0123456789ab." (the
-    label of :func:`aichain_utils.inputs.panel.data_source`).
-    """
-    if source is None:
-        from aichain_utils.inputs.panel import data_source
-
-        source = data_source()
-    if source.is_simulated:
-        return (
-            f"Built from {source.label}. The paper's data are proprietary: every estimate in this book is "
-            "computed on simulated data, one draw of a world calibrated to the paper, and is no evidence about "
-            "the paper's claims. Whether the code computes what it says is checked against outside programs "
-            "(appendix \u201cValidating the estimators\u201d); whether the paper's design could have produced its "
-            "numbers is judged by the closest world's sampling distribution (\u201cReplication at a glance\u201d)."
-        )
-    return f"Built from {source.label}."
