@@ -31,7 +31,7 @@ help:
 	@echo "make book EDITION=student - the student edition: the same book without the solutions"
 	@echo "make pdf    - the whole book as one PDF, _build/pdf/aichain.pdf (Chromium prints a single-page build)"
 	@echo "make pdf EDITION=student - the student PDF (no solutions), the handouts PDF and the course pack"
-	@echo "make test   - ruff, a from-scratch book build (and its PDF when Chromium is installed), and pytest"
+	@echo "make test   - ruff and the import contracts, a from-scratch book build (and its PDF when Chromium is installed), and pytest"
 	@echo "make check-data - check the file in AICHAIN_DATA and print one report (exit 2 if it fails)"
 	@echo "make bench  - time the book build and the Tables 3-10 battery at 1x/10x/100x (about 15 minutes)"
 	@echo "make calibrate - choose the default simulated world's parameters (indirect inference; about 10 minutes)"
@@ -63,6 +63,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python tools/sync_environment.py --check
+	$(BIN)/lint-imports --no-cache
 
 # Headless Chromium for the browser tests: installed from Debian's packages when running as root
 # (as CI does); elsewhere install it yourself (apt-get install chromium) or the tests are skipped.
@@ -115,7 +116,8 @@ test: $(STAMP) browser-deps
 	handouts() { if command -v chromium >/dev/null 2>&1; then $(BIN)/python tools/course_pack.py _build; \
 		else echo "chromium is not installed: no handouts PDF (its test is skipped)"; fi; }; \
 	prepare() { rm -rf _build && $(BIN)/python tools/cache_guard.py _build && $(BIN)/python tools/preexecute.py _build; }; \
-	phase lint sh -c '$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python tools/sync_environment.py --check' && \
+	phase lint sh -c '$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python tools/sync_environment.py --check \
+		&& $(BIN)/lint-imports --no-cache' && \
 	phase check-data $(BIN)/python tools/check_data.py --brief && \
 	phase execution prepare && \
 	phase "PDF build" pdf && \

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aichain_utils.econometrics import Estimate
 from aichain_utils.inputs.published import load_regression_cells
 from aichain_utils.paths import repo_root
-from aichain_utils.replication.models import Estimate
 
 __all__ = ["Column", "RenderedTable", "render_table", "stars", "tables_dir"]
 
