@@ -454,24 +454,35 @@ def build_analysis_panel(
     out = data[
         ["unit_id", "industry_id", "province_id", "year", "industry_type", "chain_position", "tech_level"]
     ].copy()
-
     # AIE (Table 1) and the alternative index (Table 5 col 1)
-    if isinstance(aie_weights, str) and aie_weights == "published":
-        from aichain_utils.inputs.published import load_table1
-
-        t1 = load_table1()
-        weights = t1["weight"].to_numpy()
-        signs = t1["sign"].tolist()
-    elif isinstance(aie_weights, str) and aie_weights == "entropy":
-        weights, signs = None, ["+"] * 24
-    else:
-        weights, signs = np.asarray(aie_weights, dtype=float), ["+"] * 24
+    weights, signs = _aie_weights(aie_weights)
     out["AIE"], w_aie = indices.entropy_index(data[AIE_INDICATOR_COLUMNS], signs, weights)
     out["AIE_alt"], w_alt = alternative_aie(data[ALT_INDICATOR_COLUMNS])
     _mediator_block(out, data, rd)
     _erl_block(out, data, rd)
+    _control_block(out, data, rd)
+    _instrument_block(out, data)
+    _value_block(out, data, rd)
+    # groups of Tables 7-9
+    out["region"], region_note = region_split(data["province_id"], data["factor_market_index"])
+    level = "simulated" if source is None or source.is_simulated else "raw"
+    return AnalysisPanel(out, w_aie, w_alt, source, _build_notes(out, rd, region_note), level=level, readings=rd)
 
-    # controls (section 四.2(4)): imp, exp = trade over the industry's output (our reading of 与GDP的比值)
+
+def _aie_weights(aie_weights: str | np.ndarray) -> tuple[np.ndarray | None, list[str]]:
+    """The 24 AIE weights (None: entropy weights from the data) and the indicators' signs."""
+    if isinstance(aie_weights, str) and aie_weights == "published":
+        from aichain_utils.inputs.published import load_table1
+
+        t1 = load_table1()
+        return t1["weight"].to_numpy(), t1["sign"].tolist()
+    if isinstance(aie_weights, str) and aie_weights == "entropy":
+        return None, ["+"] * 24
+    return np.asarray(aie_weights, dtype=float), ["+"] * 24
+
+
+def _control_block(out: pd.DataFrame, data: pd.DataFrame, rd: dict) -> None:
+    """The controls (section 四.2(4)): imp, exp = trade over the industry's output (our reading of 与GDP的比值)."""
     trade_scale = 100.0 if rd["trade_scale"] == "percent" else 1.0
     out["lngdp"] = np.log(data["output"])
     out["imp"] = trade_scale * data["imports"] / data["output"]
@@ -479,13 +490,17 @@ def build_analysis_panel(
     out["inst"] = data["freedom_index"]
     out["tra"] = indices.tra_from_lpi(data["lpi"])  # a reading: LPI score rescaled to [0, 1]
 
-    # instruments (section 五.2)
+
+def _instrument_block(out: pd.DataFrame, data: pd.DataFrame) -> None:
+    """The instruments of Table 4 (section 五.2); IV1 needs AIE in ``out``."""
     out["IV1"] = _lag_iv1(out)
     out["IV2"] = np.log1p(data["ai_papers"])
     out["IV3"] = np.log(data["post_offices_1984"] * data["broadband_ports"])
     out["IV4"] = np.log(data["fixed_phones"] * data["cable_density"])
 
-    # value extension, equations (16)-(18)
+
+def _value_block(out: pd.DataFrame, data: pd.DataFrame, rd: dict) -> None:
+    """Value extension, equations (16)-(18): VCE, the chain's length LCV and width WCV."""
     vce = indices.value_conversion_efficiency(
         data["value_efficacy"],
         data["crossborder_synergy"],
@@ -498,9 +513,9 @@ def build_analysis_panel(
     wcv_c = data["synergy_coef"] if rd["wcv_c"] == "synergy" else data["spillover"]
     out["WCV"] = indices.wcv(data["value_efficacy"], wcv_c, data["y_front"], data["y_final"], data["robots"])
 
-    # groups of Tables 7-9
-    out["region"], region_note = region_split(data["province_id"], data["factor_market_index"])
 
+def _build_notes(out: pd.DataFrame, rd: dict, region_note: str) -> list[str]:
+    """What the panel builder says about the rows where a variable is undefined, and the readings used."""
     notes = [
         f"ITSE is missing in {int(out['ITSE'].isna().sum()):,} rows (its input key_input is missing).",
         f"LCV is undefined in each unit's base year: {int(out['LCV'].isna().sum()):,} rows.",
@@ -514,8 +529,7 @@ def build_analysis_panel(
         notes.append(
             f"ERL uses FSIE and ITSE as Upsilon_M and Upsilon_I: missing in {int(out['ERL'].isna().sum()):,} rows."
         )
-    level = "simulated" if source is None or source.is_simulated else "raw"
-    return AnalysisPanel(out, w_aie, w_alt, source, notes, level=level, readings=rd)
+    return notes
 
 
 def _erl_block(out: pd.DataFrame, data: pd.DataFrame, rd: dict) -> None:
