@@ -564,7 +564,7 @@ def test_templates_are_what_the_writer_writes(root, tmp_path):
 
 
 def test_glossary_chinese_names_are_recognised():
-    gloss = pd.read_csv(Path(schema.__file__).parent.parent / "data" / "glossary.csv")
+    gloss = pd.read_csv(Path(schema.__file__).parents[2] / "data" / "glossary.csv")
     index = schema.name_index("analysis")
     for symbol, zh in zip(gloss["symbol"], gloss["chinese"], strict=True):
         if isinstance(symbol, str) and symbol in {v.name for v in schema.ANALYSIS_VARIABLES}:
