@@ -273,7 +273,7 @@ def test_a_package_change_alone_rebuilds_every_page(sandbox, unbalanced, monkeyp
     assert (build / ".jupyter_cache").is_dir() and (build / ".doctrees").is_dir()
     backup = sandbox.parent / "_build.before-package-change"
     shutil.copytree(build, backup, symlinks=True)
-    target = sandbox / "aichain_utils" / "display.py"
+    target = sandbox / "aichain_utils" / "report" / "display.py"
     original = target.read_text(encoding="utf-8")
     target.write_text(original + "\n# a change to the package alone\n", encoding="utf-8")
     try:

@@ -60,7 +60,7 @@ ALLOWED_LITERALS = {0, 1, 2, 100, 17, 6, 25}
 
 
 def test_simulator_holds_no_numeric_constant_of_its_own(root):
-    tree = ast.parse((root / "aichain_utils" / "simulate.py").read_text(encoding="utf-8"))
+    tree = ast.parse((root / "aichain_utils" / "simulation" / "simulate.py").read_text(encoding="utf-8"))
     found = {
         node.value
         for node in ast.walk(tree)
