@@ -477,34 +477,49 @@ def monte_carlo(
         raise ValueError(f"reps ({reps}) and chunk_size ({chunk_size}) must be positive")
     starts = list(range(0, reps, chunk_size))
     if folder is not None:
-        settings = {
-            "reps": reps,
-            "first_seed": first_seed,
-            "scenario": scenario,
-            "what": what,
-            "scale": scale,
-            "chunk_size": chunk_size,
-            "fingerprint": monte_carlo_fingerprint(reps, first_seed, scenario, what, scale),
-            "params": hashlib.sha256(json.dumps(p, sort_keys=True, default=str).encode()).hexdigest(),
-        }
-        _checkpoint_manifest(folder, settings)
-    chunks = []
+        _checkpoint_manifest(folder, _checkpoint_settings(p, reps, first_seed, scenario, what, scale, chunk_size))
     with context:
-        for k, start in enumerate(starts):
-            path = folder / f"chunk-{k:05d}.parquet" if folder is not None else None
-            if path is None or not path.exists():
-                todo = range(start, min(start + chunk_size, reps))
-                rows = parallel(delayed(run_replication)(p, first_seed, r, what, scale) for r in todo)
-                frame = _results_frame([row for rep in rows for row in rep], truth, what)
-                if path is None:
-                    chunks.append(frame)
-                else:
-                    _write_parquet(frame, path)
-            if on_chunk is not None:
-                on_chunk(k + 1, len(starts))
+        chunks = _run_chunks(parallel, p, first_seed, what, scale, reps, starts, chunk_size, truth, folder, on_chunk)
     if folder is not None:
         chunks = [pd.read_parquet(folder / f"chunk-{k:05d}.parquet") for k in range(len(starts))]
     return pd.concat(chunks, ignore_index=True)
+
+
+def _checkpoint_settings(
+    p: dict, reps: int, first_seed: int, scenario: str, what: str, scale: int, chunk_size: int
+) -> dict:
+    """What a checkpoint folder records of its run: a rerun resumes it only with the same settings."""
+    return {
+        "reps": reps,
+        "first_seed": first_seed,
+        "scenario": scenario,
+        "what": what,
+        "scale": scale,
+        "chunk_size": chunk_size,
+        "fingerprint": monte_carlo_fingerprint(reps, first_seed, scenario, what, scale),
+        "params": hashlib.sha256(json.dumps(p, sort_keys=True, default=str).encode()).hexdigest(),
+    }
+
+
+def _run_chunks(
+    parallel, p, first_seed, what, scale, reps, starts, chunk_size, truth, folder, on_chunk
+) -> list[pd.DataFrame]:
+    """Run the chunks of replications not yet checkpointed in ``folder``; the frames kept in memory
+    (none when there is a checkpoint folder: the chunks are written there)."""
+    chunks = []
+    for k, start in enumerate(starts):
+        path = folder / f"chunk-{k:05d}.parquet" if folder is not None else None
+        if path is None or not path.exists():
+            todo = range(start, min(start + chunk_size, reps))
+            rows = parallel(delayed(run_replication)(p, first_seed, r, what, scale) for r in todo)
+            frame = _results_frame([row for rep in rows for row in rep], truth, what)
+            if path is None:
+                chunks.append(frame)
+            else:
+                _write_parquet(frame, path)
+        if on_chunk is not None:
+            on_chunk(k + 1, len(starts))
+    return chunks
 
 
 def results_path() -> Path:

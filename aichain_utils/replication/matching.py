@@ -61,6 +61,39 @@ class MatchResult:
         return self.data[self.data["weight"] > 0]
 
 
+def _treatment(frame: pd.DataFrame, treat_var: str, time: str) -> np.ndarray:
+    """The treated rows: a 0/1 ``treat_var`` as given, else ``treat_var`` above its median within ``time``;
+    at least two treated and two control rows."""
+    values = frame[treat_var]
+    if set(values.unique()) <= {0, 1}:
+        treated = values.to_numpy().astype(bool)
+    else:
+        treated = (values > frame.groupby(time)[treat_var].transform("median")).to_numpy()
+    n_t = int(treated.sum())
+    if min(n_t, len(treated) - n_t) < 2:
+        raise input_error(
+            treat_var,
+            f"PSM needs at least two treated and two control rows; {treat_var!r} gives {n_t} treated "
+            f"of {len(treated)} rows",
+            [n_t],
+            what="treated counts",
+        )
+    return treated
+
+
+def _pooled_logit_sd(lps: np.ndarray, treated: np.ndarray) -> float:
+    """The pooled SD of the logit score over the treated and control rows, the caliper's unit (Austin 2011)."""
+    pooled_sd = np.sqrt((lps[treated].var(ddof=1) + lps[~treated].var(ddof=1)) / 2)
+    if not pooled_sd > 0:
+        raise input_error(
+            "logit_pscore",
+            "has no spread within the treated and control rows: no caliper can be set",
+            [pooled_sd],
+            what="values",
+        )
+    return pooled_sd
+
+
 def match_on_propensity(
     data: pd.DataFrame,
     covariates: list[str] | None = None,
@@ -100,31 +133,10 @@ def match_on_propensity(
     check_roles(treat_var, time, covariates, {}, labels=("time", "treat_var"))
     check_panel(data, [treat_var, *covariates], [time], "PSM", vary=[treat_var])
     frame, _, notes = complete_cases(data, [treat_var, *covariates], "PSM")
-    values = frame[treat_var]
-    if set(values.unique()) <= {0, 1}:
-        treated = values.to_numpy().astype(bool)
-    else:
-        treated = (values > frame.groupby(time)[treat_var].transform("median")).to_numpy()
-    n_t = int(treated.sum())
-    if min(n_t, len(treated) - n_t) < 2:
-        raise input_error(
-            treat_var,
-            f"PSM needs at least two treated and two control rows; {treat_var!r} gives {n_t} treated "
-            f"of {len(treated)} rows",
-            [n_t],
-            what="treated counts",
-        )
+    treated = _treatment(frame, treat_var, time)
     lps = _logit_scores(frame, treated, covariates, time, treat_var)
     ps = 1 / (1 + np.exp(-lps))
-    pooled_sd = np.sqrt((lps[treated].var(ddof=1) + lps[~treated].var(ddof=1)) / 2)
-    if not pooled_sd > 0:
-        raise input_error(
-            "logit_pscore",
-            "has no spread within the treated and control rows: no caliper can be set",
-            [pooled_sd],
-            what="values",
-        )
-    caliper = caliper_sd * pooled_sd
+    caliper = caliper_sd * _pooled_logit_sd(lps, treated)
     weight, ok = _match(lps, treated, caliper)
     t_idx, c_idx = np.flatnonzero(treated), np.flatnonzero(~treated)
     out = frame.copy()

@@ -84,6 +84,42 @@ def _strongest(bounds: pd.DataFrame, column: str) -> tuple[str, float]:
     return str(row["benchmark"]), float(row[column])
 
 
+def _bounds_at_one_and_three(sens, b: pd.DataFrame) -> list[str]:
+    """The bounds on the estimate of a confounder as strong as any one control, and three times as strong."""
+    k1, k3 = b[b["k"] == 1.0], b[b["k"] == 3.0]
+    bounds_text = []
+    for k, part in ((1, k1), (3, k3)):
+        if part.empty:
+            continue
+        low = part["adjusted_estimate"].min() if sens.estimate > 0 else part["adjusted_estimate"].max()
+        excl = ((part["adjusted_ci_low"] > 0) | (part["adjusted_ci_high"] < 0)).all()
+        times = "as strong as any one control" if k == 1 else f"{k} times as strong"
+        bound = "at least" if sens.estimate > 0 else "at most"
+        bounds_text.append(
+            f"a confounder {times} leaves the estimate {bound} {low:.3f}"
+            + (", its 95% interval excluding zero" if excl else ", though some of those intervals include zero")
+        )
+    return bounds_text
+
+
+def _strength_needed(sens, per: pd.DataFrame) -> str:
+    """How many times as strong as the weakest-needed control a confounder must be to remove the estimate."""
+    multiples = {
+        c: benchmark_multiple(sens, float(r["r2 with AIE"]), float(r["r2 with ERL"])) for c, r in per.iterrows()
+    }
+    found = {c: k for c, k in multiples.items() if k is not None}
+    if found:
+        c_min = min(found, key=found.get)
+        return (
+            f"To bring the estimate to zero, a confounder would have to be {found[c_min]:,.0f} times as strong as "
+            f"{c_min} in both respects, the control for which the fewest times suffice."
+        )
+    return (
+        "No multiple of any control's strength brings the estimate to zero before the confounder would have "
+        "to explain all of AIE's residual variation."
+    )
+
+
 def benchmark_sentences(sens) -> dict[str, str]:
     """The sentences that compare an omitted confounder with the observed controls.
 
@@ -130,34 +166,8 @@ def benchmark_sentences(sens) -> dict[str, str]:
         f"A confounder that overturns the result would therefore have to explain at least {sens.rv_alpha:.3f} of "
         f"the residual variation of AIE or of ERL, {reading}."
     )
-    k1, k3 = b[b["k"] == 1.0], b[b["k"] == 3.0]
-    bounds_text = []
-    for k, part in ((1, k1), (3, k3)):
-        if part.empty:
-            continue
-        low = part["adjusted_estimate"].min() if sens.estimate > 0 else part["adjusted_estimate"].max()
-        excl = ((part["adjusted_ci_low"] > 0) | (part["adjusted_ci_high"] < 0)).all()
-        times = "as strong as any one control" if k == 1 else f"{k} times as strong"
-        bound = "at least" if sens.estimate > 0 else "at most"
-        bounds_text.append(
-            f"a confounder {times} leaves the estimate {bound} {low:.3f}"
-            + (", its 95% interval excluding zero" if excl else ", though some of those intervals include zero")
-        )
-    multiples = {
-        c: benchmark_multiple(sens, float(r["r2 with AIE"]), float(r["r2 with ERL"])) for c, r in per.iterrows()
-    }
-    found = {c: k for c, k in multiples.items() if k is not None}
-    if found:
-        c_min = min(found, key=found.get)
-        need = (
-            f"To bring the estimate to zero, a confounder would have to be {found[c_min]:,.0f} times as strong as "
-            f"{c_min} in both respects, the control for which the fewest times suffice."
-        )
-    else:
-        need = (
-            "No multiple of any control's strength brings the estimate to zero before the confounder would have "
-            "to explain all of AIE's residual variation."
-        )
+    bounds_text = _bounds_at_one_and_three(sens, b)
+    need = _strength_needed(sens, per)
     out["benchmarks"] = (
         "The bounds measure a confounder, as Cinelli and Hazlett do, by the strength of an observed control "
         "in both of its associations: the control most associated with AIE, "

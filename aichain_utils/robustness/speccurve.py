@@ -457,6 +457,19 @@ def usable_readings(
 
 
 @single_threaded_blas
+def _check_curve_panels(panels: dict[str, pd.DataFrame], y: str, x: str, controls: list[str]) -> None:
+    """Every panel, the book's (``"book"``) and each reading's, against :func:`_check_curve_panel`; an error
+    names the panel it was found in."""
+    for label, frame in panels.items():
+        where = "the panel" if label == "book" else f"the panel of reading {label!r}"
+        try:
+            _check_curve_panel(frame, y, x, controls, where=where)
+        except AichainInputError as err:
+            if where in err.rule:
+                raise
+            raise input_error(f"{err.argument} (in {where})", err.rule, err.offending, what="values") from err
+
+
 def specification_curve(
     data: pd.DataFrame,
     aie_variants: pd.DataFrame | None = None,
@@ -516,14 +529,7 @@ def specification_curve(
                           what="values")  # fmt: skip
     need = ["unit_id", "industry_id", "year", y, x, *controls, *INSTRUMENTS]
     panels = {"book": data, **(readings or {})}
-    for label, frame in panels.items():
-        where = "the panel" if label == "book" else f"the panel of reading {label!r}"
-        try:
-            _check_curve_panel(frame, y, x, controls, where=where)
-        except AichainInputError as err:
-            if where in err.rule:
-                raise
-            raise input_error(f"{err.argument} (in {where})", err.rule, err.offending, what="values") from err
+    _check_curve_panels(panels, y, x, controls)
     control_sets = _control_sets(controls)
     unit_index = pd.Index(np.sort(pd.concat([f["unit_id"] for f in panels.values()]).unique()))
     rows, loadings = [], []
