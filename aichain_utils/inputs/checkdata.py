@@ -44,7 +44,7 @@ def check_file(
 
     Raises
     ------
-    DataInputError
+    ~aichain_utils.inputs.datainput.DataInputError
         When the file cannot be read at all (missing, empty, undecodable, unknown type).
     """
     report, table = read_checked(path, columns, encoding, sheet)

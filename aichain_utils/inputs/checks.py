@@ -656,7 +656,7 @@ def read_checked(
 
     Raises
     ------
-    DataInputError
+    ~aichain_utils.inputs.datainput.DataInputError
         When the file cannot be read at all (missing, empty, undecodable, unknown type).
     """
     given = str(path) if path is not None else os.environ.get(DATA_VAR)
