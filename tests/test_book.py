@@ -380,7 +380,7 @@ def test_api_reference_documents_every_module_and_the_index_lists_them(root):
     soup = _page(root, "api")
     for module in api_modules():
         assert soup.find(id=f"module-{module}") is not None, f"{module} is not in the API reference"
-    assert soup.select_one("dt#aichain_utils\\.models\\.fit_two_way_fe") is not None
+    assert soup.select_one("dt#aichain_utils\\.replication\\.models\\.fit_two_way_fe") is not None
     index = BeautifulSoup((_html_dir(root) / "genindex.html").read_text(encoding="utf-8"), "html.parser")
     entries = index.select("table.indextable a")
     assert len(entries) > 100, f"the general index has {len(entries)} entries"
