@@ -16,7 +16,10 @@ Measures, on the machine it runs on:
 * the Monte Carlo (``aichain_utils.replication.lab.monte_carlo``): ``--mc-reps`` lab replications on every local
   core, and the one-core cost of one replication of the lab estimators and of the whole battery, from
   which the README's Scaling block projects 10,000 replications on N cores.
-* the robustness chapter executed alone (a fresh kernel), at 1x.
+* the robustness chapter executed alone (a fresh kernel), at 1x;
+* ``make check-data`` on a replicator's big file: the finished variables of the simulated panel at 100x
+  (2,348,500 rows) written as a CSV (not timed), then checked by ``tools/check_data.py`` (issue 27:
+  <= 30 s and <= 2 GB).
 
 Each book build and each battery run is a separate process; its peak memory is the largest resident
 set of that process and its children (``os.wait4``; for the battery, the child's own peak taken before
@@ -372,6 +375,41 @@ def _chapter(repeat: int, name: str = "robustness") -> dict:
     return row
 
 
+def _child_bigfile(scale: int) -> dict:
+    """Write the finished variables of the simulated panel at ``scale`` as a replicator's CSV (the analysis
+    template's columns, six decimals); kept in the temporary folder between runs of the same code."""
+    from aichain_utils import schema
+    from aichain_utils.panel import build_analysis_panel
+    from aichain_utils.simulate import simulate_panel
+
+    path = Path(tempfile.gettempdir()) / f"aichain-bench-finished-{scale}x.csv"
+    if not path.is_file():
+        data = build_analysis_panel(simulate_panel(scale=scale).raw).data
+        out = data[[v.name for v in schema.ANALYSIS_VARIABLES if v.name in data.columns]].copy()
+        floats = out.select_dtypes("float").columns
+        out[floats] = out[floats].round(6)
+        tmp = path.with_suffix(".tmp")
+        out.to_csv(tmp, index=False)
+        tmp.replace(path)
+    return {"path": str(path), "rows": int(sum(1 for _ in path.open("rb")) - 1)}
+
+
+def _big_file(repeat: int, scale: int = 100) -> dict:
+    """``tools/check_data.py`` on the CSV of :func:`_child_bigfile`: wall time, peak memory, CPU."""
+    bin_dir = Path(sys.executable).parent
+    _, _, text = _measure(_child("bigfile", str(scale)))
+    made = json.loads(text.strip().splitlines()[-1])
+    times, peaks, cpu = [], [], []
+    for _ in range(repeat):
+        elapsed, peak, _ = _measure([str(bin_dir / "python"), str(ROOT / "tools" / "check_data.py")],
+                                    env={"AICHAIN_DATA": made["path"]})  # fmt: skip
+        times.append(elapsed)
+        peaks.append(peak)
+        cpu.append(LAST_CPU_S[0])
+    name = f"make check-data, finished CSV of {made['rows']:,} rows ({scale}x; CPU {statistics.median(cpu):.1f} s)"
+    return _row(name, times, max(peaks), 30, 2048)
+
+
 def _row(name, times, peak_mb, target_s, target_mb, note=""):
     med = statistics.median(times)
     met = med <= target_s and (target_mb is None or peak_mb <= target_mb)
@@ -581,6 +619,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,10,100", help="panel sizes for the battery, comma-separated")
     parser.add_argument("--skip-book", action="store_true", help="do not time the book builds")
     parser.add_argument("--skip-extras", action="store_true", help="do not time the bootstraps and wrappers")
+    parser.add_argument("--skip-bigfile", action="store_true", help="do not time check-data on the 100x CSV")
     parser.add_argument("--mc-reps", type=int, default=1000, help="lab replications for the Monte Carlo (0: skip)")
     parser.add_argument("--mc-battery-reps", type=int, default=3, help="whole-battery replications timed")
     parser.add_argument("--update-readme", action="store_true", help="write the tables into README.md")
@@ -591,7 +630,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         kind, rest = args.child[0], [int(a) for a in args.child[1:]]
         fn = {"battery": _child_battery, "bootstraps": _child_bootstraps, "overhead": _child_overhead,
-              "montecarlo": _child_montecarlo}[kind]  # fmt: skip
+              "montecarlo": _child_montecarlo, "bigfile": _child_bigfile}[kind]  # fmt: skip
         print(json.dumps(fn(*rest)))
         return 0
 
@@ -616,6 +655,10 @@ def main(argv: list[str] | None = None) -> int:
             r["target"], r["met"] = "none", None
         _, _, text = _measure(_child("overhead", str(max(args.repeat, 5))))
         over = json.loads(text.strip().splitlines()[-1])
+    if args.skip_bigfile:
+        skipped.append("check-data on the 100x CSV")
+    else:
+        rows.append(_big_file(args.repeat_large))
     mc = None
     if args.mc_reps:
         jobs = os.cpu_count() or 1

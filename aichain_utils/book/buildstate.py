@@ -52,13 +52,13 @@ ENV_PREFIX = "AICHAIN_"
 #: through the ``aichain_edition`` configuration value (:mod:`aichain_utils.book.sphinxext`).
 #: ``AICHAIN_CWD`` (the directory ``make`` ran from) only resolves relative paths: the resolved file is
 #: what is hashed.
-_NOT_INPUTS = {"AICHAIN_DASK", "AICHAIN_EDITION", "AICHAIN_CWD"}
+_NOT_INPUTS = {"AICHAIN_DASK", "AICHAIN_EDITION", "AICHAIN_CWD", "AICHAIN_PANEL_CACHE"}
 
 
 #: What a build derives from its inputs: removed together when the inputs change, so that neither a
 #: page, an executed notebook nor a table file (``_build/tables``) of older inputs survives, even when
 #: the new build fails or no longer writes it.
-DERIVED = (".jupyter_cache", ".doctrees", "jupyter_execute", "html", "tables")
+DERIVED = (".jupyter_cache", ".doctrees", "jupyter_execute", "html", "tables", ".panel-cache")
 
 
 def _root() -> Path:

@@ -20,8 +20,10 @@ need every compared level, each large enough for that regression.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from aichain_utils.inputs.schema import CONTROLS
@@ -300,33 +302,52 @@ def _fe_shortfall(frame: pd.DataFrame, regressors: list[str] | None = None) -> s
     from aichain_utils.econometrics import check_rank, demean
     from aichain_utils.errors import AichainInputError
 
-    units, years = frame["unit_id"].nunique(), frame["year"].nunique()
+    units, years = _count(frame["unit_id"]), _count(frame["year"])
     if units < 2 or years < 2 or len(frame) <= units + years - 1 + N_REGRESSORS:
         return f"too few observations to estimate equation (1): {len(frame):,} rows, {units} units, {years} years"
     if regressors:
-        cols = [*regressors, "unit_id", "year"]
-        key = (tuple(regressors), int(pd.util.hash_pandas_object(frame[cols], index=False).sum()))
-        if key in _RANK_OK:
-            return None
         try:
             within = demean(frame, regressors, ["unit_id", "year"])
             check_rank(within[regressors].to_numpy(dtype=float), regressors, "regressors after unit and year effects")
         except AichainInputError as exc:
             return str(exc).split(". Drop the named")[0].rstrip(".")
-        _RANK_OK.add(key)
     return None
 
 
-#: Samples (regressors, rows) whose regressors were found of full rank: parts sharing rows are checked once.
-_RANK_OK: set = set()
+def _count(s: pd.Series) -> int:
+    """Number of distinct values (ids and years: integer codes, factorised without sorting)."""
+    return int(pd.factorize(s, use_na_sentinel=True)[1].size)
 
 
-def _sample(data: pd.DataFrame, part: Part) -> pd.DataFrame:
+def _varies(values: np.ndarray) -> bool:
+    """Whether a column without missing values takes two values or more."""
+    return values.size > 1 and bool((values != values[0]).any())
+
+
+class _Memo(dict):
+    """The verdicts of one :func:`decide` call, keyed by the rows a part uses (a bit mask) and what it asks.
+
+    Tables 3-10 use a handful of distinct samples (the complete rows are the same for most columns), so
+    each sample is cut, counted and demeaned once, not once per column.
+    """
+
+    def rows_key(self, keep: np.ndarray) -> str:
+        return hashlib.sha1(np.packbits(keep).tobytes()).hexdigest()
+
+    def shortfall(self, key: tuple, frame_of, regressors: list[str]) -> str | None:
+        if key not in self:
+            self[key] = _fe_shortfall(frame_of(), regressors)
+        return self[key]
+
+
+def _sample_mask(data: pd.DataFrame, part: Part) -> np.ndarray:
+    """The rows of the part's years (Table 5 (5): up to 2022; Table 10: after the base year)."""
+    year = data["year"].to_numpy()
     if part.years == "to2022":
-        return data[data["year"] <= 2022]
+        return year <= 2022
     if part.years == "after_base":
-        return data[data["year"] > data["year"].min()]
-    return data
+        return year > year.min()
+    return np.ones(len(data), dtype=bool)
 
 
 def _absent(part: Part, data: pd.DataFrame, found: dict) -> list[str]:
@@ -340,8 +361,11 @@ def _absent(part: Part, data: pd.DataFrame, found: dict) -> list[str]:
     return out
 
 
-def _part_reason(part: Part, data: pd.DataFrame, found: dict) -> tuple[str | None, list[str]]:
+def _part_reason(
+    part: Part, data: pd.DataFrame, found: dict, memo: _Memo | None = None
+) -> tuple[str | None, list[str]]:
     """(reason or None, absent variables) for one part."""
+    memo = _Memo() if memo is None else memo
     where = f"Table {part.table} {_columns_text(part.columns)} ({part.label})"
     absent = _absent(part, data, found)
     if absent:
@@ -353,21 +377,26 @@ def _part_reason(part: Part, data: pd.DataFrame, found: dict) -> tuple[str | Non
     if any(v not in data.columns for v in [*variables, "unit_id", "year", *([part.group] if part.group else [])]):
         # a check's frame: a variable the book forms later is not a column yet
         return (_levels_reason(part, data, where) if part.group in data.columns else None), []
-    sample = _sample(data, part)
-    if part.years == "to2022" and sample["year"].nunique() < 2:
-        return f"{where} needs at least two years up to 2022; the panel has {sample['year'].nunique()}.", []
-    if part.years == "after_base" and sample["year"].nunique() < 2:
+    in_years = _sample_mask(data, part)
+    n_years = _count(data["year"][in_years])
+    if part.years == "to2022" and n_years < 2:
+        return f"{where} needs at least two years up to 2022; the panel has {n_years}.", []
+    if part.years == "after_base" and n_years < 2:
         return f"{where} needs at least two years after the base year (the first); the panel has fewer.", []
-    complete = sample.dropna(subset=variables)
+    keep = in_years & data[variables].notna().all(axis=1).to_numpy()
     for n in (part.outcome, part.regressor, *part.needs):
-        if complete[n].nunique() < 2:
+        if not _varies(data[n].to_numpy()[keep]):
             return f"{where} needs {n} to vary; on the complete rows it takes one value.", []
+    cols = list(dict.fromkeys([*variables, "unit_id", "year", *([part.group] if part.group else [])]))
+    rows = memo.rows_key(keep)
+    regressors = [part.regressor, *CONTROLS]
     if part.group:
-        return _group_reason(part, complete, where), []
-    short = _fe_shortfall(complete, [part.regressor, *CONTROLS])
+        return _group_reason(part, data.loc[keep, cols], where, memo, rows), []
+    short = memo.shortfall((rows, tuple(regressors)), lambda: data.loc[keep, cols], regressors)
     if short:
         return f"{where}: {short}.", []
     if part.table == 4 and part.columns == (5,):
+        complete = data.loc[keep, ["unit_id", "year"]]
         lagged = complete["year"] - complete.groupby("unit_id")["year"].shift(1) == 1
         if int(lagged.sum()) <= N_REGRESSORS + 1:
             return f"{where} needs consecutive years of a unit; the panel has {int(lagged.sum())} such pairs.", []
@@ -386,12 +415,14 @@ def _levels_reason(part: Part, rows: pd.DataFrame, where: str) -> str | None:
     return f"{where} {verb} {_join(part.levels)}; {has}."
 
 
-def _group_reason(part: Part, complete: pd.DataFrame, where: str) -> str | None:
+def _group_reason(part: Part, complete: pd.DataFrame, where: str, memo: _Memo, rows: str) -> str | None:
     if (lacking := _levels_reason(part, complete, where)) is not None:
         return lacking
     small, other = [], []
+    regressors = [part.regressor, *CONTROLS]
     for level in part.levels:
-        short = _fe_shortfall(complete[complete[part.group] == level], [part.regressor, *CONTROLS])
+        key = (rows, part.group, level, tuple(regressors))
+        short = memo.shortfall(key, lambda level=level: complete[complete[part.group] == level], regressors)
         if short and short.startswith("too few"):
             small.append(f"{level} ({short.split(': ', 1)[1]})")
         elif short:
@@ -447,10 +478,10 @@ def decide(data: pd.DataFrame, found: dict | None = None, level: str = "simulate
     level : str
         "simulated", "raw" or "analysis".
     """
-    found = found or {}
+    found, memo = found or {}, _Memo()
     parts, absent = {}, {}
     for part in PARTS:
-        reason, lacking = _part_reason(part, data, found)
+        reason, lacking = _part_reason(part, data, found, memo)
         parts[(part.table, part.columns[0])] = reason
         absent[(part.table, part.columns[0])] = lacking
     return Availability(parts, absent, level, found)

@@ -464,10 +464,10 @@ def _absorbed(x: pd.Series, unit: pd.Series, year: pd.Series, tol: float = 1e-9)
 def _too_few_rows(frame: pd.DataFrame, name: str) -> str:
     """'rows, units, years' when the complete rows of equation (1) with ``name`` leave no residual degree of freedom."""
     need = [c for c in ["ERL", "AIE", *schema.CONTROLS, name] if c in frame]
-    part = frame.dropna(subset=need)
-    units, years = part["unit_id"].nunique(), part["year"].nunique()
-    if len(part) <= units + years - 1 + _N_REGRESSORS + 1:
-        return f"{len(part)} rows with every variable, {units} units, {years} years"
+    keep = frame[need].notna().all(axis=1).to_numpy()  # the complete rows, without copying the wide frame
+    rows, units, years = int(keep.sum()), frame["unit_id"][keep].nunique(), frame["year"][keep].nunique()
+    if rows <= units + years - 1 + _N_REGRESSORS + 1:
+        return f"{rows} rows with every variable, {units} units, {years} years"
     return ""
 
 

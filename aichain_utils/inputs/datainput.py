@@ -16,6 +16,7 @@ read as a number or as missing; only an empty cell is missing.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -68,6 +69,7 @@ KNOWN_SWITCHES: dict[str, tuple[tuple[str, ...] | None, str]] = {
     "AICHAIN_DASK": (None, "a Dask scheduler for make montecarlo"),
     "AICHAIN_PAPER_TEXT": (None, "the paper's text extraction the audit reads"),
     "AICHAIN_DATA_MATRIX": (None, "runs the book builds of the data-matrix tests (make test-data-matrix)"),
+    "AICHAIN_PANEL_CACHE": (None, "set by the build: the folder where the chapters share one analysis panel"),
 }
 
 #: What a file's first bytes say it is (recognised by content, whatever its name).
@@ -340,7 +342,7 @@ def _read_text(path: Path, encoding: str | None, report: CheckReport) -> pd.Data
     if not text.strip():
         raise DataInputError(f"{path}: the file has no header row")
     sep = _sniff_delimiter(text, path.suffix.lower())
-    report.encoding, report.delimiter = enc, {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[sep]
+    report.encoding, report.delimiter = enc, _DELIMITER_NAMES[sep]
     _short_rows(text, sep, path, report)
     try:
         return pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False, na_filter=False)
@@ -349,6 +351,118 @@ def _read_text(path: Path, encoding: str | None, report: CheckReport) -> pd.Data
             f"{path}: rows do not have the same number of fields as the header ({exc}); check that "
             f"the delimiter ({report.delimiter}) does not also occur unquoted inside values"
         ) from None
+
+
+_DELIMITER_NAMES = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
+
+#: Column types the typed reading keeps; any other (a date, a time) sends the file to the strict reading.
+_TYPED_KINDS = ("int64", "double", "string", "null")
+
+
+def _codec_name(encoding: str) -> str | None:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return None
+
+
+def _typed_head(path: Path, encoding: str | None) -> tuple[str, str, str] | None:
+    """The first 64 KiB of a plain UTF-8 text file (whole lines), its delimiter and encoding, or None."""
+    if encoding and _codec_name(encoding) != "utf-8":
+        return None  # another encoding (or an unknown one, which the strict reading names)
+    with path.open("rb") as fh:
+        raw = fh.read(65536)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:200].count(b"\x00") > 20 or b"\n" not in raw:
+        return None
+    try:
+        text = raw[: raw.rfind(b"\n")].decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return None
+    header = text.splitlines()[0] if text.strip() else ""
+    if not header.strip() or '"' in header:
+        return None
+    return (
+        text,
+        _sniff_delimiter(text, path.suffix.lower()),
+        "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8",
+    )
+
+
+def _read_text_typed(path: Path, encoding: str | None, report: CheckReport) -> tuple[list[str], pd.DataFrame] | None:
+    """One typed pass over a well-formed UTF-8 text file (pyarrow's multi-threaded CSV reader).
+
+    Returns the header and the cells as :func:`read_cells` does, or None whenever anything is
+    unusual (another encoding, rows of unequal length, a line break inside a value, a cell pyarrow
+    would read as a date, ``nan`` or ``inf``): the strict reading then reads the file and reports it.
+    Only an empty cell is missing; every other text token stays text for the strict parsing of its
+    column, so both readings give the same table (``tests/test_data_input_typed.py``).
+    """
+    head = _typed_head(path, encoding)
+    if head is None:
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    text, sep, enc = head
+    header = next(csv.reader([text.splitlines()[0]], delimiter=sep))
+    options = {
+        "read_options": pacsv.ReadOptions(skip_rows=1, column_names=[f"c{i}" for i in range(len(header))]),
+        "parse_options": pacsv.ParseOptions(delimiter=sep),
+        "convert_options": pacsv.ConvertOptions(
+            null_values=[""], strings_can_be_null=False, true_values=[], false_values=[], timestamp_parsers=[],
+            auto_dict_encode=True,
+        ),
+    }  # fmt: skip
+    try:
+        table = pacsv.read_csv(path, **options)
+        table = _typed_columns(table, path, options)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table is None:
+        return None
+    cells = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
+    for name in cells.columns[cells.dtypes.map(lambda d: isinstance(d, pd.CategoricalDtype)).to_numpy()]:
+        cells[name] = cells[name].astype(object)  # labels: one Python string per distinct value, shared
+    cells.columns = range(len(header))
+    report.encoding, report.delimiter = enc, _DELIMITER_NAMES[sep]
+    return header, cells
+
+
+def _typed_columns(table, path: Path, options: dict):
+    """The typed table, or None when a column is of a type the strict reading must judge (a date, ``nan``).
+
+    An integer column keeps its type only when every cell is written as Python writes the integer
+    (``13``, not ``013`` or ``+13``) and none is empty; otherwise the column is the file's text, which
+    the strict parsing reads as it would (ids differing only in leading zeros are refused there).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    ints = []
+    for col, name in zip(table.columns, table.column_names, strict=True):
+        kind = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
+        if str(kind) not in _TYPED_KINDS:
+            return None
+        if pa.types.is_floating(kind) and pc.any(pc.invert(pc.is_finite(col))).as_py():
+            return None
+        if pa.types.is_integer(kind):
+            ints.append(name)
+    if not ints:
+        return table
+    convert = options["convert_options"]
+    convert.include_columns, convert.column_types, convert.auto_dict_encode = (
+        ints,
+        dict.fromkeys(ints, pa.string()),
+        False,
+    )
+    text = pacsv.read_csv(path, **options)
+    for name in ints:
+        col, written = table[name], text[name]
+        if col.null_count or not pc.all(pc.equal(pc.cast(col, pa.string()), written)).as_py():
+            table = table.set_column(table.column_names.index(name), name, written)
+    return table
 
 
 def _short_rows(text: str, sep: str, path: Path, report: CheckReport) -> None:
@@ -402,6 +516,9 @@ def read_cells(path: Path, report: CheckReport, encoding=None, sheet=None) -> tu
     suffix = path.suffix.lower()
     report.file_format = suffix.lstrip(".")
     if suffix in (".csv", ".tsv", ".txt"):
+        typed = _read_text_typed(path, encoding, report)
+        if typed is not None:
+            return typed
         grid = _read_text(path, encoding, report)
         header, cells = [str(h) for h in grid.iloc[0]], grid.iloc[1:].reset_index(drop=True)
     elif suffix == ".xlsx":

@@ -34,7 +34,9 @@ but not how it obtained them: entropy weighting is this book's reading.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -646,6 +648,9 @@ def load_analysis_panel(aie_weights: str | np.ndarray | None = None, readings: d
     readings : dict, optional
         Raw level only: alternative readings of the paper's formulas (see :func:`build_analysis_panel`).
 
+    Within a book build (``tools/preexecute.py`` sets ``AICHAIN_PANEL_CACHE`` to a folder named by the
+    fingerprint of every input of the build), the panel is built once and read by every chapter.
+
     Raises
     ------
     DataInputError
@@ -653,6 +658,10 @@ def load_analysis_panel(aie_weights: str | np.ndarray | None = None, readings: d
     """
     source = data_source()
     weights = aie_weight_method(aie_weights, source)
+    return _shared_across_chapters(weights, readings, lambda: _load(source, weights, readings))
+
+
+def _load(source: DataSource, weights: str | np.ndarray, readings: dict | None) -> AnalysisPanel:
     if source.is_simulated:
         return build_analysis_panel(simulate_panel().raw, aie_weights=weights, source=source, readings=readings)
     report, table = read_checked(source.path)
@@ -671,4 +680,32 @@ def load_analysis_panel(aie_weights: str | np.ndarray | None = None, readings: d
     except SchemaErrors as exc:
         cases = exc.failure_cases.head(10)[["column", "check", "index", "failure_case"]]
         raise DataInputError(f"{source.path}: the built panel breaks the analysis-panel schema:\n{cases}") from None
+    return built
+
+
+#: A folder named by the build's inputs fingerprint (:func:`aichain_utils.buildstate.inputs_fingerprint`),
+#: set by ``tools/preexecute.py`` for the chapters it runs: a panel built there is reused by the others.
+CACHE_VAR = "AICHAIN_PANEL_CACHE"
+
+
+def _shared_across_chapters(weights, readings: dict | None, build) -> AnalysisPanel:
+    """``build()``, or the panel the same build already made with the same arguments.
+
+    The folder's name holds the fingerprint of the package, ``data/``, the environment and the data
+    file, so a panel is read only by chapters built from exactly the inputs it was made from; the
+    file's name holds the arguments (weights, readings). Written atomically (two chapters run at once).
+    """
+    folder = os.environ.get(CACHE_VAR)
+    if not folder:
+        return build()
+    given = weights if isinstance(weights, str) else np.asarray(weights, dtype=float).tobytes().hex()
+    key = hashlib.sha256(repr((given, sorted((readings or {}).items()))).encode()).hexdigest()[:20]
+    path = Path(folder) / f"panel-{key}.pickle"
+    if path.is_file():
+        return pickle.loads(path.read_bytes())  # written by this package, in this build folder
+    built = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)
     return built
