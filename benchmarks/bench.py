@@ -378,9 +378,9 @@ def _chapter(repeat: int, name: str = "robustness") -> dict:
 def _child_bigfile(scale: int) -> dict:
     """Write the finished variables of the simulated panel at ``scale`` as a replicator's CSV (the analysis
     template's columns, six decimals); kept in the temporary folder between runs of the same code."""
-    from aichain_utils import schema
-    from aichain_utils.panel import build_analysis_panel
-    from aichain_utils.simulate import simulate_panel
+    from aichain_utils.inputs import schema
+    from aichain_utils.inputs.panel import build_analysis_panel
+    from aichain_utils.simulation.simulate import simulate_panel
 
     path = Path(tempfile.gettempdir()) / f"aichain-bench-finished-{scale}x.csv"
     if not path.is_file():

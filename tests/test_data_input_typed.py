@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aichain_utils import datainput
+from aichain_utils.inputs import checkdata, datainput
 
 TOKENS = [
     "", " ", "7", "007", "+7", "-3", "2.5", " 2.5", "1e3", ".5", "5.", "1,234", "3,5", "5%", "NA", "#N/A", ".",
@@ -38,9 +38,9 @@ def _both(path, monkeypatch):
         return out
 
     monkeypatch.setattr(datainput, "_read_text_typed", spy)
-    typed = datainput.check_file(path, columns="")
+    typed = checkdata.check_file(path, columns="")
     monkeypatch.setattr(datainput, "_read_text_typed", lambda *args: None)
-    strict = datainput.check_file(path, columns="")
+    strict = checkdata.check_file(path, columns="")
     return typed, strict, used == [True]
 
 

@@ -1,7 +1,7 @@
 """One analysis panel per build: the chapters of a build read the panel the first one built.
 
 ``tools/preexecute.py`` names a folder by the fingerprint of every input of the build
-(``AICHAIN_PANEL_CACHE``); :func:`aichain_utils.panel.load_analysis_panel` builds the panel once there
+(``AICHAIN_PANEL_CACHE``); :func:`aichain_utils.inputs.panel.load_analysis_panel` builds the panel once there
 and reads it afterwards. The panel read is the panel built; other arguments are another panel; without
 the variable (a reader running a notebook) nothing is stored; and a build's fingerprint, hence its
 folder, changes with any input (``tests/test_buildstate.py``), so no chapter reads an older panel.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from aichain_utils import panel
+from aichain_utils.inputs import panel
 
 
 @pytest.fixture

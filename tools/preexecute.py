@@ -29,7 +29,7 @@ import os
 import sys
 from pathlib import Path
 
-from aichain_utils.buildstate import inputs_fingerprint
+from aichain_utils.book.buildstate import inputs_fingerprint
 from aichain_utils.paths import toc_pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +103,7 @@ def main(argv: list[str]) -> int:
     # kernels do not oversubscribe the cores; the regressions' tall, narrow products gain nothing from more.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
-    # The chapters share one analysis panel: built by the first, read by the others (aichain_utils.panel),
+    # The chapters share one analysis panel: built by the first, read by the others (aichain_utils.inputs.panel),
     # in a folder named by the fingerprint of every input, so a changed input never reads an old panel.
     os.environ["AICHAIN_PANEL_CACHE"] = str((build / ".panel-cache" / inputs_fingerprint(root)).resolve())
     logging.basicConfig(level=logging.WARNING, format="preexecute: %(message)s")

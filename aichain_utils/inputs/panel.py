@@ -683,7 +683,7 @@ def _load(source: DataSource, weights: str | np.ndarray, readings: dict | None) 
     return built
 
 
-#: A folder named by the build's inputs fingerprint (:func:`aichain_utils.buildstate.inputs_fingerprint`),
+#: A folder named by the build's inputs fingerprint (:func:`aichain_utils.book.buildstate.inputs_fingerprint`),
 #: set by ``tools/preexecute.py`` for the chapters it runs: a panel built there is reused by the others.
 CACHE_VAR = "AICHAIN_PANEL_CACHE"
 
