@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from aichain_utils import models
+from aichain_utils.econometrics.cache import shared
 from aichain_utils.errors import AichainInputError, input_error
 from aichain_utils.heterogeneity import pooled_interaction_test, suest_test
 from aichain_utils.matching import balance_table, match_on_propensity
@@ -143,6 +144,7 @@ def _col(table: int, number: int, label: str, est: models.Estimate, extra: dict 
     return Column(number, label, est, READINGS.get((table, number), ""), extra or {})
 
 
+@shared
 def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20251123) -> list[Column]:
     """Table 3, baseline: eight columns (see ``READINGS``), robust SEs with clustered ones beside.
 
@@ -183,6 +185,7 @@ def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
 table3_columns.__doc__ += _TABLE_RAISES + """ Also: ``bootstrap_reps`` not an integer >= 0."""
 
 
+@shared
 def table4_columns(data: pd.DataFrame, columns=None) -> list[Column]:
     """Table 4, endogeneity: 2SLS with IV1-IV4 (unit and year effects, controls) and first differences.
 
@@ -265,6 +268,7 @@ def trim_residual_outliers(data: pd.DataFrame, share: float = 0.05) -> tuple[pd.
     return frame.loc[keep], note
 
 
+@shared
 def table5_columns(data: pd.DataFrame, columns=None) -> list[Column]:
     """Table 5, robustness: alternative AIE, segment outcomes, sample to 2022, trimming, PSM.
 
@@ -328,6 +332,7 @@ def _table5_samples(data: pd.DataFrame, want: set[int]) -> list[Column]:
 table5_columns.__doc__ += _TABLE_RAISES + """ Also: no year up to 2022 (column 5); ``columns`` names no column."""
 
 
+@shared
 def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20251123, columns=None) -> list[Column]:
     """Table 6, mechanisms: the printed first legs (AIE -> mediator) with the omitted outcome
     equations, the indirect effect, its Sobel SE and unit-cluster bootstrap CI, and the share mediated.
@@ -434,6 +439,7 @@ def _group_columns(data: pd.DataFrame, table: int, start: int = 1, want: set[int
     return cols
 
 
+@shared
 def table7_columns(data: pd.DataFrame) -> list[Column]:
     """Table 7: the classified industries together, then labour-, capital- and technology-intensive."""
     _check_groups(data, 7)
@@ -449,11 +455,13 @@ def table7_columns(data: pd.DataFrame) -> list[Column]:
     return [overall, *_group_columns(data, 7, start=2)]
 
 
+@shared
 def table8_columns(data: pd.DataFrame) -> list[Column]:
     """Table 8: front, middle and back positions in the innovation chain."""
     return _group_columns(data, 8)
 
 
+@shared
 def table9_columns(data: pd.DataFrame, columns=None) -> list[Column]:
     """Table 9: factor-market-developed vs other regions; high vs low technology.
 
@@ -470,6 +478,7 @@ for _f in (table7_columns, table8_columns, table9_columns):
     _f.__doc__ += _TABLE_RAISES + _GROUP_RAISES
 
 
+@shared
 def table10_columns(data: pd.DataFrame, columns=None) -> list[Column]:
     """Table 10: LCV and WCV on AIE without and with controls, from 2014 (LCV needs a base year).
 
@@ -506,6 +515,7 @@ table10_columns.__doc__ += (
 )
 
 
+@shared
 def table_columns(table: int, data: pd.DataFrame, columns=None, bootstrap_reps: int = 999) -> list[Column]:
     """The columns of Table ``table`` (3-10) named in ``columns`` (default all), by the table's function.
 
@@ -557,6 +567,7 @@ def partial_table(ap, table: int, bootstrap_reps: int = 999) -> RenderedTable | 
     return render_table(table, table_columns(table, ap.data, columns=built, bootstrap_reps=bootstrap_reps))
 
 
+@shared
 def partial_view(ap, tables: list[int], bootstrap_reps: int = 999):
     """What a chapter shows of its ``tables`` when the data cannot build all of them: every column they can
     build (a table whole, or its columns), under the reason for each column they cannot.
@@ -600,6 +611,7 @@ def partial_view(ap, tables: list[int], bootstrap_reps: int = 999):
     return HTML("".join(parts))
 
 
+@shared
 def battery(data: pd.DataFrame, bootstrap_reps: int = 999) -> dict[int, RenderedTable]:
     """Tables 3, 4 and 5 rendered with published values beside (see :func:`render_table`).
 
@@ -840,6 +852,7 @@ def _guarded(part, data: pd.DataFrame, function: str, quantity: str) -> list[dic
         return [_not_computed(function, quantity, exc)]
 
 
+@shared
 def deliberate_differences(data: pd.DataFrame) -> pd.DataFrame:
     """Every remaining deliberate difference of the replication layer from Stata/R, with its size on ``data``.
 

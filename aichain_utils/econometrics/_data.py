@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from aichain_utils.econometrics import cache
 from aichain_utils.errors import AichainInputError, input_error
 
 __all__ = [
@@ -244,6 +245,8 @@ def check_unique_panel(data: pd.DataFrame, entity: str, time: str) -> None:
     AichainInputError
         Naming the duplicated pairs and rows.
     """
+    if not cache.memo("duplicated", data, [entity, time], None, lambda: bool(data.duplicated([entity, time]).any())):
+        return
     dup = data.duplicated([entity, time], keep=False)
     if dup.any():
         pairs = data.loc[dup, [entity, time]].drop_duplicates().head(5)
@@ -298,7 +301,7 @@ def drop_singletons(frame: pd.DataFrame, absorb: Sequence[str], context: str) ->
     """
     absorb = list(absorb)
     keep = np.ones(len(frame), dtype=bool)
-    codes = [pd.factorize(frame[a])[0] for a in absorb]
+    codes = [cache.codes(frame, a)[0] for a in absorb]
     while True:
         alone = np.zeros(len(frame), dtype=bool)
         for c in codes:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from aichain_utils.econometrics import cache
 from aichain_utils.econometrics._data import (
     as_list,
     check_choice,
@@ -373,7 +374,7 @@ def _partial_dummies(
     dummies and intercept use (``1 + sum(levels - 1)``, as ``regress y x i.d`` counts them); an error
     if those dummy columns would be collinear (levels of two factors that split the sample).
     """
-    n_fixed = 1 + sum(int(frame[d].nunique()) - 1 for d in dummies)
+    n_fixed = 1 + sum(len(cache.codes(frame, d)[1]) - 1 for d in dummies)
     rank = absorbed_dof(frame, dummies, (), "stata")
     if rank < n_fixed:
         raise input_error(
