@@ -36,7 +36,18 @@ from collections.abc import Callable, Hashable, Iterator
 import numpy as np
 import pandas as pd
 
-__all__ = ["LIMIT_BYTES", "SharedSample", "active", "array_digest", "column_digest", "shared", "sharing"]
+__all__ = [
+    "LIMIT_BYTES",
+    "SharedSample",
+    "active",
+    "array_digest",
+    "codes",
+    "column_digest",
+    "memo",
+    "shared",
+    "sharing",
+    "unshared",
+]
 
 #: Memory held by one :class:`SharedSample` before its least recently used entries are dropped.
 LIMIT_BYTES = 256 * 2**20
@@ -125,14 +136,19 @@ def _content_digest(values: np.ndarray) -> str:
     return h.hexdigest()
 
 
+#: The value of the context variable inside :func:`unshared`: nothing is shared, not even by inner blocks.
+_OFF = SharedSample(0)
+
+
 def active() -> SharedSample | None:
-    """The store of the innermost :func:`sharing` block, or ``None`` outside every block."""
-    return _ACTIVE.get()
+    """The store of the enclosing :func:`sharing` block; ``None`` outside every block and inside :func:`unshared`."""
+    store = _ACTIVE.get()
+    return None if store is _OFF else store
 
 
 def array_digest(values: np.ndarray) -> str:
     """Content digest of an array (remembered by identity inside a :func:`sharing` block)."""
-    store = _ACTIVE.get()
+    store = active()
     values = np.asarray(values)
     return store.digest(values) if store is not None else _content_digest(values)
 
@@ -154,12 +170,25 @@ def sharing(limit: int = LIMIT_BYTES) -> Iterator[SharedSample]:
     """
     store = _ACTIVE.get()
     if store is not None:
-        yield store
+        yield None if store is _OFF else store
         return
     store = SharedSample(limit)
     token = _ACTIVE.set(store)
     try:
         yield store
+    finally:
+        _ACTIVE.reset(token)
+
+
+@contextlib.contextmanager
+def unshared() -> Iterator[None]:
+    """Compute everything afresh inside the block, even inside functions decorated with :func:`shared`.
+
+    The reference against which the tests check that sharing changes no number.
+    """
+    token = _ACTIVE.set(_OFF)
+    try:
+        yield
     finally:
         _ACTIVE.reset(token)
 
@@ -177,7 +206,7 @@ def shared(function: Callable) -> Callable:
 
 def codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Index]:
     """``pd.factorize(frame[column])``, shared inside a :func:`sharing` block."""
-    store = _ACTIVE.get()
+    store = active()
     if store is None:
         return pd.factorize(frame[column])
     return store.get(("codes", column_digest(frame, column)), lambda: pd.factorize(frame[column]))
@@ -185,7 +214,7 @@ def codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Index]:
 
 def memo(kind: str, frame: pd.DataFrame, columns: list[str], extra: Hashable, compute: Callable[[], object]):
     """``compute()``, shared inside a :func:`sharing` block under the content of ``frame[columns]`` and ``extra``."""
-    store = _ACTIVE.get()
+    store = active()
     if store is None:
         return compute()
     key = (kind, tuple(column_digest(frame, c) for c in columns), extra)
