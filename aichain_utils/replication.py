@@ -295,7 +295,7 @@ def _table5_samples(data: pd.DataFrame, want: set[int]) -> list[Column]:
     """Table 5 columns (5)-(7): equation (1) to 2022, without outliers, on the matched sample."""
     cols: list[Column] = []
     if 5 in want:
-        to_2022 = data[data["year"] <= 2022]
+        to_2022 = data.loc[data["year"] <= 2022, BASE_COLUMNS]  # the columns first: no copy of a wide panel
         if to_2022.empty:
             first = data["year"].min()
             raise input_error(
@@ -418,7 +418,7 @@ def _group_columns(data: pd.DataFrame, table: int, start: int = 1, want: set[int
             s = suest_test(data, group, levels)
             _, _, _, p_i = pooled_interaction_test(data, group, levels)
         for k, level in enumerate(levels):
-            part = data[data[group] == level]
+            part = data.loc[data[group] == level, BASE_COLUMNS]
             with _column(table, number):
                 est = models.fit_two_way_fe(part, engine="fast")
             extra = {}
@@ -443,7 +443,7 @@ def _group_columns(data: pd.DataFrame, table: int, start: int = 1, want: set[int
 def table7_columns(data: pd.DataFrame) -> list[Column]:
     """Table 7: the classified industries together, then labour-, capital- and technology-intensive."""
     _check_groups(data, 7)
-    classified = data[data["industry_type"].isin(["labour", "capital", "technology"])]
+    classified = data.loc[data["industry_type"].isin(["labour", "capital", "technology"]), BASE_COLUMNS]
     with _column(7, 1):
         est = models.fit_two_way_fe(classified, engine="fast")
     overall = Column(
@@ -486,7 +486,8 @@ def table10_columns(data: pd.DataFrame, columns=None) -> list[Column]:
     """
     want = _wanted(10, columns)
     _table_needs(data, 10, [v for v, cs in (("LCV", {1, 2}), ("WCV", {3, 4})) if want & cs])
-    sample = data[data["year"] > data["year"].min()]
+    needed = [*BASE_COLUMNS, *(v for v in ("LCV", "WCV") if v in data.columns)]
+    sample = data.loc[data["year"] > data["year"].min(), needed]
     if sample["year"].nunique() < 2:
         years = sorted(data["year"].dropna().unique().tolist())
         raise input_error(

@@ -16,8 +16,9 @@ these once and reuses it:
 Every entry is keyed by the SHA-256 digest of the *content* of the columns it was computed from
 (not by the frame or its index), so two frames with the same values share an entry and two frames
 with different values never do; the digest of an array is itself remembered by the array's identity
-(its memory address, shape, strides and dtype, the array being kept alive while it is remembered),
-so the panel's columns are hashed once per :func:`sharing` block. Arrays must therefore not be
+(its memory address, shape, strides and dtype, for as long as the array owning that memory lives: a
+weak reference, so that a subsample's columns are freed as soon as the subsample is), so the panel's
+columns are hashed once per :func:`sharing` block. Arrays must therefore not be
 changed in place inside a block (the package never does). Outside a block nothing is remembered and
 every function computes as before; inside it the numbers are the same to the last bit (the
 demeaning converges column by column, so a column's demeaned values do not depend on the columns
@@ -30,6 +31,7 @@ import contextlib
 import contextvars
 import functools
 import hashlib
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 
@@ -76,7 +78,7 @@ class SharedSample:
 
     def __init__(self, limit: int = LIMIT_BYTES) -> None:
         self.limit = int(limit)
-        self._digests: dict[tuple, tuple[np.ndarray, str]] = {}
+        self._digests: dict[tuple, tuple[weakref.ref, str]] = {}
         self._store: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self.nbytes = 0
         self.hits = 0
@@ -86,13 +88,20 @@ class SharedSample:
         """SHA-256 of ``values`` (dtype, shape and bytes), remembered by the array's identity."""
         if values.dtype == object or values.dtype.kind in "OUST":
             return _content_digest(values)
-        iface = values.__array_interface__
-        ident = (iface["data"][0], values.shape, values.strides, values.dtype.str)
+        owner = values
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        ident = (values.__array_interface__["data"][0], values.shape, values.strides, values.dtype.str)
         known = self._digests.get(ident)
-        if known is None:
-            known = (values, _content_digest(values))  # the reference keeps the memory (and its address) alive
-            self._digests[ident] = known
-        return known[1]
+        if known is not None and known[0]() is owner:
+            return known[1]
+        digest = _content_digest(values)
+        try:  # remembered while the memory's owner lives (a freed address may be reused by other data)
+            alive = weakref.ref(owner, lambda _, ident=ident: self._digests.pop(ident, None))
+        except TypeError:
+            return digest
+        self._digests[ident] = (alive, digest)
+        return digest
 
     def get(self, key: Hashable, compute: Callable[[], object]) -> object:
         """The value stored under ``key``, computed by ``compute()`` and stored on first use."""
