@@ -338,7 +338,7 @@ def check_rank(
         return
     if not np.isfinite(X).all():
         raise input_error(context, "must be finite", np.unique(np.nonzero(~np.isfinite(X))[0]).tolist())
-    scale = np.sqrt((X**2).sum(axis=0))
+    scale = np.sqrt(np.einsum("ij,ij->j", X, X))  # column norms without a squared copy of X
     if _clearly_full_rank(X, scale, tol):
         return
     problems, bad = [], []
@@ -378,9 +378,8 @@ def _clearly_full_rank(X: np.ndarray, scale: np.ndarray, tol: float, margin: flo
     """
     if (scale <= tol * max(1.0, np.sqrt(len(X)))).any():
         return False
-    Xs = X / scale
-    try:
-        R = np.linalg.cholesky(Xs.T @ Xs)
+    try:  # the scaled cross-product from the unscaled one: no scaled copy of a long X
+        R = np.linalg.cholesky((X.T @ X) / np.outer(scale, scale))
     except np.linalg.LinAlgError:
         return False
     return bool(np.all(np.diag(R) > margin))
