@@ -32,10 +32,11 @@ Usage::
 A run that skips a part rewrites the README's bench block only with ``--partial`` (the scaling block is
 written whenever the Monte Carlo was measured).
 
-Targets (issue 17, a 2-core machine): clean build <= 30 s, no-change rebuild <= 3 s; battery <= 1 s at
-1x, <= 6 s at 10x, <= 60 s and <= 4 GB at 100x, growing linearly in rows; the FE fit within 1.0x of
-pyfixest at 100x; wrappers within 1.2x of the library calls; 1,000 lab replications <= 3 min;
-the robustness chapter (issue 16) executes alone in <= 20 s at 1x.
+Targets (issues 17 and 27, a 2-core machine): clean build <= 30 s, no-change rebuild <= 3 s; battery
+<= 1 s at 1x, <= 6 s at 10x, at 100x <= 10 pyfixest fits of the main regression (timed in the same process)
+and <= 3 GB, growing linearly in rows; the FE fit within 1.0x of pyfixest at 100x; wrappers within 1.2x of
+the library calls; 1,000 lab replications <= 3 min; the robustness chapter (issue 16) executes alone in
+<= 20 s at 1x.
 """
 
 from __future__ import annotations
@@ -401,7 +402,9 @@ def _fmt_misses(rows: list[dict], over: dict) -> str:
 
 def _battery(scales: list[int], repeat: int, repeat_large: int) -> tuple[list[dict], dict]:
     rows, detail = [], {}
-    targets = {1: (1, None), 10: (6, None), 100: (60, 4096)}
+    # issue 27: <= 1 s at 1x, <= 6 s at 10x; at 100x <= 10 pyfixest fits of the main regression (timed in the
+    # same process, so on the same load) and <= 3 GB
+    targets = {1: (1, None), 10: (6, None), 100: (None, 3072)}
     for scale in scales:
         n = repeat if scale < 100 else repeat_large
         runs = []
@@ -411,12 +414,16 @@ def _battery(scales: list[int], repeat: int, repeat_large: int) -> tuple[list[di
         res = [r[0] for r in runs]
         detail[scale] = res[len(res) // 2]
         t_s, t_mb = targets.get(scale, (None, None))
+        if scale == 100:
+            t_s = 10 * statistics.median(r["feols"]["feols_s"] for r in res)
         name = f"battery, Tables 3-10, {scale}x ({res[0]['rows']:,} rows)"
         # peak: the child's own, taken before its pyfixest comparison (which is not part of the battery)
         row = _row(name, [r["battery_s"] for r in res], max(r["peak_mb"] for r in res), t_s or float("inf"), t_mb)
         row["note"] = f"simulating and building the panel: {statistics.median(r['panel_s'] for r in res):.1f} s more"
         row["panel_s"] = statistics.median(r["panel_s"] for r in res)
         row["cpu_s"] = statistics.median(r["cpu_s"] for r in res)
+        if scale == 100:
+            row["target"] = f"<= 10 pyfixest fits ({t_s:.0f} s), <= {t_mb / 1024:g} GB"
         if t_s is None:
             row["target"], row["met"] = "none", None
         rows.append(row)
