@@ -35,15 +35,17 @@ Usage::
 A run that skips a part rewrites the README's bench block only with ``--partial`` (the scaling block is
 written whenever the Monte Carlo was measured).
 
-Targets (issue 17, a 2-core machine): clean build <= 30 s, no-change rebuild <= 3 s; battery <= 1 s at
-1x, <= 6 s at 10x, <= 60 s and <= 4 GB at 100x, growing linearly in rows; the FE fit within 1.0x of
-pyfixest at 100x; wrappers within 1.2x of the library calls; 1,000 lab replications <= 3 min;
-the robustness chapter (issue 16) executes alone in <= 20 s at 1x.
+Targets (issues 17 and 27, a 2-core machine): clean build <= 30 s, no-change rebuild <= 3 s; battery
+<= 1 s at 1x, <= 6 s at 10x, at 100x <= 10 pyfixest fits of the main regression (timed in the same process)
+and <= 3 GB, growing linearly in rows; the FE fit within 1.0x of pyfixest at 100x; wrappers within 1.2x of
+the library calls; 1,000 lab replications <= 3 min; the robustness chapter (issue 16) executes alone in
+<= 20 s at 1x.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -74,6 +76,7 @@ def _child_battery(scale: int) -> dict:
     """
     from threadpoolctl import threadpool_limits
 
+    from aichain_utils.econometrics.cache import sharing
     from aichain_utils.inputs import panel
     from aichain_utils.replication import columns as replication
     from aichain_utils.report import tables
@@ -85,6 +88,8 @@ def _child_battery(scale: int) -> dict:
     raw = simulate.simulate_panel(scale=scale).raw
     data = panel.build_analysis_panel(raw).data
     del raw
+    gc.collect()
+    _reset_peak()
     t1, c1 = time.perf_counter(), time.process_time()
     per_table = {}
     runs = {
@@ -97,14 +102,39 @@ def _child_battery(scale: int) -> dict:
         9: lambda: replication.table9_columns(data),
         10: lambda: replication.table10_columns(data),
     }
-    for number, run in runs.items():
-        s = time.perf_counter()
-        tables.render_table(number, run())
-        per_table[number] = time.perf_counter() - s
+    with sharing():  # one validation and one demeaning per (sample, effects), shared by the tables
+        for number, run in runs.items():
+            s = time.perf_counter()
+            tables.render_table(number, run())
+            per_table[number] = time.perf_counter() - s
     battery_s, battery_cpu_s = time.perf_counter() - t1, time.process_time() - c1
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the comparison below
     return {"rows": len(data), "panel_s": t1 - t0, "battery_s": battery_s, "cpu_s": battery_cpu_s,
-            "per_table": per_table, "peak_mb": peak_mb, "feols": _feols_comparison(data)}  # fmt: skip
+            "per_table": per_table, "peak_mb": peak_mb, "battery_peak_mb": _peak_since_reset(),
+            "feols": _feols_comparison(data)}  # fmt: skip
+
+
+def _reset_peak() -> None:
+    """Reset this process's peak resident set (Linux ``clear_refs``), so the battery's own peak can be read."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_since_reset() -> float | None:
+    """Peak resident set (MB) since :func:`_reset_peak` (Linux ``VmHWM``); ``None`` where it cannot be read.
+
+    The process's overall peak (``ru_maxrss``) is set by simulating and building the panel at 100x, not by
+    the battery that follows; this is the battery's own (the panel it reads included).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 def _feols_comparison(data) -> dict:
@@ -444,7 +474,9 @@ def _fmt_misses(rows: list[dict], over: dict) -> str:
 
 def _battery(scales: list[int], repeat: int, repeat_large: int) -> tuple[list[dict], dict]:
     rows, detail = [], {}
-    targets = {1: (1, None), 10: (6, None), 100: (60, 4096)}
+    # issue 27: <= 1 s at 1x, <= 6 s at 10x; at 100x <= 10 pyfixest fits of the main regression (timed in the
+    # same process, so on the same load) and <= 3 GB
+    targets = {1: (1, None), 10: (6, None), 100: (None, 3072)}
     for scale in scales:
         n = repeat if scale < 100 else repeat_large
         runs = []
@@ -454,12 +486,19 @@ def _battery(scales: list[int], repeat: int, repeat_large: int) -> tuple[list[di
         res = [r[0] for r in runs]
         detail[scale] = res[len(res) // 2]
         t_s, t_mb = targets.get(scale, (None, None))
+        if scale == 100:
+            t_s = 10 * statistics.median(r["feols"]["feols_s"] for r in res)
         name = f"battery, Tables 3-10, {scale}x ({res[0]['rows']:,} rows)"
-        # peak: the child's own, taken before its pyfixest comparison (which is not part of the battery)
-        row = _row(name, [r["battery_s"] for r in res], max(r["peak_mb"] for r in res), t_s or float("inf"), t_mb)
+        # peak: the battery's own (the panel it reads included; simulating and building the panel peak higher
+        # at 100x and are not the battery), before its pyfixest comparison (which is not part of the battery)
+        peak = max(r.get("battery_peak_mb") or r["peak_mb"] for r in res)
+        row = _row(name, [r["battery_s"] for r in res], peak, t_s or float("inf"), t_mb)
+        row["process_peak_mb"] = max(r["peak_mb"] for r in res)
         row["note"] = f"simulating and building the panel: {statistics.median(r['panel_s'] for r in res):.1f} s more"
         row["panel_s"] = statistics.median(r["panel_s"] for r in res)
         row["cpu_s"] = statistics.median(r["cpu_s"] for r in res)
+        if scale == 100:
+            row["target"] = f"<= 10 pyfixest fits ({t_s:.0f} s), <= {t_mb / 1024:g} GB"
         if t_s is None:
             row["target"], row["met"] = "none", None
         rows.append(row)

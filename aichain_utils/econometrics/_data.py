@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from aichain_utils.econometrics import cache
 from aichain_utils.errors import AichainInputError, input_error
 
 __all__ = [
@@ -244,6 +245,8 @@ def check_unique_panel(data: pd.DataFrame, entity: str, time: str) -> None:
     AichainInputError
         Naming the duplicated pairs and rows.
     """
+    if not cache.memo("duplicated", data, [entity, time], None, lambda: bool(data.duplicated([entity, time]).any())):
+        return
     dup = data.duplicated([entity, time], keep=False)
     if dup.any():
         pairs = data.loc[dup, [entity, time]].drop_duplicates().head(5)
@@ -298,7 +301,7 @@ def drop_singletons(frame: pd.DataFrame, absorb: Sequence[str], context: str) ->
     """
     absorb = list(absorb)
     keep = np.ones(len(frame), dtype=bool)
-    codes = [pd.factorize(frame[a])[0] for a in absorb]
+    codes = [cache.codes(frame, a)[0] for a in absorb]
     while True:
         alone = np.zeros(len(frame), dtype=bool)
         for c in codes:
@@ -335,7 +338,7 @@ def check_rank(
         return
     if not np.isfinite(X).all():
         raise input_error(context, "must be finite", np.unique(np.nonzero(~np.isfinite(X))[0]).tolist())
-    scale = np.sqrt((X**2).sum(axis=0))
+    scale = np.sqrt(np.einsum("ij,ij->j", X, X))  # column norms without a squared copy of X
     if _clearly_full_rank(X, scale, tol):
         return
     problems, bad = [], []
@@ -375,9 +378,8 @@ def _clearly_full_rank(X: np.ndarray, scale: np.ndarray, tol: float, margin: flo
     """
     if (scale <= tol * max(1.0, np.sqrt(len(X)))).any():
         return False
-    Xs = X / scale
-    try:
-        R = np.linalg.cholesky(Xs.T @ Xs)
+    try:  # the scaled cross-product from the unscaled one: no scaled copy of a long X
+        R = np.linalg.cholesky((X.T @ X) / np.outer(scale, scale))
     except np.linalg.LinAlgError:
         return False
     return bool(np.all(np.diag(R) > margin))

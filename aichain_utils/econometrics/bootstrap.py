@@ -106,6 +106,41 @@ def wild_cluster_bootstrap(
         a non-integer ``seed``; a non-finite ``b0``; fewer than two clusters; a zero bootstrap
         denominator (every cluster's score is zero: the t statistic is 0/0).
     """
+    _check_arguments(weights, reps, chunk, seed, b0, constant)
+    y, x, cluster = _single("y", y), _single("x", x), _single("cluster", cluster)
+    controls, absorb = as_list(controls, "controls"), as_list(absorb, "absorb")
+    frame, codes, uniq = _bootstrap_sample(data, y, x, controls, absorb, cluster)
+    Y, X = _bootstrap_design(frame, y, x, controls, absorb, constant)
+    G, (n, K) = len(uniq), X.shape
+    bread = np.linalg.inv(X.T @ X)
+    e_x = X @ bread[:, 0]  # FWL: b_x = e_x' y
+    fitted_r, u_r = _restricted_fit(X, Y, b0)
+    k_c = K + (absorbed_dof(frame, absorb, [cluster]) if absorb else 0)
+    ssc = G / (G - 1) * (n - 1) / (n - k_c)
+
+    def t_stats(Ys: np.ndarray) -> np.ndarray:
+        b = e_x @ Ys
+        resid = Ys - X @ (bread @ (X.T @ Ys))
+        scores = np.zeros((G, Ys.shape[1]))
+        np.add.at(scores, codes, e_x[:, None] * resid)
+        return (b - b0) / np.sqrt(ssc * np.sum(scores**2, axis=0))
+
+    t_obs = _observed_t(Y, X, bread, t_stats, y, x, constant and not absorb)
+    V, enumerated = _weight_draws(weights, G, reps, np.random.default_rng(seed))
+    t_boot = []
+    for start in range(0, V.shape[1], chunk):
+        shocks = u_r[:, None] * V[:, start : start + chunk][codes]
+        if absorb:  # project the bootstrap errors off the absorbed effects again
+            shocks = demean_array(shocks, frame, absorb)
+        t_boot.append(t_stats(fitted_r[:, None] + shocks))
+    t_boot = np.concatenate(t_boot)
+    return {"t": t_obs, "p": float(np.mean(np.abs(t_boot) > abs(t_obs) * (1 + 1e-10))), "reps": int(V.shape[1]),
+            "enumerated": enumerated, "clusters": G, "weights": weights, "seed": seed, "b0": b0, "t_boot": t_boot,
+            "weight_matrix": V, "cluster_labels": np.asarray(uniq)}  # fmt: skip
+
+
+def _check_arguments(weights, reps, chunk, seed, b0, constant) -> None:
+    """The bootstrap's own arguments: known weights, positive counts, an explicit seed, a finite null."""
     check_choice("weights", weights, sorted(WEIGHTS))
     for name, value in (("reps", reps), ("chunk", chunk)):
         if not (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1):
@@ -117,22 +152,28 @@ def wild_cluster_bootstrap(
     if not (isinstance(b0, (int, float, np.integer, np.floating)) and np.isfinite(b0)):
         raise input_error("b0", "must be a finite number", [b0], what="values")
     _check_flag("constant", constant)
-    y, x, cluster = _single("y", y), _single("x", x), _single("cluster", cluster)
-    controls, absorb = as_list(controls, "controls"), as_list(absorb, "absorb")
+
+
+def _bootstrap_sample(data, y, x, controls, absorb, cluster):
+    """Complete cases of the regression and the cluster codes (at least two clusters)."""
     roles = {"y": [y], "x": [x], "controls": controls}
     check_roles(roles, ["y", "x", "controls"])
     roles.update(absorb=absorb, cluster=[cluster])
-    cols = [y, x, *controls]
-    frame, _, _ = prepare(data, cols, [*absorb, cluster], "wild bootstrap", roles=roles)
+    frame, _, _ = prepare(data, [y, x, *controls], [*absorb, cluster], "wild bootstrap", roles=roles)
     codes, uniq = pd.factorize(frame[cluster])
-    G = len(uniq)
-    if G < 2:
+    if len(uniq) < 2:
         raise input_error(
             cluster,
-            f"the wild cluster bootstrap needs at least two clusters; {cluster!r} has {G}",
+            f"the wild cluster bootstrap needs at least two clusters; {cluster!r} has {len(uniq)}",
             list(uniq),
             what="levels",
         )
+    return frame, codes, uniq
+
+
+def _bootstrap_design(frame, y, x, controls, absorb, constant) -> tuple[np.ndarray, np.ndarray]:
+    """``Y`` and ``X`` (``x`` first) after the absorbed effects or with an intercept, checked as :func:`fit_ols`."""
+    cols = [y, x, *controls]
     if absorb:
         dm = demean(frame, cols, absorb)
         names = [x, *controls]
@@ -140,36 +181,29 @@ def wild_cluster_bootstrap(
     else:
         dm = frame[cols].astype(float)
         names = [x, *controls] + (["const"] if constant else [])
-        X = (
-            np.column_stack([dm[[x, *controls]].to_numpy(), np.ones(len(dm))])
-            if constant
-            else dm[[x, *controls]].to_numpy()
-        )
+        X = dm[[x, *controls]].to_numpy()
+        X = np.column_stack([X, np.ones(len(dm))]) if constant else X
     Y = dm[y].to_numpy()
     n, K = X.shape
     k_all = K + (absorbed_dof(frame, absorb, ()) if absorb else 0)
     check_residual_dof(n, k_all, "wild bootstrap", k_all - K)
     check_outcome_varies(Y, y, absorb, centre=constant and not absorb)
     check_rank(X, names, "regressors of the wild bootstrap", absorb=absorb)
-    bread = np.linalg.inv(X.T @ X)
-    e_x = X @ bread[:, 0]  # FWL: b_x = e_x' y
-    # restricted fit (b_x = b0) on the absorbed data: its residuals are the LSDV residuals
+    return Y, X
+
+
+def _restricted_fit(X: np.ndarray, Y: np.ndarray, b0: float) -> tuple[np.ndarray, np.ndarray]:
+    """Fitted values and residuals of the fit with ``b_x = b0`` imposed (on the absorbed data: the LSDV ones)."""
     Xr = X[:, 1:]
     target = Y - b0 * X[:, 0]
     fitted_r = b0 * X[:, 0] + (Xr @ np.linalg.lstsq(Xr, target, rcond=None)[0] if Xr.shape[1] else 0.0)
-    u_r = Y - fitted_r
-    k_c = K + (absorbed_dof(frame, absorb, [cluster]) if absorb else 0)
-    ssc = G / (G - 1) * (n - 1) / (n - k_c)
+    return fitted_r, Y - fitted_r
 
-    def t_stats(Ys: np.ndarray) -> np.ndarray:
-        b = e_x @ Ys
-        resid = Ys - X @ (bread @ (X.T @ Ys))
-        scores = np.zeros((G, Ys.shape[1]))
-        np.add.at(scores, codes, e_x[:, None] * resid)
-        return (b - b0) / np.sqrt(ssc * np.sum(scores**2, axis=0))
 
+def _observed_t(Y, X, bread, t_stats, y, x, centre) -> float:
+    """The sample's cluster-robust t; an error if the fit is exact or the t is 0/0."""
     u_hat = Y - X @ (bread @ (X.T @ Y))
-    if not np.any(perfect_fit_residuals(u_hat, Y, constant and not absorb, [])):
+    if not np.any(perfect_fit_residuals(u_hat, Y, centre, [])):
         raise input_error(
             y, "is fitted exactly by the regressors (zero residuals): the t statistic is undefined", [], what="rows"
         )
@@ -178,26 +212,4 @@ def wild_cluster_bootstrap(
         raise input_error(
             x, "the cluster-robust t statistic is 0/0 (every cluster's score is zero)", [t_obs], what="values"
         )
-    rng = np.random.default_rng(seed)
-    V, enumerated = _weight_draws(weights, G, reps, rng)
-    t_boot = []
-    for start in range(0, V.shape[1], chunk):
-        W = V[:, start : start + chunk]
-        shocks = u_r[:, None] * W[codes]
-        if absorb:  # project the bootstrap errors off the absorbed effects again
-            shocks = demean_array(shocks, frame, absorb)
-        t_boot.append(t_stats(fitted_r[:, None] + shocks))
-    t_boot = np.concatenate(t_boot)
-    return {
-        "t": t_obs,
-        "p": float(np.mean(np.abs(t_boot) > abs(t_obs) * (1 + 1e-10))),
-        "reps": int(V.shape[1]),
-        "enumerated": enumerated,
-        "clusters": G,
-        "weights": weights,
-        "seed": seed,
-        "b0": b0,
-        "t_boot": t_boot,
-        "weight_matrix": V,
-        "cluster_labels": np.asarray(uniq),
-    }
+    return t_obs

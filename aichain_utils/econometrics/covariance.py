@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aichain_utils.econometrics import cache
 from aichain_utils.errors import input_error
 
 __all__ = ["Covariance", "cluster_codes", "cluster_meat", "meat", "n_clusters", "sandwich"]
@@ -57,7 +58,7 @@ def cluster_codes(frame: pd.DataFrame, clusters: list[str]) -> list[np.ndarray]:
         raise input_error("cluster", "at most two cluster variables are supported", clusters, what="columns")
     if len(clusters) == 2 and clusters[0] == clusters[1]:
         raise input_error("cluster", "the two cluster variables must differ", clusters, what="columns")
-    codes = [pd.factorize(frame[c])[0] for c in clusters]
+    codes = [cache.codes(frame, c)[0] for c in clusters]
     if len(clusters) == 2:
         codes.append(pd.factorize(pd.MultiIndex.from_arrays([frame[c] for c in clusters]))[0])
     return codes

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from aichain_utils.econometrics import cache
 from aichain_utils.econometrics._data import (
     as_list,
     check_choice,
@@ -63,8 +64,35 @@ def demean(
             columns[0] if len(columns) == 1 else "columns", "must not be missing (drop those rows first)", list(bad)
         )
     check_finite(frame, columns)
-    values = demean_array(frame[columns].to_numpy(dtype=float), frame, groups, tol, max_iter, weights)
+    if cache.active() is None or not groups:
+        values = demean_array(frame[columns].to_numpy(dtype=float), frame, groups, tol, max_iter, weights)
+    else:
+        values = _demean_shared(frame, columns, groups, tol, max_iter, weights)
     return pd.DataFrame(values, index=frame.index, columns=columns)
+
+
+def _demean_shared(frame, columns, groups, tol, max_iter, weights) -> np.ndarray:
+    """:func:`demean_array` column by column, each column's result shared inside :func:`cache.sharing`.
+
+    A column's demeaned values depend on its own values, the groups and the weights only (the
+    projections converge column by column), so they are stored under the digests of those.
+    """
+    store = cache.active()
+    effects = tuple(cache.column_digest(frame, g) for g in groups)
+    w = None if weights is None else cache.array_digest(np.asarray(weights, dtype=float))
+    keys = [("demean", cache.column_digest(frame, c), effects, w, tol, max_iter) for c in columns]
+    found = [store.lookup(k) for k in keys]
+    todo = [j for j, v in enumerate(found) if v is None]
+    if todo:
+        todo_values = frame[[columns[j] for j in todo]].to_numpy(dtype=float)
+        fresh = demean_array(todo_values, frame, groups, tol, max_iter, weights)
+        for i, j in enumerate(todo):
+            found[j] = np.ascontiguousarray(fresh[:, i])
+            store.put(keys[j], found[j])
+    out = np.empty((len(frame), len(columns)))
+    for j, v in enumerate(found):
+        out[:, j] = v
+    return out
 
 
 def demean_array(
@@ -92,27 +120,26 @@ def demean_array(
         return values
     if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
         raise input_error("max_iter", "must be a positive integer", [max_iter], what="values")
-    codes = [pd.factorize(frame[g])[0] for g in groups]
-    w = np.ones(len(frame)) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != (len(frame),) or not np.isfinite(w).all() or (w <= 0).any():
+    codes = [cache.codes(frame, g)[0] for g in groups]
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    if w is not None and (w.shape != (len(frame),) or not np.isfinite(w).all() or (w <= 0).any()):
         raise input_error(
             "weights",
             "must be positive and finite, one per row",
             np.flatnonzero(~np.isfinite(w) | (w <= 0)).tolist() if w.shape == (len(frame),) else [w.shape],
         )
-    counts = [np.bincount(c, weights=w) for c in codes]
+    counts = [np.bincount(c, weights=w) if w is not None else np.bincount(c).astype(float) for c in codes]
     # the tolerance is relative to each column's scale (at least 1): a sweep of a column in the
     # thousands cannot remove means below its own rounding error (about 1e-16 times its size)
     scale = np.maximum(np.abs(values).max(axis=0), 1.0) if values.size else np.ones(values.shape[1])
-    for _ in range(max_iter):
-        change = 0.0
-        for code, cnt in zip(codes, counts, strict=True):
-            means = np.stack([np.bincount(code, weights=w * values[:, j]) for j in range(values.shape[1])], axis=1)
-            means /= cnt[:, None]
-            values -= means[code]
-            change = max(change, float((np.abs(means) / scale).max()) if means.size else 0.0)
-        if change < tol or len(groups) == 1:
-            return values
+    out = np.empty_like(values)
+    for j in range(values.shape[1]):  # column by column: a column's result does not depend on the others
+        column, change = _project(values[:, j].copy(), codes, counts, w, scale[j], tol, max_iter)
+        if column is None:
+            break
+        out[:, j] = column
+    else:
+        return out
     raise input_error(
         "max_iter",
         f"the alternating projections on {groups} did not converge in {max_iter} sweeps (last change "
@@ -120,6 +147,20 @@ def demean_array(
         [max_iter],
         what="values",
     )
+
+
+def _project(v, codes, counts, w, scale, tol, max_iter):
+    """Alternating projections of one column: ``(values, change)``, values ``None`` if not converged."""
+    change = 0.0
+    for _ in range(max_iter):
+        change = 0.0
+        for code, cnt in zip(codes, counts, strict=True):
+            means = np.bincount(code, weights=v if w is None else w * v, minlength=len(cnt)) / cnt
+            v -= means[code]
+            change = max(change, float((np.abs(means) / scale).max()) if means.size else 0.0)
+        if change < tol or len(codes) == 1:
+            return v, change
+    return None, change
 
 
 def is_nested(frame: pd.DataFrame, inner: str, outer: str) -> bool:
@@ -134,14 +175,18 @@ def is_nested(frame: pd.DataFrame, inner: str, outer: str) -> bool:
     check_ids(frame, [inner, outer])
     if inner == outer:
         return True
+    return cache.memo("nested", frame, [inner, outer], None, lambda: _nested(frame, inner, outer))
+
+
+def _nested(frame: pd.DataFrame, inner: str, outer: str) -> bool:
     pairs = frame[[inner, outer]].drop_duplicates()
     return not pairs[inner].duplicated().any()
 
 
 def _rank_two(frame: pd.DataFrame, a: str, b: str) -> int:
     """Rank of ``[D_a, D_b]``: levels of both minus the connected components of their bipartite graph."""
-    ca, ua = pd.factorize(frame[a])
-    cb, ub = pd.factorize(frame[b])
+    ca, ua = cache.codes(frame, a)
+    cb, ub = cache.codes(frame, b)
     n = len(ua) + len(ub)
     graph = coo_matrix((np.ones(len(ca)), (ca, cb + len(ua))), shape=(n, n))
     n_comp, _ = connected_components(graph, directed=False)
@@ -183,6 +228,12 @@ def absorbed_dof(
     absorb, clusters = as_list(absorb, "absorb"), as_list(clusters, "clusters")
     check_columns(frame, [*absorb, *clusters], {"absorb": absorb, "clusters": clusters})
     check_ids(frame, [*absorb, *clusters])
+    key = (len(absorb), convention)
+    return cache.memo("dof", frame, [*absorb, *clusters], key, lambda: _dof(frame, absorb, clusters, convention))
+
+
+def _dof(frame: pd.DataFrame, absorb: list[str], clusters: list[str], convention: str) -> int:
+    """:func:`absorbed_dof` after its checks."""
     nested = [e for e in absorb if any(is_nested(frame, e, c) for c in clusters)]
     if convention == "linearmodels":
         nested = []
@@ -192,10 +243,10 @@ def absorbed_dof(
         if not effects:
             return 1
         if len(effects) == 1:
-            return int(frame[effects[0]].nunique())
+            return len(cache.codes(frame, effects[0])[1])
         r = _rank_two(frame, effects[0], effects[1])
-        return r + sum(int(frame[e].nunique()) - 1 for e in effects[2:])
+        return r + sum(len(cache.codes(frame, e)[1]) - 1 for e in effects[2:])
 
     if convention == "fixest":
-        return rank(absorb) - sum(int(frame[e].nunique()) - 1 for e in nested) if absorb else 1
+        return rank(absorb) - sum(len(cache.codes(frame, e)[1]) - 1 for e in nested) if absorb else 1
     return rank(keep)

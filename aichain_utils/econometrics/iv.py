@@ -216,6 +216,37 @@ def fit_iv(
         absorbed by the effects or collinear; rank-deficient instruments (an instrument constant
         after the controls/effects or collinear with another).
     """
+    flags = (small, constant, drop_singletons)
+    spec = _iv_spec(y, endog, instruments, controls, absorb, cluster, vcov, flags, (sdofminus, dofminus, b0))
+    y, endog, instr, controls, clusters, absorb, kind = (spec[key] for key in _IV_KEYS)
+    frame, dropped, notes = _iv_sample(data, spec, entity, time, drop_singletons)
+    dm, sdof, exog_names = _iv_transform(frame, spec, constant, sdofminus)
+    names = [*endog, *exog_names]
+    Y, X, Z = dm[y].to_numpy(), dm[names].to_numpy(), dm[[*instr, *exog_names]].to_numpy()
+    _iv_checks(frame, Y, X, Z, spec, names, exog_names, constant, sdofminus)
+    n, K = len(Y), X.shape[1]
+    Xhat = Z @ _coefs(Z, X)
+    bread = np.linalg.inv(Xhat.T @ Xhat)
+    beta = bread @ (Xhat.T @ Y)
+    u = perfect_fit_residuals(Y - X @ beta, Y, constant and not absorb, notes)
+    codes = cluster_codes(frame, clusters) if kind == "cluster" else None
+    cov = _iv_covariance(kind, bread, Xhat * u[:, None], u, n, K, sdof, dofminus, codes, small)
+    res = _iv_result(frame, spec, names, beta, cov, u, Y, sdof, (constant, small), (dropped, notes))
+    C = dm[exog_names].to_numpy()
+    diag = _diagnostics(dm, Y, X, Z, u, C, endog, instr, codes, kind, sdof, dofminus, cov.n_clusters, b0)
+    res.extra.setdefault("not_available", {}).update(diag.pop("not_available"))
+    res.extra.update(diag)
+    if len(endog) == 1 and len(instr) == 1:
+        _tf_interval(res, float(beta[0]), float(np.sqrt(cov.V[0, 0])))
+    return res
+
+
+_IV_KEYS = ("y", "endog", "instr", "controls", "clusters", "absorb", "kind")
+
+
+def _iv_spec(y, endog, instruments, controls, absorb, cluster, vcov, flags, counts) -> dict:
+    """:func:`fit_iv`'s arguments checked and normalised; ``flags`` is ``(small, constant, drop_singletons)``,
+    ``counts`` is ``(sdofminus, dofminus, b0)``."""
     y = _single("y", y)
     endog, instr = _regressors("endog", endog), _regressors("instruments", instruments)
     controls, clusters, absorb = as_list(controls, "controls"), as_list(cluster, "cluster"), as_list(absorb, "absorb")
@@ -228,12 +259,18 @@ def fit_iv(
             instr,
             what="instruments",
         )
-    for flag in ("small", "constant", "drop_singletons"):
-        _check_flag(flag, {"small": small, "constant": constant, "drop_singletons": drop_singletons}[flag])
-    _check_counts(sdofminus, dofminus, b0)
-    kind = _vcov_kind(vcov, clusters)
-    cols = [y, *endog, *instr, *controls]
-    roles.update(absorb=absorb, cluster=clusters)
+    for flag, value in zip(("small", "constant", "drop_singletons"), flags, strict=True):
+        _check_flag(flag, value)
+    _check_counts(*counts)
+    return {"y": y, "endog": endog, "instr": instr, "controls": controls, "clusters": clusters, "absorb": absorb,
+            "kind": _vcov_kind(vcov, clusters), "roles": roles}  # fmt: skip
+
+
+def _iv_sample(data, spec, entity, time, drop_singletons):
+    """Complete cases of the IV's variables (and, optionally, no singleton of an absorbed effect)."""
+    absorb, clusters = spec["absorb"], spec["clusters"]
+    cols = [spec["y"], *spec["endog"], *spec["instr"], *spec["controls"]]
+    roles = {**spec["roles"], "absorb": absorb, "cluster": clusters}
     frame, dropped, notes = prepare(data, cols, [*absorb, *clusters, entity, time], "IV", entity, time, roles)
     if drop_singletons and absorb:
         frame, more = _drop_singleton_rows(frame, absorb, "IV")
@@ -242,20 +279,29 @@ def fit_iv(
             raise input_error(
                 "absorb", "every observation is a singleton of an absorbed effect", absorb, what="effects"
             )
+    return frame, dropped, notes
+
+
+def _iv_transform(frame, spec, constant, sdofminus):
+    """The variables with the absorbed effects removed (or with an intercept), ivreg2's ``sdofminus``
+    and the included exogenous columns."""
+    absorb, controls, clusters = spec["absorb"], spec["controls"], spec["clusters"]
+    cols = [spec["y"], *spec["endog"], *spec["instr"], *controls]
     if absorb:
         dm = demean(frame, cols, absorb)
-        sdof = absorbed_dof(frame, absorb, clusters if kind == "cluster" else ()) if sdofminus is None else sdofminus
-        exog_names = list(controls)
-    else:
-        dm = frame[cols].astype(float).copy()
-        if constant:
-            dm["const"] = 1.0
-        sdof = 0 if sdofminus is None else sdofminus
-        exog_names = [*controls, "const"] if constant else list(controls)
-    names = [*endog, *exog_names]
-    Y = dm[y].to_numpy()
-    X = dm[names].to_numpy()
-    Z = dm[[*instr, *exog_names]].to_numpy()
+        dof_clusters = clusters if spec["kind"] == "cluster" else ()
+        sdof = absorbed_dof(frame, absorb, dof_clusters) if sdofminus is None else sdofminus
+        return dm, sdof, list(controls)
+    dm = frame[cols].astype(float).copy()
+    if constant:
+        dm["const"] = 1.0
+    sdof = 0 if sdofminus is None else sdofminus
+    return dm, sdof, [*controls, "const"] if constant else list(controls)
+
+
+def _iv_checks(frame, Y, X, Z, spec, names, exog_names, constant, sdofminus) -> None:
+    """Residual degrees of freedom, ``sdofminus``, a varying outcome, full rank of regressors and instruments."""
+    absorb, instr = spec["absorb"], spec["instr"]
     n, K = len(Y), X.shape[1]
     n_absorbed = absorbed_dof(frame, absorb, ()) if absorb else 0
     check_residual_dof(n, max(K, Z.shape[1]) + n_absorbed, "IV", n_absorbed)
@@ -266,57 +312,46 @@ def fit_iv(
             [sdofminus],
             what="values",
         )
-    check_outcome_varies(Y, y, absorb, centre=constant and not absorb)
+    check_outcome_varies(Y, spec["y"], absorb, centre=constant and not absorb)
     check_rank(X[:, ::-1], names[::-1], "IV regressors", absorb=absorb)  # intercept and controls first
     check_rank(Z[:, ::-1], [*instr, *exog_names][::-1], "instruments", absorb=absorb)
-    Xhat = Z @ _coefs(Z, X)
-    bread = np.linalg.inv(Xhat.T @ Xhat)
-    beta = bread @ (Xhat.T @ Y)
-    u = perfect_fit_residuals(Y - X @ beta, Y, constant and not absorb, notes)
-    codes = cluster_codes(frame, clusters) if kind == "cluster" else None
-    cov = _iv_covariance(kind, bread, Xhat * u[:, None], u, n, K, sdof, dofminus, codes, small)
+
+
+def _iv_result(frame, spec, names, beta, cov, u, Y, sdof, flags, reported) -> RegressionResult:
+    """The :class:`RegressionResult` of :func:`fit_iv` (R-squareds as ivreg2 reports them); ``flags`` is
+    ``(constant, small)``, ``reported`` is ``(dropped, notes)``."""
+    y, absorb, clusters, kind = spec["y"], spec["absorb"], spec["clusters"], spec["kind"]
+    (constant, small), (dropped, notes) = flags, reported
+    n, K = len(Y), len(names)
     tss = float(np.sum((frame[y] - frame[y].mean()) ** 2)) if (absorb or constant) else float(np.sum(frame[y] ** 2))
     rss = float(u @ u)
     r2 = 1 - rss / tss
     k_adj = K + (sdof if absorb else 0)
     res = RegressionResult(
-        estimator="2SLS",
-        outcome=y,
-        names=names,
-        params=pd.Series(beta, index=names),
-        vcov=pd.DataFrame(cov.V, index=names, columns=names),
-        df=cov.df,
-        n=n,
-        k=k_adj,
-        r2=float(r2),
+        estimator="2SLS", outcome=y, names=names, params=pd.Series(beta, index=names),
+        vcov=pd.DataFrame(cov.V, index=names, columns=names), df=cov.df, n=n, k=k_adj, r2=float(r2),
         adj_r2=float(1 - (1 - r2) * (n - 1) / (n - k_adj)) if n > k_adj else float("nan"),
         r2_within=float(1 - rss / float(Y @ Y)) if absorb else None,
         vcov_type=kind if kind != "cluster" else f"cluster ({' × '.join(clusters)})",
-        convention="stata (ivreg2" + (", small)" if small else ")"),
-        clusters=clusters,
-        n_clusters=cov.n_clusters,
-        absorb=absorb,
-        dropped=dropped,
-        notes=notes,
-    )
+        convention="stata (ivreg2" + (", small)" if small else ")"), clusters=clusters, n_clusters=cov.n_clusters,
+        absorb=absorb, dropped=dropped, notes=notes,
+    )  # fmt: skip
     if not n > k_adj:
         res.extra.setdefault("not_available", {})["adj_r2"] = f"n = {n} <= k = {k_adj} (absorbed parameters counted)"
-    C = dm[exog_names].to_numpy()
-    diag = _diagnostics(dm, Y, X, Z, u, C, endog, instr, codes, kind, sdof, dofminus, cov.n_clusters, b0)
-    res.extra.setdefault("not_available", {}).update(diag.pop("not_available"))
-    res.extra.update(diag)
-    if len(endog) == 1 and len(instr) == 1:  # Lee et al. (2022) tF interval
-        f1 = res.extra["first_stage_F"]
-        b, se = float(beta[0]), float(np.sqrt(cov.V[0, 0]))
-        if np.isfinite(f1):
-            cv = tf_critical_value(f1)
-            res.extra.update(tf_critical_value=cv, tf_se=se * cv / 1.96, tf_low=b - cv * se, tf_high=b + cv * se)
-        else:
-            nan = float("nan")
-            res.extra.update(tf_critical_value=nan, tf_se=nan, tf_low=nan, tf_high=nan)
-            for key in ("tf_critical_value", "tf_se", "tf_low", "tf_high"):
-                res.extra["not_available"][key] = "the first-stage F is not available"
     return res
+
+
+def _tf_interval(res: RegressionResult, b: float, se: float) -> None:
+    """Lee et al. (2022) tF critical value, adjusted SE and interval (one endogenous regressor, one instrument)."""
+    f1 = res.extra["first_stage_F"]
+    if np.isfinite(f1):
+        cv = tf_critical_value(f1)
+        res.extra.update(tf_critical_value=cv, tf_se=se * cv / 1.96, tf_low=b - cv * se, tf_high=b + cv * se)
+        return
+    nan = float("nan")
+    res.extra.update(tf_critical_value=nan, tf_se=nan, tf_low=nan, tf_high=nan)
+    for key in ("tf_critical_value", "tf_se", "tf_low", "tf_high"):
+        res.extra["not_available"][key] = "the first-stage F is not available"
 
 
 def _check_counts(sdofminus, dofminus, b0) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from aichain_utils.econometrics import cache
 from aichain_utils.econometrics._data import (
     as_list,
     check_choice,
@@ -247,6 +248,47 @@ def fit_ols(
         within units under unit effects) or a collinear one (named); fewer than two clusters;
         an absorbed-effects projection that does not converge.
     """
+    spec = _ols_spec(y, x, controls, absorb, dummies, cluster, vcov, convention, constant, drop_singletons, weights)
+    y, xs, controls, clusters, absorb, dummies, kind = (spec[key] for key in _SPEC_KEYS)
+    frame, w, dropped, notes = _ols_sample(data, spec, entity, time, estimator, drop_singletons)
+    Y, X, names, n_fixed, partial = _design(frame, y, xs, controls, absorb, dummies, w, constant, estimator)
+    n, K = len(Y), X.shape[1]
+    k = K + (absorbed_dof(frame, absorb, (), convention) if absorb else n_fixed if partial else 0)
+    centre = constant and not absorb and not partial
+    _ols_checks(X, Y, names, (n, k, K), y, absorb or (dummies if partial else []), absorb or dummies, centre, estimator)
+    sw = np.sqrt(w) if w is not None else np.ones(len(Y))
+    Xw, Yw = X * sw[:, None], Y * sw
+    bread = np.linalg.inv(Xw.T @ Xw)
+    beta = bread @ (Xw.T @ Yw)
+    u = perfect_fit_residuals(Yw - Xw @ beta, Yw, centre, notes)
+    scores = Xw * u[:, None]
+    k_c = K + (absorbed_dof(frame, absorb, clusters, convention) if absorb else n_fixed if partial else 0)
+    codes = cluster_codes(frame, clusters) if kind == "cluster" else None
+    cov = sandwich(kind, bread, scores, u, n, k, k_c, codes, convention)
+    fit = _ols_fit_stats(frame[y].to_numpy(dtype=float), w, sw, u, Yw, n, k, bool(absorb), constant)
+    res = _ols_result(estimator, y, names, beta, cov, (n, k), fit, (kind, convention, clusters), absorb, dropped, notes)
+    res.extra["_parts"] = {"bread": bread, "scores": scores, "resid": u, "frame": frame, "k": k, "K": K,
+                           "n_fixed": n_fixed if partial else 0, "weights": w}  # fmt: skip
+    return res
+
+
+def _ols_result(estimator, y, names, beta, cov, sizes, fit, inference, absorb, dropped, notes) -> RegressionResult:
+    """The :class:`RegressionResult` of :func:`fit_ols` from its parts (``fit``: R-squared, adjusted, within)."""
+    (n, k), (r2, adj, r2_within), (kind, convention, clusters) = sizes, fit, inference
+    return RegressionResult(
+        estimator=estimator, outcome=y, names=names, params=pd.Series(beta, index=names),
+        vcov=pd.DataFrame(cov.V, index=names, columns=names), df=cov.df, n=n, k=k, r2=r2, adj_r2=adj,
+        r2_within=r2_within, vcov_type=kind if kind != "cluster" else f"cluster ({' × '.join(clusters)})",
+        convention=convention, clusters=clusters, n_clusters=cov.n_clusters, absorb=absorb, dropped=dropped,
+        notes=notes,
+    )  # fmt: skip
+
+
+_SPEC_KEYS = ("y", "xs", "controls", "clusters", "absorb", "dummies", "kind")
+
+
+def _ols_spec(y, x, controls, absorb, dummies, cluster, vcov, convention, constant, drop_singletons, weights) -> dict:
+    """:func:`fit_ols`'s arguments checked and normalised (names as lists, the covariance kind, the roles)."""
     y = _single("y", y)
     xs, controls, clusters = _regressors("x", x), as_list(controls, "controls"), as_list(cluster, "cluster")
     absorb, dummies = as_list(absorb, "absorb"), as_list(dummies, "dummies")
@@ -257,13 +299,21 @@ def fit_ols(
     roles = {"y": [y], "x": xs, "controls": controls, "weights": [weights] if weights else []}
     check_roles(roles, ["y", "x", "controls", "weights"])
     check_roles({"absorb": absorb, "dummies": dummies}, ["absorb", "dummies"])
-    roles.update(
-        absorb=absorb, dummies=dummies, cluster=clusters, entity=[entity] if entity else [], time=[time] if time else []
-    )
-    variables = [y, *xs, *controls] + ([weights] if weights else [])
-    frame, dropped, notes = prepare(
-        data, variables, [*absorb, *dummies, *clusters, entity, time], estimator, entity, time, roles
-    )
+    roles.update(absorb=absorb, dummies=dummies, cluster=clusters)
+    return {"y": y, "xs": xs, "controls": controls, "clusters": clusters, "absorb": absorb, "dummies": dummies,
+            "kind": kind, "roles": roles, "weights": weights}  # fmt: skip
+
+
+def _ols_sample(data, spec, entity, time, estimator, drop_singletons):
+    """The estimation sample: complete cases, positive weights, and (optionally) no singleton of an effect.
+
+    Returns ``frame, weights, dropped, notes``.
+    """
+    roles = {**spec["roles"], "entity": [entity] if entity else [], "time": [time] if time else []}
+    weights, absorb = spec["weights"], spec["absorb"]
+    variables = [spec["y"], *spec["xs"], *spec["controls"]] + ([weights] if weights else [])
+    ids = [*absorb, *spec["dummies"], *spec["clusters"], entity, time]
+    frame, dropped, notes = prepare(data, variables, ids, estimator, entity, time, roles)
     frame, w = _positive_weights(frame, weights)
     if drop_singletons and absorb:
         frame, more = _drop_singleton_rows(frame, absorb, estimator)
@@ -274,59 +324,31 @@ def fit_ols(
             )
         if w is not None:
             w = frame[weights].to_numpy(dtype=float)
-    Y, X, names, n_fixed, partial = _design(frame, y, xs, controls, absorb, dummies, w, constant, estimator)
-    n, K = len(Y), X.shape[1]
-    k = K + (absorbed_dof(frame, absorb, (), convention) if absorb else n_fixed if partial else 0)
+    return frame, w, dropped, notes
+
+
+def _ols_checks(X, Y, names, sizes, y, within, effects, centre, estimator) -> None:
+    """Residual degrees of freedom, a varying outcome and full column rank (the constant checked first).
+
+    ``sizes`` is ``(n, k, K)``; ``within`` the effects the outcome must vary within, ``effects`` those
+    named when a regressor does not vary within them.
+    """
+    n, k, K = sizes
     check_residual_dof(n, k, estimator, k - K)
-    check_outcome_varies(Y, y, absorb or (dummies if partial else []), centre=constant and not absorb and not partial)
+    check_outcome_varies(Y, y, within, centre=centre)
     order = [len(names) - 1, *range(len(names) - 1)] if names and names[-1] == "const" else list(range(len(names)))
-    check_rank(X[:, order], [names[i] for i in order], f"regressors of {estimator}", absorb=absorb or dummies)
-    sw = np.sqrt(w) if w is not None else np.ones(len(Y))
-    Xw, Yw = X * sw[:, None], Y * sw
-    bread = np.linalg.inv(Xw.T @ Xw)
-    beta = bread @ (Xw.T @ Yw)
-    u = perfect_fit_residuals(Yw - Xw @ beta, Yw, constant and not absorb and not partial, notes)
-    k_c = K + (absorbed_dof(frame, absorb, clusters, convention) if absorb else n_fixed if partial else 0)
-    codes = cluster_codes(frame, clusters) if kind == "cluster" else None
-    cov = sandwich(kind, bread, Xw * u[:, None], u, n, k, k_c, codes, convention)
-    raw = frame[y].to_numpy(dtype=float)
+    check_rank(X[:, order], [names[i] for i in order], f"regressors of {estimator}", absorb=effects)
+
+
+def _ols_fit_stats(raw, w, sw, u, Yw, n, k, absorbed, constant) -> tuple[float, float, float | None]:
+    """R-squared (with the effects), adjusted R-squared and, with absorbed effects, reghdfe's within R-squared."""
     mean = np.average(raw, weights=w)
     tss = float(np.sum((sw * (raw - mean)) ** 2))
     rss = float(u @ u)
-    r2 = 1 - rss / tss if (absorb or constant) else 1 - rss / float(np.sum((sw * raw) ** 2))
-    adj = 1 - (1 - r2) * (n - (1 if (absorb or constant) else 0)) / (n - k)
-    r2_within = 1 - rss / float(Yw @ Yw) if absorb else None
-    res = RegressionResult(
-        estimator=estimator,
-        outcome=y,
-        names=names,
-        params=pd.Series(beta, index=names),
-        vcov=pd.DataFrame(cov.V, index=names, columns=names),
-        df=cov.df,
-        n=n,
-        k=k,
-        r2=float(r2),
-        adj_r2=float(adj),
-        r2_within=None if r2_within is None else float(r2_within),
-        vcov_type=kind if kind != "cluster" else f"cluster ({' × '.join(clusters)})",
-        convention=convention,
-        clusters=clusters,
-        n_clusters=cov.n_clusters,
-        absorb=absorb,
-        dropped=dropped,
-        notes=notes,
-    )
-    res.extra["_parts"] = {
-        "bread": bread,
-        "scores": Xw * u[:, None],
-        "resid": u,
-        "frame": frame,
-        "k": k,
-        "K": K,
-        "n_fixed": n_fixed if partial else 0,
-        "weights": w,
-    }
-    return res
+    r2 = 1 - rss / tss if (absorbed or constant) else 1 - rss / float(np.sum((sw * raw) ** 2))
+    adj = 1 - (1 - r2) * (n - (1 if (absorbed or constant) else 0)) / (n - k)
+    r2_within = 1 - rss / float(Yw @ Yw) if absorbed else None
+    return float(r2), float(adj), None if r2_within is None else float(r2_within)
 
 
 def _positive_weights(frame: pd.DataFrame, weights: str | None) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -373,7 +395,7 @@ def _partial_dummies(
     dummies and intercept use (``1 + sum(levels - 1)``, as ``regress y x i.d`` counts them); an error
     if those dummy columns would be collinear (levels of two factors that split the sample).
     """
-    n_fixed = 1 + sum(int(frame[d].nunique()) - 1 for d in dummies)
+    n_fixed = 1 + sum(len(cache.codes(frame, d)[1]) - 1 for d in dummies)
     rank = absorbed_dof(frame, dummies, (), "stata")
     if rank < n_fixed:
         raise input_error(

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from aichain_utils.econometrics.cache import shared
 from aichain_utils.errors import AichainInputError, input_error
 from aichain_utils.inputs.published import load_regression_cells
 from aichain_utils.replication import models
@@ -143,6 +144,7 @@ def _col(table: int, number: int, label: str, est: models.Estimate, extra: dict 
     return Column(number, label, est, READINGS.get((table, number), ""), extra or {})
 
 
+@shared
 def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20251123) -> list[Column]:
     """Table 3, baseline: eight columns (see ``READINGS``), robust SEs with clustered ones beside.
 
@@ -183,6 +185,7 @@ def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
 table3_columns.__doc__ += _TABLE_RAISES + """ Also: ``bootstrap_reps`` not an integer >= 0."""
 
 
+@shared
 def table4_columns(data: pd.DataFrame, columns=None) -> list[Column]:
     """Table 4, endogeneity: 2SLS with IV1-IV4 (unit and year effects, controls) and first differences.
 
@@ -265,6 +268,7 @@ def trim_residual_outliers(data: pd.DataFrame, share: float = 0.05) -> tuple[pd.
     return frame.loc[keep], note
 
 
+@shared
 def table5_columns(data: pd.DataFrame, columns=None) -> list[Column]:
     """Table 5, robustness: alternative AIE, segment outcomes, sample to 2022, trimming, PSM.
 
@@ -291,7 +295,7 @@ def _table5_samples(data: pd.DataFrame, want: set[int]) -> list[Column]:
     """Table 5 columns (5)-(7): equation (1) to 2022, without outliers, on the matched sample."""
     cols: list[Column] = []
     if 5 in want:
-        to_2022 = data[data["year"] <= 2022]
+        to_2022 = data.loc[data["year"] <= 2022, BASE_COLUMNS]  # the columns first: no copy of a wide panel
         if to_2022.empty:
             first = data["year"].min()
             raise input_error(
@@ -328,6 +332,7 @@ def _table5_samples(data: pd.DataFrame, want: set[int]) -> list[Column]:
 table5_columns.__doc__ += _TABLE_RAISES + """ Also: no year up to 2022 (column 5); ``columns`` names no column."""
 
 
+@shared
 def table6_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20251123, columns=None) -> list[Column]:
     """Table 6, mechanisms: the printed first legs (AIE -> mediator) with the omitted outcome
     equations, the indirect effect, its Sobel SE and unit-cluster bootstrap CI, and the share mediated.
@@ -413,7 +418,7 @@ def _group_columns(data: pd.DataFrame, table: int, start: int = 1, want: set[int
             s = suest_test(data, group, levels)
             _, _, _, p_i = pooled_interaction_test(data, group, levels)
         for k, level in enumerate(levels):
-            part = data[data[group] == level]
+            part = data.loc[data[group] == level, BASE_COLUMNS]
             with _column(table, number):
                 est = models.fit_two_way_fe(part, engine="fast")
             extra = {}
@@ -434,10 +439,11 @@ def _group_columns(data: pd.DataFrame, table: int, start: int = 1, want: set[int
     return cols
 
 
+@shared
 def table7_columns(data: pd.DataFrame) -> list[Column]:
     """Table 7: the classified industries together, then labour-, capital- and technology-intensive."""
     _check_groups(data, 7)
-    classified = data[data["industry_type"].isin(["labour", "capital", "technology"])]
+    classified = data.loc[data["industry_type"].isin(["labour", "capital", "technology"]), BASE_COLUMNS]
     with _column(7, 1):
         est = models.fit_two_way_fe(classified, engine="fast")
     overall = Column(
@@ -449,11 +455,13 @@ def table7_columns(data: pd.DataFrame) -> list[Column]:
     return [overall, *_group_columns(data, 7, start=2)]
 
 
+@shared
 def table8_columns(data: pd.DataFrame) -> list[Column]:
     """Table 8: front, middle and back positions in the innovation chain."""
     return _group_columns(data, 8)
 
 
+@shared
 def table9_columns(data: pd.DataFrame, columns=None) -> list[Column]:
     """Table 9: factor-market-developed vs other regions; high vs low technology.
 
@@ -470,6 +478,7 @@ for _f in (table7_columns, table8_columns, table9_columns):
     _f.__doc__ += _TABLE_RAISES + _GROUP_RAISES
 
 
+@shared
 def table10_columns(data: pd.DataFrame, columns=None) -> list[Column]:
     """Table 10: LCV and WCV on AIE without and with controls, from 2014 (LCV needs a base year).
 
@@ -477,7 +486,8 @@ def table10_columns(data: pd.DataFrame, columns=None) -> list[Column]:
     """
     want = _wanted(10, columns)
     _table_needs(data, 10, [v for v, cs in (("LCV", {1, 2}), ("WCV", {3, 4})) if want & cs])
-    sample = data[data["year"] > data["year"].min()]
+    needed = [*BASE_COLUMNS, *(v for v in ("LCV", "WCV") if v in data.columns)]
+    sample = data.loc[data["year"] > data["year"].min(), needed]
     if sample["year"].nunique() < 2:
         years = sorted(data["year"].dropna().unique().tolist())
         raise input_error(
@@ -506,6 +516,7 @@ table10_columns.__doc__ += (
 )
 
 
+@shared
 def table_columns(table: int, data: pd.DataFrame, columns=None, bootstrap_reps: int = 999) -> list[Column]:
     """The columns of Table ``table`` (3-10) named in ``columns`` (default all), by the table's function.
 
@@ -557,6 +568,7 @@ def partial_table(ap, table: int, bootstrap_reps: int = 999) -> RenderedTable | 
     return render_table(table, table_columns(table, ap.data, columns=built, bootstrap_reps=bootstrap_reps))
 
 
+@shared
 def partial_view(ap, tables: list[int], bootstrap_reps: int = 999):
     """What a chapter shows of its ``tables`` when the data cannot build all of them: every column they can
     build (a table whole, or its columns), under the reason for each column they cannot.
@@ -600,6 +612,7 @@ def partial_view(ap, tables: list[int], bootstrap_reps: int = 999):
     return HTML("".join(parts))
 
 
+@shared
 def battery(data: pd.DataFrame, bootstrap_reps: int = 999) -> dict[int, RenderedTable]:
     """Tables 3, 4 and 5 rendered with published values beside (see :func:`render_table`).
 
@@ -840,6 +853,7 @@ def _guarded(part, data: pd.DataFrame, function: str, quantity: str) -> list[dic
         return [_not_computed(function, quantity, exc)]
 
 
+@shared
 def deliberate_differences(data: pd.DataFrame) -> pd.DataFrame:
     """Every remaining deliberate difference of the replication layer from Stata/R, with its size on ``data``.
 

@@ -262,7 +262,9 @@ def pooled_interaction_test(
     X = pd.DataFrame(X, index=frame.index, columns=names)
     Y = pd.Series(Y, index=frame.index, name=y)
     groups = {"groups": frame[cluster].to_numpy(), "use_correction": False}
-    res = sm.OLS(Y, X).fit(method="qr", cov_type="cluster", cov_kwds=groups)  # QR: no n-by-k pseudo-inverse
+    # one pseudo-inverse (statsmodels computes it for the covariance whatever the method; a QR would come on top);
+    # the design has no constant column (every variable is demeaned within its group)
+    res = sm.OLS(Y, X, hasconst=False).fit(method="pinv", cov_type="cluster", cov_kwds=groups)
     names = [f"{x}:{level}" for level in levels]
     constraints = [f"{names[0]} = {n}" for n in names[1:]]
     test = res.wald_test(", ".join(constraints), scalar=True, use_f=False)

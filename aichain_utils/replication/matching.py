@@ -6,7 +6,8 @@ stated in the endogeneity chapter:
 * treatment: a unit-year with AI embedding above the median of its year (high AIE); a
   treatment column that is already 0/1 is used as it is (any share treated);
 * propensity model: logit of treatment on the controls and year dummies, maximum likelihood
-  by Newton's method to convergence (statsmodels; an error if it does not converge);
+  by Newton's method to convergence (statsmodels, on the distinct rows of the design weighted by their
+  counts: the same likelihood; an error if it does not converge);
 * matching: each treated unit-year to its nearest control on the logit of the propensity
   score, with replacement, within a caliper of 0.2 pooled standard deviations of that logit,
   ``sqrt((s_treated^2 + s_control^2) / 2)`` (Austin 2011); treated rows without a control
@@ -162,7 +163,7 @@ def match_on_propensity(
 def _logit_scores(
     frame: pd.DataFrame, treated: np.ndarray, covariates: list[str], time: str, treat_var: str = "treatment"
 ) -> np.ndarray:
-    """Linear predictor of the maximum-likelihood logit (Newton's method, gradient below 1e-10).
+    """Linear predictor of the maximum-likelihood logit (Newton's method on the distinct design rows).
 
     The design (constant, covariates, time dummies) is checked for full column rank first (a
     constant or collinear covariate is named); a logit that does not converge (separation: some
@@ -173,11 +174,14 @@ def _logit_scores(
     Z = sm.add_constant(Z.astype(float), has_constant="add")
     with core_errors("PSM (propensity logit)"):
         check_rank(Z.to_numpy(), list(Z.columns), "propensity-model covariates")
+    Zn = Z.to_numpy()
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # statsmodels' convergence warnings: convergence is checked just below
-        res = sm.Logit(treated.astype(float), Z).fit(method="newton", maxiter=100, tol=1e-12, disp=False)
-        grad = np.abs(Z.to_numpy().T @ (treated - res.predict(Z))).max()
-    if not res.mle_retvals["converged"] or not grad <= 1e-6:
+        params, converged = _grouped_logit(
+            frame, Zn, treated, [*covariates, time] if dummies is not None else covariates
+        )
+        grad = np.abs(Zn.T @ (treated - 1 / (1 + np.exp(-(Zn @ params))))).max()
+    if not converged or not grad <= 1e-6:
         raise input_error(
             treat_var,
             f"PSM: the propensity logit did not converge (largest score {grad:.2e}): the covariates "
@@ -185,7 +189,24 @@ def _logit_scores(
             [f"{grad:.2e}"],
             what="largest score",
         )
-    return Z.to_numpy() @ res.params.to_numpy()
+    return Zn @ params
+
+
+def _grouped_logit(frame: pd.DataFrame, Z: np.ndarray, treated: np.ndarray, keys: list[str]):
+    """The logit's maximum-likelihood coefficients from the distinct rows of the design (``params, converged``).
+
+    Rows with the same covariates and period have the same design row, so the likelihood is that of a
+    binomial logit of the share treated among them, each distinct row weighted by its count: the same
+    maximum, found by statsmodels' Newton's method on a design of a few hundred rows instead of every
+    unit-year (with unit-level covariates there are as many distinct rows as rows, and nothing is saved).
+    """
+    codes = frame.groupby(keys, sort=False).ngroup().to_numpy()
+    _, first = np.unique(codes, return_index=True)
+    counts = np.bincount(codes).astype(float)
+    share = np.bincount(codes, weights=treated.astype(float)) / counts
+    model = sm.GLM(share, Z[first], family=sm.families.Binomial(), freq_weights=counts)
+    res = model.fit(method="newton", maxiter=100, tol=1e-12, disp=False)
+    return np.asarray(res.params), bool(res.mle_retvals["converged"])
 
 
 def _match(lps: np.ndarray, treated: np.ndarray, caliper: float, tie_tol: float = 1e-10):

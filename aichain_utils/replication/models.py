@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from aichain_utils import econometrics as ec
-from aichain_utils.econometrics import Estimate, anderson_rubin_ci, complete_cases, demean
+from aichain_utils.econometrics import Estimate, anderson_rubin_ci, cache, complete_cases, demean
 from aichain_utils.errors import AichainInputError, input_error
 
 __all__ = [
@@ -121,16 +121,21 @@ def check_panel(
     variables = [v for v in dict.fromkeys(variables) if v is not None]
     ids = [i for i in dict.fromkeys(ids) if i is not None]
     require_columns(data, [*variables, *ids], context)
+    complete = np.ones(len(data), dtype=bool)
     for v in variables:
         col = data[v]
         if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
             raise input_error(v, f"{context}: must be numeric; it has dtype {col.dtype}", [col.dtype], what="dtype")
-        bad = np.isinf(col.to_numpy(dtype=float))
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        bad = np.isinf(values)
         if bad.any():
             raise input_error(v, f"{context}: must be finite (an infinity is not a missing value)", data.index[bad])
-        if col.isna().all():
+        present = ~np.isnan(values)
+        if not present.any():
             raise input_error(v, f"{context}: has no non-missing value ({len(col):,} rows, all missing)")
-    frame = data.loc[data[variables].notna().all(axis=1)] if variables else data
+        complete &= present
+    # the whole frame when every row is complete (no copy of a wide panel), else its complete rows
+    frame = data if complete.all() else data.loc[complete]
     if frame.empty:
         raise input_error(_join(variables), f"{context}: no row has all of {variables} present")
     for i in ids:
@@ -138,8 +143,9 @@ def check_panel(
         if bad.any():
             raise input_error(i, f"{context}: identifier must not be missing", frame.index[bad])
     for v in dict.fromkeys(vary):
-        values = frame[v].dropna().unique()
-        if len(values) < 2:
+        values = frame[v].to_numpy(dtype=float, na_value=np.nan)
+        values = values[~np.isnan(values)]
+        if not len(values) or values.min() == values.max():  # fewer than two distinct values
             raise input_error(
                 v,
                 f"{context}: must vary; it takes one value on the {len(frame):,} usable rows",
@@ -262,11 +268,16 @@ def _spec_checks(
     clusters = [_CLUSTER[c] for c in covs if c in _CLUSTER]
     extra = [v for vs in (others or {}).values() for v in vs] if others and "instrument" in others else []
     frame = check_panel(data, [y, x, *controls, *extra], [*ids, *clusters], context, vary=[y, x, *extra])
-    if UNIT in frame.columns and TIME in frame.columns:
+    if UNIT in frame.columns and TIME in frame.columns and _duplicated_pairs(frame):
         dup = frame.duplicated([UNIT, TIME], keep=False)
         if dup.any():
             raise input_error(UNIT, f"{context}: each ({UNIT}, {TIME}) pair must occur once", frame.index[dup])
     return frame
+
+
+def _duplicated_pairs(frame: pd.DataFrame) -> bool:
+    """Whether a (unit, year) pair occurs twice (checked once per sample inside ``cache.sharing``)."""
+    return cache.memo("duplicated", frame, [UNIT, TIME], None, lambda: bool(frame.duplicated([UNIT, TIME]).any()))
 
 
 def _estimate(res: ec.RegressionResult, x: str, estimator: str, cov: str, controls, fe: str, also_cov) -> Estimate:
@@ -290,6 +301,7 @@ _RAISES = """
         occurs twice; no standard error can be computed (outcome fit exactly)."""
 
 
+@cache.shared
 def fit_pooled_ols(
     data: pd.DataFrame,
     y: str = "ERL",
@@ -350,6 +362,7 @@ def _check_weights(data: pd.DataFrame, weights: object) -> None:
         raise input_error("weights", "must be positive on some row (all are zero or missing)", [], what="rows")
 
 
+@cache.shared
 def fit_two_way_fe(
     data: pd.DataFrame,
     y: str = "ERL",
@@ -434,6 +447,7 @@ def _r2_within_entity(res: ec.RegressionResult, y: str, entity: str) -> float:
     return float(1 - np.sum(ww * e**2) / np.sum(ww * dm[y].to_numpy() ** 2))
 
 
+@cache.shared
 def fit_fgls(
     data: pd.DataFrame,
     y: str = "ERL",
@@ -462,6 +476,7 @@ def fit_fgls(
 fit_fgls.__doc__ += _RAISES + """ Also: zero residual variance in a ``group`` level."""
 
 
+@cache.shared
 def fit_first_difference(
     data: pd.DataFrame,
     y: str = "ERL",
@@ -511,6 +526,7 @@ def _instrument_list(data: pd.DataFrame, instrument: object) -> list[str]:
     return list(instruments)
 
 
+@cache.shared
 def fit_iv(
     data: pd.DataFrame,
     instrument: str | list[str],
@@ -558,6 +574,7 @@ fit_iv.__doc__ += (
 )
 
 
+@cache.shared
 def wild_cluster_bootstrap(
     data: pd.DataFrame,
     y: str = "ERL",
