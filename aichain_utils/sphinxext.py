@@ -35,6 +35,7 @@ __all__ = [
     "numbered_table",
     "repository_settings",
     "setup",
+    "shared_build",
     "solution_leaks",
     "strip_solutions",
 ]
@@ -223,6 +224,14 @@ PDF_NAME = "aichain.pdf"
 STUDENT_PDF_NAME = "aichain-student.pdf"
 
 
+def shared_build(app) -> Path:
+    """The build folder whose ``pdf/`` and ``kit-cache/`` this build reads: the folder of the execution
+    cache when the build names one (a build into its own folder, ``tools/build_book.py --out``, such as
+    the student edition's ``_build/student``, uses ``_build``'s cache), else the output's parent."""
+    cache = getattr(app.config, "nb_execution_cache_path", "") or ""
+    return Path(cache).parent if str(cache).strip() else Path(app.outdir).parent
+
+
 def edition_pdf() -> str:
     """The PDF of this build's edition (``_build/pdf/<name>``): :data:`PDF_NAME` or :data:`STUDENT_PDF_NAME`."""
     return STUDENT_PDF_NAME if edition() == "student" else PDF_NAME
@@ -243,7 +252,7 @@ def _configure_landing_page(app, config) -> None:
     options, sentence = repository_settings(config.html_theme_options or {})
     config.html_theme_options = options
     name = edition_pdf()
-    pdf = Path(app.outdir).parent / "pdf" / name
+    pdf = shared_build(app) / "pdf" / name
     subs = dict(getattr(config, "myst_substitutions", None) or {})
     subs["repository_sentence"] = sentence
     subs["pdf_sentence"] = (
@@ -284,7 +293,7 @@ def _copy_pdf(app, exception) -> None:
 
     if edition() == "student":
         (Path(app.outdir) / PDF_NAME).unlink(missing_ok=True)
-    pdf = Path(app.outdir).parent / "pdf" / edition_pdf()
+    pdf = shared_build(app) / "pdf" / edition_pdf()
     if pdf.is_file():
         shutil.copy2(pdf, Path(app.outdir) / pdf.name)
 
@@ -298,7 +307,7 @@ def _assemble_kit(app, exception) -> None:
         return
     from aichain_utils.kit import assemble_kit
 
-    assemble_kit(Path(app.outdir), Path(app.outdir).parent, root)
+    assemble_kit(Path(app.outdir), shared_build(app), root)
 
 
 def _offer_kit_download(app, pagename, templatename, context, doctree):
