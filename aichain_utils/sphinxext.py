@@ -38,6 +38,7 @@ __all__ = [
     "shared_build",
     "solution_leaks",
     "strip_solutions",
+    "without_maths",
 ]
 
 
@@ -665,6 +666,30 @@ def _link_glossary_terms(app, doctree) -> None:
     link_first_uses(doctree, term_patterns())
 
 
+def without_maths(doctree):
+    """A copy of ``doctree`` without its maths (inline and display): what the search index reads."""
+    copy = doctree.deepcopy()
+    for node in list(copy.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))):
+        node.parent.remove(node)
+    return copy
+
+
+def _index_pages_without_maths(app) -> None:
+    """Keep LaTeX source out of the search index: Sphinx indexes the text of maths nodes as words
+    (``mathrm``, ``frac``), so a search for them found every page with an equation. The page itself is
+    written before it is indexed and keeps its maths."""
+    builder = app.builder
+    if not hasattr(builder, "index_page") or getattr(builder, "aichain_index_without_maths", False):
+        return
+    original = builder.index_page
+
+    def index_page(pagename, doctree, title):
+        return original(pagename, without_maths(doctree), title)
+
+    builder.index_page = index_page
+    builder.aichain_index_without_maths = True
+
+
 def _singlehtml_handlers(app) -> None:
     """Let the single-page build (``make pdf``) render every node the HTML build renders.
 
@@ -688,6 +713,7 @@ def setup(app):
     app.connect("config-inited", _guard_inputs)
     app.connect("config-inited", _configure_landing_page)
     app.connect("builder-inited", _singlehtml_handlers)
+    app.connect("builder-inited", _index_pages_without_maths)
     app.connect("build-finished", _copy_pdf)
     app.connect("source-read", _api_reference)
     app.connect("env-get-outdated", _reread_generated)

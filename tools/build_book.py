@@ -404,11 +404,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", default=str(ROOT), help="the book's source folder")
     parser.add_argument("--builder", default="html", choices=("html", "singlehtml"))
     parser.add_argument("--out", default=None, help="the folder the pages go into (default: the build folder)")
-    parser.add_argument("sphinx_args", nargs=argparse.REMAINDER, help="after --: passed to jupyter-book build")
-    args = parser.parse_args(argv)
+    parser.epilog = "Arguments after -- are passed to jupyter-book build (default: --warningiserror --keep-going)."
+    argv = sys.argv[1:] if argv is None else argv
+    own, sphinx_args = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
+    args = parser.parse_args(own)  # options may follow the build folder: `_build --out _build/student -- -W`
     root = Path(args.root).resolve()
     build_dir = Path(args.build).resolve() if args.build else root / "_build"
-    extra = [a for a in args.sphinx_args if a != "--"] or ["--warningiserror", "--keep-going"]
+    extra = sphinx_args or ["--warningiserror", "--keep-going"]
     out = Path(args.out).resolve() if args.out else None
     return build(root, build_dir, args.builder, extra, out if out != build_dir else None)
 
