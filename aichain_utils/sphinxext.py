@@ -666,11 +666,19 @@ def _link_glossary_terms(app, doctree) -> None:
     link_first_uses(doctree, term_patterns())
 
 
+_HTML_MATHS = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
+
+
 def without_maths(doctree):
-    """A copy of ``doctree`` without its maths (inline and display): what the search index reads."""
+    """A copy of ``doctree`` without its maths (inline and display, and the ``\\(...\\)`` of a pasted HTML
+    table): what the search index reads."""
     copy = doctree.deepcopy()
     for node in list(copy.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))):
         node.parent.remove(node)
+    for node in list(copy.findall(nodes.raw)):
+        if "html" in node.get("format", "").split() and _HTML_MATHS.search(node.astext()):
+            text = _HTML_MATHS.sub("", node.astext())
+            node.replace_self(nodes.raw(text, text, format=node["format"]))
     return copy
 
 

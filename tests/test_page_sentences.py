@@ -143,11 +143,24 @@ def chain_position_misnamed(text: str) -> list[str]:
     return found
 
 
+def chain_position_row_misnamed(cells: list[str]) -> bool:
+    """A table row about chain_position whose Chinese name (a cell of Chinese only) is not 创新链位置;
+    产业链位置 may stand in a cell of other names the book recognises."""
+    if not any("chain_position" in c for c in cells):
+        return False
+    names = [c for c in cells if re.fullmatch(f"[{CJK}]+", c.strip())]
+    return bool(names) and names[0].strip() != "创新链位置"
+
+
 def test_chain_position_is_the_papers_innovation_chain_position(pages):
     failures = []
     for page, soup in pages.items():
         for block in soup.select(_BLOCKS):
             failures += [f"{page}: '…{hit}…'" for hit in chain_position_misnamed(_text(block))]
+        for row in soup.select("tr"):
+            cells = [_text(c) for c in row.select("td, th")]
+            if chain_position_row_misnamed(cells):
+                failures.append(f"{page}: table row {cells[:4]}")
     assert not failures, "\n".join(failures[:10])
     text = " ".join(_text(soup) for soup in pages.values())
     assert "创新链位置" in text, "no page gives chain_position's Chinese name, 创新链位置"
@@ -156,6 +169,8 @@ def test_chain_position_is_the_papers_innovation_chain_position(pages):
 def test_the_chain_position_check_catches_the_wrong_name():
     assert chain_position_misnamed("chain_position (产业链位置): front, middle or back")
     assert not chain_position_misnamed("chain_position (创新链位置); aliases: position, 产业链位置")
+    assert chain_position_row_misnamed(["chain_position", "产业链位置", "front / middle / back"])
+    assert not chain_position_row_misnamed(["chain_position", "创新链位置", "front / middle / back", "position, 产业链位置"])
 
 
 # --------------------------------------------------------------------------- a strong first stage is not collinear
@@ -185,6 +200,7 @@ def test_the_collinearity_check_catches_an_almost_collinear_first_stage():
 _WITHIN_R2 = re.compile(r"within[ \xa0-]R(?:²|2|-sq\w*|-squared| squared)", re.I)
 _WHICH = re.compile(
     r"reghdfe|PanelOLS|linearmodels|xtreg|fixest|both effects|unit and year|unit means|unit effects? only|both ways"
+    r"|\btwo (?:names|definitions)\b|one definition per name"  # a heading that introduces the two
 )
 
 

@@ -104,8 +104,9 @@ def _pdf_form(text: str) -> str:
     return _squash(unicodedata.normalize("NFKC", text)).replace("\u2212", "-").replace("\u2013", "-")
 
 
-#: A printed value of a diagnostic: a number, an interval, "—" (not applicable) or a word for a set.
-_VALUE = re.compile(r"^.{0,12}?(\d|—|-|n/a|unbounded|empty|whole line)")
+#: A printed value of a diagnostic, right after its label: a number, a p-value or interval in brackets,
+#: "—" (not applicable) or a word for a set.
+_VALUE = re.compile(r"^(?:[-(\[<]?\d|\(<|—|n/a|unbounded|empty|whole)")
 
 
 def unprinted_values(text: str, labels: list[str]) -> list[str]:
