@@ -170,7 +170,8 @@ def test_the_chain_position_check_catches_the_wrong_name():
     assert chain_position_misnamed("chain_position (产业链位置): front, middle or back")
     assert not chain_position_misnamed("chain_position (创新链位置); aliases: position, 产业链位置")
     assert chain_position_row_misnamed(["chain_position", "产业链位置", "front / middle / back"])
-    assert not chain_position_row_misnamed(["chain_position", "创新链位置", "front / middle / back", "position, 产业链位置"])
+    row = ["chain_position", "创新链位置", "front / middle / back", "position, 产业链位置"]
+    assert not chain_position_row_misnamed(row)
 
 
 # --------------------------------------------------------------------------- a strong first stage is not collinear
@@ -180,9 +181,7 @@ _FIRST_STAGE = re.compile(r"Wald|Kleibergen|\bKP\b|first[ -]stage", re.I)
 def collinear_first_stage(text: str) -> list[str]:
     """Sentences about a first stage (its KP Wald F) that call it collinear or nearly so (a refused
     collinear instrument, in the API reference, is another matter)."""
-    return [
-        s for s in _sentences(text) if _FIRST_STAGE.search(s) and re.search(r"(?<!not )(?<!not\xa0)\bcollinear", s)
-    ]
+    return [s for s in _sentences(text) if _FIRST_STAGE.search(s) and re.search(r"(?<!not )(?<!not\xa0)\bcollinear", s)]
 
 
 def test_no_first_stage_is_called_collinear(pages):
@@ -192,7 +191,7 @@ def test_no_first_stage_is_called_collinear(pages):
 
 def test_the_collinearity_check_catches_an_almost_collinear_first_stage():
     assert collinear_first_stage("The KP Wald F of 31,531 says AIE and its instrument are almost collinear.")
-    assert not collinear_first_stage("They imply a partial R² of at least 0.60: not collinear, but a strong first stage.")
+    assert not collinear_first_stage("A partial R² of at least 0.60: not collinear, but a strong first stage.")
     assert not collinear_first_stage("A control collinear with the others is refused.")
 
 

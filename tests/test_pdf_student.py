@@ -29,7 +29,7 @@ from aichain_utils.paths import toc_pages
 from aichain_utils.sphinxext import strip_solutions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import build_book  # noqa: E402
+import build_book
 
 _SOLUTION = re.compile(r"^:::\{solution\} ([\w-]+)\n(.*?)^:::[ \t]*$", re.M | re.S)
 _EXERCISE = re.compile(r"^:::\{exercise\}\n:label: ([\w-]+)\n(.*?)^:::[ \t]*$", re.M | re.S)
