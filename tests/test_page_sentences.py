@@ -258,3 +258,26 @@ def test_the_smd_check_catches_a_silent_zero():
     assert not silent_zero_smd(
         "Matching brings the largest standardised mean difference from 0.412 to 0.000. That balance is mechanical."
     )
+
+
+# --------------------------------------------------------------------------- every reference has its year
+def yearless(entries: list[str]) -> list[str]:
+    """References printed without a year (or with "n.d.", what the author–year style prints then)."""
+    return [e for e in entries if re.search(r"\bn\.\s?d\.", e) or not re.search(r"\b(?:1[89]|20)\d\d\b", e)]
+
+
+def test_every_reference_prints_its_year(root, pages):
+    """Issue 24 (citations printed "n.d."): the bibliography's every entry has its year, and no page
+    cites a work as "n.d."."""
+    soup = BeautifulSoup((_site(root) / "bibliography.html").read_text(encoding="utf-8"), "html.parser")
+    entries = [_text(e) for e in soup.select("main div.citation, main dl.citation > dd")]
+    assert len(entries) >= 10, f"only {len(entries)} bibliography entries found"
+    assert not yearless(entries), yearless(entries)
+    cited_nd = [page for page, page_soup in pages.items() if re.search(r"\bn\.\s?d\.", _text(page_soup))]
+    assert not cited_nd, f"pages that cite a work without its year: {cited_nd}"
+
+
+def test_the_year_check_catches_a_reference_without_its_year():
+    assert yearless(["Pang, Jiao and Li. How does AI embedding promote ... n.d."]) != []
+    assert yearless(["Sobel, M. E. Asymptotic confidence intervals for indirect effects."]) != []
+    assert yearless(["Sobel, M. E. (1982). Asymptotic confidence intervals for indirect effects."]) == []

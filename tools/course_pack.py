@@ -7,7 +7,8 @@ build folder) to ``<build>/pdf/aichain-handouts.pdf`` with the book's print styl
 :func:`aichain_utils.kit.assemble_kit` writes that site's ``kit/`` folder: the wheel of ``aichain_utils``
 (from its cache when the package did not change), the pinned requirements and the course pack, which
 now holds the student edition's PDF and the handouts' PDF. The Sphinx extension assembles the same kit
-whenever it builds the site; this script refreshes it once the PDFs are printed.
+whenever it builds the site; this script refreshes it once the PDFs are printed, in the other edition's
+site too when it is built (``_build/html`` and ``_build/student/html``), so that no pack keeps older PDFs.
 """
 
 from __future__ import annotations
@@ -51,8 +52,12 @@ def main(argv: list[str]) -> int:
     build = Path(args.build).resolve()
     site = (Path(args.out).resolve() if args.out else build) / "html"
     print_handouts(build, site)
-    kit = assemble_kit(site, build, ROOT)
-    print(f"course_pack: wrote {kit / PACK_NAME}")
+    # the site's course pack, and the other edition's (the instructor's _build/html when the student's
+    # was printed): both carry the PDFs just printed, not older ones
+    for pages in dict.fromkeys([site, build / "html", build / "student" / "html"]):
+        if (pages / "index.html").is_file():
+            kit = assemble_kit(pages, build, ROOT)
+            print(f"course_pack: wrote {kit / PACK_NAME}")
     return 0
 
 
