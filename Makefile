@@ -10,12 +10,17 @@ STAMP  := $(VENV)/.installed-stamp
 BUILD_FLAGS := --warningiserror --keep-going
 
 # Edition: `make book EDITION=student` removes the exercises' solutions (instructor is the default).
-# Both editions share _build: switching editions re-renders every page from the execution cache
-# (the notebooks are not run again) and overwrites _build/html; the build fails if a solution is left.
+# The student edition is built into its own folder, _build/student (tools/build_book.py --out): its pages
+# are rendered from the instructor build's execution cache in _build (no notebook runs again) and
+# _build/html is never touched; the build fails if a solution is left.
 EDITION ?=
 ifneq ($(strip $(EDITION)),)
 export AICHAIN_EDITION := $(EDITION)
 endif
+STUDENT := $(filter student,$(strip $(EDITION)))
+# Where the pages of this edition go: _build (html, singlehtml) or _build/student.
+EDITION_OUT := $(if $(STUDENT),--out _build/student)
+SITE := $(if $(STUDENT),_build/student/html,_build/html)
 
 # Notebooks run with the virtual environment's python and its kernel.
 export PATH := $(BIN):$(PATH)
@@ -28,9 +33,9 @@ export AICHAIN_CWD ?= $(if $(PWD),$(PWD),$(CURDIR))
 
 help:
 	@echo "make book   - build the book into _build/html (executes every chapter)"
-	@echo "make book EDITION=student - the student edition: the same book without the solutions"
+	@echo "make book EDITION=student - the student edition (no solutions) into _build/student/html"
 	@echo "make pdf    - the whole book as one PDF, _build/pdf/aichain.pdf (Chromium prints a single-page build)"
-	@echo "make pdf EDITION=student - the student PDF (no solutions), the handouts PDF and the course pack"
+	@echo "make pdf EDITION=student - the student PDF (no solutions), the student site, the handouts PDF, the course pack"
 	@echo "make test   - ruff and the import contracts, a from-scratch book build (and its PDF when Chromium is installed), and pytest"
 	@echo "make check-data - check the file in AICHAIN_DATA and print one report (exit 2 if it fails)"
 	@echo "make bench  - time the book build and the Tables 3-10 battery at 1x/10x/100x (about 15 minutes)"
@@ -53,8 +58,8 @@ $(STAMP): requirements.txt pyproject.toml
 # pre-execution and jupyter-book build; it keeps the last good site (marked as not current when a
 # build fails) and, when a chapter fails, prints the chapter, the cell and the exception last.
 book: $(STAMP)
-	@$(BIN)/python tools/build_book.py _build -- $(BUILD_FLAGS)
-	@echo "Open _build/html/index.html (or: python -m http.server -d _build/html 8000)"
+	@$(BIN)/python tools/build_book.py _build $(EDITION_OUT) -- $(BUILD_FLAGS)
+	@echo "Open $(SITE)/index.html (or: python -m http.server -d $(SITE) 8000)"
 
 check-data: $(STAMP)
 	@$(BIN)/python tools/check_data.py
@@ -75,20 +80,19 @@ browser-deps:
 	else echo "chromium or the Noto CJK fonts missing and not root: browser and PDF tests will be skipped or fail"; fi
 
 # The whole book as one PDF: a single-page HTML build (same execution cache, same extensions) printed by
-# headless Chromium, which renders MathJax, Chinese (Noto CJK), tables and figures as the site does.
-# Then the site is rebuilt so that its landing page links the PDF (copied to _build/html/aichain.pdf).
-# EDITION=student writes _build/pdf/aichain-student.pdf (no solutions) and the student site, then prints the
-# handouts (one page per chapter) and puts both into the site's course pack (tools/course_pack.py).
-# Neither PDF has the API reference (it stays on the site).
-PDF_FILE := $(if $(filter student,$(strip $(EDITION))),aichain-student.pdf,aichain.pdf)
+# headless Chromium, which renders MathJax, Chinese (Noto CJK), tables and figures as the site does
+# (tools/make_pdf.py --build). Then the site is rebuilt so that its landing page links the PDF (copied to
+# _build/html/aichain.pdf). EDITION=student writes _build/pdf/aichain-student.pdf (no solutions) from a
+# single-page build in _build/student/singlehtml and the student site _build/student/html (the execution
+# cache is _build's: nothing runs again; _build/html and _build/singlehtml are not touched), then prints the
+# handouts (one page per chapter) and puts both PDFs into the student site's course pack
+# (tools/course_pack.py). Neither PDF has the API reference (it stays on the site).
+PDF_FILE := $(if $(STUDENT),aichain-student.pdf,aichain.pdf)
 pdf: $(STAMP) pdf-deps
-	$(BIN)/python tools/cache_guard.py _build
-	$(BIN)/python tools/preexecute.py _build
-	$(BIN)/jupyter-book build . --builder singlehtml $(BUILD_FLAGS)
-	$(BIN)/python tools/make_pdf.py _build/singlehtml/index.html _build/pdf/$(PDF_FILE)
-	$(BIN)/python tools/build_book.py _build -- $(BUILD_FLAGS)
-	$(if $(filter student,$(strip $(EDITION))),$(BIN)/python tools/course_pack.py _build)
-	@echo "Wrote _build/pdf/$(PDF_FILE) (also linked from the site's landing page)"
+	$(BIN)/python tools/make_pdf.py --build _build $(EDITION_OUT) _build/pdf/$(PDF_FILE) -- $(BUILD_FLAGS)
+	$(BIN)/python tools/build_book.py _build $(EDITION_OUT) -- $(BUILD_FLAGS)
+	$(if $(STUDENT),$(BIN)/python tools/course_pack.py _build $(EDITION_OUT))
+	@echo "Wrote _build/pdf/$(PDF_FILE) (also linked from the landing page of $(SITE))"
 
 # Chromium and the CJK fonts for `make pdf`: installed from Debian's packages when running as root.
 pdf-deps:
@@ -101,6 +105,9 @@ pdf-deps:
 # The whole-book PDF is built too when Chromium is there (tests/test_pdf.py checks it; CI installs
 # Chromium through browser-deps): the single-page build and its print, then the site, which links it
 # (tools/make_pdf.py --build: the site build then reuses the pages the single-page build read).
+# So is the student PDF (tests/test_pdf_student.py): the student edition's single-page build in
+# _build/student (the execution cache is _build's; _build's pages and Sphinx state are not touched),
+# printed to _build/pdf/aichain-student.pdf before the site is built, so that the site's course pack has it.
 # Each phase is timed and the times are printed at the end (also when a phase fails).
 # The tests read this one build (_build/html, _build/pdf); tests/test_incremental_builds.py starts its
 # sandbox from its execution cache. pytest runs on two workers (pytest-xdist), a test file per worker at
@@ -113,6 +120,10 @@ test: $(STAMP) browser-deps
 	pdf() { if command -v chromium >/dev/null 2>&1; then \
 		$(BIN)/python tools/make_pdf.py --build _build _build/pdf/aichain.pdf -- $(BUILD_FLAGS); \
 		else echo "chromium is not installed: no book PDF (its tests are skipped)"; fi; }; \
+	student_pdf() { if command -v chromium >/dev/null 2>&1; then \
+		AICHAIN_EDITION=student $(BIN)/python tools/make_pdf.py --build _build --out _build/student \
+			_build/pdf/aichain-student.pdf -- $(BUILD_FLAGS); \
+		else echo "chromium is not installed: no student PDF (its tests are skipped)"; fi; }; \
 	handouts() { if command -v chromium >/dev/null 2>&1; then $(BIN)/python tools/course_pack.py _build; \
 		else echo "chromium is not installed: no handouts PDF (its test is skipped)"; fi; }; \
 	prepare() { rm -rf _build && $(BIN)/python tools/cache_guard.py _build && $(BIN)/python tools/preexecute.py _build; }; \
@@ -121,6 +132,7 @@ test: $(STAMP) browser-deps
 	phase check-data $(BIN)/python tools/check_data.py --brief && \
 	phase execution prepare && \
 	phase "PDF build" pdf && \
+	phase "student PDF" student_pdf && \
 	phase "site build" $(BIN)/python tools/build_book.py _build -- $(BUILD_FLAGS) && \
 	phase handouts handouts && \
 	phase pytest $(BIN)/python -m pytest -n 2 --dist loadfile --durations=30; \

@@ -67,6 +67,7 @@ LONGEST_FIRST = (
     "test_browser.py",
     "test_expected.py",
     "test_pdf.py",
+    "test_pdf_student.py",
     "test_build_failure.py",
     "test_closest_world.py",
     "test_simulate.py",

@@ -22,8 +22,11 @@ from aichain_utils.paths import toc_pages
 #: What must not appear in a page's text, each with the reason shown when it does.
 LEAKS: list[tuple[str, re.Pattern]] = [
     ("an absolute path of the build machine", re.compile(r"(?<![\w.:/])/(?:work|tmp|home|root|private/var)/[\w.\-]")),
-    ("a sibling folder of the repository", re.compile(r"\.\./shared\b|\bshared/seeds\b")),
-    ("a source document by its file name", re.compile(r"\b0\d\d_[\w\-]*\.txt\b|\bseeds?\s+0\d\d\b", re.IGNORECASE)),
+    ("a sibling folder of the repository", re.compile(r"\.\./shared\b|\bshared/seeds\b|(?<![\w.\-])seeds/")),
+    (
+        "a source document by its file name",
+        re.compile(r"\b0\d\d_[a-z][\w\-]*(?:\.txt)?\b|\bseeds?\s+0\d\d\b", re.IGNORECASE),
+    ),
     ("the build's own execution folder", re.compile(r"\bjupyter_execute/")),
 ]
 
@@ -84,13 +87,55 @@ def test_the_search_index_leaks_nothing(root, html_dir):
     assert not leaks, "\n".join(leaks[:10])
 
 
+#: Words that are LaTeX commands only: in the search index they come from maths indexed as text.
+LATEX_WORDS = ("mathrm", "frac", "mathbb", "mathcal", "operatorname", "widehat", "varepsilon", "ldots", "cdots")
+
+
+def latex_in_index(index: dict) -> list[str]:
+    """LaTeX in a search index (``searchindex.js``'s object): commands among its words, and source in
+    its titles (which the search results print)."""
+    found = [f"word {w!r}" for w in LATEX_WORDS if w in index.get("terms", {})]
+    titles = list(index.get("titles", [])) + list(index.get("alltitles", {}))
+    found += [f"title {t!r}" for t in titles if re.search(r"\\[A-Za-z]{2,}|[_^]\{|\$", t)]
+    return found
+
+
+def test_the_search_index_has_no_latex(html_dir):
+    """Issue 24: search results carry no LaTeX source: the index neither holds LaTeX commands as words
+    (a search for "frac" found every page with an equation) nor titles with LaTeX (the snippets under
+    each hit are made without the maths in the browser: tests/test_browser.py)."""
+    import json
+
+    text = (html_dir / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    assert not latex_in_index(index), latex_in_index(index)
+
+
+def test_the_search_index_check_catches_latex():
+    assert latex_in_index({"terms": {"mathrm": 3, "chain": 1}, "titles": ["A"]}) == ["word 'mathrm'"]
+    assert latex_in_index({"terms": {}, "titles": ["The $\\beta$ of (1)"]})
+
+
+def test_indexing_leaves_the_pages_maths_alone():
+    """The search index reads a copy of the page without its maths; the page keeps them."""
+    from docutils import nodes
+
+    from aichain_utils.book.sphinxext import without_maths
+
+    doc = nodes.paragraph("", "", nodes.Text("The effect "), nodes.math("", r"\beta"), nodes.Text(" is positive."))
+    copy = without_maths(doc)
+    assert copy.astext() == "The effect  is positive." and r"\beta" in doc.astext()
+
+
 @pytest.mark.parametrize(
     "planted",
     [
         "Sample written to /work/main/_build/sample.csv",
         "Report in /tmp/pytest-of-root/x.html",
         "see ../shared/seeds for the paper",
+        "the paper's text is in seeds/paper.txt",
         "the paper's text (002_pang_jiao_li.txt)",
+        "as 002_pang_jiao_li says",
         "as seed 002 states",
         "executed in jupyter_execute/chapters",
         "Data check: mybook/data/templates/example.csv",

@@ -104,15 +104,91 @@ def _pdf_form(text: str) -> str:
     return _squash(unicodedata.normalize("NFKC", text)).replace("\u2212", "-").replace("\u2013", "-")
 
 
+#: A printed value of a diagnostic, right after its label: a number, a p-value or interval in brackets,
+#: "—" (not applicable) or a word for a set.
+_VALUE = re.compile(r"^(?:[-(\[<]?\d|\(<|—|n/a|unbounded|empty|whole)")
+
+
+def unprinted_values(text: str, labels: list[str]) -> list[str]:
+    """Row labels printed in ``text`` (the PDF's) with no value after any of their occurrences: a
+    diagnostic is printed only when its numbers are."""
+    flat = _pdf_form(text)
+    missing = []
+    for label in labels:
+        key = _pdf_form(label)
+        ends = [m.end() for m in re.finditer(re.escape(key), flat)]
+        if ends and not any(_VALUE.match(flat[end : end + 40]) for end in ends):
+            missing.append(label)
+    return missing
+
+
 def test_every_cited_diagnostic_is_shown_on_the_site_and_printed(root, pdf_text):
     """The diagnostics the text cites are in an always-shown table on the site (not in a toggle) and
-    in the PDF's text, every row of every diagnostics table included."""
+    in the PDF's text with their values; every row of every diagnostics table is printed too."""
     rows = _diagnostic_rows(root)
     missing_on_site = [r for r in CITED_DIAGNOSTICS if r not in rows]
     assert not missing_on_site, f"not in any diagnostics table of the site: {missing_on_site}"
     text = _pdf_form(" ".join(pdf_text))
     missing = sorted(r for r in rows | set(CITED_DIAGNOSTICS) if _pdf_form(r) not in text)
     assert not missing, f"diagnostics missing from the PDF: {missing}"
+    valueless = unprinted_values(" ".join(pdf_text), CITED_DIAGNOSTICS)
+    assert not valueless, f"diagnostics printed without their values: {valueless}"
+
+
+#: Diagnostics the chapters' prose names, each with the row label of the table that prints it: a name
+#: in the text must have its row in the PDF (the list above is kept honest by the prose itself).
+PROSE_NAMES = {
+    r"\bKP rk LM\b|Kleibergen[–-]Paap rk LM": "KP rk LM, replicated (p)",
+    r"KP rk Wald|Kleibergen[–-]Paap (?:rk )?Wald": "KP rk Wald F, replicated",
+    r"\beffective F\b": "effective F (MOP 10% bias critical value)",
+    r"Anderson[–-]Rubin": "Anderson–Rubin 95% set",
+    r"\btF interval": "tF 95% interval (Lee et al. 2022)",
+    r"wild[ -]cluster bootstrap|wild bootstrap": "wild cluster bootstrap p (industry)",
+}
+
+
+def test_every_diagnostic_the_prose_names_is_printed(root, pdf_text):
+    """A diagnostic named in a chapter's text (KP rk LM and Wald, effective F, Anderson–Rubin, tF, wild
+    bootstrap) is one of CITED_DIAGNOSTICS, and its row is printed in the PDF with its values."""
+    prose = ""
+    for page in toc_pages(root):
+        if page.startswith("chapters/"):
+            soup = BeautifulSoup((root / "_build" / "html" / f"{page}.html").read_text("utf-8"), "html.parser")
+            for table in soup.select("main table"):
+                table.decompose()
+            prose += " " + " ".join((soup.select_one("main") or soup).get_text(" ").split())
+    named = [label for pattern, label in PROSE_NAMES.items() if re.search(pattern, prose)]
+    assert len(named) == len(PROSE_NAMES), f"the prose no longer names {set(PROSE_NAMES.values()) - set(named)}"
+    assert set(named) <= set(CITED_DIAGNOSTICS)
+    text = " ".join(pdf_text)
+    assert not [n for n in named if _pdf_form(n) not in _pdf_form(text)], named
+    assert not unprinted_values(text, named), unprinted_values(text, named)
+
+
+def test_the_value_check_catches_a_label_printed_alone():
+    labels = ["KP rk LM, replicated (p)", "Anderson–Rubin 95% set"]
+    text = "KP rk LM, replicated (p) 168.75 (< 0.001) Anderson–Rubin 95% set Book table 4.2"
+    assert unprinted_values(text, labels) == ["Anderson–Rubin 95% set"]
+    assert unprinted_values(text.replace("set Book", "set [0.548, 1.476] Book"), labels) == []
+
+
+def test_no_pdf_page_prints_a_path_a_source_file_name_or_a_build_folder(root, pdf_text):
+    """Issue 24: what tests/test_page_leaks.py forbids on the site's pages (an absolute path of the
+    build machine, ../shared, seeds/, a source document's file name, the folder the book was built in)
+    is not on any page of the PDF either."""
+    from test_page_leaks import leaks_in
+
+    found = [f"page {k + 1}: {leak}" for k, page in enumerate(pdf_text) for leak in leaks_in(page, root.name)]
+    assert not found, "\n".join(found[:20])
+
+
+def test_every_reference_prints_its_year_and_no_api_reference_is_printed(pdf_text):
+    """Citations are author–year: no "n.d." (a reference without its year) anywhere in the PDF; and the
+    printed book leaves the API reference out (it stays on the site)."""
+    text = " ".join(pdf_text)
+    assert not re.search(r"\bn\.\s?d\.", text), re.search(r".{60}\bn\.\s?d\..{20}", text)
+    assert "Return type" not in text and "aichain_utils.replication.models.fit_two_way_fe(" not in text.replace(" ", "")
+    assert "The printed book leaves the API reference out" in text
 
 
 def _headings(root) -> list[str]:

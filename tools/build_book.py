@@ -27,7 +27,13 @@ cache guard (:func:`aichain_utils.book.buildstate.reset_if_changed`), the parall
   every step as before;
 * **phase times**: one line at the end (``make test`` prints them with its own).
 
-Usage: ``python tools/build_book.py [--builder html|singlehtml] [--root DIR] [BUILD_DIR]``.
+* **a build into its own folder** (``--out DIR``): the pages go into ``DIR/html`` (or
+  ``DIR/singlehtml``) with Sphinx's saved state beside them, while the execution cache, the data check's
+  record, the PDFs and the wheel's cache stay in the build folder. ``make pdf EDITION=student`` builds the
+  student edition into ``_build/student`` this way: it re-renders every page from the instructor build's
+  execution cache (no notebook runs again) and never touches ``_build/html`` or its saved state.
+
+Usage: ``python tools/build_book.py [--builder html|singlehtml] [--root DIR] [--out DIR] [BUILD_DIR]``.
 """
 
 from __future__ import annotations
@@ -237,6 +243,62 @@ JUPYTER_BOOK = (
 )
 
 
+#: ``jupyter-book build`` into a folder of one's choice (``--out``). The command line always writes into
+#: ``<path-output>/_build/<builder>`` and keeps the execution cache beside it; this runs the same Sphinx
+#: build (:func:`jupyter_book.sphinx.build_sphinx`, then the command line's check of its result) with the
+#: output in ``out`` and the execution cache named by the configuration (``nb_execution_cache_path``).
+#: Its argument is a JSON object (:func:`sphinx_command`).
+JUPYTER_BOOK_INTO = (
+    "import json, sys; from pathlib import Path; sys.modules['rfc3987_syntax'] = None; a = json.loads(sys.argv[1]); "
+    "from jupyter_book.sphinx import build_sphinx; from jupyter_book.cli.main import builder_specific_actions; "
+    "r = build_sphinx(a['src'], a['out'], noconfig=True, path_config=a['config'], confoverrides=a['overrides'], "
+    "builder=a['builder'], warningiserror=a['W'], keep_going=a['keep_going'], freshenv=a['all'], "
+    "quiet=a['quiet'] > 0, really_quiet=a['quiet'] > 1, verbosity=a['verbose']); "
+    "builder_specific_actions(r, a['builder'], Path(a['out']), 'book', None, print)"
+)
+#: The flags of ``jupyter-book build`` a build into its own folder understands (the others are refused).
+_INTO_FLAGS = {"-W": "W", "--warningiserror": "W", "--keep-going": "keep_going", "--all": "all",
+               "-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose"}  # fmt: skip
+
+
+def sphinx_command(root: Path, build_dir: Path, out: Path, builder: str, extra: list[str]) -> list[str]:
+    """The command that builds the book's pages with ``builder`` into ``out/<builder>``.
+
+    When ``out`` is the build folder: ``jupyter-book build`` (with ``--path-output`` when the build
+    folder is not ``root/_build``). Otherwise :data:`JUPYTER_BOOK_INTO`, whose execution cache is the
+    build folder's (``build_dir/.jupyter_cache``) and whose Sphinx state (``.doctrees``) is in ``out``.
+
+    Raises
+    ------
+    SystemExit
+        If ``extra`` holds a flag a build into its own folder does not pass on.
+    """
+    python = str(Path(sys.executable).parent / "python")
+    if out == build_dir:
+        cmd = [python, "-c", JUPYTER_BOOK, "build", str(root), "--builder", builder, *extra]
+        if build_dir.resolve() != (root / "_build").resolve():
+            cmd += ["--path-output", str(build_dir.parent)]
+        return cmd
+    args = {"W": False, "keep_going": False, "all": False, "quiet": 0, "verbose": 0}
+    for flag in extra:
+        if flag not in _INTO_FLAGS:
+            sys.exit(f"build_book: {flag} is not passed on to a build into its own folder (--out)")
+        key = _INTO_FLAGS[flag]
+        args[key] = args[key] + 1 if key in ("quiet", "verbose") else True
+    args |= {
+        "src": str(root),
+        "out": str(out / builder),
+        "config": str(root / "_config.yml"),
+        "builder": builder,
+        "overrides": {
+            "external_toc_path": (root / "_toc.yml").as_posix(),
+            "latex_individualpages": False,
+            "nb_execution_cache_path": str(build_dir / ".jupyter_cache"),
+        },
+    }
+    return [python, "-c", JUPYTER_BOOK_INTO, json.dumps(args)]
+
+
 def _run(cmd: list[str], cwd: Path, log: list[str] | None = None) -> int:
     """Run ``cmd``, echoing its output; keep it in ``log`` when given."""
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
@@ -277,12 +339,19 @@ def _times(times: dict[str, float]) -> str:
     return "build_book phase times: " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
 
 
-def build(root: Path, build_dir: Path, builder: str = "html", extra: list[str] | None = None) -> int:
-    """Run the steps; returns the exit status (0 built, 1 a chapter or Sphinx failed, 2 the data check)."""
+def build(
+    root: Path, build_dir: Path, builder: str = "html", extra: list[str] | None = None, out: Path | None = None
+) -> int:
+    """Run the steps; returns the exit status (0 built, 1 a chapter or Sphinx failed, 2 the data check).
+
+    The pages go into ``out/<builder>`` (``out`` defaults to ``build_dir``); the execution cache and
+    the data check's record are ``build_dir``'s.
+    """
     started, times = now(), {}
     bin_dir = Path(sys.executable).parent
     fingerprint = inputs_fingerprint(root)
     html = "html" if builder == "html" else builder
+    out = out or build_dir
 
     t = time.perf_counter()
     status, output = check_data(build_dir, fingerprint)
@@ -292,19 +361,20 @@ def build(root: Path, build_dir: Path, builder: str = "html", extra: list[str] |
         last = [ln for ln in output.strip().splitlines() if ln.strip()]
         reason = "make check-data failed: " + (last[-1] if last else "see its report above")
         print(_times(times))
-        return _fail(build_dir, started, reason, 2, html, False)
+        return _fail(out, started, reason, 2, html, False)
 
     t = time.perf_counter()
-    manifest = site_manifest(root, build_dir, fingerprint, builder, extra or [])
+    own_folder = [] if out == build_dir else [f"--out={out}"]  # a build into its own folder (see above)
+    manifest = site_manifest(root, build_dir, fingerprint, builder, [*(extra or []), *own_folder])
     times["up-to-date check"] = time.perf_counter() - t
-    if site_is_current(build_dir / html, manifest):
-        print(f"build_book: {build_dir / html} is current (nothing it is made from changed); nothing to build")
+    if site_is_current(out / html, manifest):
+        print(f"build_book: {out / html} is current (nothing it is made from changed); nothing to build")
         print(_times(times))
         return 0
 
     t = time.perf_counter()
     if builder == "html":
-        set_aside_if_inputs_changed(build_dir, root, html)
+        set_aside_if_inputs_changed(out, root, html)
     _run([str(bin_dir / "python"), str(ROOT / "tools" / "cache_guard.py"), str(build_dir), str(root)], root)
     times["cache guard"] = time.perf_counter() - t
 
@@ -314,20 +384,17 @@ def build(root: Path, build_dir: Path, builder: str = "html", extra: list[str] |
     causes = _preexecute_failures(root, build_dir)
     if causes:
         print(_times(times))
-        return _fail(build_dir, started, "; ".join(causes), 1, html, False)
+        return _fail(out, started, "; ".join(causes), 1, html, False)
 
     t = time.perf_counter()
     log: list[str] = []
-    cmd = [str(bin_dir / "python"), "-c", JUPYTER_BOOK, "build", str(root), "--builder", builder, *(extra or [])]
-    if build_dir.resolve() != (root / "_build").resolve():
-        cmd += ["--path-output", str(build_dir.parent)]
-    code = _run(cmd, root, log)
+    code = _run(sphinx_command(root, build_dir, out, builder, extra or []), root, log)
     times["jupyter-book build"] = time.perf_counter() - t
     print(_times(times))
     if code != 0:
-        return _fail(build_dir, started, "; ".join(_sphinx_failures(root, "".join(log))), 1, html, True)
-    mark_good_site(build_dir, started, html)
-    (build_dir / html / MANIFEST).write_text(manifest + "\n", encoding="utf-8")
+        return _fail(out, started, "; ".join(_sphinx_failures(root, "".join(log))), 1, html, True)
+    mark_good_site(out, started, html)
+    (out / html / MANIFEST).write_text(manifest + "\n", encoding="utf-8")
     return 0
 
 
@@ -336,12 +403,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("build", nargs="?", default=None, help="the build folder (default: ROOT/_build)")
     parser.add_argument("--root", default=str(ROOT), help="the book's source folder")
     parser.add_argument("--builder", default="html", choices=("html", "singlehtml"))
-    parser.add_argument("sphinx_args", nargs=argparse.REMAINDER, help="after --: passed to jupyter-book build")
-    args = parser.parse_args(argv)
+    parser.add_argument("--out", default=None, help="the folder the pages go into (default: the build folder)")
+    parser.epilog = "Arguments after -- are passed to jupyter-book build (default: --warningiserror --keep-going)."
+    argv = sys.argv[1:] if argv is None else argv
+    own, sphinx_args = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
+    args = parser.parse_args(own)  # options may follow the build folder: `_build --out _build/student -- -W`
     root = Path(args.root).resolve()
     build_dir = Path(args.build).resolve() if args.build else root / "_build"
-    extra = [a for a in args.sphinx_args if a != "--"] or ["--warningiserror", "--keep-going"]
-    return build(root, build_dir, args.builder, extra)
+    extra = sphinx_args or ["--warningiserror", "--keep-going"]
+    out = Path(args.out).resolve() if args.out else None
+    return build(root, build_dir, args.builder, extra, out if out != build_dir else None)
 
 
 if __name__ == "__main__":

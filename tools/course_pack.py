@@ -1,12 +1,14 @@
 """Print the handouts (one A4 page per chapter) and put the course pack into the built site.
 
-Usage: ``python tools/course_pack.py [BUILD_DIR]`` (run by ``make pdf EDITION=student`` after the site is
-built). Headless Chromium prints the site's handouts page (``<build>/html/handouts.html``) to
-``<build>/pdf/aichain-handouts.pdf`` with the book's print stylesheet; then
-:func:`aichain_utils.book.kit.assemble_kit` writes the site's ``kit/`` folder: the wheel of ``aichain_utils``
+Usage: ``python tools/course_pack.py [BUILD_DIR] [--out DIR]`` (run by ``make pdf EDITION=student`` after
+the student site is built into ``_build/student``, and by ``make test`` on the site ``_build/html``).
+Headless Chromium prints the site's handouts page (``<out>/html/handouts.html``; ``out`` defaults to the
+build folder) to ``<build>/pdf/aichain-handouts.pdf`` with the book's print stylesheet; then
+:func:`aichain_utils.book.kit.assemble_kit` writes that site's ``kit/`` folder: the wheel of ``aichain_utils``
 (from its cache when the package did not change), the pinned requirements and the course pack, which
 now holds the student edition's PDF and the handouts' PDF. The Sphinx extension assembles the same kit
-whenever it builds the site; this script refreshes it once the PDFs are printed.
+whenever it builds the site; this script refreshes it once the PDFs are printed, in the other edition's
+site too when it is built (``_build/html`` and ``_build/student/html``), so that no pack keeps older PDFs.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from aichain_utils.book.kit import HANDOUTS_PDF, PACK_NAME, assemble_kit  # noqa
 from aichain_utils.paths import toc_pages  # noqa: E402
 
 
-def print_handouts(build: Path) -> Path:
-    """Print ``<build>/html/handouts.html`` to ``<build>/pdf/aichain-handouts.pdf``; returns the PDF."""
+def print_handouts(build: Path, site: Path | None = None) -> Path:
+    """Print ``<site>/handouts.html`` (``site`` defaults to ``<build>/html``) to
+    ``<build>/pdf/aichain-handouts.pdf``; returns the PDF."""
     from make_pdf import print_pdf
     from pypdf import PdfReader
 
-    page = build / "html" / "handouts.html"
+    page = (site or build / "html") / "handouts.html"
     if not page.is_file():
         sys.exit(f"course_pack: {page} does not exist: build the site first (make book)")
     out = build / "pdf" / HANDOUTS_PDF
@@ -40,10 +43,21 @@ def print_handouts(build: Path) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    build = Path(argv[0]).resolve() if argv else ROOT / "_build"
-    print_handouts(build)
-    kit = assemble_kit(build / "html", build, ROOT)
-    print(f"course_pack: wrote {kit / PACK_NAME}")
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("build", nargs="?", default=str(ROOT / "_build"), help="the build folder (pdf/ is in it)")
+    parser.add_argument("--out", default=None, help="the folder of the site (its html/); default: the build folder")
+    args = parser.parse_args(argv)
+    build = Path(args.build).resolve()
+    site = (Path(args.out).resolve() if args.out else build) / "html"
+    print_handouts(build, site)
+    # the site's course pack, and the other edition's (the instructor's _build/html when the student's
+    # was printed): both carry the PDFs just printed, not older ones
+    for pages in dict.fromkeys([site, build / "html", build / "student" / "html"]):
+        if (pages / "index.html").is_file():
+            kit = assemble_kit(pages, build, ROOT)
+            print(f"course_pack: wrote {kit / PACK_NAME}")
     return 0
 
 

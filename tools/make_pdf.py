@@ -12,6 +12,11 @@ setting that depends on whether ``aichain.pdf`` exists, and Sphinx re-reads ever
 changes. So the PDF file exists (an empty placeholder when there was none) before the single-page
 build, as it does when the site is built; the print is written to a temporary file that replaces it
 only once it is checked, and a placeholder is removed when the build or the print fails.
+
+``python tools/make_pdf.py --build _build --out _build/student _build/pdf/aichain-student.pdf`` (run by
+``make pdf EDITION=student`` and ``make test``, with ``AICHAIN_EDITION=student``) makes the single-page
+build in ``_build/student/singlehtml`` (``tools/build_book.py --out``: the execution cache is
+``_build``'s, nothing runs again) and prints it; the instructor's pages and Sphinx state are not touched.
 """
 
 from __future__ import annotations
@@ -66,8 +71,10 @@ def _pages(path: Path) -> int:
     return len(PdfReader(path).pages)
 
 
-def build_and_print(build: Path, out: Path, sphinx_args: list[str]) -> int:
-    """The single-page build of the book into ``build``/singlehtml, then its print to ``out``."""
+def build_and_print(build: Path, out: Path, sphinx_args: list[str], into: Path | None = None) -> int:
+    """The single-page build of the book into ``<into>/singlehtml`` (``into`` defaults to ``build``),
+    then its print to ``out``."""
+    into = into or build
     placeholder = not out.is_file()
     if placeholder:  # the landing page says what it will say on the site (see the module's docstring)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -75,11 +82,12 @@ def build_and_print(build: Path, out: Path, sphinx_args: list[str]) -> int:
     printed = out.with_name(out.name + ".printing")
     try:
         cmd = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--builder", "singlehtml", str(build)]
+        cmd += ["--out", str(into)] if into != build else []
         status = subprocess.run([*cmd, "--", *sphinx_args], cwd=ROOT, check=False).returncode
         if status != 0:
             print(f"make_pdf: the single-page build failed (status {status}); no PDF", file=sys.stderr)
             return status
-        print_pdf(build / "singlehtml" / "index.html", printed)
+        print_pdf(into / "singlehtml" / "index.html", printed)
         pages = _pages(printed)
         if pages < 10:
             print(f"make_pdf: {out} would have only {pages} pages: the book did not print", file=sys.stderr)
@@ -99,10 +107,15 @@ def main(argv: list[str]) -> int:
         rest = argv[1:]
         sphinx_args = rest[rest.index("--") + 1 :] if "--" in rest else ["--warningiserror", "--keep-going"]
         rest = rest[: rest.index("--")] if "--" in rest else rest
+        into = None
+        if "--out" in rest and rest.index("--out") + 1 < len(rest):
+            at = rest.index("--out")
+            into = Path(rest[at + 1]).resolve()
+            rest = rest[:at] + rest[at + 2 :]
         if len(rest) != 2:
-            sys.exit("usage: python tools/make_pdf.py --build BUILD_DIR OUT.pdf [-- SPHINX_FLAGS]")
+            sys.exit("usage: python tools/make_pdf.py --build BUILD_DIR [--out DIR] OUT.pdf [-- SPHINX_FLAGS]")
         chromium()  # fail before building when Chromium is missing
-        return build_and_print(Path(rest[0]).resolve(), Path(rest[1]).resolve(), sphinx_args)
+        return build_and_print(Path(rest[0]).resolve(), Path(rest[1]).resolve(), sphinx_args, into)
     if len(argv) != 2:
         sys.exit("usage: python tools/make_pdf.py SINGLEHTML_INDEX OUT.pdf")
     page, out = Path(argv[0]), Path(argv[1])

@@ -35,8 +35,10 @@ __all__ = [
     "numbered_table",
     "repository_settings",
     "setup",
+    "shared_build",
     "solution_leaks",
     "strip_solutions",
+    "without_maths",
 ]
 
 
@@ -223,6 +225,14 @@ PDF_NAME = "aichain.pdf"
 STUDENT_PDF_NAME = "aichain-student.pdf"
 
 
+def shared_build(app) -> Path:
+    """The build folder whose ``pdf/`` and ``kit-cache/`` this build reads: the folder of the execution
+    cache when the build names one (a build into its own folder, ``tools/build_book.py --out``, such as
+    the student edition's ``_build/student``, uses ``_build``'s cache), else the output's parent."""
+    cache = getattr(app.config, "nb_execution_cache_path", "") or ""
+    return Path(cache).parent if str(cache).strip() else Path(app.outdir).parent
+
+
 def edition_pdf() -> str:
     """The PDF of this build's edition (``_build/pdf/<name>``): :data:`PDF_NAME` or :data:`STUDENT_PDF_NAME`."""
     return STUDENT_PDF_NAME if edition() == "student" else PDF_NAME
@@ -243,7 +253,7 @@ def _configure_landing_page(app, config) -> None:
     options, sentence = repository_settings(config.html_theme_options or {})
     config.html_theme_options = options
     name = edition_pdf()
-    pdf = Path(app.outdir).parent / "pdf" / name
+    pdf = shared_build(app) / "pdf" / name
     subs = dict(getattr(config, "myst_substitutions", None) or {})
     subs["repository_sentence"] = sentence
     subs["pdf_sentence"] = (
@@ -284,7 +294,7 @@ def _copy_pdf(app, exception) -> None:
 
     if edition() == "student":
         (Path(app.outdir) / PDF_NAME).unlink(missing_ok=True)
-    pdf = Path(app.outdir).parent / "pdf" / edition_pdf()
+    pdf = shared_build(app) / "pdf" / edition_pdf()
     if pdf.is_file():
         shutil.copy2(pdf, Path(app.outdir) / pdf.name)
 
@@ -298,7 +308,7 @@ def _assemble_kit(app, exception) -> None:
         return
     from aichain_utils.book.kit import assemble_kit
 
-    assemble_kit(Path(app.outdir), Path(app.outdir).parent, root)
+    assemble_kit(Path(app.outdir), shared_build(app), root)
 
 
 def _offer_kit_download(app, pagename, templatename, context, doctree):
@@ -656,6 +666,38 @@ def _link_glossary_terms(app, doctree) -> None:
     link_first_uses(doctree, term_patterns())
 
 
+_HTML_MATHS = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
+
+
+def without_maths(doctree):
+    """A copy of ``doctree`` without its maths (inline and display, and the ``\\(...\\)`` of a pasted HTML
+    table): what the search index reads."""
+    copy = doctree.deepcopy()
+    for node in list(copy.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))):
+        node.parent.remove(node)
+    for node in list(copy.findall(nodes.raw)):
+        if "html" in node.get("format", "").split() and _HTML_MATHS.search(node.astext()):
+            text = _HTML_MATHS.sub("", node.astext())
+            node.replace_self(nodes.raw(text, text, format=node["format"]))
+    return copy
+
+
+def _index_pages_without_maths(app) -> None:
+    """Keep LaTeX source out of the search index: Sphinx indexes the text of maths nodes as words
+    (``mathrm``, ``frac``), so a search for them found every page with an equation. The page itself is
+    written before it is indexed and keeps its maths."""
+    builder = app.builder
+    if not hasattr(builder, "index_page") or getattr(builder, "aichain_index_without_maths", False):
+        return
+    original = builder.index_page
+
+    def index_page(pagename, doctree, title):
+        return original(pagename, without_maths(doctree), title)
+
+    builder.index_page = index_page
+    builder.aichain_index_without_maths = True
+
+
 def _singlehtml_handlers(app) -> None:
     """Let the single-page build (``make pdf``) render every node the HTML build renders.
 
@@ -679,6 +721,7 @@ def setup(app):
     app.connect("config-inited", _guard_inputs)
     app.connect("config-inited", _configure_landing_page)
     app.connect("builder-inited", _singlehtml_handlers)
+    app.connect("builder-inited", _index_pages_without_maths)
     app.connect("build-finished", _copy_pdf)
     app.connect("source-read", _api_reference)
     app.connect("env-get-outdated", _reread_generated)

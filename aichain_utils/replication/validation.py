@@ -110,7 +110,7 @@ REFERENCES: tuple[Reference, ...] = (
         "reference.test_stata_panel",
         ("test_coefficient_t_and_p", "test_covariance_matrix", "test_sample_size_and_r2"),
         "OLS and fixed effects (econometrics.fit_ols): coefficients, t, p, covariance matrices, N, R², "
-        "within R², df; unweighted and aweighted",
+        "within R² (xtreg, fe's: unit means removed), df; unweighted and aweighted",
         "Stata regress and xtreg, fe",
         "results shipped with the Python package linearmodels 7.1 (tests/panel/results: Stata 13 estout "
         "output of execute-stata-simulated-data.py)",

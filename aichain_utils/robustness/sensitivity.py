@@ -163,7 +163,8 @@ def oster(
     """Oster (2019): delta for beta = 0 and the bias-adjusted beta for delta = 1, as Stata's ``psacalc``.
 
     The short regression is ``y`` on ``x`` (and a constant), the intermediate one adds ``controls``.
-    Pass demeaned arrays for a fixed-effects model: the R² are then within R².
+    Pass demeaned arrays for a fixed-effects model: the R² are then within R² of the effects removed
+    (reghdfe's within R² when unit and year effects are removed, as the book does).
 
     Parameters
     ----------
