@@ -407,7 +407,8 @@ def _chapter(repeat: int, name: str = "robustness") -> dict:
 
 def _child_bigfile(scale: int) -> dict:
     """Write the finished variables of the simulated panel at ``scale`` as a replicator's CSV (the analysis
-    template's columns, six decimals); kept in the temporary folder between runs of the same code."""
+    template's columns, six decimals). Kept in the temporary folder between runs: the timing needs a
+    valid file of that size, not the newest simulation (delete it to write it again)."""
     from aichain_utils.inputs import schema
     from aichain_utils.inputs.panel import build_analysis_panel
     from aichain_utils.simulation.simulate import simulate_panel

@@ -422,6 +422,7 @@ def _read_text_typed(path: Path, encoding: str | None, report: CheckReport) -> t
         return None
     cells = table.to_pandas(split_blocks=True, self_destruct=True)
     del table
+    pa.default_memory_pool().release_unused()  # give the parsed buffers back before the checks copy columns
     for name in cells.columns[cells.dtypes.map(lambda d: isinstance(d, pd.CategoricalDtype)).to_numpy()]:
         cells[name] = cells[name].astype(object)  # labels: one Python string per distinct value, shared
     cells.columns = range(len(header))
