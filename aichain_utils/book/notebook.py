@@ -150,9 +150,9 @@ def when_available(line: str, cell: str) -> None:
         raise ValueError(f"%%when_available needs 'Table N' or 'Tables N, M', got {line!r}")
     tables = [int(v) for v in re.findall(r"\d+", line)]
     shell = get_ipython()
-    ap = shell.user_ns.get("ap")
+    ap = next((v for v in map(shell.user_ns.get, ("panel", "ap")) if hasattr(v, "missing_reason")), None)
     if ap is None:
-        raise NameError("%%when_available needs the analysis panel as `ap` (run the chapter's set-up cell)")
+        raise NameError("%%when_available needs the analysis panel as `panel` (run the chapter's set-up cell)")
     reasons = {t: ap.missing_reason(f"Table {t}") for t in tables}
     for t, reason in reasons.items():
         if t not in _NOTED:

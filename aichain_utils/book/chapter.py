@@ -1,0 +1,60 @@
+"""The chapter façade: what a chapter's visible set-up cell calls.
+
+A chapter loads the panel of the build, asks :mod:`aichain_utils.replication.results` for one results
+object per table or analysis, and glues every number the prose cites with one call::
+
+    from aichain_utils import book
+    from aichain_utils.replication import results
+
+    panel = book.load_panel()       # simulated unless AICHAIN_DATA names the replicator's file
+    t3 = results.table3(panel)      # columns, published numbers, verdicts, sentences
+    book.glue_numbers(t3)           # keys "t3_*", as the prose cites them
+"""
+
+from __future__ import annotations
+
+from aichain_utils.inputs.panel import AnalysisPanel, load_analysis_panel
+from aichain_utils.replication.numbers import Numbers, Results
+
+__all__ = ["data_banner", "glue_numbers", "load_panel"]
+
+
+def load_panel(**kwargs) -> AnalysisPanel:
+    """The analysis panel of this build (see :func:`aichain_utils.inputs.panel.load_analysis_panel`)."""
+    return load_analysis_panel(**kwargs)
+
+
+def data_banner(panel: AnalysisPanel):
+    """The line under a chapter's title that names the data of the build (an IPython HTML object)."""
+    from html import escape
+
+    from IPython.display import HTML
+
+    label = panel.source.label if panel.source is not None else "the analysis panel given"
+    return HTML(f"<p><strong>Data used for this chapter:</strong> {escape(label, quote=False)}.</p>")
+
+
+def glue_numbers(*results: Results | Numbers) -> list[str]:
+    """Glue every number, word and sentence of each results object under its flat keys.
+
+    Parameters
+    ----------
+    *results : Results or Numbers
+        Results objects (their :meth:`~aichain_utils.replication.numbers.Results.numbers`) or trees.
+
+    Returns
+    -------
+    list of str
+        The keys glued, in order (a key glued twice on one page is an error, as in myst-nb).
+    """
+    from myst_nb import glue
+
+    keys: list[str] = []
+    for item in results:
+        tree = item if isinstance(item, Numbers) else item.numbers()
+        for key, value in tree.glue_values().items():
+            if key in keys:
+                raise ValueError(f"glue key {key!r} is given by two results objects on this page")
+            glue(key, value, display=False)
+            keys.append(key)
+    return keys

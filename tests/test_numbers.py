@@ -1,0 +1,90 @@
+"""The results objects' number trees (aichain_utils.replication.numbers) and the chapter façade's glue."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from aichain_utils.replication.numbers import Numbers, Results, register_prefix, sampling_error_clause
+
+
+def test_flat_keys_follow_the_path():
+    n = Numbers("t3", {"c6": {"coef": 0.25, "published": {"coef": 0.3}}, "r2_order": "reproduces"})
+    assert n.c6.published.coef == 0.3
+    assert n.flat() == {"t3_c6_coef": 0.25, "t3_c6_published_coef": 0.3, "t3_r2_order": "reproduces"}
+
+
+def test_none_needs_a_reason_and_glues_as_nan():
+    with pytest.raises(ValueError, match="c6.bias"):
+        Numbers("t3", {"c6": {"bias": None}})
+    n = Numbers("t3", {"c6": {"bias": None}}, reasons={"c6.bias": "no truth on a user's data"})
+    assert math.isnan(n.glue_values()["t3_c6_bias"])
+    assert n.reasons == {"c6.bias": "no truth on a user's data"}
+
+
+def test_numpy_scalars_become_python_numbers_and_bools_words():
+    n = Numbers("x", {"a": np.float64(1.5), "b": np.int64(3), "c": True})
+    assert n.glue_values() == {"x_a": 1.5, "x_b": 3, "x_c": "yes"}
+    assert type(n.a) is float and type(n.b) is int
+
+
+@pytest.mark.parametrize("bad", [{"A": 1}, {"a-b": 1}, {"a__b": 1}, {"1a": 1}])
+def test_names_must_read_as_keys(bad):
+    with pytest.raises(ValueError, match="lower-case"):
+        Numbers("x", bad)
+
+
+def test_a_page_cites_leaves_not_frames():
+    import pandas as pd
+
+    with pytest.raises(TypeError, match="DataFrame"):
+        Numbers("x", {"table": pd.DataFrame()})
+
+
+def test_missing_number_names_what_exists():
+    with pytest.raises(AttributeError, match=r"has no number 'c7'.*\['c6'\]"):
+        Numbers("t3", {"c6": {"coef": 1.0}}).c7  # noqa: B018
+
+
+def test_a_prefix_names_one_results_class():
+    register_prefix("zz_test", "a")
+    with pytest.raises(ValueError, match="already used"):
+        register_prefix("zz_test", "b")
+    with pytest.raises(ValueError):
+        register_prefix("Bad", "c")
+
+
+def test_results_subclass_registers_its_prefix():
+    class Planted(Results):
+        prefix = "zz_planted"
+
+        def numbers(self):
+            return Numbers(self.prefix, {"a": 1})
+
+    from aichain_utils.replication.numbers import PREFIXES
+
+    assert PREFIXES["zz_planted"].endswith("Planted")
+    assert Planted().numbers().flat() == {"zz_planted_a": 1}
+
+
+def test_sampling_error_clause_is_the_two_se_rule():
+    assert sampling_error_clause(0.19, 0.1) == "within sampling error"
+    assert sampling_error_clause(-0.21, 0.1) == "more than sampling error explains"
+    with pytest.raises(ValueError, match="positive"):
+        sampling_error_clause(0.1, 0.0)
+
+
+def test_glue_numbers_glues_each_key_once(monkeypatch):
+    import myst_nb
+
+    from aichain_utils import book
+
+    seen = []
+    monkeypatch.setattr(myst_nb, "glue", lambda key, value, display=True: seen.append((key, value, display)))
+    a = Numbers("aa", {"x": 1.0, "y": "larger"})
+    assert book.glue_numbers(a) == ["aa_x", "aa_y"]
+    assert seen == [("aa_x", 1.0, False), ("aa_y", "larger", False)]
+    with pytest.raises(ValueError, match="aa_x"):
+        book.glue_numbers(a, a)
