@@ -17,7 +17,7 @@ def test_flat_keys_follow_the_path():
 
 
 def test_none_needs_a_reason_and_glues_as_nan():
-    with pytest.raises(ValueError, match="c6.bias"):
+    with pytest.raises(ValueError, match=r"c6\.bias"):
         Numbers("t3", {"c6": {"bias": None}})
     n = Numbers("t3", {"c6": {"bias": None}}, reasons={"c6.bias": "no truth on a user's data"})
     assert math.isnan(n.glue_values()["t3_c6_bias"])
