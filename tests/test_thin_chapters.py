@@ -26,13 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PENDING = {
     "at_a_glance",
     "chapters/audit",
-    "chapters/baseline",
     "chapters/conventions",
-    "chapters/endogeneity",
     "chapters/framework",
     "chapters/heterogeneity",
     "chapters/measurement",
-    "chapters/mechanisms",
     "chapters/robustness",
     "chapters/simulated_world",
     "chapters/simulation_lab",
@@ -53,6 +50,7 @@ DISPLAY = {
     "show_table",
     "show_regression",
     "data_banner",
+    "glue_numbers",
 }
 #: Expression nodes that compute: none may appear in a hidden cell.
 COMPUTING = (

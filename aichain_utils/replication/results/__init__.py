@@ -4,3 +4,14 @@ Each function takes the analysis panel and returns a :class:`aichain_utils.repli
 whose :meth:`numbers` hold every number, published number, verdict word and computed sentence of its page,
 under the keys the prose cites. The modules are named after the chapters that read them.
 """
+
+from aichain_utils.replication.results.baseline import Table3 as Table3
+from aichain_utils.replication.results.baseline import table3 as table3
+from aichain_utils.replication.results.endogeneity import Table4 as Table4
+from aichain_utils.replication.results.endogeneity import Table5 as Table5
+from aichain_utils.replication.results.endogeneity import table4 as table4
+from aichain_utils.replication.results.endogeneity import table5 as table5
+from aichain_utils.replication.results.endogeneity import tables4_5_partial as tables4_5_partial
+from aichain_utils.replication.results.mechanisms import Table6 as Table6
+from aichain_utils.replication.results.mechanisms import table6 as table6
+from aichain_utils.replication.results.mechanisms import table6_partial as table6_partial
