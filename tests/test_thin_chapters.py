@@ -30,14 +30,11 @@ PENDING = {
     "chapters/conventions",
     "chapters/endogeneity",
     "chapters/framework",
-    "chapters/heterogeneity",
     "chapters/measurement",
     "chapters/mechanisms",
-    "chapters/robustness",
     "chapters/simulated_world",
     "chapters/simulation_lab",
     "chapters/validation",
-    "chapters/value_extension",
     "chapters/your_data",
 }
 
@@ -48,6 +45,7 @@ DISPLAY = {
     "glue",
     "glue_figure",
     "glue_placeholders",
+    "glue_numbers",
     "HTML",
     "Markdown",
     "show_table",
