@@ -28,13 +28,10 @@ PENDING = {
     "chapters/audit",
     "chapters/conventions",
     "chapters/framework",
-    "chapters/heterogeneity",
     "chapters/measurement",
-    "chapters/robustness",
     "chapters/simulated_world",
     "chapters/simulation_lab",
     "chapters/validation",
-    "chapters/value_extension",
     "chapters/your_data",
 }
 
@@ -45,6 +42,7 @@ DISPLAY = {
     "glue",
     "glue_figure",
     "glue_placeholders",
+    "glue_numbers",
     "HTML",
     "Markdown",
     "show_table",
