@@ -48,7 +48,6 @@ DISPLAY = {
     "show_table",
     "show_regression",
     "data_banner",
-    "glue_numbers",
 }
 #: Expression nodes that compute: none may appear in a hidden cell.
 COMPUTING = (

@@ -12,12 +12,12 @@ from aichain_utils.replication.results.endogeneity import Table5 as Table5
 from aichain_utils.replication.results.endogeneity import table4 as table4
 from aichain_utils.replication.results.endogeneity import table5 as table5
 from aichain_utils.replication.results.endogeneity import tables4_5_partial as tables4_5_partial
-from aichain_utils.replication.results.mechanisms import Table6 as Table6
-from aichain_utils.replication.results.mechanisms import table6 as table6
-from aichain_utils.replication.results.mechanisms import table6_partial as table6_partial
 from aichain_utils.replication.results.heterogeneity import heterogeneity_partial as heterogeneity_partial
 from aichain_utils.replication.results.heterogeneity import heterogeneity_tables as heterogeneity_tables
 from aichain_utils.replication.results.heterogeneity import heterogeneity_truth as heterogeneity_truth
+from aichain_utils.replication.results.mechanisms import Table6 as Table6
+from aichain_utils.replication.results.mechanisms import table6 as table6
+from aichain_utils.replication.results.mechanisms import table6_partial as table6_partial
 from aichain_utils.replication.results.robustness import causal_mediation as causal_mediation
 from aichain_utils.replication.results.robustness import fragility as fragility
 from aichain_utils.replication.results.robustness import multiple_tests as multiple_tests
