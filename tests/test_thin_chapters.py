@@ -27,18 +27,14 @@ PENDING = {
     "at_a_glance",
     "chapters/audit",
     "chapters/baseline",
-    "chapters/conventions",
     "chapters/endogeneity",
-    "chapters/framework",
     "chapters/heterogeneity",
-    "chapters/measurement",
     "chapters/mechanisms",
     "chapters/robustness",
     "chapters/simulated_world",
     "chapters/simulation_lab",
     "chapters/validation",
     "chapters/value_extension",
-    "chapters/your_data",
 }
 
 HIDDEN_TAGS = {"remove-cell", "remove-input", "hide-input"}
@@ -53,6 +49,7 @@ DISPLAY = {
     "show_table",
     "show_regression",
     "data_banner",
+    "print",
 }
 #: Expression nodes that compute: none may appear in a hidden cell.
 COMPUTING = (
