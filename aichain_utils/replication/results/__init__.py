@@ -7,14 +7,17 @@ under the keys the prose cites. The modules are named after the chapters that re
 
 from aichain_utils.replication.results.baseline import Table3 as Table3
 from aichain_utils.replication.results.baseline import table3 as table3
+from aichain_utils.replication.results.conventions import inference_conventions
 from aichain_utils.replication.results.endogeneity import Table4 as Table4
 from aichain_utils.replication.results.endogeneity import Table5 as Table5
 from aichain_utils.replication.results.endogeneity import table4 as table4
 from aichain_utils.replication.results.endogeneity import table5 as table5
 from aichain_utils.replication.results.endogeneity import tables4_5_partial as tables4_5_partial
+from aichain_utils.replication.results.framework import model_framework
 from aichain_utils.replication.results.heterogeneity import heterogeneity_partial as heterogeneity_partial
 from aichain_utils.replication.results.heterogeneity import heterogeneity_tables as heterogeneity_tables
 from aichain_utils.replication.results.heterogeneity import heterogeneity_truth as heterogeneity_truth
+from aichain_utils.replication.results.measurement import measures, table1, table2
 from aichain_utils.replication.results.mechanisms import Table6 as Table6
 from aichain_utils.replication.results.mechanisms import table6 as table6
 from aichain_utils.replication.results.mechanisms import table6_partial as table6_partial
@@ -27,3 +30,6 @@ from aichain_utils.replication.results.robustness import specification_curve as 
 from aichain_utils.replication.results.robustness import twfe_weights as twfe_weights
 from aichain_utils.replication.results.value_extension import table10 as table10
 from aichain_utils.replication.results.value_extension import value_extension_partial as value_extension_partial
+from aichain_utils.replication.results.your_data import data_checks
+
+__all__ = ["data_checks", "inference_conventions", "measures", "model_framework", "table1", "table2"]
