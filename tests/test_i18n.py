@@ -11,6 +11,9 @@
   messages of ``_build/.doctrees/<page>.doctree``, as Sphinx's gettext builder extracts them): a
   paragraph added or changed since the catalogue was updated fails the test until ``make locale`` has
   merged it and someone has translated it. A planted gap shows the check fails.
+* **Translators keep the numbers.** Each translation has the English message's glue roles, with the
+  same keys and formats, and its cross-references' targets (a number typed into a translation, or a
+  dropped role, fails; planted).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from aichain_utils.book.sphinxext import counterpart_link, glue_key_of_page
@@ -265,3 +269,47 @@ def test_a_paragraph_without_its_translation_fails(tmp_path):
         with planted.open("wb") as f:
             write_po(f, catalog)
         assert catalogue_gaps(messages, planted) == [first.id], plant
+
+
+# --------------------------------------------------------------------------- numbers kept by the translators
+_ROLE = re.compile(r"\{(glue(?::[a-z]*)?|ref|doc|download|numref|eq|term)\}`([^`]*)`")
+
+
+def role_targets(text: str) -> list[tuple[str, str]]:
+    """The roles of a message and what each points at: a glue role's whole key and format (its number),
+    a cross-reference's target (its title may be translated: ``{ref}`术语表 <glossary>```)."""
+    out = []
+    for role, body in _ROLE.findall(text):
+        target = re.search(r"<([^<>]+)>$", body)
+        out.append((role, body if role.startswith("glue") or not target else target.group(1)))
+    return sorted(out)
+
+
+def lost_roles(po_path: Path) -> list[str]:
+    """The translations of ``po_path`` whose glue roles or cross-reference targets differ from the
+    English message's: a number or a link the translation dropped, added or changed."""
+    with po_path.open("rb") as f:
+        catalog = read_po(f)
+    return [m.id for m in catalog if m.id and m.string and role_targets(m.id) != role_targets(m.string)]
+
+
+@pytest.mark.parametrize("po", committed_catalogues(), ids=lambda p: str(p.relative_to(LOCALE)))
+def test_translations_keep_every_glued_number_and_link(po):
+    assert not lost_roles(po), lost_roles(po)[:3]
+
+
+def test_a_translation_that_drops_a_number_fails(tmp_path):
+    catalog = Catalog(locale="zh_CN")
+    catalog.add("The coefficient is {glue:text}`t3_c6_coef:.3f`.", "系数为 {glue:text}`t3_c6_coef:.3f`。")
+    catalog.add("See {ref}`the glossary <glossary>`.", "见{ref}`术语表 <glossary>`。")
+    catalog.add("It is {glue:text}`t3_c6_coef:.3f`.", "系数为 0.851。")  # the number typed in
+    catalog.add("Larger: {glue:text}`t3_c4_vs_c2`.", "{glue:text}`t3_c4_vs_c2:.2f`")  # the format changed
+    catalog.add("See {ref}`ch-baseline`.", "见{ref}`ch-audit`。")  # another target
+    planted = tmp_path / "planted.po"
+    with planted.open("wb") as f:
+        write_po(f, catalog)
+    assert lost_roles(planted) == [
+        "It is {glue:text}`t3_c6_coef:.3f`.",
+        "Larger: {glue:text}`t3_c4_vs_c2`.",
+        "See {ref}`ch-baseline`.",
+    ]
