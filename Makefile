@@ -22,6 +22,27 @@ STUDENT := $(filter student,$(strip $(EDITION)))
 EDITION_OUT := $(if $(STUDENT),--out _build/student)
 SITE := $(if $(STUDENT),_build/student/html,_build/html)
 
+# Language: `make book LANG=zh` builds the Chinese edition (中文版, issue 26) into _build/zh from the English
+# build's execution cache (no notebook runs again; the texts come from the catalogues in locale/zh_CN) and
+# copies it into the English site as _build/html/zh; every Chinese page links to its English page.
+# `make book` and `make book LANG=en` build the English edition only, as before. Only a LANG given on the
+# command line counts (the LANG of the environment is the shell's locale), and the build itself then runs
+# with the environment's locale, not with LANG=zh.
+BOOK_LANG := $(if $(filter command line,$(origin LANG)),$(strip $(LANG)),en)
+ifeq ($(origin LANG),command line)
+override LANG := $(shell echo "$$LANG")
+endif
+ifneq ($(filter-out en zh,$(BOOK_LANG)),)
+$(error LANG=$(BOOK_LANG): the book's languages are en (the default) and zh)
+endif
+ifeq ($(BOOK_LANG),zh)
+ifneq ($(STUDENT),)
+$(error the Chinese edition has no student edition yet: make book LANG=zh without EDITION=student)
+endif
+LANG_OUT := --language zh_CN
+endif
+SITE := $(if $(LANG_OUT),_build/html/zh,$(SITE))
+
 # Notebooks run with the virtual environment's python and its kernel.
 export PATH := $(BIN):$(PATH)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
@@ -29,11 +50,13 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # paths are read from it, not from chapters/ where the notebooks run.
 export AICHAIN_CWD ?= $(if $(PWD),$(PWD),$(CURDIR))
 
-.PHONY: env book pdf pdf-deps test lint clean help bench montecarlo montecarlo-world calibrate browser-deps check-data
+.PHONY: env book pdf pdf-deps test lint clean help bench montecarlo montecarlo-world calibrate browser-deps check-data locale
 
 help:
 	@echo "make book   - build the book into _build/html (executes every chapter)"
 	@echo "make book EDITION=student - the student edition (no solutions) into _build/student/html"
+	@echo "make book LANG=zh - the Chinese edition (中文版) into _build/html/zh, from the English build's execution"
+	@echo "make locale - update the Chinese catalogues (locale/zh_CN) of the pages that have one (PAGES=\"index ...\" adds pages)"
 	@echo "make pdf    - the whole book as one PDF, _build/pdf/aichain.pdf (Chromium prints a single-page build)"
 	@echo "make pdf EDITION=student - the student PDF (no solutions), the student site, the handouts PDF, the course pack"
 	@echo "make test   - ruff and the import contracts, a from-scratch book build (and its PDF when Chromium is installed), and pytest"
@@ -58,8 +81,25 @@ $(STAMP): requirements.txt pyproject.toml
 # pre-execution and jupyter-book build; it keeps the last good site (marked as not current when a
 # build fails) and, when a chapter fails, prints the chapter, the cell and the exception last.
 book: $(STAMP)
-	@$(BIN)/python tools/build_book.py _build $(EDITION_OUT) -- $(BUILD_FLAGS)
+	@$(BIN)/python tools/build_book.py _build $(EDITION_OUT) $(LANG_OUT) -- $(BUILD_FLAGS)
 	@echo "Open $(SITE)/index.html (or: python -m http.server -d $(SITE) 8000)"
+
+# The Chinese catalogues (issue 26): Sphinx's gettext builder writes one message template per page
+# (_build/locale/gettext/<page>.pot; nothing is executed again), and sphinx-intl merges the templates of the
+# pages being translated into locale/zh_CN/LC_MESSAGES/<page>.po: new paragraphs get an empty translation,
+# changed ones a fuzzy one (tests/test_i18n.py fails until they are translated). The pages updated are those
+# that have a catalogue, and those named in PAGES (make locale PAGES="teaching chapters/baseline").
+LOCALE_PO := locale/zh_CN/LC_MESSAGES
+PAGES ?=
+LOCALE_PAGES = $(sort $(patsubst $(LOCALE_PO)/%.po,%,$(shell find $(LOCALE_PO) -name '*.po' 2>/dev/null)) $(PAGES))
+locale: $(STAMP)
+	@$(BIN)/python tools/build_book.py _build --builder gettext -- $(BUILD_FLAGS)
+	@rm -rf _build/locale/selected && for page in $(LOCALE_PAGES); do \
+		test -f _build/locale/gettext/$$page.pot || { echo "make locale: no page $$page"; exit 1; }; \
+		mkdir -p _build/locale/selected/$$(dirname $$page) && cp _build/locale/gettext/$$page.pot _build/locale/selected/$$page.pot; \
+	done
+	@test -z "$(strip $(LOCALE_PAGES))" || $(BIN)/sphinx-intl update -p _build/locale/selected -d locale -l zh_CN
+	@echo "Translate the empty and fuzzy entries of $(LOCALE_PO)/*.po, then: make book LANG=zh"
 
 check-data: $(STAMP)
 	@$(BIN)/python tools/check_data.py

@@ -33,7 +33,16 @@ cache guard (:func:`aichain_utils.book.buildstate.reset_if_changed`), the parall
   student edition into ``_build/student`` this way: it re-renders every page from the instructor build's
   execution cache (no notebook runs again) and never touches ``_build/html`` or its saved state.
 
-Usage: ``python tools/build_book.py [--builder html|singlehtml] [--root DIR] [--out DIR] [BUILD_DIR]``.
+* **the Chinese edition** (``--language zh_CN``, ``make book LANG=zh``; issue 26): the same pages,
+  built with Sphinx's ``language: zh_CN`` and the catalogues in ``locale/zh_CN/LC_MESSAGES``, into its
+  own folder (``_build/zh``: its Sphinx state and MyST-NB's files beside it) from the English build's
+  execution cache (no notebook runs again), then copied into the English site as ``_build/html/zh``.
+  Each of its pages links to the English page (:func:`aichain_utils.book.sphinxext.translations_setup`).
+  ``--builder gettext`` (``make locale``) writes one message template per page into
+  ``_build/locale/gettext``, for ``sphinx-intl update``.
+
+Usage: ``python tools/build_book.py [--builder html|singlehtml|gettext] [--language zh_CN] [--root DIR]
+[--out DIR] [BUILD_DIR]``.
 """
 
 from __future__ import annotations
@@ -258,15 +267,47 @@ JUPYTER_BOOK_INTO = (
 )
 #: The flags of ``jupyter-book build`` a build into its own folder understands (the others are refused).
 _INTO_FLAGS = {"-W": "W", "--warningiserror": "W", "--keep-going": "keep_going", "--all": "all",
-               "-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose"}  # fmt: skip
+               "-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose",
+               "-n": "nitpicky", "--nitpick": "nitpicky"}  # fmt: skip
+
+#: The editions in another language: Sphinx's language -> the folder of the English site it is copied into.
+LANGUAGE_FOLDERS = {"zh_CN": "zh"}
+#: Where the catalogues are (``locale/<language>/LC_MESSAGES/<page>.po``, written by ``make locale``).
+LOCALE_DIR = "locale"
+#: The Chinese edition's names of the numbered things (the English ones are ``_config.yml``'s).
+NUMFIG_FORMAT = {"zh_CN": {"figure": "图 %s", "table": "本书表 %s", "code-block": "代码 %s", "section": "第 %s 节"}}
 
 
-def sphinx_command(root: Path, build_dir: Path, out: Path, builder: str, extra: list[str]) -> list[str]:
+def language_overrides(root: Path, language: str | None, builder: str) -> dict:
+    """Sphinx settings of an edition in ``language`` (or of the message templates, ``builder`` gettext):
+    the language, the catalogues (one per page), its numbered things' names and the language switch
+    to the English page (``aichain_counterpart_root``: the English site is the folder above)."""
+    overrides = {}
+    if builder == "gettext" or language:
+        overrides["gettext_compact"] = False  # one catalogue per page: chapters/baseline.po
+    if language:
+        overrides |= {
+            "language": language,
+            "locale_dirs": [str(root / LOCALE_DIR)],
+            "aichain_counterpart_root": "../",
+            "aichain_counterpart_label": "English",
+            "aichain_counterpart_language": "en",
+        }
+        if language in NUMFIG_FORMAT:
+            overrides["numfig_format"] = NUMFIG_FORMAT[language]
+    return overrides
+
+
+def sphinx_command(
+    root: Path, build_dir: Path, out: Path, builder: str, extra: list[str], language: str | None = None
+) -> list[str]:
     """The command that builds the book's pages with ``builder`` into ``out/<builder>``.
 
     When ``out`` is the build folder: ``jupyter-book build`` (with ``--path-output`` when the build
     folder is not ``root/_build``). Otherwise :data:`JUPYTER_BOOK_INTO`, whose execution cache is the
     build folder's (``build_dir/.jupyter_cache``) and whose Sphinx state (``.doctrees``) is in ``out``.
+    An edition in another ``language`` and the message templates (builder ``gettext``) are always
+    built this way, with :func:`language_overrides`.
 
     Raises
     ------
@@ -274,17 +315,18 @@ def sphinx_command(root: Path, build_dir: Path, out: Path, builder: str, extra: 
         If ``extra`` holds a flag a build into its own folder does not pass on.
     """
     python = str(Path(sys.executable).parent / "python")
-    if out == build_dir:
+    if out == build_dir and not language and builder != "gettext":
         cmd = [python, "-c", JUPYTER_BOOK, "build", str(root), "--builder", builder, *extra]
         if build_dir.resolve() != (root / "_build").resolve():
             cmd += ["--path-output", str(build_dir.parent)]
         return cmd
-    args = {"W": False, "keep_going": False, "all": False, "quiet": 0, "verbose": 0}
+    args = {"W": False, "keep_going": False, "all": False, "quiet": 0, "verbose": 0, "nitpicky": False}
     for flag in extra:
         if flag not in _INTO_FLAGS:
             sys.exit(f"build_book: {flag} is not passed on to a build into its own folder (--out)")
         key = _INTO_FLAGS[flag]
         args[key] = args[key] + 1 if key in ("quiet", "verbose") else True
+    nitpicky = {"nitpicky": True} if args.pop("nitpicky") else {}
     args |= {
         "src": str(root),
         "out": str(out / builder),
@@ -294,6 +336,8 @@ def sphinx_command(root: Path, build_dir: Path, out: Path, builder: str, extra: 
             "external_toc_path": (root / "_toc.yml").as_posix(),
             "latex_individualpages": False,
             "nb_execution_cache_path": str(build_dir / ".jupyter_cache"),
+            **nitpicky,
+            **language_overrides(root, language, builder),
         },
     }
     return [python, "-c", JUPYTER_BOOK_INTO, json.dumps(args)]
@@ -340,12 +384,18 @@ def _times(times: dict[str, float]) -> str:
 
 
 def build(
-    root: Path, build_dir: Path, builder: str = "html", extra: list[str] | None = None, out: Path | None = None
+    root: Path,
+    build_dir: Path,
+    builder: str = "html",
+    extra: list[str] | None = None,
+    out: Path | None = None,
+    language: str | None = None,
 ) -> int:
     """Run the steps; returns the exit status (0 built, 1 a chapter or Sphinx failed, 2 the data check).
 
     The pages go into ``out/<builder>`` (``out`` defaults to ``build_dir``); the execution cache and
-    the data check's record are ``build_dir``'s.
+    the data check's record are ``build_dir``'s. An edition in another ``language`` (see
+    :data:`LANGUAGE_FOLDERS`) is then copied into the English site (:func:`publish_language`).
     """
     started, times = now(), {}
     bin_dir = Path(sys.executable).parent
@@ -365,12 +415,13 @@ def build(
 
     t = time.perf_counter()
     own_folder = [] if out == build_dir else [f"--out={out}"]  # a build into its own folder (see above)
+    own_folder += [f"--language={language}"] if language else []
     manifest = site_manifest(root, build_dir, fingerprint, builder, [*(extra or []), *own_folder])
     times["up-to-date check"] = time.perf_counter() - t
     if site_is_current(out / html, manifest):
         print(f"build_book: {out / html} is current (nothing it is made from changed); nothing to build")
         print(_times(times))
-        return 0
+        return publish_language(out / html, build_dir, language, builder)
 
     t = time.perf_counter()
     if builder == "html":
@@ -388,13 +439,25 @@ def build(
 
     t = time.perf_counter()
     log: list[str] = []
-    code = _run(sphinx_command(root, build_dir, out, builder, extra or []), root, log)
+    code = _run(sphinx_command(root, build_dir, out, builder, extra or [], language), root, log)
     times["jupyter-book build"] = time.perf_counter() - t
     print(_times(times))
     if code != 0:
         return _fail(out, started, "; ".join(_sphinx_failures(root, "".join(log))), 1, html, True)
     mark_good_site(out, started, html)
     (out / html / MANIFEST).write_text(manifest + "\n", encoding="utf-8")
+    return publish_language(out / html, build_dir, language, builder)
+
+
+def publish_language(site: Path, build_dir: Path, language: str | None, builder: str) -> int:
+    """Copy a good site of the edition in ``language`` into the English site's folder for it
+    (``_build/html/zh``), replacing the previous copy. Nothing to do for the English edition."""
+    if not language or builder != "html":
+        return 0
+    target = build_dir / "html" / LANGUAGE_FOLDERS[language]
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(site, target)
+    print(f"build_book: the {language} edition is in {target} (built in {site})")
     return 0
 
 
@@ -402,7 +465,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("build", nargs="?", default=None, help="the build folder (default: ROOT/_build)")
     parser.add_argument("--root", default=str(ROOT), help="the book's source folder")
-    parser.add_argument("--builder", default="html", choices=("html", "singlehtml"))
+    parser.add_argument("--builder", default="html", choices=("html", "singlehtml", "gettext"))
+    parser.add_argument(
+        "--language", default=None, choices=sorted(LANGUAGE_FOLDERS), help="an edition in another language"
+    )
     parser.add_argument("--out", default=None, help="the folder the pages go into (default: the build folder)")
     parser.epilog = "Arguments after -- are passed to jupyter-book build (default: --warningiserror --keep-going)."
     argv = sys.argv[1:] if argv is None else argv
@@ -412,7 +478,11 @@ def main(argv: list[str] | None = None) -> int:
     build_dir = Path(args.build).resolve() if args.build else root / "_build"
     extra = sphinx_args or ["--warningiserror", "--keep-going"]
     out = Path(args.out).resolve() if args.out else None
-    return build(root, build_dir, args.builder, extra, out if out != build_dir else None)
+    if out is None and args.language:  # another language: its own folder, _build/zh
+        out = build_dir / LANGUAGE_FOLDERS[args.language]
+    elif out is None and args.builder == "gettext":  # the message templates: _build/locale/gettext
+        out = build_dir / "locale"
+    return build(root, build_dir, args.builder, extra, out if out != build_dir else None, args.language)
 
 
 if __name__ == "__main__":

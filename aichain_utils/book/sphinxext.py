@@ -713,6 +713,142 @@ def _singlehtml_handlers(app) -> None:
         single.setdefault(node, visitors)
 
 
+# --------------------------------------------------------------------------- numbers in translations
+def translated_paragraph(document) -> bool:
+    """Whether ``document`` is a paragraph Sphinx's i18n ``Locale`` transform parses from a catalogue's
+    translation (:func:`sphinx.transforms.i18n.publish_msgstr`): its source ends in ``<translated>``
+    and it has no notebook renderer (MyST-NB parses the translation as plain Markdown)."""
+    source = str(getattr(document, "current_source", "") or "")
+    return "nb_renderer" not in document and source.endswith("<translated>")
+
+
+def glue_key_of_page(text: str, page_file: str, with_format: bool) -> str:
+    """A glue role's text ``key`` or ``key:format`` as MyST-NB's cross-page form ``page.md::key:format``.
+
+    MyST-NB resolves that form after the pages are read, from the glue data the page's executed
+    notebook wrote (``jupyter_execute/<page>.glue.json``). With ``with_format`` (``{glue:text}``) a
+    text without a format gets ``:s``, the role's default: MyST-NB splits the format off at the last
+    colon, so ``page.md::key`` alone would lose its key. A text already in the cross-page form keeps
+    its page (and gets ``:s`` the same way).
+    """
+    if with_format and ":" not in text.rsplit("::", 1)[-1]:
+        text += ":s"
+    return text if "::" in text else f"{page_file}::{text}"
+
+
+def _glue_roles_for_translations(app) -> None:
+    """Inline glue roles that also paste their value into a translated paragraph.
+
+    **Why a translated paragraph lost its numbers.** MyST-NB's glue roles read the value from the
+    notebook renderer that its parser keeps on the page's document while it reads the executed
+    notebook (``document["nb_renderer"]``, removed when parsing ends). Sphinx's ``Locale`` transform,
+    which runs after that, parses each translated paragraph as a new document, with MyST-NB's plain
+    Markdown parser: there is no renderer on it, so ``{glue:text}`key``` finds no glue data and
+    pastes nothing (with a ``mystnb.glue`` warning). Block glue is not translated and keeps its value.
+
+    **The fix.** In a translated paragraph (:func:`translated_paragraph`) these roles (``{glue}``,
+    ``{glue:any}``, ``{glue:text}``) read ``key`` as MyST-NB's cross-page reference to the page itself
+    (:func:`glue_key_of_page`), which MyST-NB resolves after reading, from the page's own executed
+    glue data, into the same node an English page gets (``{glue:text}``: an inline ``pasted-text``).
+    On untranslated pages (every page of the English build) the roles are MyST-NB's, unchanged.
+    """
+    if "glue" not in app.registry.domains:
+        return
+    from myst_nb.ext.glue.roles import PasteRoleAny, PasteTextRole
+
+    class _Translated:
+        with_format = False
+
+        def run(self):
+            if translated_paragraph(self.document):
+                env = self.document.settings.env
+                self.text = glue_key_of_page(self.text, Path(env.doc2path(env.docname)).name, self.with_format)
+            return super().run()
+
+    class TranslatedPasteAny(_Translated, PasteRoleAny):
+        """``{glue}``/``{glue:any}`` that also pastes in a translated paragraph."""
+
+        def run(self):
+            pasted, messages = super().run()
+            if translated_paragraph(self.document):
+                for node in pasted:  # plain text is pasted as on an English page (the post-transform below)
+                    node["aichain_translated_any"] = True
+            return pasted, messages
+
+    class TranslatedPasteText(_Translated, PasteTextRole):
+        """``{glue:text}`` that also pastes in a translated paragraph."""
+
+        with_format = True
+
+    app.add_post_transform(_plain_text_of_translations_class())
+    app.add_role("glue", TranslatedPasteAny(), override=True)
+    for name, role in (("", TranslatedPasteAny()), ("any", TranslatedPasteAny()), ("text", TranslatedPasteText())):
+        app.add_role_to_domain("glue", name, role, override=True)
+
+
+def _plain_text_of_translations_class():
+    from myst_nb.core.render import get_mime_priority
+    from myst_nb.ext.glue.crossref import read_glue_cache
+    from myst_nb.ext.glue.utils import PendingGlueReference
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class PlainTextOfTranslations(SphinxPostTransform):
+        """``{glue:any}`` of a plain-text value in a translated paragraph: the ``output text_plain``
+        inline an English page has (MyST-NB's cross-page reference would paste a code literal).
+        Runs before MyST-NB resolves the other cross-page references (priority 5)."""
+
+        default_priority = 4
+
+        def apply(self, **kwargs):
+            priority = get_mime_priority(self.app.builder.name, self.config["nb_mime_priority_overrides"])
+            for node in list(self.document.findall(PendingGlueReference)):
+                if not node.get("aichain_translated_any"):
+                    continue
+                data = read_glue_cache(self.env.mystnb_config.output_folder, node.refdoc).get(node.key, {})
+                shown = next((m for m in priority if m in data.get("data", {})), None)
+                if shown == "text/plain":
+                    text = data["data"][shown]
+                    node.replace_self(nodes.inline(text, text, classes=["output", "text_plain"]))
+
+    return PlainTextOfTranslations
+
+
+def counterpart_link(pagename: str, target_uri: str, root: str) -> str:
+    """The relative address, from page ``pagename``, of the same page in the other edition, whose root
+    is ``root`` relative to this edition's root (``../`` from the Chinese edition in ``zh/``, ``zh/``
+    from the English one); ``target_uri`` is the page's file in the site (``chapters/baseline.html``)."""
+    return "../" * pagename.count("/") + root + target_uri
+
+
+def _language_switch(app, pagename, templatename, context, doctree) -> None:
+    """A link at the top of every page to the same page in the other language's edition (and the
+    ``hreflang`` alternate of the page's head), when the build names the other edition
+    (``aichain_counterpart_root``: the Chinese build, ``tools/build_book.py --language zh_CN``). The
+    English build names none and its pages are unchanged."""
+    root = app.config.aichain_counterpart_root
+    if not root or app.builder.name != "html" or "body" not in context:
+        return
+    label, lang = app.config.aichain_counterpart_label, app.config.aichain_counterpart_language
+    href = escape(counterpart_link(pagename, app.builder.get_target_uri(pagename), root))
+    context["body"] = (
+        f'<div class="aichain-language-switch" role="navigation"><a href="{href}" hreflang="{lang}" '
+        f'lang="{lang}">{escape(label)}</a></div>' + context["body"]
+    )
+    context["metatags"] = context.get("metatags", "") + f'<link rel="alternate" hreflang="{lang}" href="{href}" />\n'
+
+
+def translations_setup(app) -> None:
+    """The Chinese edition's machinery (issue 26): glue roles that paste their values into translated
+    paragraphs (:func:`_glue_roles_for_translations`) and the language switch (:func:`_language_switch`,
+    off unless ``aichain_counterpart_root`` is set). Called by :func:`setup`; a sandbox book can load it
+    alone."""
+    app.add_config_value("aichain_counterpart_root", "", "html", types=[str])
+    app.add_config_value("aichain_counterpart_label", "English", "html", types=[str])
+    app.add_config_value("aichain_counterpart_language", "en", "html", types=[str])
+    app.connect("html-page-context", _language_switch, priority=600)  # after the banner: above it
+    _glue_roles_for_translations(app)
+
+
 def setup(app):
     """Register the input guard, the data banner and the ``numbered-table`` directive with Sphinx."""
     app.add_config_value("aichain_inputs_fingerprint", "", "env", types=[str])
@@ -751,6 +887,7 @@ def setup(app):
         text=(_skip, None),
     )
     app.add_directive("numbered-table", NumberedTableDirective)
+    translations_setup(app)  # the Chinese edition: numbers in translated paragraphs, the language switch
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
