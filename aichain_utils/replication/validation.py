@@ -273,8 +273,8 @@ def _fixest(m) -> Iterator[dict]:
                    1e-6 * abs(ref))  # fmt: skip
 
 
-def _wild_rows(test: str, ours: dict, wb, ratio_sorted: bool) -> Iterator[dict]:
-    yield _row(test, "bootstrap p", ours["p"], float(wb.pvalue), 1e-12)
+def _wild_rows(test: str, ours: dict, wb, ratio_sorted: bool, p_tolerance) -> Iterator[dict]:
+    yield _row(test, "bootstrap p", ours["p"], float(wb.pvalue), p_tolerance(wb))  # up to the ties
     ratio = float(np.ravel(wb.t_stat)[0]) / ours["t"]
     got = np.sort(ours["t_boot"]) * ratio if ratio_sorted else ours["t_boot"] * ratio
     exp = np.sort(np.ravel(wb.t_boot)) if ratio_sorted else np.ravel(wb.t_boot)
@@ -287,13 +287,16 @@ def _wildboottest(m) -> Iterator[dict]:
     for b0 in mark.args[1]:
         ours = m._ours("rademacher", b0=b0)
         y = (m._data()["lwage"] - b0 * m._data()["union"]).to_numpy()
-        yield from _wild_rows(f"test_full_enumeration_p_value_is_exact[{b0}]", ours, m._wbt(y, "rademacher"), True)
+        wb = m._wbt(y, "rademacher")
+        yield from _wild_rows(f"test_full_enumeration_p_value_is_exact[{b0}]", ours, wb, True, m.p_tolerance)
     mark = next(mk for mk in m.test_every_bootstrap_t_matches_with_the_same_draws.pytestmark)
     for weights in mark.args[1]:
         ours = m._ours(weights, reps=299)
         order = np.argsort(ours["cluster_labels"])
         wb = m._wbt(m._data()["lwage"].to_numpy(), weights, v=ours["weight_matrix"][order])
-        yield from _wild_rows(f"test_every_bootstrap_t_matches_with_the_same_draws[{weights}]", ours, wb, False)
+        yield from _wild_rows(
+            f"test_every_bootstrap_t_matches_with_the_same_draws[{weights}]", ours, wb, False, m.p_tolerance
+        )
     ours = m._ours("rademacher")
     wb = m._wbt(m._data()["lwage"].to_numpy(), "rademacher")
     d = m._data()
