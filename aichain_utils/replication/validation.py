@@ -141,7 +141,7 @@ REFERENCES: tuple[Reference, ...] = (
         "the wildboottest package 0.3.2 (Roodman et al. 2019's algorithm)",
         "wildboottest, installed from the pinned requirements; Vella-Verbeek wage panel shipped with linearmodels",
         "MIT (wildboottest)",
-        "p-values 1e-12 absolute, bootstrap t 1e-8 relative",
+        "p-values up to their ties (the share of draws within 1e-8 of the observed t), bootstrap t 1e-8 relative",
     ),
     Reference(
         "textbook",
