@@ -51,3 +51,21 @@ def test_outside_a_build_nothing_is_stored(tmp_path, monkeypatch, calls):
     panel.load_analysis_panel()
     assert calls == ["entropy", "entropy"]
     assert not any(tmp_path.rglob("*.pickle"))
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", "truncated", "wrong object"])
+def test_a_damaged_cached_panel_is_rebuilt_not_used(tmp_path, monkeypatch, calls, damage):
+    import pickle
+
+    monkeypatch.setenv(panel.CACHE_VAR, str(tmp_path / "fingerprint"))
+    first = panel.load_analysis_panel()
+    (stored,) = (tmp_path / "fingerprint").glob("panel-*.pickle")
+    if damage == "truncated":
+        damage = stored.read_bytes()[: stored.stat().st_size // 2]
+    elif damage == "wrong object":
+        damage = pickle.dumps({"not": "a panel"})
+    stored.write_bytes(damage)
+    again = panel.load_analysis_panel()
+    assert calls == ["entropy", "entropy"]  # built again, not read from the damaged file
+    pd.testing.assert_frame_equal(again.data, first.data)
+    assert isinstance(pickle.loads(stored.read_bytes()), panel.AnalysisPanel)  # and stored again

@@ -37,7 +37,7 @@ def data_banner(panel: AnalysisPanel, page: str = "chapter"):
     return HTML(f"<p><strong>Data used for this {page}:</strong> {escape(label, quote=False)}.</p>")
 
 
-def glue_numbers(*results: Results | Numbers) -> list[str]:
+def glue_numbers(*results: Results | Numbers) -> None:
     """Glue every number, word and sentence of each results object under its flat keys.
 
     Parameters
@@ -45,10 +45,8 @@ def glue_numbers(*results: Results | Numbers) -> list[str]:
     *results : Results or Numbers
         Results objects (their :meth:`~aichain_utils.replication.numbers.Results.numbers`) or trees.
 
-    Returns
-    -------
-    list of str
-        The keys glued, in order (a key glued twice on one page is an error, as in myst-nb).
+    Returns nothing, so that the call can end a visible cell without printing. A key given by two
+    results objects is an error (myst-nb would keep one of them silently).
     """
     from myst_nb import glue
 
@@ -60,4 +58,3 @@ def glue_numbers(*results: Results | Numbers) -> list[str]:
                 raise ValueError(f"glue key {key!r} is given by two results objects on this page")
             glue(key, value, display=False)
             keys.append(key)
-    return keys

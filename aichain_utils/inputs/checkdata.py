@@ -31,21 +31,9 @@ def check_file(
 ) -> tuple[CheckReport, pd.DataFrame | None]:
     """Check a data file and return the report and, if it passes, the typed table in book names.
 
-    Parameters default to the environment: ``AICHAIN_DATA``, ``AICHAIN_COLUMNS``,
-    ``AICHAIN_ENCODING`` and ``AICHAIN_SHEET``. The file is only read. ``compute`` (raw level)
-    also computes the indices once, to name any that overflow.
-
-    Returns
-    -------
-    report : CheckReport
-    table : DataFrame or None
-        One column per variable found, named as the book names it, in the file's row order;
-        None when any rule is broken.
-
-    Raises
-    ------
-    ~aichain_utils.inputs.datainput.DataInputError
-        When the file cannot be read at all (missing, empty, undecodable, unknown type).
+    :func:`aichain_utils.inputs.checks.read_checked` (same parameters, defaults, returns and errors), and,
+    with ``compute`` at the raw level, the indices computed once to name any that overflow
+    (:func:`overflow_check`). The file is only read.
     """
     report, table = read_checked(path, columns, encoding, sheet)
     if compute and table is not None and report.level == "raw":

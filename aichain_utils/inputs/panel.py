@@ -688,6 +688,19 @@ def _load(source: DataSource, weights: str | np.ndarray, readings: dict | None) 
 CACHE_VAR = "AICHAIN_PANEL_CACHE"
 
 
+def _read_shared(path: Path) -> AnalysisPanel | None:
+    """The panel pickled at ``path`` by this package in this build folder, or None (after removing the
+    file) when it cannot be read back as a panel: a damaged or truncated file is rebuilt, never used."""
+    try:
+        cached = pickle.loads(path.read_bytes())
+    except Exception:  # any unpickling failure (EOFError, UnpicklingError, a moved class...) means rebuild
+        cached = None
+    if isinstance(cached, AnalysisPanel):
+        return cached
+    path.unlink(missing_ok=True)
+    return None
+
+
 def _shared_across_chapters(weights, readings: dict | None, build) -> AnalysisPanel:
     """``build()``, or the panel the same build already made with the same arguments.
 
@@ -702,7 +715,9 @@ def _shared_across_chapters(weights, readings: dict | None, build) -> AnalysisPa
     key = hashlib.sha256(repr((given, sorted((readings or {}).items()))).encode()).hexdigest()[:20]
     path = Path(folder) / f"panel-{key}.pickle"
     if path.is_file():
-        return pickle.loads(path.read_bytes())  # written by this package, in this build folder
+        cached = _read_shared(path)
+        if cached is not None:
+            return cached
     built = build()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")

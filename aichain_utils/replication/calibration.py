@@ -212,23 +212,6 @@ def target_cells() -> pd.DataFrame:
     return cells.set_index(["table", "column"]).astype(float).sort_index()
 
 
-def _table_builders() -> dict:
-    """The builders of Tables 3-10 without bootstrap, as
-    :func:`aichain_utils.replication.ledger.replicate_tables` calls them."""
-    from aichain_utils.replication import columns as replication
-
-    return {
-        3: lambda d: replication.table3_columns(d, bootstrap_reps=0),
-        4: replication.table4_columns,
-        5: replication.table5_columns,
-        6: lambda d: replication.table6_columns(d, bootstrap_reps=0),
-        7: replication.table7_columns,
-        8: replication.table8_columns,
-        9: replication.table9_columns,
-        10: replication.table10_columns,
-    }
-
-
 def coefficient_vector(params: dict, seed: int | None = None, tables: list[int] | None = None) -> pd.Series:
     """The battery's coefficient of every column of Tables 3-10 (or ``tables``) on the panel simulated at ``params``."""
     from aichain_utils.inputs.panel import build_analysis_panel
@@ -236,7 +219,9 @@ def coefficient_vector(params: dict, seed: int | None = None, tables: list[int] 
 
     ap = build_analysis_panel(simulate_panel(params, seed=seed).raw)
     out = {}
-    for t, build in _table_builders().items():
+    from aichain_utils.replication.lab import _battery_runs
+
+    for t, build in _battery_runs().items():
         if (tables is None or t in tables) and ap.missing_reason(f"Table {t}") is None:
             out |= {(t, col.number): float(col.estimate.coef) for col in build(ap.data)}
     return pd.Series(out, dtype=float).sort_index()

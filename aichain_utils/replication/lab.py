@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -232,18 +233,11 @@ def lab_estimates(data: pd.DataFrame) -> list[tuple[str, float, float]]:
 
 
 def _battery_runs() -> dict[int, object]:
+    """Tables 3-10 without bootstrap: table number -> a function of the panel giving its columns
+    (:func:`aichain_utils.replication.columns.table_columns`, the one builder the ledger calls too)."""
     from aichain_utils.replication import columns as replication
 
-    return {
-        3: lambda d: replication.table3_columns(d, bootstrap_reps=0),
-        4: replication.table4_columns,
-        5: replication.table5_columns,
-        6: lambda d: replication.table6_columns(d, bootstrap_reps=0),
-        7: replication.table7_columns,
-        8: replication.table8_columns,
-        9: replication.table9_columns,
-        10: replication.table10_columns,
-    }
+    return {t: functools.partial(replication.table_columns, t, bootstrap_reps=0) for t in replication.TABLE_COLUMNS}
 
 
 def battery_estimates(data: pd.DataFrame) -> list[dict]:
