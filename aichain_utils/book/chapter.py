@@ -24,14 +24,17 @@ def load_panel(**kwargs) -> AnalysisPanel:
     return load_analysis_panel(**kwargs)
 
 
-def data_banner(panel: AnalysisPanel):
-    """The line under a chapter's title that names the data of the build (an IPython HTML object)."""
+def data_banner(panel: AnalysisPanel, page: str = "chapter"):
+    """The line under a chapter's title that names the data of the build (an IPython HTML object).
+
+    ``page`` names the page in the line ("Data used for this chapter"; "page" on a page that is no chapter).
+    """
     from html import escape
 
     from IPython.display import HTML
 
     label = panel.source.label if panel.source is not None else "the analysis panel given"
-    return HTML(f"<p><strong>Data used for this chapter:</strong> {escape(label, quote=False)}.</p>")
+    return HTML(f"<p><strong>Data used for this {page}:</strong> {escape(label, quote=False)}.</p>")
 
 
 def glue_numbers(*results: Results | Numbers) -> None:

@@ -1,0 +1,205 @@
+"""Validating the estimators (``chapters/validation.md``): reference comparisons and truth recovery.
+
+:func:`estimator_validation` reruns the comparisons of ``tests/reference/`` with other programs and books
+(:func:`aichain_utils.replication.validation.build_comparisons`; a slow reference is read from its record
+while the record is current) and reads the stored Monte Carlo of the simulation lab
+(:func:`aichain_utils.replication.lab.load_monte_carlo`; it is read, never rerun), judged by
+:func:`aichain_utils.replication.lab.monte_carlo_verdicts`. Its :meth:`Validation.numbers` are every count,
+difference, verdict and sentence the appendix cites, under keys ``valid_*``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from aichain_utils.replication import lab, validation
+from aichain_utils.replication.numbers import Numbers, Results
+
+__all__ = ["Validation", "estimator_validation", "feedback_sentence", "plural_cases", "stored_sentence"]
+
+RERUN = "rerun on this build"
+
+
+def plural_cases(n: int) -> str:
+    """``n`` test case(s)."""
+    return f"{n} test case{'s' if n != 1 else ''}"
+
+
+def stored_sentence(source: dict[str, str], seconds: dict[str, float]) -> str:
+    """Which comparisons were read from ``data/validation/`` rather than rerun, and why.
+
+    Parameters
+    ----------
+    source : dict
+        Reference key -> "rerun on this build" or "stored record (current)"
+        (:func:`aichain_utils.replication.validation.build_comparisons`).
+    seconds : dict
+        Reference key -> the seconds its comparisons took (when recorded, for a stored one).
+    """
+    stored = [k for k, v in source.items() if v != RERUN]
+    if not stored:
+        return "Every comparison was rerun on this build."
+    programs = {r.key: r.program for r in validation.REFERENCES}
+    return (
+        "The comparisons with "
+        + ", ".join(f"{programs[k]} ({seconds[k]:.0f} s when recorded)" for k in stored)
+        + " are too slow to rerun on every build: they are read from data/validation/, a record whose "
+        "fingerprint (the test module, this package's estimators and the pinned packages) matches this "
+        "build; a build whose record does not match reruns them."
+    )
+
+
+def feedback_sentence(feedback: float) -> str:
+    """Why fixed effects may be biased in the calibrated world: its reverse feedback of the ERL shock into AI
+    embedding (``latent_ai.feedback_from_erl_shock``), or, without one, another part of the process."""
+    if feedback > 0:
+        return (
+            f"the calibrated world lets the ERL shock feed back into AI embedding (by {feedback:.3f} per unit of "
+            "shock), which biases fixed effects and first differences in expectation, and only the instruments "
+            "are meant to recover the truth"
+        )
+    return (
+        "the calibrated world has no reverse feedback, so a bias of fixed effects or first differences "
+        "comes from another part of the data-generating process, which the lab's scenarios help to find"
+    )
+
+
+def mc_state(current: bool) -> str:
+    """The stored Monte Carlo's state: "current", or stale with the command that renews it."""
+    return "current" if current else "STALE (parameters or code changed since; rerun make montecarlo)"
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names) or "none"
+
+
+def _pm(values: pd.Series, ses: pd.Series, scale: float = 1.0, digits: int = 3) -> list[str]:
+    return [f"{scale * v:.{digits}f} ± {scale * s:.{digits}f}" for v, s in zip(values, ses, strict=True)]
+
+
+@dataclass
+class Validation(Results):
+    """The reference comparisons of this build and the truth recovery of the stored Monte Carlo.
+
+    Attributes
+    ----------
+    comparisons : DataFrame
+        Every number compared (:func:`aichain_utils.replication.validation.build_comparisons`).
+    seconds, source : dict
+        Reference key -> the seconds its comparisons took, and whether they were rerun or read.
+    case_counts : DataFrame
+        :func:`aichain_utils.replication.validation.pytest_case_counts`.
+    mc, mc_meta, mc_current
+        The stored Monte Carlo of the simulation lab, its metadata, and whether it is current.
+    feedback : float
+        The calibrated world's ``latent_ai.feedback_from_erl_shock``.
+    """
+
+    prefix = "valid"
+
+    comparisons: pd.DataFrame
+    seconds: dict
+    source: dict
+    case_counts: pd.DataFrame
+    mc: pd.DataFrame
+    mc_meta: dict
+    mc_current: bool
+    feedback: float
+
+    # ------------------------------------------------------------------ what the appendix shows
+    def references(self) -> pd.DataFrame:
+        """One row per external reference (:func:`aichain_utils.replication.validation.reference_summary`)."""
+        return validation.reference_summary(self.comparisons, self.seconds)
+
+    def references_table(self) -> pd.DataFrame:
+        """The references' comparisons with their differences in scientific notation and how each was obtained."""
+        refs = self.references()
+        diffs = ["largest |difference|", "largest relative difference"]
+        how = [self.source[r.key] for r in validation.REFERENCES if r.key in self.source]
+        return refs.drop(columns=["origin", "licence"]).assign(
+            **{c: refs[c].map("{:.1e}".format) for c in diffs}, **{"how obtained": how}
+        )
+
+    def origins_table(self) -> pd.DataFrame:
+        """Where each external reference comes from, and its licence."""
+        return self.references()[["external reference", "origin", "licence"]]
+
+    def summary(self) -> pd.DataFrame:
+        """:func:`aichain_utils.replication.lab.monte_carlo_summary` of the stored Monte Carlo."""
+        return lab.monte_carlo_summary(self.mc)
+
+    def verdicts(self) -> pd.DataFrame:
+        """:func:`aichain_utils.replication.lab.monte_carlo_verdicts`: biased, SEs, coverage, per estimator."""
+        return lab.monte_carlo_verdicts(self.summary())
+
+    def recovery_table(self) -> pd.DataFrame:
+        """Bias, SE ratio and coverage (per cent) of each estimator, each ± its Monte Carlo SE, and the verdicts."""
+        s, v = self.summary(), self.verdicts()
+        return pd.DataFrame(
+            {
+                "estimator": s["estimator"],
+                "truth": s["truth"],
+                "bias ± MC SE": _pm(s["bias"], s["bias MC SE"]),
+                "SE ratio ± MC SE": _pm(s["SE ratio"], s["SE ratio MC SE"], digits=2),
+                "coverage % ± MC SE": _pm(s["95% CI coverage"], s["coverage MC SE"], 100, 1),
+                "replications": s["replications"],
+                "biased": v["biased"].map({True: "yes", False: "no"}),
+                "SEs": v["SEs"],
+            }
+        )
+
+    # ------------------------------------------------------------------ what the prose cites
+    def _reference_numbers(self) -> dict:
+        comparisons, seconds, source = self.comparisons, self.seconds, self.source
+        refs = self.references()
+        counts = self.case_counts
+        in_reference = counts[counts["module"].str.startswith("reference.")]
+        n_elsewhere = int(counts.loc[~counts["module"].str.startswith("reference."), "cases"].sum())
+        top = refs.loc[refs["largest relative difference"].idxmax()]
+        ivreg2 = comparisons.loc[comparisons["reference"] == "ivreg2", "rel_diff"].max()
+        return {
+            "numbers": f"{len(comparisons):,}",
+            "cases": f"{comparisons['test'].nunique():,}",
+            "refs": len(refs),
+            "outside": int((~comparisons["within"]).sum()),
+            "pytest": f"{int(in_reference['cases'].sum()):,}",
+            "counting": int(in_reference.loc[in_reference["reference"] == "", "cases"].sum()),
+            "elsewhere": plural_cases(n_elsewhere),
+            "top": {
+                "rel": f"{top['largest relative difference']:.1e}",
+                "ref": top["external reference"],
+                "tol": top["tolerance"],
+            },
+            "ivreg2_rel": f"{ivreg2:.1e}",
+            "rerun_seconds": sum(seconds[k] for k, v in source.items() if v == RERUN),
+            "stored": stored_sentence(source, seconds),
+        }
+
+    def _recovery_numbers(self) -> dict:
+        v = self.verdicts()
+        return {
+            "mc": {
+                "reps": int(self.mc_meta["reps"]),
+                "current": mc_state(self.mc_current),
+                "failures": lab.failure_sentence(self.mc),
+            },
+            "unbiased": _names(v.loc[~v["biased"], "estimator"].tolist()),
+            "biased": _names(v.loc[v["biased"], "estimator"].tolist()),
+            "wrong_se": _names(v.loc[v["SEs"] != "right", "estimator"].tolist()),
+            "feedback_sentence": feedback_sentence(self.feedback),
+        }
+
+    def numbers(self) -> Numbers:
+        """The comparisons' counts and largest differences (``valid_numbers``, ``valid_top_rel``), the stored
+        Monte Carlo's state (``valid_mc_reps``) and its verdicts (``valid_biased``, ``valid_wrong_se``)."""
+        return Numbers(self.prefix, {**self._reference_numbers(), **self._recovery_numbers()})
+
+
+def estimator_validation() -> Validation:
+    """The appendix's results: every reference comparison of this build and the stored Monte Carlo, judged."""
+    comparisons, seconds, source = validation.build_comparisons()
+    mc, meta, current = lab.load_monte_carlo()
+    feedback = float(lab.scenario_params("baseline")["latent_ai"]["feedback_from_erl_shock"])
+    return Validation(comparisons, seconds, source, validation.pytest_case_counts(), mc, meta, current, feedback)

@@ -1,0 +1,66 @@
+"""The results object of the simulated-world chapter (aichain_utils.replication.results.simulated_world): every
+parameter under its path, the effects it implies, and the calibration report's numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from aichain_utils.replication import audit, calibration
+from aichain_utils.replication.results.simulated_world import indirect_effect, parameter_tree, simulated_dgp
+from aichain_utils.simulation import simulate
+
+
+def test_parameter_tree_keeps_every_leaf_at_its_path_and_joins_lists():
+    params = {"design": {"n_industries": 40, "shares": [0.5, 0.25]}, "seed": 7}
+    assert parameter_tree(params) == {"design": {"n_industries": 40, "shares": "0.5, 0.25"}, "seed": 7}
+
+
+def test_indirect_effect_sums_the_mediators():
+    effects = {
+        "fsie_on_erl": 0.5,
+        "aie_on_fsie": 0.2,
+        "itse_forward_on_erl": 0.1,
+        "aie_on_itse_forward": 1.0,
+        "itse_backward_on_erl": -0.2,
+        "aie_on_itse_backward": 0.5,
+    }
+    assert indirect_effect(effects) == pytest.approx(0.1 + 0.1 - 0.1)
+
+
+@pytest.fixture(scope="module")
+def world():
+    return simulated_dgp()
+
+
+def test_every_parameter_is_a_number_of_the_page(world):
+    params = simulate.load_params()
+    n = world.numbers()
+    flat = n.flat()
+    for path in simulate.leaf_paths(params):
+        node = params
+        for key in path.split("."):
+            node = node[key]
+        want = ", ".join(str(v) for v in node) if isinstance(node, list) else node
+        assert flat["world_p_" + path.replace(".", "_")] == want, path
+    assert n.n_params == len(simulate.leaf_paths(params))
+    eff = params["effects"]
+    assert n.direct == pytest.approx(eff["aie_on_erl_total"] - n.indirect)
+    segments = simulate.segment_effects(params)
+    assert (n.seg_front, n.seg_inter, n.seg_back) == tuple(float(segments[s]) for s in ("front", "inter", "back"))
+
+
+def test_the_scale_and_aie_numbers_are_the_simulated_panels(world):
+    n = world.numbers()
+    assert n.itse_min == float(world.sim_data["ITSE"].min()) and n.erl_max == float(world.sim_data["ERL"].max())
+    assert n.itse_min <= n.itse_max
+    assert n.nsc_min == float(world.sim_data[["NSC_front", "NSC_inter", "NSC_back"]].min().min())
+    floor = audit.aie_mean_floor()
+    assert (n.aie_floor.floor, n.aie_floor.room) == (floor["floor"], floor["room"])
+
+
+def test_the_calibration_numbers_are_the_stored_reports(world):
+    cal = calibration.read_result()
+    n = world.numbers().cal
+    assert n.n_seeds == len(cal["seeds"]["calibration"]) and n.holdout == cal["seeds"]["holdout"]
+    assert n.oos_band == 100 * cal["summary"]["out_of_sample"]["share_in_central_band"]
+    assert n.n_cells == cal["summary"]["out_of_sample"]["cells"]
