@@ -6,13 +6,25 @@ from __future__ import annotations
 import pytest
 
 from aichain_utils.replication import audit, calibration
-from aichain_utils.replication.results.simulated_world import indirect_effect, parameter_tree, simulated_dgp
+from aichain_utils.replication.results.simulated_world import (
+    indirect_effect,
+    nsc_sentence,
+    parameter_tree,
+    simulated_dgp,
+)
 from aichain_utils.simulation import simulate
 
 
 def test_parameter_tree_keeps_every_leaf_at_its_path_and_joins_lists():
     params = {"design": {"n_industries": 40, "shares": [0.5, 0.25]}, "seed": 7}
     assert parameter_tree(params) == {"design": {"n_industries": 40, "shares": "0.5, 0.25"}, "seed": 7}
+
+
+def test_nsc_sentence_claims_a_stage_count_only_when_every_nsc_is_at_least_one():
+    assert nsc_sentence(1.3).startswith("Every segment has at least one production stage (smallest NSC 1.30)")
+    assert "positive in every segment" in nsc_sentence(0.1) and "0.10, below one" in nsc_sentence(0.1)
+    assert "at least one production stage" not in nsc_sentence(0.1)
+    assert "not positive" in nsc_sentence(-0.2)
 
 
 def test_indirect_effect_sums_the_mediators():

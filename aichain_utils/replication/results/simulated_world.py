@@ -23,7 +23,7 @@ from aichain_utils.replication import measurement_tables as measurement
 from aichain_utils.replication.numbers import Numbers, Results
 from aichain_utils.simulation import simulate, simworld
 
-__all__ = ["SimulatedWorld", "indirect_effect", "parameter_tree", "simulated_dgp"]
+__all__ = ["SimulatedWorld", "indirect_effect", "nsc_sentence", "parameter_tree", "simulated_dgp"]
 
 SEGMENTS = ("front", "inter", "back")
 
@@ -40,6 +40,23 @@ def parameter_tree(params: dict) -> dict:
             branch = branch.setdefault(key, {})
         branch[keys[-1]] = ", ".join(str(v) for v in node) if isinstance(node, list) else node
     return tree
+
+
+def nsc_sentence(nsc_min: float) -> str:
+    """What the smallest NSC of the panel says about the name "number of production stages" (生产阶段数).
+
+    Equation (12) makes NSC a ratio, not a count, so the name holds literally only when every value is at
+    least one; the sentence says which of "at least one", "positive but below one" or "not positive" holds.
+    """
+    if nsc_min >= 1:
+        return f"Every segment has at least one production stage (smallest NSC {nsc_min:.2f})"
+    if nsc_min > 0:
+        return (
+            f"NSC, which the paper names the number of production stages, is a ratio in equation (12), not a "
+            f"count: it is positive in every segment, but its smallest value is {nsc_min:.2f}, below one"
+        )
+    named = "NSC, which the paper names the number of production stages,"
+    return f"{named} is not positive everywhere (smallest {nsc_min:.2f})"
 
 
 def indirect_effect(effects: dict) -> float:
@@ -122,6 +139,7 @@ class SimulatedWorld(Results):
             "node_out_share": float(node_out / ind_out),
             "robots_share": float(last["robots"].sum() / bench["robots_in_operation"]["units"]),
             "nsc_min": float(data[["NSC_front", "NSC_inter", "NSC_back"]].min().min()),
+            "nsc_sentence": nsc_sentence(float(data[["NSC_front", "NSC_inter", "NSC_back"]].min().min())),
             "itse_min": float(data["ITSE"].min()),
             "itse_max": float(data["ITSE"].max()),
             "tra_max": float(data["tra"].max()),
