@@ -7,7 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from aichain_utils.replication.numbers import Numbers, Results, register_prefix, sampling_error_clause
+from aichain_utils.replication.numbers import (
+    ZH_MIME,
+    Bilingual,
+    Numbers,
+    Results,
+    register_prefix,
+    sampling_error_clause,
+)
 
 
 def test_flat_keys_follow_the_path():
@@ -72,6 +79,8 @@ def test_results_subclass_registers_its_prefix():
 def test_sampling_error_clause_is_the_two_se_rule():
     assert sampling_error_clause(0.19, 0.1) == "within sampling error"
     assert sampling_error_clause(-0.21, 0.1) == "more than sampling error explains"
+    assert sampling_error_clause(0.19, 0.1).zh == "在抽样误差范围内"
+    assert sampling_error_clause(-0.21, 0.1).zh == "超出了抽样误差所能解释的范围"
     with pytest.raises(ValueError, match="positive"):
         sampling_error_clause(0.1, 0.0)
 
@@ -88,3 +97,43 @@ def test_glue_numbers_glues_each_key_once(monkeypatch):
     assert seen == [("aa_x", 1.0, False), ("aa_y", "larger", False)]
     with pytest.raises(ValueError, match="aa_x"):
         book.glue_numbers(a, a)
+    seen.clear()
+    book.glue_numbers(Numbers("bb", {"w": Bilingual("larger", "更大"), "s": "plain"}))
+    (_, word, _), plain = seen
+    assert word.text.zh == "更大" and word.text == "larger" and plain == ("bb_s", "plain", False)
+
+
+# --------------------------------------------------------------------------- words in both languages (issue 26)
+def test_a_bilingual_leaf_is_its_english_text_and_carries_its_chinese():
+    word = Bilingual("larger", "更大")
+    n = Numbers("t3", {"c4_vs_c2": word, "c6": {"clause": sampling_error_clause(0.1, 0.1)}})
+    assert n.c4_vs_c2 is word and n.flat()["t3_c4_vs_c2"] is word  # attribute access and flat() return it
+    assert n.glue_values()["t3_c4_vs_c2"] is word
+    assert word == "larger" and f"is {word} than" == "is larger than" and type(word.en) is str
+    assert n.c6.clause.zh == "在抽样误差范围内"
+    assert not isinstance(word.upper(), Bilingual)  # a text composed from it is English only
+
+
+@pytest.mark.parametrize("en, zh", [("larger", ""), ("larger", "   "), ("", "更大"), ("larger", None)])
+def test_a_bilingual_leaf_without_one_of_its_texts_is_refused(en, zh):
+    with pytest.raises(ValueError, match=r"non-empty (Chinese|English) text"):
+        Bilingual(en, zh)
+
+
+@pytest.mark.parametrize("en", ["larger", "it's larger", 'a "quoted" word', "more than sampling error explains"])
+def test_a_glued_bilingual_shows_the_english_as_gluing_its_english_str_does(en):
+    """text/plain is byte for byte what myst-nb's glue stores for the English str (the English pages'
+    text), the Chinese text is beside it; pickling and copying keep both."""
+    import copy
+    import pickle
+
+    from IPython.core.formatters import format_display_data
+
+    from aichain_utils.book.chapter import BilingualOutput
+
+    word = Bilingual(en, "更大")
+    bundle, _ = format_display_data(BilingualOutput(word))
+    assert bundle == {**format_display_data(en)[0], ZH_MIME: "更大"}
+    assert format_display_data(word) == format_display_data(en)  # shown in a cell: its English str alone
+    for clone in (pickle.loads(pickle.dumps(word)), copy.deepcopy(word)):
+        assert (clone, clone.zh, type(clone)) == (en, "更大", Bilingual)

@@ -8,37 +8,43 @@ import math
 import pandas as pd
 import pytest
 
+from aichain_utils.replication.numbers import Bilingual
 from aichain_utils.replication.results import baseline
+
+
+def _both(word) -> tuple[str, str]:
+    """A verdict word in both languages: its English text (exactly the English pages' word) and its Chinese."""
+    assert isinstance(word, Bilingual), f"{word!r} has no Chinese text"
+    return word.en, word.zh
 
 
 @pytest.mark.parametrize(
     "r2, word",
     [
-        ({1: 0.9, 2: 0.2, 3: 0.3, 4: 0.8}, "reproduces"),
-        ({1: 0.9, 2: 0.2, 3: 0.85, 4: 0.8}, "does not reproduce"),
-        ({1: 0.1, 2: 0.2, 3: 0.3, 4: 0.8}, "does not reproduce"),
+        ({1: 0.9, 2: 0.2, 3: 0.3, 4: 0.8}, ("reproduces", "复现了")),
+        ({1: 0.9, 2: 0.2, 3: 0.85, 4: 0.8}, ("does not reproduce", "未能复现")),
+        ({1: 0.1, 2: 0.2, 3: 0.3, 4: 0.8}, ("does not reproduce", "未能复现")),
     ],
 )
 def test_r2_order_both_ways(r2, word):
-    assert baseline.r2_order(pd.Series(r2)) == word
+    assert baseline.r2_order(pd.Series(r2)) == word[0]
+    assert _both(baseline.r2_order(pd.Series(r2))) == word
 
 
 def test_industry_dummy_words_both_ways():
-    assert baseline.industry_dummy_words(0.1, 0.3) == {
-        "c4_vs_c2": "larger",
-        "industry_link": "lower",
-        "c2_bias_dir": "down",
-    }
-    assert baseline.industry_dummy_words(0.3, 0.1) == {
-        "c4_vs_c2": "smaller",
-        "industry_link": "higher",
-        "c2_bias_dir": "up",
-    }
+    larger = baseline.industry_dummy_words(0.1, 0.3)
+    smaller = baseline.industry_dummy_words(0.3, 0.1)
+    assert larger == {"c4_vs_c2": "larger", "industry_link": "lower", "c2_bias_dir": "down"}
+    assert smaller == {"c4_vs_c2": "smaller", "industry_link": "higher", "c2_bias_dir": "up"}
+    assert [_both(larger[k])[1] for k in ("c4_vs_c2", "industry_link", "c2_bias_dir")] == ["更大", "较低", "向下"]
+    assert [_both(smaller[k])[1] for k in ("c4_vs_c2", "industry_link", "c2_bias_dir")] == ["更小", "较高", "向上"]
 
 
 def test_gap_word_both_ways():
     assert baseline.gap_word(0.4) == "within" and baseline.gap_word(1.0) == "within"
     assert baseline.gap_word(1.2) == "more than"
+    assert _both(baseline.gap_word(1.0)) == ("within", "不超过")
+    assert _both(baseline.gap_word(1.2)) == ("more than", "超过")
 
 
 def test_wild_p_text():
@@ -87,6 +93,9 @@ def test_numbers_are_the_columns_numbers(t3, panel):
     assert n.r2_order == baseline.r2_order(tidy["adj_r2"])
     assert n.c6.gap_in_published_se == abs(n.c6.coef - n.c6.published_coef) / n.c6.published_se
     assert n.c6.wild_p.startswith("p ")
+    for key in ("c4_vs_c2", "industry_link", "c2_bias_dir", "r2_order"):  # the verdicts carry both languages
+        assert _both(n[key])[1]
+    assert _both(n.c6.within_published)[1] and _both(n.c6.bias_clause)[1]
 
 
 def test_every_key_has_the_prefix_and_a_user_file_has_no_truth(t3):

@@ -14,7 +14,7 @@ object per table or analysis, and glues every number the prose cites with one ca
 from __future__ import annotations
 
 from aichain_utils.inputs.panel import AnalysisPanel, load_analysis_panel
-from aichain_utils.replication.numbers import Numbers, Results
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results
 
 __all__ = ["data_banner", "glue_numbers", "load_panel"]
 
@@ -40,13 +40,16 @@ def data_banner(panel: AnalysisPanel, page: str = "chapter"):
 def glue_numbers(*results: Results | Numbers) -> None:
     """Glue every number, word and sentence of each results object under its flat keys.
 
+    Returns nothing, so that the call can end a visible cell without printing. A key given by two
+    results objects is an error (myst-nb would keep one of them silently). A bilingual leaf
+    (:class:`~aichain_utils.replication.numbers.Bilingual`) is glued with both its texts, so that one
+    execution serves both editions: its English as ``text/plain``, exactly as its English ``str`` would be,
+    and its Chinese under the MIME type :data:`~aichain_utils.replication.numbers.ZH_MIME`.
+
     Parameters
     ----------
     *results : Results or Numbers
         Results objects (their :meth:`~aichain_utils.replication.numbers.Results.numbers`) or trees.
-
-    Returns nothing, so that the call can end a visible cell without printing. A key given by two
-    results objects is an error (myst-nb would keep one of them silently).
     """
     from myst_nb import glue
 
@@ -56,5 +59,18 @@ def glue_numbers(*results: Results | Numbers) -> None:
         for key, value in tree.glue_values().items():
             if key in keys:
                 raise ValueError(f"glue key {key!r} is given by two results objects on this page")
-            glue(key, value, display=False)
+            glue(key, BilingualOutput(value) if isinstance(value, Bilingual) else value, display=False)
             keys.append(key)
+
+
+class BilingualOutput:
+    """What :func:`glue_numbers` glues for a :class:`~aichain_utils.replication.numbers.Bilingual` leaf: an
+    object that IPython displays as the leaf's :meth:`~aichain_utils.replication.numbers.Bilingual.mimebundle`
+    (its English as ``text/plain``, exactly as its English ``str`` would be glued; its Chinese under the
+    MIME type :data:`~aichain_utils.replication.numbers.ZH_MIME`)."""
+
+    def __init__(self, text: Bilingual):
+        self.text = text
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return self.text.mimebundle()

@@ -751,9 +751,16 @@ def _glue_roles_for_translations(app) -> None:
     (:func:`glue_key_of_page`), which MyST-NB resolves after reading, from the page's own executed
     glue data, into the same node an English page gets (``{glue:text}``: an inline ``pasted-text``).
     On untranslated pages (every page of the English build) the roles are MyST-NB's, unchanged.
+
+    **Words and sentences in the page's language.** A value glued as a bilingual text
+    (:class:`~aichain_utils.replication.numbers.Bilingual`: a verdict word, a computed sentence) carries its
+    Chinese text under :data:`~aichain_utils.replication.numbers.ZH_MIME` beside its English ``text/plain``;
+    in a translated paragraph these roles paste the Chinese text (:func:`translated_text`), everywhere
+    else the English one, as before.
     """
     if "glue" not in app.registry.domains:
         return
+    from myst_nb.core.variables import render_variable_outputs
     from myst_nb.ext.glue.roles import PasteRoleAny, PasteTextRole
 
     class _Translated:
@@ -769,6 +776,10 @@ def _glue_roles_for_translations(app) -> None:
         """``{glue}``/``{glue:any}`` that also pastes in a translated paragraph."""
 
         def run(self):
+            if not translated_paragraph(self.document) and "::" not in self.text:
+                english = _english_of_bilingual(self.document, self.text)
+                if english is not None:  # a bilingual value on an untranslated page: its English, as before
+                    return render_variable_outputs([english], self.document, self.line, self.source, inline=True), []
             pasted, messages = super().run()
             if translated_paragraph(self.document):
                 for node in pasted:  # plain text is pasted as on an English page (the post-transform below)
@@ -776,14 +787,41 @@ def _glue_roles_for_translations(app) -> None:
             return pasted, messages
 
     class TranslatedPasteText(_Translated, PasteTextRole):
-        """``{glue:text}`` that also pastes in a translated paragraph."""
+        """``{glue:text}`` that also pastes in a translated paragraph (a bilingual value: its Chinese text)."""
 
         with_format = True
+
+        def run(self):
+            pasted, messages = super().run()
+            if translated_paragraph(self.document):
+                for node in pasted:  # a Bilingual value pastes its translation (the post-transform below)
+                    node["aichain_translated_text"] = True
+            return pasted, messages
 
     app.add_post_transform(_plain_text_of_translations_class())
     app.add_role("glue", TranslatedPasteAny(), override=True)
     for name, role in (("", TranslatedPasteAny()), ("any", TranslatedPasteAny()), ("text", TranslatedPasteText())):
         app.add_role_to_domain("glue", name, role, override=True)
+
+
+def _english_of_bilingual(document, key: str):
+    """The glued output ``key`` of the page without its Chinese text, when it is a bilingual value (else
+    ``None``): MyST-NB renders every MIME type of an inline ``{glue:any}`` and warns about one it does not
+    know, so an untranslated paragraph renders the English alone, as before the value was bilingual."""
+    import dataclasses
+
+    from myst_nb.core.variables import RetrievalError
+    from myst_nb.ext.glue.utils import retrieve_glue_data
+
+    from aichain_utils.replication.numbers import ZH_MIME
+
+    try:
+        output = retrieve_glue_data(document, key)
+    except RetrievalError:
+        return None  # MyST-NB's role says so
+    if ZH_MIME not in output.data:
+        return None
+    return dataclasses.replace(output, data={k: v for k, v in output.data.items() if k != ZH_MIME})
 
 
 def _plain_text_of_translations_class():
@@ -794,7 +832,8 @@ def _plain_text_of_translations_class():
 
     class PlainTextOfTranslations(SphinxPostTransform):
         """``{glue:any}`` of a plain-text value in a translated paragraph: the ``output text_plain``
-        inline an English page has (MyST-NB's cross-page reference would paste a code literal).
+        inline an English page has (MyST-NB's cross-page reference would paste a code literal); any glue
+        role of a bilingual value in a translated paragraph: its Chinese text (:func:`translated_text`).
         Runs before MyST-NB resolves the other cross-page references (priority 5)."""
 
         default_priority = 4
@@ -802,15 +841,40 @@ def _plain_text_of_translations_class():
         def apply(self, **kwargs):
             priority = get_mime_priority(self.app.builder.name, self.config["nb_mime_priority_overrides"])
             for node in list(self.document.findall(PendingGlueReference)):
-                if not node.get("aichain_translated_any"):
+                if not (node.get("aichain_translated_any") or node.get("aichain_translated_text")):
                     continue
                 data = read_glue_cache(self.env.mystnb_config.output_folder, node.refdoc).get(node.key, {})
+                text = translated_text(data.get("data", {}), node.get("fmt_spec", ""))
+                if text is not None:  # a bilingual word or sentence: its Chinese text, as the English is pasted
+                    if node.get("aichain_translated_text"):
+                        node.replace_self(nodes.inline(text, text, classes=["pasted-text"]))
+                    else:  # {glue:any} pastes the text/plain repr, quotes and all, on an English page
+                        node.replace_self(nodes.inline(repr(text), repr(text), classes=["output", "text_plain"]))
+                    continue
+                if not node.get("aichain_translated_any"):
+                    continue  # {glue:text} of a number: MyST-NB's cross-page reference pastes it
                 shown = next((m for m in priority if m in data.get("data", {})), None)
                 if shown == "text/plain":
                     text = data["data"][shown]
                     node.replace_self(nodes.inline(text, text, classes=["output", "text_plain"]))
 
     return PlainTextOfTranslations
+
+
+def translated_text(data: dict, fmt_spec: str = "") -> str | None:
+    """The Chinese text of a glued :class:`~aichain_utils.replication.numbers.Bilingual` value (its output's
+    ``data``: :data:`~aichain_utils.replication.numbers.ZH_MIME` beside ``text/plain``), formatted with the
+    role's format as MyST-NB formats the English (``:s``, or none, leaves it as it is); ``None`` for a
+    value that is not bilingual. An empty Chinese text is an error, never an empty word on a page."""
+    from aichain_utils.replication.numbers import ZH_MIME
+
+    if ZH_MIME not in data:
+        return None
+    text = data[ZH_MIME]
+    text = "".join(text) if isinstance(text, list) else str(text)  # nbformat may split a string into lines
+    if not text.strip():
+        raise ValueError(f"a glued bilingual value has an empty Chinese text (English: {data.get('text/plain')!r})")
+    return format(text, fmt_spec) if fmt_spec.endswith("s") else text
 
 
 def counterpart_link(pagename: str, target_uri: str, root: str) -> str:

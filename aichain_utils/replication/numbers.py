@@ -11,6 +11,12 @@ prose cites them (``{glue:text}`t3_c6_coef:.3f```).
 A number that the data of the build cannot give (the true effect on a licensed file) is ``None`` in the
 tree, with its reason in :attr:`Numbers.reasons`; it is glued as NaN, which a page shows only inside a
 block that the same condition gates (``{only} simulated``), never as a number.
+
+A verdict word or computed sentence that the Chinese edition must show in Chinese is a :class:`Bilingual`
+leaf (``Bilingual("larger", "更大")``): a ``str`` that is its English text, so that the English pages and
+every comparison (``== "larger"``) are as before, and that carries its Chinese text in :attr:`Bilingual.zh`.
+Glued, it gives its English as ``text/plain`` and its Chinese under :data:`ZH_MIME`; the Chinese build
+pastes the Chinese text into translated paragraphs (:mod:`aichain_utils.book.sphinxext`).
 """
 
 from __future__ import annotations
@@ -20,7 +26,17 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-__all__ = ["NOT_SIMULATED", "PREFIXES", "Numbers", "Results", "register_prefix", "sampling_error_clause", "true_effect"]
+__all__ = [
+    "NOT_SIMULATED",
+    "PREFIXES",
+    "ZH_MIME",
+    "Bilingual",
+    "Numbers",
+    "Results",
+    "register_prefix",
+    "sampling_error_clause",
+    "true_effect",
+]
 
 #: Every prefix a results class has claimed, with the class: a key names its results object.
 PREFIXES: dict[str, str] = {}
@@ -28,6 +44,65 @@ _NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 Leaf = float | int | str | bool | None
 #: The reason a truth-based number is None on a user's data.
 NOT_SIMULATED = "the data of this build are not simulated, so there is no true effect to compare with"
+
+
+#: The MIME type under which a glued :class:`Bilingual` carries its Chinese text (``text/plain``: its English).
+ZH_MIME = "text/x-aichain-zh"
+
+
+class Bilingual(str):
+    """A word or sentence a page cites, in English and in Chinese (issue 26: computed sentences in both languages).
+
+    The object is a ``str`` equal to its English text: f-strings, comparisons and the English pages see
+    the English exactly as before. Its Chinese text is :attr:`zh`. A text composed from it
+    (``f"{word} than"``, ``word.upper()``) is a plain ``str``, English only: a sentence that the Chinese
+    edition must show is built as one :class:`Bilingual` from both languages' parts.
+
+    Glued by :func:`aichain_utils.book.glue_numbers`, it stores :meth:`mimebundle`: ``text/plain`` is what
+    gluing its English ``str`` gives, and :data:`ZH_MIME` its Chinese text, which the Chinese build pastes
+    into translated paragraphs.
+
+    Parameters
+    ----------
+    en, zh : str
+        The English and the Chinese text; neither may be empty (a missing translation is an error, never
+        an empty word on a Chinese page).
+
+    Examples
+    --------
+    >>> word = Bilingual("larger", "更大")
+    >>> word == "larger", word.zh, f"{word} than"
+    (True, '更大', 'larger than')
+    """
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str):
+        for language, text in (("English", en), ("Chinese", zh)):
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(
+                    f"a bilingual word or sentence needs a non-empty {language} text: got en={en!r}, zh={zh!r}"
+                )
+        self = super().__new__(cls, en)
+        self.zh = str(zh)
+        return self
+
+    @property
+    def en(self) -> str:
+        """The English text, as a plain ``str``."""
+        return str.__str__(self)
+
+    def __getnewargs__(self) -> tuple[str, str]:  # pickling and copying keep both languages
+        return self.en, self.zh
+
+    def mimebundle(self) -> dict[str, str]:
+        """What gluing it stores: the English as ``text/plain``, byte for byte what IPython displays for the
+        English ``str`` (its ``repr``, which ``{glue:text}`` unquotes), and the Chinese under :data:`ZH_MIME`.
+
+        Displayed in a cell, a :class:`Bilingual` is its English ``str`` (no other MIME type, which MyST-NB
+        would warn about); :func:`aichain_utils.book.glue_numbers` glues this bundle.
+        """
+        return {"text/plain": repr(self.en), ZH_MIME: self.zh}
 
 
 def register_prefix(prefix: str, owner: str) -> str:
@@ -41,6 +116,8 @@ def register_prefix(prefix: str, owner: str) -> str:
 
 
 def _check_leaf(path: str, value: Any) -> Leaf:
+    if isinstance(value, Bilingual):
+        return value
     if value is None or isinstance(value, str | bool):
         return value
     if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:  # numpy scalar
@@ -58,8 +135,8 @@ class Numbers(Mapping[str, Any]):
     prefix : str
         The results object's prefix (``"t3"``); every flat key starts with it.
     tree : mapping
-        Names (lower case, digits, underscores) to leaves (float, int, str, bool or ``None``) or to
-        further mappings.
+        Names (lower case, digits, underscores) to leaves (float, int, str, :class:`Bilingual`, bool or
+        ``None``) or to further mappings.
     reasons : mapping, optional
         Path (``"c6.bias"``) -> why that leaf is ``None``. A ``None`` leaf without a reason is an error.
 
@@ -172,12 +249,17 @@ def true_effect(panel, name: str = "aie_on_erl_total") -> float | None:
     return float(simulate.load_params()["effects"][name])
 
 
-def sampling_error_clause(bias: float, se: float) -> str:
+#: :func:`sampling_error_clause`'s two clauses, in English and Chinese.
+WITHIN_SAMPLING_ERROR = Bilingual("within sampling error", "在抽样误差范围内")
+BEYOND_SAMPLING_ERROR = Bilingual("more than sampling error explains", "超出了抽样误差所能解释的范围")
+
+
+def sampling_error_clause(bias: float, se: float) -> Bilingual:
     """The clause "within sampling error" when ``|bias| <= 2 se``, else "more than sampling error explains".
 
     The book's rule for "biased": beyond twice the standard error (of one estimate, or the Monte Carlo SE
-    of a mean).
+    of a mean). The clause is :class:`Bilingual`: 在抽样误差范围内 / 超出了抽样误差所能解释的范围.
     """
     if not se > 0:
         raise ValueError(f"sampling_error_clause needs a positive standard error, got {se!r}")
-    return "within sampling error" if abs(bias) <= 2 * se else "more than sampling error explains"
+    return WITHIN_SAMPLING_ERROR if abs(bias) <= 2 * se else BEYOND_SAMPLING_ERROR

@@ -17,7 +17,14 @@ import pandas as pd
 from aichain_utils.econometrics import Estimate
 from aichain_utils.replication import columns as replication
 from aichain_utils.replication import labtext, ledger, models
-from aichain_utils.replication.numbers import NOT_SIMULATED, Numbers, Results, sampling_error_clause, true_effect
+from aichain_utils.replication.numbers import (
+    NOT_SIMULATED,
+    Bilingual,
+    Numbers,
+    Results,
+    sampling_error_clause,
+    true_effect,
+)
 from aichain_utils.report.tables import Column, RenderedTable, coefficient_plot, render_table
 
 __all__ = [
@@ -35,7 +42,7 @@ __all__ = [
 WITH_INDUSTRY_DUMMIES, WITHOUT_INDUSTRY_DUMMIES = (1, 4), (2, 3)
 
 
-def r2_order(adj_r2: pd.Series) -> str:
+def r2_order(adj_r2: pd.Series) -> Bilingual:
     """Whether the adjusted R² of columns (1) and (4) both exceed those of (2) and (3), as printed in Table 3.
 
     Parameters
@@ -45,15 +52,16 @@ def r2_order(adj_r2: pd.Series) -> str:
 
     Returns
     -------
-    str
-        "reproduces" when ``min(R²(1), R²(4)) > max(R²(2), R²(3))``, else "does not reproduce".
+    Bilingual
+        "reproduces" (复现了) when ``min(R²(1), R²(4)) > max(R²(2), R²(3))``, else "does not reproduce"
+        (未能复现).
     """
     with_dummies = min(adj_r2.loc[list(WITH_INDUSTRY_DUMMIES)])
     without = max(adj_r2.loc[list(WITHOUT_INDUSTRY_DUMMIES)])
-    return "reproduces" if with_dummies > without else "does not reproduce"
+    return Bilingual("reproduces", "复现了") if with_dummies > without else Bilingual("does not reproduce", "未能复现")
 
 
-def industry_dummy_words(c2: float, c4: float) -> dict[str, str]:
+def industry_dummy_words(c2: float, c4: float) -> dict[str, Bilingual]:
     """The omitted-variable reading of Table 3's move from column (2) (no dummies) to (4) (industry dummies).
 
     Returns
@@ -61,20 +69,21 @@ def industry_dummy_words(c2: float, c4: float) -> dict[str, str]:
     dict
         ``c4_vs_c2`` ("larger"/"smaller": column 4 against column 2), ``industry_link`` ("lower"/"higher":
         the industry effects in ERL of industries with higher average AIE) and ``c2_bias_dir`` ("down"/"up":
-        the bias of column 2 from leaving those effects in the error).
+        the bias of column 2 from leaving those effects in the error), each :class:`Bilingual`
+        (更大/更小, 较低/较高, 向下/向上).
     """
     larger = c4 > c2
     return {
-        "c4_vs_c2": "larger" if larger else "smaller",
-        "industry_link": "lower" if larger else "higher",
-        "c2_bias_dir": "down" if larger else "up",
+        "c4_vs_c2": Bilingual("larger", "更大") if larger else Bilingual("smaller", "更小"),
+        "industry_link": Bilingual("lower", "较低") if larger else Bilingual("higher", "较高"),
+        "c2_bias_dir": Bilingual("down", "向下") if larger else Bilingual("up", "向上"),
     }
 
 
-def gap_word(gap_in_published_se: float) -> str:
-    """The word "within" when a replicated coefficient is within one published SE of the published one, else
-    "more than"."""
-    return "within" if gap_in_published_se <= 1 else "more than"
+def gap_word(gap_in_published_se: float) -> Bilingual:
+    """The word "within" (不超过) when a replicated coefficient is within one published SE of the published
+    one, else "more than" (超过); :class:`Bilingual`."""
+    return Bilingual("within", "不超过") if gap_in_published_se <= 1 else Bilingual("more than", "超过")
 
 
 def wild_p_text(cell: str) -> str:
