@@ -137,3 +137,21 @@ def test_a_glued_bilingual_shows_the_english_as_gluing_its_english_str_does(en):
     assert format_display_data(word) == format_display_data(en)  # shown in a cell: its English str alone
     for clone in (pickle.loads(pickle.dumps(word)), copy.deepcopy(word)):
         assert (clone, clone.zh, type(clone)) == (en, "更大", Bilingual)
+
+
+def test_keys_glued_before_the_notebook_extension_are_never_glued_again_as_placeholders(monkeypatch, tmp_path):
+    """A chapter glues its numbers in the set-up cell, before ``%load_ext aichain_utils.book.notebook``; the
+    placeholders of a skipped table must still leave those keys alone (myst-nb fails on a duplicate key)."""
+    import myst_nb
+
+    from aichain_utils import book
+    from aichain_utils.book import notebook
+
+    monkeypatch.setattr(myst_nb, "glue", lambda key, value, display=True: None)
+    monkeypatch.setattr(notebook, "GLUED", set())
+    monkeypatch.setattr(notebook, "SKIPPED", {7: "no group labels"})
+    book.glue_numbers(Numbers("zz_early", {"n": 3, "late": 1.0}))
+    page = tmp_path / "page.md"
+    text = "````{only} has_table7\n{glue:text}`zz_early_n` and {glue:text}`zz_other`\n````\n"
+    page.write_text(text, encoding="utf-8")
+    assert notebook.glue_placeholders(page) == ["zz_other"]

@@ -82,3 +82,18 @@ def test_a_stale_record_is_never_shown(tmp_path, monkeypatch):
 def test_unknown_reference_is_an_input_error():
     with pytest.raises(AichainInputError, match=r"keys.*nope"):
         validation.run_comparisons(["nope"])
+
+
+def test_p_tolerance_counts_only_the_ties():
+    """The wildboottest comparison's p-value tolerance (tests/reference/test_wildboottest.py). Planted:
+    three of four bootstrap t away from the observed t, one equal to it up to rounding."""
+    import numpy as np
+    from reference.test_wildboottest import p_tolerance
+
+    class Planted:
+        t_stat = np.array([2.0])
+        t_boot = np.array([0.5, -2.0 * (1 + 1e-12), 3.0, 1.0])
+
+    assert p_tolerance(Planted()) == pytest.approx(0.25, abs=1e-11)
+    Planted.t_boot = np.array([0.5, -2.1, 3.0, 1.0])
+    assert p_tolerance(Planted()) < 1e-11

@@ -13,6 +13,7 @@ object per table or analysis, and glues every number the prose cites with one ca
 
 from __future__ import annotations
 
+from aichain_utils.book import notebook
 from aichain_utils.inputs.panel import AnalysisPanel, load_analysis_panel
 from aichain_utils.replication.numbers import Bilingual, Numbers, Results
 
@@ -61,6 +62,9 @@ def glue_numbers(*results: Results | Numbers) -> None:
                 raise ValueError(f"glue key {key!r} is given by two results objects on this page")
             glue(key, BilingualOutput(value) if isinstance(value, Bilingual) else value, display=False)
             keys.append(key)
+    # recorded for the placeholders of skipped tables, whether or not the chapter has loaded the notebook
+    # extension yet (which records glued keys from then on): a placeholder never glues a key twice
+    notebook.GLUED.update(keys)
 
 
 class BilingualOutput:
