@@ -82,3 +82,19 @@ def test_banner_names_the_data_source(monkeypatch, tmp_path):
     monkeypatch.setenv(panel.ENV_VAR, str(fake))
     html = sphinxext.banner_html()
     assert "your data file mine.csv (level not recognised" in html and "aichain-data-licensed" in html
+    zh = sphinxext.banner_html("zh_CN")
+    assert "<strong>数据：</strong>" in zh and "你的数据文件 mine.csv（未能识别其层级" in zh
+    assert "aichain-data-licensed" in zh
+
+
+def test_the_chinese_banner_states_the_same_facts(monkeypatch):
+    """The Chinese edition's banner names the same file, seed and digest, and says the estimates are no
+    evidence about the paper's claims (不构成关于论文结论的任何证据), as the English one does."""
+    monkeypatch.delenv(panel.ENV_VAR, raising=False)
+    source = panel.data_source()
+    en, zh = panel.banner_text(source), sphinxext.banner_text_zh(source)
+    seed = str(panel.load_params()["seed"])
+    for fact in ("data/simulation/params.yml", seed, source.fingerprint):
+        assert fact in en and fact in zh
+    assert "no evidence about the paper's claims" in en and "不构成关于论文结论的任何证据" in zh
+    assert "Built from" not in zh

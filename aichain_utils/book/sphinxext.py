@@ -29,6 +29,7 @@ __all__ = [
     "STUDENT_PDF_NAME",
     "NumberedTableDirective",
     "banner_html",
+    "banner_text_zh",
     "edition",
     "edition_pdf",
     "kit_substitutions",
@@ -42,19 +43,47 @@ __all__ = [
 ]
 
 
-def banner_html() -> str:
-    """The banner's HTML for the data source in force (text: :func:`aichain_utils.inputs.panel.banner_text`)."""
+#: The banner's description of a user's file, by level, in the Chinese edition.
+_LEVEL_TEXT_ZH = {
+    "analysis": "你的最终变量文件 {name}",
+    "raw": "你的原始投入数据文件 {name}",
+    "unknown": "你的数据文件 {name}（未能识别其层级：请运行 make check-data）",
+}
+
+
+def banner_text_zh(source) -> str:
+    """:func:`aichain_utils.inputs.panel.banner_text` in the Chinese edition: the same facts (file, seed,
+    digest) and the same warning that simulated estimates are no evidence about the paper's claims."""
+    from aichain_utils.simulation.simulate import load_params
+
+    if source.is_simulated:
+        label = f"模拟面板（data/simulation/params.yml，种子 {load_params()['seed']}，sha256 {source.fingerprint}）"
+        return (
+            f"基于{label}构建。论文的数据不公开：本书的每一个估计值都在模拟数据上计算，是按论文校准的一个世界的"
+            "一次抽样，不构成关于论文结论的任何证据。代码是否计算了它所声称的量，由外部程序检验（附录"
+            "\u201c验证估计量\u201d）；论文的研究设计能否产生其公布的数值，由最接近的世界的抽样分布判断"
+            "（\u201c复现概览\u201d）。"
+        )
+    name = source.path.name if source.path is not None else ""
+    return f"基于{_LEVEL_TEXT_ZH[source.level].format(name=name)}（sha256 {source.fingerprint}）构建。"
+
+
+def banner_html(language: str = "en") -> str:
+    """The banner's HTML for the data source in force (text: :func:`aichain_utils.inputs.panel.banner_text`),
+    in the edition's ``language`` ("zh…": the Chinese edition)."""
     from aichain_utils.inputs.panel import banner_text
 
     source = data_source()
     kind = "simulated" if source.is_simulated else "licensed"
-    text = escape(banner_text(source))
-    return f'<div class="aichain-data-banner aichain-data-{kind}" role="note"><strong>Data:</strong> {text}</div>'
+    chinese = language.startswith("zh")
+    text = escape(banner_text_zh(source) if chinese else banner_text(source))
+    head = "数据：" if chinese else "Data:"
+    return f'<div class="aichain-data-banner aichain-data-{kind}" role="note"><strong>{head}</strong> {text}</div>'
 
 
 def _add_banner(app, pagename, templatename, context, doctree):
     if "body" in context:
-        context["body"] = banner_html() + context["body"]
+        context["body"] = banner_html(app.config.language or "en") + context["body"]
 
 
 def _executed_notebook(app, pagename: str) -> str:
