@@ -115,7 +115,9 @@ def test_language_overrides_leave_the_english_build_alone():
 
 
 # --------------------------------------------------------------------------- the sandbox book, twice
-def _sandbox(folder: Path) -> Path:
+def _sandbox(folder: Path, page: str = PAGE, catalogue: str = CATALOGUE) -> Path:
+    """A two-page book, a landing page and ``page``, with a zh_CN catalogue of ``page`` (test_i18n_sentences
+    builds its own page with it)."""
     (folder / "locale" / "zh_CN" / "LC_MESSAGES").mkdir(parents=True)
     (folder / "_config.yml").write_text(
         textwrap.dedent(
@@ -124,7 +126,7 @@ def _sandbox(folder: Path) -> Path:
             only_build_toc_files: true
             execute:
               execute_notebooks: cache
-              timeout: 120
+              timeout: 300
             sphinx:
               local_extensions:
                 i18n_sandbox: ./
@@ -139,15 +141,15 @@ def _sandbox(folder: Path) -> Path:
     )
     (folder / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: page\n")
     (folder / "index.md").write_text("# Sandbox\n\nA landing page.\n")
-    (folder / "page.md").write_text(PAGE)
-    (folder / "locale" / "zh_CN" / "LC_MESSAGES" / "page.po").write_text(CATALOGUE, encoding="utf-8")
+    (folder / "page.md").write_text(page, encoding="utf-8")
+    (folder / "locale" / "zh_CN" / "LC_MESSAGES" / "page.po").write_text(catalogue, encoding="utf-8")
     return folder
 
 
 def _build(book: Path, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AICHAIN_")}
     cmd = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--root", str(book), str(book / "_build"), *args]
-    proc = subprocess.run(cmd, cwd=book, env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(cmd, cwd=book, env=env, capture_output=True, text=True, timeout=900)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     return log

@@ -19,20 +19,14 @@ the Chinese build pastes the Chinese text wherever a glue role of its key stands
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from test_i18n import _build, _sandbox
 
 from aichain_utils.book.sphinxext import translated_text
-from aichain_utils.paths import repo_root
 from aichain_utils.replication.numbers import ZH_MIME, Bilingual, Numbers
-
-ROOT = repo_root()
 
 PAGE = """\
 ---
@@ -86,45 +80,9 @@ msgstr ""
 _PASTED = re.compile(r'<span class="(pasted-text|output text_plain)">([^<]*)</span>')
 
 
-def _sandbox(folder: Path) -> Path:
-    (folder / "locale" / "zh_CN" / "LC_MESSAGES").mkdir(parents=True)
-    (folder / "_config.yml").write_text(
-        textwrap.dedent(
-            """\
-            title: sandbox
-            only_build_toc_files: true
-            execute:
-              execute_notebooks: cache
-              timeout: 300
-            sphinx:
-              local_extensions:
-                i18n_sandbox: ./
-            """
-        )
-    )
-    (folder / "i18n_sandbox.py").write_text(
-        "from aichain_utils.book.sphinxext import translations_setup\n\n\n"
-        "def setup(app):\n    translations_setup(app)\n    return {'parallel_read_safe': True}\n"
-    )
-    (folder / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: page\n")
-    (folder / "index.md").write_text("# Sandbox\n\nA landing page.\n")
-    (folder / "page.md").write_text(PAGE, encoding="utf-8")
-    (folder / "locale" / "zh_CN" / "LC_MESSAGES" / "page.po").write_text(CATALOGUE, encoding="utf-8")
-    return folder
-
-
-def _build(book: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AICHAIN_")}
-    cmd = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--root", str(book), str(book / "_build"), *args]
-    proc = subprocess.run(cmd, cwd=book, env=env, capture_output=True, text=True, timeout=900)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-4000:]
-    return log
-
-
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory) -> Path:
-    book = _sandbox(tmp_path_factory.mktemp("i18n_sentences") / "book")
+    book = _sandbox(tmp_path_factory.mktemp("i18n_sentences") / "book", PAGE, CATALOGUE)
     _build(book, "--", "-W", "--keep-going")
     _build(book, "--language", "zh_CN", "--", "-W", "-n", "--keep-going")
     return book
