@@ -22,26 +22,36 @@ STUDENT := $(filter student,$(strip $(EDITION)))
 EDITION_OUT := $(if $(STUDENT),--out _build/student)
 SITE := $(if $(STUDENT),_build/student/html,_build/html)
 
-# Language: `make book LANG=zh` builds the Chinese edition (中文版, issue 26) into _build/zh from the English
-# build's execution cache (no notebook runs again; the texts come from the catalogues in locale/zh_CN) and
-# copies it into the English site as _build/html/zh; every Chinese page links to its English page.
-# `make book` and `make book LANG=en` build the English edition only, as before. Only a LANG given on the
-# command line counts (the LANG of the environment is the shell's locale), and the build itself then runs
-# with the environment's locale, not with LANG=zh.
-BOOK_LANG := $(if $(filter command line,$(origin LANG)),$(strip $(LANG)),en)
+# Language (issue 26): `make book` builds both editions from one execution: the English one into
+# _build/html, every page linking to its Chinese page, then the Chinese one (中文版) into _build/zh from the
+# English build's execution cache (no notebook runs again; the texts come from the catalogues in
+# locale/zh_CN), copied into the English site as _build/html/zh, every page linking back. English is the
+# site's root because it is the source every translation is made from. `make book LANG=en` builds the
+# English edition alone (its pages link to no other edition, and a copy of the Chinese one is removed, as
+# it would not be current); `make book LANG=zh` the Chinese one alone, from the English build's cache.
+# Only a LANG given on the command line counts (the LANG of the environment is the shell's locale), and the
+# build itself then runs with the environment's locale, not with LANG=zh. The student edition is English.
+BOOK_LANG := $(if $(filter command line,$(origin LANG)),$(strip $(LANG)),all)
 ifeq ($(origin LANG),command line)
 override LANG := $(shell echo "$$LANG")
 endif
-ifneq ($(filter-out en zh,$(BOOK_LANG)),)
-$(error LANG=$(BOOK_LANG): the book's languages are en (the default) and zh)
+ifneq ($(filter-out en zh all,$(BOOK_LANG)),)
+$(error LANG=$(BOOK_LANG): the book's languages are en and zh (both when LANG is not given))
 endif
-ifeq ($(BOOK_LANG),zh)
 ifneq ($(STUDENT),)
+ifeq ($(BOOK_LANG),zh)
 $(error the Chinese edition has no student edition yet: make book LANG=zh without EDITION=student)
 endif
-LANG_OUT := --language zh_CN
+BOOK_LANG := en
 endif
-SITE := $(if $(LANG_OUT),_build/html/zh,$(SITE))
+# The build commands of each language choice: English (with or without the link to the Chinese pages),
+# then Chinese.
+BUILD_EN := $(BIN)/python tools/build_book.py _build $(EDITION_OUT)
+BUILD_ZH := $(BIN)/python tools/build_book.py _build --language zh_CN -- $(BUILD_FLAGS)
+BOOK_BUILD_all := $(BUILD_EN) --counterpart zh_CN -- $(BUILD_FLAGS) && $(BUILD_ZH)
+BOOK_BUILD_en := $(BUILD_EN) -- $(BUILD_FLAGS)
+BOOK_BUILD_zh := $(BUILD_ZH)
+SITE := $(if $(filter zh,$(BOOK_LANG)),_build/html/zh,$(SITE))
 
 # Notebooks run with the virtual environment's python and its kernel.
 export PATH := $(BIN):$(PATH)
@@ -53,9 +63,9 @@ export AICHAIN_CWD ?= $(if $(PWD),$(PWD),$(CURDIR))
 .PHONY: env book pdf pdf-deps test lint clean help bench montecarlo montecarlo-world calibrate browser-deps check-data locale
 
 help:
-	@echo "make book   - build the book into _build/html (executes every chapter)"
+	@echo "make book   - build the book into _build/html (executes every chapter), English and Chinese (_build/html/zh)"
 	@echo "make book EDITION=student - the student edition (no solutions) into _build/student/html"
-	@echo "make book LANG=zh - the Chinese edition (中文版) into _build/html/zh, from the English build's execution"
+	@echo "make book LANG=en - the English edition alone; LANG=zh the Chinese edition (中文版) alone, into _build/html/zh, from the English build's execution"
 	@echo "make locale - update the Chinese catalogues (locale/zh_CN) of the pages that have one (PAGES=\"index ...\" adds pages)"
 	@echo "make pdf    - the whole book as one PDF, _build/pdf/aichain.pdf (Chromium prints a single-page build)"
 	@echo "make pdf EDITION=student - the student PDF (no solutions), the student site, the handouts PDF, the course pack"
@@ -81,7 +91,7 @@ $(STAMP): requirements.txt pyproject.toml
 # pre-execution and jupyter-book build; it keeps the last good site (marked as not current when a
 # build fails) and, when a chapter fails, prints the chapter, the cell and the exception last.
 book: $(STAMP)
-	@$(BIN)/python tools/build_book.py _build $(EDITION_OUT) $(LANG_OUT) -- $(BUILD_FLAGS)
+	@$(BOOK_BUILD_$(BOOK_LANG))
 	@echo "Open $(SITE)/index.html (or: python -m http.server -d $(SITE) 8000)"
 
 # The Chinese catalogues (issue 26): Sphinx's gettext builder writes one message template per page
@@ -173,7 +183,8 @@ test: $(STAMP) browser-deps
 	phase execution prepare && \
 	phase "PDF build" pdf && \
 	phase "student PDF" student_pdf && \
-	phase "site build" $(BIN)/python tools/build_book.py _build -- $(BUILD_FLAGS) && \
+	phase "site build" $(BIN)/python tools/build_book.py _build --counterpart zh_CN -- $(BUILD_FLAGS) && \
+	phase "Chinese site" $(BUILD_ZH) && \
 	phase handouts handouts && \
 	phase pytest $(BIN)/python -m pytest -n 2 --dist loadfile --durations=30; \
 	printf "make test phase times:\n$$times"; exit $$status

@@ -179,21 +179,35 @@ def _measure(browser: str, tmp: Path, server: str, page: str, layouts: list[tupl
     return {(server, page, *layout): found[_layout_key(*layout)] for layout in layouts}
 
 
-def _run(browser: str, tmp: Path, *args: str) -> str:
-    """Run Chromium once with its own profile (several may run at once)."""
+#: Seconds one Chromium run may take: a long page printed and shot under a loaded CI machine took over
+#: 120 s, while a run that hangs (headless Chromium sometimes never exits after --print-to-pdf) never ends.
+TIMEOUT = 240
+#: Runs of the same command before a hang fails the test: a hung run is killed and run again once.
+ATTEMPTS = 2
+
+
+def _run(browser: str, tmp: Path, *args: str, attempts: int = ATTEMPTS, timeout: float = TIMEOUT) -> str:
+    """Run Chromium with its own profile (several may run at once); a run that hangs past ``timeout`` is
+    killed and run again, up to ``attempts`` runs in all (a second hang fails, naming the command)."""
     tmp.mkdir(parents=True, exist_ok=True)
-    profile = tempfile.mkdtemp(prefix="profile-", dir=tmp)
-    try:
-        out = subprocess.run(
-            [browser, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=10000", *args],
-            capture_output=True,
-            text=True,
-            timeout=300,  # a long page printed and shot under a loaded CI machine took over 120 s
-            check=False,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    return out.stdout
+    for attempt in range(1, attempts + 1):
+        profile = tempfile.mkdtemp(prefix="profile-", dir=tmp)
+        try:
+            out = subprocess.run(
+                [browser, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=10000", *args],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            if attempt == attempts:
+                pytest.fail(f"Chromium hung {attempts} times (over {timeout:.0f} s each): {' '.join(args)}")
+            continue
+        finally:
+            shutil.rmtree(profile, ignore_errors=True)
+        return out.stdout
+    raise AssertionError("unreachable")  # the loop returns or fails
 
 
 def _fetch(url: str, fetched: dict) -> set | None:
@@ -484,3 +498,29 @@ def test_every_chapter_prints_to_pdf(root, browser, server, tmp_path_factory):
         pdf = pages[page][2]
         data = pdf.read_bytes() if pdf.is_file() else b""
         assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 2, page
+
+
+def _fake_browser(tmp: Path, hangs: int) -> str:
+    """A stand-in for Chromium that hangs on its first ``hangs`` runs and then prints its last argument."""
+    script = tmp / "fake-chromium"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'n=$(cat "{tmp}/runs" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "{tmp}/runs"\n'
+        f"if [ $n -le {hangs} ]; then exec sleep 30; fi\n"
+        'for last; do :; done; echo "$last"\n',
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_a_hung_chromium_run_is_killed_and_run_again(tmp_path):
+    browser = _fake_browser(tmp_path, hangs=1)
+    assert _run(browser, tmp_path / "profiles", "http://page", timeout=1).strip() == "http://page"
+    assert (tmp_path / "runs").read_text().strip() == "2"
+
+
+def test_a_second_hang_fails_naming_the_command(tmp_path):
+    browser = _fake_browser(tmp_path, hangs=2)
+    with pytest.raises(pytest.fail.Exception, match=r"hung 2 times.*http://page"):
+        _run(browser, tmp_path / "profiles", "http://page", timeout=1)

@@ -252,7 +252,7 @@ def test_a_catalogue_is_committed():
 @pytest.mark.parametrize("po", committed_catalogues(), ids=lambda p: str(p.relative_to(LOCALE)))
 def test_each_committed_catalogue_translates_every_paragraph_of_its_page(po):
     messages = _page_messages(po)
-    assert len(messages) > 10  # the page's text was found
+    assert messages, f"{po.relative_to(ROOT)}: none of its page's text was found in its English build"
     gaps = catalogue_gaps(messages, po)
     assert not gaps, f"{po.relative_to(ROOT)} lacks translations (make locale, then translate): {gaps[:3]}"
 

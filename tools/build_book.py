@@ -64,6 +64,7 @@ sys.path.insert(0, str(ROOT))
 
 from aichain_utils.book.buildstate import (  # noqa: E402
     CHECK_RECORD,
+    COUNTERPART_ENV,
     GOOD_MARK,
     inputs_fingerprint,
     mark_failed_site,
@@ -272,6 +273,8 @@ _INTO_FLAGS = {"-W": "W", "--warningiserror": "W", "--keep-going": "keep_going",
 
 #: The editions in another language: Sphinx's language -> the folder of the English site it is copied into.
 LANGUAGE_FOLDERS = {"zh_CN": "zh"}
+#: How the English pages name each other edition in their language switch: its label and its HTML language.
+COUNTERPART_LABELS = {"zh_CN": ("中文", "zh-CN")}
 #: Where the catalogues are (``locale/<language>/LC_MESSAGES/<page>.po``, written by ``make locale``).
 LOCALE_DIR = "locale"
 #: The Chinese edition's names of the numbered things (the English ones are ``_config.yml``'s).
@@ -390,18 +393,28 @@ def build(
     extra: list[str] | None = None,
     out: Path | None = None,
     language: str | None = None,
+    counterpart: str | None = None,
 ) -> int:
     """Run the steps; returns the exit status (0 built, 1 a chapter or Sphinx failed, 2 the data check).
 
     The pages go into ``out/<builder>`` (``out`` defaults to ``build_dir``); the execution cache and
     the data check's record are ``build_dir``'s. An edition in another ``language`` (see
-    :data:`LANGUAGE_FOLDERS`) is then copied into the English site (:func:`publish_language`).
+    :data:`LANGUAGE_FOLDERS`) is then copied into the English site (:func:`publish_language`), also when
+    its build failed (its last good pages, marked as not current). The English site links every page to
+    its ``counterpart`` edition's (:func:`counterpart_environment`); built without one, it holds no other
+    edition (a copy of one is removed: it would not be current).
     """
     started, times = now(), {}
     bin_dir = Path(sys.executable).parent
     fingerprint = inputs_fingerprint(root)
     html = "html" if builder == "html" else builder
     out = out or build_dir
+    english_site = out == build_dir and builder == "html" and not language
+    if english_site:
+        os.environ.pop(COUNTERPART_ENV, None)
+        os.environ.update(counterpart_environment(counterpart))
+        for other in sorted(set(LANGUAGE_FOLDERS) - {counterpart}):
+            shutil.rmtree(build_dir / "html" / LANGUAGE_FOLDERS[other], ignore_errors=True)
 
     t = time.perf_counter()
     status, output = check_data(build_dir, fingerprint)
@@ -411,11 +424,12 @@ def build(
         last = [ln for ln in output.strip().splitlines() if ln.strip()]
         reason = "make check-data failed: " + (last[-1] if last else "see its report above")
         print(_times(times))
-        return _fail(out, started, reason, 2, html, False)
+        return _fail(out, started, reason, 2, html, False) + publish_language(out / html, build_dir, language, builder)
 
     t = time.perf_counter()
     own_folder = [] if out == build_dir else [f"--out={out}"]  # a build into its own folder (see above)
     own_folder += [f"--language={language}"] if language else []
+    own_folder += [f"--counterpart={counterpart}"] if counterpart and english_site else []
     manifest = site_manifest(root, build_dir, fingerprint, builder, [*(extra or []), *own_folder])
     times["up-to-date check"] = time.perf_counter() - t
     if site_is_current(out / html, manifest):
@@ -435,7 +449,9 @@ def build(
     causes = _preexecute_failures(root, build_dir)
     if causes:
         print(_times(times))
-        return _fail(out, started, "; ".join(causes), 1, html, False)
+        return _fail(out, started, "; ".join(causes), 1, html, False) + publish_language(
+            out / html, build_dir, language, builder
+        )
 
     t = time.perf_counter()
     log: list[str] = []
@@ -443,16 +459,31 @@ def build(
     times["jupyter-book build"] = time.perf_counter() - t
     print(_times(times))
     if code != 0:
-        return _fail(out, started, "; ".join(_sphinx_failures(root, "".join(log))), 1, html, True)
+        reason = "; ".join(_sphinx_failures(root, "".join(log)))
+        return _fail(out, started, reason, 1, html, True) + publish_language(out / html, build_dir, language, builder)
     mark_good_site(out, started, html)
     (out / html / MANIFEST).write_text(manifest + "\n", encoding="utf-8")
     return publish_language(out / html, build_dir, language, builder)
 
 
+def counterpart_environment(counterpart: str | None) -> dict[str, str]:
+    """The environment by which the English build links each page to the same page of the edition in
+    ``counterpart`` (``zh_CN``: ``zh/chapters/baseline.html``; the extension's ``COUNTERPART_ENV``)."""
+    if not counterpart:
+        return {}
+    root, label, language = f"{LANGUAGE_FOLDERS[counterpart]}/", *COUNTERPART_LABELS[counterpart]
+    return {COUNTERPART_ENV: json.dumps({"root": root, "label": label, "language": language})}
+
+
 def publish_language(site: Path, build_dir: Path, language: str | None, builder: str) -> int:
-    """Copy a good site of the edition in ``language`` into the English site's folder for it
-    (``_build/html/zh``), replacing the previous copy. Nothing to do for the English edition."""
+    """Copy the site of the edition in ``language`` into the English site's folder for it
+    (``_build/html/zh``), replacing the previous copy: a good site, or the last good one marked as not
+    current when this build failed (none when no build ever succeeded). Nothing to do for the English
+    edition. Returns 0 (an exit status to add to the build's)."""
     if not language or builder != "html":
+        return 0
+    if not site.is_dir():
+        shutil.rmtree(build_dir / "html" / LANGUAGE_FOLDERS[language], ignore_errors=True)
         return 0
     target = build_dir / "html" / LANGUAGE_FOLDERS[language]
     shutil.rmtree(target, ignore_errors=True)
@@ -470,6 +501,12 @@ def main(argv: list[str] | None = None) -> int:
         "--language", default=None, choices=sorted(LANGUAGE_FOLDERS), help="an edition in another language"
     )
     parser.add_argument("--out", default=None, help="the folder the pages go into (default: the build folder)")
+    parser.add_argument(
+        "--counterpart",
+        default=None,
+        choices=sorted(LANGUAGE_FOLDERS),
+        help="the English site links every page to this edition's (built next by --language)",
+    )
     parser.epilog = "Arguments after -- are passed to jupyter-book build (default: --warningiserror --keep-going)."
     argv = sys.argv[1:] if argv is None else argv
     own, sphinx_args = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
@@ -482,7 +519,8 @@ def main(argv: list[str] | None = None) -> int:
         out = build_dir / LANGUAGE_FOLDERS[args.language]
     elif out is None and args.builder == "gettext":  # the message templates: _build/locale/gettext
         out = build_dir / "locale"
-    return build(root, build_dir, args.builder, extra, out if out != build_dir else None, args.language)
+    out = out if out != build_dir else None
+    return build(root, build_dir, args.builder, extra, out, args.language, args.counterpart)
 
 
 if __name__ == "__main__":

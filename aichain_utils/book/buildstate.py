@@ -51,8 +51,9 @@ ENV_PREFIX = "AICHAIN_"
 #: notebook's outputs, so switching editions keeps the execution cache; Sphinx re-reads every page
 #: through the ``aichain_edition`` configuration value (:mod:`aichain_utils.book.sphinxext`).
 #: ``AICHAIN_CWD`` (the directory ``make`` ran from) only resolves relative paths: the resolved file is
-#: what is hashed.
-_NOT_INPUTS = {"AICHAIN_DASK", "AICHAIN_EDITION", "AICHAIN_CWD", "AICHAIN_PANEL_CACHE"}
+#: what is hashed. ``AICHAIN_COUNTERPART`` (:data:`COUNTERPART_ENV`) only adds the language switch to the
+#: English pages (the configuration value Sphinx rewrites every page for).
+_NOT_INPUTS = {"AICHAIN_DASK", "AICHAIN_EDITION", "AICHAIN_CWD", "AICHAIN_PANEL_CACHE", "AICHAIN_COUNTERPART"}
 
 
 #: What a build derives from its inputs: removed together when the inputs change, so that neither a
@@ -167,6 +168,10 @@ def reset_if_changed(build: Path, root: Path | None = None, keep: tuple[str, ...
 CHECK_RECORD = ".check-data.json"
 #: In a site (``_build/html``): written when ``tools/build_book.py`` finished the build; holds its time.
 GOOD_MARK = ".aichain-good-build"
+#: The environment variable by which ``tools/build_book.py --counterpart`` names the other edition to an
+#: English build run by ``jupyter-book build`` (which takes no configuration overrides), read by the
+#: book's Sphinx extension: a JSON object ``{"root": "zh/", "label": "中文", "language": "zh-CN"}``.
+COUNTERPART_ENV = "AICHAIN_COUNTERPART"
 #: In a site: written when a later build failed; holds the note every page shows.
 FAILED_MARK = "BUILD-FAILED.txt"
 #: Beside the site: a copy of the last good site while a build that may fail runs.

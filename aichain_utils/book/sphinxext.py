@@ -11,6 +11,7 @@ build time by :func:`aichain_utils.inputs.panel.data_source` (environment variab
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from html import escape
@@ -19,9 +20,10 @@ from typing import ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from aichain_utils.book.buildstate import inputs_fingerprint, keep_last_good, reset_if_changed
+from aichain_utils.book.buildstate import COUNTERPART_ENV, inputs_fingerprint, keep_last_good, reset_if_changed
 from aichain_utils.inputs.panel import data_source
 
 __all__ = [
@@ -416,8 +418,6 @@ def _strip_downloaded_sources(app, exception) -> None:
     """Student edition: the downloadable sources (.md, executed .ipynb) lose their solutions too."""
     if exception is not None or edition() != "student" or app.builder.name != "html":
         return
-    import json
-
     for path in (Path(app.outdir) / "_sources").rglob("*"):
         if path.suffix == ".md" or path.name.endswith(".md.txt"):
             path.write_text(strip_solutions(path.read_text(encoding="utf-8")), encoding="utf-8")
@@ -930,6 +930,21 @@ def _language_switch(app, pagename, templatename, context, doctree) -> None:
     context["metatags"] = context.get("metatags", "") + f'<link rel="alternate" hreflang="{lang}" href="{href}" />\n'
 
 
+def _counterpart_from_environment(app, config) -> None:
+    """Set the language switch's target from :data:`COUNTERPART_ENV` when the configuration names none."""
+    raw = os.environ.get(COUNTERPART_ENV, "")
+    if not raw or config.aichain_counterpart_root:
+        return
+    try:
+        named = json.loads(raw)
+        root, label, language = named["root"], named["label"], named["language"]
+    except (ValueError, KeyError, TypeError) as err:
+        raise ConfigError(f"{COUNTERPART_ENV}={raw!r}: expected a JSON object with root, label and language") from err
+    config.aichain_counterpart_root = root
+    config.aichain_counterpart_label = label
+    config.aichain_counterpart_language = language
+
+
 def translations_setup(app) -> None:
     """The Chinese edition's machinery (issue 26): glue roles that paste their values into translated
     paragraphs (:func:`_glue_roles_for_translations`) and the language switch (:func:`_language_switch`,
@@ -938,6 +953,7 @@ def translations_setup(app) -> None:
     app.add_config_value("aichain_counterpart_root", "", "html", types=[str])
     app.add_config_value("aichain_counterpart_label", "English", "html", types=[str])
     app.add_config_value("aichain_counterpart_language", "en", "html", types=[str])
+    app.connect("config-inited", _counterpart_from_environment)
     app.connect("html-page-context", _language_switch, priority=600)  # after the banner: above it
     _glue_roles_for_translations(app)
 

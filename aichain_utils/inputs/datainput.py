@@ -70,6 +70,7 @@ KNOWN_SWITCHES: dict[str, tuple[tuple[str, ...] | None, str]] = {
     "AICHAIN_PAPER_TEXT": (None, "the paper's text extraction the audit reads"),
     "AICHAIN_DATA_MATRIX": (None, "runs the book builds of the data-matrix tests (make test-data-matrix)"),
     "AICHAIN_PANEL_CACHE": (None, "set by the build: the folder where the chapters share one analysis panel"),
+    "AICHAIN_COUNTERPART": (None, "set by the build: the other edition the English pages link to"),
 }
 
 #: What a file's first bytes say it is (recognised by content, whatever its name).
