@@ -72,17 +72,43 @@ def missing_pinyin(frame: pd.DataFrame | None = None) -> list[str]:
     return frame.loc[frame["pinyin"].str.strip() == "", "term"].tolist()
 
 
-def glossary_markdown(frame: pd.DataFrame | None = None) -> str:
-    """The glossary as a MyST ``{glossary}`` directive: term, then 中文, symbol, definition, chapters."""
+def is_chinese(language: str | None) -> bool:
+    """Whether Sphinx's ``language`` is the Chinese edition's (``zh_CN``)."""
+    return bool(language) and language.startswith("zh")
+
+
+def glossary_markdown(frame: pd.DataFrame | None = None, language: str | None = None) -> str:
+    """The glossary as a MyST ``{glossary}`` directive: term, then 中文, symbol, definition, chapters.
+
+    In the Chinese edition (``language`` ``zh_CN``) each entry keeps its English term (its anchor, the
+    target of every link to it) and gives its definition from the column ``definition_zh``; the chapters
+    are named by their (translated) titles.
+
+    Raises
+    ------
+    ValueError
+        If the Chinese edition is asked for and a row's ``definition_zh`` is empty.
+    """
     frame = load_glossary() if frame is None else frame
+    chinese = is_chinese(language)
+    if chinese:
+        empty = frame.loc[frame.get("definition_zh", pd.Series("", index=frame.index)).str.strip() == "", "term"]
+        if len(empty):
+            raise ValueError(f"glossary.csv column 'definition_zh': empty for {empty.tolist()}")
     lines = ["```{glossary}"]
     for _, row in frame.iterrows():
-        symbol = f" · symbol `{row['symbol']}`" if row["symbol"] else ""
         places = [w.strip() for w in row["where_used"].split(",")]
-        used = ", ".join(f"{{ref}}`{w.replace('_', ' ')} <ch-{w.replace('_', '-')}>`" for w in places)
-        lines += [row["term"], f"  {row['chinese']}{symbol}. {row['definition']} Used in: {used}.", ""]
+        if chinese:
+            symbol = f" · 符号 `{row['symbol']}`" if row["symbol"] else ""
+            used = "、".join(f"{{ref}}`ch-{w.replace('_', '-')}`" for w in places)
+            entry = f"  {row['chinese']}{symbol}。{row['definition_zh']} 使用章节：{used}。"
+        else:
+            symbol = f" · symbol `{row['symbol']}`" if row["symbol"] else ""
+            used = ", ".join(f"{{ref}}`{w.replace('_', ' ')} <ch-{w.replace('_', '-')}>`" for w in places)
+            entry = f"  {row['chinese']}{symbol}. {row['definition']} Used in: {used}."
+        lines += [row["term"], entry, ""]
     lines.append("```")
-    return "\n".join(lines) + "\n\n" + chinese_index_markdown(frame)
+    return "\n".join(lines) + "\n\n" + chinese_index_markdown(frame, language)
 
 
 #: A pinyin syllable as ``data/glossary_pinyin.csv`` writes it: Latin letters with tone marks (and ü).
@@ -102,7 +128,24 @@ def _chinese_term(chinese: str) -> str:
     return re.split(r" \((?=[A-Za-z])", chinese)[0].strip()
 
 
-def chinese_index_markdown(frame: pd.DataFrame | None = None) -> str:
+#: The head of the Chinese index, in each edition: its heading, its sentence and its table's columns.
+_INDEX_HEAD = (
+    "## 中文索引: the terms by their Chinese name",
+    "",
+    "The same terms ordered by the pinyin (拼音) of their Chinese name; each links to its entry above.",
+    "",
+    "| 中文 | pinyin | English term |",
+)
+_INDEX_HEAD_ZH = (
+    "## 中文索引：按拼音排序的术语",
+    "",
+    "上面的术语按中文名称的拼音排序；每一行链接到它在上面的词条。",
+    "",
+    "| 中文 | 拼音 | 英文术语 |",
+)
+
+
+def chinese_index_markdown(frame: pd.DataFrame | None = None, language: str | None = None) -> str:
     """A second index of the glossary, by the Chinese term in pinyin order (拼音排序), each row linking
     to the English entry. A term without a pinyin yet is listed at the end, under its Chinese name.
 
@@ -126,27 +169,21 @@ def chinese_index_markdown(frame: pd.DataFrame | None = None) -> str:
             "glossary_pinyin.csv column 'pinyin' needs one syllable per Chinese character: " + "; ".join(bad)
         )
     order = sorted(frame.index, key=lambda k: (not frame.loc[k, "pinyin"].strip(), pinyin_key(frame.loc[k, "pinyin"])))
-    lines = [
-        "(glossary-chinese)=",
-        "## 中文索引: the terms by their Chinese name",
-        "",
-        "The same terms ordered by the pinyin (拼音) of their Chinese name; each links to its entry above.",
-        "",
-        "| 中文 | pinyin | English term |",
-        "| --- | --- | --- |",
-    ]
+    head = _INDEX_HEAD_ZH if is_chinese(language) else _INDEX_HEAD
+    lines = ["(glossary-chinese)=", *head, "| --- | --- | --- |"]
     for k in order:
         row = frame.loc[k]
         lines.append(f"| {_chinese_term(row['chinese'])} | {row['pinyin']} | {{term}}`{row['term']}` |")
     return "\n".join(lines) + "\n"
 
 
-def term_patterns(frame: pd.DataFrame | None = None) -> list[tuple[str, re.Pattern]]:
+def term_patterns(frame: pd.DataFrame | None = None, language: str | None = None) -> list[tuple[str, re.Pattern]]:
     """For each term, a pattern matching its use in running text.
 
     A term matches by its English name (case-insensitive on the first letter), by the name without
     a parenthesised gloss ("Fixed effects" for "Fixed effects (within estimator)") and by its symbol
-    (case-sensitive, as a whole word: ``AIE`` but not ``AIE_alt``).
+    (case-sensitive, as a whole word: ``AIE`` but not ``AIE_alt``); in the Chinese edition
+    (``language`` ``zh_CN``) also by its Chinese term (column ``chinese``, without an English note).
     """
     frame = load_glossary() if frame is None else frame
     out = []
@@ -160,8 +197,13 @@ def term_patterns(frame: pd.DataFrame | None = None) -> list[tuple[str, re.Patte
         symbol = str(row["symbol"]).strip()
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]+", symbol):
             alts.append(f"(?-i:{re.escape(symbol)})")
-        if alts:
-            out.append((row["term"], re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])")))
+        # a Chinese term stands between other characters (no spaces in Chinese text): no word boundary
+        cjk = _chinese_term(row["chinese"]) if is_chinese(language) else ""
+        words = [r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])"] if alts else []
+        if _CJK.search(cjk):
+            words.insert(0, re.escape(cjk))
+        if words:
+            out.append((row["term"], re.compile("|".join(words))))
     return out
 
 
@@ -203,7 +245,7 @@ def link_first_uses(doctree, patterns: list[tuple[str, re.Pattern]]) -> int:
                 hits.append((m.start(), m.end(), term))
         if not hits:
             continue
-        hits.sort()
+        hits.sort(key=lambda hit: (hit[0], -hit[1]))  # at one place, the longest term first
         pieces, pos = [], 0
         for start, end, term in hits:
             if start < pos:

@@ -512,7 +512,7 @@ def _api_reference(app, docname, source) -> None:
     if GLOSSARY_MARKER in source[0]:
         from aichain_utils.book.glossary import glossary_markdown
 
-        source[0] = source[0].replace(GLOSSARY_MARKER, glossary_markdown())
+        source[0] = source[0].replace(GLOSSARY_MARKER, glossary_markdown(language=app.config.language))
     if HANDOUTS_MARKER in source[0]:
         from aichain_utils.book.handouts import handouts_markdown
 
@@ -692,7 +692,7 @@ def _link_glossary_terms(app, doctree) -> None:
         return
     from aichain_utils.book.glossary import link_first_uses, term_patterns
 
-    link_first_uses(doctree, term_patterns())
+    link_first_uses(doctree, term_patterns(language=app.config.language))
 
 
 _HTML_MATHS = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)

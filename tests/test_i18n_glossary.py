@@ -1,0 +1,89 @@
+"""The glossary is the one source of terminology in both languages (issue 26, item 3): wherever an English
+page uses a glossary term, its Chinese page uses the glossary's Chinese term for it; the Chinese glossary
+gives every definition in Chinese. Read from the book ``make book`` built (English in ``_build/html``, the
+Chinese edition in ``_build/html/zh``)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from aichain_utils.book.glossary import _chinese_term, load_glossary, term_patterns
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "_build" / "html"
+
+
+def page_text(html: Path) -> str:
+    """The reader's text of a page's main column: without code, maths and the data banner."""
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    main = soup.select_one("main") or soup
+    for junk in main.select("pre, code, .math, mjx-container, .aichain-data-banner, script, style"):
+        junk.decompose()
+    return " ".join(main.get_text(" ").split())
+
+
+def glossary_gaps(english_site: Path, chinese_site: Path) -> list[str]:
+    """The (term, page) pairs where the English page uses a glossary term in its prose (its English name;
+    a symbol alone does not count) and the Chinese page does not show the glossary's Chinese term."""
+    frame = load_glossary()
+    english_only = dict(term_patterns(frame.assign(symbol="")))
+    gaps, texts = [], {}
+    for _, row in frame.iterrows():
+        chinese = _chinese_term(row["chinese"])
+        for place in (w.strip() for w in row["where_used"].split(",")):
+            page = f"chapters/{place}.html"
+            for site in (english_site, chinese_site):
+                if (site, page) not in texts:
+                    texts[site, page] = page_text(site / page) if (site / page).is_file() else ""
+            if english_only[row["term"]].search(texts[english_site, page]) and chinese not in texts[chinese_site, page]:
+                gaps.append(f"{row['term']} ({chinese}) on {page}")
+    return gaps
+
+
+@pytest.fixture(scope="module")
+def chinese_site() -> Path:
+    site = SITE / "zh"
+    if not (site / "index.html").is_file():
+        if os.environ.get("CI"):
+            pytest.fail("make test builds the Chinese edition into _build/html/zh, and it is missing")
+        pytest.skip("the Chinese edition is not built: run `make book`")
+    return site
+
+
+def test_every_glossary_term_on_an_english_page_has_its_glossary_translation_on_the_chinese_page(chinese_site):
+    gaps = glossary_gaps(SITE, chinese_site)
+    assert not gaps, f"{len(gaps)} terms without their glossary translation: {gaps[:8]}"
+
+
+def test_a_translation_that_uses_another_word_is_found(tmp_path):
+    english, chinese = tmp_path / "en" / "chapters", tmp_path / "zh" / "chapters"
+    english.mkdir(parents=True)
+    chinese.mkdir(parents=True)
+    (english / "baseline.html").write_text("<main><p>The fixed effects estimate of AI embedding.</p></main>")
+    (chinese / "baseline.html").write_text("<main><p>人工智能嵌入度的固定效应估计。</p></main>")  # 程度 dropped
+    gaps = glossary_gaps(english.parent, chinese.parent)
+    assert "AI embedding (人工智能嵌入程度) on chapters/baseline.html" in gaps
+    assert not any(g.startswith("Fixed effects") and "baseline" in g for g in gaps)
+
+
+def test_the_chinese_glossary_gives_every_definition_in_chinese(chinese_site):
+    text = page_text(chinese_site / "glossary.html")
+    frame = load_glossary()
+    missing = [row["term"] for _, row in frame.iterrows() if " ".join(row["definition_zh"].split())[:12] not in text]
+    assert not missing, f"Chinese definitions missing from the Chinese glossary: {missing[:5]}"
+    assert "Used in:" not in text and "使用章节" in text
+
+
+def test_the_chinese_glossary_refuses_an_empty_definition():
+    from aichain_utils.book.glossary import glossary_markdown
+
+    frame = load_glossary()
+    frame.loc[0, "definition_zh"] = " "
+    with pytest.raises(ValueError, match=re.escape(f"'definition_zh': empty for ['{frame.loc[0, 'term']}']")):
+        glossary_markdown(frame, language="zh_CN")
+    assert "Used in:" in glossary_markdown(frame)  # the English glossary does not read the column
