@@ -828,9 +828,33 @@ def _glue_roles_for_translations(app) -> None:
             return pasted, messages
 
     app.add_post_transform(_plain_text_of_translations_class())
+    _glued_text_in_contents()
     app.add_role("glue", TranslatedPasteAny(), override=True)
     for name, role in (("", TranslatedPasteAny()), ("any", TranslatedPasteAny()), ("text", TranslatedPasteText())):
         app.add_role_to_domain("glue", name, role, override=True)
+
+
+def _glued_text_in_contents() -> None:
+    """Let Sphinx's table of contents read a glued value in a translated heading ("Inference with
+    {glue:text}`t3_n_clusters` industries"): the heading's copy for the contents gets the value's text
+    (its Chinese text for a bilingual one), formatted as the page pastes it; the page itself pastes it
+    after reading, as in a translated paragraph. Without this the contents' copier stops at the
+    not-yet-resolved reference."""
+    from myst_nb.core.variables import format_plain_text
+    from myst_nb.ext.glue.crossref import read_glue_cache
+    from sphinx.transforms import SphinxContentsFilter
+
+    def visit_pending_glue(self, node) -> None:
+        env = self.document.settings.env
+        data = read_glue_cache(env.mystnb_config.output_folder, node["refdoc"]).get(node["key"], {}).get("data", {})
+        fmt_spec = node.get("fmt_spec", "")
+        text = translated_text(data, fmt_spec)
+        if text is None:
+            text = format_plain_text(data.get("text/plain", ""), fmt_spec) if "text/plain" in data else ""
+        self.parent.append(nodes.Text(text))
+        raise nodes.SkipNode
+
+    SphinxContentsFilter.visit_PendingGlueReference = visit_pending_glue
 
 
 def _english_of_bilingual(document, key: str):
