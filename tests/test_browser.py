@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -524,3 +525,89 @@ def test_a_second_hang_fails_naming_the_command(tmp_path):
     browser = _fake_browser(tmp_path, hangs=2)
     with pytest.raises(pytest.fail.Exception, match=r"hung 2 times.*http://page"):
         _run(browser, tmp_path / "profiles", "http://page", timeout=1)
+
+
+#: A run of Chinese characters: a paragraph of the Chinese edition has one.
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def untranslated_paragraphs(soup: BeautifulSoup) -> list[str]:
+    """The paragraphs of a Chinese page's text with no Chinese character: prose the catalogue did not
+    translate (outputs, tables, code, maths and the paper's references are not prose; a paragraph that is
+    only a glued value or a citation is not either)."""
+    main = soup.select_one("main")
+    found = []
+    for p in main.select("p") if main else []:
+        if p.find_parent(["table", "pre", "figure", "footer", "nav"]) or p.find_parent(class_="cell_output"):
+            continue
+        if p.find_parent(class_=["citation", "bibliography", "footnote", "aichain-data-banner"]):
+            continue
+        kept = BeautifulSoup(str(p), "html.parser")
+        for junk in kept.select("code, .math, mjx-container, .pasted-text, .text_plain, a.reference.internal"):
+            junk.decompose()
+        text = " ".join(kept.get_text(" ").split())
+        if len(re.findall(r"[A-Za-z]{3,}", text)) >= 3 and not _CJK.search(text):
+            found.append(text[:90])
+    return found
+
+
+def test_every_chinese_page_renders_in_chromium_with_the_english_pages_tables_and_figures(
+    root, browser, server, tmp_path
+):
+    """The Chinese edition in the browser (issue 26): each page loads with its scripts, in Chinese, with the
+    Chinese data banner, the same tables and figures as its English page, no empty glued value, no
+    untranslated paragraph, and links that resolve (its language switch among them)."""
+    site = root / "_build" / "html"
+    if not (site / "zh" / "index.html").is_file():
+        if os.environ.get("CI"):
+            pytest.fail("make test builds the Chinese edition into _build/html/zh, and it is missing")
+        pytest.skip("the Chinese edition is not built (make book)")
+    pages = toc_pages(root)
+
+    def render(page: str) -> str:
+        return _run(browser, tmp_path, "--window-size=1300,3000", "--dump-dom", f"{server}/zh/{page}.html")
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        doms = dict(zip(pages, pool.map(render, pages), strict=True))
+    fetched: dict[str, set | None] = {}
+    broken: list[str] = []
+    problems: list[str] = []
+    for page in pages:
+        soup = BeautifulSoup(doms[page], "html.parser")
+        english = BeautifulSoup((site / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        main = soup.select_one("main")
+        if main is None:
+            problems.append(f"{page}: the page did not load")
+            continue
+        if "Traceback" in main.get_text(" ") or soup.select("mjx-merror"):
+            problems.append(f"{page}: an error or an equation MathJax could not typeset")
+        banner = soup.select_one(".aichain-data-banner")
+        if banner is None or not _CJK.search(banner.get_text()):
+            problems.append(f"{page}: no Chinese data banner")
+        if soup.html.get("lang") not in ("zh-CN", "zh_CN"):
+            problems.append(f"{page}: html lang {soup.html.get('lang')!r}")
+        for what, sel in (("tables", "main table"), ("figures", "main figure img")):
+            if len(soup.select(sel)) != len(english.select(sel)):
+                problems.append(f"{page}: {len(soup.select(sel))} {what}, the English page {len(english.select(sel))}")
+        if any(not s.get_text().strip() for s in main.select(".pasted-text, .text_plain")):
+            problems.append(f"{page}: an empty glued value")
+        untranslated = untranslated_paragraphs(soup)
+        if untranslated:
+            problems.append(f"{page}: untranslated paragraphs {untranslated[:2]}")
+        switch = soup.select_one(".aichain-language-switch a")
+        if switch is None or urljoin(f"{server}/zh/{page}.html", switch["href"]) != f"{server}/{page}.html":
+            problems.append(f"{page}: no language switch to its English page")
+        _check_links(f"{server}/zh/{page}.html", soup, fetched, broken)
+    assert not problems, problems[:12]
+    assert not broken, f"internal links of the Chinese edition that do not resolve: {broken[:10]}"
+
+
+def test_an_untranslated_paragraph_is_found():
+    soup = BeautifulSoup(
+        "<main><p>这是中文段落，含有 <code>code here please</code>。</p>"
+        "<p>This paragraph was never translated at all.</p>"
+        "<div class='cell_output'><p>Output text is not prose here.</p></div>"
+        "<p><span class='pasted-text'>A glued English sentence alone</span></p></main>",
+        "html.parser",
+    )
+    assert untranslated_paragraphs(soup) == ["This paragraph was never translated at all."]

@@ -65,6 +65,10 @@ The coefficient is {glue:text}`t3_c6_coef:.3f`, {glue:text}`t3_c6_vs_published` 
 
 Unformatted, as any, and from the page itself: {glue:text}`t3_c6_vs_published`, {glue}`t3_c6_coef`, \
 {glue:any}`t3_c6_coef` and {glue:text}`page.md::t3_c6_coef:.2f`.
+
+## A heading with {glue:text}`t3_c6_coef:.1f` in it
+
+Its section.
 """
 
 CATALOGUE = """\
@@ -84,6 +88,12 @@ msgid ""
 msgstr ""
 "不设格式、作为任意输出、以及引用本页：{glue:text}`t3_c6_vs_published`、{glue}`t3_c6_coef`、"
 "{glue:any}`t3_c6_coef` 和 {glue:text}`page.md::t3_c6_coef:.2f`。"
+
+msgid "A heading with {glue:text}`t3_c6_coef:.1f` in it"
+msgstr "含有 {glue:text}`t3_c6_coef:.1f` 的标题"
+
+msgid "Its section."
+msgstr "这一节。"
 """
 
 #: A pasted value: MyST-NB's ``pasted-text`` ({glue:text}) or ``output text_plain`` ({glue}, {glue:any}).
@@ -158,7 +168,7 @@ def _build(book: Path, *args: str) -> str:
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory) -> tuple[Path, str]:
     book = _sandbox(tmp_path_factory.mktemp("i18n") / "book")
-    _build(book, "--", "-W", "--keep-going")
+    _build(book, "--counterpart", "zh_CN", "--", "-W", "--keep-going")
     zh_log = _build(book, "--language", "zh_CN", "--", "-W", "-n", "--keep-going")
     return book, zh_log
 
@@ -177,9 +187,12 @@ def test_every_number_of_the_english_page_is_on_the_chinese_page(sandbox):
         ("output text_plain", "0.123456"),
         ("output text_plain", "0.123456"),
         ("pasted-text", "0.12"),
+        ("pasted-text", "0.1"),
     ]
     assert zh == en  # the same values, pasted as the same nodes, in the same order; none empty
     assert "mystnb.glue" not in sandbox[1]  # no glue warning (the build has -W anyway)
+    # the glued number of a translated heading is in the heading and in the page's contents
+    assert chinese.count("含有 0.1 的标题") >= 2, "the heading's number is missing from the page or its contents"
 
 
 @pytest.mark.slow
@@ -192,7 +205,19 @@ def test_the_chinese_build_executes_nothing_and_links_each_page_to_its_english_p
         assert f'<a href="{english}" hreflang="en" lang="en">English</a>' in chinese
         assert f'<link rel="alternate" hreflang="en" href="{english}" />' in chinese
         assert 'lang="zh-CN"' in chinese or 'lang="zh_CN"' in chinese
-        assert "aichain-language-switch" not in (book / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
+        english_page = (book / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
+        assert f'<a href="zh/{page}.html" hreflang="zh-CN" lang="zh-CN">中文</a>' in english_page
+
+
+@pytest.mark.slow
+def test_an_english_build_alone_links_no_other_edition_and_removes_its_copy(tmp_path):
+    book = _sandbox(tmp_path / "book")
+    _build(book, "--counterpart", "zh_CN", "--", "-W", "--keep-going")
+    _build(book, "--language", "zh_CN", "--", "-W", "--keep-going")
+    assert (book / "_build" / "html" / "zh" / "page.html").is_file()
+    _build(book, "--", "-W", "--keep-going")  # make book LANG=en
+    assert not (book / "_build" / "html" / "zh").exists(), "the English build alone left a Chinese copy"
+    assert "aichain-language-switch" not in (book / "_build" / "html" / "page.html").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- stale catalogues
