@@ -563,6 +563,7 @@ def test_every_chinese_page_renders_in_chromium_with_the_english_pages_tables_an
             pytest.fail("make test builds the Chinese edition into _build/html/zh, and it is missing")
         pytest.skip("the Chinese edition is not built (make book)")
     pages = toc_pages(root)
+    english_by_design = {"api"}  # the API reference: the package's docstrings, in English (its introduction says so)
 
     def render(page: str) -> str:
         return _run(browser, tmp_path, "--window-size=1300,3000", "--dump-dom", f"{server}/zh/{page}.html")
@@ -591,7 +592,7 @@ def test_every_chinese_page_renders_in_chromium_with_the_english_pages_tables_an
                 problems.append(f"{page}: {len(soup.select(sel))} {what}, the English page {len(english.select(sel))}")
         if any(not s.get_text().strip() for s in main.select(".pasted-text, .text_plain")):
             problems.append(f"{page}: an empty glued value")
-        untranslated = untranslated_paragraphs(soup)
+        untranslated = [] if page in english_by_design else untranslated_paragraphs(soup)
         if untranslated:
             problems.append(f"{page}: untranslated paragraphs {untranslated[:2]}")
         switch = soup.select_one(".aichain-language-switch a")

@@ -279,6 +279,8 @@ COUNTERPART_LABELS = {"zh_CN": ("中文", "zh-CN")}
 LOCALE_DIR = "locale"
 #: The Chinese edition's names of the numbered things (the English ones are ``_config.yml``'s).
 NUMFIG_FORMAT = {"zh_CN": {"figure": "图 %s", "table": "本书表 %s", "code-block": "代码 %s", "section": "第 %s 节"}}
+#: The Chinese edition's words of MyST-NB's toggles of hidden code cells ("Show code cell source").
+CODE_PROMPTS = {"zh_CN": {"nb_code_prompt_show": "显示代码", "nb_code_prompt_hide": "隐藏代码"}}
 
 
 def language_overrides(root: Path, language: str | None, builder: str) -> dict:
@@ -298,6 +300,7 @@ def language_overrides(root: Path, language: str | None, builder: str) -> dict:
         }
         if language in NUMFIG_FORMAT:
             overrides["numfig_format"] = NUMFIG_FORMAT[language]
+        overrides |= CODE_PROMPTS.get(language, {})
     return overrides
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from aichain_utils.book.glossary import is_chinese
 from aichain_utils.paths import repo_root, toc_pages
 
 __all__ = ["HANDOUT_EQUATIONS", "HANDOUT_TABLES", "chapter_handout", "handouts_markdown", "tagged_equations"]
@@ -54,6 +55,63 @@ _ONLY = re.compile(r"^(`{3,})\{only\}.*?^\1$", re.M | re.S)
 _GATED = re.compile(r"^(`{3,})\{only\} (has_table\d+(?: and has_table\d+)*)\n(.*?)^\1$", re.M | re.S)
 
 
+#: The handouts' own words, in each edition (the Chinese edition: ``language`` zh_CN).
+WORDS = {
+    "chapter": "Chapter: {ref}.",
+    "objectives": "**Learning objectives.** ",
+    "equations": "**Key equations.**",
+    "exercises": "**Exercises.**",
+    "table": "**{{numref}}`Book table {{number}}: {{name}} <{name}>`**",
+    "exercise": "**{{numref}}`Exercise %s <{name}>`.** ",
+    "no_table": "**The table** is not built on the data of this build; the chapter says why.",
+}
+WORDS_ZH = {
+    "chapter": "本章：{ref}。",
+    "objectives": "**学习目标。** ",
+    "equations": "**关键方程。**",
+    "exercises": "**练习。**",
+    "table": "**{{numref}}`本书表 {{number}}：{{name}} <{name}>`**",
+    "exercise": "**{{numref}}`练习 %s <{name}>`。** ",
+    "no_table": "本次构建的数据无法生成**该表**，原因见本章。",
+}
+_ITEM = re.compile(r"^(\s*(?:[-*+]|\d+\.)\s+)(.*)$")
+
+
+def chapter_catalogue(root: Path, stem: str, language: str | None) -> dict[str, str]:
+    """The translations of chapter ``stem``'s catalogue (``locale/<language>/LC_MESSAGES/chapters/<stem>.po``)
+    by their English message with its spaces normalised; empty for the English edition or without one."""
+    po = root / "locale" / (language or "") / "LC_MESSAGES" / "chapters" / f"{stem}.po"
+    if not is_chinese(language) or not po.is_file():
+        return {}
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    return {" ".join(m.id.split()): m.string for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+def translated(text: str, catalogue: dict[str, str]) -> str:
+    """``text`` (Markdown from a chapter) with each paragraph and list item that ``catalogue`` translates
+    replaced by its translation (the chapter's own, so the handout reads as the chapter does); the rest
+    (fences, equations, what has no translation) as it is."""
+    if not catalogue:
+        return text
+    units: list[list] = []  # [prefix, lines]: a paragraph (prefix "") or a list item (its marker)
+    for line in text.split("\n"):
+        item = _ITEM.match(line)
+        if item:
+            units.append([item.group(1), [item.group(2)]])
+        elif line.strip() and units and units[-1][1] and (units[-1][0] == "" or line.startswith(" ")):
+            units[-1][1].append(line.strip())
+        else:
+            units.append(["", [line] if line.strip() else []] if line.strip() else ["", []])
+    out = []
+    for prefix, lines in units:
+        english = " ".join(" ".join(lines).split())
+        out.append(prefix + catalogue[english] if english in catalogue else prefix + "\n".join(lines))
+    return "\n".join(out)
+
+
 def tagged_equations(root: Path | None = None) -> dict[str, str]:
     """Every tagged display equation of the book's chapters, by its tag ("1", "E1", "17")."""
     root = root or repo_root()
@@ -88,10 +146,10 @@ def _cross_glue(text: str, doc: str) -> str:
     return _GLUE_ROLE.sub(pointed, text)
 
 
-def _table_block(name: str, key: str, doc: str) -> list[str]:
+def _table_block(name: str, key: str, doc: str, words: dict = WORDS) -> list[str]:
     """The chapter's table ``name``: its number and caption (linked), and its body pasted from the chapter."""
     return [
-        f"**{{numref}}`Book table {{number}}: {{name}} <{name}>`**",
+        words["table"].format(name=name),
         "",
         ":::{container} aichain-table aichain-table-body aichain-handout-table",
         f"```{{glue:any}} {key}\n:doc: {doc}\n```",
@@ -110,7 +168,7 @@ def _tables(text: str) -> list[tuple[str, str, str, str | None]]:
     return found
 
 
-def _main_table(stem: str, text: str, doc: str) -> list[str]:
+def _main_table(stem: str, text: str, doc: str, words: dict = WORDS) -> list[str]:
     """The handout's table: :data:`HANDOUT_TABLES`, else the chapter's first table of the paper's, else
     its first table; a table built only on data that can give it is gated as in the chapter."""
     tables = _tables(text)
@@ -122,20 +180,20 @@ def _main_table(stem: str, text: str, doc: str) -> list[str]:
         return []
     _, name, key, tags = chosen
     if tags is None:
-        return _table_block(name, key, doc)
+        return _table_block(name, key, doc, words)
     return [
         f"````{{only}} {tags}",
-        *_table_block(name, key, doc),
+        *_table_block(name, key, doc, words),
         "````",
         "",
         f"````{{only}} not ({tags})",
-        "**The table** is not built on the data of this build; the chapter says why.",
+        words["no_table"],
         "````",
         "",
     ]
 
 
-def chapter_handout(path: Path, equations: dict[str, str]) -> str:
+def chapter_handout(path: Path, equations: dict[str, str], language: str | None = None) -> str:
     """The handout of the chapter at ``path`` as MyST Markdown (a level-2 section).
 
     Parameters
@@ -144,33 +202,38 @@ def chapter_handout(path: Path, equations: dict[str, str]) -> str:
         The chapter's source (``chapters/<name>.md``).
     equations : dict of str to str
         The book's tagged display equations (:func:`tagged_equations`).
+    language : str, optional
+        Sphinx's language: the Chinese edition's (``zh_CN``) handout takes the chapter's text from the
+        chapter's catalogue (:func:`chapter_catalogue`) and its own words from :data:`WORDS_ZH`.
     """
     text = path.read_text(encoding="utf-8")
     stem = path.stem
     doc = f"/chapters/{path.name}"
+    words = WORDS_ZH if is_chinese(language) else WORDS
+    catalogue = chapter_catalogue(path.parent.parent, stem, language)
     title = _TITLE.search(text).group(1).strip()
     label = _LABEL.search(text)
-    parts = [f"(handout-{stem.replace('_', '-')})=", f"## {title}", ""]
+    parts = [f"(handout-{stem.replace('_', '-')})=", f"## {catalogue.get(' '.join(title.split()), title)}", ""]
     if label:
-        parts += [f"Chapter: {{ref}}`{label.group(1)}`.", ""]
+        parts += [words["chapter"].format(ref=f"{{ref}}`{label.group(1)}`"), ""]
     objectives = _OBJECTIVES.search(text)
     if objectives:
-        parts += ["**Learning objectives.** " + _cross_glue(objectives.group(1).strip(), doc), ""]
+        parts += [words["objectives"] + _cross_glue(translated(objectives.group(1).strip(), catalogue), doc), ""]
     display = _key_equations(stem, text, equations)
     if display:
-        parts += ["**Key equations.**", ""]
+        parts += [words["equations"], ""]
         for body in display:
             parts += ["$$", body.strip(), "$$", ""]
-    parts += _main_table(stem, text, doc)
+    parts += _main_table(stem, text, doc, words)
     exercises = _EXERCISE.findall(text)
     if exercises:
-        parts += ["**Exercises.**", ""]
+        parts += [words["exercises"], ""]
         for name, body in exercises:
-            parts += [f"**{{numref}}`Exercise %s <{name}>`.** " + _cross_glue(body.strip(), doc), ""]
+            parts += [words["exercise"].format(name=name) + _cross_glue(translated(body.strip(), catalogue), doc), ""]
     return "\n".join(parts)
 
 
-def handouts_markdown(root: Path | None = None) -> str:
+def handouts_markdown(root: Path | None = None, language: str | None = None) -> str:
     """Every chapter's handout, in the order of the table of contents, as MyST Markdown.
 
     A page break (``aichain-handout-break``) stands before every handout but the first, which shares
@@ -182,5 +245,6 @@ def handouts_markdown(root: Path | None = None) -> str:
     blocks = []
     for k, path in enumerate(chapters):
         kind = "aichain-handout-break aichain-handout-first" if k == 0 else "aichain-handout-break"
-        blocks.append(f'```{{raw}} html\n<div class="{kind}"></div>\n```\n\n{chapter_handout(path, equations)}')
+        handout = chapter_handout(path, equations, language)
+        blocks.append(f'```{{raw}} html\n<div class="{kind}"></div>\n```\n\n{handout}')
     return "\n".join(blocks)

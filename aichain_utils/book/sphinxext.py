@@ -516,7 +516,7 @@ def _api_reference(app, docname, source) -> None:
     if HANDOUTS_MARKER in source[0]:
         from aichain_utils.book.handouts import handouts_markdown
 
-        source[0] = source[0].replace(HANDOUTS_MARKER, handouts_markdown(Path(app.srcdir)))
+        source[0] = source[0].replace(HANDOUTS_MARKER, handouts_markdown(Path(app.srcdir), app.config.language))
     if API_MARKER not in source[0]:
         return
     if _builder_name(app) == "singlehtml":  # the PDF: the API reference stays on the site
@@ -563,7 +563,8 @@ def generated_page_inputs(srcdir: Path, docname: str, builder: str = "") -> str:
       builder (``builder``: the single page the PDF is printed from leaves the API reference out);
     * ``glossary``: ``data/glossary.csv`` and :mod:`aichain_utils.book.glossary`;
     * ``handouts``: the table of contents and every chapter it lists (:mod:`aichain_utils.book.handouts`
-      quotes them), and :mod:`aichain_utils.book.handouts`.
+      quotes them), their catalogues (the Chinese edition's handouts quote their translations), and
+      :mod:`aichain_utils.book.handouts`.
 
     The page's own source is Sphinx's to watch. Sphinx cannot see these inputs, so
     :func:`_reread_generated` re-reads the page when this digest differs from the one recorded when
@@ -580,8 +581,10 @@ def generated_page_inputs(srcdir: Path, docname: str, builder: str = "") -> str:
     elif docname == "glossary":
         files = [srcdir / "data" / "glossary.csv", package / "book" / "glossary.py"]
     else:
-        chapters = [srcdir / f"{p}.md" for p in toc_pages(srcdir) if p.startswith("chapters/")]
-        files = [srcdir / "_toc.yml", package / "book" / "handouts.py", package / "paths.py", *chapters]
+        pages = [p for p in toc_pages(srcdir) if p.startswith("chapters/")]
+        chapters = [srcdir / f"{p}.md" for p in pages]
+        catalogues = [srcdir / "locale" / "zh_CN" / "LC_MESSAGES" / f"{p}.po" for p in pages]
+        files = [srcdir / "_toc.yml", package / "book" / "handouts.py", package / "paths.py", *chapters, *catalogues]
     h = hashlib.sha256()
     for path in files:
         h.update(str(path).encode() + b"\0")
