@@ -2,8 +2,9 @@
 
 Reads the English site (``_build/html``; its ``zh/`` copy is skipped), finds each executed output's
 HTML (``<div class="output text_html">`` inside the page's ``<main>``) and collects the distinct labels
-of its tables' header cells (column heads and row labels; not numbers or symbols, by the rule of
-:func:`aichain_utils.book.tablelabels.labels`, which the Chinese build applies). Writes them as a
+of its tables' header cells (column heads and row labels), captions, summaries and table notes (not
+numbers or symbols, by the rule of :func:`aichain_utils.book.tablelabels.labels`, which the Chinese
+build applies). Writes them as a
 template, ``_build/locale/tables.pot``, and merges them into ``locale/zh_CN/LC_MESSAGES/tables.po``:
 existing translations are kept (also of labels this build does not show: a build on other data shows
 other tables), new labels are added with an empty translation, which ``tests/test_table_labels.py``

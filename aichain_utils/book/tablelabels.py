@@ -10,11 +10,12 @@ Chinese).
 
 What is rewritten: the text of each header cell (``<th>``: column heads and row labels) whose whole
 content is plain text, the ``data-label`` attribute that repeats a column head on each cell of the
-narrow layout, and a data cell (``<td>``) whose whole text is a label the catalogue translates. A
-leading column number, "(1) pooled", keeps its number and translates the rest. Numbers, symbols
-(AIE, ERL, ELRI_front …) and cells without a (non-fuzzy) translation are left as they are; the English
-build is not touched at all. ``tools/table_labels.py`` extracts the labels of the English site's tables
-into the catalogue (``make locale``); :func:`labels` is the rule both share.
+narrow layout, a table's caption, the summary of a folded part and the book's table note and
+diagnostics title (plain text only), and a data cell (``<td>``) whose whole text is a label the
+catalogue translates. A leading column number, "(1) pooled", keeps its number and translates the
+rest. Numbers, symbols (AIE, ERL, ELRI_front …) and cells without a (non-fuzzy) translation are left as
+they are; the English build is not touched at all. ``tools/table_labels.py`` extracts the labels of the
+English site's tables into the catalogue (``make locale``); :func:`labels` is the rule both share.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ CATALOGUE = "tables"
 _TH = re.compile(r"(<th\b[^>]*>)([^<]*)(</th>)", re.IGNORECASE)
 _TD = re.compile(r"(<td\b[^>]*>)([^<]*)(</td>)", re.IGNORECASE)
 _DATA_LABEL = re.compile(r'(\sdata-label=")([^"]*)(")')
+#: a table's own words around it: a caption, a folded part's summary, the book's table note and title
+_AROUND = re.compile(
+    r'(<caption\b[^>]*>|<summary\b[^>]*>|<p class="aichain-(?:table-note|diagnostics-title)">)([^<]*)'
+    r"(</caption>|</summary>|</p>)",
+    re.IGNORECASE,
+)
 #: a column number before a label: "(1) pooled", "(5) to 2022"
 _NUMBERED = re.compile(r"^(\(\d+\)\s+)(.+)$")
 #: a variable's symbol or a statistic's abbreviation (AIE, ELRI_front, ITSE_backward, N, SE, IV1, RMSE), or
@@ -60,15 +67,16 @@ def is_label(text: str) -> bool:
 
 
 def labels(html: str) -> list[str]:
-    """The labels of the header cells (``<th>`` with plain text) of an executed output's HTML, in
-    order, each once: what :func:`translate_html` looks up and ``tools/table_labels.py`` extracts."""
-    found = [label_key(m.group(2)) for m in _TH.finditer(html)]
+    """The labels of the header cells (``<th>`` with plain text), captions, summaries and table notes of
+    an executed output's HTML, in order, each once: what :func:`translate_html` looks up and
+    ``tools/table_labels.py`` extracts."""
+    found = [label_key(m.group(2)) for pattern in (_TH, _AROUND) for m in pattern.finditer(html)]
     return list(dict.fromkeys(key[1] for key in found if key is not None))
 
 
 def translate_html(html: str, catalogue: dict[str, str]) -> str:
-    """``html`` with every header cell, ``data-label`` and whole-label data cell that ``catalogue``
-    translates in its translation; everything else, byte for byte, as it was."""
+    """``html`` with every header cell, ``data-label``, caption, summary, table note and whole-label
+    data cell that ``catalogue`` translates in its translation; everything else, byte for byte, as it was."""
     if not catalogue or "<t" not in html:
         return html
 
@@ -93,6 +101,7 @@ def translate_html(html: str, catalogue: dict[str, str]) -> str:
 
     html = _DATA_LABEL.sub(attribute, html)
     html = _TH.sub(cell, html)
+    html = _AROUND.sub(cell, html)
     return _TD.sub(cell, html)
 
 
