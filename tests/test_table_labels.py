@@ -115,6 +115,8 @@ def test_a_tables_caption_summary_and_note_are_translated_when_plain_text():
     assert '<p class="aichain-table-note">* p &lt; 0.10；括号内为标准误。</p>' in chinese  # escaped again
     assert '<p class="aichain-diagnostics-title">诊断</p><p>Diagnostics</p>' in chinese  # a page's own paragraph: kept
     assert "<b>Every row</b>" in chinese  # markup inside: kept
+    alone = '<p class="aichain-table-note">* p &lt; 0.10; standard errors in parentheses.</p>'
+    assert translate_html(alone, catalogue) == '<p class="aichain-table-note">* p &lt; 0.10；括号内为标准误。</p>'
 
 
 def _skeleton(html: str) -> str:

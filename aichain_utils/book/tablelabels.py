@@ -77,7 +77,7 @@ def labels(html: str) -> list[str]:
 def translate_html(html: str, catalogue: dict[str, str]) -> str:
     """``html`` with every header cell, ``data-label``, caption, summary, table note and whole-label
     data cell that ``catalogue`` translates in its translation; everything else, byte for byte, as it was."""
-    if not catalogue or "<t" not in html:
+    if not catalogue:
         return html
 
     def translated(text: str, quote: bool) -> str | None:
@@ -141,7 +141,7 @@ def _translate_outputs(app, doctree) -> None:
     if not catalogue:
         return
     for node in list(doctree.findall(nodes.raw)):
-        if "html" not in node.get("format", "").split() or "<t" not in node.astext():
+        if "html" not in node.get("format", "").split():
             continue
         text = node.astext()
         new = translate_html(text, catalogue)
