@@ -99,9 +99,11 @@ book: $(STAMP)
 # pages being translated into locale/zh_CN/LC_MESSAGES/<page>.po: new paragraphs get an empty translation,
 # changed ones a fuzzy one (tests/test_i18n.py fails until they are translated). The pages updated are those
 # that have a catalogue, and those named in PAGES (make locale PAGES="teaching chapters/baseline").
+# tools/table_labels.py then merges the labels of the English site's executed tables (_build/html, from the last
+# make book) into $(LOCALE_PO)/tables.po, which the Chinese build applies to those tables' header cells.
 LOCALE_PO := locale/zh_CN/LC_MESSAGES
 PAGES ?=
-LOCALE_PAGES = $(sort $(patsubst $(LOCALE_PO)/%.po,%,$(shell find $(LOCALE_PO) -name '*.po' 2>/dev/null)) $(PAGES))
+LOCALE_PAGES = $(sort $(filter-out tables,$(patsubst $(LOCALE_PO)/%.po,%,$(shell find $(LOCALE_PO) -name '*.po' 2>/dev/null))) $(PAGES))
 locale: $(STAMP)
 	@$(BIN)/python tools/build_book.py _build --builder gettext -- $(BUILD_FLAGS)
 	@rm -rf _build/locale/selected && for page in $(LOCALE_PAGES); do \
@@ -109,6 +111,7 @@ locale: $(STAMP)
 		mkdir -p _build/locale/selected/$$(dirname $$page) && cp _build/locale/gettext/$$page.pot _build/locale/selected/$$page.pot; \
 	done
 	@test -z "$(strip $(LOCALE_PAGES))" || $(BIN)/sphinx-intl update -p _build/locale/selected -d locale -l zh_CN
+	@$(BIN)/python tools/table_labels.py _build/html
 	@echo "Translate the empty and fuzzy entries of $(LOCALE_PO)/*.po, then: make book LANG=zh"
 
 check-data: $(STAMP)

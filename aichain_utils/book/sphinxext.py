@@ -23,6 +23,7 @@ from docutils.parsers.rst import directives
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
+from aichain_utils.book import tablelabels
 from aichain_utils.book.buildstate import COUNTERPART_ENV, inputs_fingerprint, keep_last_good, reset_if_changed
 from aichain_utils.inputs.panel import data_source
 
@@ -983,6 +984,7 @@ def translations_setup(app) -> None:
     app.connect("config-inited", _counterpart_from_environment)
     app.connect("html-page-context", _language_switch, priority=600)  # after the banner: above it
     _glue_roles_for_translations(app)
+    tablelabels.setup(app)  # the executed tables' labels in Chinese (locale/zh_CN/LC_MESSAGES/tables.po)
 
 
 def setup(app):

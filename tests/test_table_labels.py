@@ -1,0 +1,306 @@
+"""The executed tables' labels in Chinese on the Chinese pages (issue 26, item 4).
+
+* **The rewrite** (:mod:`aichain_utils.book.tablelabels`): on a planted table, a header cell, a row label
+  after its column number, a ``data-label`` and a whole-label data cell are translated; a number, a
+  symbol and a label the catalogue does not translate (or translates fuzzily) are kept; the English
+  build's outputs are left byte for byte.
+* **The extractor** (``tools/table_labels.py``) on a planted site: the header labels of executed outputs
+  only (not a page's own Markdown table, not the Chinese copy), merged into a catalogue that keeps its
+  translations and adds the new labels empty.
+* **Stale catalogue**: every label the English build's tables show (``_build/html``) has a translation in
+  ``locale/zh_CN/LC_MESSAGES/tables.po`` (skipped without a build), and the catalogue has no empty or
+  fuzzy entry.
+* **A sandbox book** (:func:`test_i18n._sandbox`), built in English and then in Chinese from its
+  execution: a DataFrame shown by a cell and a Styler pasted by ``{glue}`` have their Chinese heads on
+  the Chinese page and their English ones on the English page, with the same numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from babel.messages.pofile import read_po
+from docutils import nodes
+
+from aichain_utils.book.tablelabels import (
+    _translate_outputs,
+    is_label,
+    label_key,
+    labels,
+    load_catalogue,
+    translate_html,
+)
+from aichain_utils.paths import repo_root
+
+ROOT = repo_root()
+sys.path.insert(0, str(ROOT / "tools"))
+import table_labels  # noqa: E402
+
+PO = ROOT / "locale" / "zh_CN" / "LC_MESSAGES" / "tables.po"
+
+TABLE = """\
+<div class="aichain-regression-view"><table class="aichain-compact"><thead><tr>\
+<th scope="col">column</th><th scope="col">Observations</th><th scope="col">Adj. R&#178;</th>\
+<th scope="col">Unknown label</th><th scope="col">AIE</th></tr></thead><tbody>\
+<tr><th scope="row" data-label="column">(1) pooled</th><td data-label="Observations">23485</td>\
+<td data-label="Adj. R&#178;">0.715</td><td data-label="Unknown label">Yes</td><td>0.824***</td></tr>\
+<tr><th id="T_1_level0_row1" class="row_heading level0 row1" > Industry FE </th><td>No</td>\
+<td>(0.041)</td><td>maybe</td><td><abbr title="Year FE">Year FE</abbr></td></tr>\
+</tbody></table></div>"""
+
+CATALOGUE = {
+    "column": "列",
+    "Observations": "观测值",
+    "Adj. R²": "调整 R²",
+    "pooled": "混合回归",
+    "Industry FE": "行业固定效应",
+    "Year FE": "年份固定效应",
+    "Yes": "是",
+    "No": "否",
+    "AIE": "人工智能嵌入",  # a symbol: never looked up
+}
+
+
+def test_labels_are_words_not_numbers_or_symbols():
+    assert is_label("Observations") and is_label("adj. R², published") and is_label("AIE → backward ITSE")
+    symbols = ("AIE", "ELRI_front", "ITSE_backward", "N", "SE", "IV1", "ERL / AIE", "AIE → FSIE", "FSIE + ITSE")
+    for text in ("", "(3)", "0.715", "23485 / 23485", "假设", *symbols):
+        assert not is_label(text), text
+    assert label_key("(1) pooled") == ("(1) ", "pooled")
+    assert label_key("(2) ELRI_front") is None and label_key("(4)") is None
+    assert label_key(" Adj. R&#178; ") == ("", "Adj. R²")  # as the page writes it: unescaped, trimmed
+    assert labels(TABLE) == ["column", "Observations", "Adj. R²", "Unknown label", "pooled", "Industry FE"]
+
+
+def test_the_rewrite_translates_labels_and_keeps_everything_else():
+    chinese = translate_html(TABLE, CATALOGUE)
+    heads = re.findall(r"<th\b[^>]*>([^<]*)</th>", chinese)
+    assert heads == ["列", "观测值", "调整 R²", "Unknown label", "AIE", "(1) 混合回归", " 行业固定效应 "]
+    assert 'data-label="观测值">23485</td>' in chinese and 'data-label="调整 R²">0.715</td>' in chinese
+    assert 'data-label="列">(1) 混合回归</th>' in chinese
+    assert 'data-label="Unknown label">是</td>' in chinese and "<td>否</td>" in chinese  # whole-label data cells
+    for kept in ("<td>0.824***</td>", "<td>(0.041)</td>", "<td>maybe</td>", '<abbr title="Year FE">Year FE</abbr>'):
+        assert kept in chinese, kept  # numbers, a cell no label, markup inside a cell
+    assert translate_html(TABLE, {}) == TABLE
+    # nothing but the translated texts changed: the same tags and attributes
+    assert _skeleton(chinese) == _skeleton(TABLE)
+
+
+def test_a_tables_caption_summary_and_note_are_translated_when_plain_text():
+    html = (
+        "<table><caption>Results</caption><tr><th>Observations</th></tr></table>"
+        '<p class="aichain-table-note">* p &lt; 0.10; standard errors in parentheses.</p>'
+        '<p class="aichain-diagnostics-title">Diagnostics</p><p>Diagnostics</p>'
+        "<details><summary>Every row</summary></details><p class='aichain-verdict-line'><b>Every row</b></p>"
+    )
+    catalogue = {
+        "Results": "结果",
+        "* p < 0.10; standard errors in parentheses.": "* p < 0.10；括号内为标准误。",
+        "Diagnostics": "诊断",
+        "Every row": "全部各行",
+    }
+    assert labels(html) == [
+        "Observations",
+        "Results",
+        "* p < 0.10; standard errors in parentheses.",
+        "Diagnostics",
+        "Every row",
+    ]
+    chinese = translate_html(html, catalogue)
+    assert "<caption>结果</caption>" in chinese and "<summary>全部各行</summary>" in chinese
+    assert '<p class="aichain-table-note">* p &lt; 0.10；括号内为标准误。</p>' in chinese  # escaped again
+    assert '<p class="aichain-diagnostics-title">诊断</p><p>Diagnostics</p>' in chinese  # a page's own paragraph: kept
+    assert "<b>Every row</b>" in chinese  # markup inside: kept
+    alone = '<p class="aichain-table-note">* p &lt; 0.10; standard errors in parentheses.</p>'
+    assert translate_html(alone, catalogue) == '<p class="aichain-table-note">* p &lt; 0.10；括号内为标准误。</p>'
+
+
+def _skeleton(html: str) -> str:
+    return re.sub(r'data-label="[^"]*"', "", re.sub(r">[^<]*<", "><", html))
+
+
+def _app(tmp_path: Path, language: str | None) -> SimpleNamespace:
+    folder = tmp_path / "locale" / "zh_CN" / "LC_MESSAGES"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tables.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Observations"\nmsgstr "观测值"\n\n'
+        '#, fuzzy\nmsgid "column"\nmsgstr "栏"\n\n'
+        'msgid "Industry FE"\nmsgstr ""\n',
+        encoding="utf-8",
+    )
+    return SimpleNamespace(config=SimpleNamespace(language=language, locale_dirs=["locale"]), srcdir=str(tmp_path))
+
+
+def _page() -> nodes.Element:
+    page = nodes.section()
+    page += nodes.raw("", TABLE, format="html", classes=["output", "text_html"])
+    page += nodes.raw("", "<p>Observations</p>", format="html")
+    page += nodes.paragraph(text="Observations")
+    return page
+
+
+def test_the_english_build_is_untouched(tmp_path):
+    for language in ("en", None):
+        page = _page()
+        _translate_outputs(_app(tmp_path, language), page)
+        assert [raw.astext() for raw in page.findall(nodes.raw)] == [TABLE, "<p>Observations</p>"]
+
+
+def test_the_chinese_build_applies_the_catalogue(tmp_path):
+    page = _page()
+    _translate_outputs(_app(tmp_path, "zh_CN"), page)
+    table, other = (raw.astext() for raw in page.findall(nodes.raw))
+    assert '<th scope="col">观测值</th>' in table and 'data-label="观测值">23485</td>' in table
+    assert '<th scope="col">column</th>' in table  # fuzzy: not used
+    assert "> Industry FE </th>" in table  # empty: not used
+    assert other == "<p>Observations</p>" and page.astext().endswith("Observations")  # no table: untouched
+    assert next(iter(page.findall(nodes.raw)))["classes"] == ["output", "text_html"]
+
+
+# --------------------------------------------------------------------------- the extractor
+def _planted_site(site: Path) -> None:
+    output = (
+        '<div class="cell_output docutils container"><div class="output text_html"><div class="wrap">'
+        "<table><thead><tr><th>Observations</th><th>(2) two-way FE</th><th>AIE</th></tr></thead>"
+        "<tbody><tr><th>Year FE</th><td>Yes</td><td>0.5</td></tr></tbody></table></div></div></div>"
+    )
+    markdown = '<table class="table"><thead><tr><th class="head"><p>Written in the page</p></th></tr></thead></table>'
+    navigation = "<nav><table><tr><th>Navigation</th></tr></table></nav>"
+    page = f"<html><body>{navigation}<main>{output}{markdown}</main></body></html>"
+    (site / "chapters").mkdir(parents=True)
+    (site / "zh").mkdir()
+    (site / "index.html").write_text("<html><main><p>Landing</p></main></html>", encoding="utf-8")
+    (site / "chapters" / "page.html").write_text(page, encoding="utf-8")
+    (site / "zh" / "index.html").write_text(page.replace("Observations", "Chinese copy"), encoding="utf-8")
+
+
+def test_the_extractor_reads_the_executed_tables_of_a_planted_site(tmp_path):
+    site = tmp_path / "html"
+    _planted_site(site)
+    found = table_labels.site_labels(site)
+    assert found == {"Observations": ["chapters/page"], "two-way FE": ["chapters/page"], "Year FE": ["chapters/page"]}
+    po, pot = tmp_path / "tables.po", tmp_path / "tables.pot"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Observations"\nmsgstr "观测值"\n\nmsgid "Shown by another build"\nmsgstr "另一次构建"\n',
+        encoding="utf-8",
+    )
+    assert table_labels.main([str(site), "--po", str(po), "--check"]) == 1  # two labels untranslated
+    assert table_labels.main([str(site), "--po", str(po), "--pot", str(pot)]) == 0
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    assert {m.id: m.string for m in catalog if m.id} == {
+        "Observations": "观测值",  # kept
+        "Shown by another build": "另一次构建",  # kept: a build on other data shows other tables
+        "two-way FE": "",  # added, to translate
+        "Year FE": "",
+    }
+    assert catalog["Year FE"].locations == [("chapters/page", None)]
+    with pot.open("rb") as f:
+        assert [m.id for m in read_po(f) if m.id] == ["Observations", "two-way FE", "Year FE"]  # case-blind order
+    assert table_labels.untranslated(found, po) == ["Year FE", "two-way FE"]
+    assert table_labels.main([str(tmp_path / "nowhere")]) == 0  # no site: says so, changes nothing
+
+
+# --------------------------------------------------------------------------- the committed catalogue
+def test_the_committed_catalogue_has_no_empty_or_fuzzy_entry():
+    with PO.open("rb") as f:
+        catalog = read_po(f)
+    entries = [m for m in catalog if m.id]
+    assert len(entries) > 250
+    assert not [m.id for m in entries if not m.string or m.fuzzy]
+    assert len(load_catalogue(PO)) == len(entries)
+    # the paper's and Stata's terms
+    assert catalog["Observations"].string == "观测值" and catalog["Adj. R²"].string == "调整 R²"
+    assert catalog["Industry FE"].string == "行业固定效应" and catalog["Year FE"].string == "年份固定效应"
+    assert catalog["Layout reconstruction effectiveness"].string == "创新链布局重构效能"
+
+
+def test_every_label_of_the_english_build_is_translated():
+    site = ROOT / "_build" / "html"
+    if not (site / "index.html").is_file():
+        pytest.skip("no English build (make book)")
+    found = table_labels.site_labels(site)
+    assert found, "no table label found in the English build"
+    missing = table_labels.untranslated(found, PO)
+    assert not missing, f"tables.po lacks translations (make locale, then translate): {missing[:5]}"
+
+
+# --------------------------------------------------------------------------- a sandbox book, twice
+PAGE = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# The page
+
+```{code-cell} ipython3
+:tags: [remove-input]
+import pandas as pd
+from myst_nb import glue
+
+table = pd.DataFrame({"Observations": [23485], "Unknown label": [0.715]}, index=["Industry FE"])
+glue("tbl", table.style.format(precision=3), display=False)
+table
+```
+
+```{glue} tbl
+```
+"""
+
+PAGE_CATALOGUE = """\
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+msgid "The page"
+msgstr "本页"
+"""
+
+TABLES_CATALOGUE = """\
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+msgid "Observations"
+msgstr "观测值"
+
+msgid "Industry FE"
+msgstr "行业固定效应"
+"""
+
+
+@pytest.mark.slow
+def test_a_sandbox_books_chinese_page_shows_chinese_heads(tmp_path):
+    from test_i18n import _build, _sandbox
+
+    book = _sandbox(tmp_path / "book", PAGE, PAGE_CATALOGUE)
+    (book / "locale" / "zh_CN" / "LC_MESSAGES" / "tables.po").write_text(TABLES_CATALOGUE, encoding="utf-8")
+    _build(book, "--counterpart", "zh_CN", "--", "-W", "--keep-going")
+    zh_log = _build(book, "--language", "zh_CN", "--", "-W", "-n", "--keep-going")
+    assert "Executing notebook" not in zh_log  # from the English build's execution
+    english = (book / "_build" / "html" / "page.html").read_text(encoding="utf-8")
+    chinese = (book / "_build" / "html" / "zh" / "page.html").read_text(encoding="utf-8")
+
+    def heads(html: str) -> list[str]:
+        return [" ".join(h.split()) for h in re.findall(r"<th\b[^>]*>([^<]*)</th>", html)]
+
+    assert heads(english).count("Observations") == 2 and heads(english).count("Industry FE") == 2
+    assert "观测值" not in english and "本页" not in english
+    assert heads(chinese).count("观测值") == 2, heads(chinese)  # shown by the cell, and pasted by {glue}
+    assert heads(chinese).count("行业固定效应") == 2 and "Observations" not in heads(chinese)
+    assert heads(chinese).count("Unknown label") == 2  # no translation: kept
+    numbers = re.compile(r"<td\b[^>]*>\s*([^<]*?)\s*</td>")
+    assert numbers.findall(chinese) == numbers.findall(english) == ["23485", "0.715", "23485", "0.715"]
