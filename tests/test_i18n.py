@@ -265,7 +265,9 @@ def catalogue_gaps(messages: list[str], po_path: Path) -> list[str]:
 
 
 def committed_catalogues() -> list[Path]:
-    return sorted(LOCALE.rglob("*.po")) if LOCALE.is_dir() else []
+    """The pages' catalogues (``tables.po``, the executed tables' labels, is tests/test_table_labels.py's)."""
+    found = sorted(LOCALE.rglob("*.po")) if LOCALE.is_dir() else []
+    return [po for po in found if (ROOT / po.relative_to(LOCALE).with_suffix(".md")).is_file()]
 
 
 def _page_messages(po: Path) -> list[str]:
