@@ -259,7 +259,15 @@ def sampling_error_clause(bias: float, se: float) -> Bilingual:
 
     The book's rule for "biased": beyond twice the standard error (of one estimate, or the Monte Carlo SE
     of a mean). The clause is :class:`Bilingual`: 在抽样误差范围内 / 超出了抽样误差所能解释的范围.
+
+    Raises
+    ------
+    ValueError
+        If ``bias`` is not a finite number (NaN would fall silently on one side of the rule) or ``se`` is
+        not a positive finite number.
     """
-    if not se > 0:
-        raise ValueError(f"sampling_error_clause needs a positive standard error, got {se!r}")
+    if not math.isfinite(bias):
+        raise ValueError(f"sampling_error_clause needs a finite bias to compare with 2 se, got bias={bias!r}")
+    if not (math.isfinite(se) and se > 0):
+        raise ValueError(f"sampling_error_clause needs a positive finite standard error, got se={se!r}")
     return WITHIN_SAMPLING_ERROR if abs(bias) <= 2 * se else BEYOND_SAMPLING_ERROR

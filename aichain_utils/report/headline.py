@@ -12,7 +12,7 @@ panel is simulated, and no sentence presents agreement with the published number
 anything: the simulated world is calibrated to them.
 
 "Replication at a glance" glues these sentences; the landing page pastes them from there
-(``{glue:text}`at_a_glance.md::headline_world```), so both pages say the same thing.
+(``{glue:text}`at_a_glance.md::glance_headline_world:s```), so both pages say the same thing.
 """
 
 from __future__ import annotations
@@ -230,7 +230,8 @@ def headline_sentences(
     truth: float | None = None,
     missing3: str | None = None,
 ) -> dict[str, str]:
-    """Every headline sentence, by the key a page glues it under (``headline_world``, ...).
+    """Every headline sentence, by its name under the glance's prefix (``headline_world``, glued as
+    ``glance_headline_world``, ...).
 
     ``source`` is the build's :class:`aichain_utils.inputs.panel.DataSource` (simulated or a user's file);
     the other arguments are those of the sentence functions of this module.
