@@ -10,9 +10,21 @@ results are fingerprinted.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
-__all__ = ["FEEDBACK", "bias_clauses", "feedback_sentences", "scenario_table"]
+from aichain_utils.replication.numbers import Bilingual
+
+__all__ = [
+    "FEEDBACK",
+    "SCENARIOS_ZH",
+    "bias_clauses",
+    "feedback_sentences",
+    "scenario_sentence",
+    "scenario_table",
+    "verdict_sentence",
+]
 
 #: The parameter through which the ERL shock feeds back into AI embedding in the same year.
 FEEDBACK = "latent_ai.feedback_from_erl_shock"
@@ -186,3 +198,128 @@ def bias_clauses(verdicts: pd.DataFrame, summary: pd.DataFrame, estimators: list
     if not current:
         text += " (the stored Monte Carlo was made with other code or parameters: rerun make montecarlo)"
     return text
+
+
+# --------------------------------------------------------------------------- the lab's sentences in Chinese
+# The lab's readings are written by aichain_utils.replication.lab (scenario_reading, monte_carlo_verdicts), whose
+# code is fingerprinted with the stored Monte Carlo: their rules stay there, and the sentences are put into
+# Chinese here, clause by clause, from the English they print. A sentence of another shape is an error,
+# never an English sentence on a Chinese page.
+
+#: :data:`aichain_utils.replication.lab.SCENARIOS`'s names in Chinese (the glossary's 反向因果, 工具变量).
+SCENARIOS_ZH: dict[str, str] = {
+    "baseline": "基准",
+    "no effect": "无效应",
+    "reverse feedback": "反向反馈",
+    "strong reverse causality": "强反向因果",
+    "weak instrument": "弱工具变量",
+    "invalid instrument": "无效工具变量",
+    "confounded mediator": "中介变量受混杂",
+}
+
+_SCENARIO = re.compile(
+    r"(?P<name>[^:]+): (?:more than (?P<far_k>\S+) SEs from the truth: (?P<far>.+); every other estimate within\."
+    r"|every estimate lies within (?P<k>\S+) SEs of the truth\.)(?: (?P<moved>.+)\.)?"
+)
+_FAR = re.compile(r"(?:^|, )([^,()]+) \(estimate (\S+), truth (\S+), (\S+) SEs away\)")
+_MOVED = re.compile(r"(.+)'s SE is (\S+) times its baseline SE")
+
+
+def _unreadable(what: str, sentence: str) -> ValueError:
+    return ValueError(f"{what} of an unknown shape, so it has no Chinese text: {sentence!r}")
+
+
+def scenario_sentence(sentence: str) -> Bilingual:
+    """One sentence of :func:`aichain_utils.replication.lab.scenario_reading`, with its Chinese text.
+
+    Raises
+    ------
+    ValueError
+        If the sentence is not of the shape ``scenario_reading`` writes, or names a scenario without a
+        Chinese name in :data:`SCENARIOS_ZH`.
+    """
+    m = _SCENARIO.fullmatch(sentence)
+    if m is None or m["name"] not in SCENARIOS_ZH:
+        raise _unreadable("a scenario reading", sentence)
+    if m["far"] is not None:
+        far = _FAR.findall(m["far"])
+        if "".join(f"{', ' if i else ''}{e} (estimate {b}, truth {t}, {x} SEs away)" for i, (e, b, t, x) in
+                   enumerate(far)) != m["far"]:  # fmt: skip
+            raise _unreadable("a scenario reading", sentence)
+        listed = "、".join(f"{e}（估计值 {b}，真值 {t}，相差 {x} 个标准误）" for e, b, t, x in far)
+        zh = f"距真值超过 {m['far_k']} 个标准误：{listed}；其余估计均在此范围内。"
+    else:
+        zh = f"每个估计都在真值的 {m['k']} 个标准误之内。"
+    if m["moved"] is not None:
+        moved = [_MOVED.fullmatch(part) for part in m["moved"].split("; ")]
+        if not all(moved):
+            raise _unreadable("a scenario reading", sentence)
+        zh += "；".join(f"{e} 的标准误是其基准标准误的 {r} 倍" for e, r in (x.groups() for x in moved)) + "。"
+    return Bilingual(sentence, f"{SCENARIOS_ZH[m['name']]}：{zh}")
+
+
+_VERDICT = re.compile(
+    r"(?P<est>[^:]+): bias (?P<bias>\S+) \(Monte Carlo SE (?P<bias_se>[^)]+)\), "
+    r"(?:(?P<biased>more than twice its Monte Carlo SE: the estimator is biased\.)"
+    r"|within twice its Monte Carlo SE: no bias is detectable in (?P<n>\d+) replications\.) "
+    r"Its standard errors (?P<ses>are too small|are too large|match its sampling spread within Monte Carlo error): "
+    r"its mean SE is (?P<ratio>\S+) times the SD of its estimates \(Monte Carlo SE (?P<ratio_se>[^)]+)\)\. "
+    r"Its 95% intervals cover the truth in (?P<cov>\S+)% of replications"
+    r"(?: \(Monte Carlo SE (?P<cov_se>\S+) points\))?, "
+    r"(?:below 95% beyond its Monte Carlo error\. (?P<causes>.+)|(?P<above>above 95% beyond its Monte Carlo error\.)"
+    r"|within twice its Monte Carlo error of 95%\.)"
+)
+_NO_CAUSE = "Neither a detectable bias nor a detectable SE ratio below 1 explains it."
+_CAUSES = re.compile(
+    r"Detectable causes: (?P<causes>.+)\. With normal estimates, the bias alone would give (?P<bias_only>\S+)% "
+    r"coverage and the SE ratio alone (?P<se_only>\S+)%: the shortfall comes mostly from "
+    r"(?P<main>the bias|the standard errors)\."
+)
+_CAUSE_ZH = {"the bias": "偏差", "standard errors that are too small": "过小的标准误", "the standard errors": "标准误"}
+_SES_ZH = {
+    "are too small": "其标准误过小",
+    "are too large": "其标准误过大",
+    "match its sampling spread within Monte Carlo error": "在蒙特卡洛误差范围内，其标准误与其抽样离散程度相符",
+}
+
+
+def _causes_zh(text: str, sentence: str) -> str:
+    if text == _NO_CAUSE:
+        return "可检测到的偏差与可检测到的低于 1 的标准误比率都不能解释这一点。"
+    m = _CAUSES.fullmatch(text)
+    causes = [] if m is None else m["causes"].split(" and ")
+    if m is None or not all(c in _CAUSE_ZH for c in causes):
+        raise _unreadable("a Monte Carlo verdict", sentence)
+    return (
+        f"可检测到的原因：{'与'.join(_CAUSE_ZH[c] for c in causes)}。若估计值服从正态分布，仅偏差一项会使覆盖率为 "
+        f"{m['bias_only']}%，仅标准误比率一项会使覆盖率为 {m['se_only']}%：覆盖率的不足主要来自{_CAUSE_ZH[m['main']]}。"
+    )
+
+
+def verdict_sentence(sentence: str) -> Bilingual:
+    """One estimator's reading of :func:`aichain_utils.replication.lab.monte_carlo_verdicts` (its ``sentence``),
+    with its Chinese text (the glossary's 蒙特卡洛标准误).
+
+    Raises
+    ------
+    ValueError
+        If the sentence is not of the shape ``monte_carlo_verdicts`` writes.
+    """
+    m = _VERDICT.fullmatch(sentence)
+    if m is None:
+        raise _unreadable("a Monte Carlo verdict", sentence)
+    head = f"{m['est']}：偏差 {m['bias']}（蒙特卡洛标准误 {m['bias_se']}），"
+    if m["biased"]:
+        first = head + "超过其蒙特卡洛标准误的两倍：该估计量有偏。"
+    else:
+        first = head + f"在其蒙特卡洛标准误的两倍之内：在 {m['n']} 次重复中检测不到偏差。"
+    ratio = f"其平均标准误是其估计值标准差的 {m['ratio']} 倍（蒙特卡洛标准误 {m['ratio_se']}）"
+    coverage = f"其 95% 置信区间在 {m['cov']}% 的重复中覆盖真值"
+    coverage += f"（蒙特卡洛标准误 {m['cov_se']} 个百分点）" if m["cov_se"] else ""
+    if m["causes"] is not None:
+        third = f"{coverage}，低于 95%，且超出其蒙特卡洛误差。{_causes_zh(m['causes'], sentence)}"
+    elif m["above"]:
+        third = f"{coverage}，高于 95%，且超出其蒙特卡洛误差。"
+    else:
+        third = f"{coverage}，与 95% 的差距在其蒙特卡洛误差的两倍之内。"
+    return Bilingual(sentence, f"{first}{_SES_ZH[m['ses']]}：{ratio}。{third}")

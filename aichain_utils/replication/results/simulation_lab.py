@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from aichain_utils.replication import lab, labtext
-from aichain_utils.replication.numbers import Numbers, Results
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results, bilingual_join
 from aichain_utils.report import tables
 from aichain_utils.simulation import simulate
 
@@ -103,9 +103,12 @@ class SimulationLab(Results):
         """The true value each estimator targets, by scenario."""
         return self._wide("truth").rename(columns={"scenario": "scenario (true values)"})
 
-    def scenario_markdown(self) -> str:
-        """What one panel per scenario shows, in bullets (:func:`~aichain_utils.replication.lab.scenario_reading`)."""
-        return "\n".join(f"- {line}" for line in lab.scenario_reading(self.scenarios))
+    def scenario_markdown(self) -> Bilingual:
+        """What one panel per scenario shows, in bullets (:func:`~aichain_utils.replication.lab.scenario_reading`),
+        in English and Chinese (:func:`~aichain_utils.replication.labtext.scenario_sentence`):
+        :func:`aichain_utils.book.show_markdown` shows it in the page's language."""
+        lines = [labtext.scenario_sentence(line) for line in lab.scenario_reading(self.scenarios)]
+        return bilingual_join([Bilingual(f"- {line}", f"- {line.zh}") for line in lines], "\n")
 
     def summary(self) -> pd.DataFrame:
         """:func:`aichain_utils.replication.lab.monte_carlo_summary` of the stored Monte Carlo."""
@@ -123,9 +126,11 @@ class SimulationLab(Results):
         """:func:`aichain_utils.replication.lab.monte_carlo_verdicts` of the summary."""
         return lab.monte_carlo_verdicts(self.summary())
 
-    def verdict_markdown(self) -> str:
-        """The reading of each estimator, one bullet each."""
-        return "\n".join(f"- {sentence}" for sentence in self.verdicts()["sentence"])
+    def verdict_markdown(self) -> Bilingual:
+        """The reading of each estimator, one bullet each, in English and Chinese
+        (:func:`~aichain_utils.replication.labtext.verdict_sentence`)."""
+        lines = [labtext.verdict_sentence(s) for s in self.verdicts()["sentence"]]
+        return bilingual_join([Bilingual(f"- {line}", f"- {line.zh}") for line in lines], "\n")
 
     def sampling_plot(self):
         """The sampling distributions (:func:`~aichain_utils.report.tables.sampling_distribution_plot`)."""
