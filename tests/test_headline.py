@@ -216,6 +216,11 @@ def test_the_feedback_text_is_computed_from_the_parameters():
     assert "1.000, 5 times the reverse feedback scenario's" in zero["strong"]
     some = labtext.feedback_sentences(_params(0.1), SCEN)
     assert "raises AI embedding by 0.100" in some["base"] and "2.0 times the closest world's" in some["reverse"]
+    assert zero["base"].zh == "最接近的模拟世界没有反向反馈：其 latent_ai.feedback_from_erl_shock 为 0.000。"
+    assert zero["reverse"].zh.startswith("将反馈设为 0.200：")
+    assert zero["strong"].zh == "将反馈设为 1.000，是反向反馈情景的 5 倍。"
+    assert "提高 0.100" in some["base"].zh
+    assert some["reverse"].zh.startswith("将反馈设为 0.200，是最接近的模拟世界的 2.0 倍：")
     table = labtext.scenario_table(_params(0.0), SCEN).set_index("scenario")
     assert "the closest world's feedback is 0.000" in table.loc["reverse feedback", "what changes"]
     assert table.loc["baseline", "what changes"] == "the calibrated panel"
@@ -231,6 +236,9 @@ def test_the_feedback_size_sentence_says_whether_one_panel_can_see_the_bias():
     assert "too small to see in one panel" in small
     large = labtext.feedback_sentences(_params(0.0, 1.0), SCEN, _scen_estimates([0.85, 0.95, 1.30]))["size"]
     assert "moves the estimate by 0.450, more than its standard error (0.020)" in large
+    assert "在强反向因果情景下为 0.852：" in small.zh and small.zh.endswith("小到在单个面板中无法看出。")
+    assert large.zh.endswith("反馈使估计值变动 0.450，超过其标准误（0.020）。")
+    assert labtext.feedback_sentences(_params(0.0), SCEN)["size"].zh.endswith("人工智能嵌入程度也只变动 0.0100。")
 
 
 def test_bias_clauses_follow_the_lab_rule_of_twice_the_monte_carlo_se():

@@ -21,6 +21,8 @@ def test_curve_verdict_both_ways():
     assert rob.curve_verdict(0.90, 0.049) == "the claim does not depend on the readings"
     assert rob.curve_verdict(0.89, 0.01) == "the claim depends on the readings"
     assert rob.curve_verdict(0.95, 0.05) == "the claim depends on the readings"
+    assert rob.curve_verdict(0.95, 0.01).zh == "该论断不依赖于这些解读"
+    assert rob.curve_verdict(0.95, 0.05).zh == "该论断依赖于这些解读"
 
 
 def test_fe_reading_both_ways():
@@ -32,6 +34,8 @@ def test_fe_reading_both_ways():
 def test_oster_verdict_and_move_words_both_ways():
     assert rob.oster_verdict(-1.5) == "beyond Oster's rule of thumb |δ| > 1"
     assert rob.oster_verdict(0.7) == "within Oster's |δ| ≤ 1"
+    assert rob.oster_verdict(-1.5).zh == "超出了 Oster 的经验法则 |δ| > 1"
+    assert rob.oster_verdict(0.7).zh == "在 Oster 的 |δ| ≤ 1 之内"
     small = rob.Sensitivity(SimpleNamespace(oster={"beta_short": 0.30, "beta_controlled": 0.28}, se=0.05))
     assert small.oster_move_words() == "less than one standard error (0.050)"
     large = rob.Sensitivity(SimpleNamespace(oster={"beta_short": 0.30, "beta_controlled": 0.10}, se=0.05))

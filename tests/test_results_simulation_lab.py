@@ -21,12 +21,16 @@ from aichain_utils.simulation import simulate
 def test_reading_both_ways():
     assert reading(pd.Series([0.4, 1.99])) == "both within two of their standard errors of the truth"
     assert reading(pd.Series([0.4, 2.5])) == "not both within two of their standard errors of the truth"
+    assert reading(pd.Series([0.4, 1.99])).zh == "两者都在真值的两个标准误之内"
+    assert reading(pd.Series([0.4, 2.5])).zh == "并非两者都在真值的两个标准误之内"
 
 
 def test_where_run_and_mc_state():
     assert where_run({"workers": 2}) == "2 local processes"
     assert where_run({"workers": None}) == "a Dask cluster"
     assert mc_state(True) == "current" and mc_state(False) == "STALE: rerun make montecarlo"
+    assert (where_run({"workers": 2}).zh, where_run({"workers": None}).zh) == ("2 个本地进程", "一个 Dask 集群")
+    assert mc_state(True).zh == "最新的" and mc_state(False).zh == "已过期：请重新运行 make montecarlo"
 
 
 def _scenarios() -> pd.DataFrame:

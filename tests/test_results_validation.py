@@ -37,6 +37,7 @@ def test_feedback_sentence_with_and_without_feedback():
 
 def test_mc_state_both_ways():
     assert mc_state(True) == "current" and mc_state(False).startswith("STALE")
+    assert mc_state(True).zh == "最新的" and mc_state(False).zh.startswith("已过期（")
 
 
 @pytest.fixture(scope="module")

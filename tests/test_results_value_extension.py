@@ -20,6 +20,7 @@ def test_standardised_words_keep_or_reverse_the_papers_ordering():
     assert "3.0 times width's" in keeps["solution"] and "width lags length survives" in keeps["solution"]
     reverses = ve.standardised_words(0.10, 0.40, raw_lcv=0.1, raw_wcv=0.2)
     assert reverses["verdict"] == "reverses the paper's ordering"
+    assert (keeps["verdict"].zh, reverses["verdict"].zh) == ("保持了论文的排序", "颠倒了论文的排序")
     assert "length's is smaller than width's" in reverses["solution"]
     assert "0.2 times width's" in reverses["solution"] and "does not survive" in reverses["solution"]
     # the raw comparison and the standardised one are separate: larger raw, reversed standardised

@@ -71,20 +71,28 @@ def feedback_sentences(
     f1 = float(scenarios["reverse feedback"][1][FEEDBACK])
     f2 = float(scenarios["strong reverse causality"][1][FEEDBACK])
     if f0 == 0:
-        base = f"The closest world has no reverse feedback: its {FEEDBACK} is {f0:.3f}."
+        base = Bilingual(
+            f"The closest world has no reverse feedback: its {FEEDBACK} is {f0:.3f}.",
+            f"最接近的模拟世界没有反向反馈：其 {FEEDBACK} 为 {f0:.3f}。",
+        )
     else:
-        base = (
+        base = Bilingual(
             f"In the closest world each unit of ERL shock raises AI embedding by {f0:.3f} in the same year "
-            f"({FEEDBACK} = {f0:.3f})."
+            f"({FEEDBACK} = {f0:.3f}).",
+            f"在最接近的模拟世界中，每单位 ERL 冲击使同年的人工智能嵌入程度提高 {f0:.3f}（{FEEDBACK} = {f0:.3f}）。",
         )
     relative = "" if f0 == 0 else f", {f1 / f0:.1f} times the closest world's"
-    reverse = (
+    relative_zh = "" if f0 == 0 else f"，是最接近的模拟世界的 {f1 / f0:.1f} 倍"
+    reverse = Bilingual(
         f"sets the feedback to {f1:.3f}{relative}: each unit of ERL shock then raises AI embedding by {f1:.3f} in "
         "the same year, which biases fixed effects and first differences upward in expectation, while valid "
-        "instruments are not biased by it."
+        "instruments are not biased by it.",
+        f"将反馈设为 {f1:.3f}{relative_zh}：此时每单位 ERL 冲击使同年的人工智能嵌入程度提高 {f1:.3f}，"
+        "这使固定效应和一阶差分的估计在期望上向上偏误，而有效的工具变量不受其影响。",
     )
-    strong = f"sets the feedback to {f2:.3f}" + (
-        f", {f2 / f1:.0f} times the reverse feedback scenario's." if f1 else "."
+    strong = Bilingual(
+        f"sets the feedback to {f2:.3f}" + (f", {f2 / f1:.0f} times the reverse feedback scenario's." if f1 else "."),
+        f"将反馈设为 {f2:.3f}" + (f"，是反向反馈情景的 {f2 / f1:.0f} 倍。" if f1 else "。"),
     )
     return {
         "base": base,
@@ -97,21 +105,24 @@ def feedback_sentences(
     }
 
 
-def _size_sentence(params: dict, strongest: float, estimates: pd.DataFrame | None) -> str:
+def _size_sentence(params: dict, strongest: float, estimates: pd.DataFrame | None) -> Bilingual:
     """How much the feedback can move AI embedding (the ERL shock's SD times the feedback), and, given one
-    panel per scenario, how far the fixed-effects estimate moves under the two feedback scenarios."""
+    panel per scenario, how far the fixed-effects estimate moves under the two feedback scenarios; in English
+    and Chinese."""
     sd = _get(params, "erl.noise_sd")
     text = (
         f"The feedback scales the ERL shock, whose standard deviation in the closest world is {sd:.3f} "
         f"(erl.noise_sd): even at {strongest:.3f} it moves AI embedding by {strongest * sd:.4f} per standard "
         "deviation of the shock."
     )
-    if estimates is None:
-        return text
-    fe = estimates[estimates["estimator"] == "FE"].set_index("scenario")
+    zh = (
+        f"反馈放大的是 ERL 冲击，其在最接近的模拟世界中的标准差为 {sd:.3f}（erl.noise_sd）：即便反馈为 "
+        f"{strongest:.3f}，冲击每变动一个标准差，人工智能嵌入程度也只变动 {strongest * sd:.4f}。"
+    )
+    fe = None if estimates is None else estimates[estimates["estimator"] == "FE"].set_index("scenario")
     names = ["baseline", "reverse feedback", "strong reverse causality"]
-    if not set(names) <= set(fe.index):
-        return text
+    if fe is None or not set(names) <= set(fe.index):
+        return Bilingual(text, zh)
     b = [float(fe.loc[n, "estimate"]) for n in names]
     moved = max(abs(b[1] - b[0]), abs(b[2] - b[0]))
     se = float(fe.loc["baseline", "se"])
@@ -119,12 +130,21 @@ def _size_sentence(params: dict, strongest: float, estimates: pd.DataFrame | Non
         f" On the one panel per scenario, fixed effects estimate {b[0]:.3f} in the baseline, {b[1]:.3f} under "
         f"reverse feedback and {b[2]:.3f} under strong reverse causality: "
     )
+    zh += (
+        f"在每个情景的单个面板上，固定效应的估计值在基准情景下为 {b[0]:.3f}，在反向反馈情景下为 {b[1]:.3f}，"
+        f"在强反向因果情景下为 {b[2]:.3f}："
+    )
     if moved < se:
-        return text + (
-            f"the feedback moves the estimate by less than its standard error ({se:.3f}), so in this world "
-            "the bias it causes is too small to see in one panel."
+        return Bilingual(
+            text + f"the feedback moves the estimate by less than its standard error ({se:.3f}), so in this world "
+            "the bias it causes is too small to see in one panel.",
+            zh + f"反馈使估计值的变动小于其标准误（{se:.3f}），"
+            "因此在这个世界中，它造成的偏差小到在单个面板中无法看出。",
         )
-    return text + f"the feedback moves the estimate by {moved:.3f}, more than its standard error ({se:.3f})."
+    return Bilingual(
+        text + f"the feedback moves the estimate by {moved:.3f}, more than its standard error ({se:.3f}).",
+        zh + f"反馈使估计值变动 {moved:.3f}，超过其标准误（{se:.3f}）。",
+    )
 
 
 def scenario_table(params: dict, scenarios: dict | None = None) -> pd.DataFrame:

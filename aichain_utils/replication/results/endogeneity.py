@@ -22,7 +22,7 @@ from aichain_utils.inputs.published import published_cell
 from aichain_utils.replication import columns as replication
 from aichain_utils.replication import lab, labtext, ledger, matching, models
 from aichain_utils.replication.models import CONTROLS
-from aichain_utils.replication.numbers import NOT_SIMULATED, Numbers, Results, true_effect
+from aichain_utils.replication.numbers import NOT_SIMULATED, Bilingual, Numbers, Results, true_effect
 from aichain_utils.report.tables import Column, RenderedTable, coefficient_plot, render_table
 
 __all__ = [
@@ -62,11 +62,14 @@ def published_kp_r2(column: int) -> float:
     return float(cell["kp_wald"] / (cell["kp_wald"] + cell["n"]))
 
 
-def iv_side_word(iv_coefs: pd.Series, fe: float) -> str:
-    """Where the 2SLS estimates lie relative to the fixed-effects one: "below", "above" or "on both sides of"."""
+def iv_side_word(iv_coefs: pd.Series, fe: float) -> Bilingual:
+    """Where the 2SLS estimates lie relative to the fixed-effects one: "below", "above" or "on both sides of"
+    (均低于, 均高于, 有的高于、有的低于)."""
     if (iv_coefs < fe).all():
-        return "below"
-    return "above" if (iv_coefs > fe).all() else "on both sides of"
+        return Bilingual("below", "均低于")
+    if (iv_coefs > fe).all():
+        return Bilingual("above", "均高于")
+    return Bilingual("on both sides of", "有的高于、有的低于")
 
 
 def lag_losses(data: pd.DataFrame) -> tuple[int, int]:
@@ -75,10 +78,14 @@ def lag_losses(data: pd.DataFrame) -> tuple[int, int]:
     return int(prev_year.isna().sum()), int((prev_year.notna() & (prev_year != data["year"] - 1)).sum())
 
 
-def iv1_loss_sentence(n_first: int, n_gap: int) -> str:
+def iv1_loss_sentence(n_first: int, n_gap: int) -> Bilingual:
     """Why IV1's sample is smaller than the panel, in words (the gap clause only when there are gaps)."""
     gap = f" or in a year that follows a gap in the unit's years ({n_gap:,} rows)" if n_gap else ""
-    return f"the lag does not exist in a unit's first year ({n_first:,} rows)" + gap
+    gap_zh = f"，或在该单位年份序列中断之后的一年也不存在（{n_gap:,} 行）" if n_gap else ""
+    return Bilingual(
+        f"the lag does not exist in a unit's first year ({n_first:,} rows)" + gap,
+        f"滞后值在每个单位的第一年不存在（{n_first:,} 行）" + gap_zh,
+    )
 
 
 def segments_sentence(segment_mean: float, t3_main: float) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from aichain_utils.replication import columns as replication
 from aichain_utils.replication import ledger
-from aichain_utils.replication.numbers import NOT_SIMULATED, Numbers, Results
+from aichain_utils.replication.numbers import NOT_SIMULATED, Bilingual, Numbers, Results
 from aichain_utils.report import tables
 from aichain_utils.report.tables import Column, RenderedTable
 
@@ -221,15 +221,17 @@ class HeterogeneityTruth(Results):
             return pd.DataFrame({"note": ["not simulated data: no known truth"]})
         return self.groups
 
-    def gap_reading(self) -> str:
+    def gap_reading(self) -> Bilingual:
         """Why the estimates lie where they do: a shared upward bias (more than three quarters of the groups
         above their truth) or sampling error (gaps of both signs)."""
         if (self.groups["gap in SEs"] > 0).mean() > SHARED_BIAS_SHARE:
-            return (
+            return Bilingual(
                 "the groups inherit the upward bias the fixed-effects estimator has in the calibrated world "
-                "(the reverse feedback of ERL shocks into AI embedding; see the baseline chapter)"
+                "(the reverse feedback of ERL shocks into AI embedding; see the baseline chapter)",
+                "各组承袭了固定效应估计量在校准世界中的向上偏差"
+                "（ERL 冲击对人工智能嵌入程度的反向反馈；见基准回归一章）",
             )
-        return "the gaps have both signs, as sampling error would give"
+        return Bilingual("the gaps have both signs, as sampling error would give", "差距有正有负，正如抽样误差所致")
 
     def numbers(self) -> Numbers:
         """Groups compared, above their truth, the range of the gaps and those within two SEs (``het_*``);

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from aichain_utils.replication.numbers import Numbers, Results, true_effect
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results, true_effect
 from aichain_utils.robustness import causal_mediation as _mediation
 from aichain_utils.robustness import fragility as _fragility
 from aichain_utils.robustness import multiple, plots, sentences, speccurve
@@ -130,11 +130,11 @@ class _LeftOut:
             )))  # fmt: skip
 
 
-def curve_verdict(share_positive_significant: float, null_p_share: float) -> str:
+def curve_verdict(share_positive_significant: float, null_p_share: float) -> Bilingual:
     """The curve's verdict: at least 90% positive and significant and a joint p below 5% keep the claim."""
     if share_positive_significant >= CURVE_SHARE and null_p_share < ALPHA:
-        return "the claim does not depend on the readings"
-    return "the claim depends on the readings"
+        return Bilingual("the claim does not depend on the readings", "该论断不依赖于这些解读")
+    return Bilingual("the claim depends on the readings", "该论断依赖于这些解读")
 
 
 def fe_reading(widest: str, fe_gap: float) -> str:
@@ -248,9 +248,11 @@ def specification_curve(panel, null_reps: int = NULL_REPS, seed: int = SEED) -> 
     return SpecificationCurve(curve, left_out, true_effect(panel))
 
 
-def oster_verdict(delta: float) -> str:
+def oster_verdict(delta: float) -> Bilingual:
     """Oster's rule of thumb: a relative selection |δ| above 1 to bring the coefficient to zero is robust."""
-    return "beyond Oster's rule of thumb |δ| > 1" if abs(delta) > 1 else "within Oster's |δ| ≤ 1"
+    if abs(delta) > 1:
+        return Bilingual("beyond Oster's rule of thumb |δ| > 1", "超出了 Oster 的经验法则 |δ| > 1")
+    return Bilingual("within Oster's |δ| ≤ 1", "在 Oster 的 |δ| ≤ 1 之内")
 
 
 class Sensitivity(Results):

@@ -44,21 +44,25 @@ def exercise_panels(seed: int = EXERCISE_SEED) -> pd.DataFrame:
     return pd.concat(rows)[["scenario", "feedback", "estimate", "se", "truth", "SEs from truth"]].round(3)
 
 
-def reading(ses_from_truth: pd.Series) -> str:
+def reading(ses_from_truth: pd.Series) -> Bilingual:
     """Whether every estimate of one panel lies within two of its standard errors of the truth."""
     if (ses_from_truth <= WITHIN_SES).all():
-        return "both within two of their standard errors of the truth"
-    return "not both within two of their standard errors of the truth"
+        return Bilingual("both within two of their standard errors of the truth", "两者都在真值的两个标准误之内")
+    return Bilingual("not both within two of their standard errors of the truth", "并非两者都在真值的两个标准误之内")
 
 
-def where_run(meta: dict) -> str:
+def where_run(meta: dict) -> Bilingual:
     """Where the stored Monte Carlo ran: local processes or a Dask cluster (its metadata)."""
-    return f"{meta['workers']} local processes" if meta.get("workers") else "a Dask cluster"
+    if meta.get("workers"):
+        return Bilingual(f"{meta['workers']} local processes", f"{meta['workers']} 个本地进程")
+    return Bilingual("a Dask cluster", "一个 Dask 集群")
 
 
-def mc_state(current: bool) -> str:
+def mc_state(current: bool) -> Bilingual:
     """The stored Monte Carlo's state: "current", or stale with the command that renews it."""
-    return "current" if current else "STALE: rerun make montecarlo"
+    if current:
+        return Bilingual("current", "最新的")
+    return Bilingual("STALE: rerun make montecarlo", "已过期：请重新运行 make montecarlo")
 
 
 @dataclass

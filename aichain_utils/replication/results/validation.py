@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from aichain_utils.replication import lab, validation
-from aichain_utils.replication.numbers import Numbers, Results
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results
 
 __all__ = ["Validation", "estimator_validation", "feedback_sentence", "plural_cases", "stored_sentence"]
 
@@ -66,9 +66,14 @@ def feedback_sentence(feedback: float) -> str:
     )
 
 
-def mc_state(current: bool) -> str:
+def mc_state(current: bool) -> Bilingual:
     """The stored Monte Carlo's state: "current", or stale with the command that renews it."""
-    return "current" if current else "STALE (parameters or code changed since; rerun make montecarlo)"
+    if current:
+        return Bilingual("current", "最新的")
+    return Bilingual(
+        "STALE (parameters or code changed since; rerun make montecarlo)",
+        "已过期（此后参数或代码有变；请重新运行 make montecarlo）",
+    )
 
 
 def _names(names: list[str]) -> str:

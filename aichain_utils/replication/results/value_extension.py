@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from aichain_utils.replication import claims, ledger
 from aichain_utils.replication import columns as replication
-from aichain_utils.replication.numbers import NOT_SIMULATED, Numbers, true_effect
+from aichain_utils.replication.numbers import NOT_SIMULATED, Bilingual, Numbers, true_effect
 from aichain_utils.replication.results.heterogeneity import TableResults
 
 __all__ = ["CLAIM", "Table10", "standardised_words", "table10", "value_extension_partial"]
@@ -43,7 +43,12 @@ def standardised_words(std_lcv: float, std_wcv: float, raw_lcv: float, raw_wcv: 
         f"reading that width lags length {'survives' if keeps else 'does not survive'} the change of units on "
         "the data of this build."
     )
-    return {"verdict": "keeps the paper's ordering" if keeps else "reverses the paper's ordering", "solution": solution}
+    verdict = (
+        Bilingual("keeps the paper's ordering", "保持了论文的排序")
+        if keeps
+        else Bilingual("reverses the paper's ordering", "颠倒了论文的排序")
+    )
+    return {"verdict": verdict, "solution": solution}
 
 
 class Table10(TableResults):
