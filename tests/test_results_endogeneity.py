@@ -30,6 +30,8 @@ def test_lag_losses_and_their_sentence_with_and_without_gaps():
 def test_segments_sentence_both_ways():
     assert endo.segments_sentence(0.25, 0.25 + 1e-8) == "exactly column (6) of Table 3"
     assert endo.segments_sentence(0.2, 0.25).startswith("while column (6) of Table 3 is 0.250")
+    assert endo.segments_sentence(0.25, 0.25 + 1e-8).zh == "恰好等于表 3 第（6）列"
+    assert endo.segments_sentence(0.2, 0.25).zh.startswith("而表 3 第（6）列为 0.250：")
 
 
 def test_psm_sentence_both_ways():
@@ -37,6 +39,9 @@ def test_psm_sentence_both_ways():
     assert "97% of the matched" in endo.psm_mechanical_sentence(True, 0.97, 10)
     assert endo.psm_mechanical_sentence(False, 0.97, 10).startswith("On these data the controls vary")
     assert endo.psm_mechanical_sentence(True, float("nan"), 0).startswith("On these data the controls vary")
+    assert endo.psm_mechanical_sentence(True, 0.97, 10).zh.startswith("这种平衡是机械的，并非匹配的成果")
+    assert "有 97% 在距离为零处" in endo.psm_mechanical_sentence(True, 0.97, 10).zh
+    assert endo.psm_mechanical_sentence(False, 0.97, 10).zh.startswith("在这些数据上，控制变量在行业—年份内有所变化")
 
 
 def test_thresholds():

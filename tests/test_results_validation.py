@@ -32,6 +32,8 @@ def test_stored_sentence_names_the_stored_references_or_says_all_were_rerun():
 
 def test_feedback_sentence_with_and_without_feedback():
     assert "by 0.125 per unit of shock" in feedback_sentence(0.125)
+    assert "（每单位冲击 0.125）" in feedback_sentence(0.125).zh
+    assert feedback_sentence(0.0).zh.startswith("校准世界没有反向反馈")
     assert feedback_sentence(0.0).startswith("the calibrated world has no reverse feedback")
 
 

@@ -246,18 +246,10 @@ def at_a_glance(panel) -> Glance:
     tidy = {t: render_table(t, cols).tidy for t, cols in ledger.whole_tables(replicated).items()}
     claim_table = claims.evaluate_claims(tidy)
     missing3 = replicated[3] if isinstance(replicated[3], str) else None
-    heads = headline.headline_sentences(
-        world,
-        int(world_meta["reps"]),
-        world_current,
-        audit.run_audit(),
-        claim_table,
-        tidy.get(3),
-        book_ledger,
-        panel.source,
-        true_effect(panel),
-        missing3,
-    )
+    facts = (world, int(world_meta["reps"]), world_current, audit.run_audit(), claim_table, tidy.get(3), book_ledger,
+             panel.source, true_effect(panel), missing3)  # fmt: skip
+    english, chinese = (headline.headline_sentences(*facts, language=lang) for lang in ("en", "zh"))
+    heads = {key: Bilingual(english[key], chinese[key]) for key in english}
     return Glance(
         book_ledger, replicated, world, world_meta, world_current, availability.assess(panel), claim_table, heads
     )

@@ -137,16 +137,19 @@ def curve_verdict(share_positive_significant: float, null_p_share: float) -> Bil
     return Bilingual("the claim depends on the readings", "该论断依赖于这些解读")
 
 
-def fe_reading(widest: str, fe_gap: float) -> str:
+def fe_reading(widest: str, fe_gap: float) -> Bilingual:
     """Exercise 1's reading of which dimension moves the estimate most (the fixed effects, or not)."""
     if widest == "fixed effects":
-        return (
+        return Bilingual(
             "As expected, the fixed effects matter most: year effects alone or none leave the industry and unit "
-            "levels of AIE in the comparison, which unit effects remove."
+            "levels of AIE in the comparison, which unit effects remove.",
+            "不出所料，固定效应最为重要：只有年份效应或没有固定效应时，AIE 在行业和单位层面的水平差异留在比较之中，"
+            "而单位效应会将其消除。",
         )
-    return (
+    return Bilingual(
         f"So on this data it is not the fixed effects, the usual suspect, that matter most; their medians differ "
-        f"by {fe_gap:.3f}."
+        f"by {fe_gap:.3f}.",
+        f"因此在这些数据上，最重要的并不是通常被怀疑的固定效应；其中位数相差 {fe_gap:.3f}。",
     )
 
 
@@ -197,15 +200,19 @@ class SpecificationCurve(Results):
                 })  # fmt: skip
         return pd.DataFrame(rows)
 
-    def truth_sentence(self) -> str:
+    def truth_sentence(self) -> Bilingual:
         """On the simulated panel, the share of the 95% intervals covering the true effect."""
         if self.truth is None:
-            return "On licensed data there is no true effect to compare the curve with."
+            return Bilingual(
+                "On licensed data there is no true effect to compare the curve with.",
+                "在授权数据上没有可与该曲线比较的真实效应。",
+            )
         pts = self.curve.points
         cover = float(((pts["ci_low"] <= self.truth) & (self.truth <= pts["ci_high"])).mean())
-        return (
+        return Bilingual(
             f"On this simulated panel the true effect is {self.truth:.3f}; "
-            f"{_pct(cover):.0f}% of the specifications' 95% intervals cover it."
+            f"{_pct(cover):.0f}% of the specifications' 95% intervals cover it.",
+            f"在这一模拟面板上，真实效应为 {self.truth:.3f}；各设定的 95% 置信区间中有 {_pct(cover):.0f}% 覆盖了它。",
         )
 
     def numbers(self) -> Numbers:
@@ -284,11 +291,13 @@ class Sensitivity(Results):
             "adjusted_estimate": "adjusted estimate", "adjusted_ci_low": "95% low", "adjusted_ci_high": "95% high",
         })  # fmt: skip
 
-    def oster_move_words(self) -> str:
+    def oster_move_words(self) -> Bilingual:
         """Whether adding the controls moves the coefficient by less or more than one standard error."""
         r = self.result
         move = abs(r.oster["beta_short"] - r.oster["beta_controlled"])
-        return f"{'less' if move < r.se else 'more'} than one standard error ({r.se:.3f})"
+        if move < r.se:
+            return Bilingual(f"less than one standard error ({r.se:.3f})", f"不到一个标准误（{r.se:.3f}）")
+        return Bilingual(f"more than one standard error ({r.se:.3f})", f"超过一个标准误（{r.se:.3f}）")
 
     def numbers(self) -> Numbers:
         """Partial R², RV and RV_α, Oster's δ, β*, R_max and the two coefficients, the verdicts and the

@@ -51,18 +51,21 @@ def stored_sentence(source: dict[str, str], seconds: dict[str, float]) -> str:
     )
 
 
-def feedback_sentence(feedback: float) -> str:
+def feedback_sentence(feedback: float) -> Bilingual:
     """Why fixed effects may be biased in the calibrated world: its reverse feedback of the ERL shock into AI
     embedding (``latent_ai.feedback_from_erl_shock``), or, without one, another part of the process."""
     if feedback > 0:
-        return (
+        return Bilingual(
             f"the calibrated world lets the ERL shock feed back into AI embedding (by {feedback:.3f} per unit of "
             "shock), which biases fixed effects and first differences in expectation, and only the instruments "
-            "are meant to recover the truth"
+            "are meant to recover the truth",
+            f"校准世界让 ERL 冲击反馈到人工智能嵌入程度（每单位冲击 {feedback:.3f}），这使固定效应和一阶差分"
+            "在期望上有偏，只有工具变量旨在还原真值",
         )
-    return (
+    return Bilingual(
         "the calibrated world has no reverse feedback, so a bias of fixed effects or first differences "
-        "comes from another part of the data-generating process, which the lab's scenarios help to find"
+        "comes from another part of the data-generating process, which the lab's scenarios help to find",
+        "校准世界没有反向反馈，因此固定效应或一阶差分的偏差来自数据生成过程的其他部分，模拟实验室的各情景有助于找到它",
     )
 
 
