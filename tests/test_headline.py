@@ -304,3 +304,25 @@ def test_bias_clauses_follow_the_lab_rule_of_twice_the_monte_carlo_se():
         "Carlo SE); B +0.030 (Monte Carlo SE 0.020; no bias detectable)"
     )
     assert "rerun make montecarlo" in labtext.bias_clauses(verdicts, summary, ["B"], current=False)
+    assert text.zh == (
+        "在 100 次重复中，平均偏差分别为：A 为 +0.030（蒙特卡洛标准误 0.010；有偏：超过其蒙特卡洛标准误的两倍）；"
+        "B 为 +0.030（蒙特卡洛标准误 0.020；检测不到偏差）"
+    )
+    assert labtext.bias_clauses(verdicts, summary, ["B"], current=False).zh.endswith("请重新运行 make montecarlo）")
+
+
+def test_the_failure_sentence_in_chinese_both_ways():
+    import pandas as pd
+
+    from aichain_utils.replication import lab, labtext
+
+    ok = pd.DataFrame({"replication": [1, 2], "estimator": "FE", "estimate": 0.1, "se": 0.1, "truth": 0.1, "error": ""})
+    assert labtext.failure_text(lab.failure_sentence(ok)).zh == "2 次重复中没有一次失败。"
+    text = labtext.failure_text("3 of 200 replications (1.5%) failed and are left out of every statistic: 2 because "
+                                "of RawDataError: too big; 1 because of ValueError: singular.")  # fmt: skip
+    assert text.zh == (
+        "200 次重复中有 3 次（1.5%）失败，已从所有统计量中剔除："
+        "2 次因为 RawDataError: too big；1 次因为 ValueError: singular。"
+    )
+    with pytest.raises(ValueError, match="unknown shape"):
+        labtext.failure_text("Some replications failed.")

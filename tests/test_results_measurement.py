@@ -76,10 +76,11 @@ def test_table2_numbers_are_the_comparison_table_and_data_kind_both_ways(ap):
     assert n.n_within == cmp["within 10%"].sum() and n.n_vars == len(cmp)
     assert n.max_mean_gap == cmp["mean Δ%"].abs().max() and n.max_sd_gap == cmp["SD Δ%"].abs().max()
     assert n.sample_sizes == rm.sample_sizes_sentence(cmp)
-    assert n.data_kind == "the simulated panel"
+    assert n.data_kind == "the simulated panel" and n.data_kind.zh == "模拟面板"
     licensed = DataSource(kind="licensed", path=None, label="your file", fingerprint="x", level="analysis")
     user = dataclasses.replace(ap, source=licensed)
     assert results.table2(user).numbers().data_kind == "the data of this build"
+    assert results.table2(user).numbers().data_kind.zh == "本次构建的数据"
 
 
 def test_measures_numbers_are_the_panel_and_the_published_record(ap, meas):
@@ -103,6 +104,7 @@ def test_measures_numbers_are_the_panel_and_the_published_record(ap, meas):
 def test_upsilon_note_and_tables_both_ways(ap, meas):
     assert meas.alternatives  # the simulated panel is built from raw inputs: the readings switch
     assert meas.numbers().upsilon_note == "Both readings are computed from the raw inputs of this build."
+    assert meas.numbers().upsilon_note.zh == "两种解读都由本次构建的原始输入计算得出。"
     assert not isinstance(meas.upsilon_table(), str) and not isinstance(meas.alternatives_table(), str)
     finished = results.measures(ap)
     finished.alternatives, finished.ex3 = {}, meas.ex3  # as on a file of finished variables

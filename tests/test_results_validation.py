@@ -20,6 +20,7 @@ KEYS = [r.key for r in validation.REFERENCES[:2]]
 
 def test_plural_cases():
     assert plural_cases(1) == "1 test case" and plural_cases(3) == "3 test cases"
+    assert plural_cases(3).zh == "3 个测试用例"
 
 
 def test_stored_sentence_names_the_stored_references_or_says_all_were_rerun():

@@ -63,11 +63,16 @@ def test_table10_claim_words_follow_the_claims_table(t10, monkeypatch):
     row = claims.evaluate_claims({10: t10.table.tidy}).set_index("id").loc[ve.CLAIM]
     n = t10.numbers()
     assert n.claim_detail == row["replicated detail"]
-    for verdict, word in (("yes", "supports"), ("no", "does not support"), ("not comparable", "cannot judge")):
+    words = (
+        ("yes", "supports", "支持"),
+        ("no", "does not support", "不支持"),
+        ("not comparable", "cannot judge", "无法判断"),
+    )
+    for verdict, word, zh in words:
         planted = row.copy()
         planted["replicated supports"] = verdict
         monkeypatch.setattr(ve.Table10, "claim", lambda self, planted=planted: planted)
-        assert t10.numbers().claim_word == word
+        assert t10.numbers().claim_word == word and t10.numbers().claim_word.zh == zh
 
 
 def test_table10_truth_is_none_with_its_reason_on_a_users_data(t10, monkeypatch):

@@ -20,6 +20,7 @@ __all__ = [
     "FEEDBACK",
     "SCENARIOS_ZH",
     "bias_clauses",
+    "failure_text",
     "feedback_sentences",
     "scenario_sentence",
     "scenario_table",
@@ -184,7 +185,9 @@ def scenario_table(params: dict, scenarios: dict | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def bias_clauses(verdicts: pd.DataFrame, summary: pd.DataFrame, estimators: list[str], current: bool = True) -> str:
+def bias_clauses(
+    verdicts: pd.DataFrame, summary: pd.DataFrame, estimators: list[str], current: bool = True
+) -> Bilingual:
     """One clause per estimator: its Monte Carlo bias, the bias's Monte Carlo SE and the verdict.
 
     The verdict is :func:`aichain_utils.replication.lab.monte_carlo_verdicts`'s rule (biased only beyond twice the
@@ -207,17 +210,21 @@ def bias_clauses(verdicts: pd.DataFrame, summary: pd.DataFrame, estimators: list
     """
     v = verdicts.set_index("estimator")
     s = summary.set_index("estimator")
-    clauses = []
+    clauses, clauses_zh = [], []
     for est in estimators:
         bias, se = float(s.loc[est, "bias"]), float(s.loc[est, "bias MC SE"])
-        word = "biased: beyond twice its Monte Carlo SE" if bool(v.loc[est, "biased"]) else "no bias detectable"
+        biased = bool(v.loc[est, "biased"])
+        word = "biased: beyond twice its Monte Carlo SE" if biased else "no bias detectable"
+        word_zh = "有偏：超过其蒙特卡洛标准误的两倍" if biased else "检测不到偏差"
         clauses.append(f"{est} {bias:+.3f} (Monte Carlo SE {se:.3f}; {word})")
-    text = "; ".join(clauses)
+        clauses_zh.append(f"{est} 为 {bias:+.3f}（蒙特卡洛标准误 {se:.3f}；{word_zh}）")
     reps = int(s["replications"].iloc[0])
-    text = f"over {reps} replications the mean bias is {text}"
+    text = f"over {reps} replications the mean bias is {'; '.join(clauses)}"
+    zh = f"在 {reps} 次重复中，平均偏差分别为：{'；'.join(clauses_zh)}"
     if not current:
         text += " (the stored Monte Carlo was made with other code or parameters: rerun make montecarlo)"
-    return text
+        zh += "（存储的蒙特卡洛模拟是用其他代码或参数生成的：请重新运行 make montecarlo）"
+    return Bilingual(text, zh)
 
 
 # --------------------------------------------------------------------------- the lab's sentences in Chinese
@@ -236,6 +243,36 @@ SCENARIOS_ZH: dict[str, str] = {
     "invalid instrument": "无效工具变量",
     "confounded mediator": "中介变量受混杂",
 }
+
+_NO_FAILURE = re.compile(r"None of the (\d+) replications failed\.")
+_FAILURES = re.compile(
+    r"(?P<failed>\d+) of (?P<total>\d+) replications \((?P<pct>\S+)%\) failed and are left out of every "
+    r"statistic: (?P<why>.+)\."
+)
+_FAILURE_REASON = re.compile(r"(\d+) because of (.+)")
+
+
+def failure_text(sentence: str) -> Bilingual:
+    """:func:`aichain_utils.replication.lab.failure_sentence` with its Chinese text. The reasons are the
+    failed replications' error messages, cited as they are.
+
+    Raises
+    ------
+    ValueError
+        If the sentence is not of the shape ``failure_sentence`` writes.
+    """
+    none, some = _NO_FAILURE.fullmatch(sentence), _FAILURES.fullmatch(sentence)
+    if none is not None:
+        return Bilingual(sentence, f"{none[1]} 次重复中没有一次失败。")
+    if some is None:
+        raise _unreadable("a sentence on the failed replications", sentence)
+    reasons = [_FAILURE_REASON.fullmatch(part) for part in some["why"].split("; ")]
+    why = "；".join(f"{r[1]} 次因为 {r[2]}" for r in reasons) if all(reasons) else some["why"]
+    return Bilingual(
+        sentence,
+        f"{some['total']} 次重复中有 {some['failed']} 次（{some['pct']}%）失败，已从所有统计量中剔除：{why}。",
+    )
+
 
 _SCENARIO = re.compile(
     r"(?P<name>[^:]+): (?:more than (?P<far_k>\S+) SEs from the truth: (?P<far>.+); every other estimate within\."

@@ -136,7 +136,7 @@ class Table9(GroupTable):
     prefix = "t9"
     number = 9
 
-    def region_rule(self) -> tuple[str, int, int]:
+    def region_rule(self) -> tuple[Bilingual, int, int]:
         """How the region split was formed on these data, with the developed and all provinces counted.
 
         The book forms it (the top 30% of provinces by the factor-market index) unless the file labels
@@ -147,14 +147,16 @@ class Table9(GroupTable):
         n_prov = int(d["province_id"].nunique())
         formed = found.get("region") is None or found["region"].status == "computed"
         if formed and n_prov:
-            rule = (
+            rule = Bilingual(
                 f"the top 30% of provinces by the factor-market index ({n_prov_dev} of {n_prov}); every unit "
-                "belongs to one province"
+                "belongs to one province",
+                f"按要素市场指数排名前 30% 的省份（{n_prov} 个中的 {n_prov_dev} 个）；每个单位属于一个省份",
             )
         else:
-            rule = (
+            rule = Bilingual(
                 "as the file labels each unit-year (developed or other); the book does not form the split from "
-                "provinces here"
+                "provinces here",
+                "按文件对每个单位—年份的标注（发达或其他）；此处本书不以省份划分",
             )
         return rule, n_prov_dev, n_prov
 

@@ -136,7 +136,9 @@ class Table2(Results):
                 "max_mean_gap": float(t["mean Δ%"].abs().max()),
                 "max_sd_gap": float(t["SD Δ%"].abs().max()),
                 "sample_sizes": sample_sizes_sentence(t),
-                "data_kind": "the simulated panel" if simulated else "the data of this build",
+                "data_kind": Bilingual("the simulated panel", "模拟面板")
+                if simulated
+                else Bilingual("the data of this build", "本次构建的数据"),
             },
         )
 
@@ -270,7 +272,10 @@ class Measures(Results):
                     "unexplained": int((cols["status"] == "unexplained").sum()),
                     "data": int((cols["status"] == "not a design N").sum()),
                 },
-                "upsilon_note": "Both readings are computed from the raw inputs of this build."
+                "upsilon_note": Bilingual(
+                    "Both readings are computed from the raw inputs of this build.",
+                    "两种解读都由本次构建的原始输入计算得出。",
+                )
                 if self.alternatives
                 else no_readings_message(),
                 "ex3": self.ex3,

@@ -164,7 +164,7 @@ class SimulationLab(Results):
             "current": mc_state(self.mc_current),
             "seed": int(meta["first_seed"]),
             "where": where_run(meta),
-            "failures": lab.failure_sentence(self.mc),
+            "failures": labtext.failure_text(lab.failure_sentence(self.mc)),
             "sim_checks": lab.simulator_check_sentence(lab.simulator_check_records()),
         }
         fb = labtext.feedback_sentences(self.params, estimates=self.scenarios)

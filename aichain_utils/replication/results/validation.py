@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from aichain_utils.replication import lab, validation
+from aichain_utils.replication import lab, labtext, validation
 from aichain_utils.replication.numbers import Bilingual, Numbers, Results
 
 __all__ = ["Validation", "estimator_validation", "feedback_sentence", "plural_cases", "stored_sentence"]
@@ -22,9 +22,9 @@ __all__ = ["Validation", "estimator_validation", "feedback_sentence", "plural_ca
 RERUN = "rerun on this build"
 
 
-def plural_cases(n: int) -> str:
-    """``n`` test case(s)."""
-    return f"{n} test case{'s' if n != 1 else ''}"
+def plural_cases(n: int) -> Bilingual:
+    """``n`` test case(s) (n 个测试用例)."""
+    return Bilingual(f"{n} test case{'s' if n != 1 else ''}", f"{n} 个测试用例")
 
 
 def stored_sentence(source: dict[str, str], seconds: dict[str, float]) -> str:
@@ -191,7 +191,7 @@ class Validation(Results):
             "mc": {
                 "reps": int(self.mc_meta["reps"]),
                 "current": mc_state(self.mc_current),
-                "failures": lab.failure_sentence(self.mc),
+                "failures": labtext.failure_text(lab.failure_sentence(self.mc)),
             },
             "unbiased": _names(v.loc[~v["biased"], "estimator"].tolist()),
             "biased": _names(v.loc[v["biased"], "estimator"].tolist()),

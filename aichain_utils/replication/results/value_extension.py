@@ -18,7 +18,7 @@ __all__ = ["CLAIM", "Table10", "standardised_words", "table10", "value_extension
 
 #: The claim of the claims table that Table 10 decides (column (2) above column (4), both positive, significant).
 CLAIM = "T10-length-first"
-_CLAIM_WORDS = {"yes": "supports", "no": "does not support"}
+_CLAIM_WORDS = {"yes": Bilingual("supports", "支持"), "no": Bilingual("does not support", "不支持")}
 
 
 def standardised_words(std_lcv: float, std_wcv: float, raw_lcv: float, raw_wcv: float) -> dict[str, str]:
@@ -85,7 +85,7 @@ class Table10(TableResults):
             std_ratio=std["std_lcv"] / std["std_wcv"],
             std_verdict=words["verdict"],
             std_solution=words["solution"],
-            claim_word=_CLAIM_WORDS.get(claim["replicated supports"], "cannot judge"),
+            claim_word=_CLAIM_WORDS.get(claim["replicated supports"], Bilingual("cannot judge", "无法判断")),
             claim_detail=claim["replicated detail"],
             true_lcv=true_effect(self.panel, "aie_on_lcv"),
             true_wcv=true_effect(self.panel, "aie_on_wcv"),
