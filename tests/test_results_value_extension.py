@@ -26,6 +26,9 @@ def test_standardised_words_keep_or_reverse_the_papers_ordering():
     # the raw comparison and the standardised one are separate: larger raw, reversed standardised
     mixed = ve.standardised_words(0.10, 0.40, raw_lcv=0.5, raw_wcv=0.2)
     assert "larger" in mixed["solution"] and mixed["verdict"].startswith("reverses")
+    assert keeps["solution"].zh.startswith("按原始系数，长度的系数大于宽度的系数；按标准差单位，长度的效应是宽度的 3.0")
+    assert keeps["solution"].zh.endswith("论文关于宽度落后于长度的解读经受住了单位的改变。")
+    assert "小于" in reverses["solution"].zh and "经受不住" in reverses["solution"].zh
 
 
 @pytest.fixture(scope="module")

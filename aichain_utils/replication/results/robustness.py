@@ -49,6 +49,8 @@ __all__ = [
 ]
 
 SEED = 20251123
+#: The data's own AIE weighting (:func:`aichain_utils.inputs.panel.aie_weight_method`) in Chinese.
+OWN_WEIGHTS_ZH = {"entropy": "熵值法权重", "published": "已发表的权重"}
 NULL_REPS = 999
 MT_REPS = 999
 MEDIATION_SIMS = 2000
@@ -103,7 +105,11 @@ class RobustnessInputs(Results):
 
     def numbers(self) -> Numbers:
         """``rob_own_aie``: the data's own AIE in words ("the entropy weights", "the file's AIE")."""
-        own = self.own_weights if self.panel.level == "analysis" else f"the {self.own_weights} weights"
+        if self.panel.level == "analysis":
+            own = Bilingual(self.own_weights, "文件自带的 AIE")
+        else:
+            zh = OWN_WEIGHTS_ZH.get(self.own_weights, f"{self.own_weights} 权重")
+            own = Bilingual(f"the {self.own_weights} weights", zh)
         return Numbers(self.prefix, {"own_aie": own})
 
 

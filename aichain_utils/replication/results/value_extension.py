@@ -37,11 +37,14 @@ def standardised_words(std_lcv: float, std_wcv: float, raw_lcv: float, raw_wcv: 
         ``verdict`` ("keeps the paper's ordering" or "reverses the paper's ordering") and ``solution``.
     """
     keeps = std_lcv > std_wcv
-    solution = (
+    solution = Bilingual(
         f"As raw coefficients, length's is {'larger' if raw_lcv > raw_wcv else 'smaller'} than width's; in "
         f"standard-deviation units length's effect is {std_lcv / std_wcv:.1f} times width's, so the paper's "
         f"reading that width lags length {'survives' if keeps else 'does not survive'} the change of units on "
-        "the data of this build."
+        "the data of this build.",
+        f"按原始系数，长度的系数{'大于' if raw_lcv > raw_wcv else '小于'}宽度的系数；按标准差单位，长度的效应是宽度的 "
+        f"{std_lcv / std_wcv:.1f} 倍，因此在本次构建的数据上，论文关于宽度落后于长度的解读"
+        f"{'经受住了' if keeps else '经受不住'}单位的改变。",
     )
     verdict = (
         Bilingual("keeps the paper's ordering", "保持了论文的排序")
