@@ -106,6 +106,44 @@ def test_the_ledger_sentence_never_calls_agreement_on_the_calibrated_panel_a_val
     assert "calibrated" not in headline.ledger_sentence(ledger, simulated=False)
 
 
+# ------------------------------------------------------------------ the headline in Chinese, from the same counts
+def test_the_world_sentence_in_chinese_both_ways():
+    text = headline.world_sentence(WORLD, reps=200, language="zh")
+    assert "重复运行 200 次" in text and "发表的 7 个 AIE 系数中，有 5 个位于该世界的中央95%区间之内" in text
+    assert "1 个在蒙特卡洛误差范围内位于其边缘，1 个位于其外；" in text
+    assert "在该世界产生的全部 8 个已发表统计量中，有 6 个位于区间之内" in text and "已过期" not in text
+    assert headline.world_sentence(WORLD, reps=200, current=False, language="zh").endswith("会重新运行它。")
+    assert headline.world_sentence(None, reps=0, language="zh").startswith("本次构建没有存储最接近的模拟世界")
+
+
+def test_the_audit_claims_and_ledger_sentences_in_chinese():
+    findings = pd.DataFrame({"severity": ["error", "warning", "warning", "info"]})
+    assert headline.audit_sentence(findings, language="zh") == (
+        "对已发表表格的一致性审查发现 1 项在任何解读下都不可能成立，2 项在论文自己对其研究设计的描述下"
+        "不可能成立；另有 1 项不寻常但有可能。"
+    )
+    sim = headline.claims_sentence(_claims(["yes", "no", "not comparable"]), simulated=True, language="zh")
+    assert "论文 3 项文字论断中，论文自己的表格支持 2 项" in sim and "（其中 1 项在这些数据上无法判断）。" in sim
+    assert sim.endswith("描述的是模拟，而非论文的论断。")
+    user = headline.claims_sentence(_claims(["yes", "yes", "yes"]), simulated=False, language="zh")
+    assert user.endswith("在本次构建的数据上复制的表格支持 3 项。")
+    ledger = pd.DataFrame({"verdict": ["reproduced"] * 3 + ["differs by design", "not comparable"]})
+    text = headline.ledger_sentence(ledger, simulated=True, language="zh")
+    assert "在复现台账的 5 个已发表数字中，有 3 个" in text and "1 个存在设计性差异，0 个无法复现，1 个不可比" in text
+    assert text.endswith("既不验证论文，也不验证代码。")
+    assert "校准" not in headline.ledger_sentence(ledger, simulated=False, language="zh")
+
+
+def test_the_estimate_sentence_in_chinese_names_the_truth_only_on_simulated_data():
+    sim = headline.estimate_sentence(TIDY3, simulated=True, label="", truth=0.913, language="zh")
+    assert "0.812（标准误 0.046，稳健标准误（HC1）），而已发表值为 0.950" in sim and "模拟中设定的效应为 0.913" in sim
+    user = headline.estimate_sentence(TIDY3, simulated=False, label="your file panel.csv", language="zh")
+    assert "（your file panel.csv）" in user and "相差 2.8 个已发表标准误" in user and "模拟" not in user
+    assert headline.estimate_sentence(None, True, "", missing="no ERL", language="zh").endswith("未能构建：no ERL。")
+    with pytest.raises(ValueError, match="language='fr'"):
+        headline.audit_sentence(pd.DataFrame({"severity": []}), language="fr")
+
+
 # ------------------------------------------------------------------ omitted-variable benchmarks
 @pytest.fixture(scope="module")
 def darfur():
@@ -216,6 +254,11 @@ def test_the_feedback_text_is_computed_from_the_parameters():
     assert "1.000, 5 times the reverse feedback scenario's" in zero["strong"]
     some = labtext.feedback_sentences(_params(0.1), SCEN)
     assert "raises AI embedding by 0.100" in some["base"] and "2.0 times the closest world's" in some["reverse"]
+    assert zero["base"].zh == "最接近的模拟世界没有反向反馈：其 latent_ai.feedback_from_erl_shock 为 0.000。"
+    assert zero["reverse"].zh.startswith("将反馈设为 0.200：")
+    assert zero["strong"].zh == "将反馈设为 1.000，是反向反馈情景的 5 倍。"
+    assert "提高 0.100" in some["base"].zh
+    assert some["reverse"].zh.startswith("将反馈设为 0.200，是最接近的模拟世界的 2.0 倍：")
     table = labtext.scenario_table(_params(0.0), SCEN).set_index("scenario")
     assert "the closest world's feedback is 0.000" in table.loc["reverse feedback", "what changes"]
     assert table.loc["baseline", "what changes"] == "the calibrated panel"
@@ -231,6 +274,9 @@ def test_the_feedback_size_sentence_says_whether_one_panel_can_see_the_bias():
     assert "too small to see in one panel" in small
     large = labtext.feedback_sentences(_params(0.0, 1.0), SCEN, _scen_estimates([0.85, 0.95, 1.30]))["size"]
     assert "moves the estimate by 0.450, more than its standard error (0.020)" in large
+    assert "在强反向因果情景下为 0.852：" in small.zh and small.zh.endswith("小到在单个面板中无法看出。")
+    assert large.zh.endswith("反馈使估计值变动 0.450，超过其标准误（0.020）。")
+    assert labtext.feedback_sentences(_params(0.0), SCEN)["size"].zh.endswith("人工智能嵌入程度也只变动 0.0100。")
 
 
 def test_bias_clauses_follow_the_lab_rule_of_twice_the_monte_carlo_se():
@@ -258,3 +304,25 @@ def test_bias_clauses_follow_the_lab_rule_of_twice_the_monte_carlo_se():
         "Carlo SE); B +0.030 (Monte Carlo SE 0.020; no bias detectable)"
     )
     assert "rerun make montecarlo" in labtext.bias_clauses(verdicts, summary, ["B"], current=False)
+    assert text.zh == (
+        "在 100 次重复中，平均偏差分别为：A 为 +0.030（蒙特卡洛标准误 0.010；有偏：超过其蒙特卡洛标准误的两倍）；"
+        "B 为 +0.030（蒙特卡洛标准误 0.020；检测不到偏差）"
+    )
+    assert labtext.bias_clauses(verdicts, summary, ["B"], current=False).zh.endswith("请重新运行 make montecarlo）")
+
+
+def test_the_failure_sentence_in_chinese_both_ways():
+    import pandas as pd
+
+    from aichain_utils.replication import lab, labtext
+
+    ok = pd.DataFrame({"replication": [1, 2], "estimator": "FE", "estimate": 0.1, "se": 0.1, "truth": 0.1, "error": ""})
+    assert labtext.failure_text(lab.failure_sentence(ok)).zh == "2 次重复中没有一次失败。"
+    text = labtext.failure_text("3 of 200 replications (1.5%) failed and are left out of every statistic: 2 because "
+                                "of RawDataError: too big; 1 because of ValueError: singular.")  # fmt: skip
+    assert text.zh == (
+        "200 次重复中有 3 次（1.5%）失败，已从所有统计量中剔除："
+        "2 次因为 RawDataError: too big；1 次因为 ValueError: singular。"
+    )
+    with pytest.raises(ValueError, match="unknown shape"):
+        labtext.failure_text("Some replications failed.")

@@ -12,6 +12,9 @@ the Chinese build pastes the Chinese text wherever a glue role of its key stands
   ``tools/build_book.py`` as ``make book`` and ``make book LANG=zh`` build the real book. The English page
   shows the English words, the translated paragraph of the Chinese page the Chinese words (none empty),
   and the untranslated paragraph stays English throughout; the executed notebook carries both texts.
+* **Displayed Markdown.** A cell that displays a bilingual Markdown list (``book.show_markdown``, as the
+  audit and simulation-lab pages display their computed lists) shows the English list on the English page
+  and the Chinese list, rendered as Markdown, on the Chinese page; a plain English text stays English.
 * **Planted:** a bilingual leaf with an empty Chinese (or English) text is refused with a clear error, and
   so is a glued output whose Chinese text is empty.
 """
@@ -25,8 +28,9 @@ from pathlib import Path
 import pytest
 from test_i18n import _build, _sandbox
 
-from aichain_utils.book.sphinxext import translated_text
-from aichain_utils.replication.numbers import ZH_MIME, Bilingual, Numbers
+from aichain_utils.book import show_markdown
+from aichain_utils.book.sphinxext import chinese_markdown, translated_text
+from aichain_utils.replication.numbers import ZH_MARKDOWN, ZH_MIME, Bilingual, Numbers, bilingual_join
 
 PAGE = """\
 ---
@@ -56,6 +60,16 @@ Column (4), {glue:text}`zz_coef:.3f`, is {glue:text}`zz_c4_vs_c2` than column (2
  by {glue:text}`zz_estimator`.
 
 An untranslated paragraph: {glue:text}`zz_c4_vs_c2`.
+
+```{code-cell} ipython3
+:tags: [remove-input]
+book.show_markdown(Bilingual("- **first** item\\n- second item", "- **第一**项\\n- 第二项"))
+```
+
+```{code-cell} ipython3
+:tags: [remove-input]
+book.show_markdown("- a plain English item")
+```
 """
 
 CATALOGUE = """\
@@ -147,3 +161,36 @@ def test_translated_text_formats_as_the_english_is_formatted():
     assert translated_text(data, ">4s") == "  更大"
     assert translated_text({"text/plain": "'FGLS'"}, "s") is None  # not bilingual: MyST-NB pastes it
     assert translated_text({"text/plain": "'x'", ZH_MIME: ["更", "大"]}) == "更大"  # split into lines
+
+
+@pytest.mark.slow
+def test_a_displayed_bilingual_markdown_list_is_in_the_page_language(sandbox):
+    english = (sandbox / "_build" / "html" / "page.html").read_text(encoding="utf-8")
+    chinese = (sandbox / "_build" / "html" / "zh" / "page.html").read_text(encoding="utf-8")
+    items = re.compile(r"<li><p>(.*?)</p></li>", flags=re.S)
+    assert items.findall(english) == ["<strong>first</strong> item", "second item", "a plain English item"]
+    assert items.findall(chinese) == ["<strong>第一</strong>项", "第二项", "a plain English item"]
+
+
+def test_show_markdown_displays_the_english_and_carries_the_chinese():
+    from IPython.core.formatters import DisplayFormatter
+
+    data, metadata = DisplayFormatter().format(show_markdown(Bilingual("- **a**", "- **甲**")))
+    assert data["text/markdown"] == "- **a**" and metadata == {"text/markdown": {ZH_MARKDOWN: "- **甲**"}}
+    assert chinese_markdown(metadata) == "- **甲**"
+    data, metadata = DisplayFormatter().format(show_markdown("- plain"))  # English only: as Markdown("- plain")
+    assert data["text/markdown"] == "- plain" and metadata == {} and chinese_markdown(metadata) is None
+
+
+def test_an_empty_chinese_markdown_is_refused():
+    with pytest.raises(ValueError, match="empty Chinese text"):
+        chinese_markdown({"text/markdown": {ZH_MARKDOWN: " "}})
+    assert chinese_markdown({"text/markdown": {ZH_MARKDOWN: ["- 甲", "\n- 乙"]}}) == "- 甲\n- 乙"
+
+
+def test_bilingual_join_joins_each_language_with_its_separator():
+    text = bilingual_join([Bilingual("2 errors", "2 项错误"), "FE", Bilingual("1 note", "1 项提示")], ", ", "，")
+    assert (text, text.zh) == ("2 errors, FE, 1 note", "2 项错误，FE，1 项提示")
+    assert bilingual_join([Bilingual("a", "甲")], "\n").zh == "甲"
+    with pytest.raises(ValueError, match="at least one part"):
+        bilingual_join([], ", ")

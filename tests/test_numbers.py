@@ -85,6 +85,12 @@ def test_sampling_error_clause_is_the_two_se_rule():
         sampling_error_clause(0.1, 0.0)
 
 
+@pytest.mark.parametrize(("bias", "se", "named"), [(float("nan"), 0.1, "bias=nan"), (0.1, float("nan"), "se=nan")])
+def test_sampling_error_clause_refuses_a_planted_nan(bias, se, named):
+    with pytest.raises(ValueError, match=named):
+        sampling_error_clause(bias, se)
+
+
 def test_glue_numbers_glues_each_key_once(monkeypatch):
     import myst_nb
 

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 from aichain_utils.replication import audit, calibration, claims
+from aichain_utils.replication.numbers import Bilingual
 from aichain_utils.replication.results.audit import (
+    FAMILIES_ZH,
     AuditResults,
     consistency_audit,
     count_words,
@@ -23,15 +25,26 @@ def test_count_words_is_singular_for_one():
     assert count_words(0, "note") == "0 notes" and count_words(3, "warning") == "3 warnings"
 
 
+def test_count_words_of_a_bilingual_word_is_bilingual():
+    three = count_words(3, Bilingual("error", "错误"))
+    assert (three, three.zh) == ("3 errors", "3 项错误")
+    assert count_words(1, Bilingual("note", "提示")).zh == "1 项提示"
+    assert not isinstance(count_words(3, "error"), Bilingual)
+
+
 def test_stars_verdict_both_ways():
     assert stars_verdict(0).startswith("every printed star is consistent")
     assert stars_verdict(2).startswith("the stars listed below do not match")
+    assert stars_verdict(0).zh == "每个印出的星号都与其系数和标准误相符"
+    assert stars_verdict(2).zh == "下列星号与其系数和标准误不符"
 
 
 def test_quotes_sentence_with_and_without_the_paper():
     found = quotes_sentence(10, 2, True)
     assert found.startswith("The book attributes 10 quotations") and "8 of them occur verbatim" in found
     assert "not next to this checkout" in quotes_sentence(10, 0, False)
+    assert found.zh.startswith("本书归于论文的引文共 10 处") and "其中 8 处在论文原文中逐字出现" in found.zh
+    assert "未加核对" in quotes_sentence(10, 0, False).zh and "逐字出现" not in quotes_sentence(10, 0, False).zh
 
 
 def test_legs_sentence_counts_the_multi_leg_claims():
@@ -41,6 +54,10 @@ def test_legs_sentence_counts_the_multi_leg_claims():
     text = legs_sentence(table)
     assert text.startswith("3 of the paper's 4 claims have several legs (H1, H2, H3)")
     assert "support 1 of them, and 1 rest on a leg" in text
+    assert text.zh == (
+        "论文的 4 项论断中有 3 项包含多个组成部分（H1、H2、H3）；"
+        "逐一检验每个部分，论文自己的表格支持其中 1 项，另有 1 项依赖论文未报告的部分。"
+    )
 
 
 def test_worst_gaps_names_the_largest_misses_or_none():
@@ -53,7 +70,9 @@ def test_worst_gaps_names_the_largest_misses_or_none():
         }
     )
     assert worst_gaps(cw) == "Table 4 (2) by 3.0 SE, Table 5 (3) by 2.0 SE, Table 6 (4) by 1.5 SE"
+    assert worst_gaps(cw).zh == "表 4（2）相差 3.0 个标准误，表 5（3）相差 2.0 个标准误，表 6（4）相差 1.5 个标准误"
     assert worst_gaps(cw.assign(within_one_se=True)) == "none"
+    assert worst_gaps(cw.assign(within_one_se=True)).zh == "无"
 
 
 _CELL = {"published": 0.3, "published_se": 0.1, "closest": 0.28, "conflicts_with": ""}
@@ -92,6 +111,9 @@ def test_planted_numbers():
     assert (n.claims.n, n.claims.pub, n.claims.not_shown) == (2, 1, 1)
     assert (n.cal.n, n.cal.ok, n.cal.missed, n.cal.iter) == (2, 1, 1, 2)
     assert (n.cal.q0, n.cal.q1, n.cal.worst) == (90.0, 12.5, "Table 4 (2) by 2.5 SE")
+    assert (n.errors.zh, n.warnings.zh, n.notes.zh) == ("2 项错误", "1 项警告", "1 项提示")
+    assert n.cal.worst.zh == "表 4（2）相差 2.5 个标准误"
+    assert n.stars_verdict.zh == stars_verdict(2).zh and n.legs_sentence.zh.startswith("论文的 2 项论断中有 1 项")
     assert "audit_cal_worst" in n.flat() and "audit_design_levels" in n.flat()
 
 
@@ -99,8 +121,15 @@ def test_planted_family_counts_and_lists():
     a = _planted()
     assert a.family_counts("stars") == "1 error, 1 warning"
     assert a.family_counts("quotes") == "no finding"
+    assert (a.family_counts("stars").zh, a.family_counts("quotes").zh) == ("1 项错误，1 项警告", "无发现")
     assert a.explanations_markdown().splitlines()[0] == "1. **error**, Table 3 (1), *c*: why"
-    assert len(a.families_markdown().splitlines()) == len(audit.FAMILIES)
+    families = a.families_markdown()
+    assert len(families.splitlines()) == len(families.zh.splitlines()) == len(audit.FAMILIES)
+    stars = list(audit.FAMILIES).index("stars")
+    assert families.splitlines()[stars] == f"{stars + 1}. **`stars`**: {audit.FAMILIES['stars']} (1 error, 1 warning)."
+    zh = f"{stars + 1}. **`stars`**：{FAMILIES_ZH['stars']}（1 项错误，1 项警告）。"
+    assert families.zh.splitlines()[stars] == zh
+    assert set(FAMILIES_ZH) == set(audit.FAMILIES)
     assert list(a.closest_table()["cell"]) == ["Table 3 (1)", "Table 4 (2)"]
 
 

@@ -56,6 +56,7 @@ def test_numbers_are_the_estimators(ap, conv):
     row = conv.demo.set_index("covariance").loc["clustered by industry"]
     assert row["SE, stata"] == f"{stata.se['AIE']:.4f}" and row["SE, linearmodels"] == f"{lm.se['AIE']:.4f}"
     assert n.first_stage.instrument == "2SLS with the instrument IV2"
+    assert n.first_stage.instrument.zh == "以 IV2 为工具变量的两阶段最小二乘"
     fit = ec.fit_iv(d, "ERL", "AIE", "IV2", CONTROLS, vcov="robust", absorb=FE, small=True)
     k = 1 + len(CONTROLS) + fit.k - len(fit.names)
     assert n.first_stage.se_pct_robust == pytest.approx(100 * (np.sqrt(fit.n / (fit.n - k)) - 1))
@@ -66,6 +67,7 @@ def test_first_stage_without_instruments_falls_back_to_equation_1(ap, conv):
     no_iv = ap.data.assign(IV1=np.nan, IV2=np.nan, IV3=1.0, IV4=np.nan)  # IV3 constant: not an instrument
     fs = rc.first_stage_factors(no_iv, conv.eq1, conv.eq1_industry)
     assert fs["instrument"] == "a first stage on equation (1)'s sample (these data have no instrument)"
+    assert fs["instrument"].zh == "式（1）样本上的第一阶段回归（这些数据没有工具变量）"
     n, k = conv.eq1.n, 1 + len(CONTROLS)
     sdof = conv.eq1.k - len(conv.eq1.names)
     assert fs["se_pct_robust"] == pytest.approx(100 * (np.sqrt(n / (n - k - sdof)) - 1))

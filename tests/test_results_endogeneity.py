@@ -13,6 +13,8 @@ def test_iv_side_word_three_ways():
     assert endo.iv_side_word(pd.Series([0.1, 0.2]), 0.3) == "below"
     assert endo.iv_side_word(pd.Series([0.4, 0.5]), 0.3) == "above"
     assert endo.iv_side_word(pd.Series([0.1, 0.5]), 0.3) == "on both sides of"
+    sides = [endo.iv_side_word(pd.Series(ivs), 0.3).zh for ivs in ([0.1, 0.2], [0.4, 0.5], [0.1, 0.5])]
+    assert sides == ["均低于", "均高于", "有的高于、有的低于"]
 
 
 def test_lag_losses_and_their_sentence_with_and_without_gaps():
@@ -21,11 +23,15 @@ def test_lag_losses_and_their_sentence_with_and_without_gaps():
     assert endo.lag_losses(gappy.iloc[[0, 1, 3, 4]]) == (2, 0)
     assert "gap" in endo.iv1_loss_sentence(1200, 3) and "(3 rows)" in endo.iv1_loss_sentence(1200, 3)
     assert endo.iv1_loss_sentence(1200, 0) == "the lag does not exist in a unit's first year (1,200 rows)"
+    assert endo.iv1_loss_sentence(1200, 0).zh == "滞后值在每个单位的第一年不存在（1,200 行）"
+    assert endo.iv1_loss_sentence(1200, 3).zh.endswith("，或在该单位年份序列中断之后的一年也不存在（3 行）")
 
 
 def test_segments_sentence_both_ways():
     assert endo.segments_sentence(0.25, 0.25 + 1e-8) == "exactly column (6) of Table 3"
     assert endo.segments_sentence(0.2, 0.25).startswith("while column (6) of Table 3 is 0.250")
+    assert endo.segments_sentence(0.25, 0.25 + 1e-8).zh == "恰好等于表 3 第（6）列"
+    assert endo.segments_sentence(0.2, 0.25).zh.startswith("而表 3 第（6）列为 0.250：")
 
 
 def test_psm_sentence_both_ways():
@@ -33,6 +39,9 @@ def test_psm_sentence_both_ways():
     assert "97% of the matched" in endo.psm_mechanical_sentence(True, 0.97, 10)
     assert endo.psm_mechanical_sentence(False, 0.97, 10).startswith("On these data the controls vary")
     assert endo.psm_mechanical_sentence(True, float("nan"), 0).startswith("On these data the controls vary")
+    assert endo.psm_mechanical_sentence(True, 0.97, 10).zh.startswith("这种平衡是机械的，并非匹配的成果")
+    assert "有 97% 在距离为零处" in endo.psm_mechanical_sentence(True, 0.97, 10).zh
+    assert endo.psm_mechanical_sentence(False, 0.97, 10).zh.startswith("在这些数据上，控制变量在行业—年份内有所变化")
 
 
 def test_thresholds():

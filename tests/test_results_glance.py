@@ -21,6 +21,7 @@ from aichain_utils.replication.results.glance import (
 def test_coef_scope_is_empty_when_every_coefficient_was_estimated():
     assert coef_scope(0) == ""
     assert "the other 3 have no counterpart on these data" in coef_scope(3)
+    assert coef_scope(3).zh == "（仅计本次构建的数据使本书得以估计者；其余 3 个在这些数据上没有对应项，计为不可比）"
 
 
 def test_availability_sentence_says_every_column_or_counts_them():
@@ -29,16 +30,23 @@ def test_availability_sentence_says_every_column_or_counts_them():
     )
     text = availability_sentence({"columns": 40, "built": 35, "not_built": 5})
     assert "build 35 of the 40 columns" in text and "the other 5 are counted as not comparable" in text
+    assert text.zh.startswith("本次构建的数据使本书得以构建表 3–10 共 40 列中的 35 列；其余 5 列的已发表数字计为不可比")
+    assert availability_sentence({"columns": 40, "built": 40, "not_built": 0}).zh == (
+        "本次构建的数据使本书得以构建表 3–10 的每一列。"
+    )
 
 
 def test_stale_clause_only_when_the_world_monte_carlo_is_stale():
     assert stale_clause(True) == ""
     assert "stale" in stale_clause(False) and "make montecarlo-world" in stale_clause(False)
+    stale = stale_clause(False).zh
+    assert stale.startswith("存储的蒙特卡洛模拟结果已过期") and "make montecarlo-world" in stale
 
 
 def test_claims_clause_only_when_a_claim_cannot_be_judged():
     assert claims_clause(0) == ""
     assert claims_clause(2) == " (2 cannot be judged on these data: a table they rest on was not built)"
+    assert claims_clause(2).zh == "（其中 2 项在这些数据上无法判断：其所依据的表格未能构建）"
 
 
 # ------------------------------------------------------------------ a planted ledger
@@ -166,3 +174,6 @@ def test_the_numbers_are_the_ledgers_and_the_worlds(built):
     assert (n.world.n, n.world.inside, n.world.edge) == (share["n"], share["inside"], share["edge"])
     assert n.world.reps == int(closestworld.load_world()[1]["reps"])
     assert set(n.headline) == {"world", "audit", "claims", "estimate", "ledger"}
+    # each headline sentence in both languages, from the same counts (report.headline, language="en" / "zh")
+    assert n.headline.world.startswith("Judged against the closest world") and "中央95%区间" in n.headline.world.zh
+    assert n.headline.ledger.zh.startswith(f"在复现台账的 {len(book_ledger)} 个已发表数字中")

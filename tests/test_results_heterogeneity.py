@@ -26,6 +26,8 @@ def test_gap_reading_names_a_shared_bias_or_sampling_error():
     assert biased.gap_reading().startswith("the groups inherit the upward bias")
     mixed = het.HeterogeneityTruth(_groups([1.0, -1.5, 0.5, -3.0], [True, False, True, False]))
     assert mixed.gap_reading() == "the gaps have both signs, as sampling error would give"
+    assert biased.gap_reading().zh.startswith("各组承袭了固定效应估计量在校准世界中的向上偏差")
+    assert mixed.gap_reading().zh == "差距有正有负，正如抽样误差所致"
     n = mixed.numbers()
     assert (n.n_groups, n.n_above, n.n_within2) == (4, 2, 3)
     assert (n.min_gap, n.max_gap) == (-3.0, 1.0)
@@ -47,6 +49,8 @@ def test_region_rule_says_whether_the_book_formed_the_split():
     assert (dev, total) == (1, 3) and rule.startswith("the top 30% of provinces") and "(1 of 3)" in rule
     t9.panel = SimpleNamespace(data=data, found={"region": SimpleNamespace(status="found")})
     assert t9.region_rule()[0].startswith("as the file labels each unit-year")
+    assert t9.region_rule()[0].zh.startswith("按文件对每个单位—年份的标注")
+    assert rule.zh == "按要素市场指数排名前 30% 的省份（3 个中的 1 个）；每个单位属于一个省份"
 
 
 @pytest.fixture(scope="module")

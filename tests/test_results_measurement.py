@@ -31,6 +31,8 @@ def test_weights_used_phrase_both_ways():
     assert rm.weights_used_phrase("entropy") == "the weights the entropy method gives"
     assert rm.weights_used_phrase("published") == "the published weights, which this build uses"
     assert rm.weights_used_phrase(np.full(24, 1 / 24)) == "the published weights, which this build uses"
+    assert rm.weights_used_phrase("entropy").zh == "熵值法给出的权重"
+    assert rm.weights_used_phrase("published").zh == "本次构建所用的已发表权重"
 
 
 def test_sample_sizes_sentence_both_ways():
@@ -38,6 +40,8 @@ def test_sample_sizes_sentence_both_ways():
     some = pd.DataFrame({"N paper": [10, 20, 30], "N here": [10, 19, 30]})
     assert rm.sample_sizes_sentence(all_match) == "All sample sizes match the paper's"
     assert rm.sample_sizes_sentence(some) == "2 of 3 sample sizes match the paper's"
+    assert rm.sample_sizes_sentence(all_match).zh == "所有样本量都与论文的一致"
+    assert rm.sample_sizes_sentence(some).zh == "3 个样本量中有 2 个与论文的一致"
 
 
 def test_feedback_reading_both_ways():
@@ -45,6 +49,8 @@ def test_feedback_reading_both_ways():
     barely = rm.feedback_reading(0.100, 0.105, 0.0123)
     assert barely.startswith("even the scenario's feedback barely moves this correlation")
     assert "only 0.012 in the closest world" in barely
+    assert rm.feedback_reading(0.10, 0.20, 0.05).zh == "在该情景的反馈下相关系数更大"
+    assert barely.zh.startswith("即便是该情景的反馈也几乎不改变这一相关系数") and "标准差仅为 0.012" in barely.zh
     # the rule reads the correlations at the three decimals the page shows them
     assert rm.feedback_reading(0.1004, 0.1104, 0.05).startswith("even")
 
@@ -70,10 +76,11 @@ def test_table2_numbers_are_the_comparison_table_and_data_kind_both_ways(ap):
     assert n.n_within == cmp["within 10%"].sum() and n.n_vars == len(cmp)
     assert n.max_mean_gap == cmp["mean Δ%"].abs().max() and n.max_sd_gap == cmp["SD Δ%"].abs().max()
     assert n.sample_sizes == rm.sample_sizes_sentence(cmp)
-    assert n.data_kind == "the simulated panel"
+    assert n.data_kind == "the simulated panel" and n.data_kind.zh == "模拟面板"
     licensed = DataSource(kind="licensed", path=None, label="your file", fingerprint="x", level="analysis")
     user = dataclasses.replace(ap, source=licensed)
     assert results.table2(user).numbers().data_kind == "the data of this build"
+    assert results.table2(user).numbers().data_kind.zh == "本次构建的数据"
 
 
 def test_measures_numbers_are_the_panel_and_the_published_record(ap, meas):
@@ -97,6 +104,7 @@ def test_measures_numbers_are_the_panel_and_the_published_record(ap, meas):
 def test_upsilon_note_and_tables_both_ways(ap, meas):
     assert meas.alternatives  # the simulated panel is built from raw inputs: the readings switch
     assert meas.numbers().upsilon_note == "Both readings are computed from the raw inputs of this build."
+    assert meas.numbers().upsilon_note.zh == "两种解读都由本次构建的原始输入计算得出。"
     assert not isinstance(meas.upsilon_table(), str) and not isinstance(meas.alternatives_table(), str)
     finished = results.measures(ap)
     finished.alternatives, finished.ex3 = {}, meas.ex3  # as on a file of finished variables

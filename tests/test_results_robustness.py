@@ -21,21 +21,29 @@ def test_curve_verdict_both_ways():
     assert rob.curve_verdict(0.90, 0.049) == "the claim does not depend on the readings"
     assert rob.curve_verdict(0.89, 0.01) == "the claim depends on the readings"
     assert rob.curve_verdict(0.95, 0.05) == "the claim depends on the readings"
+    assert rob.curve_verdict(0.95, 0.01).zh == "该论断不依赖于这些解读"
+    assert rob.curve_verdict(0.95, 0.05).zh == "该论断依赖于这些解读"
 
 
 def test_fe_reading_both_ways():
     assert rob.fe_reading("fixed effects", 0.5).startswith("As expected, the fixed effects matter most")
     other = rob.fe_reading("sample", 0.0123)
     assert "it is not the fixed effects" in other and other.endswith("by 0.012.")
+    assert rob.fe_reading("fixed effects", 0.5).zh.startswith("不出所料，固定效应最为重要")
+    assert other.zh == "因此在这些数据上，最重要的并不是通常被怀疑的固定效应；其中位数相差 0.012。"
 
 
 def test_oster_verdict_and_move_words_both_ways():
     assert rob.oster_verdict(-1.5) == "beyond Oster's rule of thumb |δ| > 1"
     assert rob.oster_verdict(0.7) == "within Oster's |δ| ≤ 1"
+    assert rob.oster_verdict(-1.5).zh == "超出了 Oster 的经验法则 |δ| > 1"
+    assert rob.oster_verdict(0.7).zh == "在 Oster 的 |δ| ≤ 1 之内"
     small = rob.Sensitivity(SimpleNamespace(oster={"beta_short": 0.30, "beta_controlled": 0.28}, se=0.05))
     assert small.oster_move_words() == "less than one standard error (0.050)"
     large = rob.Sensitivity(SimpleNamespace(oster={"beta_short": 0.30, "beta_controlled": 0.10}, se=0.05))
     assert large.oster_move_words() == "more than one standard error (0.050)"
+    assert small.oster_move_words().zh == "不到一个标准误（0.050）"
+    assert large.oster_move_words().zh == "超过一个标准误（0.050）"
     assert large.se == 0.05  # the result's attributes read through (sens.rv, sens.t, sens.dof in the exercises)
 
 
@@ -74,6 +82,7 @@ def test_specification_curve_numbers_on_a_planted_curve():
     assert n.truth_sentence == (
         "On this simulated panel the true effect is 0.210; 50% of the specifications' 95% intervals cover it."
     )
+    assert n.truth_sentence.zh == "在这一模拟面板上，真实效应为 0.210；各设定的 95% 置信区间中有 50% 覆盖了它。"
     by = curve.by_choice().set_index(["dimension", "choice"])
     assert by.loc[("fixed effects", "year"), "median estimate"] == pytest.approx(0.51)
     # the other way: the sample moves the estimate most, a third of the specifications is significant
@@ -83,6 +92,8 @@ def test_specification_curve_numbers_on_a_planted_curve():
     assert m.widest_dim == "sample" and m.verdict == "the claim depends on the readings"
     assert m.ex1_fe_reading.startswith("So on this data it is not the fixed effects")
     assert m.truth_sentence == "On licensed data there is no true effect to compare the curve with."
+    assert m.truth_sentence.zh == "在授权数据上没有可与该曲线比较的真实效应。"
+    assert (n.verdict.zh, m.verdict.zh) == ("该论断不依赖于这些解读", "该论断依赖于这些解读")
     assert m.pct_positive_significant == 25.0
 
 
@@ -137,6 +148,8 @@ def test_own_aie_names_the_datas_weighting(monkeypatch):
     assert simulated.numbers().own_aie == "the entropy weights" and simulated.own_weights == "entropy"
     raw = rob.RobustnessInputs(SimpleNamespace(level="raw", source=SimpleNamespace(is_simulated=False)))
     assert raw.numbers().own_aie == "the published weights"
+    assert raw.numbers().own_aie.zh == "已发表的权重"
+    assert simulated.numbers().own_aie.zh == "熵值法权重" and analysis.numbers().own_aie.zh == "文件自带的 AIE"
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,18 @@ def test_nsc_sentence_claims_a_stage_count_only_when_every_nsc_is_at_least_one()
     assert "not positive" in nsc_sentence(-0.2)
 
 
+def test_nsc_sentence_is_bilingual_on_each_side_of_the_rule():
+    assert nsc_sentence(1.3).zh == "每个环节都至少有一个生产阶段（NSC 最小值为 1.30）"
+    assert "小于一" in nsc_sentence(0.1).zh and "0.10" in nsc_sentence(0.1).zh
+    assert "至少有一个" not in nsc_sentence(0.1).zh
+    assert "并非处处为正" in nsc_sentence(-0.2).zh and "-0.20" in nsc_sentence(-0.2).zh
+
+
+def test_nsc_sentence_refuses_a_planted_nan():
+    with pytest.raises(ValueError, match="nsc_min=nan"):
+        nsc_sentence(float("nan"))
+
+
 def test_indirect_effect_sums_the_mediators():
     effects = {
         "fsie_on_erl": 0.5,

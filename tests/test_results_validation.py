@@ -20,6 +20,7 @@ KEYS = [r.key for r in validation.REFERENCES[:2]]
 
 def test_plural_cases():
     assert plural_cases(1) == "1 test case" and plural_cases(3) == "3 test cases"
+    assert plural_cases(3).zh == "3 个测试用例"
 
 
 def test_stored_sentence_names_the_stored_references_or_says_all_were_rerun():
@@ -32,11 +33,14 @@ def test_stored_sentence_names_the_stored_references_or_says_all_were_rerun():
 
 def test_feedback_sentence_with_and_without_feedback():
     assert "by 0.125 per unit of shock" in feedback_sentence(0.125)
+    assert "（每单位冲击 0.125）" in feedback_sentence(0.125).zh
+    assert feedback_sentence(0.0).zh.startswith("校准世界没有反向反馈")
     assert feedback_sentence(0.0).startswith("the calibrated world has no reverse feedback")
 
 
 def test_mc_state_both_ways():
     assert mc_state(True) == "current" and mc_state(False).startswith("STALE")
+    assert mc_state(True).zh == "最新的" and mc_state(False).zh.startswith("已过期（")
 
 
 @pytest.fixture(scope="module")

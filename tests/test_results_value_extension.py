@@ -20,11 +20,15 @@ def test_standardised_words_keep_or_reverse_the_papers_ordering():
     assert "3.0 times width's" in keeps["solution"] and "width lags length survives" in keeps["solution"]
     reverses = ve.standardised_words(0.10, 0.40, raw_lcv=0.1, raw_wcv=0.2)
     assert reverses["verdict"] == "reverses the paper's ordering"
+    assert (keeps["verdict"].zh, reverses["verdict"].zh) == ("保持了论文的排序", "颠倒了论文的排序")
     assert "length's is smaller than width's" in reverses["solution"]
     assert "0.2 times width's" in reverses["solution"] and "does not survive" in reverses["solution"]
     # the raw comparison and the standardised one are separate: larger raw, reversed standardised
     mixed = ve.standardised_words(0.10, 0.40, raw_lcv=0.5, raw_wcv=0.2)
     assert "larger" in mixed["solution"] and mixed["verdict"].startswith("reverses")
+    assert keeps["solution"].zh.startswith("按原始系数，长度的系数大于宽度的系数；按标准差单位，长度的效应是宽度的 3.0")
+    assert keeps["solution"].zh.endswith("论文关于宽度落后于长度的解读经受住了单位的改变。")
+    assert "小于" in reverses["solution"].zh and "经受不住" in reverses["solution"].zh
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +66,16 @@ def test_table10_claim_words_follow_the_claims_table(t10, monkeypatch):
     row = claims.evaluate_claims({10: t10.table.tidy}).set_index("id").loc[ve.CLAIM]
     n = t10.numbers()
     assert n.claim_detail == row["replicated detail"]
-    for verdict, word in (("yes", "supports"), ("no", "does not support"), ("not comparable", "cannot judge")):
+    words = (
+        ("yes", "supports", "支持"),
+        ("no", "does not support", "不支持"),
+        ("not comparable", "cannot judge", "无法判断"),
+    )
+    for verdict, word, zh in words:
         planted = row.copy()
         planted["replicated supports"] = verdict
         monkeypatch.setattr(ve.Table10, "claim", lambda self, planted=planted: planted)
-        assert t10.numbers().claim_word == word
+        assert t10.numbers().claim_word == word and t10.numbers().claim_word.zh == zh
 
 
 def test_table10_truth_is_none_with_its_reason_on_a_users_data(t10, monkeypatch):

@@ -35,6 +35,7 @@ DISPLAY = {
     "glue_numbers",
     "HTML",
     "Markdown",
+    "show_markdown",
     "show_table",
     "show_regression",
     "data_banner",

@@ -2,6 +2,6 @@
 extension, notebook support, the build state, the kit, the handouts and the glossary. The top layer: it
 may import every layer below it."""
 
-from aichain_utils.book.chapter import data_banner, glue_numbers, load_panel
+from aichain_utils.book.chapter import data_banner, glue_numbers, load_panel, show_markdown
 
-__all__ = ["data_banner", "glue_numbers", "load_panel"]
+__all__ = ["data_banner", "glue_numbers", "load_panel", "show_markdown"]

@@ -13,11 +13,13 @@ object per table or analysis, and glues every number the prose cites with one ca
 
 from __future__ import annotations
 
+from IPython.display import Markdown
+
 from aichain_utils.book import notebook
 from aichain_utils.inputs.panel import AnalysisPanel, load_analysis_panel
-from aichain_utils.replication.numbers import Bilingual, Numbers, Results
+from aichain_utils.replication.numbers import ZH_MARKDOWN, Bilingual, Numbers, Results
 
-__all__ = ["data_banner", "glue_numbers", "load_panel"]
+__all__ = ["data_banner", "glue_numbers", "load_panel", "show_markdown"]
 
 
 def load_panel(**kwargs) -> AnalysisPanel:
@@ -78,3 +80,39 @@ class BilingualOutput:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         return self.text.mimebundle()
+
+
+class BilingualMarkdown(Markdown):
+    """``IPython.display.Markdown`` of a text's English, with the Chinese Markdown of a
+    :class:`~aichain_utils.replication.numbers.Bilingual` text in the output's metadata (``text/markdown``'s
+    entry, key :data:`~aichain_utils.replication.numbers.ZH_MARKDOWN`)."""
+
+    def __init__(self, text: str):
+        self.zh = text.zh if isinstance(text, Bilingual) else None
+        super().__init__(str.__str__(text))
+
+    def _repr_markdown_(self):
+        return self.data if self.zh is None else (self.data, {ZH_MARKDOWN: self.zh})
+
+
+def show_markdown(text: str) -> BilingualMarkdown:
+    """A computed Markdown text (a list, a paragraph) for a cell to display, in the page's language.
+
+    Displayed, it is what ``IPython.display.Markdown(text)`` displays: its English as ``text/markdown``, so
+    the English pages are as before. A :class:`~aichain_utils.replication.numbers.Bilingual` text also
+    carries its Chinese Markdown in the output's metadata, under
+    :data:`~aichain_utils.replication.numbers.ZH_MARKDOWN`, which the Chinese build renders instead of the
+    English (:func:`aichain_utils.book.sphinxext.chinese_markdown`): one execution serves both editions. A
+    plain ``str`` is shown in English in both.
+
+    Parameters
+    ----------
+    text : str or Bilingual
+        The Markdown text (a results object's ``*_markdown()``).
+
+    Returns
+    -------
+    BilingualMarkdown
+        The object to end the cell with.
+    """
+    return BilingualMarkdown(text)

@@ -934,6 +934,55 @@ def translated_text(data: dict, fmt_spec: str = "") -> str | None:
     return format(text, fmt_spec) if fmt_spec.endswith("s") else text
 
 
+def chinese_markdown(output_metadata: dict) -> str | None:
+    """The Chinese Markdown that a displayed Markdown output carries (:func:`aichain_utils.book.show_markdown`
+    of a :class:`~aichain_utils.replication.numbers.Bilingual` text), or ``None`` for any other output.
+
+    ``output_metadata`` is the output's metadata, by MIME type: the Chinese is the ``text/markdown`` entry's
+    :data:`~aichain_utils.replication.numbers.ZH_MARKDOWN`. An empty Chinese text is an error, never an
+    empty list on a page.
+    """
+    from aichain_utils.replication.numbers import ZH_MARKDOWN
+
+    entry = (output_metadata or {}).get("text/markdown") or {}
+    if not isinstance(entry, dict) or ZH_MARKDOWN not in entry:
+        return None
+    text = entry[ZH_MARKDOWN]
+    text = "".join(text) if isinstance(text, list) else str(text)
+    if not text.strip():
+        raise ValueError("a displayed bilingual Markdown output has an empty Chinese text")
+    return text
+
+
+def _markdown_outputs_in_chinese() -> None:
+    """Displayed Markdown outputs in the edition's language: on a Chinese page (``language`` ``zh…``) a
+    bilingual output (:func:`chinese_markdown`) renders its Chinese Markdown, parsed as MyST-NB parses the
+    English; every other output, and every output of the English build, renders as MyST-NB renders it.
+
+    MyST-NB renders a cell's ``text/markdown`` output while it reads the page's executed notebook, with its
+    element renderer's ``render_markdown``; this wraps that method once per process (the language is read
+    from each page's build, so that an English and a Chinese build in one process each get their own).
+    """
+    import dataclasses
+
+    from myst_nb.core.render import NbElementRenderer
+
+    english = NbElementRenderer.render_markdown
+    if getattr(english, "aichain_chinese", False):
+        return
+
+    def render_markdown(self, data):
+        zh = chinese_markdown(data.output_metadata)
+        if zh is not None:
+            language = getattr(self.renderer.document.settings.env.config, "language", None) or ""
+            if language.startswith("zh"):
+                data = dataclasses.replace(data, content=zh)
+        return english(self, data)
+
+    render_markdown.aichain_chinese = True
+    NbElementRenderer.render_markdown = render_markdown
+
+
 def counterpart_link(pagename: str, target_uri: str, root: str) -> str:
     """The relative address, from page ``pagename``, of the same page in the other edition, whose root
     is ``root`` relative to this edition's root (``../`` from the Chinese edition in ``zh/``, ``zh/``
@@ -975,7 +1024,9 @@ def _counterpart_from_environment(app, config) -> None:
 
 def translations_setup(app) -> None:
     """The Chinese edition's machinery (issue 26): glue roles that paste their values into translated
-    paragraphs (:func:`_glue_roles_for_translations`) and the language switch (:func:`_language_switch`,
+    paragraphs (:func:`_glue_roles_for_translations`), displayed Markdown outputs in the page's language
+    (:func:`_markdown_outputs_in_chinese`), the executed tables' labels
+    (:mod:`aichain_utils.book.tablelabels`) and the language switch (:func:`_language_switch`,
     off unless ``aichain_counterpart_root`` is set). Called by :func:`setup`; a sandbox book can load it
     alone."""
     app.add_config_value("aichain_counterpart_root", "", "html", types=[str])
@@ -984,6 +1035,7 @@ def translations_setup(app) -> None:
     app.connect("config-inited", _counterpart_from_environment)
     app.connect("html-page-context", _language_switch, priority=600)  # after the banner: above it
     _glue_roles_for_translations(app)
+    _markdown_outputs_in_chinese()
     tablelabels.setup(app)  # the executed tables' labels in Chinese (locale/zh_CN/LC_MESSAGES/tables.po)
 
 

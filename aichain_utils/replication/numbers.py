@@ -29,10 +29,12 @@ from typing import Any, ClassVar
 __all__ = [
     "NOT_SIMULATED",
     "PREFIXES",
+    "ZH_MARKDOWN",
     "ZH_MIME",
     "Bilingual",
     "Numbers",
     "Results",
+    "bilingual_join",
     "register_prefix",
     "sampling_error_clause",
     "true_effect",
@@ -103,6 +105,40 @@ class Bilingual(str):
         would warn about); :func:`aichain_utils.book.glue_numbers` glues this bundle.
         """
         return {"text/plain": repr(self.en), ZH_MIME: self.zh}
+
+
+#: The key of a displayed Markdown output's metadata under which a :class:`Bilingual` Markdown text carries
+#: its Chinese (its English is the output's ``text/markdown``): :func:`aichain_utils.book.show_markdown`.
+ZH_MARKDOWN = "text/x-aichain-zh-markdown"
+
+
+def bilingual_join(parts, en_sep: str = "", zh_sep: str | None = None) -> Bilingual:
+    """Join words and sentences into one :class:`Bilingual` text, each language with its own separator.
+
+    Parameters
+    ----------
+    parts : iterable of Bilingual or str
+        The parts, in order. A plain ``str`` part is language-neutral (a number, Markdown markup, a name
+        such as ``FE``) and appears as it is in both languages.
+    en_sep : str
+        The English separator (``", "``, ``"; "``).
+    zh_sep : str, optional
+        The Chinese separator (``"，"``, ``"、"``); default: ``en_sep``.
+
+    Examples
+    --------
+    >>> text = bilingual_join([Bilingual("2 errors", "2 个错误"), Bilingual("1 note", "1 条提示")], ", ", "，")
+    >>> text, text.zh
+    ('2 errors, 1 note', '2 个错误，1 条提示')
+    """
+    parts = list(parts)
+    if not parts:
+        raise ValueError("bilingual_join needs at least one part: an empty text is never a word on a page")
+    zh_sep = en_sep if zh_sep is None else zh_sep
+    return Bilingual(
+        en_sep.join(str.__str__(p) for p in parts),
+        zh_sep.join(p.zh if isinstance(p, Bilingual) else str(p) for p in parts),
+    )
 
 
 def register_prefix(prefix: str, owner: str) -> str:
@@ -259,7 +295,15 @@ def sampling_error_clause(bias: float, se: float) -> Bilingual:
 
     The book's rule for "biased": beyond twice the standard error (of one estimate, or the Monte Carlo SE
     of a mean). The clause is :class:`Bilingual`: 在抽样误差范围内 / 超出了抽样误差所能解释的范围.
+
+    Raises
+    ------
+    ValueError
+        If ``bias`` is not a finite number (NaN would fall silently on one side of the rule) or ``se`` is
+        not a positive finite number.
     """
-    if not se > 0:
-        raise ValueError(f"sampling_error_clause needs a positive standard error, got {se!r}")
+    if not math.isfinite(bias):
+        raise ValueError(f"sampling_error_clause needs a finite bias to compare with 2 se, got bias={bias!r}")
+    if not (math.isfinite(se) and se > 0):
+        raise ValueError(f"sampling_error_clause needs a positive finite standard error, got se={se!r}")
     return WITHIN_SAMPLING_ERROR if abs(bias) <= 2 * se else BEYOND_SAMPLING_ERROR

@@ -11,8 +11,10 @@ A sentence that can only be true of a simulation (the effect put into it) is wri
 panel is simulated, and no sentence presents agreement with the published numbers as a check of
 anything: the simulated world is calibrated to them.
 
-"Replication at a glance" glues these sentences; the landing page pastes them from there
-(``{glue:text}`at_a_glance.md::headline_world```), so both pages say the same thing.
+Each sentence is written in English (``language="en"``, the default) or in Chinese (``language="zh"``) from
+the same counts: "Replication at a glance" glues both as one bilingual text, so that the Chinese edition
+shows the Chinese (issue 26). "Replication at a glance" glues these sentences; the landing page pastes them from there
+(``{glue:text}`at_a_glance.md::glance_headline_world:s```), so both pages say the same thing.
 """
 
 from __future__ import annotations
@@ -39,12 +41,28 @@ _INSIDE, _EDGE, _OUTSIDE, _NONE = (
 )
 
 
+#: The standard errors' labels (:data:`aichain_utils.report.display.COV_LABELS`) in Chinese.
+COV_LABELS_ZH = {
+    "cluster_industry": "按行业聚类",
+    "cluster_unit": "按单位聚类",
+    "robust": "稳健标准误（HC1）",
+    "unadjusted": "常规标准误（同方差）",
+}
+
+
 def _n(k: int, noun: str, plural: str | None = None) -> str:
     """``k`` and the noun in the right number: "1 claim", "3 claims"."""
     return f"{k} {noun if k == 1 else (plural or noun + 's')}"
 
 
-def world_sentence(world: pd.DataFrame | None, reps: int, current: bool = True) -> str:
+def _check_language(language: str) -> bool:
+    """Whether ``language`` is Chinese ("zh"); English is "en"; any other is an error."""
+    if language not in ("en", "zh"):
+        raise ValueError(f"a headline sentence is written in 'en' or 'zh', not language={language!r}")
+    return language == "zh"
+
+
+def world_sentence(world: pd.DataFrame | None, reps: int, current: bool = True, language: str = "en") -> str:
     """Where the published AIE coefficients lie in the closest world's sampling distribution.
 
     Parameters
@@ -56,6 +74,8 @@ def world_sentence(world: pd.DataFrame | None, reps: int, current: bool = True) 
         Replications of the stored world Monte Carlo.
     current : bool
         Whether the stored Monte Carlo's fingerprint matches the parameters and code.
+    language : {"en", "zh"}
+        The language of the sentence.
 
     Returns
     -------
@@ -64,7 +84,10 @@ def world_sentence(world: pd.DataFrame | None, reps: int, current: bool = True) 
         coefficients and over every statistic the world produces, and what being inside means. The
         verdicts are about the published numbers, so the sentence holds on any build.
     """
+    zh = _check_language(language)
     if world is None or world.empty:
+        if zh:
+            return "本次构建没有存储最接近的模拟世界的蒙特卡洛模拟，因此未以其抽样分布评判已发表的数字。"
         return (
             "No Monte Carlo of the closest world is stored with this build, so the published numbers are not "
             "judged against its sampling distribution."
@@ -72,6 +95,8 @@ def world_sentence(world: pd.DataFrame | None, reps: int, current: bool = True) 
     coef = world[world["statistic"] == "coef"]
     k = {v: int((coef["verdict"] == v).sum()) for v in (_INSIDE, _EDGE, _OUTSIDE, _NONE)}
     every = world[world["verdict"] != "not produced in the world"]
+    if zh:
+        return _world_sentence_zh(k, len(coef), len(every), int((every["verdict"] == _INSIDE).sum()), reps, current)
     none = f", and no world of the family produces {k[_NONE]}" if k[_NONE] else ""
     text = (
         f"Judged against the closest world (the simulated world calibrated to the paper, rerun {reps} times on "
@@ -91,16 +116,40 @@ def world_sentence(world: pd.DataFrame | None, reps: int, current: bool = True) 
     return text
 
 
-def audit_sentence(findings: pd.DataFrame) -> str:
+def _world_sentence_zh(k: dict[str, int], n_coef: int, n_every: int, n_inside: int, reps: int, current: bool) -> str:
+    """:func:`world_sentence` in Chinese, from its counts (the glossary's 最接近的模拟世界, 中央95%区间)."""
+    none = f"，另有 {k[_NONE]} 个没有任何同族世界能够产生" if k[_NONE] else ""
+    text = (
+        f"以最接近的模拟世界（按论文校准的模拟世界，在其校准从未使用过的种子上重复运行 {reps} 次）为准，论文在"
+        f"表 3–10 中发表的 {n_coef} 个 AIE 系数中，有 {k[_INSIDE]} 个位于该世界的中央95%区间之内，"
+        f"{k[_EDGE]} 个在蒙特卡洛误差范围内位于其边缘，{k[_OUTSIDE]} 个位于其外{none}；在该世界产生的全部 "
+        f"{n_every} 个已发表统计量中，有 {n_inside} 个位于区间之内。位于区间之内的数字是论文的研究设计"
+        "（按本书的解读）可能产生的数字：这并不证明该数字正确；而且由于该世界是按已发表的数字校准的，"
+        "这也不是对本书代码的检验。"
+    )
+    if not current:
+        text += "存储的蒙特卡洛模拟已过期（其指纹与参数和代码不再相符）；make montecarlo-world 会重新运行它。"
+    return text
+
+
+def audit_sentence(findings: pd.DataFrame, language: str = "en") -> str:
     """What the consistency audit of the published tables finds, by severity.
 
     Parameters
     ----------
     findings : DataFrame
         :func:`aichain_utils.replication.audit.run_audit` (a ``severity`` column: error, warning or info).
+    language : {"en", "zh"}
+        The language of the sentence.
     """
+    zh = _check_language(language)
     counts = findings["severity"].value_counts() if len(findings) else pd.Series(dtype=int)
     err, warn, info = (int(counts.get(s, 0)) for s in ("error", "warning", "info"))
+    if zh:
+        return (
+            f"对已发表表格的一致性审查发现 {err} 项在任何解读下都不可能成立，{warn} 项在论文自己对其研究设计的描述下"
+            f"不可能成立；另有 {info} 项不寻常但有可能。"
+        )
     return (
         f"The consistency audit of the published tables finds {_n(err, 'item')} that cannot hold under any "
         f"reading and {_n(warn, 'item')} that cannot hold under the paper's own description of its design; "
@@ -108,7 +157,7 @@ def audit_sentence(findings: pd.DataFrame) -> str:
     )
 
 
-def claims_sentence(claim_table: pd.DataFrame, simulated: bool) -> str:
+def claims_sentence(claim_table: pd.DataFrame, simulated: bool, language: str = "en") -> str:
     """How many of the paper's verbal claims its own tables support, and how many the replicated ones do.
 
     Parameters
@@ -117,11 +166,19 @@ def claims_sentence(claim_table: pd.DataFrame, simulated: bool) -> str:
         :func:`aichain_utils.replication.claims.evaluate_claims` ("published supports", "replicated supports").
     simulated : bool
         Whether the replicated tables were computed on the simulated panel.
+    language : {"en", "zh"}
+        The language of the sentence.
     """
+    zh = _check_language(language)
     n = len(claim_table)
     pub = int((claim_table["published supports"] == "yes").sum())
     rep = int((claim_table["replicated supports"] == "yes").sum())
     nc = int((claim_table["replicated supports"] == "not comparable").sum())
+    if zh:
+        where = "本次构建的模拟面板" if simulated else "本次构建的数据"
+        text = f"在本书核对的论文 {n} 项文字论断中，论文自己的表格支持 {pub} 项；在{where}上复制的表格支持 {rep} 项"
+        text += f"（其中 {nc} 项在这些数据上无法判断）。" if nc else "。"
+        return text + ("在模拟面板上，这一计数描述的是模拟，而非论文的论断。" if simulated else "")
     where = "the simulated panel of this build" if simulated else "the data of this build"
     text = (
         f"The paper's own tables support {pub} of the {_n(n, 'verbal claim')} of the paper the book checks; "
@@ -139,6 +196,7 @@ def estimate_sentence(
     label: str,
     truth: float | None = None,
     missing: str | None = None,
+    language: str = "en",
 ) -> str:
     """The book's main estimate of equation (1) on the data of this build (Table 3, column 6).
 
@@ -154,6 +212,8 @@ def estimate_sentence(
         The effect of AIE on ERL put into the simulation; used only when ``simulated``.
     missing : str, optional
         Why Table 3 was not built (when ``tidy3`` is None).
+    language : {"en", "zh"}
+        The language of the sentence (``label`` and ``missing`` are cited as they are given).
 
     Raises
     ------
@@ -163,8 +223,11 @@ def estimate_sentence(
     from aichain_utils.errors import input_error
     from aichain_utils.report.display import COV_LABELS
 
+    zh = _check_language(language)
     if tidy3 is None:
         why = (missing or "the data lack what it needs").strip().rstrip(".")
+        if zh:
+            return f"在本次构建的数据上，表 3 未能构建：{why}。"
         return f"On the data of this build Table 3 is not built: {why}."
     main = tidy3[tidy3["column"].astype(str) == "6"]
     if main.empty:
@@ -172,6 +235,9 @@ def estimate_sentence(
                           list(tidy3["column"]), what="columns")  # fmt: skip
     row = main.iloc[0]
     se_kind = COV_LABELS.get(str(row["cov_type"]), str(row["cov_type"]).replace("_", " "))
+    gap = abs(row["coef"] - row["published_coef"]) / row["published_se"] if row["published_se"] else float("nan")
+    if zh:
+        return _estimate_sentence_zh(row, simulated, label, truth, gap)
     what = (
         "two-way fixed effects with unit and year effects and the controls (Table 3 column 6, the book's main "
         f"column) estimate the effect of AIE on ERL at {row['coef']:.3f} (standard error {row['se']:.3f}, "
@@ -185,14 +251,31 @@ def estimate_sentence(
         if truth is not None and math.isfinite(truth):
             text += f"; the effect put into the simulation is {truth:.3f}"
         return text + "."
-    gap = abs(row["coef"] - row["published_coef"]) / row["published_se"] if row["published_se"] else float("nan")
     return (
         f"On the data of this build ({label}), {what}, {gap:.1f} published standard errors apart; a gap says "
         "that the data or the specification differ, not which is right."
     )
 
 
-def ledger_sentence(book_ledger: pd.DataFrame, simulated: bool) -> str:
+def _estimate_sentence_zh(row: pd.Series, simulated: bool, label: str, truth: float | None, gap: float) -> str:
+    """:func:`estimate_sentence` in Chinese, from Table 3 column 6's row of ``tidy3``."""
+    se_kind = COV_LABELS_ZH.get(str(row["cov_type"]), str(row["cov_type"]).replace("_", " "))
+    what = (
+        "含单位和年份效应及控制变量的双向固定效应（表 3 第 6 列，本书的主列）估计 AIE 对 ERL 的效应为 "
+        f"{row['coef']:.3f}（标准误 {row['se']:.3f}，{se_kind}），而已发表值为 {row['published_coef']:.3f}"
+    )
+    if simulated:
+        text = f"在本次构建的数据上（一个模拟面板，是该世界的一次抽取，不构成关于论文论断的证据），{what}"
+        if truth is not None and math.isfinite(truth):
+            text += f"；模拟中设定的效应为 {truth:.3f}"
+        return text + "。"
+    return (
+        f"在本次构建的数据上（{label}），{what}，相差 {gap:.1f} 个已发表标准误；"
+        "差距说明数据或设定不同，而不说明哪一个正确。"
+    )
+
+
+def ledger_sentence(book_ledger: pd.DataFrame, simulated: bool, language: str = "en") -> str:
     """The replication ledger's verdicts on the data of this build, in one sentence.
 
     Parameters
@@ -201,10 +284,22 @@ def ledger_sentence(book_ledger: pd.DataFrame, simulated: bool) -> str:
         :func:`aichain_utils.replication.ledger.ledger_for_panel`'s ledger (a ``verdict`` column).
     simulated : bool
         Whether the data of the build are the simulated panel.
+    language : {"en", "zh"}
+        The language of the sentence (the ledger's verdicts in the glossary's words: 已复现, 设计性差异,
+        无法复现, 不可比).
     """
+    zh = _check_language(language)
     counts = book_ledger["verdict"].value_counts()
     k = {v: int(counts.get(v, 0)) for v in ("reproduced", "differs by design", "cannot be reproduced",
                                              "not comparable")}  # fmt: skip
+    if zh:
+        text = (
+            f"在复现台账的 {len(book_ledger)} 个已发表数字中，有 {k['reproduced']} 个在本次构建的数据上于容差内已复现，"
+            f"{k['differs by design']} 个存在设计性差异，{k['cannot be reproduced']} 个无法复现，"
+            f"{k['not comparable']} 个不可比。"
+        )
+        sim = "模拟世界是按已发表的数字校准的，因此这种一致是构造使然，既不验证论文，也不验证代码。"
+        return text + (sim if simulated else "")
     text = (
         f"Of the {len(book_ledger)} published numbers in the replication ledger, {k['reproduced']} are reproduced "
         f"within tolerance on the data of this build, {k['differs by design']} differ by design, "
@@ -229,18 +324,22 @@ def headline_sentences(
     source,
     truth: float | None = None,
     missing3: str | None = None,
+    language: str = "en",
 ) -> dict[str, str]:
-    """Every headline sentence, by the key a page glues it under (``headline_world``, ...).
+    """Every headline sentence, by its name under the glance's prefix (``headline_world``, glued as
+    ``glance_headline_world``, ...).
 
     ``source`` is the build's :class:`aichain_utils.inputs.panel.DataSource` (simulated or a user's file);
-    the other arguments are those of the sentence functions of this module.
+    the other arguments are those of the sentence functions of this module, ``language`` ("en" or "zh")
+    the language of every sentence.
     """
     simulated = bool(source is None or source.is_simulated)
     label = "" if source is None else source.label
+    truth = truth if simulated else None
     return {
-        "headline_world": world_sentence(world, world_reps, world_current),
-        "headline_audit": audit_sentence(findings),
-        "headline_claims": claims_sentence(claim_table, simulated),
-        "headline_estimate": estimate_sentence(tidy3, simulated, label, truth if simulated else None, missing3),
-        "headline_ledger": ledger_sentence(book_ledger, simulated),
+        "headline_world": world_sentence(world, world_reps, world_current, language),
+        "headline_audit": audit_sentence(findings, language),
+        "headline_claims": claims_sentence(claim_table, simulated, language),
+        "headline_estimate": estimate_sentence(tidy3, simulated, label, truth, missing3, language),
+        "headline_ledger": ledger_sentence(book_ledger, simulated, language),
     }

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from aichain_utils.replication import audit, calibration, claims
-from aichain_utils.replication.numbers import Numbers, Results
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results, bilingual_join
 
 __all__ = [
     "AuditResults",
@@ -27,55 +27,110 @@ __all__ = [
     "worst_gaps",
 ]
 
-#: Severity -> the word the chapter counts it with.
-SEVERITY_WORDS = {"error": "error", "warning": "warning", "info": "note"}
+#: Severity -> the word the chapter counts it with, in English and Chinese.
+SEVERITY_WORDS = {
+    "error": Bilingual("error", "错误"),
+    "warning": Bilingual("warning", "警告"),
+    "info": Bilingual("note", "提示"),
+}
+#: :data:`aichain_utils.replication.audit.FAMILIES`'s descriptions in Chinese (the glossary's terms).
+FAMILIES_ZH: dict[str, str] = {
+    "sample_size": "每个样本量 N 对照论文的研究设计、样本规则（滞后、窗口、剔除异常值）与分组",
+    "stars": "显著性星号对照系数与标准误之比，考虑四舍五入",
+    "tests": "由印出的数字重新计算 suest 的 p 值与 Kleibergen-Paap 统计量的星号",
+    "descriptives": "表 2：均值位于 [最小值, 最大值] 之内、Bhatia-Davis 标准差上界、极端值、样本量",
+    "identity": "必须相等的数字：式（9）的环节均值、最小二乘虚拟变量法与组内估计量",
+    "nesting": "同一样本上每一对嵌套列的调整 R²",
+    "se_bound": "作为其他结果变量加权和的结果变量，其标准误须在三角不等式给出的界限之内",
+    "plausibility": "为零的标准误、相差一个数量级的标准误、相互矛盾的 LM 与 Wald 统计量",
+    "prose_vs_table": "每一项文字论断与方法标注对照论文自己的表格",
+    "hypotheses": "包含多个组成部分的假说，逐一检验每个部分",
+    "quotes": "本书归于论文的每一处引文均须在论文原文中逐字找到",
+    "text": "论文中相互矛盾的表述（数据来源）",
+    "reading": "本书以明确说明的解读处理的反常之处（观测单位、人工智能嵌入程度的下限）",
+    "closest_world": "最接近的模拟世界无法与其余系数同时再现的已发表系数",
+}
+NO_FINDING = Bilingual("no finding", "无发现")
 FINDING_COLUMNS = ["severity", "family", "check", "table", "cells", "expected", "printed"]
 CLAIM_COLUMNS = ["id", "quote_zh", "claim_en", "legs", "published supports", "published detail"]
 CLOSEST_COLUMNS = ["cell", "published", "published_se", "closest", "gap_in_se", "within_one_se", "conflicts_with"]
 
 
 def count_words(k: int, word: str) -> str:
-    """``k`` and the word in the right number: "1 error", "3 errors"."""
-    return f"{k} {word}{'' if k == 1 else 's'}"
+    """``k`` and the word in the right number: "1 error", "3 errors".
+
+    A :class:`~aichain_utils.replication.numbers.Bilingual` word gives a bilingual count ("3 errors",
+    "3 项错误"); a plain ``str`` word an English one.
+    """
+    en = f"{k} {word}{'' if k == 1 else 's'}"
+    return Bilingual(en, f"{k} 项{word.zh}") if isinstance(word, Bilingual) else en
 
 
-def stars_verdict(n_star_findings: int) -> str:
+def stars_verdict(n_star_findings: int) -> Bilingual:
     """Whether every printed star matches its coefficient and standard error (the ``stars`` family)."""
     if n_star_findings == 0:
-        return "every printed star is consistent with its coefficient and standard error"
-    return "the stars listed below do not match their coefficient and standard error"
+        return Bilingual(
+            "every printed star is consistent with its coefficient and standard error",
+            "每个印出的星号都与其系数和标准误相符",
+        )
+    return Bilingual(
+        "the stars listed below do not match their coefficient and standard error",
+        "下列星号与其系数和标准误不符",
+    )
 
 
-def quotes_sentence(n_quotes: int, n_misquoted: int, paper_found: bool) -> str:
+def quotes_sentence(n_quotes: int, n_misquoted: int, paper_found: bool) -> Bilingual:
     """The book's quotations of the paper and how many occur verbatim in its text (the ``quotes`` family)."""
     head = (
         f"The book attributes {n_quotes} quotations to the paper (the claims, the design and data-source rows, "
         "the hypotheses, the table titles and variable names, and the Chinese quotations of the pages' prose); "
     )
+    head_zh = (
+        f"本书归于论文的引文共 {n_quotes} 处（各项论断、研究设计与数据来源各行、各项假说、表格标题与变量名，"
+        "以及各页正文中的中文引文）；"
+    )
     if paper_found:
-        return head + f"{n_quotes - n_misquoted} of them occur verbatim in the paper's text, whitespace aside."
-    return head + "the paper's text is not next to this checkout, so they were not checked on this build."
-
-
-def legs_sentence(claim_table: pd.DataFrame) -> str:
-    """The claims with several legs, and how many of them the paper's own tables support on every leg."""
-    multi = claim_table[claim_table["legs"] > 1]
-    return (
-        f"{len(multi)} of the paper's {len(claim_table)} claims have several legs ({', '.join(multi['id'])}); "
-        f"judged on every leg, the paper's own tables support {int((multi['published supports'] == 'yes').sum())} "
-        f"of them, and {int((multi['published supports'] == 'not shown').sum())} rest on a leg the paper does "
-        "not print."
+        return Bilingual(
+            head + f"{n_quotes - n_misquoted} of them occur verbatim in the paper's text, whitespace aside.",
+            head_zh + f"其中 {n_quotes - n_misquoted} 处在论文原文中逐字出现（空白字符除外）。",
+        )
+    return Bilingual(
+        head + "the paper's text is not next to this checkout, so they were not checked on this build.",
+        head_zh + "论文原文不在本检出目录旁，因此本次构建未加核对。",
     )
 
 
-def worst_gaps(closest: pd.DataFrame, k: int = 3) -> str:
+def legs_sentence(claim_table: pd.DataFrame) -> Bilingual:
+    """The claims with several legs, and how many of them the paper's own tables support on every leg."""
+    multi = claim_table[claim_table["legs"] > 1]
+    n_yes = int((multi["published supports"] == "yes").sum())
+    n_not_shown = int((multi["published supports"] == "not shown").sum())
+    return Bilingual(
+        f"{len(multi)} of the paper's {len(claim_table)} claims have several legs ({', '.join(multi['id'])}); "
+        f"judged on every leg, the paper's own tables support {n_yes} of them, and {n_not_shown} rest on a leg "
+        "the paper does not print.",
+        f"论文的 {len(claim_table)} 项论断中有 {len(multi)} 项包含多个组成部分（{'、'.join(multi['id'])}）；"
+        f"逐一检验每个部分，论文自己的表格支持其中 {n_yes} 项，另有 {n_not_shown} 项依赖论文未报告的部分。",
+    )
+
+
+def worst_gaps(closest: pd.DataFrame, k: int = 3) -> Bilingual:
     """The ``k`` target cells the closest world misses by most, in published SEs ("none" when it misses none)."""
     missed = closest[~closest["within_one_se"]]
     if missed.empty:
-        return "none"
+        return Bilingual("none", "无")
     order = missed["gap_in_se"].abs().sort_values(ascending=False).index
-    return ", ".join(
-        f"Table {r.table} ({r.column}) by {abs(r.gap_in_se):.1f} SE" for r in missed.reindex(order).head(k).itertuples()
+    rows = missed.reindex(order).head(k).itertuples()
+    return bilingual_join(
+        [
+            Bilingual(
+                f"Table {r.table} ({r.column}) by {abs(r.gap_in_se):.1f} SE",
+                f"表 {r.table}（{r.column}）相差 {abs(r.gap_in_se):.1f} 个标准误",
+            )
+            for r in rows
+        ],
+        ", ",
+        "，",
     )
 
 
@@ -113,20 +168,24 @@ class AuditResults(Results):
         """Every finding, most severe first (Table "audit findings")."""
         return self.findings[FINDING_COLUMNS]
 
-    def family_counts(self, family: str) -> str:
-        """The findings of one family by severity ("2 errors, 1 note"), or "no finding"."""
+    def family_counts(self, family: str) -> Bilingual:
+        """The findings of one family by severity ("2 errors, 1 note"; 2 项错误，1 项提示), or "no finding"."""
         rows = self.findings[self.findings["family"] == family]
         if rows.empty:
-            return "no finding"
+            return NO_FINDING
         counts = rows["severity"].value_counts()
-        return ", ".join(count_words(int(counts[s]), w) for s, w in SEVERITY_WORDS.items() if counts.get(s, 0))
+        words = [count_words(int(counts[s]), w) for s, w in SEVERITY_WORDS.items() if counts.get(s, 0)]
+        return bilingual_join(words, ", ", "，")
 
-    def families_markdown(self) -> str:
-        """The numbered list of the audit's families: what each checks and what it found."""
-        return "\n".join(
-            f"{i}. **`{fam}`**: {what} ({self.family_counts(fam)})."
-            for i, (fam, what) in enumerate(audit.FAMILIES.items(), 1)
-        )
+    def families_markdown(self) -> Bilingual:
+        """The numbered list of the audit's families: what each checks and what it found (in English and
+        Chinese: :func:`aichain_utils.book.show_markdown` shows it in the page's language)."""
+        items = []
+        for i, (fam, what) in enumerate(audit.FAMILIES.items(), 1):
+            counts = self.family_counts(fam)
+            en = f"{i}. **`{fam}`**: {what} ({counts})."
+            items.append(Bilingual(en, f"{i}. **`{fam}`**：{FAMILIES_ZH[fam]}（{counts.zh}）。"))
+        return bilingual_join(items, "\n")
 
     def explanations_markdown(self) -> str:
         """The numbered list of the findings with their explanations, in the order of the findings table."""

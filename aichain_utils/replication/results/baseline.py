@@ -96,11 +96,17 @@ def is_balanced(data: pd.DataFrame) -> bool:
     return len(set(data.groupby("unit_id")["year"].agg(tuple))) == 1
 
 
-def demean_note(balanced: bool) -> str:
+def demean_note(balanced: bool) -> Bilingual:
     """What :func:`aichain_utils.replication.models.demean` does on the panel (exercise 1 of the baseline chapter)."""
     if balanced:
-        return "The panel is balanced, so one pass of unit and year demeaning is exact."
-    return "The panel is unbalanced, so models.demean alternates unit and year demeaning until it converges."
+        return Bilingual(
+            "The panel is balanced, so one pass of unit and year demeaning is exact.",
+            "面板是平衡的，因此对单位和年份各去均值一次即是精确的。",
+        )
+    return Bilingual(
+        "The panel is unbalanced, so models.demean alternates unit and year demeaning until it converges.",
+        "面板是非平衡的，因此 models.demean 交替对单位和年份去均值，直至收敛。",
+    )
 
 
 @dataclass

@@ -19,7 +19,7 @@ from aichain_utils.econometrics.weakiv import TF_CRITICAL_05, TF_SQRT_F_GRID
 from aichain_utils.inputs.panel import AnalysisPanel
 from aichain_utils.replication import columns
 from aichain_utils.replication.models import CONTROLS
-from aichain_utils.replication.numbers import Numbers, Results
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results
 from aichain_utils.robustness import sensitivity
 from aichain_utils.robustness._linalg import demean_columns
 
@@ -231,10 +231,13 @@ def first_stage_factors(data: pd.DataFrame, eq1, eq1_industry) -> dict:
         fe2 = {"absorb": _FE, "small": True}
         fit_r = ec.fit_iv(data, "ERL", "AIE", have[0], CONTROLS, vcov="robust", **fe2)
         fit_c = ec.fit_iv(data, "ERL", "AIE", have[0], CONTROLS, cluster="industry_id", **fe2)
-        instrument = f"2SLS with the instrument {have[0]}"
+        instrument = Bilingual(f"2SLS with the instrument {have[0]}", f"以 {have[0]} 为工具变量的两阶段最小二乘")
     else:
         fit_r, fit_c = eq1, eq1_industry
-        instrument = "a first stage on equation (1)'s sample (these data have no instrument)"
+        instrument = Bilingual(
+            "a first stage on equation (1)'s sample (these data have no instrument)",
+            "式（1）样本上的第一阶段回归（这些数据没有工具变量）",
+        )
     n_regressors = 1 + len(CONTROLS)
     sdof_r, sdof_c = fit_r.k - len(fit_r.names), fit_c.k - len(fit_c.names)
     g = fit_c.n_clusters

@@ -22,7 +22,7 @@ from aichain_utils.inputs.published import published_cell
 from aichain_utils.replication import columns as replication
 from aichain_utils.replication import lab, labtext, ledger, matching, models
 from aichain_utils.replication.models import CONTROLS
-from aichain_utils.replication.numbers import NOT_SIMULATED, Numbers, Results, true_effect
+from aichain_utils.replication.numbers import NOT_SIMULATED, Bilingual, Numbers, Results, true_effect
 from aichain_utils.report.tables import Column, RenderedTable, coefficient_plot, render_table
 
 __all__ = [
@@ -62,11 +62,14 @@ def published_kp_r2(column: int) -> float:
     return float(cell["kp_wald"] / (cell["kp_wald"] + cell["n"]))
 
 
-def iv_side_word(iv_coefs: pd.Series, fe: float) -> str:
-    """Where the 2SLS estimates lie relative to the fixed-effects one: "below", "above" or "on both sides of"."""
+def iv_side_word(iv_coefs: pd.Series, fe: float) -> Bilingual:
+    """Where the 2SLS estimates lie relative to the fixed-effects one: "below", "above" or "on both sides of"
+    (均低于, 均高于, 有的高于、有的低于)."""
     if (iv_coefs < fe).all():
-        return "below"
-    return "above" if (iv_coefs > fe).all() else "on both sides of"
+        return Bilingual("below", "均低于")
+    if (iv_coefs > fe).all():
+        return Bilingual("above", "均高于")
+    return Bilingual("on both sides of", "有的高于、有的低于")
 
 
 def lag_losses(data: pd.DataFrame) -> tuple[int, int]:
@@ -75,19 +78,25 @@ def lag_losses(data: pd.DataFrame) -> tuple[int, int]:
     return int(prev_year.isna().sum()), int((prev_year.notna() & (prev_year != data["year"] - 1)).sum())
 
 
-def iv1_loss_sentence(n_first: int, n_gap: int) -> str:
+def iv1_loss_sentence(n_first: int, n_gap: int) -> Bilingual:
     """Why IV1's sample is smaller than the panel, in words (the gap clause only when there are gaps)."""
     gap = f" or in a year that follows a gap in the unit's years ({n_gap:,} rows)" if n_gap else ""
-    return f"the lag does not exist in a unit's first year ({n_first:,} rows)" + gap
+    gap_zh = f"，或在该单位年份序列中断之后的一年也不存在（{n_gap:,} 行）" if n_gap else ""
+    return Bilingual(
+        f"the lag does not exist in a unit's first year ({n_first:,} rows)" + gap,
+        f"滞后值在每个单位的第一年不存在（{n_first:,} 行）" + gap_zh,
+    )
 
 
-def segments_sentence(segment_mean: float, t3_main: float) -> str:
+def segments_sentence(segment_mean: float, t3_main: float) -> Bilingual:
     """Whether the mean of the three segment coefficients is Table 3's column (6), as equation (9) implies."""
     if abs(segment_mean - t3_main) < SAME_COEFFICIENT:
-        return "exactly column (6) of Table 3"
-    return (
+        return Bilingual("exactly column (6) of Table 3", "恰好等于表 3 第（6）列")
+    return Bilingual(
         f"while column (6) of Table 3 is {t3_main:.3f}: in the file of this build ERL is not the mean of its three "
-        "segments on these rows, so the identity does not apply"
+        "segments on these rows, so the identity does not apply",
+        f"而表 3 第（6）列为 {t3_main:.3f}：在本次构建的文件中，这些行上的 ERL 并非其三个环节的均值，"
+        "因此该恒等式不适用",
     )
 
 
@@ -108,17 +117,24 @@ def mechanical_balance(data: pd.DataFrame, match: matching.MatchResult) -> tuple
     return constant, share, len(matched)
 
 
-def psm_mechanical_sentence(constant: bool, share_own: float, n_matched: int) -> str:
+def psm_mechanical_sentence(constant: bool, share_own: float, n_matched: int) -> Bilingual:
     """What the balance of the matching says, given :func:`mechanical_balance`."""
     if not (constant and n_matched):
-        return "On these data the controls vary within industry-years, so the balance is the matching's doing."
-    return (
+        return Bilingual(
+            "On these data the controls vary within industry-years, so the balance is the matching's doing.",
+            "在这些数据上，控制变量在行业—年份内有所变化，因此平衡是匹配的结果。",
+        )
+    return Bilingual(
         "That balance is mechanical, not an achievement of the matching: on these data the five controls are "
         "constant within each industry-year (every unit of an industry has the same values in a year), so the "
         "propensity score, a function of the controls and the year, is the same for every unit of an "
         f"industry-year; {share_own:.0%} of the matched treated unit-years have controls "
         "of their own industry-year at distance zero, whose controls equal their own. Matching is exact by "
-        "construction, and the balance says nothing about covariates that vary between the units of an industry."
+        "construction, and the balance says nothing about covariates that vary between the units of an industry.",
+        "这种平衡是机械的，并非匹配的成果：在这些数据上，五个控制变量在每个行业—年份内都是常数（同一行业的每个单位"
+        "在同一年取值相同），因此作为控制变量和年份的函数的倾向得分，对同一行业—年份的每个单位都相同；"
+        f"匹配后的处理组单位—年份中有 {share_own:.0%} 在距离为零处有来自其本行业—年份的对照，其控制变量与自身相同。"
+        "匹配在构造上就是精确的，而这种平衡对于在同一行业的单位之间变化的协变量什么也说明不了。",
     )
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from aichain_utils.inputs import availability
 from aichain_utils.replication import audit, claims, closestworld, ledger
-from aichain_utils.replication.numbers import Numbers, Results, true_effect
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results, true_effect
 from aichain_utils.report import headline
 from aichain_utils.report.tables import render_table, tables_dir
 
@@ -43,24 +43,31 @@ CLAIM_COLUMNS = ["id", "quote_zh", "claim_en", "published supports", "replicated
 
 
 def coef_scope(n_unbuilt: int) -> str:
-    """The clause after "Of the N published coefficients": empty when every one was estimated."""
+    """The clause after "Of the N published coefficients": empty when every one was estimated (a bilingual
+    clause otherwise; an empty text has no language)."""
     if not n_unbuilt:
         return ""
-    return (
+    return Bilingual(
         f" that the data of this build let the book estimate (the other {n_unbuilt} have no counterpart on these "
-        "data and are counted as not comparable)"
+        "data and are counted as not comparable)",
+        f"（仅计本次构建的数据使本书得以估计者；其余 {n_unbuilt} 个在这些数据上没有对应项，计为不可比）",
     )
 
 
-def availability_sentence(counts: dict[str, int]) -> str:
+def availability_sentence(counts: dict[str, int]) -> Bilingual:
     """How many columns of Tables 3–10 the data of the build let the book build
     (:meth:`aichain_utils.inputs.availability.Availability.counts`)."""
     if not counts["not_built"]:
-        return "The data of this build let the book build every column of Tables 3–10."
-    return (
+        return Bilingual(
+            "The data of this build let the book build every column of Tables 3–10.",
+            "本次构建的数据使本书得以构建表 3–10 的每一列。",
+        )
+    return Bilingual(
         f"The data of this build let the book build {counts['built']} of the {counts['columns']} columns of "
         f"Tables 3–10; the published numbers of the other {counts['not_built']} are counted as not comparable, "
-        "and the table below says why each was not built."
+        "and the table below says why each was not built.",
+        f"本次构建的数据使本书得以构建表 3–10 共 {counts['columns']} 列中的 {counts['built']} 列；其余 "
+        f"{counts['not_built']} 列的已发表数字计为不可比，下表说明每一列未能构建的原因。",
     )
 
 
@@ -68,9 +75,10 @@ def stale_clause(current: bool) -> str:
     """Empty when the stored world Monte Carlo is current, else the sentence that says it is stale."""
     if current:
         return ""
-    return (
+    return Bilingual(
         " The stored Monte Carlo is stale: its fingerprint no longer matches the parameters and code; rerun "
-        "`make montecarlo-world`."
+        "`make montecarlo-world`.",
+        "存储的蒙特卡洛模拟结果已过期：其指纹与参数和代码不再相符；请重新运行 `make montecarlo-world`。",
     )
 
 
@@ -78,7 +86,10 @@ def claims_clause(n_not_comparable: int) -> str:
     """The bracket after the count of claims the replicated tables support: the claims that cannot be judged."""
     if not n_not_comparable:
         return ""
-    return f" ({n_not_comparable} cannot be judged on these data: a table they rest on was not built)"
+    return Bilingual(
+        f" ({n_not_comparable} cannot be judged on these data: a table they rest on was not built)",
+        f"（其中 {n_not_comparable} 项在这些数据上无法判断：其所依据的表格未能构建）",
+    )
 
 
 @dataclass
@@ -235,18 +246,10 @@ def at_a_glance(panel) -> Glance:
     tidy = {t: render_table(t, cols).tidy for t, cols in ledger.whole_tables(replicated).items()}
     claim_table = claims.evaluate_claims(tidy)
     missing3 = replicated[3] if isinstance(replicated[3], str) else None
-    heads = headline.headline_sentences(
-        world,
-        int(world_meta["reps"]),
-        world_current,
-        audit.run_audit(),
-        claim_table,
-        tidy.get(3),
-        book_ledger,
-        panel.source,
-        true_effect(panel),
-        missing3,
-    )
+    facts = (world, int(world_meta["reps"]), world_current, audit.run_audit(), claim_table, tidy.get(3), book_ledger,
+             panel.source, true_effect(panel), missing3)  # fmt: skip
+    english, chinese = (headline.headline_sentences(*facts, language=lang) for lang in ("en", "zh"))
+    heads = {key: Bilingual(english[key], chinese[key]) for key in english}
     return Glance(
         book_ledger, replicated, world, world_meta, world_current, availability.assess(panel), claim_table, heads
     )

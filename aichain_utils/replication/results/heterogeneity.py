@@ -15,7 +15,7 @@ import pandas as pd
 
 from aichain_utils.replication import columns as replication
 from aichain_utils.replication import ledger
-from aichain_utils.replication.numbers import NOT_SIMULATED, Numbers, Results
+from aichain_utils.replication.numbers import NOT_SIMULATED, Bilingual, Numbers, Results
 from aichain_utils.report import tables
 from aichain_utils.report.tables import Column, RenderedTable
 
@@ -136,7 +136,7 @@ class Table9(GroupTable):
     prefix = "t9"
     number = 9
 
-    def region_rule(self) -> tuple[str, int, int]:
+    def region_rule(self) -> tuple[Bilingual, int, int]:
         """How the region split was formed on these data, with the developed and all provinces counted.
 
         The book forms it (the top 30% of provinces by the factor-market index) unless the file labels
@@ -147,14 +147,16 @@ class Table9(GroupTable):
         n_prov = int(d["province_id"].nunique())
         formed = found.get("region") is None or found["region"].status == "computed"
         if formed and n_prov:
-            rule = (
+            rule = Bilingual(
                 f"the top 30% of provinces by the factor-market index ({n_prov_dev} of {n_prov}); every unit "
-                "belongs to one province"
+                "belongs to one province",
+                f"按要素市场指数排名前 30% 的省份（{n_prov} 个中的 {n_prov_dev} 个）；每个单位属于一个省份",
             )
         else:
-            rule = (
+            rule = Bilingual(
                 "as the file labels each unit-year (developed or other); the book does not form the split from "
-                "provinces here"
+                "provinces here",
+                "按文件对每个单位—年份的标注（发达或其他）；此处本书不以省份划分",
             )
         return rule, n_prov_dev, n_prov
 
@@ -221,15 +223,17 @@ class HeterogeneityTruth(Results):
             return pd.DataFrame({"note": ["not simulated data: no known truth"]})
         return self.groups
 
-    def gap_reading(self) -> str:
+    def gap_reading(self) -> Bilingual:
         """Why the estimates lie where they do: a shared upward bias (more than three quarters of the groups
         above their truth) or sampling error (gaps of both signs)."""
         if (self.groups["gap in SEs"] > 0).mean() > SHARED_BIAS_SHARE:
-            return (
+            return Bilingual(
                 "the groups inherit the upward bias the fixed-effects estimator has in the calibrated world "
-                "(the reverse feedback of ERL shocks into AI embedding; see the baseline chapter)"
+                "(the reverse feedback of ERL shocks into AI embedding; see the baseline chapter)",
+                "各组承袭了固定效应估计量在校准世界中的向上偏差"
+                "（ERL 冲击对人工智能嵌入程度的反向反馈；见基准回归一章）",
             )
-        return "the gaps have both signs, as sampling error would give"
+        return Bilingual("the gaps have both signs, as sampling error would give", "差距有正有负，正如抽样误差所致")
 
     def numbers(self) -> Numbers:
         """Groups compared, above their truth, the range of the gaps and those within two SEs (``het_*``);

@@ -20,7 +20,7 @@ from aichain_utils.inputs import published, readings
 from aichain_utils.inputs.panel import AnalysisPanel, aie_weight_method, build_analysis_panel
 from aichain_utils.replication import lab
 from aichain_utils.replication import measurement_tables as tables
-from aichain_utils.replication.numbers import Numbers, Results
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results
 from aichain_utils.report.display import show_table
 from aichain_utils.simulation import simulate
 
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-def weights_used_phrase(method) -> str:
+def weights_used_phrase(method) -> Bilingual:
     """What the weights "here" of Table 1 are: the entropy method's or the published ones.
 
     Parameters
@@ -49,18 +49,21 @@ def weights_used_phrase(method) -> str:
         explicit weights, which are reported as the published ones' stand-in).
     """
     if isinstance(method, str) and method == "entropy":
-        return "the weights the entropy method gives"
-    return "the published weights, which this build uses"
+        return Bilingual("the weights the entropy method gives", "熵值法给出的权重")
+    return Bilingual("the published weights, which this build uses", "本次构建所用的已发表权重")
 
 
-def sample_sizes_sentence(comparison: pd.DataFrame) -> str:
+def sample_sizes_sentence(comparison: pd.DataFrame) -> Bilingual:
     """How many of Table 2's sample sizes this build matches ("All sample sizes match the paper's" or
     "k of n sample sizes match the paper's"), from :func:`~aichain_utils.replication.measurement_tables.
     table2_comparison`."""
     n_match = int((comparison["N paper"] == comparison["N here"]).sum())
     if n_match == len(comparison):
-        return "All sample sizes match the paper's"
-    return f"{n_match} of {len(comparison)} sample sizes match the paper's"
+        return Bilingual("All sample sizes match the paper's", "所有样本量都与论文的一致")
+    return Bilingual(
+        f"{n_match} of {len(comparison)} sample sizes match the paper's",
+        f"{len(comparison)} 个样本量中有 {n_match} 个与论文的一致",
+    )
 
 
 class Table1(Results):
@@ -133,7 +136,9 @@ class Table2(Results):
                 "max_mean_gap": float(t["mean Δ%"].abs().max()),
                 "max_sd_gap": float(t["SD Δ%"].abs().max()),
                 "sample_sizes": sample_sizes_sentence(t),
-                "data_kind": "the simulated panel" if simulated else "the data of this build",
+                "data_kind": Bilingual("the simulated panel", "模拟面板")
+                if simulated
+                else Bilingual("the data of this build", "本次构建的数据"),
             },
         )
 
@@ -158,14 +163,16 @@ def exercise3_feedback() -> dict:
     return out
 
 
-def feedback_reading(corr_world: float, corr_scenario: float, noise_sd: float) -> str:
+def feedback_reading(corr_world: float, corr_scenario: float, noise_sd: float) -> Bilingual:
     """The reading of exercise 3: the scenario's correlation is larger (by more than 0.01 at the three
     decimals shown), or it barely moves because the ERL shock has a small standard deviation."""
     if round(corr_scenario, 3) - round(corr_world, 3) > 0.01:
-        return "the correlation is larger with the scenario's feedback"
-    return (
+        return Bilingual("the correlation is larger with the scenario's feedback", "在该情景的反馈下相关系数更大")
+    return Bilingual(
         "even the scenario's feedback barely moves this correlation: the ERL shock it scales has a standard "
-        f"deviation of only {noise_sd:.3f} in the closest world (erl.noise_sd)"
+        f"deviation of only {noise_sd:.3f} in the closest world (erl.noise_sd)",
+        "即便是该情景的反馈也几乎不改变这一相关系数：它所放大的 ERL 冲击在最接近的模拟世界中"
+        f"标准差仅为 {noise_sd:.3f}（erl.noise_sd）",
     )
 
 
@@ -265,7 +272,10 @@ class Measures(Results):
                     "unexplained": int((cols["status"] == "unexplained").sum()),
                     "data": int((cols["status"] == "not a design N").sum()),
                 },
-                "upsilon_note": "Both readings are computed from the raw inputs of this build."
+                "upsilon_note": Bilingual(
+                    "Both readings are computed from the raw inputs of this build.",
+                    "两种解读都由本次构建的原始输入计算得出。",
+                )
                 if self.alternatives
                 else no_readings_message(),
                 "ex3": self.ex3,

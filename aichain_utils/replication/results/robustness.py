@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from aichain_utils.replication.numbers import Numbers, Results, true_effect
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results, true_effect
 from aichain_utils.robustness import causal_mediation as _mediation
 from aichain_utils.robustness import fragility as _fragility
 from aichain_utils.robustness import multiple, plots, sentences, speccurve
@@ -49,6 +49,8 @@ __all__ = [
 ]
 
 SEED = 20251123
+#: The data's own AIE weighting (:func:`aichain_utils.inputs.panel.aie_weight_method`) in Chinese.
+OWN_WEIGHTS_ZH = {"entropy": "熵值法权重", "published": "已发表的权重"}
 NULL_REPS = 999
 MT_REPS = 999
 MEDIATION_SIMS = 2000
@@ -103,7 +105,11 @@ class RobustnessInputs(Results):
 
     def numbers(self) -> Numbers:
         """``rob_own_aie``: the data's own AIE in words ("the entropy weights", "the file's AIE")."""
-        own = self.own_weights if self.panel.level == "analysis" else f"the {self.own_weights} weights"
+        if self.panel.level == "analysis":
+            own = Bilingual(self.own_weights, "文件自带的 AIE")
+        else:
+            zh = OWN_WEIGHTS_ZH.get(self.own_weights, f"{self.own_weights} 权重")
+            own = Bilingual(f"the {self.own_weights} weights", zh)
         return Numbers(self.prefix, {"own_aie": own})
 
 
@@ -130,23 +136,26 @@ class _LeftOut:
             )))  # fmt: skip
 
 
-def curve_verdict(share_positive_significant: float, null_p_share: float) -> str:
+def curve_verdict(share_positive_significant: float, null_p_share: float) -> Bilingual:
     """The curve's verdict: at least 90% positive and significant and a joint p below 5% keep the claim."""
     if share_positive_significant >= CURVE_SHARE and null_p_share < ALPHA:
-        return "the claim does not depend on the readings"
-    return "the claim depends on the readings"
+        return Bilingual("the claim does not depend on the readings", "该论断不依赖于这些解读")
+    return Bilingual("the claim depends on the readings", "该论断依赖于这些解读")
 
 
-def fe_reading(widest: str, fe_gap: float) -> str:
+def fe_reading(widest: str, fe_gap: float) -> Bilingual:
     """Exercise 1's reading of which dimension moves the estimate most (the fixed effects, or not)."""
     if widest == "fixed effects":
-        return (
+        return Bilingual(
             "As expected, the fixed effects matter most: year effects alone or none leave the industry and unit "
-            "levels of AIE in the comparison, which unit effects remove."
+            "levels of AIE in the comparison, which unit effects remove.",
+            "不出所料，固定效应最为重要：只有年份效应或没有固定效应时，AIE 在行业和单位层面的水平差异留在比较之中，"
+            "而单位效应会将其消除。",
         )
-    return (
+    return Bilingual(
         f"So on this data it is not the fixed effects, the usual suspect, that matter most; their medians differ "
-        f"by {fe_gap:.3f}."
+        f"by {fe_gap:.3f}.",
+        f"因此在这些数据上，最重要的并不是通常被怀疑的固定效应；其中位数相差 {fe_gap:.3f}。",
     )
 
 
@@ -197,15 +206,19 @@ class SpecificationCurve(Results):
                 })  # fmt: skip
         return pd.DataFrame(rows)
 
-    def truth_sentence(self) -> str:
+    def truth_sentence(self) -> Bilingual:
         """On the simulated panel, the share of the 95% intervals covering the true effect."""
         if self.truth is None:
-            return "On licensed data there is no true effect to compare the curve with."
+            return Bilingual(
+                "On licensed data there is no true effect to compare the curve with.",
+                "在授权数据上没有可与该曲线比较的真实效应。",
+            )
         pts = self.curve.points
         cover = float(((pts["ci_low"] <= self.truth) & (self.truth <= pts["ci_high"])).mean())
-        return (
+        return Bilingual(
             f"On this simulated panel the true effect is {self.truth:.3f}; "
-            f"{_pct(cover):.0f}% of the specifications' 95% intervals cover it."
+            f"{_pct(cover):.0f}% of the specifications' 95% intervals cover it.",
+            f"在这一模拟面板上，真实效应为 {self.truth:.3f}；各设定的 95% 置信区间中有 {_pct(cover):.0f}% 覆盖了它。",
         )
 
     def numbers(self) -> Numbers:
@@ -248,9 +261,11 @@ def specification_curve(panel, null_reps: int = NULL_REPS, seed: int = SEED) -> 
     return SpecificationCurve(curve, left_out, true_effect(panel))
 
 
-def oster_verdict(delta: float) -> str:
+def oster_verdict(delta: float) -> Bilingual:
     """Oster's rule of thumb: a relative selection |δ| above 1 to bring the coefficient to zero is robust."""
-    return "beyond Oster's rule of thumb |δ| > 1" if abs(delta) > 1 else "within Oster's |δ| ≤ 1"
+    if abs(delta) > 1:
+        return Bilingual("beyond Oster's rule of thumb |δ| > 1", "超出了 Oster 的经验法则 |δ| > 1")
+    return Bilingual("within Oster's |δ| ≤ 1", "在 Oster 的 |δ| ≤ 1 之内")
 
 
 class Sensitivity(Results):
@@ -282,11 +297,13 @@ class Sensitivity(Results):
             "adjusted_estimate": "adjusted estimate", "adjusted_ci_low": "95% low", "adjusted_ci_high": "95% high",
         })  # fmt: skip
 
-    def oster_move_words(self) -> str:
+    def oster_move_words(self) -> Bilingual:
         """Whether adding the controls moves the coefficient by less or more than one standard error."""
         r = self.result
         move = abs(r.oster["beta_short"] - r.oster["beta_controlled"])
-        return f"{'less' if move < r.se else 'more'} than one standard error ({r.se:.3f})"
+        if move < r.se:
+            return Bilingual(f"less than one standard error ({r.se:.3f})", f"不到一个标准误（{r.se:.3f}）")
+        return Bilingual(f"more than one standard error ({r.se:.3f})", f"超过一个标准误（{r.se:.3f}）")
 
     def numbers(self) -> Numbers:
         """Partial R², RV and RV_α, Oster's δ, β*, R_max and the two coefficients, the verdicts and the

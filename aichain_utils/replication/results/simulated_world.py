@@ -11,6 +11,7 @@ rerun). Its :meth:`SimulatedWorld.numbers` hold every parameter of ``params.yml`
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,7 @@ from aichain_utils.inputs import published
 from aichain_utils.inputs.panel import build_analysis_panel
 from aichain_utils.replication import audit, calibration
 from aichain_utils.replication import measurement_tables as measurement
-from aichain_utils.replication.numbers import Numbers, Results
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results
 from aichain_utils.simulation import simulate, simworld
 
 __all__ = ["SimulatedWorld", "indirect_effect", "nsc_sentence", "parameter_tree", "simulated_dgp"]
@@ -42,21 +43,40 @@ def parameter_tree(params: dict) -> dict:
     return tree
 
 
-def nsc_sentence(nsc_min: float) -> str:
+def nsc_sentence(nsc_min: float) -> Bilingual:
     """What the smallest NSC of the panel says about the name "number of production stages" (生产阶段数).
 
     Equation (12) makes NSC a ratio, not a count, so the name holds literally only when every value is at
-    least one; the sentence says which of "at least one", "positive but below one" or "not positive" holds.
+    least one; the sentence says which of "at least one", "positive but below one" or "not positive" holds,
+    in English and in Chinese (:class:`~aichain_utils.replication.numbers.Bilingual`).
+
+    Raises
+    ------
+    ValueError
+        If ``nsc_min`` is not a finite number (NaN satisfies none of the three rules and would be read as
+        "not positive").
     """
-    if nsc_min >= 1:
-        return f"Every segment has at least one production stage (smallest NSC {nsc_min:.2f})"
-    if nsc_min > 0:
-        return (
-            f"NSC, which the paper names the number of production stages, is a ratio in equation (12), not a "
-            f"count: it is positive in every segment, but its smallest value is {nsc_min:.2f}, below one"
+    if not math.isfinite(nsc_min):
+        raise ValueError(
+            f"nsc_sentence needs a finite smallest NSC to compare with one and zero, got nsc_min={nsc_min!r}"
         )
-    named = "NSC, which the paper names the number of production stages,"
-    return f"{named} is not positive everywhere (smallest {nsc_min:.2f})"
+    if nsc_min >= 1:
+        return Bilingual(
+            f"Every segment has at least one production stage (smallest NSC {nsc_min:.2f})",
+            f"每个环节都至少有一个生产阶段（NSC 最小值为 {nsc_min:.2f}）",
+        )
+    if nsc_min > 0:
+        return Bilingual(
+            f"NSC, which the paper names the number of production stages, is a ratio in equation (12), not a "
+            f"count: it is positive in every segment, but its smallest value is {nsc_min:.2f}, below one",
+            f"NSC 在论文中称为生产阶段数，但在式（12）中是一个比值而非计数：它在每个环节都为正，"
+            f"但最小值为 {nsc_min:.2f}，小于一",
+        )
+    return Bilingual(
+        f"NSC, which the paper names the number of production stages, is not positive everywhere "
+        f"(smallest {nsc_min:.2f})",
+        f"NSC 在论文中称为生产阶段数，但并非处处为正（最小值为 {nsc_min:.2f}）",
+    )
 
 
 def indirect_effect(effects: dict) -> float:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from aichain_utils.replication import lab, labtext
-from aichain_utils.replication.numbers import Numbers, Results
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results, bilingual_join
 from aichain_utils.report import tables
 from aichain_utils.simulation import simulate
 
@@ -44,21 +44,25 @@ def exercise_panels(seed: int = EXERCISE_SEED) -> pd.DataFrame:
     return pd.concat(rows)[["scenario", "feedback", "estimate", "se", "truth", "SEs from truth"]].round(3)
 
 
-def reading(ses_from_truth: pd.Series) -> str:
+def reading(ses_from_truth: pd.Series) -> Bilingual:
     """Whether every estimate of one panel lies within two of its standard errors of the truth."""
     if (ses_from_truth <= WITHIN_SES).all():
-        return "both within two of their standard errors of the truth"
-    return "not both within two of their standard errors of the truth"
+        return Bilingual("both within two of their standard errors of the truth", "两者都在真值的两个标准误之内")
+    return Bilingual("not both within two of their standard errors of the truth", "并非两者都在真值的两个标准误之内")
 
 
-def where_run(meta: dict) -> str:
+def where_run(meta: dict) -> Bilingual:
     """Where the stored Monte Carlo ran: local processes or a Dask cluster (its metadata)."""
-    return f"{meta['workers']} local processes" if meta.get("workers") else "a Dask cluster"
+    if meta.get("workers"):
+        return Bilingual(f"{meta['workers']} local processes", f"{meta['workers']} 个本地进程")
+    return Bilingual("a Dask cluster", "一个 Dask 集群")
 
 
-def mc_state(current: bool) -> str:
+def mc_state(current: bool) -> Bilingual:
     """The stored Monte Carlo's state: "current", or stale with the command that renews it."""
-    return "current" if current else "STALE: rerun make montecarlo"
+    if current:
+        return Bilingual("current", "最新的")
+    return Bilingual("STALE: rerun make montecarlo", "已过期：请重新运行 make montecarlo")
 
 
 @dataclass
@@ -103,9 +107,12 @@ class SimulationLab(Results):
         """The true value each estimator targets, by scenario."""
         return self._wide("truth").rename(columns={"scenario": "scenario (true values)"})
 
-    def scenario_markdown(self) -> str:
-        """What one panel per scenario shows, in bullets (:func:`~aichain_utils.replication.lab.scenario_reading`)."""
-        return "\n".join(f"- {line}" for line in lab.scenario_reading(self.scenarios))
+    def scenario_markdown(self) -> Bilingual:
+        """What one panel per scenario shows, in bullets (:func:`~aichain_utils.replication.lab.scenario_reading`),
+        in English and Chinese (:func:`~aichain_utils.replication.labtext.scenario_sentence`):
+        :func:`aichain_utils.book.show_markdown` shows it in the page's language."""
+        lines = [labtext.scenario_sentence(line) for line in lab.scenario_reading(self.scenarios)]
+        return bilingual_join([Bilingual(f"- {line}", f"- {line.zh}") for line in lines], "\n")
 
     def summary(self) -> pd.DataFrame:
         """:func:`aichain_utils.replication.lab.monte_carlo_summary` of the stored Monte Carlo."""
@@ -123,9 +130,11 @@ class SimulationLab(Results):
         """:func:`aichain_utils.replication.lab.monte_carlo_verdicts` of the summary."""
         return lab.monte_carlo_verdicts(self.summary())
 
-    def verdict_markdown(self) -> str:
-        """The reading of each estimator, one bullet each."""
-        return "\n".join(f"- {sentence}" for sentence in self.verdicts()["sentence"])
+    def verdict_markdown(self) -> Bilingual:
+        """The reading of each estimator, one bullet each, in English and Chinese
+        (:func:`~aichain_utils.replication.labtext.verdict_sentence`)."""
+        lines = [labtext.verdict_sentence(s) for s in self.verdicts()["sentence"]]
+        return bilingual_join([Bilingual(f"- {line}", f"- {line.zh}") for line in lines], "\n")
 
     def sampling_plot(self):
         """The sampling distributions (:func:`~aichain_utils.report.tables.sampling_distribution_plot`)."""
@@ -155,7 +164,7 @@ class SimulationLab(Results):
             "current": mc_state(self.mc_current),
             "seed": int(meta["first_seed"]),
             "where": where_run(meta),
-            "failures": lab.failure_sentence(self.mc),
+            "failures": labtext.failure_text(lab.failure_sentence(self.mc)),
             "sim_checks": lab.simulator_check_sentence(lab.simulator_check_records()),
         }
         fb = labtext.feedback_sentences(self.params, estimates=self.scenarios)

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from aichain_utils.replication import lab, validation
-from aichain_utils.replication.numbers import Numbers, Results
+from aichain_utils.replication import lab, labtext, validation
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results
 
 __all__ = ["Validation", "estimator_validation", "feedback_sentence", "plural_cases", "stored_sentence"]
 
 RERUN = "rerun on this build"
 
 
-def plural_cases(n: int) -> str:
-    """``n`` test case(s)."""
-    return f"{n} test case{'s' if n != 1 else ''}"
+def plural_cases(n: int) -> Bilingual:
+    """``n`` test case(s) (n 个测试用例)."""
+    return Bilingual(f"{n} test case{'s' if n != 1 else ''}", f"{n} 个测试用例")
 
 
 def stored_sentence(source: dict[str, str], seconds: dict[str, float]) -> str:
@@ -51,24 +51,32 @@ def stored_sentence(source: dict[str, str], seconds: dict[str, float]) -> str:
     )
 
 
-def feedback_sentence(feedback: float) -> str:
+def feedback_sentence(feedback: float) -> Bilingual:
     """Why fixed effects may be biased in the calibrated world: its reverse feedback of the ERL shock into AI
     embedding (``latent_ai.feedback_from_erl_shock``), or, without one, another part of the process."""
     if feedback > 0:
-        return (
+        return Bilingual(
             f"the calibrated world lets the ERL shock feed back into AI embedding (by {feedback:.3f} per unit of "
             "shock), which biases fixed effects and first differences in expectation, and only the instruments "
-            "are meant to recover the truth"
+            "are meant to recover the truth",
+            f"校准世界让 ERL 冲击反馈到人工智能嵌入程度（每单位冲击 {feedback:.3f}），这使固定效应和一阶差分"
+            "在期望上有偏，只有工具变量旨在还原真值",
         )
-    return (
+    return Bilingual(
         "the calibrated world has no reverse feedback, so a bias of fixed effects or first differences "
-        "comes from another part of the data-generating process, which the lab's scenarios help to find"
+        "comes from another part of the data-generating process, which the lab's scenarios help to find",
+        "校准世界没有反向反馈，因此固定效应或一阶差分的偏差来自数据生成过程的其他部分，模拟实验室的各情景有助于找到它",
     )
 
 
-def mc_state(current: bool) -> str:
+def mc_state(current: bool) -> Bilingual:
     """The stored Monte Carlo's state: "current", or stale with the command that renews it."""
-    return "current" if current else "STALE (parameters or code changed since; rerun make montecarlo)"
+    if current:
+        return Bilingual("current", "最新的")
+    return Bilingual(
+        "STALE (parameters or code changed since; rerun make montecarlo)",
+        "已过期（此后参数或代码有变；请重新运行 make montecarlo）",
+    )
 
 
 def _names(names: list[str]) -> str:
@@ -183,7 +191,7 @@ class Validation(Results):
             "mc": {
                 "reps": int(self.mc_meta["reps"]),
                 "current": mc_state(self.mc_current),
-                "failures": lab.failure_sentence(self.mc),
+                "failures": labtext.failure_text(lab.failure_sentence(self.mc)),
             },
             "unbiased": _names(v.loc[~v["biased"], "estimator"].tolist()),
             "biased": _names(v.loc[v["biased"], "estimator"].tolist()),

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from aichain_utils.replication import claims, ledger
 from aichain_utils.replication import columns as replication
-from aichain_utils.replication.numbers import NOT_SIMULATED, Numbers, true_effect
+from aichain_utils.replication.numbers import NOT_SIMULATED, Bilingual, Numbers, true_effect
 from aichain_utils.replication.results.heterogeneity import TableResults
 
 __all__ = ["CLAIM", "Table10", "standardised_words", "table10", "value_extension_partial"]
 
 #: The claim of the claims table that Table 10 decides (column (2) above column (4), both positive, significant).
 CLAIM = "T10-length-first"
-_CLAIM_WORDS = {"yes": "supports", "no": "does not support"}
+_CLAIM_WORDS = {"yes": Bilingual("supports", "支持"), "no": Bilingual("does not support", "不支持")}
 
 
 def standardised_words(std_lcv: float, std_wcv: float, raw_lcv: float, raw_wcv: float) -> dict[str, str]:
@@ -37,13 +37,21 @@ def standardised_words(std_lcv: float, std_wcv: float, raw_lcv: float, raw_wcv: 
         ``verdict`` ("keeps the paper's ordering" or "reverses the paper's ordering") and ``solution``.
     """
     keeps = std_lcv > std_wcv
-    solution = (
+    solution = Bilingual(
         f"As raw coefficients, length's is {'larger' if raw_lcv > raw_wcv else 'smaller'} than width's; in "
         f"standard-deviation units length's effect is {std_lcv / std_wcv:.1f} times width's, so the paper's "
         f"reading that width lags length {'survives' if keeps else 'does not survive'} the change of units on "
-        "the data of this build."
+        "the data of this build.",
+        f"按原始系数，长度的系数{'大于' if raw_lcv > raw_wcv else '小于'}宽度的系数；按标准差单位，长度的效应是宽度的 "
+        f"{std_lcv / std_wcv:.1f} 倍，因此在本次构建的数据上，论文关于宽度落后于长度的解读"
+        f"{'经受住了' if keeps else '经受不住'}单位的改变。",
     )
-    return {"verdict": "keeps the paper's ordering" if keeps else "reverses the paper's ordering", "solution": solution}
+    verdict = (
+        Bilingual("keeps the paper's ordering", "保持了论文的排序")
+        if keeps
+        else Bilingual("reverses the paper's ordering", "颠倒了论文的排序")
+    )
+    return {"verdict": verdict, "solution": solution}
 
 
 class Table10(TableResults):
@@ -80,7 +88,7 @@ class Table10(TableResults):
             std_ratio=std["std_lcv"] / std["std_wcv"],
             std_verdict=words["verdict"],
             std_solution=words["solution"],
-            claim_word=_CLAIM_WORDS.get(claim["replicated supports"], "cannot judge"),
+            claim_word=_CLAIM_WORDS.get(claim["replicated supports"], Bilingual("cannot judge", "无法判断")),
             claim_detail=claim["replicated detail"],
             true_lcv=true_effect(self.panel, "aie_on_lcv"),
             true_wcv=true_effect(self.panel, "aie_on_wcv"),
