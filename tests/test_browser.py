@@ -546,6 +546,8 @@ def untranslated_paragraphs(soup: BeautifulSoup) -> list[str]:
         for junk in kept.select("code, .math, mjx-container, .pasted-text, .text_plain, a.reference.internal"):
             junk.decompose()
         text = " ".join(kept.get_text(" ").split())
+        if re.match(r"^[^.()]{1,80} \(\d{4}\)\. ", text):
+            continue  # a reference (the book's own, to cite it): its title is its title
         if len(re.findall(r"[A-Za-z]{3,}", text)) >= 3 and not _CJK.search(text):
             found.append(text[:90])
     return found
@@ -608,7 +610,8 @@ def test_an_untranslated_paragraph_is_found():
         "<main><p>这是中文段落，含有 <code>code here please</code>。</p>"
         "<p>This paragraph was never translated at all.</p>"
         "<div class='cell_output'><p>Output text is not prose here.</p></div>"
-        "<p><span class='pasted-text'>A glued English sentence alone</span></p></main>",
+        "<p><span class='pasted-text'>A glued English sentence alone</span></p>"
+        "<p>aichain contributors (2026). aichain: an executable replication.</p></main>",
         "html.parser",
     )
     assert untranslated_paragraphs(soup) == ["This paragraph was never translated at all."]

@@ -304,3 +304,37 @@ def test_a_sandbox_books_chinese_page_shows_chinese_heads(tmp_path):
     assert heads(chinese).count("Unknown label") == 2  # no translation: kept
     numbers = re.compile(r"<td\b[^>]*>\s*([^<]*?)\s*</td>")
     assert numbers.findall(chinese) == numbers.findall(english) == ["23485", "0.715", "23485", "0.715"]
+
+
+def test_a_verdict_line_reads_in_chinese_with_its_marks_and_numbers():
+    from aichain_utils.book.tablelabels import translate_verdict_lines
+
+    line = (
+        "<p class='aichain-verdict-line'><strong>Verdicts.</strong> Table 3: closest world: "
+        "<span class='aichain-v-ok' title='consistent: x'>(1)&#8239;✓</span> — 1 of 1 published coefficients "
+        "inside its central 95% band (200 draws); your data: <span class='aichain-v-ok' title='y'>(1)&#8239;✓</span>"
+        " — 1 of 1 within one published SE. Closest world: ✓ inside its 95% band, ≈ at its edge within Monte Carlo "
+        "error, ✗ outside, ⊘ no world of the family produces it. Ledger: ✓ reproduced, ◇ differs by design, ✗ "
+        "cannot be reproduced, – not comparable. Hover a mark for its reason (<a href='x.html'>all verdicts</a>).</p>"
+    )
+    out = translate_verdict_lines(line)
+    text = re.sub(r"<[^>]+>", "", out)
+    assert text.startswith("判定。表 3：最接近的模拟世界：(1)&#8239;✓——1 个公布系数中有 1 个")
+    assert "；你的数据：" in text and text.endswith("（全部判定）。")
+    assert not re.findall(r"[A-Za-z]{4,}", text), text
+    assert "title='consistent: x'" in out and "href='x.html'" in out  # tags as they were
+    assert translate_verdict_lines("<p>Verdicts.</p>") == "<p>Verdicts.</p>"  # only the verdict line
+
+
+def test_every_verdict_line_of_the_english_build_reads_in_chinese():
+    from aichain_utils.book.tablelabels import translate_verdict_lines
+
+    site = ROOT / "_build" / "html" / "chapters"
+    if not site.is_dir():
+        pytest.skip("the book is not built (make book)")
+    lines = [m for page in site.glob("*.html") for m in re.findall(r"<p class=.aichain-verdict-line.>.*?</p>",
+             page.read_text(encoding="utf-8"), flags=re.S)]  # fmt: skip
+    assert lines, "no verdict line in the English build"
+    texts = [re.sub(r"<[^>]+>", "", translate_verdict_lines(line)) for line in lines]
+    left = {w for text in texts for w in re.findall(r"[A-Za-z]{4,}", text)}
+    assert not left, f"English left in the Chinese verdict lines (a phrase of ledger.verdict_line changed?): {left}"

@@ -74,9 +74,54 @@ def labels(html: str) -> list[str]:
     return list(dict.fromkeys(key[1] for key in found if key is not None))
 
 
+#: The phrases of the verdict line under each regression table
+#: (:func:`aichain_utils.replication.ledger.verdict_line`, a sentence assembled from counts and marks), in
+#: Chinese, applied in order to its text between tags (the marks' tooltips stay as they are).
+VERDICT_PHRASES = (
+    (r"^Verdicts\.$", "判定。"),
+    (r"^ ?Table (\d+): ", r"表 \1："),
+    (r"\. Table (\d+): ", r"。表 \1："),
+    (r"closest world: ", "最接近的模拟世界："),
+    (r" — (\d+) of (\d+) published coefficients inside its central 95% band \((\d+) draws\)",
+     r"——\2 个公布系数中有 \1 个落在其中央 95% 区间内（\3 次抽样）"),
+    (r"; this build's panel, one draw of that world: ", "；本次构建的面板（该世界的一次抽样）："),
+    (r"; your data: |^your data: ", "；你的数据："),
+    (r"^this build's panel, one draw of that world: ", "本次构建的面板（该世界的一次抽样）："),
+    (r" — (\d+) of (\d+) within one published SE", r"——\2 个中有 \1 个与公布值相差不超过一个公布标准误"),
+    (r"no published coefficient in these tables", "这些表中没有公布的系数"),
+    (r"\. Closest world: ✓ inside its 95% band, ≈ at its edge within Monte Carlo error, ✗ outside, ⊘ no world of "
+     r"the family produces it\. Ledger: ✓ reproduced, ◇ differs by design, ✗ cannot be reproduced, – not "
+     r"comparable\. Hover a mark for its reason \(",
+     "。最接近的模拟世界：✓ 落在其 95% 区间内，≈ 在蒙特卡洛误差范围内处于区间边缘，✗ 落在区间外，⊘ 该模型族中"
+     "没有世界能产生它。复现台账：✓ 已复现，◇ 设计性差异，✗ 无法复现，– 不可比。将鼠标悬停在标记上可查看原因（"),
+    (r"^all verdicts$", "全部判定"),
+    (r"^\)\.$", "）。"),
+)  # fmt: skip
+_VERDICT_LINE = re.compile(r"(<p class=['\"]aichain-verdict-line['\"]>)(.*?)(</p>)", re.S)
+
+
+def translate_verdict_lines(html: str) -> str:
+    """``html`` with the text of each verdict line in Chinese (:data:`VERDICT_PHRASES`); its marks, links
+    and numbers as they were."""
+
+    def line(match: re.Match) -> str:
+        pieces = re.split(r"(<[^>]+>)", match.group(2))
+        for k, piece in enumerate(pieces):
+            if piece.startswith("<"):
+                continue
+            for pattern, replacement in VERDICT_PHRASES:
+                piece = re.sub(pattern, replacement, piece)
+            pieces[k] = piece
+        return match.group(1) + "".join(pieces) + match.group(3)
+
+    return _VERDICT_LINE.sub(line, html)
+
+
 def translate_html(html: str, catalogue: dict[str, str]) -> str:
     """``html`` with every header cell, ``data-label``, caption, summary, table note and whole-label
-    data cell that ``catalogue`` translates in its translation; everything else, byte for byte, as it was."""
+    data cell that ``catalogue`` translates in its translation, and its verdict lines in Chinese
+    (:func:`translate_verdict_lines`); everything else, byte for byte, as it was."""
+    html = translate_verdict_lines(html)
     if not catalogue:
         return html
 
