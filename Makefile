@@ -30,7 +30,14 @@ SITE := $(if $(STUDENT),_build/student/html,_build/html)
 # English edition alone (its pages link to no other edition, and a copy of the Chinese one is removed, as
 # it would not be current); `make book LANG=zh` the Chinese one alone, from the English build's cache.
 # Only a LANG given on the command line counts (the LANG of the environment is the shell's locale), and the
-# build itself then runs with the environment's locale, not with LANG=zh. The student edition is English.
+# build itself then runs with the environment's locale, not with LANG=zh.
+# The student edition has both languages too: `make book EDITION=student` builds the English student
+# edition into _build/student/html, each page linking to its Chinese page, then the Chinese one into
+# _build/student/zh, copied to _build/student/html/zh (both from _build's execution cache; the build fails
+# if a solution is left in either). Both, as `make book`, because a class is given one site to read in
+# the language it prefers, and a student who switches language must land on a page without solutions:
+# an English-only student site would link to no Chinese edition, or to the instructor's.
+# LANG=en and LANG=zh build one of them, as for the instructor's edition.
 BOOK_LANG := $(if $(filter command line,$(origin LANG)),$(strip $(LANG)),all)
 ifeq ($(origin LANG),command line)
 override LANG := $(shell echo "$$LANG")
@@ -38,20 +45,14 @@ endif
 ifneq ($(filter-out en zh all,$(BOOK_LANG)),)
 $(error LANG=$(BOOK_LANG): the book's languages are en and zh (both when LANG is not given))
 endif
-ifneq ($(STUDENT),)
-ifeq ($(BOOK_LANG),zh)
-$(error the Chinese edition has no student edition yet: make book LANG=zh without EDITION=student)
-endif
-BOOK_LANG := en
-endif
 # The build commands of each language choice: English (with or without the link to the Chinese pages),
 # then Chinese.
 BUILD_EN := $(BIN)/python tools/build_book.py _build $(EDITION_OUT)
-BUILD_ZH := $(BIN)/python tools/build_book.py _build --language zh_CN -- $(BUILD_FLAGS)
+BUILD_ZH := $(BIN)/python tools/build_book.py _build $(EDITION_OUT) --language zh_CN -- $(BUILD_FLAGS)
 BOOK_BUILD_all := $(BUILD_EN) --counterpart zh_CN -- $(BUILD_FLAGS) && $(BUILD_ZH)
 BOOK_BUILD_en := $(BUILD_EN) -- $(BUILD_FLAGS)
 BOOK_BUILD_zh := $(BUILD_ZH)
-SITE := $(if $(filter zh,$(BOOK_LANG)),_build/html/zh,$(SITE))
+SITE := $(if $(filter zh,$(BOOK_LANG)),$(SITE)/zh,$(SITE))
 
 # Notebooks run with the virtual environment's python and its kernel.
 export PATH := $(BIN):$(PATH)
@@ -64,11 +65,11 @@ export AICHAIN_CWD ?= $(if $(PWD),$(PWD),$(CURDIR))
 
 help:
 	@echo "make book   - build the book into _build/html (executes every chapter), English and Chinese (_build/html/zh)"
-	@echo "make book EDITION=student - the student edition (no solutions) into _build/student/html"
+	@echo "make book EDITION=student - the student edition (no solutions) into _build/student/html, English and Chinese (html/zh); LANG=en|zh one"
 	@echo "make book LANG=en - the English edition alone; LANG=zh the Chinese edition (中文版) alone, into _build/html/zh, from the English build's execution"
 	@echo "make locale - update the Chinese catalogues (locale/zh_CN) of the pages that have one (PAGES=\"index ...\" adds pages)"
-	@echo "make pdf    - the whole book as one PDF, _build/pdf/aichain.pdf (Chromium prints a single-page build)"
-	@echo "make pdf EDITION=student - the student PDF (no solutions), the student site, the handouts PDF, the course pack"
+	@echo "make pdf    - the whole book as one PDF, _build/pdf/aichain.pdf and in Chinese aichain-zh.pdf (Chromium prints a single-page build); LANG=en|zh one"
+	@echo "make pdf EDITION=student - the student PDFs (no solutions; aichain-student.pdf, aichain-student-zh.pdf), the student site, the handouts PDF, the course pack"
 	@echo "make test   - ruff and the import contracts, a from-scratch book build (and its PDF when Chromium is installed), and pytest"
 	@echo "make check-data - check the file in AICHAIN_DATA and print one report (exit 2 if it fails)"
 	@echo "make bench  - time the book build and the Tables 3-10 battery at 1x/10x/100x (about 15 minutes)"
@@ -140,12 +141,24 @@ browser-deps:
 # cache is _build's: nothing runs again; _build/html and _build/singlehtml are not touched), then prints the
 # handouts (one page per chapter) and puts both PDFs into the student site's course pack
 # (tools/course_pack.py). Neither PDF has the API reference (it stays on the site).
-PDF_FILE := $(if $(STUDENT),aichain-student.pdf,aichain.pdf)
+# LANG as for `make book` (issue 26): the Chinese PDF, _build/pdf/aichain-zh.pdf (aichain-student-zh.pdf),
+# is the Chinese edition's single-page build (_build/zh/singlehtml, or _build/student/zh/singlehtml; from the
+# same execution cache, so its numbers are the English PDF's) printed the same way, and the Chinese site's
+# landing page links it. Without LANG both PDFs are printed, then both sites built; LANG=en or LANG=zh
+# prints one and builds its site (the course pack is refreshed when the English student site is built).
+PDF_BASE := $(if $(STUDENT),aichain-student,aichain)
+PDF_en := $(BIN)/python tools/make_pdf.py --build _build $(EDITION_OUT) _build/pdf/$(PDF_BASE).pdf -- $(BUILD_FLAGS)
+PDF_zh := $(BIN)/python tools/make_pdf.py --build _build $(EDITION_OUT) --language zh_CN \
+	_build/pdf/$(PDF_BASE)-zh.pdf -- $(BUILD_FLAGS)
+PDF_all := $(PDF_en) && $(PDF_zh)
+PDF_FILES_en := _build/pdf/$(PDF_BASE).pdf
+PDF_FILES_zh := _build/pdf/$(PDF_BASE)-zh.pdf
+PDF_FILES_all := $(PDF_FILES_en) $(PDF_FILES_zh)
 pdf: $(STAMP) pdf-deps
-	$(BIN)/python tools/make_pdf.py --build _build $(EDITION_OUT) _build/pdf/$(PDF_FILE) -- $(BUILD_FLAGS)
-	$(BIN)/python tools/build_book.py _build $(EDITION_OUT) -- $(BUILD_FLAGS)
-	$(if $(STUDENT),$(BIN)/python tools/course_pack.py _build $(EDITION_OUT))
-	@echo "Wrote _build/pdf/$(PDF_FILE) (also linked from the landing page of $(SITE))"
+	$(PDF_$(BOOK_LANG))
+	$(BOOK_BUILD_$(BOOK_LANG))
+	$(if $(and $(STUDENT),$(filter-out zh,$(BOOK_LANG))),$(BIN)/python tools/course_pack.py _build $(EDITION_OUT))
+	@echo "Wrote $(PDF_FILES_$(BOOK_LANG)) (also linked from the landing page of $(SITE))"
 
 # Chromium and the CJK fonts for `make pdf`: installed from Debian's packages when running as root.
 pdf-deps:
@@ -161,6 +174,10 @@ pdf-deps:
 # So is the student PDF (tests/test_pdf_student.py): the student edition's single-page build in
 # _build/student (the execution cache is _build's; _build's pages and Sphinx state are not touched),
 # printed to _build/pdf/aichain-student.pdf before the site is built, so that the site's course pack has it.
+# So are the Chinese PDFs (tests/test_pdf_zh.py; issue 26): the Chinese edition's single page in
+# _build/zh/singlehtml, printed to _build/pdf/aichain-zh.pdf before the Chinese site is built (which links
+# it, and reuses the pages its single-page build read: they share _build/zh's Sphinx state), and the
+# Chinese student edition's in _build/student/zh/singlehtml, printed to _build/pdf/aichain-student-zh.pdf.
 # Each phase is timed and the times are printed at the end (also when a phase fails).
 # The tests read this one build (_build/html, _build/pdf); tests/test_incremental_builds.py starts its
 # sandbox from its execution cache. pytest runs on two workers (pytest-xdist), a test file per worker at
@@ -177,6 +194,13 @@ test: $(STAMP) browser-deps
 		AICHAIN_EDITION=student $(BIN)/python tools/make_pdf.py --build _build --out _build/student \
 			_build/pdf/aichain-student.pdf -- $(BUILD_FLAGS); \
 		else echo "chromium is not installed: no student PDF (its tests are skipped)"; fi; }; \
+	zh_pdf() { if command -v chromium >/dev/null 2>&1; then \
+		$(BIN)/python tools/make_pdf.py --build _build --language zh_CN _build/pdf/aichain-zh.pdf -- $(BUILD_FLAGS); \
+		else echo "chromium is not installed: no Chinese PDF (its tests are skipped)"; fi; }; \
+	zh_student_pdf() { if command -v chromium >/dev/null 2>&1; then \
+		AICHAIN_EDITION=student $(BIN)/python tools/make_pdf.py --build _build --out _build/student --language zh_CN \
+			_build/pdf/aichain-student-zh.pdf -- $(BUILD_FLAGS); \
+		else echo "chromium is not installed: no Chinese student PDF (its tests are skipped)"; fi; }; \
 	handouts() { if command -v chromium >/dev/null 2>&1; then $(BIN)/python tools/course_pack.py _build; \
 		else echo "chromium is not installed: no handouts PDF (its test is skipped)"; fi; }; \
 	prepare() { rm -rf _build && $(BIN)/python tools/cache_guard.py _build && $(BIN)/python tools/preexecute.py _build; }; \
@@ -186,6 +210,8 @@ test: $(STAMP) browser-deps
 	phase execution prepare && \
 	phase "PDF build" pdf && \
 	phase "student PDF" student_pdf && \
+	phase "Chinese PDF" zh_pdf && \
+	phase "zh student PDF" zh_student_pdf && \
 	phase "site build" $(BIN)/python tools/build_book.py _build --counterpart zh_CN -- $(BUILD_FLAGS) && \
 	phase "Chinese site" $(BUILD_ZH) && \
 	phase handouts handouts && \

@@ -38,6 +38,10 @@ cache guard (:func:`aichain_utils.book.buildstate.reset_if_changed`), the parall
   own folder (``_build/zh``: its Sphinx state and MyST-NB's files beside it) from the English build's
   execution cache (no notebook runs again), then copied into the English site as ``_build/html/zh``.
   Each of its pages links to the English page (:func:`aichain_utils.book.sphinxext.translations_setup`).
+  With ``--out DIR`` the edition's folder is ``DIR/zh``, copied into ``DIR/html/zh``: the Chinese student
+  edition (``--out _build/student --language zh_CN``) is ``_build/student/zh``, in
+  ``_build/student/html/zh``. Its single page (``--builder singlehtml``, the Chinese PDF) is
+  ``_build/zh/singlehtml`` (or ``DIR/zh/singlehtml``), without the language switch.
   ``--builder gettext`` (``make locale``) writes one message template per page into
   ``_build/locale/gettext``, for ``sphinx-intl update``.
 
@@ -193,8 +197,8 @@ def site_manifest(root: Path, build_dir: Path, fingerprint: str, builder: str, e
     import hashlib
 
     h = hashlib.sha256()
-    pdf_state = ""  # the PDFs the landing page and the course pack link (the instructor's, the student's)
-    for pdf in (build_dir / "pdf" / name for name in ("aichain.pdf", "aichain-student.pdf")):
+    pdf_state = ""  # the PDFs the landing pages and the course pack link (instructor's, student's; en, zh)
+    for pdf in (build_dir / "pdf" / name for name in PDF_NAMES):
         pdf_state += f"{pdf.stat().st_size}:{pdf.stat().st_mtime_ns};" if pdf.is_file() else "no pdf;"
     edition = os.environ.get("AICHAIN_EDITION", "")
     installed = Path(sys.executable).parent.parent / ".installed-stamp"  # `make env` touches it
@@ -273,6 +277,8 @@ _INTO_FLAGS = {"-W": "W", "--warningiserror": "W", "--keep-going": "keep_going",
 
 #: The editions in another language: Sphinx's language -> the folder of the English site it is copied into.
 LANGUAGE_FOLDERS = {"zh_CN": "zh"}
+#: The PDFs ``make pdf`` prints (``_build/pdf``): the instructor's and the student's, English and Chinese.
+PDF_NAMES = ("aichain.pdf", "aichain-student.pdf", "aichain-zh.pdf", "aichain-student-zh.pdf")
 #: How the English pages name each other edition in their language switch: its label and its HTML language.
 COUNTERPART_LABELS = {"zh_CN": ("中文", "zh-CN")}
 #: Where the catalogues are (``locale/<language>/LC_MESSAGES/<page>.po``, written by ``make locale``).
@@ -285,19 +291,20 @@ CODE_PROMPTS = {"zh_CN": {"nb_code_prompt_show": "显示代码", "nb_code_prompt
 
 def language_overrides(root: Path, language: str | None, builder: str) -> dict:
     """Sphinx settings of an edition in ``language`` (or of the message templates, ``builder`` gettext):
-    the language, the catalogues (one per page), its numbered things' names and the language switch
-    to the English page (``aichain_counterpart_root``: the English site is the folder above)."""
+    the language, the catalogues (one per page), its numbered things' names and, in the site (builder
+    ``html``), the language switch to the English page (``aichain_counterpart_root``: the English site is
+    the folder above; the single page the PDF is printed from has none)."""
     overrides = {}
     if builder == "gettext" or language:
         overrides["gettext_compact"] = False  # one catalogue per page: chapters/baseline.po
     if language:
-        overrides |= {
-            "language": language,
-            "locale_dirs": [str(root / LOCALE_DIR)],
-            "aichain_counterpart_root": "../",
-            "aichain_counterpart_label": "English",
-            "aichain_counterpart_language": "en",
-        }
+        overrides |= {"language": language, "locale_dirs": [str(root / LOCALE_DIR)]}
+        if builder == "html":
+            overrides |= {
+                "aichain_counterpart_root": "../",
+                "aichain_counterpart_label": "English",
+                "aichain_counterpart_language": "en",
+            }
         if language in NUMFIG_FORMAT:
             overrides["numfig_format"] = NUMFIG_FORMAT[language]
         overrides |= CODE_PROMPTS.get(language, {})
@@ -402,9 +409,10 @@ def build(
 
     The pages go into ``out/<builder>`` (``out`` defaults to ``build_dir``); the execution cache and
     the data check's record are ``build_dir``'s. An edition in another ``language`` (see
-    :data:`LANGUAGE_FOLDERS`) is then copied into the English site (:func:`publish_language`), also when
-    its build failed (its last good pages, marked as not current). The English site links every page to
-    its ``counterpart`` edition's (:func:`counterpart_environment`); built without one, it holds no other
+    :data:`LANGUAGE_FOLDERS`; ``out`` is then its own folder, ``<edition>/zh``) is then copied into the
+    English site of its edition, ``<edition>/html`` (:func:`publish_language`), also when its build failed
+    (its last good pages, marked as not current). The English site (``out/html``) links every page to its
+    ``counterpart`` edition's (:func:`counterpart_environment`); built without one, it holds no other
     edition (a copy of one is removed: it would not be current).
     """
     started, times = now(), {}
@@ -412,12 +420,12 @@ def build(
     fingerprint = inputs_fingerprint(root)
     html = "html" if builder == "html" else builder
     out = out or build_dir
-    english_site = out == build_dir and builder == "html" and not language
+    english_site = builder == "html" and not language  # the instructor's (_build) or the student's
     if english_site:
         os.environ.pop(COUNTERPART_ENV, None)
         os.environ.update(counterpart_environment(counterpart))
         for other in sorted(set(LANGUAGE_FOLDERS) - {counterpart}):
-            shutil.rmtree(build_dir / "html" / LANGUAGE_FOLDERS[other], ignore_errors=True)
+            shutil.rmtree(out / "html" / LANGUAGE_FOLDERS[other], ignore_errors=True)
 
     t = time.perf_counter()
     status, output = check_data(build_dir, fingerprint)
@@ -427,7 +435,7 @@ def build(
         last = [ln for ln in output.strip().splitlines() if ln.strip()]
         reason = "make check-data failed: " + (last[-1] if last else "see its report above")
         print(_times(times))
-        return _fail(out, started, reason, 2, html, False) + publish_language(out / html, build_dir, language, builder)
+        return _fail(out, started, reason, 2, html, False) + publish_language(out / html, language, builder)
 
     t = time.perf_counter()
     own_folder = [] if out == build_dir else [f"--out={out}"]  # a build into its own folder (see above)
@@ -438,7 +446,7 @@ def build(
     if site_is_current(out / html, manifest):
         print(f"build_book: {out / html} is current (nothing it is made from changed); nothing to build")
         print(_times(times))
-        return publish_language(out / html, build_dir, language, builder)
+        return publish_language(out / html, language, builder)
 
     t = time.perf_counter()
     if builder == "html":
@@ -463,10 +471,10 @@ def build(
     print(_times(times))
     if code != 0:
         reason = "; ".join(_sphinx_failures(root, "".join(log)))
-        return _fail(out, started, reason, 1, html, True) + publish_language(out / html, build_dir, language, builder)
+        return _fail(out, started, reason, 1, html, True) + publish_language(out / html, language, builder)
     mark_good_site(out, started, html)
     (out / html / MANIFEST).write_text(manifest + "\n", encoding="utf-8")
-    return publish_language(out / html, build_dir, language, builder)
+    return publish_language(out / html, language, builder)
 
 
 def counterpart_environment(counterpart: str | None) -> dict[str, str]:
@@ -478,17 +486,18 @@ def counterpart_environment(counterpart: str | None) -> dict[str, str]:
     return {COUNTERPART_ENV: json.dumps({"root": root, "label": label, "language": language})}
 
 
-def publish_language(site: Path, build_dir: Path, language: str | None, builder: str) -> int:
-    """Copy the site of the edition in ``language`` into the English site's folder for it
-    (``_build/html/zh``), replacing the previous copy: a good site, or the last good one marked as not
-    current when this build failed (none when no build ever succeeded). Nothing to do for the English
-    edition. Returns 0 (an exit status to add to the build's)."""
+def publish_language(site: Path, language: str | None, builder: str) -> int:
+    """Copy the site of the edition in ``language`` (``<edition>/zh/html``) into the English site's folder
+    for it (``<edition>/html/zh``: ``_build/html/zh``, ``_build/student/html/zh``), replacing the previous
+    copy: a good site, or the last good one marked as not current when this build failed (none when no
+    build ever succeeded). Nothing to do for the English edition. Returns 0 (an exit status to add to the
+    build's)."""
     if not language or builder != "html":
         return 0
+    target = site.parent.parent / "html" / LANGUAGE_FOLDERS[language]
     if not site.is_dir():
-        shutil.rmtree(build_dir / "html" / LANGUAGE_FOLDERS[language], ignore_errors=True)
+        shutil.rmtree(target, ignore_errors=True)
         return 0
-    target = build_dir / "html" / LANGUAGE_FOLDERS[language]
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(site, target)
     print(f"build_book: the {language} edition is in {target} (built in {site})")
@@ -518,8 +527,8 @@ def main(argv: list[str] | None = None) -> int:
     build_dir = Path(args.build).resolve() if args.build else root / "_build"
     extra = sphinx_args or ["--warningiserror", "--keep-going"]
     out = Path(args.out).resolve() if args.out else None
-    if out is None and args.language:  # another language: its own folder, _build/zh
-        out = build_dir / LANGUAGE_FOLDERS[args.language]
+    if args.language:  # another language: its own folder in the edition's, _build/zh or _build/student/zh
+        out = (out or build_dir) / LANGUAGE_FOLDERS[args.language]
     elif out is None and args.builder == "gettext":  # the message templates: _build/locale/gettext
         out = build_dir / "locale"
     out = out if out != build_dir else None

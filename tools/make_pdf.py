@@ -17,6 +17,14 @@ only once it is checked, and a placeholder is removed when the build or the prin
 ``make pdf EDITION=student`` and ``make test``, with ``AICHAIN_EDITION=student``) makes the single-page
 build in ``_build/student/singlehtml`` (``tools/build_book.py --out``: the execution cache is
 ``_build``'s, nothing runs again) and prints it; the instructor's pages and Sphinx state are not touched.
+
+``python tools/make_pdf.py --build _build --language zh_CN _build/pdf/aichain-zh.pdf`` (run by ``make pdf
+LANG=zh`` and ``make test``; issue 26) prints the Chinese edition: its single-page build (``tools/build_book.py
+--builder singlehtml --language zh_CN``: Sphinx's language, the catalogues, the Chinese banner and numbered
+things) goes into ``_build/zh/singlehtml``, beside the Chinese site's Sphinx state, from the English build's
+execution cache, so that every number is the English PDF's. With ``--out _build/student`` (and
+``AICHAIN_EDITION=student``) it is the Chinese student edition, ``_build/student/zh/singlehtml``, printed to
+``_build/pdf/aichain-student-zh.pdf``. Chromium draws the Chinese text with the Noto CJK fonts.
 """
 
 from __future__ import annotations
@@ -71,8 +79,19 @@ def _pages(path: Path) -> int:
     return len(PdfReader(path).pages)
 
 
-def build_and_print(build: Path, out: Path, sphinx_args: list[str], into: Path | None = None) -> int:
-    """The single-page build of the book into ``<into>/singlehtml`` (``into`` defaults to ``build``),
+def single_page_folder(build: Path, into: Path | None = None, language: str | None = None) -> Path:
+    """Where the single-page build goes: ``<into>/singlehtml`` (``into`` defaults to ``build``), or for an
+    edition in another ``language`` ``<into>/zh/singlehtml`` (:data:`build_book.LANGUAGE_FOLDERS`)."""
+    from build_book import LANGUAGE_FOLDERS
+
+    into = into or build
+    return (into / LANGUAGE_FOLDERS[language] if language else into) / "singlehtml"
+
+
+def build_and_print(
+    build: Path, out: Path, sphinx_args: list[str], into: Path | None = None, language: str | None = None
+) -> int:
+    """The single-page build of the book (in ``language``, when given) into :func:`single_page_folder`,
     then its print to ``out``."""
     into = into or build
     placeholder = not out.is_file()
@@ -83,11 +102,12 @@ def build_and_print(build: Path, out: Path, sphinx_args: list[str], into: Path |
     try:
         cmd = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--builder", "singlehtml", str(build)]
         cmd += ["--out", str(into)] if into != build else []
+        cmd += ["--language", language] if language else []
         status = subprocess.run([*cmd, "--", *sphinx_args], cwd=ROOT, check=False).returncode
         if status != 0:
             print(f"make_pdf: the single-page build failed (status {status}); no PDF", file=sys.stderr)
             return status
-        print_pdf(into / "singlehtml" / "index.html", printed)
+        print_pdf(single_page_folder(build, into, language) / "index.html", printed)
         pages = _pages(printed)
         if pages < 10:
             print(f"make_pdf: {out} would have only {pages} pages: the book did not print", file=sys.stderr)
@@ -107,15 +127,19 @@ def main(argv: list[str]) -> int:
         rest = argv[1:]
         sphinx_args = rest[rest.index("--") + 1 :] if "--" in rest else ["--warningiserror", "--keep-going"]
         rest = rest[: rest.index("--")] if "--" in rest else rest
-        into = None
-        if "--out" in rest and rest.index("--out") + 1 < len(rest):
-            at = rest.index("--out")
-            into = Path(rest[at + 1]).resolve()
-            rest = rest[:at] + rest[at + 2 :]
+        options = {}
+        for flag in ("--out", "--language"):
+            if flag in rest and rest.index(flag) + 1 < len(rest):
+                at = rest.index(flag)
+                options[flag] = rest[at + 1]
+                rest = rest[:at] + rest[at + 2 :]
         if len(rest) != 2:
-            sys.exit("usage: python tools/make_pdf.py --build BUILD_DIR [--out DIR] OUT.pdf [-- SPHINX_FLAGS]")
+            usage = "--build BUILD_DIR [--out DIR] [--language zh_CN] OUT.pdf [-- SPHINX_FLAGS]"
+            sys.exit(f"usage: python tools/make_pdf.py {usage}")
+        into = Path(options["--out"]).resolve() if "--out" in options else None
         chromium()  # fail before building when Chromium is missing
-        return build_and_print(Path(rest[0]).resolve(), Path(rest[1]).resolve(), sphinx_args, into)
+        build, out = Path(rest[0]).resolve(), Path(rest[1]).resolve()
+        return build_and_print(build, out, sphinx_args, into, options.get("--language"))
     if len(argv) != 2:
         sys.exit("usage: python tools/make_pdf.py SINGLEHTML_INDEX OUT.pdf")
     page, out = Path(argv[0]), Path(argv[1])

@@ -265,9 +265,11 @@ def shared_build(app) -> Path:
     return Path(cache).parent if str(cache).strip() else Path(app.outdir).parent
 
 
-def edition_pdf() -> str:
-    """The PDF of this build's edition (``_build/pdf/<name>``): :data:`PDF_NAME` or :data:`STUDENT_PDF_NAME`."""
-    return STUDENT_PDF_NAME if edition() == "student" else PDF_NAME
+def edition_pdf(language: str | None = None) -> str:
+    """The PDF of this build's edition (``_build/pdf/<name>``): :data:`PDF_NAME` or :data:`STUDENT_PDF_NAME`,
+    named ``-zh`` in the Chinese edition (``language`` "zh…"; ``make pdf LANG=zh``: ``aichain-zh.pdf``)."""
+    name = STUDENT_PDF_NAME if edition() == "student" else PDF_NAME
+    return name.replace(".pdf", "-zh.pdf") if (language or "").startswith("zh") else name
 
 
 def citation_text(root: Path) -> str:
@@ -284,7 +286,7 @@ def _configure_landing_page(app, config) -> None:
     """Theme options for the repository, and the landing page's repository, PDF and citation text."""
     options, sentence = repository_settings(config.html_theme_options or {})
     config.html_theme_options = options
-    name = edition_pdf()
+    name = edition_pdf(config.language)
     pdf = shared_build(app) / "pdf" / name
     subs = dict(getattr(config, "myst_substitutions", None) or {})
     subs["repository_sentence"] = sentence
@@ -293,6 +295,8 @@ def _configure_landing_page(app, config) -> None:
         if pdf.is_file()
         else "the whole book as one PDF: `make pdf` builds it, and the site links it once it is built."
     )
+    if pdf.is_file() and (config.language or "").startswith("zh"):  # its own PDF: a sentence no catalogue has
+        subs["pdf_sentence"] = f'整本书的 PDF，<a href="{name}">{name}</a>（由 `make pdf` 生成）。'
     subs["citation"] = citation_text(Path(app.srcdir))
     subs.update(kit_substitutions(Path(app.srcdir)))
     config.myst_substitutions = subs
@@ -324,9 +328,10 @@ def _copy_pdf(app, exception) -> None:
         return
     import shutil
 
-    if edition() == "student":
-        (Path(app.outdir) / PDF_NAME).unlink(missing_ok=True)
-    pdf = shared_build(app) / "pdf" / edition_pdf()
+    name = edition_pdf(app.config.language)
+    for other in {PDF_NAME, edition_pdf()} - {name}:  # the student's or the Chinese site: not the English PDF
+        (Path(app.outdir) / other).unlink(missing_ok=True)
+    pdf = shared_build(app) / "pdf" / name
     if pdf.is_file():
         shutil.copy2(pdf, Path(app.outdir) / pdf.name)
 
