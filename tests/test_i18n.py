@@ -114,6 +114,18 @@ def test_counterpart_link():
     assert counterpart_link("chapters/baseline", "chapters/baseline.html", "zh/") == "../zh/chapters/baseline.html"
 
 
+def test_the_chinese_table_of_contents_translates_the_part_captions(tmp_path):
+    toc = build_book.translated_toc(ROOT, tmp_path, "zh_CN").read_text(encoding="utf-8")
+    english = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    assert 'caption: "论文的复现"' in toc and "caption: The paper, replicated" in english
+    assert re.findall(r"file: (\S+)", toc) == re.findall(r"file: (\S+)", english)  # the same pages, in order
+    assert "# chapters numbered 1-9" in toc  # comments kept
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "_toc.yml").write_text("parts:\n  - caption: Not in the catalogue\n", encoding="utf-8")
+    plain = build_book.translated_toc(tmp_path / "book", tmp_path / "out", "zh_CN").read_text(encoding="utf-8")
+    assert plain == 'parts:\n  - caption: "Not in the catalogue"\n'
+
+
 def test_language_overrides_leave_the_english_build_alone():
     assert build_book.language_overrides(ROOT, None, "html") == {}
     zh = build_book.language_overrides(ROOT, "zh_CN", "html")

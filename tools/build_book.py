@@ -285,6 +285,8 @@ COUNTERPART_LABELS = {"zh_CN": ("中文", "zh-CN")}
 LOCALE_DIR = "locale"
 #: The Chinese edition's names of the numbered things (the English ones are ``_config.yml``'s).
 NUMFIG_FORMAT = {"zh_CN": {"figure": "图 %s", "table": "本书表 %s", "code-block": "代码 %s", "section": "第 %s 节"}}
+#: The site's title (beside the logo and in each page's ``<title>``) of each edition in another language.
+TITLES = {"zh_CN": "aichain：人工智能嵌入与“卡脖子”技术创新链——一个可执行的复现"}
 #: The Chinese edition's words of MyST-NB's toggles of hidden code cells ("Show code cell source").
 CODE_PROMPTS = {"zh_CN": {"nb_code_prompt_show": "显示代码", "nb_code_prompt_hide": "隐藏代码"}}
 
@@ -308,7 +310,34 @@ def language_overrides(root: Path, language: str | None, builder: str) -> dict:
         if language in NUMFIG_FORMAT:
             overrides["numfig_format"] = NUMFIG_FORMAT[language]
         overrides |= CODE_PROMPTS.get(language, {})
+        if language in TITLES:
+            overrides["html_title"] = TITLES[language]
     return overrides
+
+
+def translated_toc(root: Path, out: Path, language: str) -> Path:
+    """``_toc.yml`` with its part captions ("The paper, replicated") translated by the landing page's
+    catalogue (``locale/<language>/LC_MESSAGES/index.po``; the captions are its messages), written into
+    ``out``: the table of contents of the edition in ``language`` (the sidebar's headings). A caption
+    without a translation stays as it is (the stale-catalogue test names it)."""
+    from babel.messages.pofile import read_po
+
+    po = root / LOCALE_DIR / language / "LC_MESSAGES" / "index.po"
+    strings = {}
+    if po.is_file():
+        with po.open("rb") as f:
+            strings = {m.id: m.string for m in read_po(f) if m.id and m.string and not m.fuzzy}
+
+    def caption(m: re.Match) -> str:
+        english = m.group(2).strip()
+        return m.group(1) + json.dumps(strings.get(english, english), ensure_ascii=False) + m.group(3)
+
+    text = (root / "_toc.yml").read_text(encoding="utf-8")
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"_toc.{language}.yml"
+    pattern = re.compile(r"^(\s*(?:- )?caption: )([^#\n]*?)(\s*(?:#.*)?)$", re.M)
+    path.write_text(pattern.sub(caption, text), encoding="utf-8")
+    return path
 
 
 def sphinx_command(
@@ -346,7 +375,7 @@ def sphinx_command(
         "config": str(root / "_config.yml"),
         "builder": builder,
         "overrides": {
-            "external_toc_path": (root / "_toc.yml").as_posix(),
+            "external_toc_path": (translated_toc(root, out, language) if language else root / "_toc.yml").as_posix(),
             "latex_individualpages": False,
             "nb_execution_cache_path": str(build_dir / ".jupyter_cache"),
             **nitpicky,
