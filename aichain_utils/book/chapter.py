@@ -13,11 +13,11 @@ object per table or analysis, and glues every number the prose cites with one ca
 
 from __future__ import annotations
 
-from IPython.display import Markdown
+from IPython.display import HTML, Markdown
 
 from aichain_utils.book import notebook
 from aichain_utils.inputs.panel import AnalysisPanel, load_analysis_panel
-from aichain_utils.replication.numbers import ZH_MARKDOWN, Bilingual, Numbers, Results
+from aichain_utils.replication.numbers import ZH_HTML, ZH_MARKDOWN, Bilingual, Numbers, Results
 
 __all__ = ["data_banner", "glue_numbers", "load_panel", "show_markdown"]
 
@@ -27,17 +27,51 @@ def load_panel(**kwargs) -> AnalysisPanel:
     return load_analysis_panel(**kwargs)
 
 
-def data_banner(panel: AnalysisPanel, page: str = "chapter"):
-    """The line under a chapter's title that names the data of the build (an IPython HTML object).
+#: A user's file, by level, in the Chinese edition (the data line and the banner name it so).
+LEVEL_TEXT_ZH = {
+    "analysis": "你的最终变量文件 {name}",
+    "raw": "你的原始输入数据文件 {name}",
+    "unknown": "你的数据文件 {name}（未能识别其层级：请运行 make check-data）",
+}
+
+
+def source_label_zh(source) -> str:
+    """The Chinese of a data source's label (:attr:`aichain_utils.inputs.panel.DataSource.label`): the same
+    file, seed and digest."""
+    if source.is_simulated:
+        from aichain_utils.simulation.simulate import load_params
+
+        return f"模拟面板（data/simulation/params.yml，种子 {load_params()['seed']}，sha256 {source.fingerprint}）"
+    name = source.path.name if source.path is not None else ""
+    return f"{LEVEL_TEXT_ZH[source.level].format(name=name)}（sha256 {source.fingerprint}）"
+
+
+class BilingualHTML(HTML):
+    """``IPython.display.HTML`` of an English text, with its Chinese in the output's metadata (``text/html``'s
+    entry, key :data:`~aichain_utils.replication.numbers.ZH_HTML`), which the Chinese build shows instead."""
+
+    def __init__(self, english: str, chinese: str):
+        self.zh = chinese
+        super().__init__(english)
+
+    def _repr_html_(self):
+        return self.data, {ZH_HTML: self.zh}
+
+
+def data_banner(panel: AnalysisPanel, page: str = "chapter") -> BilingualHTML:
+    """The line under a chapter's title that names the data of the build, in the page's language.
 
     ``page`` names the page in the line ("Data used for this chapter"; "page" on a page that is no chapter).
     """
     from html import escape
 
-    from IPython.display import HTML
-
     label = panel.source.label if panel.source is not None else "the analysis panel given"
-    return HTML(f"<p><strong>Data used for this {page}:</strong> {escape(label, quote=False)}.</p>")
+    label_zh = source_label_zh(panel.source) if panel.source is not None else "给定的分析面板"
+    where = "本章" if page == "chapter" else "本页"
+    return BilingualHTML(
+        f"<p><strong>Data used for this {page}:</strong> {escape(label, quote=False)}.</p>",
+        f"<p><strong>{where}所用数据：</strong>{escape(label_zh, quote=False)}。</p>",
+    )
 
 
 def glue_numbers(*results: Results | Numbers) -> None:

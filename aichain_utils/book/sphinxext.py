@@ -46,29 +46,20 @@ __all__ = [
 ]
 
 
-#: The banner's description of a user's file, by level, in the Chinese edition.
-_LEVEL_TEXT_ZH = {
-    "analysis": "你的最终变量文件 {name}",
-    "raw": "你的原始投入数据文件 {name}",
-    "unknown": "你的数据文件 {name}（未能识别其层级：请运行 make check-data）",
-}
-
-
 def banner_text_zh(source) -> str:
     """:func:`aichain_utils.inputs.panel.banner_text` in the Chinese edition: the same facts (file, seed,
     digest) and the same warning that simulated estimates are no evidence about the paper's claims."""
-    from aichain_utils.simulation.simulate import load_params
+    from aichain_utils.book.chapter import source_label_zh
 
+    label = source_label_zh(source)
     if source.is_simulated:
-        label = f"模拟面板（data/simulation/params.yml，种子 {load_params()['seed']}，sha256 {source.fingerprint}）"
         return (
             f"基于{label}构建。论文的数据不公开：本书的每一个估计值都在模拟数据上计算，是按论文校准的一个世界的"
             "一次抽样，不构成关于论文结论的任何证据。代码是否计算了它所声称的量，由外部程序检验（附录"
             "\u201c验证估计量\u201d）；论文的研究设计能否产生其公布的数值，由最接近的世界的抽样分布判断"
             "（\u201c复现概览\u201d）。"
         )
-    name = source.path.name if source.path is not None else ""
-    return f"基于{_LEVEL_TEXT_ZH[source.level].format(name=name)}（sha256 {source.fingerprint}）构建。"
+    return f"基于{label}构建。"
 
 
 def banner_html(language: str = "en") -> str:
@@ -939,6 +930,22 @@ def translated_text(data: dict, fmt_spec: str = "") -> str | None:
     return format(text, fmt_spec) if fmt_spec.endswith("s") else text
 
 
+def chinese_html(output_metadata: dict) -> str | None:
+    """The Chinese HTML that a displayed HTML output carries (:func:`aichain_utils.book.data_banner`), or
+    ``None`` for any other output: the ``text/html`` entry's
+    :data:`~aichain_utils.replication.numbers.ZH_HTML`. An empty Chinese text is an error."""
+    from aichain_utils.replication.numbers import ZH_HTML
+
+    entry = (output_metadata or {}).get("text/html") or {}
+    if not isinstance(entry, dict) or ZH_HTML not in entry:
+        return None
+    text = entry[ZH_HTML]
+    text = "".join(text) if isinstance(text, list) else str(text)
+    if not text.strip():
+        raise ValueError("a displayed bilingual HTML output has an empty Chinese text")
+    return text
+
+
 def chinese_markdown(output_metadata: dict) -> str | None:
     """The Chinese Markdown that a displayed Markdown output carries (:func:`aichain_utils.book.show_markdown`
     of a :class:`~aichain_utils.replication.numbers.Bilingual` text), or ``None`` for any other output.
@@ -960,9 +967,10 @@ def chinese_markdown(output_metadata: dict) -> str | None:
 
 
 def _markdown_outputs_in_chinese() -> None:
-    """Displayed Markdown outputs in the edition's language: on a Chinese page (``language`` ``zh…``) a
-    bilingual output (:func:`chinese_markdown`) renders its Chinese Markdown, parsed as MyST-NB parses the
-    English; every other output, and every output of the English build, renders as MyST-NB renders it.
+    """Displayed Markdown and HTML outputs in the edition's language: on a Chinese page (``language``
+    ``zh…``) a bilingual output (:func:`chinese_markdown`, :func:`chinese_html`) renders its Chinese, as
+    MyST-NB renders the English; every other output, and every output of the English build, renders as
+    MyST-NB renders it.
 
     MyST-NB renders a cell's ``text/markdown`` output while it reads the page's executed notebook, with its
     element renderer's ``render_markdown``; this wraps that method once per process (the language is read
@@ -986,6 +994,16 @@ def _markdown_outputs_in_chinese() -> None:
 
     render_markdown.aichain_chinese = True
     NbElementRenderer.render_markdown = render_markdown
+    english_html = NbElementRenderer.render_text_html
+
+    def render_text_html(self, data):
+        zh = chinese_html(data.output_metadata)
+        language = getattr(self.renderer.document.settings.env.config, "language", None) or ""
+        if zh is not None and language.startswith("zh"):
+            data = dataclasses.replace(data, content=zh)
+        return english_html(self, data)
+
+    NbElementRenderer.render_text_html = render_text_html
 
 
 def counterpart_link(pagename: str, target_uri: str, root: str) -> str:

@@ -110,6 +110,8 @@ class Bilingual(str):
 #: The key of a displayed Markdown output's metadata under which a :class:`Bilingual` Markdown text carries
 #: its Chinese (its English is the output's ``text/markdown``): :func:`aichain_utils.book.show_markdown`.
 ZH_MARKDOWN = "text/x-aichain-zh-markdown"
+#: The same for a displayed HTML output (its English is the output's ``text/html``): the chapters' data line.
+ZH_HTML = "text/x-aichain-zh-html"
 
 
 def bilingual_join(parts, en_sep: str = "", zh_sep: str | None = None) -> Bilingual:
