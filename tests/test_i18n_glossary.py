@@ -19,10 +19,11 @@ SITE = ROOT / "_build" / "html"
 
 
 def page_text(html: Path) -> str:
-    """The reader's text of a page's main column: without code, maths and the data banner."""
+    """The prose of a page's main column: without code, maths, the data banner and the executed tables (whose
+    labels tests/test_table_labels.py checks)."""
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     main = soup.select_one("main") or soup
-    for junk in main.select("pre, code, .math, mjx-container, .aichain-data-banner, script, style"):
+    for junk in main.select("pre, code, .math, mjx-container, .aichain-data-banner, script, style, table"):
         junk.decompose()
     return " ".join(main.get_text(" ").split())
 
@@ -65,9 +66,9 @@ def test_a_translation_that_uses_another_word_is_found(tmp_path):
     english.mkdir(parents=True)
     chinese.mkdir(parents=True)
     (english / "baseline.html").write_text("<main><p>The fixed effects estimate of AI embedding.</p></main>")
-    (chinese / "baseline.html").write_text("<main><p>人工智能嵌入度的固定效应估计。</p></main>")  # 程度 dropped
+    (chinese / "baseline.html").write_text("<main><p>人工智能植入的固定效应估计。</p></main>")  # not 嵌入
     gaps = glossary_gaps(english.parent, chinese.parent)
-    assert "AI embedding (人工智能嵌入程度) on chapters/baseline.html" in gaps
+    assert "AI embedding (人工智能嵌入) on chapters/baseline.html" in gaps
     assert not any(g.startswith("Fixed effects") and "baseline" in g for g in gaps)
 
 
