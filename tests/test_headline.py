@@ -109,7 +109,7 @@ def test_the_ledger_sentence_never_calls_agreement_on_the_calibrated_panel_a_val
 # ------------------------------------------------------------------ the headline in Chinese, from the same counts
 def test_the_world_sentence_in_chinese_both_ways():
     text = headline.world_sentence(WORLD, reps=200, language="zh")
-    assert "重复运行 200 次" in text and "发表的 7 个 AIE 系数中，有 5 个位于该世界的中央95%区间之内" in text
+    assert "重复运行 200 次" in text and "发表的 7 个 AIE 系数中，有 5 个位于该世界的中央 95% 区间之内" in text
     assert "1 个在蒙特卡洛误差范围内位于其边缘，1 个位于其外；" in text
     assert "在该世界产生的全部 8 个已发表统计量中，有 6 个位于区间之内" in text and "已过期" not in text
     assert headline.world_sentence(WORLD, reps=200, current=False, language="zh").endswith("会重新运行它。")

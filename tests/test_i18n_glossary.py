@@ -19,11 +19,13 @@ SITE = ROOT / "_build" / "html"
 
 
 def page_text(html: Path) -> str:
-    """The prose of a page's main column: without code, maths, the data banner and the executed tables (whose
-    labels tests/test_table_labels.py checks)."""
+    """The prose of a page's main column, as the catalogues translate it: without code, maths, the data banner,
+    the executed tables (whose labels tests/test_table_labels.py checks) and the cells' displayed outputs (the
+    package's text, in the page's language where it is bilingual: the results objects' tests)."""
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     main = soup.select_one("main") or soup
-    for junk in main.select("pre, code, .math, mjx-container, .aichain-data-banner, script, style, table"):
+    not_prose = "pre, code, .math, mjx-container, .aichain-data-banner, script, style, table, .cell_output"
+    for junk in main.select(not_prose):
         junk.decompose()
     return " ".join(main.get_text(" ").split())
 

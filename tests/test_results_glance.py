@@ -175,5 +175,5 @@ def test_the_numbers_are_the_ledgers_and_the_worlds(built):
     assert n.world.reps == int(closestworld.load_world()[1]["reps"])
     assert set(n.headline) == {"world", "audit", "claims", "estimate", "ledger"}
     # each headline sentence in both languages, from the same counts (report.headline, language="en" / "zh")
-    assert n.headline.world.startswith("Judged against the closest world") and "中央95%区间" in n.headline.world.zh
+    assert n.headline.world.startswith("Judged against the closest world") and "中央 95% 区间" in n.headline.world.zh
     assert n.headline.ledger.zh.startswith(f"在复现台账的 {len(book_ledger)} 个已发表数字中")

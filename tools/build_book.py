@@ -489,9 +489,7 @@ def build(
     causes = _preexecute_failures(root, build_dir)
     if causes:
         print(_times(times))
-        return _fail(out, started, "; ".join(causes), 1, html, False) + publish_language(
-            out / html, build_dir, language, builder
-        )
+        return _fail(out, started, "; ".join(causes), 1, html, False) + publish_language(out / html, language, builder)
 
     t = time.perf_counter()
     log: list[str] = []

@@ -117,11 +117,11 @@ def world_sentence(world: pd.DataFrame | None, reps: int, current: bool = True, 
 
 
 def _world_sentence_zh(k: dict[str, int], n_coef: int, n_every: int, n_inside: int, reps: int, current: bool) -> str:
-    """:func:`world_sentence` in Chinese, from its counts (the glossary's 最接近的模拟世界, 中央95%区间)."""
+    """:func:`world_sentence` in Chinese, from its counts (the glossary's 最接近的模拟世界, 中央 95% 区间)."""
     none = f"，另有 {k[_NONE]} 个没有任何同族世界能够产生" if k[_NONE] else ""
     text = (
         f"以最接近的模拟世界（按论文校准的模拟世界，在其校准从未使用过的种子上重复运行 {reps} 次）为准，论文在"
-        f"表 3–10 中发表的 {n_coef} 个 AIE 系数中，有 {k[_INSIDE]} 个位于该世界的中央95%区间之内，"
+        f"表 3–10 中发表的 {n_coef} 个 AIE 系数中，有 {k[_INSIDE]} 个位于该世界的中央 95% 区间之内，"
         f"{k[_EDGE]} 个在蒙特卡洛误差范围内位于其边缘，{k[_OUTSIDE]} 个位于其外{none}；在该世界产生的全部 "
         f"{n_every} 个已发表统计量中，有 {n_inside} 个位于区间之内。位于区间之内的数字是论文的研究设计"
         "（按本书的解读）可能产生的数字：这并不证明该数字正确；而且由于该世界是按已发表的数字校准的，"
