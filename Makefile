@@ -145,7 +145,8 @@ browser-deps:
 # is the Chinese edition's single-page build (_build/zh/singlehtml, or _build/student/zh/singlehtml; from the
 # same execution cache, so its numbers are the English PDF's) printed the same way, and the Chinese site's
 # landing page links it. Without LANG both PDFs are printed, then both sites built; LANG=en or LANG=zh
-# prints one and builds its site (the course pack is refreshed when the English student site is built).
+# prints one and builds its site; with EDITION=student the course packs of the sites built are refreshed (the
+# Chinese site's pack carries the Chinese PDFs and the chapters' notebooks with their text in Chinese).
 PDF_BASE := $(if $(STUDENT),aichain-student,aichain)
 PDF_en := $(BIN)/python tools/make_pdf.py --build _build $(EDITION_OUT) _build/pdf/$(PDF_BASE).pdf -- $(BUILD_FLAGS)
 PDF_zh := $(BIN)/python tools/make_pdf.py --build _build $(EDITION_OUT) --language zh_CN \
@@ -157,7 +158,7 @@ PDF_FILES_all := $(PDF_FILES_en) $(PDF_FILES_zh)
 pdf: $(STAMP) pdf-deps
 	$(PDF_$(BOOK_LANG))
 	$(BOOK_BUILD_$(BOOK_LANG))
-	$(if $(and $(STUDENT),$(filter-out zh,$(BOOK_LANG))),$(BIN)/python tools/course_pack.py _build $(EDITION_OUT))
+	$(if $(STUDENT),$(BIN)/python tools/course_pack.py _build $(EDITION_OUT))
 	@echo "Wrote $(PDF_FILES_$(BOOK_LANG)) (also linked from the landing page of $(SITE))"
 
 # Chromium and the CJK fonts for `make pdf`: installed from Debian's packages when running as root.

@@ -152,6 +152,69 @@ def test_course_pack_carries_the_student_pdf_and_the_handouts(root):
         assert all(f"  {pdf.name}" in readme for pdf in printed), readme
 
 
+# --------------------------------------------------------------------------- the Chinese course pack
+def test_a_notebooks_markdown_is_translated_heading_paragraph_item_and_directive_and_the_rest_kept():
+    """The Chinese pack's notebooks: what the chapter's catalogue translates is in Chinese (a heading, a
+    paragraph over two lines, a list item, an exercise's text between its options and its closing fence, a
+    directive's title), the rest as written (an untranslated paragraph, the options, an equation)."""
+    source = (
+        "# Baseline (Table 3)\n\nThe first\nparagraph.\n\n1. an item\n   over two lines\n\nNot in it.\n\n"
+        ":::{exercise}\n:label: ex-1\nDo it\nby hand.\n:::\n\n"
+        ":::{admonition} Learning objectives\n:class: tip\n:::\n\n$$x$$"
+    )
+    catalogue = {
+        "Baseline (Table 3)": "基准回归（表 3）",
+        "The first paragraph.": "第一段。",
+        "an item over two lines": "一项",
+        "Do it by hand.": "手工计算。",
+        "Learning objectives": "学习目标",
+    }
+    out = kit.translated_markdown(source, catalogue)
+    assert out.startswith("# 基准回归（表 3）\n") and "第一段。" in out and "1. 一项" in out
+    assert ":::{exercise}\n:label: ex-1\n手工计算。\n:::" in out and ":::{admonition} 学习目标\n:class: tip" in out
+    assert "Not in it." in out and "$$x$$" in out and "The first" not in out
+    assert kit.translated_markdown(source, {}) == source
+
+
+def _zh_pack(root: Path) -> zipfile.ZipFile:
+    pack = _site(root) / "zh" / kit.KIT_DIR / kit.PACK_NAME
+    if not pack.is_file():
+        if os.environ.get("CI"):
+            pytest.fail("make test builds the Chinese edition, and its course pack is missing")
+        pytest.skip("the Chinese edition is not built (make book)")
+    return zipfile.ZipFile(pack)
+
+
+def test_the_chinese_course_pack_is_the_chinese_editions(root):
+    """The Chinese site's course pack (issue 26): a Chinese README that lists the Chinese PDFs it holds
+    (byte for byte the printed ones; in CI they must be printed), no English PDF, and every chapter's
+    notebook with its title in Chinese, no solution, and the English pack's code and outputs (one
+    execution: the same numbers)."""
+    printed = [root / "_build" / "pdf" / name for name in (kit.STUDENT_PDF_ZH, kit.HANDOUTS_PDF_ZH)]
+    if os.environ.get("CI") and not all(p.is_file() for p in printed):
+        pytest.fail("make test should have printed the Chinese student and handout PDFs")
+    prefix = "aichain-course-pack/"
+    with _zh_pack(root) as zh, zipfile.ZipFile(_site(root) / kit.KIT_DIR / kit.PACK_NAME) as en:
+        names = set(zh.namelist())
+        readme = zh.read(f"{prefix}README.txt").decode("utf-8")
+        assert "课程资料包" in readme and f"pip install -r requirements.txt {kit.wheel_name(root)}" in readme
+        for pdf in (p for p in printed if p.is_file()):
+            assert zh.read(f"{prefix}{pdf.name}") == pdf.read_bytes(), f"{pdf.name} is not the printed one"
+            assert f"  {pdf.name}" in readme
+        assert not {f"{prefix}{kit.STUDENT_PDF}", f"{prefix}{kit.HANDOUTS_PDF}"} & names, "an English PDF"
+        for chapter in _chapters(root):
+            member = f"{prefix}notebooks/{Path(chapter).name}.ipynb"
+            nb, english = (json.loads(z.read(member)) for z in (zh, en))
+            title = next(
+                c for c in nb["cells"] if c["cell_type"] == "markdown" and "\n# " in "\n" + "".join(c["source"])
+            )
+            heading = re.search(r"^# (.+)$", "".join(title["source"]), re.M).group(1)
+            assert re.search(r"[\u4e00-\u9fff]", heading), f"{member}: its title '{heading}' is not in Chinese"
+            assert ":::{solution}" not in json.dumps(nb, ensure_ascii=False), f"{member} has solutions"
+            code = [(c["source"], c.get("outputs")) for c in nb["cells"] if c["cell_type"] == "code"]
+            assert code == [(c["source"], c.get("outputs")) for c in english["cells"] if c["cell_type"] == "code"]
+
+
 # --------------------------------------------------------------------------- the API reference
 def _public_callables(module_name: str):
     mod = importlib.import_module(module_name)

@@ -9,8 +9,12 @@
 * :func:`assemble_kit` puts the wheel, the pinned ``requirements.txt`` and the course pack
   (``aichain-course-pack.zip``: the student edition's PDF and the handouts' PDF when ``make pdf
   EDITION=student`` has printed them, every chapter's executed notebook without its solutions, the
-  data) into the site. The Sphinx extension calls it when a build finishes; ``tools/course_pack.py``
-  calls it after ``make pdf`` has printed the PDFs.
+  data) into the site. The Chinese site's pack (issue 26) is the Chinese edition's: its PDFs are the
+  Chinese ones (``aichain-student-zh.pdf``, ``aichain-handouts-zh.pdf``), its README is in Chinese, and
+  its notebooks are the same executed notebooks (the same code, outputs and numbers) with every Markdown
+  heading, paragraph and list item that the chapter's catalogue translates in Chinese. The Sphinx
+  extension calls it when a build finishes; ``tools/course_pack.py`` calls it after ``make pdf`` has
+  printed the PDFs.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ import shutil
 import tomllib
 import zipfile
 from pathlib import Path
+
+from aichain_utils.book.glossary import is_chinese
+from aichain_utils.book.handouts import chapter_catalogue, translated
 
 __all__ = [
     "KIT_DIR",
@@ -45,6 +52,9 @@ BUNDLE = "_book"
 #: The PDFs of ``make pdf EDITION=student`` (in ``_build/pdf``) that go into the course pack.
 STUDENT_PDF = "aichain-student.pdf"
 HANDOUTS_PDF = "aichain-handouts.pdf"
+#: Their Chinese editions (``make pdf EDITION=student``; ``tools/course_pack.py`` prints the handouts).
+STUDENT_PDF_ZH = "aichain-student-zh.pdf"
+HANDOUTS_PDF_ZH = "aichain-handouts-zh.pdf"
 #: A fixed time stamp for every member of the wheel and the pack: the same inputs give the same bytes.
 _EPOCH = (2026, 1, 1, 0, 0, 0)
 #: How to run a downloaded chapter notebook on one's own machine (Python 3.11), from the folder that
@@ -168,18 +178,54 @@ def build_wheel(out_dir: Path, cache: Path, root: Path | None = None) -> Path:
 _SOLUTION = re.compile(r"^:::\{solution\}.*?^:::[ \t]*$\n?", re.M | re.S)
 
 
-def _student_notebook(path: Path) -> bytes:
-    """A chapter's executed notebook without its solutions (the course pack is the students')."""
+_HEADING = re.compile(r"^(#{1,6}\s+)(.+?)\s*$")
+_FENCE = re.compile(r"^(\s*(?::{3,}|`{3,})\{[\w:-]+\}\s*)(.*?)\s*$")
+_OPTION = re.compile(r"^\s*(?::[\w-]+:|:{3,}\s*$|`{3,}\s*$)")  # an option, a closing fence
+
+
+def translated_markdown(source: str, catalogue: dict[str, str]) -> str:
+    """A notebook's Markdown cell with each heading, directive title (an exercise's, a table's caption),
+    paragraph and list item that the chapter's catalogue translates in the catalogue's language
+    (:func:`aichain_utils.book.handouts.translated` between the directives' fences and options); fences,
+    options, equations and what has no translation stay as they are."""
+    if not catalogue:
+        return source
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            out.append(translated("\n".join(run), catalogue))
+            run.clear()
+
+    for line in source.split("\n"):
+        head = _HEADING.match(line) or _FENCE.match(line)
+        if head or _OPTION.match(line):
+            flush()
+            english = " ".join(head.group(2).split()) if head else ""
+            out.append(head.group(1) + catalogue[english] if english in catalogue else line)
+        else:
+            run.append(line)
+    flush()
+    return "\n".join(out)
+
+
+def _student_notebook(path: Path, catalogue: dict[str, str] | None = None) -> bytes:
+    """A chapter's executed notebook without its solutions (the course pack is the students'), its Markdown
+    in the language of ``catalogue`` (the chapter's translations; empty: as written)."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            cell["source"] = _SOLUTION.sub("", source)
+            cell["source"] = translated_markdown(_SOLUTION.sub("", source), catalogue or {})
     return json.dumps(nb, indent=1, ensure_ascii=False).encode()
 
 
-def _readme(wheel: str, pdfs: list[str]) -> str:
+def _readme(wheel: str, pdfs: list[str], language: str | None = None) -> str:
+    """The pack's ``README.txt``, in the pack's language."""
     first, second = (c.format(wheel=wheel, notebook="notebooks/baseline.ipynb") for c in RUN_COMMANDS)
+    if is_chinese(language):
+        return _readme_zh(first, second, wheel, pdfs)
     lines = [
         "aichain course pack",
         "",
@@ -204,15 +250,50 @@ def _readme(wheel: str, pdfs: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _pack_members(site: Path, build: Path, root: Path, wheel: Path) -> dict[str, Path | bytes]:
-    pdfs = [p for p in (build / "pdf" / STUDENT_PDF, build / "pdf" / HANDOUTS_PDF) if p.is_file()]
-    members: dict[str, Path | bytes] = {"README.txt": _readme(wheel.name, [p.name for p in pdfs]).encode()}
+#: :data:`NEEDS_REPOSITORY`'s reasons in Chinese, for the Chinese pack's README.
+NEEDS_REPOSITORY_ZH = {"chapters/validation": "它重新运行测试套件 tests/reference 中的比较"}
+
+
+def _readme_zh(first: str, second: str, wheel: str, pdfs: list[str]) -> str:
+    """The Chinese pack's ``README.txt`` (the commands and file names as in English)."""
+    lines = [
+        "aichain 课程资料包（中文版）",
+        "",
+        "在自己的电脑上（Python 3.11）运行某一章的笔记本：在本文件夹中执行",
+        "",
+        f"    {first}",
+        f"    {second}",
+        "",
+        "第一条命令安装锁定版本的依赖包和 aichain_utils（其中带有本书的数据）；第二条命令打开笔记本",
+        "（notebooks/ 中的一章）。如果不想把这些版本装进自己的 Python，请先新建一个虚拟环境",
+        "（python3.11 -m venv .venv，然后激活它）。",
+        *(f"{page.split('/')[-1]} 一章需要本书的代码仓库：{why}。" for page, why in NEEDS_REPOSITORY_ZH.items()),
+        "",
+        "内容：",
+        "  notebooks/   每一章已执行的笔记本（不含练习的解答）：正文为中文，代码、输出和数字与英文版相同",
+        "  data/        论文公布的表格、数据字典与模板、模拟世界",
+        f"  {wheel}, requirements.txt   程序包及其锁定版本的依赖",
+    ]
+    lines += [f"  {name}" for name in pdfs]
+    if not pdfs:
+        lines.append("  （没有 PDF：本站点构建时未运行 `make pdf EDITION=student`）")
+    return "\n".join(lines) + "\n"
+
+
+def _pack_members(
+    site: Path, build: Path, root: Path, wheel: Path, language: str | None = None
+) -> dict[str, Path | bytes]:
+    """What the pack holds, by member name: files, or bytes (the README, and the notebooks without their
+    solutions, in the pack's language)."""
+    names = (STUDENT_PDF_ZH, HANDOUTS_PDF_ZH) if is_chinese(language) else (STUDENT_PDF, HANDOUTS_PDF)
+    pdfs = [p for p in (build / "pdf" / name for name in names) if p.is_file()]
+    members: dict[str, Path | bytes] = {"README.txt": _readme(wheel.name, [p.name for p in pdfs], language).encode()}
     members[wheel.name] = wheel
     members["requirements.txt"] = root / "requirements.txt"
     for pdf in pdfs:
         members[pdf.name] = pdf
     for nb in sorted((site / "_sources" / "chapters").glob("*.ipynb")):
-        members[f"notebooks/{nb.name}"] = nb
+        members[f"notebooks/{nb.name}"] = _student_notebook(nb, chapter_catalogue(root, nb.stem, language))
     for sub in ("published", "templates", "simulation", "glossary.csv"):
         path = root / "data" / sub
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
@@ -234,15 +315,13 @@ def _write_pack(target: Path, members: dict[str, Path | bytes]) -> None:
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, value in members.items():
             data = value if isinstance(value, bytes) else value.read_bytes()
-            if name.startswith("notebooks/"):
-                data = _student_notebook(value)
             stored = name.endswith((".pdf", ".whl", ".png"))  # compressed already
             zf.writestr(zipfile.ZipInfo(f"aichain-course-pack/{name}", _EPOCH), data,
                         zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)  # fmt: skip
     partial.replace(target)
 
 
-def assemble_kit(site: Path, build: Path | None = None, root: Path | None = None) -> Path:
+def assemble_kit(site: Path, build: Path | None = None, root: Path | None = None, language: str | None = None) -> Path:
     """Put the wheel, ``requirements.txt`` and the course pack into ``site/kit``.
 
     The pack is rewritten only when one of its members changed (sizes and times of its files).
@@ -255,6 +334,8 @@ def assemble_kit(site: Path, build: Path | None = None, root: Path | None = None
         The build folder (default: the site's parent): ``pdf/`` and ``kit-cache/`` are read there.
     root : Path, optional
         The repository root.
+    language : str, optional
+        The site's language (``zh_CN``: the Chinese edition's pack; default English).
 
     Returns
     -------
@@ -266,7 +347,7 @@ def assemble_kit(site: Path, build: Path | None = None, root: Path | None = None
     kit = site / KIT_DIR
     wheel = build_wheel(kit, build / "kit-cache", root)
     shutil.copy2(root / "requirements.txt", kit / "requirements.txt")
-    members = _pack_members(site, build, root, wheel)
+    members = _pack_members(site, build, root, wheel, language)
     stamp = kit / ".pack-digest"
     digest = _pack_digest(members)
     pack = kit / PACK_NAME

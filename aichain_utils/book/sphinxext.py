@@ -329,14 +329,14 @@ def _copy_pdf(app, exception) -> None:
 
 def _assemble_kit(app, exception) -> None:
     """Put the wheel, the pinned requirements and the course pack into the site (``kit/``;
-    :func:`aichain_utils.book.kit.assemble_kit`); the wheel comes from its cache when the package and the
-    data did not change."""
+    :func:`aichain_utils.book.kit.assemble_kit`; the Chinese site's pack is the Chinese edition's); the wheel
+    comes from its cache when the package and the data did not change."""
     root = Path(app.srcdir)
     if exception is not None or app.builder.name != "html" or not (root / "pyproject.toml").is_file():
         return
     from aichain_utils.book.kit import assemble_kit
 
-    assemble_kit(Path(app.outdir), shared_build(app), root)
+    assemble_kit(Path(app.outdir), shared_build(app), root, app.config.language)
 
 
 def _offer_kit_download(app, pagename, templatename, context, doctree):
