@@ -353,6 +353,18 @@ def test_link_checker_reports_a_missing_page_and_a_missing_anchor(server):
     ]
 
 
+def both_editions(root: Path) -> list[str]:
+    """The pages of the English site and, when it is built, of the Chinese one (``zh/<page>``, issue 26):
+    the layout checks hold for both, since Chinese labels and sentences have their own widths. Under CI
+    the Chinese edition must be built (``make test`` builds it)."""
+    pages = toc_pages(root)
+    if (root / "_build" / "html" / "zh" / "index.html").is_file():
+        return pages + [f"zh/{page}" for page in pages]
+    if os.environ.get("CI"):
+        pytest.fail("make test builds the Chinese edition into _build/html/zh, and it is missing")
+    return pages
+
+
 def _misfits(m: dict) -> list[str]:
     """Tables, figures and scroll boxes wider than the text column (1 px tolerance)."""
     bad = []
@@ -366,11 +378,13 @@ def _misfits(m: dict) -> list[str]:
 
 @pytest.mark.parametrize("layout", list(WIDTHS))
 def test_every_table_and_figure_fits_the_text_column(root, browser, server, tmp_path, layout):
-    """Issue 15: no table or figure is cut at 1400 px, at 420 px, or in print (A4, print CSS)."""
+    """Issue 15: no table or figure is cut at 1400 px, at 420 px, or in print (A4, print CSS), in either
+    edition (the Chinese pages too: issue 26)."""
     width, mode = WIDTHS[layout]
     failures = []
-    measure_pages(browser, tmp_path, server, toc_pages(root))
-    for page in toc_pages(root):
+    pages = both_editions(root)
+    measure_pages(browser, tmp_path, server, pages)
+    for page in pages:
         m = measure(browser, tmp_path, server, page, width, mode)
         assert m["width"] == width, f"the iframe is {m['width']} px, not {width}"
         failures += [f"{page}: {b}" for b in _misfits(m)]
@@ -420,16 +434,18 @@ PAGE_BUDGET_OWN = {"api": {1400: 240, 420: 390}, "handouts": {1400: 40, 420: 75}
 
 def page_budget_excess(page: str, width: int, height: float) -> str | None:
     """Why ``page`` is over its budget at ``width`` (its height in CSS px), or None."""
-    budget = PAGE_BUDGET_OWN.get(page, PAGE_BUDGET)[width]
+    budget = PAGE_BUDGET_OWN.get(page.removeprefix("zh/"), PAGE_BUDGET)[width]  # a Chinese page: its English one's
     screens = height / SCREEN
     return f"{page} at {width} px: {screens:.1f} screens > {budget}" if screens > budget else None
 
 
 def test_no_page_is_longer_than_its_budget(root, browser, server, tmp_path):
-    """Issue 24: no page is longer than a stated budget (:data:`PAGE_BUDGET`), at 1400 px and at 420 px."""
-    measure_pages(browser, tmp_path, server, toc_pages(root))
+    """Issue 24: no page is longer than a stated budget (:data:`PAGE_BUDGET`), at 1400 px and at 420 px, in
+    either edition (a Chinese page is held to its English page's budget)."""
+    pages = both_editions(root)
+    measure_pages(browser, tmp_path, server, pages)
     over, heights = [], {}
-    for page in toc_pages(root):
+    for page in pages:
         for width in (1400, 420):
             m = measure(browser, tmp_path, server, page, width, "screen")
             assert m.get("height", 0) > SCREEN / 2, f"{page} at {width} px: no height measured ({m.get('height')})"
@@ -451,11 +467,13 @@ def _broken(m: dict) -> list[str]:
 @pytest.mark.parametrize("layout", list(WIDTHS))
 def test_no_table_cell_breaks_inside_a_number_or_a_word(root, browser, server, tmp_path, layout):
     """Issue 24: at 1400 px, at 420 px and in print, a table cell wraps only between words: no number
-    ("234 / 85") and no word ("publish / ed") is split across two lines. Toggles are measured open."""
+    ("234 / 85") and no word ("publish / ed") is split across two lines. Toggles are measured open. Both
+    editions (a Chinese cell breaks between any two characters, but not inside a number or a Latin word)."""
     width, mode = WIDTHS[layout]
     failures = []
-    measure_pages(browser, tmp_path, server, toc_pages(root))
-    for page in toc_pages(root):
+    pages = both_editions(root)
+    measure_pages(browser, tmp_path, server, pages)
+    for page in pages:
         m = measure(browser, tmp_path, server, page, width, mode)
         assert m["width"] == width, f"the iframe is {m['width']} px, not {width}"
         failures += [f"{page}: {b}" for b in _broken(m)]
@@ -477,8 +495,10 @@ def test_the_break_check_catches_a_split_number(browser, server, tmp_path):
 
 def test_banner_contrast_and_glued_numbers_in_light_and_dark_mode(root, browser, server, tmp_path):
     """Issue 15: the data banner's text and the figure captions have a contrast ratio of at least 4.5
-    (WCAG AA) in both themes, and glued numbers in running text have the weight of the text around them."""
-    for page in ["index", "chapters/baseline", "chapters/measurement", "chapters/simulation_lab"]:
+    (WCAG AA) in both themes, and glued numbers in running text have the weight of the text around them; in
+    both editions (the Chinese banner and captions have their own text)."""
+    pages = ["index", "chapters/baseline", "chapters/measurement", "chapters/simulation_lab"]
+    for page in pages + [f"zh/{p}" for p in pages if f"zh/{p}" in both_editions(root)]:
         m = measure(browser, tmp_path, server, page, 1400, "screen")
         for theme in ("light", "dark"):
             assert m["banner"][theme] is not None, f"{page}: no banner"
