@@ -130,6 +130,28 @@ def test_printed_handouts_are_one_page_per_chapter(root):
         assert re.search(r"Exercise \d+\.1", page), f"{chapter}: its exercises are not numbered as in the chapter"
 
 
+def test_printed_chinese_handouts_are_one_page_per_chapter_under_its_chinese_title(root):
+    """The Chinese handouts (issue 26), printed from the Chinese handouts page: one page per chapter, under
+    the chapter's title as its catalogue translates it, with the exercises numbered as in the chapter."""
+    from aichain_utils.book.handouts import chapter_catalogue
+
+    path = root / "_build" / "pdf" / kit.HANDOUTS_PDF_ZH
+    if not path.is_file() and os.environ.get("CI"):
+        pytest.fail("make test prints the Chinese handouts (tools/course_pack.py), and they are missing")
+    import unicodedata
+
+    pages = [unicodedata.normalize("NFKC", page) for page in _pdf_pages(path)]  # the fonts' radicals: 人, not ⼈
+    chapters = _chapters(root)
+    assert len(pages) == len(chapters), f"{len(pages)} pages for {len(chapters)} chapters"
+    for page, chapter in zip(pages, chapters, strict=True):
+        english = re.search(r"^# (.+)$", (root / f"{chapter}.md").read_text("utf-8"), re.M).group(1)
+        title = chapter_catalogue(root, Path(chapter).name, "zh_CN").get(" ".join(english.split()))
+        assert title, f"{chapter}: its title has no translation"
+        title = unicodedata.normalize("NFKC", title)
+        assert re.sub(r"\s+", "", title)[:12] in re.sub(r"\s+", "", page), f"{chapter}: not on its own page"
+        assert PLACEHOLDER not in page and re.search(r"练习 ?\d+\.1", page), f"{chapter}: exercises not numbered"
+
+
 # --------------------------------------------------------------------------- the course pack's PDFs
 def test_course_pack_carries_the_student_pdf_and_the_handouts(root):
     """The site's course pack holds the student edition's PDF and the handouts' PDF that ``make test``
