@@ -25,6 +25,7 @@ from types import SimpleNamespace
 import pytest
 from babel.messages.pofile import read_po
 from docutils import nodes
+from sandbox_pages import FRONT_MATTER
 
 from aichain_utils.book.tablelabels import (
     _translate_outputs,
@@ -232,17 +233,9 @@ def test_every_label_of_the_english_build_is_translated():
 
 
 # --------------------------------------------------------------------------- a sandbox book, twice
-PAGE = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+PAGE = (
+    FRONT_MATTER
+    + """\
 
 # The page
 
@@ -259,6 +252,7 @@ table
 ```{glue} tbl
 ```
 """
+)
 
 PAGE_CATALOGUE = """\
 msgid ""
