@@ -101,7 +101,8 @@ book: $(STAMP)
 # changed ones a fuzzy one (tests/test_i18n.py fails until they are translated). The pages updated are those
 # that have a catalogue, and those named in PAGES (make locale PAGES="teaching chapters/baseline").
 # tools/table_labels.py then merges the labels of the English site's executed tables (_build/html, from the last
-# make book) into $(LOCALE_PO)/tables.po, which the Chinese build applies to those tables' header cells.
+# make book), their data cells' words and their marks' tooltips into $(LOCALE_PO)/tables.po, which the Chinese
+# build applies to those tables' header cells, data cells and tooltips.
 LOCALE_PO := locale/zh_CN/LC_MESSAGES
 PAGES ?=
 LOCALE_PAGES = $(sort $(filter-out tables,$(patsubst $(LOCALE_PO)/%.po,%,$(shell find $(LOCALE_PO) -name '*.po' 2>/dev/null))) $(PAGES))

@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from sandbox_pages import FRONT_MATTER
 
 from aichain_utils.book import buildstate
 from aichain_utils.paths import repo_root
@@ -21,17 +22,9 @@ ROOT = repo_root()
 sys.path.insert(0, str(ROOT / "tools"))
 import build_book  # noqa: E402
 
-CHAPTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+CHAPTER = (
+    FRONT_MATTER
+    + """\
 
 # A chapter
 
@@ -45,6 +38,7 @@ x = 1 + 1
 {cell}
 ```
 """
+)
 
 GOOD_CELL = "print(x)"
 BAD_CELL = 'columns = ["LCV"]\nraise ValueError("Table 10 needs LCV and WCV; the file has neither")'

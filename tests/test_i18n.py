@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
+from sandbox_pages import FRONT_MATTER
 
 from aichain_utils.book.sphinxext import counterpart_link, glue_key_of_page
 from aichain_utils.paths import repo_root
@@ -39,17 +40,9 @@ import build_book  # noqa: E402
 
 LOCALE = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
 
-PAGE = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+PAGE = (
+    FRONT_MATTER
+    + """\
 
 # The page
 
@@ -70,6 +63,7 @@ Unformatted, as any, and from the page itself: {glue:text}`t3_c6_vs_published`, 
 
 Its section.
 """
+)
 
 CATALOGUE = """\
 msgid ""

@@ -90,3 +90,35 @@ def test_the_chinese_glossary_refuses_an_empty_definition():
     with pytest.raises(ValueError, match=re.escape(f"'definition_zh': empty for ['{frame.loc[0, 'term']}']")):
         glossary_markdown(frame, language="zh_CN")
     assert "Used in:" in glossary_markdown(frame)  # the English glossary does not read the column
+
+
+def test_the_chinese_glossary_heads_each_entry_with_its_chinese_term(chinese_site):
+    """The Chinese glossary's headings lead with the Chinese term, the English after it; the anchors are the
+    English glossary's, so every link to an entry still lands on it."""
+    frame = load_glossary()
+    english = BeautifulSoup((SITE / "glossary.html").read_text(encoding="utf-8"), "html.parser")
+    chinese = BeautifulSoup((chinese_site / "glossary.html").read_text(encoding="utf-8"), "html.parser")
+    heads = {
+        dt["id"]: dt.get_text(" ", strip=True).rstrip("#¶ ").strip() for dt in chinese.select("main dl.glossary > dt")
+    }
+    assert set(heads) == {dt["id"] for dt in english.select("main dl.glossary > dt")}
+    expected = {f"{_chinese_term(row['chinese'])}（{row['term']}）" for _, row in frame.iterrows()}
+    assert set(heads.values()) == expected
+
+
+def test_a_glossary_heading_gets_its_chinese_term_first_and_keeps_its_anchor():
+    from docutils import nodes
+    from sphinx import addnodes
+
+    from aichain_utils.book.glossary import chinese_first_terms
+
+    page, terms = nodes.section(), []
+    for name in ("AI embedding", "Not in the glossary"):
+        term = nodes.term("", "", nodes.Text(name), addnodes.index(entries=[]), ids=[f"term-{name}"])
+        item = nodes.definition_list_item("", term, nodes.definition())
+        page += nodes.definition_list("", item)
+        terms.append(term)
+    assert chinese_first_terms(page) == 1
+    assert terms[0].astext() == "人工智能嵌入（AI embedding）" and terms[0]["ids"] == ["term-AI embedding"]
+    assert isinstance(terms[0].children[-1], addnodes.index)  # the index entry stays last, made from the English
+    assert terms[1].astext() == "Not in the glossary"

@@ -26,23 +26,16 @@ import re
 from pathlib import Path
 
 import pytest
+from sandbox_pages import FRONT_MATTER
 from test_i18n import _build, _sandbox
 
 from aichain_utils.book import show_markdown
 from aichain_utils.book.sphinxext import chinese_markdown, translated_text
 from aichain_utils.replication.numbers import ZH_MARKDOWN, ZH_MIME, Bilingual, Numbers, bilingual_join
 
-PAGE = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+PAGE = (
+    FRONT_MATTER
+    + """\
 
 # The page
 
@@ -71,6 +64,7 @@ book.show_markdown(Bilingual("- **first** item\\n- second item", "- **第一**�
 book.show_markdown("- a plain English item")
 ```
 """
+)
 
 CATALOGUE = """\
 msgid ""

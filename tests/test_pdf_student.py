@@ -24,6 +24,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from sandbox_pages import FRONT_MATTER
 
 from aichain_utils.book.sphinxext import strip_solutions
 from aichain_utils.paths import toc_pages
@@ -155,17 +156,9 @@ def test_the_student_build_left_the_instructor_build_alone(root, student_pages):
 
 
 # --------------------------------------------------------------------------- a build into its own folder
-TINY_CHAPTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+TINY_CHAPTER = (
+    FRONT_MATTER
+    + """\
 
 # A chapter
 
@@ -174,6 +167,7 @@ import time
 print("executed at", time.time_ns())
 ```
 """
+)
 
 
 def _tiny_book(folder: Path) -> Path:

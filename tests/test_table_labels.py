@@ -25,14 +25,18 @@ from types import SimpleNamespace
 import pytest
 from babel.messages.pofile import read_po
 from docutils import nodes
+from sandbox_pages import FRONT_MATTER
 
 from aichain_utils.book.tablelabels import (
     _translate_outputs,
+    cell_keys,
+    cells,
     is_label,
     label_key,
     labels,
     load_catalogue,
     translate_html,
+    translate_text,
 )
 from aichain_utils.paths import repo_root
 
@@ -83,8 +87,9 @@ def test_the_rewrite_translates_labels_and_keeps_everything_else():
     assert 'data-label="观测值">23485</td>' in chinese and 'data-label="调整 R²">0.715</td>' in chinese
     assert 'data-label="列">(1) 混合回归</th>' in chinese
     assert 'data-label="Unknown label">是</td>' in chinese and "<td>否</td>" in chinese  # whole-label data cells
-    for kept in ("<td>0.824***</td>", "<td>(0.041)</td>", "<td>maybe</td>", '<abbr title="Year FE">Year FE</abbr>'):
-        assert kept in chinese, kept  # numbers, a cell no label, markup inside a cell
+    kept = ("<td>0.824***</td>", "<td>(0.041)</td>", "<td>maybe</td>", '<abbr title="年份固定效应">Year FE</abbr>')
+    for cell in kept:
+        assert cell in chinese, cell  # numbers, a cell no label, markup inside a cell (its tooltip translated)
     assert translate_html(TABLE, {}) == TABLE
     # nothing but the translated texts changed: the same tags and attributes
     assert _skeleton(chinese) == _skeleton(TABLE)
@@ -120,7 +125,7 @@ def test_a_tables_caption_summary_and_note_are_translated_when_plain_text():
 
 
 def _skeleton(html: str) -> str:
-    return re.sub(r'data-label="[^"]*"', "", re.sub(r">[^<]*<", "><", html))
+    return re.sub(r'(?:data-label|title)="[^"]*"', "", re.sub(r">[^<]*<", "><", html))
 
 
 def _app(tmp_path: Path, language: str | None) -> SimpleNamespace:
@@ -162,12 +167,68 @@ def test_the_chinese_build_applies_the_catalogue(tmp_path):
     assert next(iter(page.findall(nodes.raw)))["classes"] == ["output", "text_html"]
 
 
+# --------------------------------------------------------------------------- data cells and tooltips
+CELLS = {
+    "Yes": "是",
+    "reproduced": "已复现",
+    "differs by design": "设计性差异",
+    "inside its 95% band; the gap is this draw's sampling error": "落在其 95% 区间内；差距来自这一次抽样的抽样误差",
+    "coef": "系数",
+    "warning": "警告",
+    "zero standard error": "标准误为零",
+    "Printed as zero.": "列为零。",
+}
+
+
+def test_data_cells_and_tooltips_are_translated_by_the_catalogue_or_their_pattern():
+    assert translate_text("Yes", CELLS) == "是" and translate_text("(2) Yes", CELLS) == "(2) 是"
+    for kept in ("0.824***", "ELRI_front", "aichain_utils.replication.models.fit_two_way_fe", "ledger.csv"):
+        assert translate_text(kept, CELLS) == kept, kept  # no words: itself
+    assert translate_text("maybe", CELLS) is None  # words the catalogue does not translate
+    assert translate_text("column (6), coef", CELLS) == "第（6）列，系数"
+    assert (
+        translate_text("reproduced: published 1.174, replicated 1.188; ", CELLS) == "已复现：公布值 1.174，复现值 1.188"
+    )
+    world = (
+        "differs by design: published 1.007, replicated 0.824; closest world: this build's panel is one draw of "
+        "that world (0.8244): over 200 draws of the calibrated world (seeds the calibration never used) this "
+        "statistic has mean 0.8977, SD 0.09772 and central 95% band [0.6881, 1.096]; the published 1.007 lies at "
+        "percentile 88.0 (Monte Carlo SE 2.3), inside its 95% band; the gap is this draw's sampling error "
+        "[closest_world-ac9a914c]"
+    )
+    chinese = translate_text(world, CELLS)
+    assert chinese.startswith(
+        "设计性差异：公布值 1.007，复现值 0.824；最接近的模拟世界：本次构建的面板是该世界的一次抽样（0.8244）"
+    )
+    assert "中央 95% 区间为 [0.6881, 1.096]" in chinese and chinese.endswith("抽样误差 [closest_world-ac9a914c]")
+    assert not re.search(r"[A-Za-z]{3}", chinese.replace("closest_world", ""))
+    assert translate_text(world.replace("inside its", "within its"), CELLS) is None  # a part untranslated: none
+    audit = "audit (warning): zero standard error: Printed as zero."
+    assert translate_text(audit, CELLS) == "审查（警告）：标准误为零：列为零。"
+    assert cell_keys(audit) == ["warning", "zero standard error", "Printed as zero."]
+    assert cell_keys("the ERL shock feeds back into AI embedding at 1.000 per unit of shock") == []  # LEFT
+    html = (
+        "<table><tr><td>Yes</td><td>0.5</td><td>maybe</td><td>column (6), coef</td>"
+        "<td><span title='reproduced: published 1.0, replicated 0.9; '>✓</span></td>"
+        '<td><abbr title="it&#x27;s maybe">x</abbr></td><td>suest p < 0.05, Yes</td></tr></table>'
+    )
+    assert cells(html) == ["Yes", "maybe", "coef", "suest p < 0.05, Yes", "reproduced", "it's maybe"]
+    new = translate_html(html, CELLS)
+    assert "<td>是</td><td>0.5</td><td>maybe</td><td>第（6）列，系数</td>" in new
+    assert "title='已复现：公布值 1.0，复现值 0.9'>✓</span>" in new
+    assert '<abbr title="it&#x27;s maybe">x</abbr>' in new  # untranslated: byte for byte
+    assert translate_html(html, {}) == html
+
+
 # --------------------------------------------------------------------------- the extractor
 def _planted_site(site: Path) -> None:
     output = (
         '<div class="cell_output docutils container"><div class="output text_html"><div class="wrap">'
         "<table><thead><tr><th>Observations</th><th>(2) two-way FE</th><th>AIE</th></tr></thead>"
-        "<tbody><tr><th>Year FE</th><td>Yes</td><td>0.5</td></tr></tbody></table></div></div></div>"
+        "<tbody><tr><th>Year FE</th><td>Yes</td><td>0.5</td><td>ELRI_front</td><td>column (2), coef</td>"
+        "<td><span title='reproduced: published 1.0, replicated 0.9; '>✓</span></td>"
+        "<td>the ERL shock feeds back into AI embedding at 1.000 per unit of shock</td></tr></tbody></table>"
+        "</div></div></div>"
     )
     markdown = '<table class="table"><thead><tr><th class="head"><p>Written in the page</p></th></tr></thead></table>'
     navigation = "<nav><table><tr><th>Navigation</th></tr></table></nav>"
@@ -183,7 +244,10 @@ def test_the_extractor_reads_the_executed_tables_of_a_planted_site(tmp_path):
     site = tmp_path / "html"
     _planted_site(site)
     found = table_labels.site_labels(site)
-    assert found == {"Observations": ["chapters/page"], "two-way FE": ["chapters/page"], "Year FE": ["chapters/page"]}
+    # the heads, then the data cells' and tooltips' words: a word cell, the text parts of a computed cell
+    # ("column (2), coef") and of a tooltip; not a number, a name of code or a computed sentence left
+    assert list(found) == ["Observations", "two-way FE", "Year FE", "Yes", "coef", "reproduced"]
+    assert set(map(tuple, found.values())) == {("chapters/page",)}
     po, pot = tmp_path / "tables.po", tmp_path / "tables.pot"
     po.write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
@@ -199,11 +263,16 @@ def test_the_extractor_reads_the_executed_tables_of_a_planted_site(tmp_path):
         "Shown by another build": "另一次构建",  # kept: a build on other data shows other tables
         "two-way FE": "",  # added, to translate
         "Year FE": "",
+        "Yes": "",
+        "coef": "",
+        "reproduced": "",
     }
     assert catalog["Year FE"].locations == [("chapters/page", None)]
     with pot.open("rb") as f:
-        assert [m.id for m in read_po(f) if m.id] == ["Observations", "two-way FE", "Year FE"]  # case-blind order
-    assert table_labels.untranslated(found, po) == ["Year FE", "two-way FE"]
+        ids = [m.id for m in read_po(f) if m.id]
+    assert ids == ["coef", "Observations", "reproduced", "two-way FE", "Year FE", "Yes"]  # case-blind order
+    # the planted failure: an untranslated data cell or tooltip fails the check as a head does
+    assert table_labels.untranslated(found, po) == ["Year FE", "Yes", "coef", "reproduced", "two-way FE"]
     assert table_labels.main([str(tmp_path / "nowhere")]) == 0  # no site: says so, changes nothing
 
 
@@ -232,17 +301,9 @@ def test_every_label_of_the_english_build_is_translated():
 
 
 # --------------------------------------------------------------------------- a sandbox book, twice
-PAGE = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+PAGE = (
+    FRONT_MATTER
+    + """\
 
 # The page
 
@@ -259,6 +320,7 @@ table
 ```{glue} tbl
 ```
 """
+)
 
 PAGE_CATALOGUE = """\
 msgid ""

@@ -370,3 +370,26 @@ def test_a_chapter_that_needs_the_repository_says_so_in_its_menu(root):
         assert "clone of the repository" in menu and "pip install" not in menu
     menu = " ".join(a.get_text(" ") for a in _soup(html / "chapters" / "measurement.html").select(".dropdown-menu a"))
     assert "pip install -r requirements.txt" in menu
+
+
+def test_the_download_menu_speaks_the_editions_language():
+    """The menu's words (the wheel, the requirements, how to run the notebook) come from one table, in
+    English on the English pages and in Chinese on the Chinese ones; the commands stay as typed."""
+    english, chinese = kit.download_words("en", "chapters/baseline"), kit.download_words("zh_CN", "chapters/baseline")
+    assert english.keys() == chinese.keys() and english["why"] == chinese["why"] == ""
+    assert english["wheel"] == ".whl (aichain_utils)" and chinese["wheel"].startswith(".whl（")
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert all(cjk.search(v) for k, v in chinese.items() if k != "why") and not any(map(cjk.search, english.values()))
+    assert chinese["run"].format(first="a", second="b", why="") == "运行：a ; b"
+    for page in kit.NEEDS_REPOSITORY:
+        assert kit.download_words(None, page)["why"] == kit.NEEDS_REPOSITORY[page]
+        assert cjk.search(kit.download_words("zh_CN", page)["why"])
+
+
+def test_the_chinese_download_menu_is_in_chinese(root):
+    html = _site(root) / "zh"
+    if not (html / "index.html").is_file():
+        pytest.skip("the Chinese edition is not built: run `make book`")
+    page = _soup(html / "chapters" / "baseline.html")
+    menu = " ".join(a.get_text(" ") for a in page.select(".dropdown-menu a"))
+    assert "运行：" in menu and "Run it" not in menu and "pip install -r requirements.txt" in menu

@@ -4,7 +4,8 @@ Reads the English site (``_build/html``; its ``zh/`` copy is skipped), finds eac
 HTML (``<div class="output text_html">`` inside the page's ``<main>``) and collects the distinct labels
 of its tables' header cells (column heads and row labels), captions, summaries and table notes (not
 numbers or symbols, by the rule of :func:`aichain_utils.book.tablelabels.labels`, which the Chinese
-build applies). Writes them as a
+build applies), and of its data cells and marks' tooltips (words, not numbers, symbols, names of code or
+files; the text parts of a computed one, by :func:`aichain_utils.book.tablelabels.cells`). Writes them as a
 template, ``_build/locale/tables.pot``, and merges them into ``locale/zh_CN/LC_MESSAGES/tables.po``:
 existing translations are kept (also of labels this build does not show: a build on other data shows
 other tables), new labels are added with an empty translation, which ``tests/test_table_labels.py``
@@ -24,7 +25,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from aichain_utils.book.tablelabels import labels
+from aichain_utils.book.tablelabels import cells, labels
 from aichain_utils.paths import repo_root
 
 ROOT = repo_root()
@@ -61,7 +62,7 @@ def site_labels(site: Path) -> dict[str, list[str]]:
         if page.split("/")[0] in {"zh", "_static", "_sources", "_downloads", "kit"}:
             continue
         for block in output_blocks(path.read_text(encoding="utf-8")):
-            for label in labels(block):
+            for label in [*labels(block), *cells(block)]:
                 pages = found.setdefault(label, [])
                 if page not in pages:
                     pages.append(page)

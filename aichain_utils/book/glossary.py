@@ -262,3 +262,34 @@ def link_first_uses(doctree, patterns: list[tuple[str, re.Pattern]]) -> int:
         pieces.append(nodes.Text(value[pos:]))
         text.parent.replace(text, pieces)
     return made
+
+
+def chinese_first_terms(doctree, frame: pd.DataFrame | None = None) -> int:
+    """On the Chinese glossary, each entry's heading (``dt``) leads with its Chinese term and gives the
+    English one after it: "人工智能嵌入（AI embedding）". The entry stays the English term's (its anchor
+    ``term-…``, the target of every ``{term}`` link, and its index entry are made from the English name
+    before this runs); only the heading's text changes. Returns the number of headings changed."""
+    from sphinx import addnodes
+
+    frame = load_glossary() if frame is None else frame
+    chinese = {row["term"]: _chinese_term(row["chinese"]) for _, row in frame.iterrows()}
+    changed = 0
+    for term in doctree.findall(nodes.term):
+        english = "".join(c.astext() for c in term.children if not isinstance(c, addnodes.index))
+        if not chinese.get(english):
+            continue
+        term.insert(0, nodes.Text(f"{chinese[english]}（"))
+        after = next((k for k, c in enumerate(term.children) if isinstance(c, addnodes.index)), len(term.children))
+        term.insert(after, nodes.Text("）"))
+        changed += 1
+    return changed
+
+
+def _chinese_glossary(app, doctree) -> None:
+    if app.env.docname == "glossary" and is_chinese(app.config.language):
+        chinese_first_terms(doctree)
+
+
+def setup(app) -> None:
+    """Register :func:`chinese_first_terms` for the Chinese edition's glossary page."""
+    app.connect("doctree-read", _chinese_glossary)

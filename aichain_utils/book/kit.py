@@ -32,12 +32,15 @@ from aichain_utils.book.glossary import is_chinese
 from aichain_utils.book.handouts import chapter_catalogue, translated
 
 __all__ = [
+    "DOWNLOAD_WORDS",
     "KIT_DIR",
     "NEEDS_REPOSITORY",
+    "NEEDS_REPOSITORY_ZH",
     "PACK_NAME",
     "RUN_COMMANDS",
     "assemble_kit",
     "build_wheel",
+    "download_words",
     "package_version",
     "wheel_inputs_digest",
     "wheel_name",
@@ -66,6 +69,44 @@ RUN_COMMANDS = (
     "python -m pip install -r requirements.txt {wheel}",
     "python -m jupyter lab {notebook}",
 )
+
+#: The words of a chapter's download menu entries (the wheel, the requirements, how to run the notebook;
+#: :func:`aichain_utils.book.sphinxext`'s ``_offer_kit_download``), in each edition's language
+#: (:func:`download_words`): ``run`` takes the two commands, ``run_repository`` the reason of
+#: :data:`NEEDS_REPOSITORY` (``why``; :data:`NEEDS_REPOSITORY_ZH` in Chinese).
+DOWNLOAD_WORDS = {
+    "en": {
+        "run": "Run it: {first} ; {second}",
+        "run_repository": "Run it in a clone of the repository ({why}): make book",
+        "wheel": ".whl (aichain_utils)",
+        "wheel_tip": "The package, with the book's data",
+        "requirements_tip": "The pinned packages",
+        "run_tip": "Python 3.11, in the folder of the notebook, the wheel and requirements.txt",
+    },
+    "zh": {
+        "run": "运行：{first} ; {second}",
+        "run_repository": "在仓库的克隆中运行（{why}）：make book",
+        "wheel": ".whl（aichain_utils 程序包）",
+        "wheel_tip": "本书的程序包，附带本书的数据",
+        "requirements_tip": "锁定版本的依赖包",
+        "run_tip": "Python 3.11，在笔记本、wheel 与 requirements.txt 所在的文件夹中运行",
+    },
+}
+
+
+#: :data:`NEEDS_REPOSITORY`'s reasons in Chinese, page by page.
+NEEDS_REPOSITORY_ZH = {"chapters/validation": "该章会重新运行测试套件 tests/reference 中的对照"}
+
+
+def download_words(language: str | None, pagename: str = "") -> dict[str, str]:
+    """The download menu's words in the edition's language (Sphinx's ``language``: ``zh_CN`` is
+    Chinese, anything else English), with ``why``: the reason ``pagename`` needs the repository (its
+    :data:`NEEDS_REPOSITORY` entry, in that language), or "" when it does not."""
+    chinese = (language or "").startswith("zh")
+    words = dict(DOWNLOAD_WORDS["zh" if chinese else "en"])
+    reasons = NEEDS_REPOSITORY_ZH if chinese else NEEDS_REPOSITORY
+    words["why"] = reasons.get(pagename, "") if pagename in NEEDS_REPOSITORY else ""
+    return words
 
 
 def _root() -> Path:

@@ -23,7 +23,7 @@ from docutils.parsers.rst import directives
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from aichain_utils.book import tablelabels
+from aichain_utils.book import glossary, tablelabels
 from aichain_utils.book.buildstate import COUNTERPART_ENV, inputs_fingerprint, keep_last_good, reset_if_changed
 from aichain_utils.inputs.panel import data_source
 
@@ -354,19 +354,16 @@ def _offer_kit_download(app, pagename, templatename, context, doctree):
     wheel = kit.wheel_name(Path(app.srcdir))
     notebook = Path(context["ipynb_source"]).name
     first, second = (c.format(wheel=wheel, notebook=notebook) for c in kit.RUN_COMMANDS)
-    run = f"Run it: {first} ; {second}"
-    if pagename in kit.NEEDS_REPOSITORY:
-        run = f"Run it in a clone of the repository ({kit.NEEDS_REPOSITORY[pagename]}): make book"
+    words = kit.download_words(app.config.language, pagename)  # in the edition's language
+    run = words["run_repository" if words["why"] else "run"].format(first=first, second=second, why=words["why"])
     kit_url = pathto(kit.KIT_DIR, 1)
     group["buttons"] += [
-        {"type": "link", "url": f"{kit_url}/{wheel}", "text": ".whl (aichain_utils)", "icon": "fas fa-box",
-         "tooltip": "The package, with the book's data", "label": "download-wheel-button"},
+        {"type": "link", "url": f"{kit_url}/{wheel}", "text": words["wheel"], "icon": "fas fa-box",
+         "tooltip": words["wheel_tip"], "label": "download-wheel-button"},
         {"type": "link", "url": f"{kit_url}/requirements.txt", "text": "requirements.txt", "icon": "fas fa-list",
-         "tooltip": "The pinned packages", "label": "download-requirements-button"},
+         "tooltip": words["requirements_tip"], "label": "download-requirements-button"},
         {"type": "link", "url": pathto("teaching") + "#teaching-run-anywhere",
-         "text": run, "icon": "fas fa-terminal",
-         "tooltip": "Python 3.11, in the folder of the notebook, the wheel and requirements.txt",
-         "label": "download-run-button"},
+         "text": run, "icon": "fas fa-terminal", "tooltip": words["run_tip"], "label": "download-run-button"},
     ]  # fmt: skip
 
 
@@ -1060,6 +1057,7 @@ def translations_setup(app) -> None:
     _glue_roles_for_translations(app)
     _markdown_outputs_in_chinese()
     tablelabels.setup(app)  # the executed tables' labels in Chinese (locale/zh_CN/LC_MESSAGES/tables.po)
+    glossary.setup(app)  # the Chinese glossary's headings: the Chinese term first
 
 
 def setup(app):
