@@ -42,6 +42,7 @@ __all__ = [
     "build_wheel",
     "download_words",
     "package_version",
+    "translated_markdown",
     "wheel_inputs_digest",
     "wheel_name",
 ]
@@ -289,10 +290,6 @@ def _readme(wheel: str, pdfs: list[str], language: str | None = None) -> str:
     if not pdfs:
         lines.append("  (no PDF: the site was built without `make pdf EDITION=student`)")
     return "\n".join(lines) + "\n"
-
-
-#: :data:`NEEDS_REPOSITORY`'s reasons in Chinese, for the Chinese pack's README.
-NEEDS_REPOSITORY_ZH = {"chapters/validation": "它重新运行测试套件 tests/reference 中的比较"}
 
 
 def _readme_zh(first: str, second: str, wheel: str, pdfs: list[str]) -> str:
