@@ -278,3 +278,20 @@ def test_a_stylesheet_change_alone_makes_sphinx_finish_and_copy_it(tmp_path):
     css.write_text("a { color: green }\n", encoding="utf-8")
     assert outdated(app, env, set(), {"chapters/a"}, set()) == []  # a page is read anyway: the build finishes
     assert outdated(app, env, set(), set(), set()) == []
+
+
+def test_the_build_wrapper_imports_no_data_library():
+    """``tools/build_book.py`` imports the build state alone: a no-change rebuild (two such processes, one
+    per edition) must not spend its time importing pandas and the panel's schemas through the book
+    package's chapter façade, which is imported when a chapter first uses it."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    heavy = "print(sorted(m for m in ('pandas', 'pandera', 'aichain_utils.book.chapter') if m in sys.modules))"
+    wrapper = f"import sys; sys.path.insert(0, 'tools'); import build_book; {heavy}"
+    proc = subprocess.run([sys.executable, "-c", wrapper], cwd=root, capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]", f"the build wrapper imports {proc.stdout.strip()}"
+    chapter = f"import sys; from aichain_utils import book; book.load_panel; {heavy}"
+    proc = subprocess.run([sys.executable, "-c", chapter], cwd=root, capture_output=True, text=True, check=True)
+    assert "aichain_utils.book.chapter" in proc.stdout  # the façade is there when a chapter uses it
