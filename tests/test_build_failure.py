@@ -219,6 +219,10 @@ def test_the_site_manifest_sees_every_input_of_the_pages(tmp_path, monkeypatch):
     (book / "tests").mkdir()
     (book / "tests" / "test_x.py").write_text("x = 1\n")  # not read by any page
     assert digest() == base
+    messages = book / "locale" / "zh_CN" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    (messages / "index.mo").write_bytes(b"compiled")  # written by the Chinese build itself, from the .po
+    assert digest() == base
     changes = {
         "a chapter": lambda: (book / "chapters" / "ch.md").write_text(CHAPTER.format(cell="print(2)")),
         "the configuration": lambda: (book / "_config.yml").write_text("title: other\n"),
@@ -227,6 +231,7 @@ def test_the_site_manifest_sees_every_input_of_the_pages(tmp_path, monkeypatch):
             (build / "pdf").mkdir(parents=True) or (build / "pdf" / "aichain.pdf").write_bytes(b"%PDF")
         ),
         "the edition": lambda: monkeypatch.setenv("AICHAIN_EDITION", "student"),
+        "a catalogue": lambda: (messages / "index.po").write_text('msgid "A"\nmsgstr "甲"\n', encoding="utf-8"),
     }
     seen = {base}
     for what, change in changes.items():

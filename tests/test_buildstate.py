@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from aichain_utils.book import buildstate
 from aichain_utils.book.buildstate import DERIVED, STAMP_NAME, inputs_fingerprint, reset_if_changed
 
 
@@ -79,6 +80,52 @@ def test_reset_removes_everything_derived_only_when_inputs_change(fake_root, tmp
     assert reset_if_changed(build, fake_root, keep=("html",)) is True
     assert (build / "html").exists()
     assert not (build / ".doctrees").exists() and not (build / ".jupyter_cache").exists()
+
+
+def _execute(build: Path, text: str) -> None:
+    """What executing the chapters leaves: an execution cache and a table, holding ``text``."""
+    for name in buildstate.EXECUTION_PRODUCTS:
+        (build / name).mkdir(parents=True, exist_ok=True)
+        (build / name / "made-from").write_text(text)
+    (build / ".doctrees").mkdir(exist_ok=True)
+
+
+def _made_from(build: Path) -> str | None:
+    path = build / ".jupyter_cache" / "made-from"
+    return path.read_text() if path.is_file() else None
+
+
+def test_switching_back_to_earlier_inputs_puts_their_execution_back_and_nothing_else(fake_root, tmp_path, capsys):
+    """The execution of the inputs switched away from is kept aside; a switch back to exactly those
+    inputs puts it back (nothing runs again), never another inputs' execution, and Sphinx's saved state
+    is removed on every switch (every page is read again)."""
+    build, module = tmp_path / "_build", fake_root / "aichain_utils" / "mod.py"
+    reset_if_changed(build, fake_root)
+    _execute(build, "x = 1")
+    module.write_text("x = 2\n")
+    assert reset_if_changed(build, fake_root) is True
+    assert _made_from(build) is None and not (build / ".doctrees").exists()  # new inputs: run them
+    assert ".jupyter_cache" in capsys.readouterr().out
+    _execute(build, "x = 2")
+    module.write_text("x = 3\n")  # a third set of inputs: nothing of the first two is theirs
+    assert reset_if_changed(build, fake_root) is True and _made_from(build) is None
+    _execute(build, "x = 3")
+    module.write_text("x = 1\n")  # back to the first inputs
+    assert reset_if_changed(build, fake_root) is True
+    assert _made_from(build) == "x = 1" and (build / "tables" / "made-from").read_text() == "x = 1"
+    assert not (build / ".doctrees").exists(), "Sphinx's saved state survived a switch"
+    assert "put back" in capsys.readouterr().out
+    assert reset_if_changed(build, fake_root) is False and _made_from(build) == "x = 1"
+    saved = build / buildstate.SAVED_EXECUTIONS
+    assert (
+        len([p for p in saved.iterdir() if p.is_dir()]) == buildstate.KEPT_EXECUTIONS
+    )  # x = 2 and x = 3 kept, the oldest first to go
+    module.write_text("x = 4\n")
+    reset_if_changed(build, fake_root)
+    assert len([p for p in saved.iterdir() if p.is_dir()]) == buildstate.KEPT_EXECUTIONS
+    module.write_text("x = 2\n")
+    reset_if_changed(build, fake_root)
+    assert _made_from(build) is None, "the oldest kept execution (x = 2) should have been dropped"
 
 
 def test_the_directory_make_ran_from_is_not_an_input(fake_root, tmp_path, monkeypatch):
@@ -231,3 +278,20 @@ def test_a_stylesheet_change_alone_makes_sphinx_finish_and_copy_it(tmp_path):
     css.write_text("a { color: green }\n", encoding="utf-8")
     assert outdated(app, env, set(), {"chapters/a"}, set()) == []  # a page is read anyway: the build finishes
     assert outdated(app, env, set(), set(), set()) == []
+
+
+def test_the_build_wrapper_imports_no_data_library():
+    """``tools/build_book.py`` imports the build state alone: a no-change rebuild (two such processes, one
+    per edition) must not spend its time importing pandas and the panel's schemas through the book
+    package's chapter façade, which is imported when a chapter first uses it."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    heavy = "print(sorted(m for m in ('pandas', 'pandera', 'aichain_utils.book.chapter') if m in sys.modules))"
+    wrapper = f"import sys; sys.path.insert(0, 'tools'); import build_book; {heavy}"
+    proc = subprocess.run([sys.executable, "-c", wrapper], cwd=root, capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]", f"the build wrapper imports {proc.stdout.strip()}"
+    chapter = f"import sys; from aichain_utils import book; book.load_panel; {heavy}"
+    proc = subprocess.run([sys.executable, "-c", chapter], cwd=root, capture_output=True, text=True, check=True)
+    assert "aichain_utils.book.chapter" in proc.stdout  # the façade is there when a chapter uses it

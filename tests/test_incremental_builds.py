@@ -6,7 +6,8 @@ replicator works:
 1. on the default simulated panel;
 2. on an unbalanced raw-input CSV with 12 industries (``tests/altdata.py``);
 3. on an analysis-level Stata file, Stata-style names, from a world with no AIE effect;
-4. after a change to ``aichain_utils/`` alone.
+4. after a change to ``aichain_utils/`` alone (the steps that decide it, not a full build);
+5. back on the simulated panel, from its execution kept aside by the first switch (every page read again).
 
 After each switch the pages must show the new data's numbers (checked against a regression the test
 runs itself on that data), every page's banner must name the data in force, and no page may carry
@@ -71,6 +72,8 @@ def _page_text(html: Path) -> str:
 
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     for tag in soup(["script", "style", "nav", "header", "footer"]):
+        tag.decompose()
+    for tag in soup.select(".aichain-language-switch"):  # the link to the Chinese page (make book, make test)
         tag.decompose()
     for anchor in soup.find_all(id=lambda i: i in ABOUT_THE_SIMULATOR):  # a label's span opens its section
         section = anchor if anchor.name == "section" else anchor.find_parent("section")
@@ -142,21 +145,30 @@ def _main_build_is_current_and_simulated() -> bool:
     """Whether ``ROOT/_build/html`` is a good build of exactly the sources the sandbox copies, on the
     default simulated panel: the digest ``tools/build_book.py`` recorded in it (every source file, the
     inputs fingerprint with no ``AICHAIN_*`` switch, the builder and its flags) is the one these
-    sources give now."""
+    sources give now, built as ``make book LANG=en`` builds it or as ``make book`` and ``make test`` do
+    (the English site linking to the Chinese edition: ``--counterpart zh_CN``)."""
     sys.path.insert(0, str(ROOT / "tools"))
     import build_book
 
     from aichain_utils.book.buildstate import inputs_fingerprint
 
-    site = ROOT / "_build" / "html"
+    root, site = ROOT.resolve(), ROOT / "_build" / "html"
     saved = {k: os.environ.pop(k) for k in [k for k in os.environ if k.startswith("AICHAIN_")]}
     try:
-        manifest = build_book.site_manifest(
-            ROOT.resolve(), ROOT.resolve() / "_build", inputs_fingerprint(ROOT), "html", BUILD_FLAGS
-        )
+        fingerprint = inputs_fingerprint(ROOT)
+        manifests = [
+            build_book.site_manifest(
+                root,
+                root / "_build",
+                fingerprint,
+                "html",
+                build_book.manifest_flags(root / "_build", BUILD_FLAGS, None, None, counterpart),
+            )
+            for counterpart in (None, "zh_CN")
+        ]
     finally:
         os.environ.update(saved)
-    return build_book.site_is_current(site, manifest)
+    return any(build_book.site_is_current(site, manifest) for manifest in manifests)
 
 
 def _copy_the_main_build(repo: Path) -> bool:
@@ -341,7 +353,13 @@ def test_a_bad_file_stops_the_build_with_status_2(sandbox, finished_dta, tmp_pat
 
 
 def test_back_to_simulated_shows_simulated_numbers(sandbox, unbalanced, simulated_build):
-    _build(sandbox)
+    """Back on the simulated panel after two other files: the execution of the simulated inputs, kept
+    aside when the first file came in, is put back (no chapter runs again), and every page is read again
+    from it, so no page keeps the Stata file's numbers (the pages are compared with the first build's)."""
+    log = _build(sandbox)
+    ran_nothing = "nothing to run" in log or "preexecute: 0 executed, 0 failed" in log
+    assert "put back" in log and ran_nothing, "the simulated panel's execution was not reused"
+    assert "removed" in log and ".doctrees" in log, "the saved Sphinx state was not cleared"
     pages = _pages(sandbox)
     assert pages["chapters/baseline"] == simulated_build["chapters/baseline"]
     assert "simulated panel" in pages["index"]

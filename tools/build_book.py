@@ -94,6 +94,11 @@ NOT_SOURCES = {
     ".hypothesis",  # hypothesis's example database, written by the tests
 }
 NOT_SOURCES_AT_TOP = {"artifacts", "tests", "tools", "benchmarks"}
+#: Files no page is made from that a build writes into the book's folder: the compiled catalogues
+#: (``locale/zh_CN/LC_MESSAGES/*.mo``), which Sphinx compiles from the ``.po`` files (hashed) during the
+#: Chinese build; counted, they made the digest recorded before the first Chinese build differ from the
+#: next one's, so the second ``make book`` ran the Chinese build again.
+NOT_SOURCE_SUFFIXES = (".mo",)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\w*)(?::\s*(.*))?$")
 
@@ -208,13 +213,29 @@ def site_manifest(root: Path, build_dir: Path, fingerprint: str, builder: str, e
     for folder, dirs, files in os.walk(root):
         top = Path(folder) == root
         dirs[:] = sorted(d for d in dirs if d not in NOT_SOURCES and not (top and d in NOT_SOURCES_AT_TOP))
-        for name in sorted(files):
+        for name in sorted(n for n in files if not n.endswith(NOT_SOURCE_SUFFIXES)):
             path = Path(folder) / name
             h.update(str(path.relative_to(root)).encode() + b"\0")
             with contextlib.suppress(OSError):
                 h.update(path.read_bytes())
             h.update(b"\0")
     return h.hexdigest()
+
+
+def manifest_flags(
+    build_dir: Path,
+    extra: list[str],
+    out: Path | None = None,
+    language: str | None = None,
+    counterpart: str | None = None,
+) -> list[str]:
+    """The arguments of a build that are part of its site's digest (:func:`site_manifest`): Sphinx's
+    flags ``extra``, the folder of a build into its own folder (``out``), its ``language`` and the edition
+    an English site links to (``counterpart``: ``make book`` and ``make test`` build the English site with
+    ``--counterpart zh_CN``)."""
+    flags = list(extra) + ([] if out is None or out == build_dir else [f"--out={out}"])
+    flags += [f"--language={language}"] if language else []
+    return flags + ([f"--counterpart={counterpart}"] if counterpart else [])
 
 
 def site_is_current(site: Path, manifest: str) -> bool:
@@ -467,10 +488,8 @@ def build(
         return _fail(out, started, reason, 2, html, False) + publish_language(out / html, language, builder)
 
     t = time.perf_counter()
-    own_folder = [] if out == build_dir else [f"--out={out}"]  # a build into its own folder (see above)
-    own_folder += [f"--language={language}"] if language else []
-    own_folder += [f"--counterpart={counterpart}"] if counterpart and english_site else []
-    manifest = site_manifest(root, build_dir, fingerprint, builder, [*(extra or []), *own_folder])
+    flags = manifest_flags(build_dir, extra or [], out, language, counterpart if english_site else None)
+    manifest = site_manifest(root, build_dir, fingerprint, builder, flags)
     times["up-to-date check"] = time.perf_counter() - t
     if site_is_current(out / html, manifest):
         print(f"build_book: {out / html} is current (nothing it is made from changed); nothing to build")

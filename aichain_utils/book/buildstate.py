@@ -60,6 +60,18 @@ _NOT_INPUTS = {"AICHAIN_DASK", "AICHAIN_EDITION", "AICHAIN_CWD", "AICHAIN_PANEL_
 #: page, an executed notebook nor a table file (``_build/tables``) of older inputs survives, even when
 #: the new build fails or no longer writes it.
 DERIVED = (".jupyter_cache", ".doctrees", "jupyter_execute", "html", "tables", ".panel-cache")
+#: What executing the chapters on one set of inputs made (of :data:`DERIVED`). When the inputs change it
+#: is kept aside, in :data:`SAVED_EXECUTIONS` under those inputs' fingerprint, instead of being removed,
+#: and put back when a later build has exactly those inputs again: switching from one's own file back to
+#: the simulated panel (or back to the file) executes nothing again. Sphinx's saved state and the pages
+#: are removed as before, so every page is read again from the execution of its own inputs.
+EXECUTION_PRODUCTS = (".jupyter_cache", "tables", ".panel-cache")
+#: In the build folder: the executions of earlier inputs, one folder per fingerprint.
+SAVED_EXECUTIONS = ".saved-executions"
+#: How many earlier inputs' executions are kept (the most recent; about 12 MB each for the book on the simulated panel).
+KEPT_EXECUTIONS = 2
+_FINGERPRINT = re.compile(r"[0-9a-f]{64}")
+_ORDER = "order.txt"
 
 
 def _root() -> Path:
@@ -145,22 +157,90 @@ def reset_if_changed(build: Path, root: Path | None = None, keep: tuple[str, ...
     -------
     bool
         True if the inputs changed (or no build had been stamped) and the saved state was removed.
+
+    Notes
+    -----
+    The execution of the previous inputs is kept aside rather than removed, and the execution of the
+    new inputs put back when an earlier build had exactly them (:data:`EXECUTION_PRODUCTS`): safe, as
+    the fingerprint is the same one the stamp compares, and jupyter-cache still matches each chapter by
+    its text.
     """
     stamp = build / STAMP_NAME
     current = inputs_fingerprint(root)
-    if stamp.is_file() and stamp.read_text().strip() == current:
+    previous = stamp.read_text().strip() if stamp.is_file() else ""
+    if previous == current:
         return False
-    removed = []
+    removed = _set_aside_execution(build, previous, keep) if _FINGERPRINT.fullmatch(previous) else []
     for name in (n for n in DERIVED if n not in keep):
         target = build / name
         if target.exists():
             shutil.rmtree(target)
             removed.append(name)
     build.mkdir(parents=True, exist_ok=True)
+    restored = _restore_execution(build, current, keep)
+    _keep_recent_executions(build)
     stamp.write_text(current + "\n")
     if removed:
         print(f"aichain: the inputs changed since the last build; removed {', '.join(removed)} from {build}")
+    if restored:
+        print(
+            f"aichain: the execution of these inputs by an earlier build is put back ({', '.join(restored)} from "
+            f"{build / SAVED_EXECUTIONS}); every page is read again"
+        )
     return True
+
+
+def _set_aside_execution(build: Path, fingerprint: str, keep: tuple[str, ...] = ()) -> list[str]:
+    """Move the :data:`EXECUTION_PRODUCTS` of the inputs ``fingerprint`` (the last build's) into
+    ``SAVED_EXECUTIONS/<fingerprint>``, keep the :data:`KEPT_EXECUTIONS` most recent such folders, and
+    return the names moved (gone from the build folder). Nothing is kept without an execution cache."""
+    if not (build / ".jupyter_cache").is_dir() or ".jupyter_cache" in keep:
+        return []
+    saved = build / SAVED_EXECUTIONS
+    target = saved / fingerprint
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    moved = []
+    for name in (n for n in EXECUTION_PRODUCTS if n not in keep and (build / n).exists()):
+        (build / name).rename(target / name)
+        moved.append(name)
+    order = [f for f in _saved_order(saved) if f != fingerprint] + [fingerprint]
+    (saved / _ORDER).write_text("".join(f + "\n" for f in order))
+    return moved
+
+
+def _saved_order(saved: Path) -> list[str]:
+    """The fingerprints whose executions are kept, the oldest first."""
+    path = saved / _ORDER
+    return path.read_text().split() if path.is_file() else []
+
+
+def _keep_recent_executions(build: Path) -> None:
+    """Keep the :data:`KEPT_EXECUTIONS` executions set aside last; remove the others."""
+    saved = build / SAVED_EXECUTIONS
+    if not saved.is_dir():
+        return
+    order = [f for f in _saved_order(saved) if _FINGERPRINT.fullmatch(f) and (saved / f).is_dir()]
+    kept = order[-KEPT_EXECUTIONS:]
+    for folder in (p for p in saved.iterdir() if p.is_dir() and p.name not in kept):
+        shutil.rmtree(folder)
+    (saved / _ORDER).write_text("".join(f + "\n" for f in kept))
+
+
+def _restore_execution(build: Path, fingerprint: str, keep: tuple[str, ...] = ()) -> list[str]:
+    """Put back the :data:`EXECUTION_PRODUCTS` an earlier build made from the inputs ``fingerprint`` (kept
+    by :func:`_set_aside_execution`) into the build folder, which holds none of them then; the names put back."""
+    source = build / SAVED_EXECUTIONS / fingerprint
+    if not source.is_dir():
+        return []
+    restored = []
+    for name in (n for n in EXECUTION_PRODUCTS if n not in keep and (source / n).exists()):
+        if not (build / name).exists():
+            (source / name).rename(build / name)
+            restored.append(name)
+    shutil.rmtree(source)
+    return restored
 
 
 # --------------------------------------------------------------------------- the last good site
