@@ -102,10 +102,12 @@ book: $(STAMP)
 # that have a catalogue, and those named in PAGES (make locale PAGES="teaching chapters/baseline").
 # tools/table_labels.py then merges the labels of the English site's executed tables (_build/html, from the last
 # make book), their data cells' words and their marks' tooltips into $(LOCALE_PO)/tables.po, which the Chinese
-# build applies to those tables' header cells, data cells and tooltips.
+# build applies to those tables' header cells, data cells and tooltips, and tools/figure_labels.py the texts of its
+# figures (from the executed notebooks) into $(LOCALE_PO)/figures.po, which the chapters read when they run (an
+# input of the execution: a change re-executes the chapters).
 LOCALE_PO := locale/zh_CN/LC_MESSAGES
 PAGES ?=
-LOCALE_PAGES = $(sort $(filter-out tables,$(patsubst $(LOCALE_PO)/%.po,%,$(shell find $(LOCALE_PO) -name '*.po' 2>/dev/null))) $(PAGES))
+LOCALE_PAGES = $(sort $(filter-out tables figures,$(patsubst $(LOCALE_PO)/%.po,%,$(shell find $(LOCALE_PO) -name '*.po' 2>/dev/null))) $(PAGES))
 locale: $(STAMP)
 	@$(BIN)/python tools/build_book.py _build --builder gettext -- $(BUILD_FLAGS)
 	@rm -rf _build/locale/selected && for page in $(LOCALE_PAGES); do \
@@ -114,6 +116,7 @@ locale: $(STAMP)
 	done
 	@test -z "$(strip $(LOCALE_PAGES))" || $(BIN)/sphinx-intl update -p _build/locale/selected -d locale -l zh_CN
 	@$(BIN)/python tools/table_labels.py _build/html
+	@$(BIN)/python tools/figure_labels.py _build/html
 	@echo "Translate the empty and fuzzy entries of $(LOCALE_PO)/*.po, then: make book LANG=zh"
 
 check-data: $(STAMP)

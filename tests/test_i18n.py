@@ -383,14 +383,14 @@ def test_the_data_line_carries_its_chinese_for_the_chinese_build():
     from types import SimpleNamespace
 
     from aichain_utils.book import data_banner
-    from aichain_utils.book.sphinxext import chinese_html
+    from aichain_utils.book.sphinxext import chinese_output
 
     source = SimpleNamespace(label="your analysis-level file p.dta, sha256 abc", is_simulated=False,
                              level="analysis", path=Path("p.dta"), fingerprint="abc")  # fmt: skip
     html, metadata = data_banner(SimpleNamespace(source=source))._repr_html_()
     assert html == "<p><strong>Data used for this chapter:</strong> your analysis-level file p.dta, sha256 abc.</p>"
-    zh = chinese_html({"text/html": metadata})
+    zh = chinese_output({"text/html": metadata}, "text/html")
     assert zh == "<p><strong>本章所用数据：</strong>你的最终变量文件 p.dta（sha256 abc）。</p>"
-    assert chinese_html({"text/html": {}}) is None and chinese_html({}) is None
+    assert chinese_output({"text/html": {}}, "text/html") is None and chinese_output({}, "text/html") is None
     with pytest.raises(ValueError, match="empty Chinese"):
-        chinese_html({"text/html": {next(iter(metadata)): " "}})
+        chinese_output({"text/html": {next(iter(metadata)): " "}}, "text/html")

@@ -30,7 +30,7 @@ from sandbox_pages import FRONT_MATTER
 from test_i18n import _build, _sandbox
 
 from aichain_utils.book import show_markdown
-from aichain_utils.book.sphinxext import chinese_markdown, translated_text
+from aichain_utils.book.sphinxext import chinese_output, translated_text
 from aichain_utils.replication.numbers import ZH_MARKDOWN, ZH_MIME, Bilingual, Numbers, bilingual_join
 
 PAGE = (
@@ -171,15 +171,15 @@ def test_show_markdown_displays_the_english_and_carries_the_chinese():
 
     data, metadata = DisplayFormatter().format(show_markdown(Bilingual("- **a**", "- **甲**")))
     assert data["text/markdown"] == "- **a**" and metadata == {"text/markdown": {ZH_MARKDOWN: "- **甲**"}}
-    assert chinese_markdown(metadata) == "- **甲**"
+    assert chinese_output(metadata, "text/markdown") == "- **甲**"
     data, metadata = DisplayFormatter().format(show_markdown("- plain"))  # English only: as Markdown("- plain")
-    assert data["text/markdown"] == "- plain" and metadata == {} and chinese_markdown(metadata) is None
+    assert data["text/markdown"] == "- plain" and metadata == {} and chinese_output(metadata, "text/markdown") is None
 
 
 def test_an_empty_chinese_markdown_is_refused():
-    with pytest.raises(ValueError, match="empty Chinese text"):
-        chinese_markdown({"text/markdown": {ZH_MARKDOWN: " "}})
-    assert chinese_markdown({"text/markdown": {ZH_MARKDOWN: ["- 甲", "\n- 乙"]}}) == "- 甲\n- 乙"
+    with pytest.raises(ValueError, match="empty Chinese"):
+        chinese_output({"text/markdown": {ZH_MARKDOWN: " "}}, "text/markdown")
+    assert chinese_output({"text/markdown": {ZH_MARKDOWN: ["- 甲", "\n- 乙"]}}, "text/markdown") == "- 甲\n- 乙"
 
 
 def test_bilingual_join_joins_each_language_with_its_separator():

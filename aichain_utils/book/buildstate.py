@@ -56,6 +56,10 @@ ENV_PREFIX = "AICHAIN_"
 _NOT_INPUTS = {"AICHAIN_DASK", "AICHAIN_EDITION", "AICHAIN_CWD", "AICHAIN_PANEL_CACHE", "AICHAIN_COUNTERPART"}
 
 
+#: The Chinese catalogue of the figures' texts: an input of the execution, since a chapter draws each figure's
+#: Chinese rendering when it runs (:mod:`aichain_utils.report.figurelabels`).
+FIGURE_CATALOGUE = "locale/zh_CN/LC_MESSAGES/figures.po"
+
 #: What a build derives from its inputs: removed together when the inputs change, so that neither a
 #: page, an executed notebook nor a table file (``_build/tables``) of older inputs survives, even when
 #: the new build fails or no longer writes it.
@@ -117,7 +121,8 @@ def inputs_fingerprint(root: Path | None = None) -> str:
     -------
     str
         Hex digest over ``aichain_utils/``, ``data/``, ``tests/reference/`` (the validation appendix
-        reruns its comparisons), ``requirements.txt`` and every ``AICHAIN_*`` environment variable but
+        reruns its comparisons), ``requirements.txt``, the figures' catalogue (:data:`FIGURE_CATALOGUE`)
+        and every ``AICHAIN_*`` environment variable but
         those of ``_NOT_INPUTS``: its name and value, or, when the value names a file, its name, the
         file's resolved path and the file's bytes.
     """
@@ -128,6 +133,9 @@ def inputs_fingerprint(root: Path | None = None) -> str:
     requirements = root / "requirements.txt"
     if requirements.is_file():
         h.update(requirements.read_bytes())
+    figures = root / FIGURE_CATALOGUE  # the figures' Chinese are drawn when a chapter runs
+    if figures.is_file():
+        h.update(b"\0" + FIGURE_CATALOGUE.encode() + b"\0" + figures.read_bytes())
     for name in sorted(k for k in os.environ if k.startswith(ENV_PREFIX) and k not in _NOT_INPUTS):
         value = os.environ[name]
         path = _named_file(value)

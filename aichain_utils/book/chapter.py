@@ -136,7 +136,7 @@ def show_markdown(text: str) -> BilingualMarkdown:
     the English pages are as before. A :class:`~aichain_utils.replication.numbers.Bilingual` text also
     carries its Chinese Markdown in the output's metadata, under
     :data:`~aichain_utils.replication.numbers.ZH_MARKDOWN`, which the Chinese build renders instead of the
-    English (:func:`aichain_utils.book.sphinxext.chinese_markdown`): one execution serves both editions. A
+    English (:func:`aichain_utils.book.sphinxext.chinese_output`): one execution serves both editions. A
     plain ``str`` is shown in English in both.
 
     Parameters

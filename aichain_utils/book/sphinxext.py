@@ -927,80 +927,73 @@ def translated_text(data: dict, fmt_spec: str = "") -> str | None:
     return format(text, fmt_spec) if fmt_spec.endswith("s") else text
 
 
-def chinese_html(output_metadata: dict) -> str | None:
-    """The Chinese HTML that a displayed HTML output carries (:func:`aichain_utils.book.data_banner`), or
-    ``None`` for any other output: the ``text/html`` entry's
-    :data:`~aichain_utils.replication.numbers.ZH_HTML`. An empty Chinese text is an error."""
-    from aichain_utils.replication.numbers import ZH_HTML
+def _chinese_keys() -> dict[str, str]:
+    """The output metadata's key of the Chinese version, by MIME type: displayed Markdown
+    (:data:`~aichain_utils.replication.numbers.ZH_MARKDOWN`), displayed HTML
+    (:data:`~aichain_utils.replication.numbers.ZH_HTML`) and a figure's SVG and PNG
+    (:data:`~aichain_utils.report.figurelabels.ZH_IMAGE`)."""
+    from aichain_utils.replication.numbers import ZH_HTML, ZH_MARKDOWN
+    from aichain_utils.report.figurelabels import ZH_IMAGE
 
-    entry = (output_metadata or {}).get("text/html") or {}
-    if not isinstance(entry, dict) or ZH_HTML not in entry:
+    return {"text/markdown": ZH_MARKDOWN, "text/html": ZH_HTML, "image/svg+xml": ZH_IMAGE, "image/png": ZH_IMAGE}
+
+
+def _chinese_of(entry, key: str) -> str | None:
+    """The Chinese that an output's metadata ``entry`` (its MIME type's) carries under ``key``, or ``None``
+    when it carries none. An empty Chinese text is an error, never an empty paragraph, list or figure
+    on a page."""
+    if not isinstance(entry, dict) or key not in entry:
         return None
-    text = entry[ZH_HTML]
-    text = "".join(text) if isinstance(text, list) else str(text)
+    text = entry[key]
+    text = "".join(text) if isinstance(text, list) else str(text)  # nbformat may split a string into lines
     if not text.strip():
-        raise ValueError("a displayed bilingual HTML output has an empty Chinese text")
+        raise ValueError(f"a displayed bilingual output has an empty Chinese version ({key})")
     return text
 
 
-def chinese_markdown(output_metadata: dict) -> str | None:
-    """The Chinese Markdown that a displayed Markdown output carries (:func:`aichain_utils.book.show_markdown`
-    of a :class:`~aichain_utils.replication.numbers.Bilingual` text), or ``None`` for any other output.
-
-    ``output_metadata`` is the output's metadata, by MIME type: the Chinese is the ``text/markdown`` entry's
-    :data:`~aichain_utils.replication.numbers.ZH_MARKDOWN`. An empty Chinese text is an error, never an
-    empty list on a page.
-    """
-    from aichain_utils.replication.numbers import ZH_MARKDOWN
-
-    entry = (output_metadata or {}).get("text/markdown") or {}
-    if not isinstance(entry, dict) or ZH_MARKDOWN not in entry:
-        return None
-    text = entry[ZH_MARKDOWN]
-    text = "".join(text) if isinstance(text, list) else str(text)
-    if not text.strip():
-        raise ValueError("a displayed bilingual Markdown output has an empty Chinese text")
-    return text
+def chinese_output(output_metadata: dict, mime_type: str) -> str | None:
+    """The Chinese version of a displayed output of ``mime_type`` (:func:`_chinese_keys`): Markdown
+    (:func:`aichain_utils.book.show_markdown` of a :class:`~aichain_utils.replication.numbers.Bilingual`
+    text), HTML (:func:`aichain_utils.book.data_banner`) or a figure
+    (:func:`aichain_utils.report.display.glue_figure`: its SVG, or its PNG as base64), read from the output's
+    metadata (by MIME type); ``None`` for any other output."""
+    key = _chinese_keys().get(mime_type)
+    return None if key is None else _chinese_of((output_metadata or {}).get(mime_type), key)
 
 
-def _markdown_outputs_in_chinese() -> None:
-    """Displayed Markdown and HTML outputs in the edition's language: on a Chinese page (``language``
-    ``zh…``) a bilingual output (:func:`chinese_markdown`, :func:`chinese_html`) renders its Chinese, as
-    MyST-NB renders the English; every other output, and every output of the English build, renders as
-    MyST-NB renders it.
-
-    MyST-NB renders a cell's ``text/markdown`` output while it reads the page's executed notebook, with its
-    element renderer's ``render_markdown``; this wraps that method once per process (the language is read
-    from each page's build, so that an English and a Chinese build in one process each get their own).
-    """
+def _in_chinese(english):
+    """A MyST-NB element renderer's method (``render_markdown``, ``render_text_html``, ``render_image``)
+    that renders a bilingual output's Chinese (:func:`chinese_output`) on a Chinese page (``language``
+    ``zh…``), as ``english`` renders the English; every other output, and every output of the English
+    build, as ``english`` renders it."""
     import dataclasses
 
-    from myst_nb.core.render import NbElementRenderer
-
-    english = NbElementRenderer.render_markdown
-    if getattr(english, "aichain_chinese", False):
-        return
-
-    def render_markdown(self, data):
-        zh = chinese_markdown(data.output_metadata)
+    def render(self, data):
+        zh = chinese_output(data.output_metadata, data.mime_type)
         if zh is not None:
             language = getattr(self.renderer.document.settings.env.config, "language", None) or ""
             if language.startswith("zh"):
                 data = dataclasses.replace(data, content=zh)
         return english(self, data)
 
-    render_markdown.aichain_chinese = True
-    NbElementRenderer.render_markdown = render_markdown
-    english_html = NbElementRenderer.render_text_html
+    render.aichain_chinese = True
+    return render
 
-    def render_text_html(self, data):
-        zh = chinese_html(data.output_metadata)
-        language = getattr(self.renderer.document.settings.env.config, "language", None) or ""
-        if zh is not None and language.startswith("zh"):
-            data = dataclasses.replace(data, content=zh)
-        return english_html(self, data)
 
-    NbElementRenderer.render_text_html = render_text_html
+def _outputs_in_chinese() -> None:
+    """Displayed Markdown, HTML and figures in the edition's language (:func:`_in_chinese`).
+
+    MyST-NB renders a cell's outputs, and the ``{glue:figure}`` it pastes, while it reads the page's
+    executed notebook, with its element renderer's methods; this wraps them once per process (the
+    language is read from each page's build, so that an English and a Chinese build in one process each
+    get their own).
+    """
+    from myst_nb.core.render import NbElementRenderer
+
+    for name in ("render_markdown", "render_text_html", "render_image"):
+        english = getattr(NbElementRenderer, name)
+        if not getattr(english, "aichain_chinese", False):
+            setattr(NbElementRenderer, name, _in_chinese(english))
 
 
 def counterpart_link(pagename: str, target_uri: str, root: str) -> str:
@@ -1044,8 +1037,8 @@ def _counterpart_from_environment(app, config) -> None:
 
 def translations_setup(app) -> None:
     """The Chinese edition's machinery (issue 26): glue roles that paste their values into translated
-    paragraphs (:func:`_glue_roles_for_translations`), displayed Markdown outputs in the page's language
-    (:func:`_markdown_outputs_in_chinese`), the executed tables' labels
+    paragraphs (:func:`_glue_roles_for_translations`), displayed Markdown, HTML and figures in the page's
+    language (:func:`_outputs_in_chinese`), the executed tables' labels
     (:mod:`aichain_utils.book.tablelabels`) and the language switch (:func:`_language_switch`,
     off unless ``aichain_counterpart_root`` is set). Called by :func:`setup`; a sandbox book can load it
     alone."""
@@ -1055,7 +1048,7 @@ def translations_setup(app) -> None:
     app.connect("config-inited", _counterpart_from_environment)
     app.connect("html-page-context", _language_switch, priority=600)  # after the banner: above it
     _glue_roles_for_translations(app)
-    _markdown_outputs_in_chinese()
+    _outputs_in_chinese()
     tablelabels.setup(app)  # the executed tables' labels in Chinese (locale/zh_CN/LC_MESSAGES/tables.po)
     glossary.setup(app)  # the Chinese glossary's headings: the Chinese term first
 

@@ -29,6 +29,8 @@ import re
 from html import escape, unescape
 from pathlib import Path
 
+from aichain_utils.report.catalogue import is_label, load_catalogue
+
 __all__ = [
     "CATALOGUE",
     "CELL_PATTERNS",
@@ -63,10 +65,6 @@ _AROUND = re.compile(
 )
 #: a column number before a label: "(1) pooled", "(5) to 2022"
 _NUMBERED = re.compile(r"^(\(\d+\)\s+)(.+)$")
-#: a variable's symbol or a statistic's abbreviation (AIE, ELRI_front, ITSE_backward, N, SE, IV1, RMSE), or
-#: symbols joined by signs ("ERL / AIE", "AIE → FSIE", "FSIE + ITSE")
-_ONE = r"[A-Z][A-Z0-9]*(?:_[A-Za-z0-9]+)*"
-_SYMBOL = re.compile(rf"^{_ONE}(?:\s*[/→,+×·-]\s*{_ONE})*$")
 
 
 def _normal(text: str) -> str:
@@ -81,12 +79,6 @@ def label_key(text: str) -> tuple[str, str] | None:
     match = _NUMBERED.match(text)
     prefix, label = (match.group(1), match.group(2)) if match else ("", text)
     return (prefix, label) if is_label(label) else None
-
-
-def is_label(text: str) -> bool:
-    """Whether a cell's (unescaped) text is a label to translate: it has a word (two letters in a row)
-    and is not a symbol, nor symbols joined by signs."""
-    return bool(re.search(r"[A-Za-z]{2}", text)) and not _SYMBOL.match(text)
 
 
 def labels(html: str) -> list[str]:
@@ -364,18 +356,6 @@ def translate_html(html: str, catalogue: dict[str, str]) -> str:
     html = _AROUND.sub(cell, html)
     html = _TITLE.sub(tooltip, html)
     return _TD.sub(lambda match: cell(match, data), html)
-
-
-def load_catalogue(path: Path) -> dict[str, str]:
-    """A ``tables.po``'s translations (msgid -> msgstr), without the empty and fuzzy ones; {} when
-    there is no such file."""
-    from babel.messages.pofile import read_po
-
-    if not path.is_file():
-        return {}
-    with path.open("rb") as f:
-        catalog = read_po(f)
-    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
 
 
 def _catalogue_of(app) -> dict[str, str]:

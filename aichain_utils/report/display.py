@@ -11,6 +11,7 @@ from pandas.io.formats.style import Styler
 __all__ = [
     "RegressionView",
     "VectorFigure",
+    "chinese_figure",
     "glue_figure",
     "keep_comparisons_together",
     "show_regression",
@@ -89,24 +90,69 @@ def _map_columns(frame: pd.DataFrame, columns: list) -> pd.DataFrame:
 
 class VectorFigure:
     """A matplotlib figure as the book displays it: SVG (sharp at any size and in print), with a
-    200-dpi PNG beside it for viewers that do not show SVG."""
+    200-dpi PNG beside it for viewers that do not show SVG.
 
-    def __init__(self, fig) -> None:
+    ``chinese`` (SVG text, PNG as base64: :func:`aichain_utils.report.figurelabels.chinese_rendering`) is the
+    figure drawn for the Chinese edition, and ``messages`` the English texts it showed
+    (:func:`aichain_utils.report.figurelabels.figure_messages`); both travel in the outputs' metadata
+    (:data:`~aichain_utils.report.figurelabels.ZH_IMAGE`, :data:`~aichain_utils.report.figurelabels.FIGURE_TEXTS`),
+    the English data unchanged.
+    """
+
+    def __init__(self, fig, chinese: tuple[str, str] | None = None, messages: list[str] | None = None) -> None:
         import io
 
         svg, png = io.StringIO(), io.BytesIO()
         fig.savefig(svg, format="svg", bbox_inches="tight")
         fig.savefig(png, format="png", dpi=200, bbox_inches="tight")
         self.svg, self.png = svg.getvalue(), png.getvalue()
+        self.chinese, self.messages = chinese, messages
 
-    def _repr_svg_(self) -> str:
-        return self.svg
+    def _repr_svg_(self):
+        from aichain_utils.report.figurelabels import FIGURE_TEXTS, ZH_IMAGE
 
-    def _repr_png_(self) -> bytes:
-        return self.png
+        metadata = {}
+        if self.messages is not None:
+            metadata[FIGURE_TEXTS] = list(self.messages)
+        if self.chinese is not None:
+            metadata[ZH_IMAGE] = self.chinese[0]
+        return (self.svg, metadata) if metadata else self.svg
+
+    def _repr_png_(self):
+        from aichain_utils.report.figurelabels import ZH_IMAGE
+
+        return self.png if self.chinese is None else (self.png, {ZH_IMAGE: self.chinese[1]})
 
     def __repr__(self) -> str:
         return "<figure>"
+
+
+def chinese_figure(fig, english: VectorFigure) -> VectorFigure:
+    """``english`` with the figure's Chinese rendering and its English messages
+    (:mod:`aichain_utils.report.figurelabels`): drawn through the catalogue ``figures.po`` of the checkout
+    when there is one and :data:`~aichain_utils.report.figurelabels.CJK_FAMILY` is installed (a warning says
+    when it is not); the messages always. ``fig`` is left as it was."""
+    from aichain_utils.report import figurelabels
+    from aichain_utils.report.catalogue import catalogue_path, load_catalogue
+
+    english.messages = figurelabels.figure_messages(fig)
+    try:
+        po = catalogue_path(figurelabels.CATALOGUE)
+    except FileNotFoundError:  # a copy of the package outside any checkout
+        return english
+    if not po.is_file():
+        return english  # the wheel of the kit: no Chinese edition to draw for
+    if not figurelabels.cjk_font_available():
+        import warnings
+
+        warnings.warn(
+            f"no {figurelabels.CJK_FAMILY} font (install fonts-noto-cjk: make browser-deps): "
+            "the Chinese edition shows this figure in English",
+            stacklevel=3,
+        )
+        return english
+    english.chinese = figurelabels.chinese_rendering(fig, load_catalogue(po))
+    return english
 
 
 def glue_figure(name: str, fig) -> None:
@@ -114,11 +160,13 @@ def glue_figure(name: str, fig) -> None:
 
     The figure is stored once, as a displayed output (so the downloadable executed notebook shows
     it), and closed so that the inline backend does not show it a second time at the end of the cell.
+    Its Chinese rendering (:func:`chinese_figure`) travels in the output's metadata, which the Chinese
+    edition shows instead.
     """
     import matplotlib.pyplot as plt
     from myst_nb import glue
 
-    glue(name, VectorFigure(fig), display=True)
+    glue(name, chinese_figure(fig, VectorFigure(fig)), display=True)
     plt.close(fig)
 
 
