@@ -12,11 +12,12 @@ A number that the data of the build cannot give (the true effect on a licensed f
 tree, with its reason in :attr:`Numbers.reasons`; it is glued as NaN, which a page shows only inside a
 block that the same condition gates (``{only} simulated``), never as a number.
 
-A verdict word or computed sentence that the Chinese edition must show in Chinese is a :class:`Bilingual`
-leaf (``Bilingual("larger", "更大")``): a ``str`` that is its English text, so that the English pages and
-every comparison (``== "larger"``) are as before, and that carries its Chinese text in :attr:`Bilingual.zh`.
-Glued, it gives its English as ``text/plain`` and its Chinese under :data:`ZH_MIME`; the Chinese build
-pastes the Chinese text into translated paragraphs (:mod:`aichain_utils.book.sphinxext`).
+A verdict word or computed sentence that the Chinese edition must show in Chinese is a
+:class:`~aichain_utils.text.Bilingual` leaf (``Bilingual("larger", "更大")``): a ``str`` that is its English
+text, so that the English pages and every comparison (``== "larger"``) are as before, and that carries its
+Chinese text in :attr:`Bilingual.zh`. Glued, it gives its English as ``text/plain`` and its Chinese under
+:data:`~aichain_utils.text.ZH_MIME`; the Chinese build pastes the Chinese text into translated paragraphs
+(:mod:`aichain_utils.book.sphinxext`).
 """
 
 from __future__ import annotations
@@ -26,18 +27,18 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from aichain_utils.text import ZH_HTML, ZH_MARKDOWN, ZH_MIME, Bilingual, bilingual_join
+# Re-exported (written where the chapters and the book import them from) and documented in aichain_utils.text
+from aichain_utils.text import ZH_HTML as ZH_HTML
+from aichain_utils.text import ZH_MARKDOWN as ZH_MARKDOWN
+from aichain_utils.text import ZH_MIME as ZH_MIME
+from aichain_utils.text import Bilingual as Bilingual
+from aichain_utils.text import bilingual_join as bilingual_join
 
 __all__ = [
     "NOT_SIMULATED",
     "PREFIXES",
-    "ZH_HTML",
-    "ZH_MARKDOWN",
-    "ZH_MIME",
-    "Bilingual",
     "Numbers",
     "Results",
-    "bilingual_join",
     "register_prefix",
     "sampling_error_clause",
     "true_effect",
@@ -81,8 +82,8 @@ class Numbers(Mapping[str, Any]):
     prefix : str
         The results object's prefix (``"t3"``); every flat key starts with it.
     tree : mapping
-        Names (lower case, digits, underscores) to leaves (float, int, str, :class:`Bilingual`, bool or
-        ``None``) or to further mappings.
+        Names (lower case, digits, underscores) to leaves (float, int, str,
+        :class:`~aichain_utils.text.Bilingual`, bool or ``None``) or to further mappings.
     reasons : mapping, optional
         Path (``"c6.bias"``) -> why that leaf is ``None``. A ``None`` leaf without a reason is an error.
 
@@ -204,7 +205,7 @@ def sampling_error_clause(bias: float, se: float) -> Bilingual:
     """The clause "within sampling error" when ``|bias| <= 2 se``, else "more than sampling error explains".
 
     The book's rule for "biased": beyond twice the standard error (of one estimate, or the Monte Carlo SE
-    of a mean). The clause is :class:`Bilingual`: 在抽样误差范围内 / 超出了抽样误差所能解释的范围.
+    of a mean). The clause is :class:`~aichain_utils.text.Bilingual`: 在抽样误差范围内 / 超出了抽样误差所能解释的范围.
 
     Raises
     ------
