@@ -50,7 +50,7 @@ def test_the_twfe_sign_clause_both_ways():
         "effects all of the opposite sign to the coefficient would need a standard deviation of at least "
         "0.803 (σ̲_fe, Corollary 1 (ii))"
     )
-    assert bound.zh == "与系数符号全部相反的效应，其标准差至少须为 0.803（σ̲_fe，推论 1 (ii)）"
+    assert bound.zh == "与系数符号全部相反的效应，其标准差至少须为 0.803（σ̲_fe，推论 1（ii））"
     none = rob.twfe_sign_clause(None)
     assert none == (
         "their Corollary 1 (ii), which bounds how dispersed effects all of the opposite sign to the "

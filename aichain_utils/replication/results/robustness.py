@@ -424,8 +424,8 @@ _SIGN_CLAUSE = {
         "coefficient would have to be, gives no bound on these weights",
     ),
     "zh": (
-        "与系数符号全部相反的效应，其标准差至少须为 {sigma:.3f}（σ̲_fe，推论 1 (ii)）",
-        "其推论 1 (ii) 界定与系数符号全部相反的效应须有多分散，但对这些权重不给出任何界",
+        "与系数符号全部相反的效应，其标准差至少须为 {sigma:.3f}（σ̲_fe，推论 1（ii））",
+        "其推论 1（ii）界定与系数符号全部相反的效应须有多分散，但对这些权重不给出任何界",
     ),
 }
 
