@@ -109,9 +109,9 @@ def test_the_ledger_sentence_never_calls_agreement_on_the_calibrated_panel_a_val
 # ------------------------------------------------------------------ the headline in Chinese, from the same counts
 def test_the_world_sentence_in_chinese_both_ways():
     text = headline.world_sentence(WORLD, reps=200, language="zh")
-    assert "重复运行 200 次" in text and "发表的 7 个 AIE 系数中，有 5 个位于该世界的中央 95% 区间之内" in text
+    assert "重复运行 200 次" in text and "公布的 7 个 AIE 系数中，有 5 个位于该世界的中央 95% 区间之内" in text
     assert "1 个在蒙特卡洛误差范围内位于其边缘，1 个位于其外；" in text
-    assert "在该世界产生的全部 8 个已发表统计量中，有 6 个位于区间之内" in text and "已过期" not in text
+    assert "在该世界产生的全部 8 个公布的统计量中，有 6 个位于区间之内" in text and "已过期" not in text
     assert headline.world_sentence(WORLD, reps=200, current=False, language="zh").endswith("会重新运行它。")
     assert headline.world_sentence(None, reps=0, language="zh").startswith("本次构建没有存储最接近的模拟世界")
 
@@ -119,7 +119,7 @@ def test_the_world_sentence_in_chinese_both_ways():
 def test_the_audit_claims_and_ledger_sentences_in_chinese():
     findings = pd.DataFrame({"severity": ["error", "warning", "warning", "info"]})
     assert headline.audit_sentence(findings, language="zh") == (
-        "对已发表表格的一致性审查发现 1 项在任何解读下都不可能成立，2 项在论文自己对其研究设计的描述下"
+        "对公布的表格的一致性审查发现 1 项在任何解读下都不可能成立，2 项在论文自己对其研究设计的描述下"
         "不可能成立；另有 1 项不寻常但有可能。"
     )
     sim = headline.claims_sentence(_claims(["yes", "no", "not comparable"]), simulated=True, language="zh")
@@ -129,19 +129,29 @@ def test_the_audit_claims_and_ledger_sentences_in_chinese():
     assert user.endswith("在本次构建的数据上复制的表格支持 3 项。")
     ledger = pd.DataFrame({"verdict": ["reproduced"] * 3 + ["differs by design", "not comparable"]})
     text = headline.ledger_sentence(ledger, simulated=True, language="zh")
-    assert "在复现台账的 5 个已发表数字中，有 3 个" in text and "1 个存在设计性差异，0 个无法复现，1 个不可比" in text
+    assert "在复现台账的 5 个公布的数字中，有 3 个" in text and "1 个存在设计性差异，0 个无法复现，1 个不可比" in text
     assert text.endswith("既不验证论文，也不验证代码。")
     assert "校准" not in headline.ledger_sentence(ledger, simulated=False, language="zh")
 
 
 def test_the_estimate_sentence_in_chinese_names_the_truth_only_on_simulated_data():
     sim = headline.estimate_sentence(TIDY3, simulated=True, label="", truth=0.913, language="zh")
-    assert "0.812（标准误 0.046，稳健标准误（HC1）），而已发表值为 0.950" in sim and "模拟中设定的效应为 0.913" in sim
+    assert "0.812（标准误 0.046，稳健标准误（HC1）），而公布值为 0.950" in sim and "模拟中设定的效应为 0.913" in sim
     user = headline.estimate_sentence(TIDY3, simulated=False, label="your file panel.csv", language="zh")
-    assert "（your file panel.csv）" in user and "相差 2.8 个已发表标准误" in user and "模拟" not in user
+    assert "（your file panel.csv）" in user and "相差 2.8 个公布的标准误" in user and "模拟" not in user
     assert headline.estimate_sentence(None, True, "", missing="no ERL", language="zh").endswith("未能构建：no ERL。")
     with pytest.raises(ValueError, match="language='fr'"):
         headline.audit_sentence(pd.DataFrame({"severity": []}), language="fr")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_estimate_sentence_never_states_nan(language):
+    nan_se = TIDY3.assign(se=np.nan)
+    with pytest.raises(ValueError, match="the number se is nan"):
+        headline.estimate_sentence(nan_se, simulated=True, label="", language=language)
+    no_published_se = TIDY3.assign(published_se=0.0)
+    with pytest.raises(ValueError, match="the number gap is nan"):
+        headline.estimate_sentence(no_published_se, simulated=False, label="file", language=language)
 
 
 # ------------------------------------------------------------------ omitted-variable benchmarks

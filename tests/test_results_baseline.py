@@ -58,7 +58,7 @@ def test_balance_and_the_demeaning_note_both_ways():
     assert baseline.is_balanced(balanced) and not baseline.is_balanced(unbalanced)
     assert baseline.demean_note(True).startswith("The panel is balanced")
     assert baseline.demean_note(False).startswith("The panel is unbalanced")
-    assert baseline.demean_note(True).zh == "面板是平衡的，因此对单位和年份各去均值一次即是精确的。"
+    assert baseline.demean_note(True).zh == "面板是平衡的，因此对个体和年份各去均值一次即是精确的。"
     assert baseline.demean_note(False).zh.startswith("面板是非平衡的，因此 models.demean 交替")
 
 

@@ -23,8 +23,8 @@ def test_lag_losses_and_their_sentence_with_and_without_gaps():
     assert endo.lag_losses(gappy.iloc[[0, 1, 3, 4]]) == (2, 0)
     assert "gap" in endo.iv1_loss_sentence(1200, 3) and "(3 rows)" in endo.iv1_loss_sentence(1200, 3)
     assert endo.iv1_loss_sentence(1200, 0) == "the lag does not exist in a unit's first year (1,200 rows)"
-    assert endo.iv1_loss_sentence(1200, 0).zh == "滞后值在每个单位的第一年不存在（1,200 行）"
-    assert endo.iv1_loss_sentence(1200, 3).zh.endswith("，或在该单位年份序列中断之后的一年也不存在（3 行）")
+    assert endo.iv1_loss_sentence(1200, 0).zh == "滞后值在每个个体的第一年不存在（1,200 行）"
+    assert endo.iv1_loss_sentence(1200, 3).zh.endswith("，或在该个体年份序列中断之后的一年也不存在（3 行）")
 
 
 def test_segments_sentence_both_ways():

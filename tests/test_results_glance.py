@@ -30,7 +30,7 @@ def test_availability_sentence_says_every_column_or_counts_them():
     )
     text = availability_sentence({"columns": 40, "built": 35, "not_built": 5})
     assert "build 35 of the 40 columns" in text and "the other 5 are counted as not comparable" in text
-    assert text.zh.startswith("本次构建的数据使本书得以构建表 3–10 共 40 列中的 35 列；其余 5 列的已发表数字计为不可比")
+    assert text.zh.startswith("本次构建的数据使本书得以构建表 3–10 共 40 列中的 35 列；其余 5 列的公布的数字计为不可比")
     assert availability_sentence({"columns": 40, "built": 40, "not_built": 0}).zh == (
         "本次构建的数据使本书得以构建表 3–10 的每一列。"
     )
@@ -176,4 +176,4 @@ def test_the_numbers_are_the_ledgers_and_the_worlds(built):
     assert set(n.headline) == {"world", "audit", "claims", "estimate", "ledger"}
     # each headline sentence in both languages, from the same counts (report.headline, language="en" / "zh")
     assert n.headline.world.startswith("Judged against the closest world") and "中央 95% 区间" in n.headline.world.zh
-    assert n.headline.ledger.zh.startswith(f"在复现台账的 {len(book_ledger)} 个已发表数字中")
+    assert n.headline.ledger.zh.startswith(f"在复现台账的 {len(book_ledger)} 个公布的数字中")

@@ -49,8 +49,8 @@ def test_region_rule_says_whether_the_book_formed_the_split():
     assert (dev, total) == (1, 3) and rule.startswith("the top 30% of provinces") and "(1 of 3)" in rule
     t9.panel = SimpleNamespace(data=data, found={"region": SimpleNamespace(status="found")})
     assert t9.region_rule()[0].startswith("as the file labels each unit-year")
-    assert t9.region_rule()[0].zh.startswith("按文件对每个单位—年份的标注")
-    assert rule.zh == "按要素市场指数排名前 30% 的省份（3 个中的 1 个）；每个单位属于一个省份"
+    assert t9.region_rule()[0].zh.startswith("按文件对每个个体—年份的标注")
+    assert rule.zh == "按要素市场指数排名前 30% 的省份（3 个中的 1 个）；每个个体属于一个省份"
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ def test_weights_used_phrase_both_ways():
     assert rm.weights_used_phrase("published") == "the published weights, which this build uses"
     assert rm.weights_used_phrase(np.full(24, 1 / 24)) == "the published weights, which this build uses"
     assert rm.weights_used_phrase("entropy").zh == "熵值法给出的权重"
-    assert rm.weights_used_phrase("published").zh == "本次构建所用的已发表权重"
+    assert rm.weights_used_phrase("published").zh == "本次构建所用的公布的权重"
 
 
 def test_sample_sizes_sentence_both_ways():
@@ -120,8 +120,11 @@ def test_prints_table_typesets_the_record(meas):
 
 def test_builder_notes_list_every_note(ap, meas):
     text = meas.builder_notes()
-    assert text.startswith("**What the panel builder reports:**")
-    assert all(f"- {note}" in text for note in ap.notes)
+    assert text == "**What the panel builder reports:**\n\n" + "\n".join(f"- {n}" for n in ap.notes)  # as before
+    assert text.zh.startswith("**面板构建器报告的内容：**\n\n- ")
+    region = next(n for n in ap.notes if n.startswith("Factor-market-developed region"))
+    assert f"- {region.zh}" in text.zh  # a bilingual note in Chinese; the others (plain text) as they are
+    assert all(f"- {n}" in text.zh for n in ap.notes if not hasattr(n, "zh"))
 
 
 def test_exercise3_is_what_its_solution_computes():

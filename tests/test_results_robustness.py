@@ -148,7 +148,7 @@ def test_own_aie_names_the_datas_weighting(monkeypatch):
     assert simulated.numbers().own_aie == "the entropy weights" and simulated.own_weights == "entropy"
     raw = rob.RobustnessInputs(SimpleNamespace(level="raw", source=SimpleNamespace(is_simulated=False)))
     assert raw.numbers().own_aie == "the published weights"
-    assert raw.numbers().own_aie.zh == "已发表的权重"
+    assert raw.numbers().own_aie.zh == "公布的权重"
     assert simulated.numbers().own_aie.zh == "熵值法权重" and analysis.numbers().own_aie.zh == "文件自带的 AIE"
 
 

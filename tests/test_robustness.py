@@ -431,8 +431,23 @@ def test_verdict_sentence_names_every_claim_once():
     )
     text = fragility.verdict_sentence(summary)
     assert text == "Robust on these data: H1: AIE raises ERL; G: y. Fragile: H2: x. Not supported: none."
+    assert text.zh == "在这些数据上稳健：H1：AIE 提高 ERL；G: y。脆弱：H2: x。不受支持：无。"  # other claims as given
     with pytest.raises(ValueError, match="unknown verdict"):
         fragility.verdict_sentence(summary.assign(verdict="maybe"))
+
+
+def test_verdict_sentence_names_bilingual_claims_in_each_language_both_ways():
+    names = fragility.claim_names()
+    h1, group = names["H1: AIE raises ERL"], names["AIE lowers ERL in labour (industry type)"]
+    assert len(names) == 1 + 3 + 2 * len(fragility.GROUP_CLAIMS)
+    assert (h1, h1.zh) == ("H1: AIE raises ERL", "H1：AIE 提高 ERL")
+    assert (group, group.zh) == ("AIE lowers ERL in labour (industry type)", "AIE 在劳动密集型（行业类型）中降低 ERL")
+    robust = fragility.verdict_sentence(pd.DataFrame({"claim": [h1, group], "verdict": ["robust", "robust"]}))
+    assert robust == f"Robust on these data: {h1}; {group}. Fragile: none. Not supported: none."
+    assert robust.zh == f"在这些数据上稳健：{h1.zh}；{group.zh}。脆弱：无。不受支持：无。"
+    fragile = fragility.verdict_sentence(pd.DataFrame({"claim": [h1, group], "verdict": ["fragile", "not supported"]}))
+    assert fragile == f"Robust on these data: none. Fragile: {h1}. Not supported: {group}."
+    assert fragile.zh == f"在这些数据上稳健：无。脆弱：{h1.zh}。不受支持：{group.zh}。"
 
 
 def test_families_cover_the_papers_simultaneous_tests():

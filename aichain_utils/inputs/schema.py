@@ -24,6 +24,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from aichain_utils.simulation.simulate import AIE_INDICATOR_COLUMNS, ALT_INDICATOR_COLUMNS
+from aichain_utils.text import bilingual_format
 
 __all__ = [
     "ANALYSIS_VARIABLES",
@@ -306,7 +307,15 @@ def region_split(province: pd.Series, factor_market: pd.Series) -> tuple[np.ndar
     fm = factor_market.groupby(province).mean()
     n_dev = int(np.floor(DEVELOPED_SHARE * len(fm)))
     developed = set(fm.sort_values(ascending=False).index[:n_dev])
-    note = f"Factor-market-developed region: the top {n_dev} of {len(fm)} provinces by mean factor-market index."
+    note = bilingual_format(
+        {
+            "en": "Factor-market-developed region: the top {n_dev} of {n} provinces by mean factor-market index.",
+            "zh": "要素市场发达地区：按要素市场指数均值排名前 {n_dev} 的省份（共 {n} 个）。",
+        },
+        "the region note",
+        n_dev=n_dev,
+        n=len(fm),
+    )
     return np.where(province.isin(developed), "developed", "other"), note
 
 

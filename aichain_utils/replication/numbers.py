@@ -12,11 +12,12 @@ A number that the data of the build cannot give (the true effect on a licensed f
 tree, with its reason in :attr:`Numbers.reasons`; it is glued as NaN, which a page shows only inside a
 block that the same condition gates (``{only} simulated``), never as a number.
 
-A verdict word or computed sentence that the Chinese edition must show in Chinese is a :class:`Bilingual`
-leaf (``Bilingual("larger", "更大")``): a ``str`` that is its English text, so that the English pages and
-every comparison (``== "larger"``) are as before, and that carries its Chinese text in :attr:`Bilingual.zh`.
-Glued, it gives its English as ``text/plain`` and its Chinese under :data:`ZH_MIME`; the Chinese build
-pastes the Chinese text into translated paragraphs (:mod:`aichain_utils.book.sphinxext`).
+A verdict word or computed sentence that the Chinese edition must show in Chinese is a
+:class:`~aichain_utils.text.Bilingual` leaf (``Bilingual("larger", "更大")``): a ``str`` that is its English
+text, so that the English pages and every comparison (``== "larger"``) are as before, and that carries its
+Chinese text in :attr:`Bilingual.zh`. Glued, it gives its English as ``text/plain`` and its Chinese under
+:data:`~aichain_utils.text.ZH_MIME`; the Chinese build pastes the Chinese text into translated paragraphs
+(:mod:`aichain_utils.book.sphinxext`).
 """
 
 from __future__ import annotations
@@ -26,15 +27,18 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
+# Re-exported (written where the chapters and the book import them from) and documented in aichain_utils.text
+from aichain_utils.text import ZH_HTML as ZH_HTML
+from aichain_utils.text import ZH_MARKDOWN as ZH_MARKDOWN
+from aichain_utils.text import ZH_MIME as ZH_MIME
+from aichain_utils.text import Bilingual as Bilingual
+from aichain_utils.text import bilingual_join as bilingual_join
+
 __all__ = [
     "NOT_SIMULATED",
     "PREFIXES",
-    "ZH_MARKDOWN",
-    "ZH_MIME",
-    "Bilingual",
     "Numbers",
     "Results",
-    "bilingual_join",
     "register_prefix",
     "sampling_error_clause",
     "true_effect",
@@ -46,101 +50,6 @@ _NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 Leaf = float | int | str | bool | None
 #: The reason a truth-based number is None on a user's data.
 NOT_SIMULATED = "the data of this build are not simulated, so there is no true effect to compare with"
-
-
-#: The MIME type under which a glued :class:`Bilingual` carries its Chinese text (``text/plain``: its English).
-ZH_MIME = "text/x-aichain-zh"
-
-
-class Bilingual(str):
-    """A word or sentence a page cites, in English and in Chinese (issue 26: computed sentences in both languages).
-
-    The object is a ``str`` equal to its English text: f-strings, comparisons and the English pages see
-    the English exactly as before. Its Chinese text is :attr:`zh`. A text composed from it
-    (``f"{word} than"``, ``word.upper()``) is a plain ``str``, English only: a sentence that the Chinese
-    edition must show is built as one :class:`Bilingual` from both languages' parts.
-
-    Glued by :func:`aichain_utils.book.glue_numbers`, it stores :meth:`mimebundle`: ``text/plain`` is what
-    gluing its English ``str`` gives, and :data:`ZH_MIME` its Chinese text, which the Chinese build pastes
-    into translated paragraphs.
-
-    Parameters
-    ----------
-    en, zh : str
-        The English and the Chinese text; neither may be empty (a missing translation is an error, never
-        an empty word on a Chinese page).
-
-    Examples
-    --------
-    >>> word = Bilingual("larger", "更大")
-    >>> word == "larger", word.zh, f"{word} than"
-    (True, '更大', 'larger than')
-    """
-
-    zh: str
-
-    def __new__(cls, en: str, zh: str):
-        for language, text in (("English", en), ("Chinese", zh)):
-            if not isinstance(text, str) or not text.strip():
-                raise ValueError(
-                    f"a bilingual word or sentence needs a non-empty {language} text: got en={en!r}, zh={zh!r}"
-                )
-        self = super().__new__(cls, en)
-        self.zh = str(zh)
-        return self
-
-    @property
-    def en(self) -> str:
-        """The English text, as a plain ``str``."""
-        return str.__str__(self)
-
-    def __getnewargs__(self) -> tuple[str, str]:  # pickling and copying keep both languages
-        return self.en, self.zh
-
-    def mimebundle(self) -> dict[str, str]:
-        """What gluing it stores: the English as ``text/plain``, byte for byte what IPython displays for the
-        English ``str`` (its ``repr``, which ``{glue:text}`` unquotes), and the Chinese under :data:`ZH_MIME`.
-
-        Displayed in a cell, a :class:`Bilingual` is its English ``str`` (no other MIME type, which MyST-NB
-        would warn about); :func:`aichain_utils.book.glue_numbers` glues this bundle.
-        """
-        return {"text/plain": repr(self.en), ZH_MIME: self.zh}
-
-
-#: The key of a displayed Markdown output's metadata under which a :class:`Bilingual` Markdown text carries
-#: its Chinese (its English is the output's ``text/markdown``): :func:`aichain_utils.book.show_markdown`.
-ZH_MARKDOWN = "text/x-aichain-zh-markdown"
-#: The same for a displayed HTML output (its English is the output's ``text/html``): the chapters' data line.
-ZH_HTML = "text/x-aichain-zh-html"
-
-
-def bilingual_join(parts, en_sep: str = "", zh_sep: str | None = None) -> Bilingual:
-    """Join words and sentences into one :class:`Bilingual` text, each language with its own separator.
-
-    Parameters
-    ----------
-    parts : iterable of Bilingual or str
-        The parts, in order. A plain ``str`` part is language-neutral (a number, Markdown markup, a name
-        such as ``FE``) and appears as it is in both languages.
-    en_sep : str
-        The English separator (``", "``, ``"; "``).
-    zh_sep : str, optional
-        The Chinese separator (``"，"``, ``"、"``); default: ``en_sep``.
-
-    Examples
-    --------
-    >>> text = bilingual_join([Bilingual("2 errors", "2 个错误"), Bilingual("1 note", "1 条提示")], ", ", "，")
-    >>> text, text.zh
-    ('2 errors, 1 note', '2 个错误，1 条提示')
-    """
-    parts = list(parts)
-    if not parts:
-        raise ValueError("bilingual_join needs at least one part: an empty text is never a word on a page")
-    zh_sep = en_sep if zh_sep is None else zh_sep
-    return Bilingual(
-        en_sep.join(str.__str__(p) for p in parts),
-        zh_sep.join(p.zh if isinstance(p, Bilingual) else str(p) for p in parts),
-    )
 
 
 def register_prefix(prefix: str, owner: str) -> str:
@@ -173,8 +82,8 @@ class Numbers(Mapping[str, Any]):
     prefix : str
         The results object's prefix (``"t3"``); every flat key starts with it.
     tree : mapping
-        Names (lower case, digits, underscores) to leaves (float, int, str, :class:`Bilingual`, bool or
-        ``None``) or to further mappings.
+        Names (lower case, digits, underscores) to leaves (float, int, str,
+        :class:`~aichain_utils.text.Bilingual`, bool or ``None``) or to further mappings.
     reasons : mapping, optional
         Path (``"c6.bias"``) -> why that leaf is ``None``. A ``None`` leaf without a reason is an error.
 
@@ -296,7 +205,7 @@ def sampling_error_clause(bias: float, se: float) -> Bilingual:
     """The clause "within sampling error" when ``|bias| <= 2 se``, else "more than sampling error explains".
 
     The book's rule for "biased": beyond twice the standard error (of one estimate, or the Monte Carlo SE
-    of a mean). The clause is :class:`Bilingual`: 在抽样误差范围内 / 超出了抽样误差所能解释的范围.
+    of a mean). The clause is :class:`~aichain_utils.text.Bilingual`: 在抽样误差范围内 / 超出了抽样误差所能解释的范围.
 
     Raises
     ------

@@ -23,6 +23,8 @@ import math
 
 import pandas as pd
 
+from aichain_utils.text import check_finite
+
 __all__ = [
     "audit_sentence",
     "claims_sentence",
@@ -41,25 +43,130 @@ _INSIDE, _EDGE, _OUTSIDE, _NONE = (
 )
 
 
-#: The standard errors' labels (:data:`aichain_utils.report.display.COV_LABELS`) in Chinese.
-COV_LABELS_ZH = {
-    "cluster_industry": "按行业聚类",
-    "cluster_unit": "按单位聚类",
-    "robust": "稳健标准误（HC1）",
-    "unadjusted": "常规标准误（同方差）",
-}
-
-
 def _n(k: int, noun: str, plural: str | None = None) -> str:
     """``k`` and the noun in the right number: "1 claim", "3 claims"."""
     return f"{k} {noun if k == 1 else (plural or noun + 's')}"
 
 
-def _check_language(language: str) -> bool:
-    """Whether ``language`` is Chinese ("zh"); English is "en"; any other is an error."""
-    if language not in ("en", "zh"):
+def _templates(language: str) -> dict[str, str]:
+    """The templates of every headline sentence in ``language`` ("en" or "zh"; any other is an error)."""
+    if language not in _TEMPLATES:
         raise ValueError(f"a headline sentence is written in 'en' or 'zh', not language={language!r}")
-    return language == "zh"
+    return _TEMPLATES[language]
+
+
+#: Every headline sentence's parts, one template per language, filled by the same code from the same counts
+#: (the glossary's words in Chinese: 最接近的模拟世界, 中央 95% 区间, 公布的, 一次抽样, 个体, 第（6）列).
+_TEMPLATES: dict[str, dict[str, str]] = {
+    "en": {
+        "world_none": (
+            "No Monte Carlo of the closest world is stored with this build, so the published numbers are not "
+            "judged against its sampling distribution."
+        ),
+        "world": (
+            "Judged against the closest world (the simulated world calibrated to the paper, rerun {reps} times on "
+            "seeds its calibration never used), {inside} of the paper's {n_coef} published AIE coefficients "
+            "in Tables 3–10 lie inside that world's central 95% band, {edge} at its edge within Monte Carlo "
+            "error and {outside} outside it{none}; of all {n_every} published statistics the world "
+            "produces, {n_inside} lie inside. A number inside the band is one "
+            "the paper's design, as this book reads it, could have produced: that is not evidence that the "
+            "number is right, and, because the world is calibrated to the published numbers, no check of the "
+            "book's code."
+        ),
+        "world_no_family": ", and no world of the family produces {k}",
+        "world_stale": (
+            " The stored Monte Carlo is stale (its fingerprint no longer matches the parameters and code); "
+            "make montecarlo-world reruns it."
+        ),
+        "audit": (
+            "The consistency audit of the published tables finds {err_items} that cannot hold under any "
+            "reading and {warn_items} that cannot hold under the paper's own description of its design; "
+            "{info} more {info_verb} unusual but possible."
+        ),
+        "claims": (
+            "The paper's own tables support {pub} of the {n_claims} of the paper the book checks; "
+            "the tables replicated on {where} support {rep}"
+        ),
+        "claims_where_simulated": "the simulated panel of this build",
+        "claims_where_user": "the data of this build",
+        "claims_not_comparable": " ({nc} cannot be judged on these data).",
+        "end": ".",
+        "claims_simulated": " On a simulated panel that count describes the simulation, not the paper's claims.",
+        "estimate_missing": "On the data of this build Table 3 is not built: {why}.",
+        "estimate_what": (
+            "two-way fixed effects with unit and year effects and the controls (Table 3 column 6, the book's main "
+            "column) estimate the effect of AIE on ERL at {coef:.3f} (standard error {se:.3f}, "
+            "{se_kind}) against the published {published:.3f}"
+        ),
+        "estimate_simulated": (
+            "On the data of this build, a simulated panel that is one draw of that world and no evidence about "
+            "the paper's claims, {what}"
+        ),
+        "estimate_truth": "; the effect put into the simulation is {truth:.3f}",
+        "estimate_user": (
+            "On the data of this build ({label}), {what}, {gap:.1f} published standard errors apart; a gap says "
+            "that the data or the specification differ, not which is right."
+        ),
+        "ledger": (
+            "Of the {n} published numbers in the replication ledger, {reproduced} are reproduced "
+            "within tolerance on the data of this build, {by_design} differ by design, "
+            "{cannot} cannot be reproduced and {not_comparable} are not comparable."
+        ),
+        "ledger_simulated": (
+            " The simulated world is calibrated to the published numbers, so that agreement is expected by "
+            "construction and validates neither the paper nor the code."
+        ),
+    },
+    "zh": {
+        "world_none": "本次构建没有存储最接近的模拟世界的蒙特卡洛模拟，因此未以其抽样分布评判公布的数字。",
+        "world": (
+            "以最接近的模拟世界（按论文校准的模拟世界，在其校准从未使用过的种子上重复运行 {reps} 次）为准，论文在"
+            "表 3–10 中公布的 {n_coef} 个 AIE 系数中，有 {inside} 个位于该世界的中央 95% 区间之内，"
+            "{edge} 个在蒙特卡洛误差范围内位于其边缘，{outside} 个位于其外{none}；在该世界产生的全部 "
+            "{n_every} 个公布的统计量中，有 {n_inside} 个位于区间之内。位于区间之内的数字是论文的研究设计"
+            "（按本书的解读）可能产生的数字：这并不证明该数字正确；而且由于该世界是按公布的数字校准的，"
+            "这也不是对本书代码的检验。"
+        ),
+        "world_no_family": "，另有 {k} 个没有任何同族世界能够产生",
+        "world_stale": "存储的蒙特卡洛模拟已过期（其指纹与参数和代码不再相符）；make montecarlo-world 会重新运行它。",
+        "audit": (
+            "对公布的表格的一致性审查发现 {err} 项在任何解读下都不可能成立，{warn} 项在论文自己对其研究设计的描述下"
+            "不可能成立；另有 {info} 项不寻常但有可能。"
+        ),
+        "claims": "在本书核对的论文 {n} 项文字论断中，论文自己的表格支持 {pub} 项；在{where}上复制的表格支持 {rep} 项",
+        "claims_where_simulated": "本次构建的模拟面板",
+        "claims_where_user": "本次构建的数据",
+        "claims_not_comparable": "（其中 {nc} 项在这些数据上无法判断）。",
+        "end": "。",
+        "claims_simulated": "在模拟面板上，这一计数描述的是模拟，而非论文的论断。",
+        "estimate_missing": "在本次构建的数据上，表 3 未能构建：{why}。",
+        "estimate_what": (
+            "含个体和年份效应及控制变量的双向固定效应（表 3 第（6）列，本书的主列）估计 AIE 对 ERL 的效应为 "
+            "{coef:.3f}（标准误 {se:.3f}，{se_kind}），而公布值为 {published:.3f}"
+        ),
+        "estimate_simulated": (
+            "在本次构建的数据上（一个模拟面板，是该世界的一次抽样，不构成关于论文论断的证据），{what}"
+        ),
+        "estimate_truth": "；模拟中设定的效应为 {truth:.3f}",
+        "estimate_user": (
+            "在本次构建的数据上（{label}），{what}，相差 {gap:.1f} 个公布的标准误；"
+            "差距说明数据或设定不同，而不说明哪一个正确。"
+        ),
+        "ledger": (
+            "在复现台账的 {n} 个公布的数字中，有 {reproduced} 个在本次构建的数据上于容差内已复现，"
+            "{by_design} 个存在设计性差异，{cannot} 个无法复现，{not_comparable} 个不可比。"
+        ),
+        "ledger_simulated": "模拟世界是按公布的数字校准的，因此这种一致是构造使然，既不验证论文，也不验证代码。",
+    },
+}
+
+#: The standard errors' labels (:data:`aichain_utils.report.display.COV_LABELS`) in Chinese.
+COV_LABELS_ZH = {
+    "cluster_industry": "按行业聚类",
+    "cluster_unit": "按个体聚类",
+    "robust": "稳健标准误（HC1）",
+    "unadjusted": "常规标准误（同方差）",
+}
 
 
 def world_sentence(world: pd.DataFrame | None, reps: int, current: bool = True, language: str = "en") -> str:
@@ -84,52 +191,23 @@ def world_sentence(world: pd.DataFrame | None, reps: int, current: bool = True, 
         coefficients and over every statistic the world produces, and what being inside means. The
         verdicts are about the published numbers, so the sentence holds on any build.
     """
-    zh = _check_language(language)
+    t = _templates(language)
     if world is None or world.empty:
-        if zh:
-            return "本次构建没有存储最接近的模拟世界的蒙特卡洛模拟，因此未以其抽样分布评判已发表的数字。"
-        return (
-            "No Monte Carlo of the closest world is stored with this build, so the published numbers are not "
-            "judged against its sampling distribution."
-        )
+        return t["world_none"]
     coef = world[world["statistic"] == "coef"]
     k = {v: int((coef["verdict"] == v).sum()) for v in (_INSIDE, _EDGE, _OUTSIDE, _NONE)}
     every = world[world["verdict"] != "not produced in the world"]
-    if zh:
-        return _world_sentence_zh(k, len(coef), len(every), int((every["verdict"] == _INSIDE).sum()), reps, current)
-    none = f", and no world of the family produces {k[_NONE]}" if k[_NONE] else ""
-    text = (
-        f"Judged against the closest world (the simulated world calibrated to the paper, rerun {reps} times on "
-        f"seeds its calibration never used), {k[_INSIDE]} of the paper's {len(coef)} published AIE coefficients "
-        f"in Tables 3–10 lie inside that world's central 95% band, {k[_EDGE]} at its edge within Monte Carlo "
-        f"error and {k[_OUTSIDE]} outside it{none}; of all {len(every)} published statistics the world "
-        f"produces, {int((every['verdict'] == _INSIDE).sum())} lie inside. A number inside the band is one "
-        "the paper's design, as this book reads it, could have produced: that is not evidence that the "
-        "number is right, and, because the world is calibrated to the published numbers, no check of the "
-        "book's code."
+    text = t["world"].format(
+        reps=reps,
+        inside=k[_INSIDE],
+        edge=k[_EDGE],
+        outside=k[_OUTSIDE],
+        none=t["world_no_family"].format(k=k[_NONE]) if k[_NONE] else "",
+        n_coef=len(coef),
+        n_every=len(every),
+        n_inside=int((every["verdict"] == _INSIDE).sum()),
     )
-    if not current:
-        text += (
-            " The stored Monte Carlo is stale (its fingerprint no longer matches the parameters and code); "
-            "make montecarlo-world reruns it."
-        )
-    return text
-
-
-def _world_sentence_zh(k: dict[str, int], n_coef: int, n_every: int, n_inside: int, reps: int, current: bool) -> str:
-    """:func:`world_sentence` in Chinese, from its counts (the glossary's 最接近的模拟世界, 中央 95% 区间)."""
-    none = f"，另有 {k[_NONE]} 个没有任何同族世界能够产生" if k[_NONE] else ""
-    text = (
-        f"以最接近的模拟世界（按论文校准的模拟世界，在其校准从未使用过的种子上重复运行 {reps} 次）为准，论文在"
-        f"表 3–10 中发表的 {n_coef} 个 AIE 系数中，有 {k[_INSIDE]} 个位于该世界的中央 95% 区间之内，"
-        f"{k[_EDGE]} 个在蒙特卡洛误差范围内位于其边缘，{k[_OUTSIDE]} 个位于其外{none}；在该世界产生的全部 "
-        f"{n_every} 个已发表统计量中，有 {n_inside} 个位于区间之内。位于区间之内的数字是论文的研究设计"
-        "（按本书的解读）可能产生的数字：这并不证明该数字正确；而且由于该世界是按已发表的数字校准的，"
-        "这也不是对本书代码的检验。"
-    )
-    if not current:
-        text += "存储的蒙特卡洛模拟已过期（其指纹与参数和代码不再相符）；make montecarlo-world 会重新运行它。"
-    return text
+    return text if current else text + t["world_stale"]
 
 
 def audit_sentence(findings: pd.DataFrame, language: str = "en") -> str:
@@ -142,18 +220,16 @@ def audit_sentence(findings: pd.DataFrame, language: str = "en") -> str:
     language : {"en", "zh"}
         The language of the sentence.
     """
-    zh = _check_language(language)
+    t = _templates(language)
     counts = findings["severity"].value_counts() if len(findings) else pd.Series(dtype=int)
     err, warn, info = (int(counts.get(s, 0)) for s in ("error", "warning", "info"))
-    if zh:
-        return (
-            f"对已发表表格的一致性审查发现 {err} 项在任何解读下都不可能成立，{warn} 项在论文自己对其研究设计的描述下"
-            f"不可能成立；另有 {info} 项不寻常但有可能。"
-        )
-    return (
-        f"The consistency audit of the published tables finds {_n(err, 'item')} that cannot hold under any "
-        f"reading and {_n(warn, 'item')} that cannot hold under the paper's own description of its design; "
-        f"{info} more {'is' if info == 1 else 'are'} unusual but possible."
+    return t["audit"].format(
+        err=err,
+        warn=warn,
+        info=info,
+        err_items=_n(err, "item"),
+        warn_items=_n(warn, "item"),
+        info_verb="is" if info == 1 else "are",
     )
 
 
@@ -169,25 +245,18 @@ def claims_sentence(claim_table: pd.DataFrame, simulated: bool, language: str = 
     language : {"en", "zh"}
         The language of the sentence.
     """
-    zh = _check_language(language)
+    t = _templates(language)
     n = len(claim_table)
-    pub = int((claim_table["published supports"] == "yes").sum())
-    rep = int((claim_table["replicated supports"] == "yes").sum())
     nc = int((claim_table["replicated supports"] == "not comparable").sum())
-    if zh:
-        where = "本次构建的模拟面板" if simulated else "本次构建的数据"
-        text = f"在本书核对的论文 {n} 项文字论断中，论文自己的表格支持 {pub} 项；在{where}上复制的表格支持 {rep} 项"
-        text += f"（其中 {nc} 项在这些数据上无法判断）。" if nc else "。"
-        return text + ("在模拟面板上，这一计数描述的是模拟，而非论文的论断。" if simulated else "")
-    where = "the simulated panel of this build" if simulated else "the data of this build"
-    text = (
-        f"The paper's own tables support {pub} of the {_n(n, 'verbal claim')} of the paper the book checks; "
-        f"the tables replicated on {where} support {rep}"
+    text = t["claims"].format(
+        n=n,
+        n_claims=_n(n, "verbal claim"),
+        pub=int((claim_table["published supports"] == "yes").sum()),
+        rep=int((claim_table["replicated supports"] == "yes").sum()),
+        where=t["claims_where_simulated" if simulated else "claims_where_user"],
     )
-    text += f" ({nc} cannot be judged on these data)." if nc else "."
-    if simulated:
-        text += " On a simulated panel that count describes the simulation, not the paper's claims."
-    return text
+    text += t["claims_not_comparable"].format(nc=nc) if nc else t["end"]
+    return text + (t["claims_simulated"] if simulated else "")
 
 
 def estimate_sentence(
@@ -219,60 +288,34 @@ def estimate_sentence(
     ------
     AichainInputError
         If ``tidy3`` has no column 6 (the main column of Table 3).
+    ValueError
+        If a number the sentence states (the estimate, its standard error, the published coefficient, the
+        gap on a user's file) is missing or not finite: a page never states "nan".
     """
     from aichain_utils.errors import input_error
     from aichain_utils.report.display import COV_LABELS
 
-    zh = _check_language(language)
+    t = _templates(language)
     if tidy3 is None:
-        why = (missing or "the data lack what it needs").strip().rstrip(".")
-        if zh:
-            return f"在本次构建的数据上，表 3 未能构建：{why}。"
-        return f"On the data of this build Table 3 is not built: {why}."
+        return t["estimate_missing"].format(why=(missing or "the data lack what it needs").strip().rstrip("."))
     main = tidy3[tidy3["column"].astype(str) == "6"]
     if main.empty:
         raise input_error("tidy3", "must hold Table 3's column 6 (the book's main column)",
                           list(tidy3["column"]), what="columns")  # fmt: skip
     row = main.iloc[0]
-    se_kind = COV_LABELS.get(str(row["cov_type"]), str(row["cov_type"]).replace("_", " "))
+    cov = str(row["cov_type"])
+    labels = COV_LABELS_ZH if language == "zh" else COV_LABELS
+    numbers = {"coef": float(row["coef"]), "se": float(row["se"]), "published": float(row["published_coef"])}
+    check_finite("the headline's estimate sentence", **numbers)
+    what = t["estimate_what"].format(se_kind=labels.get(cov, cov.replace("_", " ")), **numbers)
+    if simulated:
+        text = t["estimate_simulated"].format(what=what)
+        if truth is not None and math.isfinite(truth):
+            text += t["estimate_truth"].format(truth=truth)
+        return text + t["end"]
     gap = abs(row["coef"] - row["published_coef"]) / row["published_se"] if row["published_se"] else float("nan")
-    if zh:
-        return _estimate_sentence_zh(row, simulated, label, truth, gap)
-    what = (
-        "two-way fixed effects with unit and year effects and the controls (Table 3 column 6, the book's main "
-        f"column) estimate the effect of AIE on ERL at {row['coef']:.3f} (standard error {row['se']:.3f}, "
-        f"{se_kind}) against the published {row['published_coef']:.3f}"
-    )
-    if simulated:
-        text = (
-            "On the data of this build, a simulated panel that is one draw of that world and no evidence about "
-            f"the paper's claims, {what}"
-        )
-        if truth is not None and math.isfinite(truth):
-            text += f"; the effect put into the simulation is {truth:.3f}"
-        return text + "."
-    return (
-        f"On the data of this build ({label}), {what}, {gap:.1f} published standard errors apart; a gap says "
-        "that the data or the specification differ, not which is right."
-    )
-
-
-def _estimate_sentence_zh(row: pd.Series, simulated: bool, label: str, truth: float | None, gap: float) -> str:
-    """:func:`estimate_sentence` in Chinese, from Table 3 column 6's row of ``tidy3``."""
-    se_kind = COV_LABELS_ZH.get(str(row["cov_type"]), str(row["cov_type"]).replace("_", " "))
-    what = (
-        "含单位和年份效应及控制变量的双向固定效应（表 3 第 6 列，本书的主列）估计 AIE 对 ERL 的效应为 "
-        f"{row['coef']:.3f}（标准误 {row['se']:.3f}，{se_kind}），而已发表值为 {row['published_coef']:.3f}"
-    )
-    if simulated:
-        text = f"在本次构建的数据上（一个模拟面板，是该世界的一次抽取，不构成关于论文论断的证据），{what}"
-        if truth is not None and math.isfinite(truth):
-            text += f"；模拟中设定的效应为 {truth:.3f}"
-        return text + "。"
-    return (
-        f"在本次构建的数据上（{label}），{what}，相差 {gap:.1f} 个已发表标准误；"
-        "差距说明数据或设定不同，而不说明哪一个正确。"
-    )
+    check_finite("the headline's estimate sentence", gap=gap)
+    return t["estimate_user"].format(label=label, what=what, gap=gap)
 
 
 def ledger_sentence(book_ledger: pd.DataFrame, simulated: bool, language: str = "en") -> str:
@@ -288,29 +331,16 @@ def ledger_sentence(book_ledger: pd.DataFrame, simulated: bool, language: str = 
         The language of the sentence (the ledger's verdicts in the glossary's words: 已复现, 设计性差异,
         无法复现, 不可比).
     """
-    zh = _check_language(language)
+    t = _templates(language)
     counts = book_ledger["verdict"].value_counts()
-    k = {v: int(counts.get(v, 0)) for v in ("reproduced", "differs by design", "cannot be reproduced",
-                                             "not comparable")}  # fmt: skip
-    if zh:
-        text = (
-            f"在复现台账的 {len(book_ledger)} 个已发表数字中，有 {k['reproduced']} 个在本次构建的数据上于容差内已复现，"
-            f"{k['differs by design']} 个存在设计性差异，{k['cannot be reproduced']} 个无法复现，"
-            f"{k['not comparable']} 个不可比。"
-        )
-        sim = "模拟世界是按已发表的数字校准的，因此这种一致是构造使然，既不验证论文，也不验证代码。"
-        return text + (sim if simulated else "")
-    text = (
-        f"Of the {len(book_ledger)} published numbers in the replication ledger, {k['reproduced']} are reproduced "
-        f"within tolerance on the data of this build, {k['differs by design']} differ by design, "
-        f"{k['cannot be reproduced']} cannot be reproduced and {k['not comparable']} are not comparable."
+    text = t["ledger"].format(
+        n=len(book_ledger),
+        reproduced=int(counts.get("reproduced", 0)),
+        by_design=int(counts.get("differs by design", 0)),
+        cannot=int(counts.get("cannot be reproduced", 0)),
+        not_comparable=int(counts.get("not comparable", 0)),
     )
-    if simulated:
-        text += (
-            " The simulated world is calibrated to the published numbers, so that agreement is expected by "
-            "construction and validates neither the paper nor the code."
-        )
-    return text
+    return text + (t["ledger_simulated"] if simulated else "")
 
 
 def headline_sentences(

@@ -17,10 +17,12 @@ from aichain_utils.robustness.causal_mediation import CausalMediation
 from aichain_utils.robustness.multiple import Hypothesis
 from aichain_utils.robustness.sensitivity import SensitivityResult, sensitivity_analysis
 from aichain_utils.robustness.speccurve import CONTROLS, FIXED_EFFECTS, _control_sets, _finish, _ols_block
+from aichain_utils.text import Bilingual
 
 __all__ = [
     "GROUP_CLAIMS",
     "MEDIATORS",
+    "claim_names",
     "families",
     "fragility_summary",
     "group_curve_share",
@@ -197,13 +199,13 @@ def fragility_summary(
     # make the estimate insignificant when RV_alpha exceeds both of that control's partial R²
     b = sensitivity.bounds
     bench = float(max(b["r2 with ERL"].max(), b["r2 with AIE"].max())) if len(b) else 0.0
-    rows = [_row("H1: AIE raises ERL", curve_share, sensitivity.rv_alpha, np.nan, None, bench)]
+    rows = [_row(_claim("h1"), curve_share, sensitivity.rv_alpha, np.nan, None, bench)]
     legs = tests["mediation legs"].set_index("hypothesis")
     for h, mediators in MEDIATORS.items():
         for m in mediators:
             p_rw = float(max(legs.loc[f"a: AIE → {m}", "p, Romano–Wolf"], legs.loc[f"b: {m} → ERL", "p, Romano–Wolf"]))
             rv = min(_rv_alpha(data, m, "AIE", controls), _rv_alpha(data, "ERL", m, ["AIE", *controls]))
-            rows.append(_row(f"{h}: AIE raises ERL through {m}", np.nan, rv, p_rw, mediation[m].acme_ci, bench))
+            rows.append(_row(_claim("mediated", h=h, m=m), np.nan, rv, p_rw, mediation[m].acme_ci, bench))
     groups = tests["Tables 7–9 groups"].set_index("hypothesis")
     for (_, _, col, lvl), (label, row) in zip(GROUP_CLAIMS, groups.iterrows(), strict=True):
         sign = published_signs.get(label, 1.0)
@@ -211,7 +213,8 @@ def fragility_summary(
         share = group_curve_share(data, col, lvl, sign, controls)
         rv = _rv_alpha(data, "ERL", "AIE", controls, (col, lvl)) if agrees else 0.0
         p_rw = float(row["p, Romano–Wolf"]) if agrees else 1.0
-        rows.append(_row(f"AIE {'raises' if sign > 0 else 'lowers'} ERL in {label}", share, rv, p_rw, None, bench))
+        claim = _claim("raises" if sign > 0 else "lowers", label=label, level=lvl, col=col)
+        rows.append(_row(claim, share, rv, p_rw, None, bench))
     return pd.DataFrame(rows)
 
 
@@ -234,6 +237,53 @@ def _check_summary_inputs(curve_share, tests, mediation) -> None:
         raise input_error("mediation", "lacks the mediator(s)", absent, what="mediators")
 
 
+#: The claims' names and the verdict sentence's words, one template per language (a group's level and
+#: grouping column in the glossary's and the heterogeneity chapter's Chinese words).
+_CLAIM_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "h1": "H1: AIE raises ERL",
+        "mediated": "{h}: AIE raises ERL through {m}",
+        "raises": "AIE raises ERL in {label}",
+        "lowers": "AIE lowers ERL in {label}",
+        "robust": "Robust on these data",
+        "fragile": "Fragile",
+        "not supported": "Not supported",
+        "class": "{label}: {claims}.",
+        "claim_sep": "; ",
+        "class_sep": " ",
+        "none": "none",
+    },
+    "zh": {
+        "h1": "H1：AIE 提高 ERL",
+        "mediated": "{h}：AIE 通过 {m} 提高 ERL",
+        "raises": "AIE 在{label}中提高 ERL",
+        "lowers": "AIE 在{label}中降低 ERL",
+        "robust": "在这些数据上稳健",
+        "fragile": "脆弱",
+        "not supported": "不受支持",
+        "class": "{label}：{claims}。",
+        "claim_sep": "；",
+        "class_sep": "",
+        "none": "无",
+    },
+}
+_GROUPS_ZH = {
+    "industry_type": "行业类型", "chain_position": "创新链位置", "region": "地区", "tech_level": "技术水平",
+    "labour": "劳动密集型", "capital": "资本密集型", "technology": "技术密集型", "front": "前端", "middle": "中端",
+    "back": "后端", "developed": "发达", "other": "其他", "high": "高", "low": "低",
+}  # fmt: skip
+
+
+def _claim(kind: str, label: str = "", level: str = "", col: str = "", **fields) -> Bilingual:
+    """A claim's name in both languages: ``kind`` is "h1", "mediated" (``h``, ``m``), "raises" or "lowers"
+    (the group ``label`` in English, its ``level`` and grouping ``col`` for the Chinese)."""
+    zh_label = f"{_GROUPS_ZH.get(level, level)}（{_GROUPS_ZH.get(col, col)}）" if level else ""
+    return Bilingual(
+        _CLAIM_WORDS["en"][kind].format(label=label, **fields),
+        _CLAIM_WORDS["zh"][kind].format(label=zh_label, **fields),
+    )
+
+
 def _row(claim: str, share: float, rv: float, p_rw: float, acme_ci, bench: float) -> dict:
     return {
         "claim": claim,
@@ -245,11 +295,25 @@ def _row(claim: str, share: float, rv: float, p_rw: float, acme_ci, bench: float
     }
 
 
-def verdict_sentence(summary: pd.DataFrame) -> str:
-    """The verdicts of :func:`fragility_summary` in words, naming the claims in each class.
+def claim_names() -> dict[str, Bilingual]:
+    """Every claim :func:`fragility_summary` can name (H1, the mediated H2 and H3, each group of Tables 7-9
+    raising or lowering ERL), by its English name, with its Chinese name: a summary's ``claim`` column is
+    plain text, and :func:`verdict_sentence` names each claim in the sentence's language from here."""
+    names = [_claim("h1")] + [_claim("mediated", h=h, m=m) for h, ms in MEDIATORS.items() for m in ms]
+    for _, _, col, lvl in GROUP_CLAIMS:
+        label = f"{lvl} ({col.replace('_', ' ')})"
+        names += [_claim(kind, label=label, level=lvl, col=col) for kind in ("raises", "lowers")]
+    return {str.__str__(n): n for n in names}
+
+
+def verdict_sentence(summary: pd.DataFrame) -> Bilingual:
+    """The verdicts of :func:`fragility_summary` in words, naming the claims in each class, in English and
+    Chinese.
 
     E.g. "Robust on these data: H1: AIE raises ERL. Fragile: .... Not supported: none." Every class is
-    named, with "none" when it is empty, so the sentence is true on any data.
+    named, with "none" when it is empty, so the sentence is true on any data. A claim that
+    :func:`fragility_summary` names (:func:`claim_names`) is named in each language; any other claim is
+    cited as it is in both.
 
     Raises
     ------
@@ -264,8 +328,13 @@ def verdict_sentence(summary: pd.DataFrame) -> str:
     bad = summary.index[[not (isinstance(c, str) and c.strip()) for c in summary["claim"]]]
     if len(bad):
         raise input_error("claim", "every claim must be a non-empty string", list(bad))
-    parts = []
-    for word, label in (("robust", "Robust on these data"), ("fragile", "Fragile"), ("not supported", "Not supported")):
-        claims = summary.loc[summary["verdict"] == word, "claim"].tolist()
-        parts.append(f"{label}: {'; '.join(claims) if claims else 'none'}.")
-    return " ".join(parts)
+    known = claim_names()
+    texts = {}
+    for lang, t in _CLAIM_WORDS.items():
+        parts = []
+        for word in ("robust", "fragile", "not supported"):
+            claims = summary.loc[summary["verdict"] == word, "claim"].tolist()
+            names = [known[c].zh if lang == "zh" and c in known else str(c) for c in claims]
+            parts.append(t["class"].format(label=t[word], claims=t["claim_sep"].join(names) if names else t["none"]))
+        texts[lang] = t["class_sep"].join(parts)
+    return Bilingual(texts["en"], texts["zh"])

@@ -48,7 +48,7 @@ FAMILIES_ZH: dict[str, str] = {
     "quotes": "本书归于论文的每一处引文均须在论文原文中逐字找到",
     "text": "论文中相互矛盾的表述（数据来源）",
     "reading": "本书以明确说明的解读处理的反常之处（观测单位、人工智能嵌入程度的下限）",
-    "closest_world": "最接近的模拟世界无法与其余系数同时再现的已发表系数",
+    "closest_world": "最接近的模拟世界无法与其余系数同时再现的公布的系数",
 }
 NO_FINDING = Bilingual("no finding", "无发现")
 FINDING_COLUMNS = ["severity", "family", "check", "table", "cells", "expected", "printed"]

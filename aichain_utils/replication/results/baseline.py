@@ -101,11 +101,11 @@ def demean_note(balanced: bool) -> Bilingual:
     if balanced:
         return Bilingual(
             "The panel is balanced, so one pass of unit and year demeaning is exact.",
-            "面板是平衡的，因此对单位和年份各去均值一次即是精确的。",
+            "面板是平衡的，因此对个体和年份各去均值一次即是精确的。",
         )
     return Bilingual(
         "The panel is unbalanced, so models.demean alternates unit and year demeaning until it converges.",
-        "面板是非平衡的，因此 models.demean 交替对单位和年份去均值，直至收敛。",
+        "面板是非平衡的，因此 models.demean 交替对个体和年份去均值，直至收敛。",
     )
 
 

@@ -81,10 +81,10 @@ def lag_losses(data: pd.DataFrame) -> tuple[int, int]:
 def iv1_loss_sentence(n_first: int, n_gap: int) -> Bilingual:
     """Why IV1's sample is smaller than the panel, in words (the gap clause only when there are gaps)."""
     gap = f" or in a year that follows a gap in the unit's years ({n_gap:,} rows)" if n_gap else ""
-    gap_zh = f"，或在该单位年份序列中断之后的一年也不存在（{n_gap:,} 行）" if n_gap else ""
+    gap_zh = f"，或在该个体年份序列中断之后的一年也不存在（{n_gap:,} 行）" if n_gap else ""
     return Bilingual(
         f"the lag does not exist in a unit's first year ({n_first:,} rows)" + gap,
-        f"滞后值在每个单位的第一年不存在（{n_first:,} 行）" + gap_zh,
+        f"滞后值在每个个体的第一年不存在（{n_first:,} 行）" + gap_zh,
     )
 
 
@@ -131,10 +131,10 @@ def psm_mechanical_sentence(constant: bool, share_own: float, n_matched: int) ->
         f"industry-year; {share_own:.0%} of the matched treated unit-years have controls "
         "of their own industry-year at distance zero, whose controls equal their own. Matching is exact by "
         "construction, and the balance says nothing about covariates that vary between the units of an industry.",
-        "这种平衡是机械的，并非匹配的成果：在这些数据上，五个控制变量在每个行业—年份内都是常数（同一行业的每个单位"
-        "在同一年取值相同），因此作为控制变量和年份的函数的倾向得分，对同一行业—年份的每个单位都相同；"
-        f"匹配后的处理组单位—年份中有 {share_own:.0%} 在距离为零处有来自其本行业—年份的对照，其控制变量与自身相同。"
-        "匹配在构造上就是精确的，而这种平衡对于在同一行业的单位之间变化的协变量什么也说明不了。",
+        "这种平衡是机械的，并非匹配的成果：在这些数据上，五个控制变量在每个行业—年份内都是常数（同一行业的每个个体"
+        "在同一年取值相同），因此作为控制变量和年份的函数的倾向得分，对同一行业—年份的每个个体都相同；"
+        f"匹配后的处理组个体—年份中有 {share_own:.0%} 在距离为零处有来自其本行业—年份的对照，其控制变量与自身相同。"
+        "匹配在构造上就是精确的，而这种平衡对于在同一行业的个体之间变化的协变量什么也说明不了。",
     )
 
 

@@ -67,7 +67,7 @@ def availability_sentence(counts: dict[str, int]) -> Bilingual:
         f"Tables 3–10; the published numbers of the other {counts['not_built']} are counted as not comparable, "
         "and the table below says why each was not built.",
         f"本次构建的数据使本书得以构建表 3–10 共 {counts['columns']} 列中的 {counts['built']} 列；其余 "
-        f"{counts['not_built']} 列的已发表数字计为不可比，下表说明每一列未能构建的原因。",
+        f"{counts['not_built']} 列的公布的数字计为不可比，下表说明每一列未能构建的原因。",
     )
 
 

@@ -150,13 +150,13 @@ class Table9(GroupTable):
             rule = Bilingual(
                 f"the top 30% of provinces by the factor-market index ({n_prov_dev} of {n_prov}); every unit "
                 "belongs to one province",
-                f"按要素市场指数排名前 30% 的省份（{n_prov} 个中的 {n_prov_dev} 个）；每个单位属于一个省份",
+                f"按要素市场指数排名前 30% 的省份（{n_prov} 个中的 {n_prov_dev} 个）；每个个体属于一个省份",
             )
         else:
             rule = Bilingual(
                 "as the file labels each unit-year (developed or other); the book does not form the split from "
                 "provinces here",
-                "按文件对每个单位—年份的标注（发达或其他）；此处本书不以省份划分",
+                "按文件对每个个体—年份的标注（发达或其他）；此处本书不以省份划分",
             )
         return rule, n_prov_dev, n_prov
 

@@ -20,7 +20,7 @@ from aichain_utils.inputs import published, readings
 from aichain_utils.inputs.panel import AnalysisPanel, aie_weight_method, build_analysis_panel
 from aichain_utils.replication import lab
 from aichain_utils.replication import measurement_tables as tables
-from aichain_utils.replication.numbers import Bilingual, Numbers, Results
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results, bilingual_join
 from aichain_utils.report.display import show_table
 from aichain_utils.simulation import simulate
 
@@ -50,7 +50,7 @@ def weights_used_phrase(method) -> Bilingual:
     """
     if isinstance(method, str) and method == "entropy":
         return Bilingual("the weights the entropy method gives", "熵值法给出的权重")
-    return Bilingual("the published weights, which this build uses", "本次构建所用的已发表权重")
+    return Bilingual("the published weights, which this build uses", "本次构建所用的公布的权重")
 
 
 def sample_sizes_sentence(comparison: pd.DataFrame) -> Bilingual:
@@ -234,9 +234,12 @@ class Measures(Results):
             return no_readings_message()
         return show_table(tables.reading_consequences(self.panel, self.alternatives))
 
-    def builder_notes(self) -> str:
-        """What the panel builder reported, as a Markdown list."""
-        return "**What the panel builder reports:**\n\n" + "\n".join(f"- {n}" for n in self.panel.notes)
+    def builder_notes(self) -> Bilingual:
+        """What the panel builder reported, as a Markdown list, in English and Chinese (a note that is plain
+        text is cited as it is in both)."""
+        head = Bilingual("**What the panel builder reports:**\n\n", "**面板构建器报告的内容：**\n\n")
+        items = [bilingual_join(["- ", n]) for n in self.panel.notes]
+        return bilingual_join([head, bilingual_join(items, "\n")] if items else [head])
 
     def _published(self) -> dict:
         design = published.load_design()

@@ -26,6 +26,7 @@ from aichain_utils.robustness import fragility as _fragility
 from aichain_utils.robustness import multiple, plots, sentences, speccurve
 from aichain_utils.robustness import sensitivity as _sensitivity
 from aichain_utils.robustness import twfe_weights as _twfe
+from aichain_utils.text import check_finite
 
 __all__ = [
     "CausalMediationResults",
@@ -50,7 +51,7 @@ __all__ = [
 
 SEED = 20251123
 #: The data's own AIE weighting (:func:`aichain_utils.inputs.panel.aie_weight_method`) in Chinese.
-OWN_WEIGHTS_ZH = {"entropy": "熵值法权重", "published": "已发表的权重"}
+OWN_WEIGHTS_ZH = {"entropy": "熵值法权重", "published": "公布的权重"}
 NULL_REPS = 999
 MT_REPS = 999
 MEDIATION_SIMS = 2000
@@ -65,6 +66,16 @@ DIMENSIONS = (
     ("controls", "controls"),
     ("se", "standard errors"),
 )
+#: The dimensions' names in Chinese (the glossary's words), for the sentences that name one.
+DIMENSIONS_ZH = {
+    "measurement reading": "测度解读",
+    "AIE weights": "AIE 权重",
+    "sample": "样本",
+    "estimator": "估计量",
+    "fixed effects": "固定效应",
+    "controls": "控制变量",
+    "standard errors": "标准误",
+}
 #: A curve "does not depend on the readings" when at least this share of its specifications is positive and
 #: significant and the joint test rejects the null at 5%.
 CURVE_SHARE = 0.9
@@ -149,8 +160,8 @@ def fe_reading(widest: str, fe_gap: float) -> Bilingual:
         return Bilingual(
             "As expected, the fixed effects matter most: year effects alone or none leave the industry and unit "
             "levels of AIE in the comparison, which unit effects remove.",
-            "不出所料，固定效应最为重要：只有年份效应或没有固定效应时，AIE 在行业和单位层面的水平差异留在比较之中，"
-            "而单位效应会将其消除。",
+            "不出所料，固定效应最为重要：只有年份效应或没有固定效应时，AIE 在行业和个体层面的水平差异留在比较之中，"
+            "而个体效应会将其消除。",
         )
     return Bilingual(
         f"So on this data it is not the fixed effects, the usual suspect, that matter most; their medians differ "
@@ -234,7 +245,7 @@ class SpecificationCurve(Results):
             null_pct_mean=_pct(s["null_share_null_mean"]),
             verdict=curve_verdict(s["share_positive_significant"], s["null_p_share"]),
             truth_sentence=self.truth_sentence(),
-            widest_dim=spread.idxmax(),
+            widest_dim=Bilingual(spread.idxmax(), DIMENSIONS_ZH[spread.idxmax()]),
             widest_gap=float(spread.max()),
             ex1_pct=float(_pct(_positive_significant(untrimmed).mean())),
             ex1_fe_reading=fe_reading(spread.idxmax(), float(spread["fixed effects"])),
@@ -404,17 +415,31 @@ def causal_mediation(panel, sims: int = MEDIATION_SIMS, seed: int = SEED) -> Cau
     )
 
 
-def twfe_sign_clause(sigma_fe_sign: float | None) -> str:
-    """Corollary 1 (ii) of de Chaisemartin and D'Haultfoeuille (2020) in words, or why it gives no bound."""
-    if sigma_fe_sign is not None:
-        return (
-            "effects all of the opposite sign to the coefficient would need a standard deviation of at least "
-            f"{sigma_fe_sign:.3f} (σ̲_fe, Corollary 1 (ii))"
-        )
-    return (
+#: :func:`twfe_sign_clause`, one template per language.
+_SIGN_CLAUSE = {
+    "en": (
+        "effects all of the opposite sign to the coefficient would need a standard deviation of at least "
+        "{sigma:.3f} (σ̲_fe, Corollary 1 (ii))",
         "their Corollary 1 (ii), which bounds how dispersed effects all of the opposite sign to the "
-        "coefficient would have to be, gives no bound on these weights"
-    )
+        "coefficient would have to be, gives no bound on these weights",
+    ),
+    "zh": (
+        "与系数符号全部相反的效应，其标准差至少须为 {sigma:.3f}（σ̲_fe，推论 1（ii））",
+        "其推论 1（ii）界定与系数符号全部相反的效应须有多分散，但对这些权重不给出任何界",
+    ),
+}
+
+
+def twfe_sign_clause(sigma_fe_sign: float | None) -> Bilingual:
+    """Corollary 1 (ii) of de Chaisemartin and D'Haultfoeuille (2020) in words, or why it gives no bound.
+
+    ``None`` means the corollary gives no bound (the second clause); a NaN bound is an error, never "nan" on
+    a page. Both languages are filled from the same number."""
+    bound = sigma_fe_sign is not None
+    if bound:
+        check_finite("the TWFE sign clause", sigma_fe_sign=sigma_fe_sign)
+    texts = {lang: t[0].format(sigma=sigma_fe_sign) if bound else t[1] for lang, t in _SIGN_CLAUSE.items()}
+    return Bilingual(texts["en"], texts["zh"])
 
 
 class TwfeWeights(Results):

@@ -16,8 +16,18 @@ import pandas as pd
 
 from aichain_utils.replication import lab, labtext, validation
 from aichain_utils.replication.numbers import Bilingual, Numbers, Results
+from aichain_utils.text import check_finite
 
-__all__ = ["Validation", "estimator_validation", "feedback_sentence", "plural_cases", "stored_sentence"]
+__all__ = [
+    "REFERENCES_ZH",
+    "Validation",
+    "estimator_list",
+    "estimator_validation",
+    "feedback_sentence",
+    "plural_cases",
+    "reference_words",
+    "stored_sentence",
+]
 
 RERUN = "rerun on this build"
 
@@ -27,8 +37,32 @@ def plural_cases(n: int) -> Bilingual:
     return Bilingual(f"{n} test case{'s' if n != 1 else ''}", f"{n} 个测试用例")
 
 
-def stored_sentence(source: dict[str, str], seconds: dict[str, float]) -> str:
-    """Which comparisons were read from ``data/validation/`` rather than rerun, and why.
+#: :func:`stored_sentence`, one template per language.
+_STORED = {
+    "en": {
+        "none": "Every comparison was rerun on this build.",
+        "one": "{program} ({seconds:.0f} s when recorded)",
+        "sep": ", ",
+        "text": (
+            "The comparisons with {programs} are too slow to rerun on every build: they are read from "
+            "data/validation/, a record whose fingerprint (the test module, this package's estimators and the "
+            "pinned packages) matches this build; a build whose record does not match reruns them."
+        ),
+    },
+    "zh": {
+        "none": "所有比对都在本次构建中重新运行。",
+        "one": "{program}（记录时耗时 {seconds:.0f} 秒）",
+        "sep": "、",
+        "text": (
+            "与{programs}的比对太慢，无法在每次构建时重新运行：它们读自 data/validation/，这一记录的指纹"
+            "（测试模块、本包的估计量和锁定版本的软件包）与本次构建相符；记录不相符的构建会重新运行它们。"
+        ),
+    },
+}
+
+
+def stored_sentence(source: dict[str, str], seconds: dict[str, float]) -> Bilingual:
+    """Which comparisons were read from ``data/validation/`` rather than rerun, and why, in English and Chinese.
 
     Parameters
     ----------
@@ -37,18 +71,71 @@ def stored_sentence(source: dict[str, str], seconds: dict[str, float]) -> str:
         (:func:`aichain_utils.replication.validation.build_comparisons`).
     seconds : dict
         Reference key -> the seconds its comparisons took (when recorded, for a stored one).
+
+    Raises
+    ------
+    ValueError
+        If a stored reference's seconds are missing or NaN: never "nan" on a page.
     """
     stored = [k for k, v in source.items() if v != RERUN]
-    if not stored:
-        return "Every comparison was rerun on this build."
-    programs = {r.key: r.program for r in validation.REFERENCES}
-    return (
-        "The comparisons with "
-        + ", ".join(f"{programs[k]} ({seconds[k]:.0f} s when recorded)" for k in stored)
-        + " are too slow to rerun on every build: they are read from data/validation/, a record whose "
-        "fingerprint (the test module, this package's estimators and the pinned packages) matches this "
-        "build; a build whose record does not match reruns them."
-    )
+    check_finite("the stored-comparisons sentence", **{f"seconds[{k!r}]": seconds.get(k) for k in stored})
+    refs = {r.key: r for r in validation.REFERENCES}
+    texts = {}
+    for lang, t in _STORED.items():
+        if not stored:
+            texts[lang] = t["none"]
+            continue
+        program = {k: REFERENCES_ZH[k][0] if lang == "zh" else refs[k].program for k in stored}
+        programs = t["sep"].join(t["one"].format(program=program[k], seconds=seconds[k]) for k in stored)
+        texts[lang] = t["text"].format(programs=programs)
+    return Bilingual(texts["en"], texts["zh"])
+
+
+#: Each external reference (:data:`aichain_utils.replication.validation.REFERENCES`, by key): its program and
+#: its tolerance in Chinese, for the sentences the Chinese edition glues. (Kept here, not beside the English
+#: in ``REFERENCES``: that module's bytes are part of the stored comparisons' fingerprint.)
+REFERENCES_ZH: dict[str, tuple[str, str]] = {
+    "ivreg2": ("Stata 的 ivreg2", "相对误差 1e-6（双向聚类的标准误为 1e-5）"),
+    "stata_panel": ("Stata 的 regress 与 xtreg, fe", "相对误差 1e-6（协方差另加最大方差的 1e-6）"),
+    "fixest": ("R fixest 的惯例（由 pyfixest 0.60 实现）", "相对误差 1e-6"),
+    "wildboottest": (
+        "wildboottest 包 0.3.2（Roodman 等 2019 年的算法）",
+        "p 值相差不超过其并列部分（与观测 t 相差在 1e-8 以内的抽样所占比例），自助 t 的相对误差 1e-8",
+    ),
+    "textbook": ("Wooldridge《计量经济学导论》例 15.1、15.4、15.5、15.8", "印刷的最后一位数字的一半"),
+    "weak_iv": (
+        "Montiel Olea 和 Pflueger（2013），Andrews、Stock 和 Sun（2019）；Stock 和 Yogo（2005）；"
+        "Lee、McCrary、Moreira 和 Porter（2022）",
+        "印刷的各位数字",
+    ),
+    "psacalc": ("Stata 的 psacalc", "印刷的最后一位数字的一半"),
+}
+
+
+def reference_words(program: str) -> tuple[Bilingual, Bilingual]:
+    """The external reference whose program is ``program`` named, and its tolerance, each in English and
+    Chinese (:data:`aichain_utils.replication.validation.REFERENCES`, :data:`REFERENCES_ZH`).
+
+    Raises
+    ------
+    KeyError
+        If no reference has that program, or the reference has no Chinese names (a missing translation is
+        an error, never an English name on a Chinese page).
+    """
+    ref = next(r for r in validation.REFERENCES if r.program == program)
+    program_zh, tolerance_zh = REFERENCES_ZH[ref.key]
+    return Bilingual(ref.program, program_zh), Bilingual(ref.tolerance, tolerance_zh)
+
+
+#: The Monte Carlo's estimators whose names have words (the others, FE, IV1, FD, are names in both languages).
+ESTIMATORS_ZH = {"indirect FSIE": "FSIE 间接效应"}
+
+
+def estimator_list(names: list[str]) -> Bilingual:
+    """Estimators named in a list ("FE, IV1, indirect FSIE"; "none" when empty), in English and Chinese."""
+    if not names:
+        return Bilingual("none", "无")
+    return Bilingual(", ".join(names), "、".join(ESTIMATORS_ZH.get(n, n) for n in names))
 
 
 def feedback_sentence(feedback: float) -> Bilingual:
@@ -77,10 +164,6 @@ def mc_state(current: bool) -> Bilingual:
         "STALE (parameters or code changed since; rerun make montecarlo)",
         "已过期（此后参数或代码有变；请重新运行 make montecarlo）",
     )
-
-
-def _names(names: list[str]) -> str:
-    return ", ".join(names) or "none"
 
 
 def _pm(values: pd.Series, ses: pd.Series, scale: float = 1.0, digits: int = 3) -> list[str]:
@@ -177,8 +260,8 @@ class Validation(Results):
             "elsewhere": plural_cases(n_elsewhere),
             "top": {
                 "rel": f"{top['largest relative difference']:.1e}",
-                "ref": top["external reference"],
-                "tol": top["tolerance"],
+                "ref": reference_words(top["external reference"])[0],
+                "tol": reference_words(top["external reference"])[1],
             },
             "ivreg2_rel": f"{ivreg2:.1e}",
             "rerun_seconds": sum(seconds[k] for k, v in source.items() if v == RERUN),
@@ -193,9 +276,9 @@ class Validation(Results):
                 "current": mc_state(self.mc_current),
                 "failures": labtext.failure_text(lab.failure_sentence(self.mc)),
             },
-            "unbiased": _names(v.loc[~v["biased"], "estimator"].tolist()),
-            "biased": _names(v.loc[v["biased"], "estimator"].tolist()),
-            "wrong_se": _names(v.loc[v["SEs"] != "right", "estimator"].tolist()),
+            "unbiased": estimator_list(v.loc[~v["biased"], "estimator"].tolist()),
+            "biased": estimator_list(v.loc[v["biased"], "estimator"].tolist()),
+            "wrong_se": estimator_list(v.loc[v["SEs"] != "right", "estimator"].tolist()),
             "feedback_sentence": feedback_sentence(self.feedback),
         }
 
