@@ -803,6 +803,9 @@ def _glue_roles_for_translations(app) -> None:
 
         def run(self):
             if not translated_paragraph(self.document) and "::" not in self.text:
+                chinese = _chinese_of_bilingual(self.document, self.text)
+                if chinese is not None:  # a Chinese page's paragraph its catalogue leaves as written
+                    return [nodes.inline(repr(chinese), repr(chinese), classes=["output", "text_plain"])], []
                 english = _english_of_bilingual(self.document, self.text)
                 if english is not None:  # a bilingual value on an untranslated page: its English, as before
                     return render_variable_outputs([english], self.document, self.line, self.source, inline=True), []
@@ -818,6 +821,10 @@ def _glue_roles_for_translations(app) -> None:
         with_format = True
 
         def run(self):
+            if not translated_paragraph(self.document) and "::" not in self.text:
+                chinese = _chinese_of_bilingual(self.document, self.text)
+                if chinese is not None:  # a Chinese page's paragraph its catalogue leaves as written
+                    return [nodes.inline(chinese, chinese, classes=["pasted-text"])], []
             pasted, messages = super().run()
             if translated_paragraph(self.document):
                 for node in pasted:  # a Bilingual value pastes its translation (the post-transform below)
@@ -852,6 +859,25 @@ def _glued_text_in_contents() -> None:
         raise nodes.SkipNode
 
     SphinxContentsFilter.visit_PendingGlueReference = visit_pending_glue
+
+
+def _chinese_of_bilingual(document, text: str) -> str | None:
+    """On a Chinese page, the Chinese text of the bilingual value a glue role (``key`` or ``key:format``)
+    pastes in a paragraph that Sphinx does not translate (else ``None``). A paragraph made only of glue
+    roles ("{glue:text}`t3_demean_note`", a headline's list item) is its own translation, and Sphinx keeps
+    a translation identical to its message as written: without this the page would paste the English."""
+    from myst_nb.core.variables import RetrievalError
+    from myst_nb.ext.glue.utils import retrieve_glue_data
+
+    env = getattr(document.settings, "env", None)
+    if env is None or not glossary.is_chinese(env.config.language):
+        return None
+    key, _, fmt_spec = text.partition(":")
+    try:
+        output = retrieve_glue_data(document, key.strip())
+    except RetrievalError:
+        return None  # MyST-NB's role says so
+    return translated_text(output.data, fmt_spec)
 
 
 def _english_of_bilingual(document, key: str):
