@@ -826,7 +826,7 @@ def _glue_roles_for_translations(app) -> None:
                 if chinese is not None:  # a Chinese page's paragraph its catalogue leaves as written
                     return [nodes.inline(chinese, chinese, classes=["pasted-text"])], []
             pasted, messages = super().run()
-            if translated_paragraph(self.document):
+            if translated_paragraph(self.document) or _chinese_page(self.document):
                 for node in pasted:  # a Bilingual value pastes its translation (the post-transform below)
                     node["aichain_translated_text"] = True
             return pasted, messages
@@ -861,16 +861,22 @@ def _glued_text_in_contents() -> None:
     SphinxContentsFilter.visit_PendingGlueReference = visit_pending_glue
 
 
+def _chinese_page(document) -> bool:
+    """Whether ``document`` is a page of a Chinese build."""
+    env = getattr(document.settings, "env", None)
+    return env is not None and glossary.is_chinese(env.config.language)
+
+
 def _chinese_of_bilingual(document, text: str) -> str | None:
     """On a Chinese page, the Chinese text of the bilingual value a glue role (``key`` or ``key:format``)
     pastes in a paragraph that Sphinx does not translate (else ``None``). A paragraph made only of glue
     roles ("{glue:text}`t3_demean_note`", a headline's list item) is its own translation, and Sphinx keeps
-    a translation identical to its message as written: without this the page would paste the English."""
+    a translation identical to its message as written: without this the page would paste the English.
+    (A cross-page role, ``page.md::key``, is resolved after reading: the post-transform pastes its Chinese.)"""
     from myst_nb.core.variables import RetrievalError
     from myst_nb.ext.glue.utils import retrieve_glue_data
 
-    env = getattr(document.settings, "env", None)
-    if env is None or not glossary.is_chinese(env.config.language):
+    if not _chinese_page(document):
         return None
     key, _, fmt_spec = text.partition(":")
     try:
