@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -63,6 +64,23 @@ def test_figures_draw_without_warnings(ap):
         for fig in (measurement.plot_over_years(ap), measurement.plot_by_group(ap)):
             fig.canvas.draw()
             assert len(fig.axes) >= 3
+            plt.close(fig)
+
+
+def _interval_ends(fig) -> list:
+    """What every axis draws: its lines (a point plot's intervals) and its bands' outlines (a line plot's)."""
+    lines = [np.round(line.get_xydata(), 12).tolist() for ax in fig.axes for line in ax.get_lines()]
+    bands = [np.round(path.vertices, 12).tolist() for ax in fig.axes for c in ax.collections for path in c.get_paths()]
+    return lines + bands
+
+
+def test_figures_intervals_are_the_same_on_the_same_data_and_move_with_the_seed(ap):
+    """The bootstrapped intervals are seeded: the same data draw the same figure, another seed another one."""
+    for draw in (measurement.plot_over_years, measurement.plot_by_group):
+        first, again, other = draw(ap), draw(ap), draw(ap, seed=1)
+        assert _interval_ends(first) == _interval_ends(again), draw.__name__
+        assert _interval_ends(first) != _interval_ends(other), draw.__name__
+        for fig in (first, again, other):
             plt.close(fig)
 
 

@@ -238,14 +238,17 @@ def raw_schema_table() -> pd.DataFrame:
 
 
 _KEY_VARS = ["ERL", "AIE", "FSIE", "ITSE"]
+#: The seed of seaborn's bootstrap of the figures' 95% intervals: the same data draw the same figure.
+INTERVAL_SEED = 20261203
 
 
-def plot_over_years(panel: AnalysisPanel) -> Figure:
-    """Mean of ERL, AIE, FSIE and ITSE by year with 95% intervals (seaborn)."""
+def plot_over_years(panel: AnalysisPanel, seed: int = INTERVAL_SEED) -> Figure:
+    """Mean of ERL, AIE, FSIE and ITSE by year with bootstrapped 95% intervals (seaborn; ``seed`` seeds the
+    bootstrap, so the same data give the same figure)."""
     d = panel.data
     fig, axes = plt.subplots(2, 2, figsize=(9, 5.6))  # 2 x 2: readable when printed on A4
     for ax, var in zip(axes.flat, _KEY_VARS, strict=True):
-        sns.lineplot(data=d, x="year", y=var, ax=ax, errorbar=("ci", 95), marker="o", color="#1f3b73")
+        sns.lineplot(data=d, x="year", y=var, ax=ax, errorbar=("ci", 95), seed=seed, marker="o", color="#1f3b73")
         ax.set_title(var)
         ax.set_xlabel("")
         ax.set_ylabel("")
@@ -254,8 +257,9 @@ def plot_over_years(panel: AnalysisPanel) -> Figure:
     return fig
 
 
-def plot_by_group(panel: AnalysisPanel) -> Figure:
-    """Mean ERL and AIE by industry type and by chain position, with 95% intervals (seaborn)."""
+def plot_by_group(panel: AnalysisPanel, seed: int = INTERVAL_SEED) -> Figure:
+    """Mean ERL and AIE by industry type and by chain position, with bootstrapped 95% intervals (seaborn;
+    ``seed`` seeds the bootstrap)."""
     d = panel.data
     fig, axes = plt.subplots(1, 3, figsize=(10.5, 4.0))  # readable when printed on A4
     order_type = ["labour", "capital", "technology", "unclassified"]
@@ -266,7 +270,9 @@ def plot_by_group(panel: AnalysisPanel) -> Figure:
         ("industry_type", "AIE", order_type, "#d95f02", "AIE by industry type"),
     ]
     for ax, (group, var, order, colour, title) in zip(axes, specs, strict=True):
-        sns.pointplot(data=d, x=group, y=var, order=order, ax=ax, color=colour, errorbar=("ci", 95), linestyle="none")
+        sns.pointplot(
+            data=d, x=group, y=var, order=order, ax=ax, color=colour, errorbar=("ci", 95), seed=seed, linestyle="none"
+        )
         ax.set_title(f"{title}\n(mean, 95% CI)")
         ax.set_xlabel("")
         ax.set_ylabel("")
