@@ -54,10 +54,12 @@ from aichain_utils.errors import input_error
 from aichain_utils.inputs.published import load_design, load_regression_cells, load_table2
 from aichain_utils.paths import data_dir, repo_root
 from aichain_utils.replication.findings import Finding
+from aichain_utils.text import Bilingual, bilingual_format
 
 __all__ = [
     "AUDIT_CSV_COLUMNS",
     "FAMILIES",
+    "PLACES_ZH",
     "SEVERITY_ORDER",
     "aie_mean_floor",
     "audit_csv_frame",
@@ -128,6 +130,12 @@ def _stars_for(p: float, levels: list[float]) -> str:
     return ""
 
 
+def _say(check: str, en: str, zh: str, **values) -> Bilingual:
+    """A finding's explanation in English and Chinese: one template per language, filled with the same
+    values (:func:`aichain_utils.text.bilingual_format`; a number that is NaN is an error)."""
+    return bilingual_format({"en": en, "zh": zh}, f"the audit's explanation of {check!r}", **values)
+
+
 # --------------------------------------------------------------------------- 1. sample sizes
 def _n_finding(check: str, table: str, cells: str, expected: str, printed: str, severity: str, why: str) -> Finding:
     return Finding("sample_size", check, table, cells, expected, printed, severity, why, "n")
@@ -145,7 +153,13 @@ def _n_design(full: int, n_ind: int, n_years: int) -> list[Finding]:
                 f"a multiple of {n_years} (balanced panel)",
                 str(full),
                 "warning",
-                f"{full} unit-years cannot be a balanced panel over {n_years} years.",
+                _say(
+                    "full sample divisible by years",
+                    "{full} unit-years cannot be a balanced panel over {n_years} years.",
+                    "{full} 个个体-年份不可能构成 {n_years} 年的平衡面板。",
+                    full=full,
+                    n_years=n_years,
+                ),
             )
         ]
     if units % n_ind:
@@ -157,7 +171,13 @@ def _n_design(full: int, n_ind: int, n_years: int) -> list[Finding]:
                 f"a multiple of {n_ind} x {n_years}",
                 str(full),
                 "info",
-                f"{units} units do not split evenly over {n_ind} industries.",
+                _say(
+                    "units divisible by industries",
+                    "{units} units do not split evenly over {n_ind} industries.",
+                    "{units} 个个体无法平均分配到 {n_ind} 个行业。",
+                    units=units,
+                    n_ind=n_ind,
+                ),
             )
         ]
     return []
@@ -167,8 +187,9 @@ def _label(row: pd.Series) -> str:
     return f"{row['column_label_zh']}{row['method_zh'] if pd.notna(row['method_zh']) else ''}"
 
 
-#: Sample rules that drop exactly one year of a balanced panel: (table, words in the label, why).
-YEAR_RULES: tuple[tuple[int, str, str, str], ...] = (
+#: Sample rules that drop exactly one year of a balanced panel: (table, words in the label, check, why,
+#: why in Chinese).
+YEAR_RULES: tuple[tuple[int, str, str, str, str], ...] = (
     (
         4,
         "IV1",
@@ -176,6 +197,8 @@ YEAR_RULES: tuple[tuple[int, str, str, str], ...] = (
         "IV1 is AIE lagged one year, which does not exist in the first year of the stated 2013-2023 panel; a "
         "balanced panel then has {n} usable observations, unless the lag comes from 2012 data the paper does not "
         "mention.",
+        "IV1 是滞后一期的 AIE，在论文所述 2013-2023 年面板的第一年并不存在；平衡面板此时只有 {n} 个可用观测值，"
+        "除非滞后值来自论文未提及的 2012 年数据。",
     ),
     (
         4,
@@ -183,12 +206,14 @@ YEAR_RULES: tuple[tuple[int, str, str, str], ...] = (
         "first difference loses a year",
         "A first difference (组内差分法) does not exist in a unit's first year; a balanced panel then has {n} "
         "observations.",
+        "一阶差分（组内差分法）在个体的第一年并不存在；平衡面板此时只有 {n} 个观测值。",
     ),
     (
         5,
         "改变统计口径",
         "sample to 2022",
         "The prose says the years up to 2022; dropping 2023 from a balanced panel leaves {n} observations.",
+        "正文称样本截至 2022 年；从平衡面板中去掉 2023 年后剩下 {n} 个观测值。",
     ),
 )
 
@@ -207,14 +232,18 @@ def _n_column_rules(cells: pd.DataFrame, full: int, n_years: int) -> list[Findin
                     f"at most {full}",
                     str(n),
                     "error",
-                    "A regression cannot use more observations than the panel has.",
+                    Bilingual(
+                        "A regression cannot use more observations than the panel has.",
+                        "回归使用的观测值不可能多于面板所含的观测值。",
+                    ),
                 )
             )
-        for table, words, check, why in YEAR_RULES:
+        for table, words, check, why, why_zh in YEAR_RULES:
             if row["table"] == table and words in _label(row) and n != one_year_less:
                 out.append(
-                    _n_finding(check, *where, str(one_year_less), str(n), "warning", why.format(n=one_year_less))
-                )
+                    _n_finding(check, *where, str(one_year_less), str(n), "warning",
+                               _say(check, why, why_zh, n=one_year_less))
+                )  # fmt: skip
     return out
 
 
@@ -237,8 +266,17 @@ def _n_variables(cells: pd.DataFrame, table2: pd.DataFrame) -> list[Finding]:
                     f"at most {own} only if {outcome} is observed where {base} is",
                     str(n),
                     "info",
-                    f"{outcome} is a different variable from {base} (Table 2 N {own}); the book builds it "
-                    f"from inputs observed on every row, so N {n} is possible.",
+                    _say(
+                        "N above a related variable's N",
+                        "{outcome} is a different variable from {base} (Table 2 "
+                        "N {own}); the book builds it from inputs observed on every row, so N {n} is possible.",
+                        "{outcome} 与 {base} 是不同的变量（表 2 中观测值为 {own}）；"
+                        "本书由每一行都有观测值的投入构建它，因此观测值为 {n} 是可能的。",
+                        outcome=outcome,
+                        base=base,
+                        own=own,
+                        n=n,
+                    ),
                 )
             )
         elif n > own:
@@ -249,7 +287,13 @@ def _n_variables(cells: pd.DataFrame, table2: pd.DataFrame) -> list[Finding]:
                     f"at most {own} (Table 2, {base})",
                     str(n),
                     "error",
-                    f"{base} is observed {own} times in Table 2; a regression on it cannot have more observations.",
+                    _say(
+                        "N above the variable's own N",
+                        "{base} is observed {own} times in Table 2; a regression on it cannot have more observations.",
+                        "{base} 在表 2 中有 {own} 个观测值；以它为变量的回归不可能有更多观测值。",
+                        base=base,
+                        own=own,
+                    ),
                 )
             )
         if n < own and n in set(t2n):
@@ -260,7 +304,10 @@ def _n_variables(cells: pd.DataFrame, table2: pd.DataFrame) -> list[Finding]:
                     f"{own} ({base} in Table 2)",
                     str(n),
                     "info",
-                    "The printed N equals the N of a different variable in Table 2.",
+                    Bilingual(
+                        "The printed N equals the N of a different variable in Table 2.",
+                        "印出的观测值等于表 2 中另一个变量的观测值。",
+                    ),
                 )
             )
     return out
@@ -275,6 +322,12 @@ def _split_whole(cells: pd.DataFrame, table: int, cols: list[int], full: int) ->
     return full, "the full sample"
 
 
+def _whole_words(what: str) -> Bilingual:
+    """The sample a split divides (:func:`_split_whole`'s words) in English and Chinese."""
+    m = re.fullmatch(r"column \((\d+)\), the overall sample", what)
+    return Bilingual(what, f"第（{m.group(1)}）列的总体样本" if m else "全样本")
+
+
 def _n_split_sums(t: int, cols: list[int], ns: pd.Series, whole: int, what: str) -> list[Finding]:
     where = (f"Table {t}", f"columns {tuple(cols)}")
     total = int(ns.sum())
@@ -286,7 +339,10 @@ def _n_split_sums(t: int, cols: list[int], ns: pd.Series, whole: int, what: str)
                 f"group Ns adding to at most {whole}",
                 " + ".join(map(str, ns)),
                 "error",
-                "The groups split the sample, so each must be smaller than the whole.",
+                Bilingual(
+                    "The groups split the sample, so each must be smaller than the whole.",
+                    "各组是对样本的划分，因此每组都必须小于整体。",
+                ),
             )
         ]
     if total > whole:
@@ -297,7 +353,10 @@ def _n_split_sums(t: int, cols: list[int], ns: pd.Series, whole: int, what: str)
                 f"at most {whole} ({what})",
                 str(total),
                 "error",
-                "Disjoint groups cannot together have more observations than the sample.",
+                Bilingual(
+                    "Disjoint groups cannot together have more observations than the sample.",
+                    "互不相交的各组合计的观测值不可能多于样本。",
+                ),
             )
         ]
     if total != whole:
@@ -309,8 +368,15 @@ def _n_split_sums(t: int, cols: list[int], ns: pd.Series, whole: int, what: str)
                 f"{whole} ({what})",
                 str(total),
                 "warning",
-                f"The paper divides the sample into these {len(cols)} groups, which should cover {what}; "
-                f"{whole - total} observations are unaccounted for.",
+                _say(
+                    check,
+                    "The paper divides the sample into these {k} groups, which should cover {whole}; "
+                    "{missing} observations are unaccounted for.",
+                    "论文把样本分为这 {k} 组，它们应覆盖{whole}；有 {missing} 个观测值下落不明。",
+                    k=len(cols),
+                    whole=_whole_words(what),
+                    missing=whole - total,
+                ),
             )
         ]
     return []
@@ -337,9 +403,17 @@ def _n_splits(cells: pd.DataFrame, full: int, n_years: int) -> list[Finding]:
                         f"{full} (Table 2)",
                         str(whole),
                         "warning",
-                        f"The groups add up to the column the table calls the overall sample (总体样本), {whole} "
-                        f"observations, but every other table's full sample has {full}; the paper does not say which "
-                        "observations the classification leaves out.",
+                        _say(
+                            "overall sample is not the full sample",
+                            "The groups add up to the column the table "
+                            "calls the overall sample (总体样本), {whole} observations, but every other table's full "
+                            "sample has {full}; the paper does not say which observations the classification leaves "
+                            "out.",
+                            "各组之和等于该表称为总体样本的那一列，即 {whole} 个观测值，但其他各表的全样本都是 "
+                            "{full} 个；论文没有说明分类剔除了哪些观测值。",
+                            whole=whole,
+                            full=full,
+                        ),
                     )
                 )
             if any(n % n_years for n in ns):
@@ -351,7 +425,10 @@ def _n_splits(cells: pd.DataFrame, full: int, n_years: int) -> list[Finding]:
                         f"multiples of {n_years}",
                         ", ".join(map(str, ns)),
                         "info",
-                        "In a balanced panel every group of units has N divisible by the number of years.",
+                        Bilingual(
+                            "In a balanced panel every group of units has N divisible by the number of years.",
+                            "在平衡面板中，每组个体的观测值都能被年数整除。",
+                        ),
                     )
                 )
     return out
@@ -404,6 +481,10 @@ def trimming_bounds(n: int, rule: str, outcome_sd: float | None = None) -> dict[
     return {k: int(np.floor(v * n)) for k, v in share.items()}
 
 
+#: :func:`trimming_bounds`'s readings in Chinese.
+_TRIM_ZH = {"level": "按水平值", "standardised": "按标准化残差", "percent": "按百分比"}
+
+
 def _n_trimming(cells: pd.DataFrame, table2: pd.DataFrame, full: int) -> list[Finding]:
     """The outlier rule of Table 5 (剔除样本残差大于 5): the N it leaves against what any reading can remove."""
     out = []
@@ -423,10 +504,21 @@ def _n_trimming(cells: pd.DataFrame, table2: pd.DataFrame, full: int) -> list[Fi
                     f"at least {least} (at most {max(bounds.values())} removed)",
                     str(int(row["n"])),
                     "warning",
-                    "The prose removes observations whose residual exceeds 5 (残差大于 5). Read in levels "
-                    f"(Chebyshev with the outcome's SD {sd[str(row['outcome'])]:.3f}), as standardised residuals, "
-                    f"or as 5% in each tail, the rule removes at most {readings} of {full} observations; the "
-                    f"column has {full - int(row['n'])} fewer.",
+                    _say(
+                        "outlier rule removes too many observations",
+                        "The prose removes observations whose "
+                        "residual exceeds 5 (残差大于 5). Read in levels (Chebyshev with the outcome's SD "
+                        "{sd:.3f}), as standardised residuals, or as 5% in each tail, the rule removes at most "
+                        "{readings} of {full} observations; the column has {fewer} fewer.",
+                        "正文剔除残差大于 5 的观测值。无论按水平值"
+                        "解读（用结果变量的标准差 {sd:.3f} 作切比雪夫界），按标准化残差解读，还是按两端各 5% 解读，"
+                        "该规则在 {full} 个观测值中至多剔除的个数分别为：{readings_zh}；而该列少了 {fewer} 个。",
+                        sd=float(sd[str(row["outcome"])]),
+                        readings=readings,
+                        full=full,
+                        readings_zh="、".join(f"{_TRIM_ZH.get(k, k)} {v} 个" for k, v in bounds.items()),
+                        fewer=full - int(row["n"]),
+                    ),
                 )
             )
     return out
@@ -478,8 +570,11 @@ def check_stars(cells: pd.DataFrame | None = None, design: dict | None = None) -
                     f"'{_stars_for(p_norm, levels)}' (z = {z:.2f}, p = {p_norm:.4f}; t-based p = {p_t:.4f})",
                     f"'{r['stars']}'",
                     "warning",
-                    "With the paper's thresholds, the printed coefficient and standard error imply a different "
-                    "significance level, even allowing for rounding.",
+                    Bilingual(
+                        "With the paper's thresholds, the printed coefficient and standard error imply a "
+                        "different significance level, even allowing for rounding.",
+                        "按论文的显著性阈值，即使考虑四舍五入，印出的系数与标准误所对应的显著性水平也与星号不同。",
+                    ),
                 )
             )
     return out
@@ -566,9 +661,13 @@ def check_suest(cells: pd.DataFrame | None = None) -> list[Finding]:
                         shown,
                         f"{p:.3f} (printed under column ({col}))",
                         "warning",
-                        "The groups are disjoint samples, so the test of equal coefficients follows from the printed "
-                        "coefficients and standard errors alone (their covariance is zero); no reading of the printed "
-                        "p-value and no rounding of the printed numbers gives it.",
+                        Bilingual(
+                            "The groups are disjoint samples, so the test of equal coefficients follows from "
+                            "the printed coefficients and standard errors alone (their covariance is zero); no "
+                            "reading of the printed p-value and no rounding of the printed numbers gives it.",
+                            "各组是互不相交的样本，因此系数相等的检验仅由印出的系数和标准误即可得出（其协方差为零）；"
+                            "对印出的 p 值的任何解读、对印出数字的任何四舍五入都得不到它。",
+                        ),
                         "suest_p",
                     )
                 )
@@ -595,8 +694,12 @@ def check_kp_stars(cells: pd.DataFrame | None = None, design: dict | None = None
                         f"'{implied}' (χ²(1) p = {stats.chi2.sf(float(r[stat]), 1):.4f})",
                         f"'{printed}'",
                         "warning",
-                        "With one instrument and one endogenous regressor the Kleibergen-Paap statistic has one "
-                        "degree of freedom; its printed stars do not match its p-value.",
+                        Bilingual(
+                            "With one instrument and one endogenous regressor the Kleibergen-Paap statistic "
+                            "has one degree of freedom; its printed stars do not match its p-value.",
+                            "只有一个工具变量和一个内生解释变量时，Kleibergen-Paap rk 统计量的自由度为 1；"
+                            "其印出的星号与其 p 值不符。",
+                        ),
                         stat,
                     )
                 )
@@ -604,6 +707,35 @@ def check_kp_stars(cells: pd.DataFrame | None = None, design: dict | None = None
 
 
 # --------------------------------------------------------------------------- 3. descriptives
+def _n_differs(t2: pd.DataFrame) -> list[Finding]:
+    """Table 2's variables whose N differs from the most common N."""
+    out = []
+    ns = t2["n"].astype(int)
+    if not (ns == ns.iloc[0]).all():
+        mode = int(ns.mode().iloc[0])
+        for _, r in t2[ns != mode].iterrows():
+            out.append(
+                Finding(
+                    "descriptives",
+                    "N differs across variables",
+                    "Table 2",
+                    r["symbol"],
+                    str(mode),
+                    str(int(r["n"])),
+                    "info",
+                    _say(
+                        "N differs across variables",
+                        "{symbol} has {k} missing values that the paper does not "
+                        "explain; regressions using it must show the smaller N.",
+                        "{symbol} 有 {k} 个缺失值，论文未作解释；使用它的回归必须显示较小的观测值。",
+                        symbol=r["symbol"],
+                        k=mode - int(r["n"]),
+                    ),
+                )
+            )
+    return out
+
+
 def check_descriptives(table2: pd.DataFrame | None = None) -> list[Finding]:
     """Table 2: mean within [min, max]; SD below the Bhatia-Davis bound; extreme values; N consistency."""
     t2 = load_table2() if table2 is None else table2
@@ -619,7 +751,9 @@ def check_descriptives(table2: pd.DataFrame | None = None) -> list[Finding]:
                     f"{r['min']} <= mean <= {r['max']}",
                     str(r["mean"]),
                     "error",
-                    "A mean must lie between the minimum and the maximum.",
+                    Bilingual(
+                        "A mean must lie between the minimum and the maximum.", "均值必须介于最小值与最大值之间。"
+                    ),
                 )
             )
             continue
@@ -633,8 +767,12 @@ def check_descriptives(table2: pd.DataFrame | None = None) -> list[Finding]:
                     f"SD <= sqrt((mean - min)(max - mean)) = {bound:.3f}",
                     str(r["sd"]),
                     "error",
-                    "No data set with this mean, minimum and maximum can have a larger standard "
-                    "deviation (Bhatia and Davis 2000).",
+                    Bilingual(
+                        "No data set with this mean, minimum and maximum can have a larger standard "
+                        "deviation (Bhatia and Davis 2000).",
+                        "具有这一均值、最小值和最大值的数据集，其标准差不可能更大（Bhatia-Davis 方差上界，"
+                        "Bhatia 与 Davis，2000）。",
+                    ),
                 )
             )
         if r["sd"] > 0:
@@ -650,8 +788,11 @@ def check_descriptives(table2: pd.DataFrame | None = None) -> list[Finding]:
                         "within about 10 SD of the mean",
                         f"{side} {max(z_max, z_min):.1f} SD from the mean",
                         "info",
-                        "Possible, but a value this far out usually deserves a look (a unit error, "
-                        "an outlier, or a typo).",
+                        Bilingual(
+                            "Possible, but a value this far out usually deserves a look (a unit error, "
+                            "an outlier, or a typo).",
+                            "这是可能的，但离均值如此远的值通常值得核查（量纲错误、异常值或笔误）。",
+                        ),
                     )
                 )
         if r["sd"] == 0 and r["max"] > r["min"]:
@@ -663,27 +804,13 @@ def check_descriptives(table2: pd.DataFrame | None = None) -> list[Finding]:
                     "SD > 0",
                     "0",
                     "error",
-                    "Distinct minimum and maximum imply a positive standard deviation.",
+                    Bilingual(
+                        "Distinct minimum and maximum imply a positive standard deviation.",
+                        "最小值与最大值不同，意味着标准差为正。",
+                    ),
                 )
             )
-    ns = t2["n"].astype(int)
-    if not (ns == ns.iloc[0]).all():
-        mode = int(ns.mode().iloc[0])
-        for _, r in t2[ns != mode].iterrows():
-            out.append(
-                Finding(
-                    "descriptives",
-                    "N differs across variables",
-                    "Table 2",
-                    r["symbol"],
-                    str(mode),
-                    str(int(r["n"])),
-                    "info",
-                    f"{r['symbol']} has {mode - int(r['n'])} missing values "
-                    "that the paper does not explain; regressions using it must show the smaller N.",
-                )
-            )
-    return out
+    return out + _n_differs(t2)
 
 
 # --------------------------------------------------------------------------- 4. identities
@@ -716,9 +843,13 @@ def _segment_identity(cells: pd.DataFrame, tolerance: float) -> list[Finding]:
             f"{mean_seg:.3f} (mean of {', '.join(f'{v:.3f}' for v in seg['coef'])})",
             f"closest: Table {closest['table']} column ({closest['column']}) {closest['coef']:.3f}",
             "warning",
-            "ERL is the mean of its three segments, and least squares is linear in the outcome, so with the same "
-            "sample and regressors the ERL coefficient must be the mean of the segment coefficients. No ERL column "
-            "with controls and fixed effects on the same N matches.",
+            Bilingual(
+                "ERL is the mean of its three segments, and least squares is linear in the outcome, so with "
+                "the same sample and regressors the ERL coefficient must be the mean of the segment "
+                "coefficients. No ERL column with controls and fixed effects on the same N matches.",
+                "ERL 是其三个环节的均值，而最小二乘对结果变量是线性的，因此在相同样本和解释变量下，ERL 的系数"
+                "必须等于各环节系数的均值。没有一个在相同观测值上包含控制变量和固定效应的 ERL 列与之相符。",
+            ),
             "coef",
         )
     ]
@@ -741,9 +872,13 @@ def _lsdv_identity(cells: pd.DataFrame, tolerance: float) -> list[Finding]:
                         "equal slopes if both use the printed industry and year effects",
                         f"{b['coef']:.3f} vs {a['coef']:.3f}",
                         "warning",
-                        "By the Frisch-Waugh-Lovell theorem, OLS with a dummy per industry and year gives exactly the "
-                        "fixed-effects (within) slope with the same effects. The two differ, so the columns must use "
-                        "different effects or samples, which the paper does not say.",
+                        Bilingual(
+                            "By the Frisch-Waugh-Lovell theorem, OLS with a dummy per industry and year gives "
+                            "exactly the fixed-effects (within) slope with the same effects. The two differ, so "
+                            "the columns must use different effects or samples, which the paper does not say.",
+                            "根据 FWL 定理，为每个行业和年份设置虚拟变量的最小二乘，恰好给出具有相同效应的固定效应"
+                            "（组内）斜率。两者不同，因此这两列必然使用了不同的效应或样本，而论文对此未作说明。",
+                        ),
                         "coef",
                     )
                 )
@@ -830,9 +965,18 @@ def check_nesting(cells: pd.DataFrame | None = None, design: dict | None = None,
                     f"adjusted R² at least {a['adj_r2'] - drop:.3f}",
                     f"{a['adj_r2']:.3f} -> {b['adj_r2']:.3f}",
                     "warning",
-                    f"Column ({b['column']}) adds the controls to column ({a['column']}) on the same sample, outcome "
-                    f"and method; R² cannot fall, and adjusted R² falls by at most {drop:.5f} at N = {n}. The columns "
-                    "must differ in more than the printed controls row.",
+                    _say(
+                        "adding controls cannot lower fit by much",
+                        "Column ({big}) adds the controls to column "
+                        "({small}) on the same sample, outcome and method; R² cannot fall, and adjusted R² falls by at "
+                        "most {drop:.5f} at N = {n}. The columns must differ in more than the printed controls row.",
+                        "第（{big}）列在相同的样本、结果变量和方法下，于第（{small}）列之上加入控制变量；R² 不会下降，"
+                        "在观测值 N = {n} 时调整 R² 至多下降 {drop:.5f}。两列的差别必然不止印出的控制变量一行。",
+                        big=b["column"],
+                        small=a["column"],
+                        drop=drop,
+                        n=n,
+                    ),
                     "adj_r2",
                 )
             )
@@ -850,9 +994,13 @@ def check_nesting(cells: pd.DataFrame | None = None, design: dict | None = None,
                     "the same adjusted R² (each model nests the other)",
                     ", ".join(f"{v:.3f}" for v in fits),
                     "warning",
-                    "These columns print the same method, controls row, fixed-effects row, outcome and N, so each "
-                    "nests the other and their fit must be the same; they differ in something the paper does not "
-                    "print.",
+                    Bilingual(
+                        "These columns print the same method, controls row, fixed-effects row, outcome and N, "
+                        "so each nests the other and their fit must be the same; they differ in something the "
+                        "paper does not print.",
+                        "这些列印出的方法、控制变量行、固定效应行、结果变量和观测值都相同，因此彼此嵌套，"
+                        "拟合优度必然相同；它们的差别在论文未列出的某处。",
+                    ),
                     "adj_r2",
                 )
             )
@@ -935,10 +1083,20 @@ def check_se_bounds(cells: pd.DataFrame | None = None) -> list[Finding]:
                 f"{lo:.3f} <= SE <= {hi:.3f} (from {', '.join(f'{v:.3f}' for v in seg['se'])})",
                 f"closest: Table {near['table']} ({near['column']}) {near['se']:.3f}",
                 "warning",
-                f"{total} is a weighted sum of {', '.join(parts)}, and every least-squares standard error is a norm of "
-                "the residuals, which are linear in the outcome; so on a common sample and specification the SE of the "
-                f"{total} coefficient lies between these bounds whatever the correlation of the components. No {total} "
-                "column with the same N, controls and fixed effects and a linear estimator prints such an SE.",
+                _say(
+                    f"SE of {total} within the triangle bounds of its components",
+                    "{total} is a weighted sum of "
+                    "{parts}, and every least-squares standard error is a norm of the residuals, which are linear in "
+                    "the outcome; so on a common sample and specification the SE of the {total} coefficient lies "
+                    "between these bounds whatever the correlation of the components. No {total} column with the "
+                    "same N, controls and fixed effects and a linear estimator prints such an SE.",
+                    "{total} 是 {parts_zh} 的加权和，而每个最小二乘标准误都是残差的范数，残差对结果变量是线性的；"
+                    "因此在相同样本和设定下，无论各组成部分的相关性如何，{total} 系数的标准误都介于这些界限之间。"
+                    "没有一个观测值、控制变量和固定效应相同且使用线性估计量的 {total} 列印出这样的标准误。",
+                    total=total,
+                    parts=", ".join(parts),
+                    parts_zh="、".join(parts),
+                ),
                 "se",
             )
         )
@@ -957,6 +1115,25 @@ def _least_se(cells: pd.DataFrame, table: int) -> float:
     return float(cells.loc[cells["table"] == table, "se"].replace(0.0, np.nan).min())
 
 
+#: :func:`_zero_se`'s explanation (English, Chinese), and its clause on the other columns' least SE.
+_ZERO_SE = (
+    "A regression on sampled data with a non-degenerate fit always has a positive standard error; printed as zero, "
+    "it is below 0.0005, implying |t| > {t:.0f}{others}. Possible only with an almost perfect fit.",
+    "对抽样数据的非退化拟合，回归的标准误总是为正；印为零意味着它小于 0.0005，即 |t| > {t:.0f}{others}。"
+    "只有在近乎完美的拟合下才可能如此。",
+)
+_OTHER_SES = (", while the other columns of the table print SEs of at least {least:.3f}",
+              "，而该表其他各列印出的标准误至少为 {least:.3f}")  # fmt: skip
+
+
+def _zero_se_why(t: float, least: float) -> Bilingual:
+    """:data:`_ZERO_SE` filled (without the clause on the other columns when none prints an SE)."""
+    if np.isnan(least):
+        return _say("zero standard error", *(x.replace("{others}", "") for x in _ZERO_SE), t=t)
+    others = _say("zero standard error", *_OTHER_SES, least=least)
+    return _say("zero standard error", *_ZERO_SE, t=t, others=others)
+
+
 def _zero_se(cells: pd.DataFrame) -> list[Finding]:
     """A printed SE of zero: below half a unit of its last decimal, so |t| beyond any other column's."""
     out = []
@@ -970,10 +1147,7 @@ def _zero_se(cells: pd.DataFrame) -> list[Finding]:
                 "SE > 0",
                 f"{r['se']:.{int(r['se_dp'])}f}",
                 "warning",
-                "A regression on sampled data with a non-degenerate fit always has a positive standard error; "
-                f"printed as zero, it is below 0.0005, implying |t| > {abs(r['coef']) / 0.0005:.0f}, while the "
-                f"other columns of the table print SEs of at least {_least_se(cells, r['table']):.3f}. Possible "
-                "only with an almost perfect fit.",
+                _zero_se_why(abs(r["coef"]) / 0.0005, _least_se(cells, r["table"])),
                 "se",
             )
         )
@@ -998,9 +1172,21 @@ def _se_ratio(cells: pd.DataFrame) -> list[Finding]:
                 "similar precision on samples of the same size",
                 f"SEs {', '.join(f'{v:.3f}' for v in grp['se'])} (ratio {ratio:.0f})",
                 "info",
-                f"Column ({int(lo['column'])}) is estimated {ratio:.0f} times more precisely than another column "
-                + ("of the same split with the same N and outcome" if split else "on the same N and outcome")
-                + "; possible only if the regressor varies far more or the residuals are far smaller in one of them.",
+                _say(
+                    "standard errors on the same N differ by more than 10x",
+                    "Column ({c}) is estimated {ratio:.0f} "
+                    "times more precisely than another column {where}; possible only if the regressor varies far "
+                    "more or the residuals are far smaller in one of them.",
+                    "第（{c}）列的估计精度是{where}另一列的 "
+                    "{ratio:.0f} 倍；只有当其中一列的解释变量变化大得多或残差小得多时才可能如此。",
+                    c=int(lo["column"]),
+                    ratio=ratio,
+                    where=Bilingual(
+                        "of the same split with the same N and outcome", "同一分组中观测值和结果变量都相同的"
+                    )
+                    if split
+                    else Bilingual("on the same N and outcome", "观测值和结果变量都相同的"),
+                ),
                 "se",
             )
         )
@@ -1026,11 +1212,21 @@ def _kp_disagree(cells: pd.DataFrame) -> list[Finding]:
                 f"Wald F of the order of {implied_f:.0f}",
                 f"LM {r['kp_lm']:.2f}, Wald F {r['kp_wald']:.2f}",
                 "info",
-                "With one instrument and homoskedastic errors the LM statistic is about n times the first-stage "
-                "partial R² and the Wald F about n R² / (1 - R²); the printed LM implies a partial R² of "
-                f"{r2:.4f}. The robust statistics differ by the factor 1 + κ R² / (1 - R²) for an instrument of "
-                f"kurtosis κ, so the printed pair needs κ of about {kappa:,.0f} (a normal variable has 3): "
-                "possible for a product of skewed counts, unusual otherwise.",
+                _say(
+                    "KP rk LM and Wald F tell different stories",
+                    "With one instrument and homoskedastic errors the "
+                    "LM statistic is about n times the first-stage partial R² and the Wald F about n R² / (1 - R²); "
+                    "the printed LM implies a partial R² of {r2:.4f}. The robust statistics differ by the factor "
+                    "1 + κ R² / (1 - R²) for an instrument of kurtosis κ, so the printed pair needs κ of about "
+                    "{kappa:,.0f} (a normal variable has 3): possible for a product of skewed counts, unusual "
+                    "otherwise.",
+                    "只有一个工具变量且误差同方差时，LM 统计量约为 n 乘以第一阶段的偏 R²，Wald F 统计量"
+                    "约为 n R² / (1 - R²)；印出的 LM 统计量意味着偏 R² 为 {r2:.4f}。对峰度为 κ 的工具变量，稳健统计量"
+                    "相差因子 1 + κ R² / (1 - R²)，因此印出的这一对数值需要 κ 约为 {kappa:,.0f}（正态变量为 3）："
+                    "对偏态计数之积是可能的，否则罕见。",
+                    r2=r2,
+                    kappa=kappa,
+                ),
                 "kp_wald",
             )
         )
@@ -1061,8 +1257,12 @@ def check_method_labels(cells: pd.DataFrame | None = None) -> list[Finding]:
                 "混合回归 (pooled) without fixed effects",
                 "fixed-effects row 是 (yes)",
                 "warning",
-                "The text calls these columns pooled regressions, but the table's fixed-effects row says they "
-                "have fixed effects; the baseline chapter states the book's reading of each column.",
+                Bilingual(
+                    "The text calls these columns pooled regressions, but the table's fixed-effects row says "
+                    "they have fixed effects; the baseline chapter states the book's reading of each column.",
+                    "正文称这些列为混合回归，但表格的固定效应行表明它们包含固定效应；基准回归一章说明了本书"
+                    "对每一列的解读。",
+                ),
             )
         )
     return out
@@ -1084,8 +1284,14 @@ def check_prose_claims(cells: pd.DataFrame | None = None, claims: pd.DataFrame |
                 c["claim_en"],
                 c["published detail"],
                 "warning",
-                f"The paper says 「{c['quote_zh']}」 ({c['section']}), but its own table prints "
-                f"{c['published detail']}.",
+                _say(
+                    f"claim {c['id']}",
+                    "The paper says 「{quote}」 ({section}), but its own table prints {detail}.",
+                    "论文称「{quote}」（{section}），但其自己的表格印出的是 {detail}。",
+                    quote=c["quote_zh"],
+                    section=c["section"],
+                    detail=c["published detail"],
+                ),
             )
         )
     return out
@@ -1111,9 +1317,18 @@ def check_hypothesis_legs(cells: pd.DataFrame | None = None, claims: pd.DataFram
                 "every leg printed and supported",
                 c["published detail"],
                 "warning",
-                f"The paper says 「{c['quote_zh']}」 ({c['section']}): {c['claim_en']} Its table prints the legs "
-                "that hold but not the others, so the printed numbers cannot show the hypothesis; judged on the "
-                "printed leg alone it would be marked supported.",
+                _say(
+                    f"claim {c['id']}: every leg",
+                    "The paper says 「{quote}」 ({section}): {claim} Its table prints "
+                    "the legs that hold but not the others, so the printed numbers cannot show the hypothesis; "
+                    "judged on the printed leg alone it would be marked supported.",
+                    "论文称「{quote}」（{section}），"
+                    "但该假说包含多个组成部分，其表格只列出成立的部分而未列出其余部分，因此印出的数字无法证明该假说；"
+                    "若只看印出的部分，它会被判为得到支持。",
+                    quote=c["quote_zh"],
+                    section=c["section"],
+                    claim=c["claim_en"],
+                ),
                 "claim",
             )
         )
@@ -1211,12 +1426,21 @@ def check_quotations(quotes: pd.DataFrame | None = None, text: str | None = None
                     "verbatim in the paper's text (whitespace aside)",
                     f"「{q['quote']}」",
                     "warning",
-                    "The book attributes this wording to the paper, but the paper's text does not contain it, even "
-                    "with line breaks and spaces removed; a misquotation can change what the paper is said to claim.",
+                    Bilingual(
+                        "The book attributes this wording to the paper, but the paper's text does not contain "
+                        "it, even with line breaks and spaces removed; a misquotation can change what the paper "
+                        "is said to claim.",
+                        "本书把这段文字归于论文，但即使去掉换行和空格，论文原文中也没有它；"
+                        "引文有误可能改变论文被认为提出的论断。",
+                    ),
                     "quote",
                 )
             )
     return out
+
+
+#: The places of the paper :func:`check_sources` compares, in Chinese (the others are the paper's own words).
+PLACES_ZH = {"Abstract": "英文摘要"}
 
 
 def check_sources(sources: pd.DataFrame | None = None) -> list[Finding]:
@@ -1240,8 +1464,20 @@ def check_sources(sources: pd.DataFrame | None = None) -> list[Finding]:
                         " / ".join(sorted(named[a])),
                         " / ".join(sorted(named[b])),
                         "warning",
-                        f"{a} names {', '.join(sorted(named[a]))}; {b} names {', '.join(sorted(named[b]))}. "
-                        "A replicator cannot tell which databases the variables come from.",
+                        _say(
+                            "data sources differ",
+                            "{a} names {sa}; {b} names {sb}. A replicator cannot tell which "
+                            "databases the variables come from.",
+                            "{a_zh}列出的是{sa_zh}；{b_zh}列出的是{sb_zh}。复现者无法判断各变量来自哪些数据库。",
+                            a=a,
+                            b=b,
+                            sa=", ".join(sorted(named[a])),
+                            sb=", ".join(sorted(named[b])),
+                            a_zh=PLACES_ZH.get(a, a),
+                            b_zh=PLACES_ZH.get(b, b),
+                            sa_zh="、".join(sorted(named[a])),
+                            sb_zh="、".join(sorted(named[b])),
+                        ),
                     )
                 )
     return out
@@ -1266,8 +1502,12 @@ def check_readings(
                 f"{n_ind * n_years} industry-years",
                 f"{full} ({full / (n_ind * n_years):.1f} per industry-year)",
                 "info",
-                "The variables are indexed by industry, but N is many times the industry-years; the book reads "
-                "the unit of observation as a node nested in an industry (measurement chapter).",
+                Bilingual(
+                    "The variables are indexed by industry, but N is many times the industry-years; the book "
+                    "reads the unit of observation as a node nested in an industry (measurement chapter).",
+                    "变量以行业为下标，但观测值是行业-年份数的许多倍；本书把观测单位解读为嵌套于行业之中的节点"
+                    "（见测度一章）。",
+                ),
             )
         )
         from aichain_utils.inputs.readings import sample_size_reading
@@ -1286,7 +1526,10 @@ def check_readings(
                     f"every N from {per} units per industry and the column's sample rule",
                     f"{len(unexplained)} of {len(reading)} columns unexplained: {where}",
                     "info",
-                    "The measurement chapter sets the evidence for and against the reading side by side.",
+                    Bilingual(
+                        "The measurement chapter sets the evidence for and against the reading side by side.",
+                        "测度一章并列给出支持与反对这一解读的证据。",
+                    ),
                 )
             )
     return out
@@ -1334,12 +1577,33 @@ def aie_mean_floor(table1: pd.DataFrame | None = None, table2: pd.DataFrame | No
     }  # fmt: skip
 
 
+#: :func:`check_aie_floor`'s explanation in English and Chinese: room left to the other indicators, or none.
+_AIE_FLOOR_ROOM = (
+    "Under the book's readings (entropy weights; indicators {nat} national, one value a year), each national "
+    "indicator is 1 after min-max normalisation in one year of {years}, so on a balanced panel Table 1's weights "
+    "alone give AIE a mean of at least {floor:.4f}. That leaves {room:.4f} of the published mean to the other "
+    "indicators (weight {other_weight:.3f}): their normalised values must average at most {other_mean_max:.4f}, a "
+    "corner where every national indicator is near zero in all years but one and the others are extremely skewed.",
+    "按本书的解读（熵权法；指标 {nat_zh} 为全国性指标，每年一个值），每个全国性指标经极差标准化后在 {years} "
+    "年中的某一年等于 1，因此在平衡面板上，仅表 1 的权重就使 AIE 的均值至少为 {floor:.4f}。公布的均值只剩 "
+    "{room:.4f} 留给其他指标（权重 {other_weight:.3f}）：它们标准化后的值平均至多为 {other_mean_max:.4f}，"
+    "这是一个极端情形：每个全国性指标除一年外在所有年份都接近零，而其他指标极度偏斜。",
+)
+_AIE_FLOOR_NONE = (
+    "Under the book's readings (entropy weights; indicators {nat} national), Table 1's weights give AIE a mean of "
+    "at least {floor:.4f}, above the published {published_mean:.3f}: the readings and the two tables cannot all "
+    "hold.",
+    "按本书的解读（熵权法；指标 {nat_zh} 为全国性指标），表 1 的权重使 AIE 的均值至少为 {floor:.4f}，高于公布的 "
+    "{published_mean:.3f}：这些解读与两张表不可能同时成立。",
+)
+
+
 def check_aie_floor(table2: pd.DataFrame | None = None, design: dict | None = None) -> list[Finding]:
     """AIE's published mean against the floor Table 1's weights put under it (:func:`aie_mean_floor`)."""
     if table2 is not None and "AIE" not in set(table2["symbol"]):
         return []
     f = aie_mean_floor(table2=table2, design=design)
-    nat = ", ".join(str(v) for v in f["national"])
+    nat, nat_zh = ", ".join(str(v) for v in f["national"]), "、".join(str(v) for v in f["national"])
     severity = "warning" if f["room"] < 0 else "info"
     return [
         Finding(
@@ -1350,16 +1614,13 @@ def check_aie_floor(table2: pd.DataFrame | None = None, design: dict | None = No
             f">= {f['floor']:.4f} (national weights {f['national_weight']:.3f} / {f['years']} years)",
             f"{f['published_mean']:.3f}",
             severity,
-            f"Under the book's readings (entropy weights; indicators {nat} national, one value a year), each "
-            f"national indicator is 1 after min-max normalisation in one year of {f['years']}, so on a balanced "
-            f"panel Table 1's weights alone give AIE a mean of at least {f['floor']:.4f}. That leaves "
-            f"{f['room']:.4f} of the published mean to the other indicators (weight {f['other_weight']:.3f}): "
-            f"their normalised values must average at most {f['other_mean_max']:.4f}, a corner where every "
-            "national indicator is near zero in all years but one and the others are extremely skewed."
-            if f["room"] >= 0
-            else f"Under the book's readings (entropy weights; indicators {nat} national), Table 1's weights give "
-            f"AIE a mean of at least {f['floor']:.4f}, above the published {f['published_mean']:.3f}: "
-            "the readings and the two tables cannot all hold.",
+            _say(
+                AIE_FLOOR_CHECK,
+                *(_AIE_FLOOR_ROOM if f["room"] >= 0 else _AIE_FLOOR_NONE),
+                nat=nat,
+                nat_zh=nat_zh,
+                **{k: f[k] for k in ("years", "floor", "room", "other_weight", "other_mean_max", "published_mean")},
+            ),
         )
     ]
 
@@ -1391,16 +1652,32 @@ def check_closest_world(table: pd.DataFrame | None = None) -> list[Finding]:
         band = f"[{r['band_low']:.4g}, {r['band_high']:.4g}]"
         if r["verdict"] == "no world of the family produces it":
             printed = f"the world's {r['statistic']} is {r['world_mean']:.4g} in all {r['replications']} draws"
-            why = (
-                f"Every draw of the calibrated world gives {r['world_mean']:.4g}: the design and the book's readings "
-                f"fix this statistic, and calibration does not move it; the paper prints {r['published']:.4g}."
+            why = _say(
+                CLOSEST_WORLD_CHECK,
+                "Every draw of the calibrated world gives {mean:.4g}: the design and "
+                "the book's readings fix this statistic, and calibration does not move it; the paper prints "
+                "{published:.4g}.",
+                "校准世界的每一次抽样都给出 {mean:.4g}：研究设计和本书的解读决定了这一统计量，"
+                "校准不会改变它；论文印出的是 {published:.4g}。",
+                mean=r["world_mean"],
+                published=r["published"],
             )
         else:
             printed = f"percentile {100 * r['percentile']:.1f} (Monte Carlo SE {100 * r['percentile_mc_se']:.1f})"
-            why = (
-                f"Over {r['replications']} draws of the calibrated world this statistic has mean "
-                f"{r['world_mean']:.4g} and SD {r['world_sd']:.4g} (z = {r['z']:+.1f}); the printed "
-                f"{r['published']:.4g} lies outside its central 95% band {band} beyond Monte Carlo error."
+            why = _say(
+                CLOSEST_WORLD_CHECK,
+                "Over {reps} draws of the calibrated world this statistic has mean "
+                "{mean:.4g} and SD {sd:.4g} (z = {z:+.1f}); the printed {published:.4g} lies outside its central "
+                "95% band {band} beyond Monte Carlo error.",
+                "在校准世界的 {reps} 次抽样中，该统计量的均值为 "
+                "{mean:.4g}，标准差为 {sd:.4g}（z = {z:+.1f}）；印出的 {published:.4g} 落在其中央 95% 区间 "
+                "{band} 之外，且超出蒙特卡洛误差。",
+                reps=r["replications"],
+                mean=r["world_mean"],
+                sd=r["world_sd"],
+                z=r["z"],
+                published=r["published"],
+                band=band,
             )
         out.append(
             Finding("closest_world", CLOSEST_WORLD_CHECK, f"Table {int(r['table'])}",
@@ -1438,6 +1715,11 @@ def _statistic(f: Finding) -> str:
     return f.statistic or _STATISTIC_BY_CHECK.get(f.check) or _STATISTIC_BY_FAMILY.get(f.family, "")
 
 
+def _chinese(explanation: str) -> str:
+    """A finding's explanation in Chinese: the Chinese of a :class:`~aichain_utils.text.Bilingual`, else ""."""
+    return explanation.zh if isinstance(explanation, Bilingual) else ""
+
+
 def run_audit(
     cells: pd.DataFrame | None = None,
     table2: pd.DataFrame | None = None,
@@ -1457,7 +1739,8 @@ def run_audit(
     Returns
     -------
     DataFrame
-        id, family, check, table, cells, expected, printed, severity, explanation, statistic.
+        id, family, check, table, cells, expected, printed, severity, explanation, statistic, and
+        explanation_zh: the explanation in Chinese ("" for a check that words it in English only).
     """
     on_published = cells is None and table2 is None
     closest_world = on_published if closest_world is None else closest_world
@@ -1483,8 +1766,12 @@ def run_audit(
         *(check_quotations() if quotes else []),
         *(check_closest_world() if closest_world else []),
     ]
-    cols = ["id", *Finding.__dataclass_fields__]
-    frame = pd.DataFrame([{"id": f.id, **asdict(f), "statistic": _statistic(f)} for f in findings], columns=cols)
+    cols = ["id", *Finding.__dataclass_fields__, "explanation_zh"]
+    frame = pd.DataFrame(
+        [{"id": f.id, **asdict(f), "statistic": _statistic(f), "explanation_zh": _chinese(f.explanation)}
+         for f in findings],
+        columns=cols,
+    )  # fmt: skip
     frame["_s"] = frame["severity"].map(SEVERITY_ORDER)
     return frame.sort_values(["_s", "family", "table", "cells"]).drop(columns="_s").reset_index(drop=True)
 

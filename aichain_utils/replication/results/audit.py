@@ -9,6 +9,7 @@ keys ``audit_*``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +22,11 @@ __all__ = [
     "AuditResults",
     "consistency_audit",
     "count_words",
+    "finding_label_zh",
     "legs_sentence",
     "quotes_sentence",
     "stars_verdict",
+    "tables_catalogue",
     "worst_gaps",
 ]
 
@@ -134,6 +137,45 @@ def worst_gaps(closest: pd.DataFrame, k: int = 3) -> Bilingual:
     )
 
 
+#: A finding's table, cells or check computed from the data, and its Chinese (the findings table's words:
+#: ``locale/zh_CN/LC_MESSAGES/tables.po`` and the Chinese tables' cell patterns); groups named ``t_...`` are
+#: translated in turn, the others copied.
+_LABEL_PATTERNS = tuple(
+    (re.compile(pattern), chinese)
+    for pattern, chinese in (
+        (r"Tables? (?P<n>[\d–, -]+)", "表 {n}"),
+        (r"column \((?P<c>\d+)\)", "第（{c}）列"),
+        (r"column \((?P<c>\d+)\), (?P<t_s>.+)", "第（{c}）列，{t_s}"),
+        (r"columns \((?P<c>[\d, ]+)\)", "第（{c}）列"),
+        (r"sample to (?P<y>\d{4})", "样本截至 {y} 年"),
+        (r"(?P<t_a>.+) vs (?P<t_b>.+)", "{t_a} 对 {t_b}"),
+    )
+)
+
+
+def tables_catalogue() -> dict[str, str]:
+    """The Chinese tables' catalogue (``locale/zh_CN/LC_MESSAGES/tables.po``: msgid -> msgstr)."""
+    from aichain_utils.report.catalogue import catalogue_path, load_catalogue
+
+    return load_catalogue(catalogue_path("tables"))
+
+
+def finding_label_zh(text: str, words: dict[str, str]) -> str:
+    """A finding's severity, table, cells or check in Chinese, as the Chinese findings table writes it: the
+    catalogue's words (``words``: :func:`tables_catalogue`), else a pattern of :data:`_LABEL_PATTERNS`, else
+    the place names of :data:`aichain_utils.replication.audit.PLACES_ZH`; a symbol (AIE, N) is kept."""
+    text = str(text)
+    if words.get(text) and words[text] != text:
+        return words[text]
+    for pattern, chinese in _LABEL_PATTERNS:
+        m = pattern.fullmatch(text)
+        if m:
+            parts = m.groupdict()
+            return chinese.format(**{k: finding_label_zh(v, words) if k.startswith("t_") else v
+                                     for k, v in parts.items()})  # fmt: skip
+    return audit.PLACES_ZH.get(text, text)
+
+
 @dataclass
 class AuditResults(Results):
     """The audit's findings, the claims against the paper's own tables, and the calibration's closest world.
@@ -187,12 +229,20 @@ class AuditResults(Results):
             items.append(Bilingual(en, f"{i}. **`{fam}`**：{FAMILIES_ZH[fam]}（{counts.zh}）。"))
         return bilingual_join(items, "\n")
 
-    def explanations_markdown(self) -> str:
-        """The numbered list of the findings with their explanations, in the order of the findings table."""
-        return "\n".join(
-            f"{i + 1}. **{r.severity}**, {r.table} {r.cells}, *{r.check}*: {r.explanation}"
-            for i, r in enumerate(self.findings.itertuples())
-        )
+    def explanations_markdown(self) -> Bilingual:
+        """The numbered list of the findings with their explanations, in the order of the findings table, in
+        English and Chinese (:func:`finding_label_zh` for the severity, table, cells and check; the check's
+        own Chinese explanation, or its English where the check words it in English only)."""
+        words = tables_catalogue()
+        items = []
+        for i, r in enumerate(self.findings.itertuples(), 1):
+            en = f"{i}. **{r.severity}**, {r.table} {r.cells}, *{r.check}*: {r.explanation}"
+            zh_why = getattr(r, "explanation_zh", "") or r.explanation
+            where = " ".join(finding_label_zh(v, words) for v in (r.table, r.cells))
+            severity, check = finding_label_zh(r.severity, words), finding_label_zh(r.check, words)
+            zh = f"{i}. **{severity}**，{where}，*{check}*：{zh_why}"
+            items.append(Bilingual(en, zh))
+        return bilingual_join(items, "\n")
 
     def claims_table(self) -> pd.DataFrame:
         """Each verbal claim against the paper's own table, leg by leg."""
