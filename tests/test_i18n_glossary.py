@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from aichain_utils.book.glossary import _chinese_term, load_glossary, term_patterns
+from aichain_utils.book.glossary import _chinese_term, chinese_heading, load_glossary, term_patterns
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
@@ -102,8 +102,9 @@ def test_the_chinese_glossary_heads_each_entry_with_its_chinese_term(chinese_sit
         dt["id"]: dt.get_text(" ", strip=True).rstrip("#¶ ").strip() for dt in chinese.select("main dl.glossary > dt")
     }
     assert set(heads) == {dt["id"] for dt in english.select("main dl.glossary > dt")}
-    expected = {f"{_chinese_term(row['chinese'])}（{row['term']}）" for _, row in frame.iterrows()}
+    expected = {chinese_heading(_chinese_term(row["chinese"]), row["term"]) for _, row in frame.iterrows()}
     assert set(heads.values()) == expected
+    assert not any("）（" in head for head in heads.values()), "two parentheses in a row"
 
 
 def test_a_glossary_heading_gets_its_chinese_term_first_and_keeps_its_anchor():
@@ -122,3 +123,6 @@ def test_a_glossary_heading_gets_its_chinese_term_first_and_keeps_its_anchor():
     assert terms[0].astext() == "人工智能嵌入（AI embedding）" and terms[0]["ids"] == ["term-AI embedding"]
     assert isinstance(terms[0].children[-1], addnodes.index)  # the index entry stays last, made from the English
     assert terms[1].astext() == "Not in the glossary"
+    assert chinese_heading("人工智能嵌入程度（替代测度）", "Alternative AI embedding") == (
+        "人工智能嵌入程度（替代测度；Alternative AI embedding）"
+    )
