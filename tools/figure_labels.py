@@ -17,15 +17,12 @@ nothing and exits 1 when a figure's text has no translation.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-from babel.messages.pofile import read_po
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from table_labels import _write, merge, template, untranslated
+from table_labels import catalogue_main, untranslated  # noqa: F401  (untranslated: the check, for the tests)
 
 from aichain_utils.paths import repo_root
 from aichain_utils.report.catalogue import catalogue_path
@@ -64,37 +61,10 @@ def site_messages(site: Path) -> dict[str, list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("site", nargs="?", type=Path, default=ROOT / "_build" / "html")
-    parser.add_argument("--po", type=Path, default=PO)
-    parser.add_argument("--pot", type=Path, default=POT)
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a text is untranslated")
-    args = parser.parse_args(argv)
-    if not (args.site / "index.html").is_file():
-        print(f"figure texts: no English site at {args.site} (make book LANG=en first); {args.po.name} not updated")
-        return 0
-    found = site_messages(args.site)
-    if args.check:
-        missing = untranslated(found, args.po)
-        for message in missing:
-            print(f"untranslated: {message!r} ({', '.join(found[message])})")
-        return 1 if missing else 0
-    _write(template(found), args.pot)
-    before = _locations(args.po)
-    catalog, added = merge(found, args.po)
-    catalog.project = "aichain figures"
-    if added or before != {m.id: m.locations for m in catalog if m.id}:
-        _write(catalog, args.po)  # else left as it is: a rewrite (a new date) would re-execute the chapters
-    print(f"figure texts: {len(found)} in {args.site}, {len(added)} new in {args.po} (translate the empty ones)")
-    return 0
-
-
-def _locations(po: Path) -> dict:
-    """Each message of ``po`` -> its locations (the pages that show it); {} without a file."""
-    if not po.is_file():
-        return {}
-    with po.open("rb") as f:
-        return {m.id: m.locations for m in read_po(f) if m.id}
+    return catalogue_main(
+        argv, description=__doc__.split("\n\n")[0], collect=site_messages, po=PO, pot=POT, noun="figure text",
+        project="aichain figures",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

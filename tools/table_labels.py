@@ -111,27 +111,50 @@ def _write(catalog: Catalog, path: Path) -> None:
         write_po(f, catalog, width=0, sort_output=False, include_lineno=False)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _locations(po: Path) -> dict:
+    """Each message of ``po`` -> its locations (the pages that show it); {} without a file."""
+    if not po.is_file():
+        return {}
+    with po.open("rb") as f:
+        return {m.id: m.locations for m in read_po(f) if m.id}
+
+
+def catalogue_main(argv, *, description: str, collect, po: Path, pot: Path, noun: str, project: str) -> int:
+    """The command line of a catalogue extracted from the English site (this one, the tables' labels;
+    ``tools/figure_labels.py``, the figures' texts): ``[SITE] [--po PATH] [--pot PATH] [--check]``.
+    ``collect(site)`` gives each message with the pages that show it; the template is written, and the
+    catalogue merged and rewritten only when a message or a location changed (a rewrite with only a new
+    date would still count as a change of the catalogue for what reads it)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("site", nargs="?", type=Path, default=ROOT / "_build" / "html")
-    parser.add_argument("--po", type=Path, default=PO)
-    parser.add_argument("--pot", type=Path, default=POT)
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a label is untranslated")
+    parser.add_argument("--po", type=Path, default=po)
+    parser.add_argument("--pot", type=Path, default=pot)
+    parser.add_argument("--check", action="store_true", help=f"write nothing; exit 1 when a {noun} is untranslated")
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
-        print(f"table labels: no English site at {args.site} (make book LANG=en first); {args.po.name} not updated")
+        print(f"{noun}s: no English site at {args.site} (make book LANG=en first); {args.po.name} not updated")
         return 0
-    found = site_labels(args.site)
+    found = collect(args.site)
     if args.check:
         missing = untranslated(found, args.po)
-        for label in missing:
-            print(f"untranslated: {label!r} ({', '.join(found[label])})")
+        for message in missing:
+            print(f"untranslated: {message!r} ({', '.join(found[message])})")
         return 1 if missing else 0
     _write(template(found), args.pot)
+    before = _locations(args.po)
     catalog, added = merge(found, args.po)
-    _write(catalog, args.po)
-    print(f"table labels: {len(found)} in {args.site}, {len(added)} new in {args.po} (translate the empty ones)")
+    catalog.project = project
+    if added or before != {m.id: m.locations for m in catalog if m.id}:
+        _write(catalog, args.po)
+    print(f"{noun}s: {len(found)} in {args.site}, {len(added)} new in {args.po} (translate the empty ones)")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return catalogue_main(
+        argv, description=__doc__.split("\n\n")[0], collect=site_labels, po=PO, pot=POT, noun="table label",
+        project="aichain tables",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
