@@ -263,59 +263,63 @@ def _student_notebook(path: Path, catalogue: dict[str, str] | None = None) -> by
     return json.dumps(nb, indent=1, ensure_ascii=False).encode()
 
 
+#: The course pack's ``README.txt`` in each language ({first} and {second}: :data:`RUN_COMMANDS`; {needs}: a
+#: line per chapter of :data:`NEEDS_REPOSITORY`; {wheel}; {pdfs}: a line per PDF, or the "no PDF" line).
+README = {
+    "en": """aichain course pack
+
+Run a chapter's notebook on your own machine (Python 3.11), from this folder:
+
+    {first}
+    {second}
+
+The first command installs the pinned packages and aichain_utils (which carries the book's data);
+the second opens the notebook (a chapter in notebooks/). Use a fresh virtual environment
+(python3.11 -m venv .venv, then activate it) if you do not want the pins in your own Python.
+{needs}
+Contents:
+  notebooks/   every chapter's executed notebook, without the exercises' solutions
+  data/        the paper's published tables, the data dictionary and templates, the simulated world
+  {wheel}, requirements.txt   the package and its pinned requirements
+{pdfs}""",
+    "zh": """aichain 课程资料包（中文版）
+
+在自己的电脑上（Python 3.11）运行某一章的笔记本：在本文件夹中执行
+
+    {first}
+    {second}
+
+第一条命令安装锁定版本的依赖包和 aichain_utils（其中带有本书的数据）；第二条命令打开笔记本
+（notebooks/ 中的一章）。如果不想把这些版本装进自己的 Python，请先新建一个虚拟环境
+（python3.11 -m venv .venv，然后激活它）。
+{needs}
+内容：
+  notebooks/   每一章已执行的笔记本（不含练习的解答）：正文为中文，代码、输出和数字与英文版相同
+  data/        论文公布的表格、数据字典与模板、模拟世界
+  {wheel}, requirements.txt   程序包及其锁定版本的依赖
+{pdfs}""",
+}
+_README_LINES = {
+    "en": (
+        "The {chapter} chapter needs the repository: {why}.",
+        "  (no PDF: the site was built without `make pdf EDITION=student`)",
+    ),
+    "zh": (
+        "{chapter} 一章需要本书的代码仓库：{why}。",
+        "  （没有 PDF：本站点构建时未运行 `make pdf EDITION=student`）",
+    ),
+}
+
+
 def _readme(wheel: str, pdfs: list[str], language: str | None = None) -> str:
-    """The pack's ``README.txt``, in the pack's language."""
+    """The pack's ``README.txt``, in the pack's language (:data:`README`)."""
+    lang = "zh" if is_chinese(language) else "en"
     first, second = (c.format(wheel=wheel, notebook="notebooks/baseline.ipynb") for c in RUN_COMMANDS)
-    if is_chinese(language):
-        return _readme_zh(first, second, wheel, pdfs)
-    lines = [
-        "aichain course pack",
-        "",
-        "Run a chapter's notebook on your own machine (Python 3.11), from this folder:",
-        "",
-        f"    {first}",
-        f"    {second}",
-        "",
-        "The first command installs the pinned packages and aichain_utils (which carries the book's data);",
-        "the second opens the notebook (a chapter in notebooks/). Use a fresh virtual environment",
-        "(python3.11 -m venv .venv, then activate it) if you do not want the pins in your own Python.",
-        *(f"The {page.split('/')[-1]} chapter needs the repository: {why}." for page, why in NEEDS_REPOSITORY.items()),
-        "",
-        "Contents:",
-        "  notebooks/   every chapter's executed notebook, without the exercises' solutions",
-        "  data/        the paper's published tables, the data dictionary and templates, the simulated world",
-        f"  {wheel}, requirements.txt   the package and its pinned requirements",
-    ]
-    lines += [f"  {name}" for name in pdfs]
-    if not pdfs:
-        lines.append("  (no PDF: the site was built without `make pdf EDITION=student`)")
-    return "\n".join(lines) + "\n"
-
-
-def _readme_zh(first: str, second: str, wheel: str, pdfs: list[str]) -> str:
-    """The Chinese pack's ``README.txt`` (the commands and file names as in English)."""
-    lines = [
-        "aichain 课程资料包（中文版）",
-        "",
-        "在自己的电脑上（Python 3.11）运行某一章的笔记本：在本文件夹中执行",
-        "",
-        f"    {first}",
-        f"    {second}",
-        "",
-        "第一条命令安装锁定版本的依赖包和 aichain_utils（其中带有本书的数据）；第二条命令打开笔记本",
-        "（notebooks/ 中的一章）。如果不想把这些版本装进自己的 Python，请先新建一个虚拟环境",
-        "（python3.11 -m venv .venv，然后激活它）。",
-        *(f"{page.split('/')[-1]} 一章需要本书的代码仓库：{why}。" for page, why in NEEDS_REPOSITORY_ZH.items()),
-        "",
-        "内容：",
-        "  notebooks/   每一章已执行的笔记本（不含练习的解答）：正文为中文，代码、输出和数字与英文版相同",
-        "  data/        论文公布的表格、数据字典与模板、模拟世界",
-        f"  {wheel}, requirements.txt   程序包及其锁定版本的依赖",
-    ]
-    lines += [f"  {name}" for name in pdfs]
-    if not pdfs:
-        lines.append("  （没有 PDF：本站点构建时未运行 `make pdf EDITION=student`）")
-    return "\n".join(lines) + "\n"
+    needs_line, no_pdf = _README_LINES[lang]
+    reasons = NEEDS_REPOSITORY_ZH if lang == "zh" else NEEDS_REPOSITORY
+    needs = "".join(needs_line.format(chapter=page.split("/")[-1], why=why) + "\n" for page, why in reasons.items())
+    shown = "".join(f"  {name}\n" for name in pdfs) or no_pdf + "\n"
+    return README[lang].format(first=first, second=second, needs=needs, wheel=wheel, pdfs=shown)
 
 
 def _pack_members(
