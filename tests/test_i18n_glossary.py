@@ -114,12 +114,13 @@ def test_a_glossary_heading_gets_its_chinese_term_first_and_keeps_its_anchor():
     from aichain_utils.book.glossary import chinese_first_terms
 
     page, terms = nodes.section(), []
-    for name in ("AI embedding", "Not in the glossary"):
+    for name in ("AI embedding", "Not in the glossary", "Cragg-Donald F"):
         term = nodes.term("", "", nodes.Text(name), addnodes.index(entries=[]), ids=[f"term-{name}"])
         item = nodes.definition_list_item("", term, nodes.definition())
         page += nodes.definition_list("", item)
         terms.append(term)
-    assert chinese_first_terms(page) == 1
+    assert chinese_first_terms(page) == 2
+    assert terms[2].astext() == "Cragg-Donald F 统计量（Cragg-Donald F）"  # its Chinese holds the English term
     assert terms[0].astext() == "人工智能嵌入（AI embedding）" and terms[0]["ids"] == ["term-AI embedding"]
     assert isinstance(terms[0].children[-1], addnodes.index)  # the index entry stays last, made from the English
     assert terms[1].astext() == "Not in the glossary"

@@ -278,7 +278,7 @@ def chinese_first_terms(doctree, frame: pd.DataFrame | None = None) -> int:
         english = "".join(c.astext() for c in term.children if not isinstance(c, addnodes.index))
         if not chinese.get(english):
             continue
-        lead, close = chinese_heading(chinese[english], english).split(english)
+        lead, close = _heading_around(chinese[english])
         term.insert(0, nodes.Text(lead))
         after = next((k for k, c in enumerate(term.children) if isinstance(c, addnodes.index)), len(term.children))
         term.insert(after, nodes.Text(close))
@@ -290,9 +290,13 @@ def chinese_heading(chinese: str, english: str) -> str:
     """A Chinese glossary heading: the Chinese term, the English one in parentheses after it
     ("人工智能嵌入（AI embedding）"); a Chinese term that ends in its own parenthesis takes the English into
     it ("人工智能嵌入程度（替代测度；Alternative AI embedding）"), never two parentheses in a row."""
-    if chinese.endswith("）"):
-        return f"{chinese[:-1]}；{english}）"
-    return f"{chinese}（{english}）"
+    lead, close = _heading_around(chinese)
+    return f"{lead}{english}{close}"
+
+
+def _heading_around(chinese: str) -> tuple[str, str]:
+    """What stands before and after the English term in :func:`chinese_heading`."""
+    return (f"{chinese[:-1]}；", "）") if chinese.endswith("）") else (f"{chinese}（", "）")
 
 
 def _chinese_glossary(app, doctree) -> None:
