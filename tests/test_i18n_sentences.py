@@ -54,6 +54,10 @@ Column (4), {glue:text}`zz_coef:.3f`, is {glue:text}`zz_c4_vs_c2` than column (2
 
 An untranslated paragraph: {glue:text}`zz_c4_vs_c2`.
 
+{glue:text}`zz_clause:s`.
+
+{glue:text}`page.md::zz_c4_vs_c2:s`
+
 ```{code-cell} ipython3
 :tags: [remove-input]
 book.show_markdown(Bilingual("- **first** item\\n- second item", "- **第一**项\\n- 第二项"))
@@ -118,6 +122,8 @@ def test_the_english_page_shows_english_words_and_the_chinese_page_chinese_words
             ("pasted-text", "FGLS"),
         ],
         [("pasted-text", "larger")],
+        [("pasted-text", clause_en)],
+        [("pasted-text", "larger")],
     ]
     assert _paragraphs(chinese) == [
         [
@@ -129,6 +135,8 @@ def test_the_english_page_shows_english_words_and_the_chinese_page_chinese_words
             ("pasted-text", "FGLS"),  # a plain word has no translation: pasted as on the English page
         ],
         [("pasted-text", "larger")],  # an untranslated paragraph stays English, its words too
+        [("pasted-text", clause_zh)],  # a paragraph of glue alone (its own translation): in Chinese
+        [("pasted-text", "更大")],  # the same for another page's value (the landing page's headline)
     ]
     assert "更大" not in english and clause_zh not in english
 

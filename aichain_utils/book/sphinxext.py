@@ -803,12 +803,13 @@ def _glue_roles_for_translations(app) -> None:
 
         def run(self):
             if not translated_paragraph(self.document) and "::" not in self.text:
-                chinese = _chinese_of_bilingual(self.document, self.text)
-                if chinese is not None:  # a Chinese page's paragraph its catalogue leaves as written
-                    return [nodes.inline(repr(chinese), repr(chinese), classes=["output", "text_plain"])], []
                 english = _english_of_bilingual(self.document, self.text)
                 if english is not None:  # a bilingual value on an untranslated page: its English, as before
-                    return render_variable_outputs([english], self.document, self.line, self.source, inline=True), []
+                    pasted = render_variable_outputs([english], self.document, self.line, self.source, inline=True)
+                    chinese = _chinese_of_bilingual(self.document, self.text)
+                    for node in pasted if chinese is not None else []:  # alone in its paragraph: its Chinese
+                        node[ZH_IF_ALONE] = repr(chinese)
+                    return pasted, []
             pasted, messages = super().run()
             if translated_paragraph(self.document):
                 for node in pasted:  # plain text is pasted as on an English page (the post-transform below)
@@ -821,14 +822,14 @@ def _glue_roles_for_translations(app) -> None:
         with_format = True
 
         def run(self):
-            if not translated_paragraph(self.document) and "::" not in self.text:
-                chinese = _chinese_of_bilingual(self.document, self.text)
-                if chinese is not None:  # a Chinese page's paragraph its catalogue leaves as written
-                    return [nodes.inline(chinese, chinese, classes=["pasted-text"])], []
             pasted, messages = super().run()
-            if translated_paragraph(self.document) or _chinese_page(self.document):
+            if translated_paragraph(self.document):
                 for node in pasted:  # a Bilingual value pastes its translation (the post-transform below)
                     node["aichain_translated_text"] = True
+            elif _chinese_page(self.document):  # its Chinese if the value stands alone in its paragraph
+                chinese = None if "::" in self.text else _chinese_of_bilingual(self.document, self.text)
+                for node in pasted:
+                    node[ZH_IF_ALONE] = True if "::" in self.text else chinese
             return pasted, messages
 
     app.add_post_transform(_plain_text_of_translations_class())
@@ -861,6 +862,31 @@ def _glued_text_in_contents() -> None:
     SphinxContentsFilter.visit_PendingGlueReference = visit_pending_glue
 
 
+#: A glued bilingual value's node on a Chinese page, in a paragraph the catalogue leaves as written: its
+#: Chinese text (``True`` for a cross-page value, resolved later), pasted if the paragraph is
+#: :func:`glue_only`; else the English stays, as the paragraph around it is English.
+ZH_IF_ALONE = "aichain_zh_if_alone"
+#: What may stand between glued values in a paragraph that is "only glue": spaces and punctuation.
+_JOINERS = re.compile(r"^[\s.,;:!?。，；：、！？()（）-]*$")
+
+
+def glue_only(paragraph) -> bool:
+    """Whether ``paragraph`` holds nothing but glued values and the punctuation between them (its
+    catalogue translation is its message, which Sphinx keeps as written): such a paragraph shows its
+    bilingual values in the page's language; a paragraph with words of its own shows them as they are."""
+    if not isinstance(paragraph, nodes.paragraph):
+        return False
+    from myst_nb.ext.glue.utils import PendingGlueReference
+
+    for child in paragraph.children:
+        if isinstance(child, nodes.Text):
+            if not _JOINERS.match(child.astext()):
+                return False
+        elif not (isinstance(child, PendingGlueReference) or {"pasted-text", "text_plain"} & set(child["classes"])):
+            return False
+    return True
+
+
 def _chinese_page(document) -> bool:
     """Whether ``document`` is a page of a Chinese build."""
     env = getattr(document.settings, "env", None)
@@ -871,8 +897,8 @@ def _chinese_of_bilingual(document, text: str) -> str | None:
     """On a Chinese page, the Chinese text of the bilingual value a glue role (``key`` or ``key:format``)
     pastes in a paragraph that Sphinx does not translate (else ``None``). A paragraph made only of glue
     roles ("{glue:text}`t3_demean_note`", a headline's list item) is its own translation, and Sphinx keeps
-    a translation identical to its message as written: without this the page would paste the English.
-    (A cross-page role, ``page.md::key``, is resolved after reading: the post-transform pastes its Chinese.)"""
+    a translation identical to its message as written: without this the page would paste the English
+    (the post-transform pastes it where the paragraph is :func:`glue_only`)."""
     from myst_nb.core.variables import RetrievalError
     from myst_nb.ext.glue.utils import retrieve_glue_data
 
@@ -922,6 +948,14 @@ def _plain_text_of_translations_class():
 
         def apply(self, **kwargs):
             priority = get_mime_priority(self.app.builder.name, self.config["nb_mime_priority_overrides"])
+            for node in list(self.document.findall(nodes.Element)):
+                alone = node.get(ZH_IF_ALONE)
+                if alone is None or not glue_only(node.parent):
+                    continue
+                if isinstance(node, PendingGlueReference):  # a cross-page value: pasted as in a translation
+                    node["aichain_translated_text"] = True
+                else:  # a value of the page, pasted in English: its Chinese, in the same node
+                    node.replace_self(nodes.inline(alone, alone, classes=node["classes"]))
             for node in list(self.document.findall(PendingGlueReference)):
                 if not (node.get("aichain_translated_any") or node.get("aichain_translated_text")):
                     continue
