@@ -23,6 +23,13 @@ def fake_root(tmp_path: Path, monkeypatch) -> Path:
     return root
 
 
+def _catalogue(root: Path, domain: str) -> Path:
+    """A Chinese catalogue the chapters read when they run (``locale/zh_CN/LC_MESSAGES/<domain>.po``)."""
+    path = root / "locale" / "zh_CN" / "LC_MESSAGES" / f"{domain}.po"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def test_fingerprint_is_stable(fake_root):
     assert inputs_fingerprint(fake_root) == inputs_fingerprint(fake_root)
 
@@ -34,8 +41,10 @@ def test_fingerprint_is_stable(fake_root):
         lambda r: (r / "aichain_utils" / "new.py").write_text(""),
         lambda r: (r / "data" / "params.yml").write_text("seed: 2\n"),
         lambda r: (r / "requirements.txt").write_text("numpy==2.4.7\n"),
+        lambda r: _catalogue(r, "figures").write_text('msgid "x"\nmsgstr "甲"\n'),
+        lambda r: _catalogue(r, "tables").write_text('msgid "x"\nmsgstr "甲"\n'),
     ],
-    ids=["package edit", "package file added", "data edit", "pinned environment"],
+    ids=["package edit", "package file added", "data edit", "pinned environment", "figure texts", "table labels"],
 )
 def test_fingerprint_sees_files(fake_root, change):
     before = inputs_fingerprint(fake_root)

@@ -59,6 +59,10 @@ _NOT_INPUTS = {"AICHAIN_DASK", "AICHAIN_EDITION", "AICHAIN_CWD", "AICHAIN_PANEL_
 #: The Chinese catalogue of the figures' texts: an input of the execution, since a chapter draws each figure's
 #: Chinese rendering when it runs (:mod:`aichain_utils.report.figurelabels`).
 FIGURE_CATALOGUE = "locale/zh_CN/LC_MESSAGES/figures.po"
+#: The catalogues the chapters read when they run, so inputs of the execution: the figures' texts, and the
+#: tables' labels, whose words the audit's Chinese list of findings uses
+#: (:func:`aichain_utils.replication.results.audit.tables_catalogue`).
+EXECUTION_CATALOGUES = (FIGURE_CATALOGUE, "locale/zh_CN/LC_MESSAGES/tables.po")
 
 #: What a build derives from its inputs: removed together when the inputs change, so that neither a
 #: page, an executed notebook nor a table file (``_build/tables``) of older inputs survives, even when
@@ -121,7 +125,7 @@ def inputs_fingerprint(root: Path | None = None) -> str:
     -------
     str
         Hex digest over ``aichain_utils/``, ``data/``, ``tests/reference/`` (the validation appendix
-        reruns its comparisons), ``requirements.txt``, the figures' catalogue (:data:`FIGURE_CATALOGUE`)
+        reruns its comparisons), ``requirements.txt``, the catalogues the chapters read (:data:`EXECUTION_CATALOGUES`)
         and every ``AICHAIN_*`` environment variable but
         those of ``_NOT_INPUTS``: its name and value, or, when the value names a file, its name, the
         file's resolved path and the file's bytes.
@@ -133,9 +137,10 @@ def inputs_fingerprint(root: Path | None = None) -> str:
     requirements = root / "requirements.txt"
     if requirements.is_file():
         h.update(requirements.read_bytes())
-    figures = root / FIGURE_CATALOGUE  # the figures' Chinese are drawn when a chapter runs
-    if figures.is_file():
-        h.update(b"\0" + FIGURE_CATALOGUE.encode() + b"\0" + figures.read_bytes())
+    for name in EXECUTION_CATALOGUES:  # read when a chapter runs (the figures' Chinese, the audit's labels)
+        catalogue = root / name
+        if catalogue.is_file():
+            h.update(b"\0" + name.encode() + b"\0" + catalogue.read_bytes())
     for name in sorted(k for k in os.environ if k.startswith(ENV_PREFIX) and k not in _NOT_INPUTS):
         value = os.environ[name]
         path = _named_file(value)
