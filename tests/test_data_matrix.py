@@ -35,6 +35,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import altdata
+from test_reasons_zh import panel_problems
 
 from aichain_utils.inputs import availability, schema
 
@@ -223,7 +224,11 @@ def _load(path: Path, monkeypatch):
 
 @pytest.mark.parametrize("name", _variant_names())
 def test_every_computation_returns_its_result_or_its_reason(files, name, monkeypatch):
+    """... and every reason and builder's note the file gives has its Chinese text, with no English word left
+    and the glossary's terms (tests/test_reasons_zh.py): a Chinese page shows it in Chinese."""
     ap = _load(files[name], monkeypatch)
+    problems = panel_problems(ap)
+    assert not problems, f"{name}: " + "\n".join(problems[:10])
     results = run_chapters(ap, _tables_to_build(name))
     for key, value in results.items():
         if isinstance(value, str):
@@ -266,6 +271,7 @@ def test_a_stata_file_with_any_subset_of_the_optional_variables(kept, tmp_path, 
         assert (reason is None) == (needs <= have), (kept, part, reason)
         if reason is not None:
             assert any(n in reason for n in needs - have), (part, reason)
+    assert not panel_problems(ap), panel_problems(ap)[:10]  # each reason and note in Chinese too
     run_chapters(ap, {4, 5, 6, 9, 10})
 
 
@@ -386,7 +392,8 @@ def test_the_book_builds_on_a_partial_file(sandbox, files, name):
     env_before = os.environ.get("AICHAIN_DATA")
     os.environ["AICHAIN_DATA"] = str(path)
     try:
-        av = availability.assess(load_analysis_panel())
+        ap = load_analysis_panel()
+        av = availability.assess(ap)
     finally:
         if env_before is None:
             os.environ.pop("AICHAIN_DATA")
@@ -408,12 +415,13 @@ def test_the_book_builds_on_a_partial_file(sandbox, files, name):
             pytest.fail(f"{name}: {page} prints nan: {text[max(0, m.start() - 80) : m.end() + 40]}")
         if m := EMPTY_NUMBER.search(_prose(sandbox / "_build" / "html" / f"{page}.html")):
             pytest.fail(f"{name}: {page} prints an empty number: {text[max(0, m.start() - 80) : m.end() + 40]}")
-        if page in ("chapters/simulation_lab", "chapters/simulated_world"):
+        if page in ABOUT_THE_SIMULATION:
             continue
         for pattern in SIMULATION_ONLY:
             if m := re.search(pattern, text, re.I):
                 where = text[max(0, m.start() - 80) : m.end() + 40]
                 pytest.fail(f"{name}: {page} has simulation-only wording: {where}")
+    _check_chinese_pages(sandbox, name, path, pages, ap)  # the Chinese edition, from the same execution
 
 
 #: The Chinese wording of the simulation-only sentences (their catalogues' translations of
@@ -421,10 +429,13 @@ def test_the_book_builds_on_a_partial_file(sandbox, files, name):
 SIMULATION_ONLY_ZH = [
     r"AIE 对 ERL 的真实效应为",
     r"与真实值相差",
-    r"在模拟面板上",
+    r"在模拟面板上，",  # "On the simulated panel, ..." (not "本书在模拟面板上运行": the book runs on it by default)
+    r"在模拟面板上可以把",
     r"按构造都?是有效",
     r"模拟面板中设定的效应",
 ]
+#: Pages whose simulation-only wording is their subject (the English and the Chinese checks skip them).
+ABOUT_THE_SIMULATION = ("chapters/simulation_lab", "chapters/simulated_world")
 
 
 def _build_chinese(repo: Path, path: Path) -> dict[str, str]:
@@ -441,7 +452,12 @@ def _build_chinese(repo: Path, path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AICHAIN_")}
     env.update(AICHAIN_DATA=str(path), PYTHONPATH=str(repo))
     proc = subprocess.run(
-        ["make", "book", f"BIN={BIN}", "STAMP=", "LANG=zh"], cwd=repo, env=env, capture_output=True, text=True
+        ["make", "book", f"BIN={BIN}", "STAMP=", "LANG=zh"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     assert path.read_bytes() == before, "the user's file was modified"
@@ -449,12 +465,21 @@ def _build_chinese(repo: Path, path: Path) -> dict[str, str]:
     return {p: _page_text(site / f"{p}.html") for p in toc_pages(repo) if p not in NOT_ABOUT_DATA}
 
 
-def _check_chinese_pages(sandbox: Path, name: str, path: Path, english: dict[str, str]) -> None:
-    """The Chinese pages built on ``path`` hold the English pages' rules, in Chinese."""
+def _check_chinese_pages(sandbox: Path, name: str, path: Path, english: dict[str, str], ap) -> None:
+    """The Chinese pages built on ``path`` hold the English pages' rules, in Chinese.
+
+    No ``nan``; no paragraph of prose left in English (``test_browser.untranslated_paragraphs``, which skips
+    glued values and cell outputs, hence the two checks after it); a gated table's note under its Chinese
+    title exactly where the English page has it, with the table's reason in Chinese
+    (:meth:`~aichain_utils.inputs.availability.Availability.table`'s ``zh``) and not in English; the panel
+    builder's notes in Chinese on the measurement page; no simulation-only sentence
+    (:data:`SIMULATION_ONLY_ZH`) outside the pages about the simulation.
+    """
     from bs4 import BeautifulSoup
     from test_browser import untranslated_paragraphs
     from test_incremental_builds import NAN
 
+    av = availability.assess(ap)
     pages = _build_chinese(sandbox, path)
     for page, text in pages.items():
         if m := NAN.search(text):
@@ -464,12 +489,65 @@ def _check_chinese_pages(sandbox: Path, name: str, path: Path, english: dict[str
         assert not left, f"{name}: zh/{page} has untranslated paragraphs: {left[:3]}"
         if page in GATED:  # the note's title as the chapters' catalogues translate "Not built on these data"
             assert ("Not built on these data" in english[page]) == ("未能在这些数据上构建" in text), page
-        if page in ("chapters/simulation_lab", "chapters/simulated_world"):
+            for table in GATED[page]:
+                if (reason := av.table(table)) is not None:
+                    assert reason.zh[:40] in text and reason.en[:40] not in text, (name, page, reason.zh)
+        if page == "chapters/measurement":  # the builder's notes, a displayed Markdown list
+            for note in ap.notes:
+                assert note.zh[:30] in text and note.en[:30] not in text, (name, note.zh)
+        if page in ABOUT_THE_SIMULATION:
             continue
         for pattern in SIMULATION_ONLY_ZH:
             if m := re.search(pattern, text):
                 where = text[max(0, m.start() - 80) : m.end() + 40]
                 pytest.fail(f"{name}: zh/{page} has simulation-only wording: {where}")
+
+
+def simulation_wording_mismatches(entries, skip=ABOUT_THE_SIMULATION) -> list[str]:
+    """Catalogue entries ``(page, msgid, msgstr)`` whose English has simulation-only wording
+    (``test_incremental_builds.SIMULATION_ONLY``) and whose Chinese has none of :data:`SIMULATION_ONLY_ZH`, or
+    the other way round: the Chinese check would miss such a sentence, or fail on a sentence true of any data."""
+    from test_incremental_builds import SIMULATION_ONLY
+
+    out = []
+    for page, msgid, msgstr in entries:
+        if page in skip or not msgstr:
+            continue
+        en = any(re.search(p, msgid, re.I) for p in SIMULATION_ONLY)
+        zh = any(re.search(p, msgstr) for p in SIMULATION_ONLY_ZH)
+        if en != zh:
+            out.append(f"{page}: {'English only' if en else 'Chinese only'}: {msgid[:80]!r} / {msgstr[:40]!r}")
+    return out
+
+
+def _catalogue_entries() -> list[tuple[str, str, str]]:
+    from babel.messages.pofile import read_po
+
+    from aichain_utils.paths import repo_root
+
+    folder = repo_root() / "locale" / "zh_CN" / "LC_MESSAGES"
+    out = []
+    for po in sorted(folder.rglob("*.po")):
+        page = po.relative_to(folder).with_suffix("").as_posix()
+        with po.open("rb") as fh:
+            out += [(page, m.id, m.string) for m in read_po(fh) if isinstance(m.id, str) and m.id]
+    return out
+
+
+def test_the_chinese_simulation_only_wording_is_the_catalogues_translation_of_the_english():
+    """The expensive level's Chinese patterns match exactly the catalogue translations of the paragraphs the
+    English patterns match (cheap: the catalogues alone); a planted pair of each kind is reported."""
+    assert not simulation_wording_mismatches(_catalogue_entries())
+    planted = [
+        ("chapters/baseline", "The true effect of AIE on ERL is 0.3.", "效应为 0.3。"),
+        ("chapters/your_data", "Every chapter runs on a simulated panel.", "在模拟面板上，各章照常运行。"),
+        ("chapters/simulation_lab", "It sets the truth: 0.3 from the truth.", "设定真实值。"),
+    ]
+    found = simulation_wording_mismatches(planted)
+    assert [f.split(":")[0:2] for f in found] == [
+        ["chapters/baseline", " English only"],
+        ["chapters/your_data", " Chinese only"],
+    ]
 
 
 # ----------------------------------------------------------------------------- one place decides

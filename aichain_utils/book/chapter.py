@@ -103,17 +103,9 @@ def glue_numbers(*results: Results | Numbers) -> None:
     notebook.GLUED.update(keys)
 
 
-class BilingualOutput:
-    """What :func:`glue_numbers` glues for a :class:`~aichain_utils.replication.numbers.Bilingual` leaf: an
-    object that IPython displays as the leaf's :meth:`~aichain_utils.replication.numbers.Bilingual.mimebundle`
-    (its English as ``text/plain``, exactly as its English ``str`` would be glued; its Chinese under the
-    MIME type :data:`~aichain_utils.replication.numbers.ZH_MIME`)."""
-
-    def __init__(self, text: Bilingual):
-        self.text = text
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return self.text.mimebundle()
+#: What :func:`glue_numbers` glues for a bilingual leaf (defined beside ``%%when_available``, which glues a
+#: table's bilingual reason the same way).
+BilingualOutput = notebook.BilingualOutput
 
 
 class BilingualMarkdown(Markdown):

@@ -155,8 +155,8 @@ def when_available(line: str, cell: str) -> None:
         raise NameError("%%when_available needs the analysis panel as `panel` (run the chapter's set-up cell)")
     reasons = {t: ap.missing_reason(f"Table {t}") for t in tables}
     for t, reason in reasons.items():
-        if t not in _NOTED:
-            glue(f"table{t}_missing", reason or "", display=False)
+        if t not in _NOTED:  # a bilingual reason is glued with its Chinese, which a Chinese page shows
+            glue(f"table{t}_missing", _glued_reason(reason), display=False)
             _NOTED.add(t)
         if reason:
             SKIPPED[t] = reason
@@ -165,6 +165,28 @@ def when_available(line: str, cell: str) -> None:
             SKIPPED.setdefault(t, "; ".join(r for r in reasons.values() if r))
         return
     shell.run_cell(cell).raise_error()
+
+
+class BilingualOutput:
+    """What :func:`aichain_utils.book.glue_numbers` glues for a :class:`~aichain_utils.text.Bilingual` leaf,
+    and ``%%when_available`` for a bilingual reason: an object that IPython displays as the text's
+    :meth:`~aichain_utils.text.Bilingual.mimebundle` (its English as ``text/plain``, exactly as its English
+    ``str`` would be glued; its Chinese under the MIME type :data:`~aichain_utils.text.ZH_MIME`)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return self.text.mimebundle()
+
+
+def _glued_reason(reason: str | None):
+    """What ``tableN_missing`` glues: "" when the table is built; a reason in English and Chinese
+    (:class:`~aichain_utils.text.Bilingual`) as :func:`aichain_utils.book.glue_numbers` glues such a text
+    (its English ``text/plain`` as before, its Chinese for the Chinese page); any other reason as it is."""
+    from aichain_utils.text import Bilingual
+
+    return BilingualOutput(reason) if isinstance(reason, Bilingual) else (reason or "")
 
 
 def _record_glued_keys(ipython) -> None:

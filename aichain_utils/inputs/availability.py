@@ -11,6 +11,10 @@ of computed sentences can be built, and, when it cannot, why, in words that name
 * :func:`assess` gives the whole :class:`Availability` of a panel (cached per panel), and
   :meth:`Availability.summary` the table the at-a-glance page and the robustness chapter print.
 
+Every reason is a :class:`~aichain_utils.text.Bilingual` (issue 26): one English and one Chinese template
+filled from the same values, the English as it always was, the Chinese with the glossary's and the
+catalogues' words (第（2）–（4）列, 个体, 式（1）); a glued reason shows its Chinese on the Chinese pages.
+
 A part is buildable when every variable it needs is in the file (or formed by the book: IV1 from
 AIE, the region split from the province and its factor-market index), is not missing in every row,
 varies, and its complete rows can identify equation (1) with unit and year effects (more rows than
@@ -26,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from aichain_utils.inputs.schema import CONTROLS
+from aichain_utils.inputs.schema import CONTROLS, GROUP_LABELS
+from aichain_utils.text import Bilingual, bilingual_format, bilingual_join
 
 __all__ = [
     "ANALYSES",
@@ -138,46 +143,150 @@ SENTENCES: dict[str, str] = {
 }
 
 
-def _join(names) -> str:
+#: What each part estimates, in Chinese (:attr:`Part.label`'s words; the catalogues' and glossary's terms).
+LABELS_ZH: dict[str, str] = {
+    "the baseline": "基准回归",
+    "2SLS with IV1": "以 IV1 为工具变量的 2SLS",
+    "2SLS with IV2": "以 IV2 为工具变量的 2SLS",
+    "2SLS with IV3": "以 IV3 为工具变量的 2SLS",
+    "2SLS with IV4": "以 IV4 为工具变量的 2SLS",
+    "first differences": "一阶差分",
+    "the alternative AIE": "AIE 的替代测度",
+    "the front segment": "创新链前端",
+    "the middle segment": "创新链中端",
+    "the back segment": "创新链后端",
+    "the sample to 2022": "样本截至 2022 年",
+    "trimming and matching": "截尾与匹配",
+    "mediation through FSIE": "经由 FSIE 的中介效应",
+    "mediation through forward ITSE": "经由前向 ITSE 的中介效应",
+    "mediation through backward ITSE": "经由后向 ITSE 的中介效应",
+    "industry types": "行业类型",
+    "chain positions": "创新链环节",
+    "regions": "地区",
+    "technology levels": "技术水平",
+    "length (LCV)": "价值延伸长度（LCV）",
+    "width (WCV)": "价值延伸宽度（WCV）",
+}
+#: The analyses of :data:`ANALYSES` in Chinese.
+ANALYSES_ZH: dict[str, str] = {
+    "specification curve": "设定曲线",
+    "omitted-confounder sensitivity": "遗漏混杂因素敏感性分析",
+    "multiple testing": "多重检验",
+    "causal mediation": "因果中介效应分析",
+    "two-way fixed-effects weights": "双向固定效应权重",
+    "fragility summary": "脆弱性汇总",
+    "propensity-score matching": "倾向得分匹配",
+    "group effects (suest)": "组间效应比较（suest）",
+}
+#: The families of :data:`SENTENCES` in Chinese.
+SENTENCES_ZH: dict[str, str] = {"truth": "真实值", "aie weights": "AIE 权重", "closest-world draw": "最接近的模拟世界"}
+
+
+def _zh(text) -> str:
+    """The Chinese of a :class:`~aichain_utils.text.Bilingual`, or a language-neutral text (a name) as it is."""
+    return text.zh if isinstance(text, Bilingual) else str(text)
+
+
+def _zh_word(left: str, word: str, right: str) -> str:
+    """``left`` + a Chinese ``word`` + ``right``, spaced from a Latin letter or digit beside it ("LCV 和 WCV")."""
+    space = lambda ch: " " if ch.isascii() and (ch.isalnum() or ch in ")_") else ""  # noqa: E731
+    return left + (space(left[-1]) if left else "") + word + (space(right[0]) if right else "") + right
+
+
+def _join(names) -> Bilingual | str:
+    """Names in a list: "LCV and WCV", "IV2, IV3 and IV4"; in Chinese "LCV 和 WCV", "IV2、IV3 和 IV4".
+
+    A single name (or none) is returned as it is: a variable's name is the same in both languages.
+    """
     names = list(names)
     if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+        return names[0] if names else ""
+    en = ", ".join(str.__str__(n) for n in names[:-1]) + " and " + str.__str__(names[-1])
+    return Bilingual(en, _zh_word("、".join(_zh(n) for n in names[:-1]), "和", _zh(names[-1])))
 
 
-def _columns_text(columns) -> str:
+def _level_word(group: str | None, level: str) -> Bilingual | str:
+    """A group level ("labour", "front") in both languages: the Chinese spelling of
+    :data:`aichain_utils.inputs.schema.GROUP_LABELS` (a level it does not know is shown as it is)."""
+    for labels in [GROUP_LABELS[group]] if group in GROUP_LABELS else GROUP_LABELS.values():
+        spellings = labels.get(level, ())
+        zh = next((s for s in spellings if any("\u4e00" <= ch <= "\u9fff" for ch in s)), None)
+        if zh:
+            return Bilingual(level, zh)
+    return level
+
+
+def _columns_text(columns) -> Bilingual:
+    """ "column (3)", "columns (2)–(4)", "columns (1) and (5)"; in Chinese 第（3）列, 第（2）–（4）列,
+    第（1）和（5）列."""
     cols = sorted(columns)
     if len(cols) == 1:
-        return f"column ({cols[0]})"
+        return Bilingual(f"column ({cols[0]})", f"第（{cols[0]}）列")
     if len(cols) > 2 and cols == list(range(cols[0], cols[-1] + 1)):
-        return f"columns ({cols[0]})–({cols[-1]})"
-    return "columns " + _join(f"({c})" for c in cols)
+        return Bilingual(f"columns ({cols[0]})–({cols[-1]})", f"第（{cols[0]}）–（{cols[-1]}）列")
+    listed = _join(Bilingual(f"({c})", f"（{c}）") for c in cols)
+    return Bilingual("columns " + listed, "第" + listed.zh + "列")  # 第（1）和（5）列
 
 
-def _has_phrase(absent: list[str], needed: list[str]) -> str:
+def _has_phrase(absent: list[str], needed: list[str]) -> Bilingual:
     """How the file stands to what a part needs: "neither", "none of them", "no LCV"."""
     if len(absent) == len(needed) == 2:
-        return "the file has neither"
+        return Bilingual("the file has neither", "文件中两者都没有")
     if len(absent) == len(needed) > 2:
-        return "the file has none of them"
-    return f"the file has no {_join(absent)}"
+        return Bilingual("the file has none of them", "文件中一个也没有")
+    return bilingual_format({"en": "the file has no {names}", "zh": "文件中没有 {names}"}, names=_join(absent))
 
 
-def absence_phrase(absent: list[str], needed: list[str], found: dict | None = None) -> str:
+#: Why the check treats a column of the file as absent, in Chinese when the check gave no Chinese (a
+#: :class:`~aichain_utils.inputs.datainput.Found` made elsewhere): the reason says so in general words.
+_HOW_ZH_FALLBACK = "在文件中，但无法使用：视为缺失"
+
+
+def unusable_phrase(name: str, found) -> Bilingual:
+    """ "FSIE ('中介') is in the file but is constant: treated as absent", in both languages.
+
+    ``found`` is the variable's :class:`~aichain_utils.inputs.datainput.Found`: its file column and why the
+    check treats it as absent (:attr:`~aichain_utils.inputs.datainput.Found.how`, bilingual when the check
+    wrote it).
+    """
+    how = found.how if isinstance(found.how, Bilingual) else Bilingual(found.how or "unusable", _HOW_ZH_FALLBACK)
+    return bilingual_format(
+        {"en": "{name} ('{column}') is {how}", "zh": "{name}（'{column}'）{how}"},
+        name=name,
+        column=found.user_column,
+        how=how,
+    )
+
+
+def absence_phrase(absent: list[str], needed: list[str], found: dict | None = None) -> Bilingual:
     """Why the file lacks the ``absent`` ones of the ``needed`` variables, in one clause.
 
     A variable the file has no column for is "the file has no FSIE" ("neither", "none of them" when
     every needed one is absent); one whose column is in the file but unusable (the check treats a
     constant or nearly empty optional variable as absent) is named with the file's column and why,
     "FSIE ('中介') is constant: the book treats it as absent". ``found`` maps a variable to its
-    :class:`aichain_utils.inputs.datainput.Found` (the check's verdict).
+    :class:`aichain_utils.inputs.datainput.Found` (the check's verdict). In English and Chinese.
     """
     found = found or {}
     kept = [n for n in absent if getattr(found.get(n), "user_column", None)]
     gone = [n for n in absent if n not in kept]
     parts = [_has_phrase(gone, needed if len(gone) == len(absent) else gone)] if gone else []
-    parts += [f"{n} ('{found[n].user_column}') is {found[n].how}" for n in kept]
-    return "; ".join(parts)
+    parts += [unusable_phrase(n, found[n]) for n in kept]
+    return bilingual_join(parts, "; ", "；")
+
+
+def _table_zh(table: int) -> Bilingual:
+    return Bilingual(f"Table {table}", f"表 {table}")
+
+
+def _where(part: Part) -> Bilingual:
+    """ "Table 4 column (2) (2SLS with IV2)": the part, as its reasons start."""
+    return bilingual_format(
+        {"en": "Table {t} {cols} ({label})", "zh": "表 {t} {cols}（{label}）"},
+        t=part.table,
+        cols=_columns_text(part.columns),
+        label=Bilingual(part.label, LABELS_ZH[part.label]),
+    )
 
 
 @dataclass
@@ -231,13 +340,39 @@ class Availability:
             absent = list(dict.fromkeys(v for p in by_absence for v in self.absent[(table, p.columns[0])]))
             every = len(by_absence) == len(parts)
             cols = [c for p in by_absence for c in p.columns]
-            where = f"Table {table}" if every else f"Table {table} {_columns_text(cols)}"
-            verb = "needs" if every or len(cols) == 1 else "need"
-            sentences.append(f"{where} {verb} {_join(needed)}; {absence_phrase(absent, needed, self.found)}.")
+            where = _table_zh(table) if every else bilingual_join([_table_zh(table), _columns_text(cols)], " ", " ")
+            sentences.append(
+                bilingual_format(
+                    {
+                        "en": "{where} {verb} {needed}; {absence}.",
+                        "zh": "{where}" + " " * every + "需要 {needed}；{absence}。",
+                    },
+                    where=where,
+                    verb="needs" if every or len(cols) == 1 else "need",
+                    needed=_join(needed),
+                    absence=absence_phrase(absent, needed, self.found),
+                )
+            )
         for p in failing:
             if not self.absent[(table, p.columns[0])]:
                 sentences.append(self.parts[(table, p.columns[0])])
-        return " ".join(sentences)
+        return bilingual_join(sentences, " ", "")
+
+    def partial_heading(self, table: int) -> Bilingual:
+        """What a file builds of ``table``, as the partial view heads it: "Table 4 on these data: columns (1)
+        and (5)." ("every column" when it builds the whole table), in English and Chinese (第（1）和（5）列).
+
+        Raises
+        ------
+        ValueError
+            When the file builds no column of ``table`` (there is nothing to head).
+        """
+        built = self.built_columns(table)
+        if not built:
+            raise ValueError(f"these data build no column of Table {table}: {self.table(table)}")
+        shown = Bilingual("every column", "所有列") if self.table(table) is None else _columns_text(built)
+        templates = {"en": "Table {t} on these data: {shown}.", "zh": "表 {t} 在这些数据上可构建：{shown}。"}
+        return bilingual_format(templates, t=table, shown=shown)
 
     def tables(self) -> dict[int, str | None]:
         """Table -> its reason (None when built), Tables 3–10."""
@@ -249,28 +384,43 @@ class Availability:
         if name not in ANALYSES:
             raise KeyError(f"unknown analysis {name!r}; known: {list(ANALYSES)}")
         reasons = [r for t in ANALYSES[name] if (r := self.table(t))]
-        return f"The {name} is not built: " + " ".join(reasons) if reasons else None
+        if not reasons:
+            return None
+        return bilingual_format(
+            {"en": "The {name} is not built: {reasons}", "zh": "{name}未能构建：{reasons}"},
+            name=Bilingual(name, ANALYSES_ZH[name]),
+            reasons=bilingual_join(reasons, " ", ""),
+        )
 
     def figure(self, name: str) -> str | None:
         """None when the figure of :data:`FIGURES` can be drawn, else why not."""
         if name not in FIGURES:
             raise KeyError(f"unknown figure {name!r}; known: {list(FIGURES)}")
         reasons = [r for t in FIGURES[name] if (r := self.table(t))]
-        return " ".join(reasons) or None
+        return bilingual_join(reasons, " ", "") if reasons else None
 
     def sentence(self, family: str) -> str | None:
         """None when a family of :data:`SENTENCES` is true of these data, else why it is not shown."""
         if family not in SENTENCES:
             raise KeyError(f"unknown sentence family {family!r}; known: {list(SENTENCES)}")
-        need = SENTENCES[family]
+        need, word = SENTENCES[family], Bilingual(family, SENTENCES_ZH[family])
         if need == "simulated" and self.level != "simulated":
-            return f"'{family}' sentences are true of the simulated panel only"
+            t = {
+                "en": "'{family}' sentences are true of the simulated panel only",
+                "zh": "“{family}”类句子只对模拟面板成立",
+            }
+            return bilingual_format(t, family=word)
         if need == "raw" and self.level == "analysis":
-            return f"'{family}' sentences describe indices the book computed; the file gives them finished"
+            t = {
+                "en": "'{family}' sentences describe indices the book computed; the file gives them finished",
+                "zh": "“{family}”类句子描述本书计算的指数；该文件直接给出了这些变量的最终值",
+            }
+            return bilingual_format(t, family=word)
         return None
 
     def summary(self) -> pd.DataFrame:
-        """One row per part of Tables 3–10: table, columns, what it estimates, built or not, and why not."""
+        """One row per part of Tables 3–10: table, columns, what it estimates, built or not, and why not (in
+        English and Chinese: the column holds each reason's :class:`~aichain_utils.text.Bilingual`)."""
         rows = []
         for p in PARTS:
             reason = self.parts[(p.table, p.columns[0])]
@@ -283,7 +433,10 @@ class Availability:
                     "reason": reason or "",
                 }
             )
-        return pd.DataFrame(rows)
+        out = pd.DataFrame(rows)
+        # each reason keeps its Chinese (a Bilingual): pandas would infer its str dtype, English only
+        out["reason"] = pd.Series([r["reason"] for r in rows], index=out.index, dtype=object)
+        return out
 
     def counts(self) -> dict[str, int]:
         """Numbers of columns of Tables 3–10 built and not built."""
@@ -304,14 +457,23 @@ def _fe_shortfall(frame: pd.DataFrame, regressors: list[str] | None = None) -> s
 
     units, years = _count(frame["unit_id"]), _count(frame["year"])
     if units < 2 or years < 2 or len(frame) <= units + years - 1 + N_REGRESSORS:
-        return f"too few observations to estimate equation (1): {len(frame):,} rows, {units} units, {years} years"
+        return bilingual_format(_TOO_FEW, rows=f"{len(frame):,}", units=units, years=years)
     if regressors:
         try:
             within = demean(frame, regressors, ["unit_id", "year"])
             check_rank(within[regressors].to_numpy(dtype=float), regressors, "regressors after unit and year effects")
         except AichainInputError as exc:
-            return str(exc).split(". Drop the named")[0].rstrip(".")
+            names = _zh(_join([str(n) for n in exc.offending])) or "—"
+            zh = f"扣除个体与年份效应后，回归变量共线：{names} 无法单独识别"
+            return Bilingual(str(exc).split(". Drop the named")[0].rstrip("."), zh)
     return None
+
+
+#: Too few rows for equation (1) with unit and year effects (:func:`_fe_shortfall`).
+_TOO_FEW = {
+    "en": "too few observations to estimate equation (1): {rows} rows, {units} units, {years} years",
+    "zh": "观测值过少，无法估计式（1）：{rows} 行，{units} 个个体，{years} 年",
+}
 
 
 def _count(s: pd.Series) -> int:
@@ -361,32 +523,73 @@ def _absent(part: Part, data: pd.DataFrame, found: dict) -> list[str]:
     return out
 
 
+#: The reasons of one part (:func:`_part_reason`), each filled with the part (``where``) and its numbers.
+_REASONS: dict[str, dict[str, str]] = {
+    "absent": {"en": "{where} needs {names}; {absence}.", "zh": "{where}需要 {names}；{absence}。"},
+    "empty": {
+        "en": "{where} needs {n}; the file's {n} is empty in every row.",
+        "zh": "{where}需要 {n}；文件中的 {n} 每一行都为空。",
+    },
+    "to2022": {
+        "en": "{where} needs at least two years up to 2022; the panel has {n}.",
+        "zh": "{where}需要截至 2022 年至少两年的数据；面板只有 {n} 年。",
+    },
+    "after_base": {
+        "en": "{where} needs at least two years after the base year (the first); the panel has fewer.",
+        "zh": "{where}需要基期（第一年）之后至少两年的数据；面板不足两年。",
+    },
+    "vary": {
+        "en": "{where} needs {n} to vary; on the complete rows it takes one value.",
+        "zh": "{where}需要 {n} 有变化；在变量齐全的行中它只取一个值。",
+    },
+    "short": {"en": "{where}: {short}.", "zh": "{where}：{short}。"},
+    "pairs": {
+        "en": "{where} needs consecutive years of a unit; the panel has {n} such pairs.",
+        "zh": "{where}需要同一个体的相邻年份；面板中这样的相邻年份对有 {n} 个。",
+    },
+    "levels": {"en": "{where} {verb} {levels}; {has}.", "zh": "{where}比较{levels}；{has}。"},
+    "no_rows": {
+        "en": "the file has no rows of {missing} (it has {shown})",
+        "zh": "文件中没有{missing}的行（文件中有{shown}）",
+    },
+    "too_few_in": {
+        "en": "too few observations to estimate equation (1) in {groups}",
+        "zh": "{groups}的观测值过少，无法估计式（1）",
+    },
+    "in_group": {"en": "in the {level} group, {short}", "zh": "在{level}组中，{short}"},
+    "group_level": {"en": "{level} ({detail})", "zh": "{level}（{detail}）"},
+}
+
+
+def _say(key: str, **values) -> Bilingual:
+    """One reason of :data:`_REASONS`, in both languages."""
+    return bilingual_format(_REASONS[key], f"the availability reason {key!r}", **values)
+
+
 def _part_reason(
     part: Part, data: pd.DataFrame, found: dict, memo: _Memo | None = None
-) -> tuple[str | None, list[str]]:
-    """(reason or None, absent variables) for one part."""
+) -> tuple[Bilingual | None, list[str]]:
+    """(reason or None, absent variables) for one part; the reason is in English and Chinese."""
     memo = _Memo() if memo is None else memo
-    where = f"Table {part.table} {_columns_text(part.columns)} ({part.label})"
+    where = _where(part)
     absent = _absent(part, data, found)
     if absent:
-        return f"{where} needs {_join(absent)}; {absence_phrase(absent, absent, found)}.", absent
+        return _say("absent", where=where, names=_join(absent), absence=absence_phrase(absent, absent, found)), absent
     for n in part.needs:
         if n in data.columns and data[n].isna().all():
-            return f"{where} needs {n}; the file's {n} is empty in every row.", []
+            return _say("empty", where=where, n=n), []
     variables = list(dict.fromkeys([*BASE, *part.needs, part.outcome, part.regressor]))
     if any(v not in data.columns for v in [*variables, "unit_id", "year", *([part.group] if part.group else [])]):
         # a check's frame: a variable the book forms later is not a column yet
         return (_levels_reason(part, data, where) if part.group in data.columns else None), []
     in_years = _sample_mask(data, part)
     n_years = _count(data["year"][in_years])
-    if part.years == "to2022" and n_years < 2:
-        return f"{where} needs at least two years up to 2022; the panel has {n_years}.", []
-    if part.years == "after_base" and n_years < 2:
-        return f"{where} needs at least two years after the base year (the first); the panel has fewer.", []
+    if part.years in ("to2022", "after_base") and n_years < 2:
+        return _say(part.years, where=where, n=n_years), []
     keep = in_years & data[variables].notna().all(axis=1).to_numpy()
     for n in (part.outcome, part.regressor, *part.needs):
         if not _varies(data[n].to_numpy()[keep]):
-            return f"{where} needs {n} to vary; on the complete rows it takes one value.", []
+            return _say("vary", where=where, n=n), []
     cols = list(dict.fromkeys([*variables, "unit_id", "year", *([part.group] if part.group else [])]))
     rows = memo.rows_key(keep)
     regressors = [part.regressor, *CONTROLS]
@@ -394,28 +597,32 @@ def _part_reason(
         return _group_reason(part, data.loc[keep, cols], where, memo, rows), []
     short = memo.shortfall((rows, tuple(regressors)), lambda: data.loc[keep, cols], regressors)
     if short:
-        return f"{where}: {short}.", []
+        return _say("short", where=where, short=short), []
     if part.table == 4 and part.columns == (5,):
         complete = data.loc[keep, ["unit_id", "year"]]
         lagged = complete["year"] - complete.groupby("unit_id")["year"].shift(1) == 1
         if int(lagged.sum()) <= N_REGRESSORS + 1:
-            return f"{where} needs consecutive years of a unit; the panel has {int(lagged.sum())} such pairs.", []
+            return _say("pairs", where=where, n=int(lagged.sum())), []
     return None, []
 
 
-def _levels_reason(part: Part, rows: pd.DataFrame, where: str) -> str | None:
+def _levels_reason(part: Part, rows: pd.DataFrame, where: Bilingual) -> Bilingual | None:
     """Why ``rows`` lack a level the part compares, or None."""
     present = set(rows[part.group].dropna().unique())
     missing = [lv for lv in part.levels if lv not in present]
     if not missing:
         return None
-    shown = sorted(str(g) for g in present) or ["no labelled rows"]
-    has = f"the file has no rows of {_join(missing)} (it has {_join(shown)})"
-    verb = "compares" if len(part.columns) == 1 else "compare"
-    return f"{where} {verb} {_join(part.levels)}; {has}."
+    shown = [_level_word(part.group, str(g)) for g in sorted(str(g) for g in present)]
+    has = _say(
+        "no_rows",
+        missing=_join(_level_word(part.group, lv) for lv in missing),
+        shown=_join(shown) if shown else Bilingual("no labelled rows", "带标签的行"),
+    )
+    levels = _join(_level_word(part.group, lv) for lv in part.levels)
+    return _say("levels", where=where, verb="compares" if len(part.columns) == 1 else "compare", levels=levels, has=has)
 
 
-def _group_reason(part: Part, complete: pd.DataFrame, where: str, memo: _Memo, rows: str) -> str | None:
+def _group_reason(part: Part, complete: pd.DataFrame, where: Bilingual, memo: _Memo, rows: str) -> Bilingual | None:
     if (lacking := _levels_reason(part, complete, where)) is not None:
         return lacking
     small, other = [], []
@@ -423,13 +630,15 @@ def _group_reason(part: Part, complete: pd.DataFrame, where: str, memo: _Memo, r
     for level in part.levels:
         key = (rows, part.group, level, tuple(regressors))
         short = memo.shortfall(key, lambda level=level: complete[complete[part.group] == level], regressors)
+        word = _level_word(part.group, level)
         if short and short.startswith("too few"):
-            small.append(f"{level} ({short.split(': ', 1)[1]})")
+            detail = Bilingual(short.split(": ", 1)[1], short.zh.split("：", 1)[1])
+            small.append(_say("group_level", level=word, detail=detail))
         elif short:
-            other.append(f"in the {level} group, {short}")
+            other.append(_say("in_group", level=word, short=short))
     if small:
-        other.insert(0, f"too few observations to estimate equation (1) in {_join(small)}")
-    return f"{where}: " + "; ".join(other) + "." if other else None
+        other.insert(0, _say("too_few_in", groups=_join(small)))
+    return _say("short", where=where, short=bilingual_join(other, "; ", "；")) if other else None
 
 
 def _found_of(panel) -> dict:

@@ -37,6 +37,7 @@ from aichain_utils.inputs.datainput import (
     variables,
 )
 from aichain_utils.inputs.schema import FIRST_YEAR, LAST_YEAR, MAX_ABS, TABLE_NEEDS, Variable, region_split
+from aichain_utils.text import Bilingual, bilingual_format
 
 __all__ = ["panel_shape", "read_checked", "table_reasons", "validate_cells"]
 
@@ -486,11 +487,13 @@ def _optional_without_variation(frame: pd.DataFrame, matched: dict, report: Chec
         if len(s) == 0:
             continue
         if (s == s.iloc[0]).all():
-            why = f"is constant ({s.iloc[0]:g} in every non-empty row)"
+            why, kind = f"is constant ({s.iloc[0]:g} in every non-empty row)", "constant"
         elif name in REGRESSION_OPTIONALS and (few := _too_few_rows(frame, name)):
             why = f"has too few usable rows to estimate equation (1) with unit and year effects ({few})"
+            kind = "few"
         elif name in REGRESSION_OPTIONALS and _absorbed(frame[name], frame["unit_id"], frame["year"]):
             why = "has no variation left after unit and year effects (it varies only between units or years)"
+            kind = "absorbed"
         else:
             continue
         user = matched[name][1]
@@ -498,9 +501,25 @@ def _optional_without_variation(frame: pd.DataFrame, matched: dict, report: Chec
             f"{why}: the tables that use it cannot estimate anything from it, so the book treats {name} as "
             "absent", name, user, severity="warning",
         )  # fmt: skip
-        report.found[name] = Found("absent", user, how=f"in the file but {why.split(' (')[0]}: treated as absent")
+        report.found[name] = Found("absent", user, how=_treated_as_absent(why.split(" (")[0], kind))
         drop.append(name)
     return frame.drop(columns=drop) if drop else frame
+
+
+#: Why the check treats an optional column of the file as absent (:func:`_optional_without_variation`), in
+#: Chinese: the clause a reason cites after the variable's name
+#: (:func:`aichain_utils.inputs.availability.unusable_phrase`).
+_UNUSABLE_ZH = {
+    "constant": "为常数",
+    "few": "可用于估计含个体与年份效应的式（1）的行过少",
+    "absorbed": "在扣除个体与年份效应后没有剩余变化",
+}
+
+
+def _treated_as_absent(why: str, kind: str) -> Bilingual:
+    """The check's verdict on an unusable optional column, "in the file but is constant: treated as absent",
+    in English (as ``make check-data`` prints it) and in Chinese."""
+    return Bilingual(f"in the file but {why}: treated as absent", f"在文件中，但{_UNUSABLE_ZH[kind]}：视为缺失")
 
 
 def _report_missing(header: list[str], cmap: dict, level: str, missing: list[str], report: CheckReport) -> None:
@@ -712,6 +731,32 @@ def panel_shape(frame: pd.DataFrame) -> dict:
 _N_REGRESSORS = 1 + len(schema.CONTROLS)
 
 
+#: Why Table 2 cannot be built (:func:`_table2_reason`).
+_TABLE2 = {
+    "absent": {
+        "en": "Table 2 (descriptive statistics) needs {names}; {absence}.",
+        "zh": "表 2（描述性统计）需要 {names}；{absence}。",
+    },
+    "empty": {
+        "en": "Table 2 (descriptive statistics) needs {names}; the file's {columns} empty in every row.",
+        "zh": "表 2（描述性统计）需要 {names}；文件中的{columns}每一行都为空。",
+    },
+}
+
+
+def _table2_reason(absent: list[str], empty: list[str], found: dict) -> Bilingual | None:
+    """Why Table 2 cannot be built (variables absent, or empty in every row), in English and Chinese; or None."""
+    from aichain_utils.inputs import availability
+
+    if absent:
+        phrase = availability.absence_phrase(absent, absent, found)
+        return bilingual_format(_TABLE2["absent"], names=availability._join(absent), absence=phrase)
+    if empty:
+        columns = Bilingual("column is", "这一列") if len(empty) == 1 else Bilingual("columns are", "这些列")
+        return bilingual_format(_TABLE2["empty"], names=availability._join(empty), columns=columns)
+    return None
+
+
 def table_reasons(found: dict[str, Found], level: str | None, frame: pd.DataFrame | None) -> dict[str, str | None]:
     """Table -> None when every column of it can be built, else the sentence saying which cannot and why.
 
@@ -727,19 +772,14 @@ def table_reasons(found: dict[str, Found], level: str | None, frame: pd.DataFram
     if level in ("raw", "simulated"):
         out["Table 1"] = None
     else:
-        out["Table 1"] = "Table 1 (the weights) needs the 24 indicators of a raw-input file; the file gives AIE itself."
+        out["Table 1"] = Bilingual(
+            "Table 1 (the weights) needs the 24 indicators of a raw-input file; the file gives AIE itself.",
+            "表 1（权重）需要原始输入数据文件中的 24 项指标；该文件直接给出了 AIE。",
+        )
     needed = TABLE_NEEDS["Table 2"][0][1]
     absent = [n for n in needed if found.get(n, Found("absent")).status == "absent"]
     empty = [n for n in needed if n not in absent and n in frame and frame[n].notna().sum() == 0]
-    out["Table 2"] = (
-        f"Table 2 (descriptive statistics) needs {availability._join(absent)}; "
-        f"{availability.absence_phrase(absent, absent, found)}."
-        if absent
-        else f"Table 2 (descriptive statistics) needs {availability._join(empty)}; the file's "
-        f"{'column is' if len(empty) == 1 else 'columns are'} empty in every row."
-        if empty
-        else None
-    )
+    out["Table 2"] = _table2_reason(absent, empty, found)
     decided = availability.decide(frame, found, level or "analysis")
     for table, why in decided.tables().items():
         out[f"Table {table}"] = why

@@ -122,7 +122,11 @@ def _show(value):
 
 @dataclass
 class Found:
-    """How one of the book's variables was found: matched, mapped, computed or absent."""
+    """How one of the book's variables was found: matched, mapped, computed or absent.
+
+    ``how`` says how, in words; when the check treats a column of the file as absent it is a
+    :class:`~aichain_utils.text.Bilingual` (a reason cites it in both languages).
+    """
 
     status: str
     user_column: str | None = None

@@ -59,6 +59,7 @@ from aichain_utils.inputs.schema import (
 )
 from aichain_utils.measurement import indices
 from aichain_utils.simulation.simulate import AIE_INDICATOR_COLUMNS, ALT_INDICATOR_COLUMNS, load_params, simulate_panel
+from aichain_utils.text import Bilingual, bilingual_format
 
 __all__ = [
     "ENV_VAR",
@@ -316,7 +317,8 @@ class AnalysisPanel:
     source : DataSource
         Where the data came from.
     notes : list of str
-        What the builder did that a reader should know (e.g. rows with missing ITSE).
+        What the builder did that a reader should know (e.g. rows with missing ITSE), each a
+        :class:`~aichain_utils.text.Bilingual` (the Chinese edition shows its Chinese).
     level : str
         "simulated", "raw" (the book computed every index) or "analysis" (finished variables).
     found : dict
@@ -350,7 +352,8 @@ class AnalysisPanel:
         return self.missing_reason(name) is None
 
     def missing_reason(self, name: str) -> str | None:
-        """None when a variable or a table ("Table 6") can be built, else a sentence saying why not.
+        """None when a variable or a table ("Table 6") can be built, else a sentence saying why not (a
+        :class:`~aichain_utils.text.Bilingual`: its English, and its Chinese for the Chinese edition).
 
         For a table, the sentence names every part that cannot be built, e.g. "Table 10 needs LCV
         and WCV; the file has neither"; a chapter prints it where the table would be. Tables 3-10 are
@@ -366,17 +369,20 @@ class AnalysisPanel:
             return table_reasons(self._found_all(), self.level, self.data)[name]
         if name == "aie_indicators":
             ok = self.level in ("raw", "simulated")
-            return None if ok else "the 24 AIE indicators of Table 1 need a raw-input file; the file gives AIE itself"
+            return None if ok else _say("indicators")
         f = self._found_all().get(name)
-        file = self.source.path.name if self.source and self.source.path else "the data"
+        path = self.source.path if self.source and self.source.path else None
+        file = path.name if path else Bilingual("the data", "数据")
         if f is not None and f.status == "absent" and f.user_column:  # in the file, but unusable (the check says why)
-            return f"{name} ('{f.user_column}') is {f.how}"
+            from aichain_utils.inputs.availability import unusable_phrase
+
+            return unusable_phrase(name, f)
         if f is not None and f.status == "absent":
-            return f"{name} is absent: {file} has no column for it (add it, or map yours with AICHAIN_COLUMNS)"
+            return _say("absent", name=name, file=file)
         if name not in self.data.columns:
             raise KeyError(f"unknown variable {name!r}")
         if self.data[name].isna().all():
-            return f"{name} is missing in every row of {file}"
+            return _say("empty", name=name, file=file)
         return None
 
     def _found_all(self) -> dict:
@@ -388,6 +394,69 @@ class AnalysisPanel:
     def banner(self) -> str:
         """One sentence naming the data this panel was built from (for a page's banner)."""
         return banner_text(self.source)
+
+
+#: The panel's sentences about a variable (:meth:`AnalysisPanel.missing_reason`) and the builder's notes
+#: (:attr:`AnalysisPanel.notes`), in English and Chinese, filled from the same values (:func:`_say`).
+SENTENCES: dict[str, dict[str, str]] = {
+    "indicators": {
+        "en": "the 24 AIE indicators of Table 1 need a raw-input file; the file gives AIE itself",
+        "zh": "表 1 的 24 项 AIE 指标需要原始输入数据文件；该文件直接给出了 AIE",
+    },
+    "absent": {
+        "en": "{name} is absent: {file} has no column for it (add it, or map yours with AICHAIN_COLUMNS)",
+        "zh": "{name} 缺失：{file} 中没有它的列（请添加该列，或用 AICHAIN_COLUMNS 的列名映射指明您的列）",
+    },
+    "empty": {"en": "{name} is missing in every row of {file}", "zh": "{name} 在 {file} 的每一行都缺失"},
+    "itse": {
+        "en": "ITSE is missing in {n} rows (its input key_input is missing).",
+        "zh": "ITSE 在 {n} 行中缺失（其输入 key_input 缺失）。",
+    },
+    "lcv": {
+        "en": "LCV is undefined in each unit's base year: {n} rows.",
+        "zh": "LCV 在每个个体的基期没有定义：共 {n} 行。",
+    },
+    "iv1": {
+        "en": "IV1 (lagged AIE) is undefined in each unit's first year: {n} rows.",
+        "zh": "IV1（滞后一期的 AIE）在每个个体的第一年没有定义：共 {n} 行。",
+    },
+    "iv1_gaps": {
+        "en": "IV1 (lagged AIE) is undefined in {n} rows: each unit's first year ({first}) "
+        "and the years that follow a gap in the unit's years ({gap}).",
+        "zh": "IV1（滞后一期的 AIE）在 {n} 行中没有定义：每个个体的第一年（{first} 行），"
+        "以及个体年份中断之后的年份（{gap} 行）。",
+    },
+    "readings": {"en": "Readings other than the defaults: {readings}.", "zh": "非默认的解读：{readings}。"},
+    "upsilon": {
+        "en": "ERL uses FSIE and ITSE as Upsilon_M and Upsilon_I: missing in {n} rows.",
+        "zh": "ERL 以 FSIE 和 ITSE 作为 Upsilon_M 和 Upsilon_I：在 {n} 行中缺失。",
+    },
+    "no_industry": {
+        "en": "The file has no industry column: each unit is its own industry.",
+        "zh": "文件中没有行业列：每个个体各自构成一个行业。",
+    },
+    "iv1_finished": {
+        "en": "IV1 is AIE of the previous year: undefined in {n} rows.",
+        "zh": "IV1 是上一年的 AIE：在 {n} 行中没有定义。",
+    },
+    "file_missing": {"en": "{name} is missing in {n} rows of the file.", "zh": "{name} 在文件的 {n} 行中缺失。"},
+    "weights": {
+        "en": "AIE weights: {method} (AICHAIN_AIE_WEIGHTS=entropy|published switches them).",
+        "zh": "AIE 权重：{method}（可用 AICHAIN_AIE_WEIGHTS=entropy|published 切换）。",
+    },
+}
+#: The AIE weighting methods a note names, in Chinese (the glossary's 熵权法; 公布的 Table 1 weights).
+WEIGHT_METHODS_ZH = {"entropy": "熵权法", "published": "公布的表 1 权重", "given": "给定的权重"}
+
+
+def _say(key: str, **values) -> Bilingual:
+    """One sentence of :data:`SENTENCES`, in English and Chinese, from the same values."""
+    return bilingual_format(SENTENCES[key], f"the panel's sentence {key!r}", **values)
+
+
+def _rows(n) -> str:
+    """A count of rows as the notes print it ("1,234"), the same in both languages."""
+    return f"{int(n):,}"
 
 
 def _lag_iv1(out: pd.DataFrame) -> pd.Series:
@@ -402,11 +471,8 @@ def _iv1_note(out: pd.DataFrame) -> str:
     prev = out.groupby("unit_id")["year"].shift(1)
     n_first, n_gap = int(prev.isna().sum()), int((prev.notna() & (prev != out["year"] - 1)).sum())
     if not n_gap:
-        return f"IV1 (lagged AIE) is undefined in each unit's first year: {n_first:,} rows."
-    return (
-        f"IV1 (lagged AIE) is undefined in {n_first + n_gap:,} rows: each unit's first year ({n_first:,}) "
-        f"and the years that follow a gap in the unit's years ({n_gap:,})."
-    )
+        return _say("iv1", n=_rows(n_first))
+    return _say("iv1_gaps", n=_rows(n_first + n_gap), first=_rows(n_first), gap=_rows(n_gap))
 
 
 def _sorted_panel(data: pd.DataFrame) -> pd.DataFrame:
@@ -519,18 +585,17 @@ def _value_block(out: pd.DataFrame, data: pd.DataFrame, rd: dict) -> None:
 def _build_notes(out: pd.DataFrame, rd: dict, region_note: str) -> list[str]:
     """What the panel builder says about the rows where a variable is undefined, and the readings used."""
     notes = [
-        f"ITSE is missing in {int(out['ITSE'].isna().sum()):,} rows (its input key_input is missing).",
-        f"LCV is undefined in each unit's base year: {int(out['LCV'].isna().sum()):,} rows.",
+        _say("itse", n=_rows(out["ITSE"].isna().sum())),
+        _say("lcv", n=_rows(out["LCV"].isna().sum())),
         _iv1_note(out),
         region_note,
     ]
     changed = {k: v for k, v in rd.items() if v != DEFAULT_READINGS[k]}
     if changed:
-        notes.append("Readings other than the defaults: " + ", ".join(f"{k}={v}" for k, v in changed.items()) + ".")
+        readings = ", ".join(f"{k}={v}" for k, v in changed.items())
+        notes.append(_say("readings", readings=Bilingual(readings, readings.replace(", ", "，"))))
     if rd["upsilon"] == "mediators":
-        notes.append(
-            f"ERL uses FSIE and ITSE as Upsilon_M and Upsilon_I: missing in {int(out['ERL'].isna().sum()):,} rows."
-        )
+        notes.append(_say("upsilon", n=_rows(out["ERL"].isna().sum())))
     return notes
 
 
@@ -613,7 +678,7 @@ def build_from_finished(
             out[col] = t[col]
         elif col == "industry_id":
             out[col] = t["unit_id"]
-            notes.append("The file has no industry column: each unit is its own industry.")
+            notes.append(_say("no_industry"))
         elif col == "province_id":
             out[col] = pd.array([pd.NA] * len(t), dtype="Int64")
         elif col in ("industry_type", "chain_position", "tech_level", "region"):
@@ -622,13 +687,13 @@ def build_from_finished(
             out[col] = np.nan
     if "IV1" not in t:
         out["IV1"] = _lag_iv1(out)
-        notes.append(f"IV1 is AIE of the previous year: undefined in {int(out['IV1'].isna().sum()):,} rows.")
+        notes.append(_say("iv1_finished", n=_rows(out["IV1"].isna().sum())))
     if "region" not in t and {"province_id", "factor_market_index"} <= set(t.columns):
         out["region"], note = region_split(t["province_id"], t["factor_market_index"])
         notes.append(note)
     for col in ("ITSE", "LCV"):
         if col in t and t[col].isna().any():
-            notes.append(f"{col} is missing in {int(t[col].isna().sum()):,} rows of the file.")
+            notes.append(_say("file_missing", name=col, n=_rows(t[col].isna().sum())))
     empty = pd.Series(dtype=float, name="weight")
     return AnalysisPanel(
         out, empty, empty.copy(), source, notes, level="analysis", found=found or {}, readings={}
@@ -671,7 +736,7 @@ def _load(source: DataSource, weights: str | np.ndarray, readings: dict | None) 
         built = build_analysis_panel(table[RAW_COLUMNS], aie_weights=weights, source=source, readings=readings)
         built.level, built.found = "raw", report.found
         method = weights if isinstance(weights, str) else "given"
-        built.notes.append(f"AIE weights: {method} (AICHAIN_AIE_WEIGHTS=entropy|published switches them).")
+        built.notes.append(_say("weights", method=Bilingual(method, WEIGHT_METHODS_ZH[method])))
     else:
         built = build_from_finished(table, source, report.found)
     built.sha256, built.check = report.sha256, report
