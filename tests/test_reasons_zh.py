@@ -208,6 +208,16 @@ def test_the_partial_views_heading_in_both_languages():
         av.partial_heading(10)
 
 
+def test_the_summary_keeps_each_label_and_reason_in_both_languages():
+    """The at-a-glance table of what a file builds: its cells keep their Chinese for the Chinese edition."""
+    av = availability.decide(_finished().drop(columns=["IV2"]))
+    summary = av.summary()
+    row = summary[(summary["table"] == 4) & (summary["columns"] == "(2)")].iloc[0]
+    assert (row["estimates"], row["estimates"].zh) == ("2SLS with IV2", "以 IV2 为工具变量的 2SLS")
+    assert row["reason"].zh == "表 4 第（2）列（以 IV2 为工具变量的 2SLS）需要 IV2；文件中没有 IV2。"
+    assert all(isinstance(v, Bilingual) for v in summary["estimates"])
+
+
 def test_an_unusable_column_is_named_with_the_checks_words_in_chinese():
     found = {"FSIE": Found("absent", "中介", how=checks._treated_as_absent("is constant", "constant"))}
     phrase = availability.absence_phrase(["FSIE", "LCV"], ["FSIE", "LCV"], found)

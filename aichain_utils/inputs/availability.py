@@ -420,7 +420,8 @@ class Availability:
 
     def summary(self) -> pd.DataFrame:
         """One row per part of Tables 3–10: table, columns, what it estimates, built or not, and why not (in
-        English and Chinese: the column holds each reason's :class:`~aichain_utils.text.Bilingual`)."""
+        English and Chinese: "estimates" and "reason" hold :class:`~aichain_utils.text.Bilingual` texts, "" for
+        a part that is built)."""
         rows = []
         for p in PARTS:
             reason = self.parts[(p.table, p.columns[0])]
@@ -434,7 +435,8 @@ class Availability:
                 }
             )
         out = pd.DataFrame(rows)
-        # each reason keeps its Chinese (a Bilingual): pandas would infer its str dtype, English only
+        # each label and reason keeps its Chinese (a Bilingual): pandas would infer its str dtype, English only
+        out["estimates"] = pd.Series([Bilingual(p.label, LABELS_ZH[p.label]) for p in PARTS], dtype=object)
         out["reason"] = pd.Series([r["reason"] for r in rows], index=out.index, dtype=object)
         return out
 
