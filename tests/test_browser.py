@@ -22,6 +22,7 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 from bs4 import BeautifulSoup
+from test_i18n_chrome import english_furniture
 
 from aichain_utils.paths import toc_pages
 
@@ -576,9 +577,10 @@ def untranslated_paragraphs(soup: BeautifulSoup) -> list[str]:
 def test_every_chinese_page_renders_in_chromium_with_the_english_pages_tables_and_figures(
     root, browser, server, tmp_path
 ):
-    """The Chinese edition in the browser (issue 26): each page loads with its scripts, in Chinese, with the
-    Chinese data banner, the same tables and figures as its English page, no empty glued value, no
-    untranslated paragraph, and links that resolve (its language switch among them)."""
+    """The Chinese edition in the browser (issue 26): each page loads with its scripts, in Chinese (its
+    tooltips, labels and buttons too: tests/test_i18n_chrome.py), with the Chinese data banner, the same
+    tables and figures as its English page, no empty glued value, no untranslated paragraph, and links that
+    resolve (its language switch among them)."""
     site = root / "_build" / "html"
     if not (site / "zh" / "index.html").is_file():
         if os.environ.get("CI"):
@@ -622,6 +624,9 @@ def test_every_chinese_page_renders_in_chromium_with_the_english_pages_tables_an
         untranslated = [] if page in english_by_design else untranslated_paragraphs(soup)
         if untranslated:
             problems.append(f"{page}: untranslated paragraphs {untranslated[:2]}")
+        furniture = english_furniture(doms[page])  # the theme's words, its scripts' buttons among them
+        if furniture:
+            problems.append(f"{page}: the theme's words in English {furniture[:3]}")
         switch = soup.select_one(".aichain-language-switch a")
         if switch is None or urljoin(f"{server}/zh/{page}.html", switch["href"]) != f"{server}/{page}.html":
             problems.append(f"{page}: no language switch to its English page")
