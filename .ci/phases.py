@@ -39,6 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "_build" / "test-logs"
+#: How many last lines of a failed phase's log are printed again at the end (its cause is there).
+FAILED_TAIL = 15
 
 
 @dataclass
@@ -141,6 +143,11 @@ def run_phase(phase: Phase, log: Path | None) -> int:
     return phase.status
 
 
+def _log(phase: Phase) -> Path:
+    """The log of a phase run beside another: ``_build/test-logs/<phase>.log``."""
+    return LOGS / f"{phase.name.replace(' ', '-')}.log"
+
+
 def run_step(lanes: list[list[Phase]]) -> list[Phase]:
     """Run the lanes of a step at the same time (a lane stops at its first failure); the phases that failed."""
     if len(lanes) == 1:
@@ -153,7 +160,7 @@ def run_step(lanes: list[list[Phase]]) -> list[Phase]:
 
     def lane(phases: list[Phase]) -> None:
         for phase in phases:
-            log = LOGS / f"{phase.name.replace(' ', '-')}.log"
+            log = _log(phase)
             status = run_phase(phase, log)
             with lock:  # one phase's log at a time, whole
                 print(f"\n===== make test: {phase.name} (run beside another phase; log {log}) =====", flush=True)
@@ -205,6 +212,10 @@ def main(argv: list[str]) -> int:
         walls.append(time.perf_counter() - started)
         if failed:
             for phase in failed:
+                log = _log(phase) if len(lanes) > 1 else None
+                if log and log.is_file():  # its cause last, after the other lane's log
+                    tail = log.read_text(encoding="utf-8", errors="replace").rstrip().splitlines()[-FAILED_TAIL:]
+                    print(f"\nThe last lines of {log}:\n" + "\n".join(tail), flush=True)
                 print(f"\nmake test: the phase {phase.name!r} failed (status {phase.status})", flush=True)
             status = failed[0].status or 1
             break

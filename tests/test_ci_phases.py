@@ -84,6 +84,18 @@ def test_main_prints_the_phase_times_last_and_returns_the_failing_status(tmp_pat
     assert ("  two " in out) != fail  # nothing runs after a failed step
 
 
+def test_a_failed_phase_beside_another_has_its_cause_printed_last(tmp_path, monkeypatch, capsys):
+    phases = _phases()
+    monkeypatch.setattr(phases, "LOGS", tmp_path / "logs")
+    cause = "import sys, time; time.sleep(0.2); print('BUILD FAILED. Cause: a cell'); sys.exit(1)"
+    slow = "import time; time.sleep(1.5); print('the other lane, printed after the failure')"
+    lanes = [[phases.Phase("bad", [sys.executable, "-c", cause])], [phases.Phase("slow", [sys.executable, "-c", slow])]]
+    monkeypatch.setattr(phases, "steps", lambda bin_dir, flags: [lanes])
+    assert phases.main(["/bin"]) == 1
+    out = capsys.readouterr().out
+    assert out.index("the other lane") < out.rindex("BUILD FAILED. Cause: a cell") < out.index("'bad' failed")
+
+
 def test_worker_times_name_each_workers_busy_time_and_longest_files():
     sys.path.insert(0, str(Path(__file__).parent))
     from conftest import worker_times
