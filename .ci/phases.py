@@ -10,7 +10,9 @@ about the time of one):
 2. the four PDFs, two at a time (:data:`STEPS`): each is a single-page build into its own folder
    (``_build/singlehtml``, ``_build/zh/singlehtml``, ``_build/student/singlehtml``,
    ``_build/student/zh/singlehtml``, each with its own Sphinx state and MyST-NB files beside it) read from
-   the one execution cache, printed by its own Chromium to its own file in ``_build/pdf``;
+   the one execution cache, printed by its own Chromium to its own file in ``_build/pdf``. The lanes are
+   the instructor's PDFs (Chinese, then English) and the student's (Chinese, then English): the two
+   student builds, both under ``_build/student``, never run at the same time;
 3. the wheel of the teaching kit (``_build/kit-cache``), which both sites put into their ``kit/``:
    made once here, so that the two sites never write it at the same time;
 4. the English and the Chinese site, at the same time: ``_build/html`` (with ``_build/.doctrees``, which
