@@ -183,45 +183,16 @@ pdf-deps:
 # _build/zh/singlehtml, printed to _build/pdf/aichain-zh.pdf before the Chinese site is built (which links
 # it, and reuses the pages its single-page build read: they share _build/zh's Sphinx state), and the
 # Chinese student edition's in _build/student/zh/singlehtml, printed to _build/pdf/aichain-student-zh.pdf.
-# Each phase is timed and the times are printed at the end (also when a phase fails).
+# The phases are run by .ci/phases.py (issue 27): lint, check-data and the execution one after another; the
+# four PDFs two at a time (each writes its own folder and file), then both sites at the same time (after
+# every PDF, which their digests count), the handouts, and pytest. Each phase's wall and CPU time is printed
+# at the end (also when a phase fails, which fails make test with its name and its log).
 # The tests read this one build (_build/html, _build/pdf); tests/test_incremental_builds.py starts its
 # sandbox from its execution cache. pytest runs on two workers (pytest-xdist), a test file per worker at
-# a time (--dist loadfile: a file's fixtures are built once), the longest files first (tests/conftest.py).
+# a time (--dist loadfile: a file's fixtures are built once), the longest files first (tests/conftest.py),
+# and prints each worker's busy time and its longest files.
 test: $(STAMP) browser-deps
-	@set -u; times=""; status=0; \
-	phase() { name="$$1"; shift; s=$$(date +%s.%N); "$$@"; rc=$$?; \
-		times="$$times$$(printf '  %-12s %7.1f s' "$$name" "$$(awk "BEGIN{print $$(date +%s.%N) - $$s}")")\n"; \
-		[ $$rc -eq 0 ] || status=$$rc; return $$rc; }; \
-	pdf() { if command -v chromium >/dev/null 2>&1; then \
-		$(BIN)/python tools/make_pdf.py --build _build _build/pdf/aichain.pdf -- $(BUILD_FLAGS); \
-		else echo "chromium is not installed: no book PDF (its tests are skipped)"; fi; }; \
-	student_pdf() { if command -v chromium >/dev/null 2>&1; then \
-		AICHAIN_EDITION=student $(BIN)/python tools/make_pdf.py --build _build --out _build/student \
-			_build/pdf/aichain-student.pdf -- $(BUILD_FLAGS); \
-		else echo "chromium is not installed: no student PDF (its tests are skipped)"; fi; }; \
-	zh_pdf() { if command -v chromium >/dev/null 2>&1; then \
-		$(BIN)/python tools/make_pdf.py --build _build --language zh_CN _build/pdf/aichain-zh.pdf -- $(BUILD_FLAGS); \
-		else echo "chromium is not installed: no Chinese PDF (its tests are skipped)"; fi; }; \
-	zh_student_pdf() { if command -v chromium >/dev/null 2>&1; then \
-		AICHAIN_EDITION=student $(BIN)/python tools/make_pdf.py --build _build --out _build/student --language zh_CN \
-			_build/pdf/aichain-student-zh.pdf -- $(BUILD_FLAGS); \
-		else echo "chromium is not installed: no Chinese student PDF (its tests are skipped)"; fi; }; \
-	handouts() { if command -v chromium >/dev/null 2>&1; then $(BIN)/python tools/course_pack.py _build; \
-		else echo "chromium is not installed: no handouts PDF (its test is skipped)"; fi; }; \
-	prepare() { rm -rf _build && $(BIN)/python tools/cache_guard.py _build && $(BIN)/python tools/preexecute.py _build; }; \
-	phase lint sh -c '$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python tools/sync_environment.py --check \
-		&& $(BIN)/lint-imports --no-cache' && \
-	phase check-data $(BIN)/python tools/check_data.py --brief && \
-	phase execution prepare && \
-	phase "PDF build" pdf && \
-	phase "student PDF" student_pdf && \
-	phase "Chinese PDF" zh_pdf && \
-	phase "zh student PDF" zh_student_pdf && \
-	phase "site build" $(BIN)/python tools/build_book.py _build --counterpart zh_CN -- $(BUILD_FLAGS) && \
-	phase "Chinese site" $(BUILD_ZH) && \
-	phase handouts handouts && \
-	phase pytest $(BIN)/python -m pytest -n 2 --dist loadfile --durations=30; \
-	printf "make test phase times:\n$$times"; exit $$status
+	@$(BIN)/python .ci/phases.py $(BIN) -- $(BUILD_FLAGS)
 
 clean:
 	rm -rf _build
