@@ -154,7 +154,7 @@ def test_the_chinese_list_has_no_english_words():
 
 def test_the_labels_are_the_chinese_findings_tables():
     words = tables_catalogue()
-    assert finding_label_zh("columns (1, 2)", words) == "第（1, 2）列"
+    assert finding_label_zh("columns (1, 2)", words) == "第（1）、（2）列"
     assert finding_label_zh("column (3), coef", words) == "第（3）列，系数"
     assert finding_label_zh("Table 2", words) == "表 2"
     assert finding_label_zh("sample to 2022", words) == "样本截至 2022 年"

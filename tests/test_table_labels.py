@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -29,16 +30,21 @@ from sandbox_pages import FRONT_MATTER
 
 from aichain_utils.book.tablelabels import (
     _translate_outputs,
+    bilingual_cells_of_notebook,
     cell_keys,
     cells,
+    english_cells,
     is_label,
     label_key,
     labels,
     load_catalogue,
+    translate_bilingual_cells,
     translate_html,
     translate_text,
 )
 from aichain_utils.paths import repo_root
+from aichain_utils.report.display import ZH_CELLS, show_table, table_cell
+from aichain_utils.text import Bilingual
 
 ROOT = repo_root()
 sys.path.insert(0, str(ROOT / "tools"))
@@ -206,7 +212,10 @@ def test_data_cells_and_tooltips_are_translated_by_the_catalogue_or_their_patter
     audit = "audit (warning): zero standard error: Printed as zero."
     assert translate_text(audit, CELLS) == "审查（警告）：标准误为零：列为零。"
     assert cell_keys(audit) == ["warning", "zero standard error", "Printed as zero."]
-    assert cell_keys("the ERL shock feeds back into AI embedding at 1.000 per unit of shock") == []  # LEFT
+    sentence = "the ERL shock feeds back into AI embedding at 1.000 per unit of shock"
+    assert cell_keys(sentence) == [sentence]  # a computed sentence in English only: asked of the catalogue
+    assert cell_keys(sentence, {sentence}) == []  # written by the package in both languages: never asked
+    assert translate_text("columns (2, 3, 4)", CELLS) == "第（2）、（3）、（4）列"  # each number bracketed
     html = (
         "<table><tr><td>Yes</td><td>0.5</td><td>maybe</td><td>column (6), coef</td>"
         "<td><span title='reproduced: published 1.0, replicated 0.9; '>✓</span></td>"
@@ -238,6 +247,12 @@ def _planted_site(site: Path) -> None:
     (site / "index.html").write_text("<html><main><p>Landing</p></main></html>", encoding="utf-8")
     (site / "chapters" / "page.html").write_text(page, encoding="utf-8")
     (site / "zh" / "index.html").write_text(page.replace("Observations", "Chinese copy"), encoding="utf-8")
+    # the executed notebook beside the page: its table carries the computed sentence in both languages
+    zh_cells = {ZH_CELLS: {"the ERL shock feeds back into AI embedding at 1.000 per unit of shock": "ERL 冲击……"}}
+    output = {"output_type": "display_data", "data": {"text/html": "…"}, "metadata": {"text/html": zh_cells}}
+    (site / "_sources" / "chapters").mkdir(parents=True)
+    notebook = {"cells": [{"cell_type": "code", "outputs": [output]}]}
+    (site / "_sources" / "chapters" / "page.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
 
 
 def test_the_extractor_reads_the_executed_tables_of_a_planted_site(tmp_path):
@@ -274,6 +289,9 @@ def test_the_extractor_reads_the_executed_tables_of_a_planted_site(tmp_path):
     # the planted failure: an untranslated data cell or tooltip fails the check as a head does
     assert table_labels.untranslated(found, po) == ["Year FE", "Yes", "coef", "reproduced", "two-way FE"]
     assert table_labels.main([str(tmp_path / "nowhere")]) == 0  # no site: says so, changes nothing
+    # the planted failure: without the notebook's metadata the computed sentence is asked of the catalogue
+    (site / "_sources" / "chapters" / "page.ipynb").unlink()
+    assert "the ERL shock feeds back into AI embedding at 1.000 per unit of shock" in table_labels.site_labels(site)
 
 
 # --------------------------------------------------------------------------- the committed catalogue
@@ -298,6 +316,69 @@ def test_every_label_of_the_english_build_is_translated():
     assert found, "no table label found in the English build"
     missing = table_labels.untranslated(found, PO)
     assert not missing, f"tables.po lacks translations (make locale, then translate): {missing[:5]}"
+
+
+# --------------------------------------------------------------------------- computed cells in both languages
+def test_a_tables_computed_cells_carry_their_chinese_and_its_english_html_is_unchanged():
+    import pandas as pd
+
+    cell = table_cell(
+        Bilingual("0.006 (999 draws, 35 clusters, Webb weights)", "0.006（999 次抽样，35 个聚类，Webb 权重）")
+    )
+    comparison = Bilingual("p < 0.05 here", "本书 p < 0.05")
+    frame = pd.DataFrame({"statistic": ["wild p", "note", "plain"], "value": [cell, comparison, "Yes"]})
+    styler = show_table(frame)
+    html, metadata = styler._repr_html_()
+    assert html == styler.to_html()  # the English output, byte for byte
+    # the registered cell survives pandas' plain-string column; the other Bilingual is not a plain str here
+    assert metadata[ZH_CELLS] == {
+        "0.006 (999 draws, 35 clusters, Webb weights)": "0.006（999 次抽样，35 个聚类，Webb 权重）"
+    }
+    plain = show_table(pd.DataFrame({"x": ["Yes"]}))
+    assert isinstance(plain._repr_html_(), str)  # no computed cell: no metadata
+    # the Chinese build writes the Chinese cell in place of the English; a number, a word cell as they were
+    chinese = translate_bilingual_cells(html, {"text/html": metadata})
+    assert "0.006（999 次抽样，35 个聚类，Webb 权重）" in chinese and "draws" not in chinese
+    assert (
+        chinese.replace("0.006（999 次抽样，35 个聚类，Webb 权重）", "0.006 (999 draws, 35 clusters, Webb weights)")
+        == html
+    )
+    assert translate_bilingual_cells(html, {}) is None and translate_bilingual_cells(html, None) is None
+    # an executed notebook names the cells, so the extractor never asks the catalogue for them
+    notebook = {"cells": [{"cell_type": "code", "outputs": [{"metadata": {"text/html": metadata}}]}]}
+    assert bilingual_cells_of_notebook(notebook) == set(metadata[ZH_CELLS])
+    # the comparison's space is kept non-breaking in Chinese as in English
+    meta = {"text/html": {ZH_CELLS: {"p < 0.05 here": "本书 p < 0.05"}}}
+    assert translate_bilingual_cells("<td>p <\xa00.05 here</td>", meta) == "<td>本书 p &lt;\xa00.05</td>"
+    with pytest.raises(TypeError, match="both languages"):
+        table_cell("english only")
+
+
+def test_a_chinese_page_with_an_english_computed_cell_fails():
+    page = (
+        "<table><tr><td>是</td><td>0.5</td><td>ELRI_front</td><td>第（6）列，系数</td>"
+        "<td>0.006（999 次抽样，35 个聚类，Webb 权重）</td><td>aichain_utils.replication.models.fit_two_way_fe</td>"
+        "<td>joint test of all groups: p in [0.0048, 0.0048]</td></tr></table>"
+    )
+    assert english_cells(page) == ["joint test of all groups: p in [0.0048, 0.0048]"]  # the planted failure
+    assert english_cells(page.replace("joint test of all groups: p in", "所有组的联合检验：p 值位于")) == []
+
+
+def test_no_computed_cell_of_the_chinese_build_is_left_in_english():
+    site = ROOT / "_build" / "html" / "zh"
+    if not (site / "index.html").is_file():
+        pytest.skip("no Chinese build (make book)")
+    left = {}
+    for path in sorted(site.rglob("*.html")):
+        page = path.relative_to(site).as_posix()
+        if page.split("/")[0] in {"_static", "_sources", "_downloads", "kit"}:
+            continue
+        main = path.read_text(encoding="utf-8")
+        main = main[main.find("<main") : main.rfind("</main>")]
+        found = [c for b in table_labels.output_blocks(f"<main{main}</main>") for c in english_cells(b)]
+        if found:
+            left[page] = found
+    assert not left, f"computed cells left in English on the Chinese pages (write them as Bilingual): {left}"
 
 
 # --------------------------------------------------------------------------- a sandbox book, twice

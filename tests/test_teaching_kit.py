@@ -397,3 +397,18 @@ def test_the_chinese_download_menu_is_in_chinese(root):
     page = _soup(html / "chapters" / "baseline.html")
     menu = " ".join(a.get_text(" ") for a in page.select(".dropdown-menu a"))
     assert "运行：" in menu and "Run it" not in menu and "pip install -r requirements.txt" in menu
+
+
+def test_translated_markdown_refuses_bad_input_naming_the_argument_the_rule_and_the_item():
+    from aichain_utils.errors import AichainInputError
+
+    assert kit.translated_markdown("# Title", {"Title": "标题"}) == "# 标题"  # valid input: translated
+    assert kit.translated_markdown("# Title", {}) == "# Title"  # no catalogue: as written
+    with pytest.raises(AichainInputError, match=r"'source': must be a notebook Markdown cell's text.*bytes"):
+        kit.translated_markdown(b"# Title", {})
+    with pytest.raises(AichainInputError, match=r"'catalogue': must map English texts.*list"):
+        kit.translated_markdown("# Title", [("Title", "标题")])
+    with pytest.raises(AichainInputError, match=r"'catalogue': every entry must map a str to a non-empty str.*Title"):
+        kit.translated_markdown("# Title", {"Title": "", "Other": "其他"})
+    with pytest.raises(AichainInputError, match=r"offending entries: \[3\]"):
+        kit.translated_markdown("# Title", {3: "三"})

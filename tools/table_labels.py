@@ -5,7 +5,8 @@ HTML (``<div class="output text_html">`` inside the page's ``<main>``) and colle
 of its tables' header cells (column heads and row labels), captions, summaries and table notes (not
 numbers or symbols, by the rule of :func:`aichain_utils.book.tablelabels.labels`, which the Chinese
 build applies), and of its data cells and marks' tooltips (words, not numbers, symbols, names of code or
-files; the text parts of a computed one, by :func:`aichain_utils.book.tablelabels.cells`). Writes them as a
+files; the text parts of a computed one, by :func:`aichain_utils.book.tablelabels.cells`; not a cell the
+package writes in both languages, which the executed notebooks, ``_sources/<page>.ipynb``, name). Writes them as a
 template, ``_build/locale/tables.pot``, and merges them into ``locale/zh_CN/LC_MESSAGES/tables.po``:
 existing translations are kept (also of labels this build does not show: a build on other data shows
 other tables), new labels are added with an empty translation, which ``tests/test_table_labels.py``
@@ -18,6 +19,7 @@ nothing and exits 1 when a label of the site has no translation.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -25,7 +27,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from aichain_utils.book.tablelabels import cells, labels
+from aichain_utils.book.tablelabels import bilingual_cells_of_notebook, cells, labels
 from aichain_utils.paths import repo_root
 
 ROOT = repo_root()
@@ -54,15 +56,26 @@ def output_blocks(page: str) -> list[str]:
     return blocks
 
 
+def site_bilingual_cells(site: Path) -> set[str]:
+    """The English of the cells the package writes in both languages, over the site's executed notebooks
+    (``_sources/<page>.ipynb``, outputs with metadata:
+    :func:`aichain_utils.book.tablelabels.bilingual_cells_of_notebook`): the catalogue never asks for them."""
+    found: set[str] = set()
+    for path in sorted((site / "_sources").rglob("*.ipynb")):
+        found |= bilingual_cells_of_notebook(json.loads(path.read_text(encoding="utf-8")))
+    return found
+
+
 def site_labels(site: Path) -> dict[str, list[str]]:
     """Each distinct label of the site's executed tables -> the pages that show it, in page order."""
     found: dict[str, list[str]] = {}
+    bilingual = site_bilingual_cells(site)
     for path in sorted(site.rglob("*.html")):
         page = path.relative_to(site).with_suffix("").as_posix()
         if page.split("/")[0] in {"zh", "_static", "_sources", "_downloads", "kit"}:
             continue
         for block in output_blocks(path.read_text(encoding="utf-8")):
-            for label in [*labels(block), *cells(block)]:
+            for label in [*labels(block), *cells(block, bilingual)]:
                 pages = found.setdefault(label, [])
                 if page not in pages:
                     pages.append(page)

@@ -26,10 +26,12 @@ import re
 import shutil
 import tomllib
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from aichain_utils.book.glossary import is_chinese
 from aichain_utils.book.handouts import chapter_catalogue, translated
+from aichain_utils.errors import input_error
 
 __all__ = [
     "DOWNLOAD_WORDS",
@@ -225,11 +227,33 @@ _FENCE = re.compile(r"^(\s*(?::{3,}|`{3,})\{[\w:-]+\}\s*)(.*?)\s*$")
 _OPTION = re.compile(r"^\s*(?::[\w-]+:|:{3,}\s*$|`{3,}\s*$)")  # an option, a closing fence
 
 
+def _check_translation_input(source, catalogue) -> None:
+    """:func:`translated_markdown`'s input rules: the source a string, the catalogue a mapping of English
+    strings to non-empty strings."""
+    if not isinstance(source, str):
+        rule = "must be a notebook Markdown cell's text (a str)"
+        raise input_error("source", rule, [type(source).__name__], what="types")
+    if not isinstance(catalogue, Mapping):
+        rule = "must map English texts to their translations (a dict)"
+        raise input_error("catalogue", rule, [type(catalogue).__name__], what="types")
+    bad = [k for k, v in catalogue.items() if not isinstance(k, str) or not isinstance(v, str) or not v.strip()]
+    if bad:
+        raise input_error("catalogue", "every entry must map a str to a non-empty str", bad, what="entries")
+
+
 def translated_markdown(source: str, catalogue: dict[str, str]) -> str:
     """A notebook's Markdown cell with each heading, directive title (an exercise's, a table's caption),
     paragraph and list item that the chapter's catalogue translates in the catalogue's language
     (:func:`aichain_utils.book.handouts.translated` between the directives' fences and options); fences,
-    options, equations and what has no translation stay as they are."""
+    options, equations and what has no translation stay as they are.
+
+    Raises
+    ------
+    AichainInputError
+        ``source`` is not a string, or ``catalogue`` is not a mapping of English strings to non-empty
+        Chinese strings (naming the offending entries).
+    """
+    _check_translation_input(source, catalogue)
     if not catalogue:
         return source
     out: list[str] = []

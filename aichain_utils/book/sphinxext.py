@@ -1029,13 +1029,16 @@ def chinese_output(output_metadata: dict, mime_type: str) -> str | None:
 
 def _in_chinese(english):
     """A MyST-NB element renderer's method (``render_markdown``, ``render_text_html``, ``render_image``)
-    that renders a bilingual output's Chinese (:func:`chinese_output`) on a Chinese page (``language``
+    that renders a bilingual output's Chinese (:func:`chinese_output`; a table's computed cells:
+    :func:`aichain_utils.book.tablelabels.translate_bilingual_cells`) on a Chinese page (``language``
     ``zh…``), as ``english`` renders the English; every other output, and every output of the English
     build, as ``english`` renders it."""
     import dataclasses
 
     def render(self, data):
         zh = chinese_output(data.output_metadata, data.mime_type)
+        if zh is None and data.mime_type == "text/html":  # a table's computed cells in both languages
+            zh = tablelabels.translate_bilingual_cells(data.content, data.output_metadata)
         if zh is not None:
             language = getattr(self.renderer.document.settings.env.config, "language", None) or ""
             if language.startswith("zh"):

@@ -16,9 +16,11 @@ number, a symbol, a variable's or a function's name, a file name or a finding's 
 (``title`` attribute) of a mark. A leading column number, "(1) pooled", keeps its number and translates
 the rest. A data cell or tooltip computed from the data (its numbers change with the data) is translated
 by its phrase pattern (:data:`CELL_PATTERNS`: the words fixed, the numbers copied, the texts inside it
-translated in turn); a computed sentence no simple pattern gives (:data:`LEFT`) is left in English (it
-belongs in the package in both languages). Numbers, symbols (AIE, ERL, ELRI_front …) and cells without a
-(non-fuzzy) translation are left as they are; the English build is not touched at all.
+translated in turn). A computed sentence no simple pattern gives is written by the package in both
+languages (a :class:`~aichain_utils.text.Bilingual` cell): the displayed table carries its Chinese in the
+output's metadata (:data:`~aichain_utils.report.display.ZH_CELLS`), which the Chinese build writes first
+(:func:`translate_bilingual_cells`), and the catalogue never asks for it. Numbers, symbols (AIE, ERL,
+ELRI_front …) and cells without a (non-fuzzy) translation are left as they are; the English build is not touched at all.
 ``tools/table_labels.py`` extracts the labels, data cells and tooltips of the English site's tables into
 the catalogue (``make locale``); :func:`labels` and :func:`cells` are the rules both share.
 """
@@ -30,19 +32,23 @@ from html import escape, unescape
 from pathlib import Path
 
 from aichain_utils.report.catalogue import is_label, load_catalogue
+from aichain_utils.report.celltext import CELL_PATTERNS, _normal, _pattern_of, is_text, label_key, translate_text
+from aichain_utils.report.display import ZH_CELLS, keep_comparisons_together
 
 __all__ = [
     "CATALOGUE",
     "CELL_PATTERNS",
-    "LEFT",
+    "bilingual_cells_of_notebook",
     "cell_keys",
     "cells",
+    "english_cells",
     "is_label",
     "is_text",
     "label_key",
     "labels",
     "load_catalogue",
     "setup",
+    "translate_bilingual_cells",
     "translate_html",
     "translate_text",
 ]
@@ -63,22 +69,6 @@ _AROUND = re.compile(
     r"(</caption>|</summary>|</p>)",
     re.IGNORECASE,
 )
-#: a column number before a label: "(1) pooled", "(5) to 2022"
-_NUMBERED = re.compile(r"^(\(\d+\)\s+)(.+)$")
-
-
-def _normal(text: str) -> str:
-    return " ".join(unescape(text).split())
-
-
-def label_key(text: str) -> tuple[str, str] | None:
-    """``(prefix, label)`` of a cell's text (HTML-escaped, as in the page): the label a catalogue
-    translates and the column number kept before it ("(1) " or ""), or None when the cell is no label
-    (empty, a number, a symbol)."""
-    text = _normal(text)
-    match = _NUMBERED.match(text)
-    prefix, label = (match.group(1), match.group(2)) if match else ("", text)
-    return (prefix, label) if is_label(label) else None
 
 
 def labels(html: str) -> list[str]:
@@ -89,184 +79,28 @@ def labels(html: str) -> list[str]:
     return list(dict.fromkeys(key[1] for key in found if key is not None))
 
 
-#: a cell that is code, not words: a variable's, a function's or an option's name (``ELRI_front``,
-#: ``econometrics.fit_ols``, ``lcv_form=growth``), a file name, a finding's id (``closest_world-1ade4ffc``)
-_CODE = re.compile(
-    r"^(?:[A-Za-z_][\w.]*(?:\(\))?(?:=\S+)?|[\w./-]+\.(?:csv|py|yml|yaml|json|parquet|whl|txt|md|xlsx|do)"
-    r"|[a-z_]+-[0-9a-f]{8})$"
-)
-#: more code: a parameter set to a number (``lab.iv2_direct_on_erl = 0.05``), a name with its symbol
-#: (``first_stage_se (IV1)``), a range of names (``aie_01 … aie_24``), a claim's id (``T8-front-to-back``,
-#: ``H1-robustness``), names listed (``r2_within, r2_within_panelols``)
-_CODE_MORE = re.compile(
-    r"^(?:[\w.]+ = -?[\d.e+-]+|\w+_\w+ \([A-Z0-9]+\)|\w+ … \w+|[TH]\d+-[a-z-]+|\w*_\w*(?:, \w*_\w*)+)$"
-)
-_WORD_CHARS = re.compile(r"[A-Za-z]{2}")
-
-
-def is_text(text: str) -> bool:
-    """Whether a data cell's or a tooltip's (unescaped, trimmed) text has words to translate: a label
-    (:func:`is_label`) that is not code (a name with ``_``, ``.`` or ``=``, a file name, a finding's id)
-    and, but for a pure word, no lowercase name alone ("pyfixest" is words; "sd" is a statistic's name)."""
-    if not is_label(text):
-        return False
-    if _CODE.match(text) and ("_" in text or "." in text or "=" in text or "-" in text):
-        return False
-    return not _CODE_MORE.match(text)
-
-
-#: Data cells and tooltips computed from the data: (pattern over the whole text, its Chinese). The
-#: pattern's groups named ``t_...`` are texts translated in turn (the catalogue or another pattern, so
-#: a composite tooltip is translated piece by piece); the other groups (numbers, ids) are copied.
-CELL_PATTERNS = tuple(
-    (re.compile(pattern), chinese)
-    for pattern, chinese in (
-        (r"(?P<t_text>.+) (?P<id>\[[a-z_]+-[0-9a-f]{8}\])", "{t_text} {id}"),
-        (r"(?P<t_v>[a-z][a-z ]+): published (?P<p>[^,;]+), replicated (?P<r>[^;]+);\s*",
-         "{t_v}：公布值 {p}，复现值 {r}"),
-        (r"(?P<t_v>[a-z][a-z ]+): published (?P<p>[^,;]+), replicated (?P<r>[^;]+); (?P<t_why>.+)",
-         "{t_v}：公布值 {p}，复现值 {r}；{t_why}"),
-        (r"(?P<t_v>[a-z][a-z0-9% ]+): (?P<t_why>closest world: .+)", "{t_v}：{t_why}"),
-        (r"closest world: this build's panel is one draw of that world \((?P<r>[^)]+)\): (?P<t_rest>over .+)",
-         "最接近的模拟世界：本次构建的面板是该世界的一次抽样（{r}）：{t_rest}"),
-        (r"closest world: (?P<t_rest>over .+)", "最接近的模拟世界：{t_rest}"),
-        (r"over (?P<n>\d+) draws of the calibrated world \(seeds the calibration never used\) this statistic "
-         r"has mean (?P<m>\S+), SD (?P<sd>\S+) and central 95% band \[(?P<lo>[^,\]]+), (?P<hi>[^\]]+)\]; "
-         r"the published (?P<p>\S+) lies at percentile (?P<pc>\S+) \(Monte Carlo SE (?P<se>[^)]+)\), "
-         r"(?P<t_tail>.+)",
-         "在校准世界的 {n} 次抽样中（所用种子均未参与校准），该统计量的均值为 {m}，标准差为 {sd}，中央 95% 区间为 "
-         "[{lo}, {hi}]；公布值 {p} 位于第 {pc} 百分位（蒙特卡洛标准误 {se}），{t_tail}"),
-        (r"closest world: every one of its (?P<n>\d+) draws gives (?P<v>\S+) \(fixed by the design and the "
-         r"book's readings, which calibration does not move\), not the published (?P<p>\S+): "
-         r"(?P<t_v>no world of the family produces it)",
-         "最接近的模拟世界：其 {n} 次抽样全部给出 {v}（由设计和本书的解读决定，校准不会改变它），而不是公布的 {p}："
-         "{t_v}"),
-        (r"audit \((?P<t_sev>error|warning|info)\): (?P<t_check>[^:]+): (?P<t_why>.+)",
-         "审查（{t_sev}）：{t_check}：{t_why}"),
-        (r"inside the world's 95% band \[(?P<lo>[^,\]]+), (?P<hi>[^\]]+)\]",
-         "落在该世界的中央 95% 区间 [{lo}, {hi}] 内"),
-        (r"Table (?P<n>\d+) \((?P<c>\d+)\)", "表 {n} 第（{c}）列"),
-        (r"Table (?P<n>\d+) column \((?P<c>\d+)\)", "表 {n} 第（{c}）列"),
-        (r"Table (?P<n>\d+) col \((?P<c>\d+)\): (?P<s>\S+)", "表 {n} 第（{c}）列：{s}"),
-        (r"column \((?P<c>\d+)\)", "第（{c}）列"),
-        (r"column \((?P<c>\d+)\), (?P<t_s>.+)", "第（{c}）列，{t_s}"),
-        (r"columns \((?P<c>[\d, ]+)\)", "第（{c}）列"),
-        (r"Tables? (?P<n>[\d–, ]+)", "表 {n}"),
-        (r"percentile (?P<pc>\S+) \(Monte Carlo SE (?P<se>[^)]+)\)", "第 {pc} 百分位（蒙特卡洛标准误 {se}）"),
-        (r"trim (?P<x>[\d.]+%)", "缩尾 {x}"),
-        (r"(?P<n>[\d,]+) industry-years", "{n} 个行业-年份"),
-        (r"leg a \((?P<t_a>yes|no)\): (?P<la>.+?); largest p (?P<pa>[\d.]+); leg b \((?P<t_b>yes|no)\): (?P<lb>.+?); "
-         r"largest p (?P<pb>[\d.]+)", "a 段（{t_a}）：{la}；最大 p 值 {pa}；b 段（{t_b}）：{lb}；最大 p 值 {pb}"),
-        (r"leg a \((?P<t_a>yes|no)\): (?P<la>.+?); largest p (?P<pa>[\d.]+); leg b: not printed",
-         "a 段（{t_a}）：{la}；最大 p 值 {pa}；b 段：论文未列出"),
-        (r"(?P<l>[^;a-zA-Z]+); largest p (?P<p>[\d.]+)", "{l}；最大 p 值 {p}"),
-        (r"(?P<l>[^;a-zA-Z]+); suest p (?P<p>[\d.]+)", "{l}；suest p 值 {p}"),
-        (r"N (?P<n>[\d,]+) \((?P<t_rule>[a-z ]+)\); the reading gives (?P<t_gives>.+)",
-         "观测值 {n}（{t_rule}）；按本书解读应为 {t_gives}"),
-        (r"(?P<n>[\d,]+) = (?P<k>[\d,]+) industries × (?P<rest>[\d ×]+)", "{n} = {k} 个行业 × {rest}"),
-        (r"(?P<n>[\d,]+) = (?P<k>[\d,]+) units × (?P<rest>[\d ×]+)", "{n} = {k} 个个体 × {rest}"),
-        (r"(?P<n>[\d,]+) = (?P<rest>[\d ×]+)", "{n} = {rest}"),
-        (r"a multiple of (?P<n>\d+)", "{n} 的整数倍"),
-        (r"below (?P<n>[\d,]+) \(a split\)", "小于 {n}（分组样本）"),
-        (r"(?P<n>[\d,]+) \((?P<t_what>Table 2 N of FSIE|FSIE in Table 2|Table 2|the full sample)\)", "{n}（{t_what}）"),
-        (r"(?P<n>[\d,]+) \((?P<k>[\d.]+) per industry-year\)", "{n}（每个行业-年份 {k} 个）"),
-        (r"SE \+(?P<x>[\d.]+%) with the F's factor \(t² = (?P<t>[\d.]+), F = (?P<f>[\d.]+)\)",
-         "按 F 统计量的校正因子，标准误增大 {x}（t² = {t}，F = {f}）"),
-        (r"SEs (?P<a>[\d.]+), (?P<b>[\d.]+) \(ratio (?P<r>[\d.]+)\)", "标准误 {a}、{b}（比值 {r}）"),
-        (r"maximum (?P<x>[\d.]+) SD from the mean", "最大值距均值 {x} 个标准差"),
-        (r"within about (?P<x>\d+) SD of the mean", "距均值约 {x} 个标准差以内"),
-        (r"adjusted R² at least (?P<x>[\d.]+)", "调整 R² 至少为 {x}"),
-        (r"the world's n is (?P<n>\S+) in all (?P<d>\d+) draws", "该世界的 n 在全部 {d} 次抽样中均为 {n}"),
-        (r"Wald F of the order of (?P<x>[\d.]+)", "Wald F 统计量约为 {x}"),
-        (r"LM (?P<a>[\d.]+), Wald F (?P<b>[\d.]+)", "LM 统计量 {a}，Wald F 统计量 {b}"),
-        (r"closest: Table (?P<n>\d+) (?:column )?\((?P<c>\d+)\) (?P<v>\S+)", "最接近：表 {n} 第（{c}）列 {v}"),
-        (r"(?P<a>-?[\d.]+) vs (?P<b>-?[\d.]+)", "{a} 对 {b}"),
-        (r"group Ns adding to at most (?P<n>\d+)", "各组观测值之和至多为 {n}"),
-        (r"at least (?P<a>\d+) \(at most (?P<b>\d+) removed\)", "至少 {a}（至多剔除 {b}）"),
-        (r"at most (?P<n>\d+) only if (?P<v>\w+) is observed where ITSE is",
-         "至多 {n}（仅当 ITSE 有观测值处 {v} 也有观测值时）"),
-        (r"(?P<a>[\d.]+) \(printed under column \((?P<c>\d+)\)\)", "{a}（列于第（{c}）列之下）"),
-        (r"(?P<x>[\d.]+): (?P<t_why>[a-z].+)", "{x}：{t_why}"),
-        (r"(?P<x>\d+%): (?P<t_why>[a-z].+)", "{x}：{t_why}"),
-        (r"sample to (?P<y>\d{4})", "样本截至 {y} 年"),
-        (r"year, (?P<a>\d{4})-(?P<b>\d{4})", "年份，{a}-{b}"),
-    )
-)  # fmt: skip
-
-#: Data cells computed from the data whose sentence no simple pattern gives: left in English (their
-#: sentence belongs in the package in both languages), and not asked of the catalogue.
-LEFT = tuple(
-    re.compile(pattern)
-    for pattern in (
-        r"\d+ singleton units in the panel; .*",
-        r".*[\d.]+ here vs .*",
-        r"[\d.]+ \(\d+ draws, \d+ clusters, .*\)",
-        r"[\d.]+ \(reghdfe's, .*",
-        r"[\d.]+ \(mean of .*\)",
-        r"\d+ of \d+ columns unexplained: .*",
-        r">= [\d.]+ \(national weights .*",
-        r"Monte Carlo only: SE .*",
-        r"joint test of all groups: .*",
-        r"z-test of the difference: .*",
-        r"largest \|difference\| .*",
-        r"ours larger by the factor .*",
-        r"same β\*, δ at a given R_max.*",
-        r"β\* [\d.]+ \(R_max .*",
-        r"the ERL shock feeds back into AI embedding.*",
-        r"AIE's moments are not a target of make calibrate: .*",
-    )
-)
-
-
-def _pattern_of(text: str) -> re.Match | None:
-    for pattern, _ in CELL_PATTERNS:
-        match = pattern.fullmatch(text)
-        if match:
-            return match
-    return None
-
-
-def cell_keys(text: str) -> list[str]:
+def cell_keys(text: str, bilingual=frozenset()) -> list[str]:
     """The catalogue keys a data cell's or a tooltip's text (HTML-escaped, as in the page) needs to be
-    translated: none for a number, a symbol or code; the keys of its text parts when a pattern of
-    :data:`CELL_PATTERNS` matches it; none for a computed sentence of :data:`LEFT` (left in English);
-    otherwise its label."""
+    translated: none for a number, a symbol or code, or a cell the package writes in both languages (its
+    English in ``bilingual``: :func:`bilingual_cells_of_notebook`); the keys of its text parts when a
+    pattern of :data:`CELL_PATTERNS` matches it; otherwise its label."""
     text = _normal(text)
+    if text in bilingual:
+        return []
     match = _pattern_of(text)
     if match is not None:
         return [k for name, part in match.groupdict().items() if name.startswith("t_") for k in cell_keys(part)]
     key = label_key(text)
-    if key is None or not is_text(key[1]) or any(left.fullmatch(text) for left in LEFT):
+    if key is None or not is_text(key[1]):
         return []
     return [key[1]]
 
 
-def translate_text(text: str, catalogue: dict[str, str]) -> str | None:
-    """A data cell's or a tooltip's (unescaped) text in Chinese: its translation in ``catalogue``, or
-    its pattern's (:data:`CELL_PATTERNS`) with every text part translated; the text itself when it has
-    no words (a number, a symbol, code); None when it is not translated."""
-    text = " ".join(text.split())
-    key = label_key(text)
-    if key is not None and catalogue.get(key[1]):
-        return key[0] + catalogue[key[1]]
-    for pattern, chinese in CELL_PATTERNS:
-        match = pattern.fullmatch(text)
-        if match is None:
-            continue
-        parts = {}
-        for name, part in match.groupdict().items():
-            parts[name] = translate_text(part, catalogue) if name.startswith("t_") else part
-            if parts[name] is None:
-                return None
-        return chinese.format(**parts)
-    key = label_key(escape(text))
-    return text if key is None or not is_text(key[1]) else None
-
-
-def cells(html: str) -> list[str]:
+def cells(html: str, bilingual=frozenset()) -> list[str]:
     """The catalogue keys of an executed output's data cells (``<td>`` with plain text) and tooltips
-    (``title``), in order, each once: what ``tools/table_labels.py`` extracts beside :func:`labels`."""
-    found = [k for m in _TD.finditer(html) for k in cell_keys(m.group(2))]
+    (``title``), in order, each once: what ``tools/table_labels.py`` extracts beside :func:`labels`;
+    ``bilingual``: the English of the cells the package writes in both languages, which are not asked."""
+    found = [k for m in _TD.finditer(html) for k in cell_keys(m.group(2), bilingual)]
     found += [k for m in _TITLE.finditer(html) for k in cell_keys(m.group(2) or m.group(3) or "")]
     return list(dict.fromkeys(found))
 
@@ -358,6 +192,75 @@ def translate_html(html: str, catalogue: dict[str, str]) -> str:
     return _TD.sub(lambda match: cell(match, data), html)
 
 
+def translate_bilingual_cells(html: str, output_metadata: dict | None) -> str | None:
+    """``html`` (a displayed table) with every data cell that the package wrote in both languages in its
+    Chinese: the output's metadata carries ``{English: Chinese}`` (:data:`~aichain_utils.report.display.ZH_CELLS`,
+    :func:`aichain_utils.report.display.bilingual_cells`); a cell matches when its text, whitespace
+    normalised, is an English key. None when the metadata carries no such map (the output as it is).
+
+    Examples
+    --------
+    >>> meta = {"text/html": {ZH_CELLS: {"p 0.01 (9 draws)": "p 0.01（9 次抽样）"}}}
+    >>> translate_bilingual_cells("<td>0.5</td><td>p 0.01  (9 draws)</td>", meta)
+    '<td>0.5</td><td>p 0.01（9 次抽样）</td>'
+    """
+    chinese = ((output_metadata or {}).get("text/html") or {}).get(ZH_CELLS)
+    if not isinstance(chinese, dict) or not chinese:
+        return None
+
+    def cell(match: re.Match) -> str:
+        new = chinese.get(_normal(match.group(2)))
+        if new is None:
+            return match.group(0)
+        return f"{match.group(1)}{escape(keep_comparisons_together(new), quote=False)}{match.group(3)}"
+
+    return _TD.sub(cell, html)
+
+
+def bilingual_cells_of_notebook(notebook: dict) -> set[str]:
+    """The English of every cell an executed notebook's (JSON) tables carry in both languages
+    (:data:`~aichain_utils.report.display.ZH_CELLS` in an output's metadata, also a glued one's): the cells
+    :func:`cells` does not ask of the catalogue."""
+    found = set()
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []) or []:
+            for entry in (output.get("metadata") or {}).values():
+                if isinstance(entry, dict) and isinstance(entry.get(ZH_CELLS), dict):
+                    found.update(entry[ZH_CELLS])
+    return found
+
+
+#: a character of Chinese text (CJK ideographs, their punctuation and full-width forms)
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+#: Common English words: a cell with two of them is a sentence, not a name (``lngdp``, ``Stata ivreg2``,
+#: ``2SLS IV1`` and ``xtgls, panels(hetero)`` are names a Chinese page keeps).
+_SENTENCE_WORDS = re.compile(
+    r"(?<![\w.])(?:the|of|in|at|by|and|or|not|is|are|be|with|per|from|to|than|vs|here|into|on|all|no|none|its|"
+    r"their|this|that|for|as|after|before|only|same|each|every|draws|weights|units|years|clusters|largest|mean|"
+    r"test|larger|smaller)(?![\w.])",
+    re.IGNORECASE,
+)
+
+
+def english_cells(html: str) -> list[str]:
+    """The data cells (``<td>`` with plain text) of a Chinese page's ``html`` that are left in English: text
+    with words (:func:`is_text`, not a number, a symbol or code) that no rule of :func:`translate_text`
+    without a catalogue keeps as it is, not one Chinese character, and two common English words or more
+    (:data:`_SENTENCE_WORDS`: a sentence, not a program's or a variable's name). A computed sentence the package
+    writes in English only shows up here (it belongs in the package in both languages: a
+    :class:`~aichain_utils.text.Bilingual` cell)."""
+    found = []
+    for match in _TD.finditer(html):
+        text = _normal(match.group(2))
+        if _CJK.search(text) or translate_text(text, {}) is not None:
+            continue
+        if len(_SENTENCE_WORDS.findall(text)) >= 2:
+            found.append(text)
+    return list(dict.fromkeys(found))
+
+
 def _catalogue_of(app) -> dict[str, str]:
     """The build's table catalogue, read once: the first ``tables.po`` of the language in
     ``locale_dirs`` (relative to the source folder)."""
@@ -381,18 +284,54 @@ def _translate_outputs(app, doctree) -> None:
     catalogue = _catalogue_of(app)
     if not catalogue:
         return
+    pasted = {ZH_CELLS: doctree.get(_PASTED_CELLS) or {}}
     for node in list(doctree.findall(nodes.raw)):
         if "html" not in node.get("format", "").split():
             continue
         text = node.astext()
-        new = translate_html(text, catalogue)
+        new = translate_bilingual_cells(text, {"text/html": pasted}) if pasted[ZH_CELLS] else None
+        new = translate_html(text if new is None else new, catalogue)
         if new != text:
             node.parent.replace(node, nodes.raw(node.rawsource, new, **node.attributes))
 
 
+#: The document's attribute holding the computed cells' Chinese of the outputs it pastes from other pages.
+_PASTED_CELLS = "aichain_pasted_cells"
+
+
+def _collect_pasted_cells(app, doctree) -> None:
+    """Before MyST-NB pastes a glued output of another page (``{glue:any}`` with ``:doc:``, as the handouts
+    do; it writes the HTML alone), keep the Chinese of its computed cells (its metadata's
+    :data:`~aichain_utils.report.display.ZH_CELLS`, read from that page's glue cache) on the document, for
+    :func:`_translate_outputs`."""
+    if not (app.config.language or "").startswith("zh"):
+        return
+    from myst_nb.ext.glue.crossref import read_glue_cache
+    from myst_nb.ext.glue.utils import PendingGlueReference
+
+    found: dict[str, str] = {}
+    for node in doctree.findall(PendingGlueReference):
+        output = read_glue_cache(app.env.mystnb_config.output_folder, node.refdoc).get(node.key) or {}
+        entry = (output.get("metadata") or {}).get("text/html") or {}
+        found.update(entry.get(ZH_CELLS) or {} if isinstance(entry, dict) else {})
+    if found:
+        doctree[_PASTED_CELLS] = found
+
+
 def setup(app) -> None:
-    """Register the rewrite: a post-transform after MyST-NB has pasted the glued outputs."""
+    """Register the rewrite: a post-transform after MyST-NB has pasted the glued outputs, and one before it
+    pastes another page's (:func:`_collect_pasted_cells`)."""
     from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class CollectPastedCells(SphinxPostTransform):
+        """The computed cells' Chinese of the outputs pasted from other pages (:func:`_collect_pasted_cells`)."""
+
+        default_priority = 4  # before MyST-NB's cross-page glue paste (5)
+
+        def run(self, **kwargs) -> None:
+            _collect_pasted_cells(self.app, self.document)
+
+    app.add_post_transform(CollectPastedCells)
 
     class TranslateTableLabels(SphinxPostTransform):
         """The executed tables' labels in the Chinese edition's language (:func:`translate_html`)."""

@@ -54,7 +54,8 @@ from aichain_utils.errors import input_error
 from aichain_utils.inputs.published import load_design, load_regression_cells, load_table2
 from aichain_utils.paths import data_dir, repo_root
 from aichain_utils.replication.findings import Finding
-from aichain_utils.text import Bilingual, bilingual_format
+from aichain_utils.report.display import table_cell
+from aichain_utils.text import Bilingual, bilingual_format, bilingual_join
 
 __all__ = [
     "AUDIT_CSV_COLUMNS",
@@ -85,6 +86,7 @@ __all__ = [
     "paper_text_path",
     "run_audit",
     "se_bounds",
+    "suest_readings_text",
     "trimming_bounds",
     "write_audit",
 ]
@@ -619,16 +621,46 @@ def _p_range(rows: pd.DataFrame) -> tuple[float, float]:
     return float(stats.chi2.sf(w_max, df)), float(stats.chi2.sf(w_min, df))
 
 
+#: The readings of a printed suest p and their p ranges, as the findings table shows them, by language.
+SUEST_READINGS = {
+    "joint": Bilingual("joint test of all groups", "所有组的联合检验"),
+    "z": Bilingual("z-test of the difference", "差异的 z 检验"),
+    "pair": {"en": "({a}) vs ({b})", "zh": "第（{a}）列对第（{b}）列"},
+    "range": {"en": "{name}: p in [{lo}, {hi}]", "zh": "{name}：p 值位于 [{lo}, {hi}]"},
+}
+#: :func:`check_aie_floor`'s expected value, by language.
+AIE_FLOOR_EXPECTED = {
+    "en": ">= {floor} (national weights {w} / {years} years)",
+    "zh": ">= {floor}（全国性指标的权重 {w} / {years} 年）",
+}
+#: The segments' mean coefficient of the equation (9) identity, by language.
+SEGMENT_MEAN = {"en": "{m} (mean of {en})", "zh": "{m}（{zh} 的均值）"}
+#: The sample sizes the units reading leaves unexplained, by language.
+UNEXPLAINED_NS = {"en": "{k} of {n} columns unexplained: {where}", "zh": "{n} 列中有 {k} 列无法解释：{where_zh}"}
+
+
 def _suest_readings(grp: pd.DataFrame, cols: list[int]) -> dict[str, tuple[float, float]]:
     """p ranges under each reading of a printed suest p: the joint test, and every pair of groups."""
     rows = grp.set_index("column").loc[cols]
-    name = "joint test of all groups" if len(cols) > 2 else "z-test of the difference"
+    name = SUEST_READINGS["joint"] if len(cols) > 2 else SUEST_READINGS["z"]
     readings = {name: _p_range(rows)}
     if len(cols) > 2:
         for i, a in enumerate(cols):
             for b in cols[i + 1 :]:
-                readings[f"({a}) vs ({b})"] = _p_range(rows.loc[[a, b]])
+                readings[bilingual_format(SUEST_READINGS["pair"], "suest reading", a=a, b=b)] = _p_range(
+                    rows.loc[[a, b]]
+                )
     return readings
+
+
+def suest_readings_text(readings: dict) -> Bilingual:
+    """:func:`_suest_readings`' p ranges as the findings table shows them, in English and Chinese:
+    "joint test of all groups: p in [0.0048, 0.0048]; (2) vs (3): p in [0.0017, 0.0018]"."""
+    parts = [
+        bilingual_format(SUEST_READINGS["range"], "suest reading", name=name, lo=f"{lo:.4f}", hi=f"{hi:.4f}")
+        for name, (lo, hi) in readings.items()
+    ]
+    return bilingual_join(parts, "; ", "；")
 
 
 def check_suest(cells: pd.DataFrame | None = None) -> list[Finding]:
@@ -651,7 +683,7 @@ def check_suest(cells: pd.DataFrame | None = None) -> list[Finding]:
             for col, p in printed.items():
                 if any(lo <= p + half and hi >= p - half for lo, hi in readings.values()):
                     continue
-                shown = "; ".join(f"{k}: p in [{lo:.4f}, {hi:.4f}]" for k, (lo, hi) in readings.items())
+                shown = table_cell(suest_readings_text(readings))
                 out.append(
                     Finding(
                         "tests",
@@ -840,7 +872,15 @@ def _segment_identity(cells: pd.DataFrame, tolerance: float) -> list[Finding]:
             "ERL coefficient = mean of segment coefficients (eq. 9)",
             "Tables 3-5",
             "Table 5 (2)-(4) vs ERL columns of Tables 3 and 5 with controls and FE on the same N",
-            f"{mean_seg:.3f} (mean of {', '.join(f'{v:.3f}' for v in seg['coef'])})",
+            table_cell(
+                bilingual_format(
+                    SEGMENT_MEAN,
+                    "segment mean",
+                    m=f"{mean_seg:.3f}",
+                    en=", ".join(f"{v:.3f}" for v in seg["coef"]),
+                    zh="、".join(f"{v:.3f}" for v in seg["coef"]),
+                )
+            ),
             f"closest: Table {closest['table']} column ({closest['column']}) {closest['coef']:.3f}",
             "warning",
             Bilingual(
@@ -1524,7 +1564,19 @@ def check_readings(
                     "Tables 3-10",
                     "N",
                     f"every N from {per} units per industry and the column's sample rule",
-                    f"{len(unexplained)} of {len(reading)} columns unexplained: {where}",
+                    table_cell(
+                        bilingual_format(
+                            UNEXPLAINED_NS,
+                            "unexplained Ns",
+                            k=len(unexplained),
+                            n=len(reading),
+                            where=where,
+                            where_zh="、".join(
+                                f"表 {t} 第（{c}）列"
+                                for t, c in zip(unexplained["table"], unexplained["column"], strict=True)
+                            ),
+                        )
+                    ),
                     "info",
                     Bilingual(
                         "The measurement chapter sets the evidence for and against the reading side by side.",
@@ -1611,7 +1663,15 @@ def check_aie_floor(table2: pd.DataFrame | None = None, design: dict | None = No
             AIE_FLOOR_CHECK,
             "Tables 1-2",
             "AIE mean",
-            f">= {f['floor']:.4f} (national weights {f['national_weight']:.3f} / {f['years']} years)",
+            table_cell(
+                bilingual_format(
+                    AIE_FLOOR_EXPECTED,
+                    AIE_FLOOR_CHECK,
+                    floor=f"{f['floor']:.4f}",
+                    w=f"{f['national_weight']:.3f}",
+                    years=f["years"],
+                )
+            ),
             f"{f['published_mean']:.3f}",
             severity,
             _say(

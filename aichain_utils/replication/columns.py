@@ -22,7 +22,9 @@ from aichain_utils.replication.heterogeneity import pooled_interaction_test, sue
 from aichain_utils.replication.matching import balance_table, match_on_propensity
 from aichain_utils.replication.mediation import mediation_analysis
 from aichain_utils.replication.models import CONTROLS, check_count, check_panel, core_errors, require_columns
+from aichain_utils.report.display import table_cell
 from aichain_utils.report.tables import Column, RenderedTable, render_table
+from aichain_utils.text import Bilingual, bilingual_format, bilingual_join
 
 __all__ = [
     "BASE_COLUMNS",
@@ -44,6 +46,7 @@ __all__ = [
     "table10_columns",
     "table_columns",
     "trim_residual_outliers",
+    "wild_p_cell",
 ]
 
 #: Stock & Yogo (2005, Table 5.2): critical value of the Cragg-Donald F statistic for a nominal
@@ -172,14 +175,40 @@ def table3_columns(data: pd.DataFrame, bootstrap_reps: int = 999, seed: int = 20
         if number == 6 and bootstrap_reps:
             with _column(3, number):
                 wb = models.wild_cluster_bootstrap(data, reps=bootstrap_reps, seed=seed)
-            draws = f"all {wb['reps']} weight vectors" if wb["enumerated"] else f"{wb['reps']} draws"
-            extra["wild cluster bootstrap p (industry)"] = (
-                f"{format_p(wb['p'])} ({draws}, {wb['clusters']} clusters, {wb['weights'].capitalize()} weights)"
-            )
+            extra["wild cluster bootstrap p (industry)"] = wild_p_cell(wb)
         cols.append(_col(3, number, label, est, extra))
     with _column(3, 8):
         cols.append(_col(3, 8, "FGLS", models.fit_fgls(data)))
     return cols
+
+
+#: The wild cluster bootstrap p's cell, by language: the p, the draws (or every weight vector), the clusters
+#: and the weights' name.
+_WILD_P = {
+    "en": "{p} ({draws}, {clusters} clusters, {weights} weights)",
+    "zh": "{p}（{draws}，{clusters} 个聚类，{weights} 权重）",
+}
+_WILD_DRAWS = {
+    True: {"en": "all {reps} weight vectors", "zh": "全部 {reps} 个权重向量"},
+    False: {"en": "{reps} draws", "zh": "{reps} 次抽样"},
+}
+
+
+def wild_p_cell(wb: dict) -> Bilingual:
+    """Table 3 column 6's wild cluster bootstrap p as its diagnostics cell shows it, in English and Chinese:
+    "0.006 (999 draws, 35 clusters, Webb weights)" / "0.006（999 次抽样，35 个聚类，Webb 权重）".
+
+    Parameters
+    ----------
+    wb : dict
+        :func:`aichain_utils.replication.models.wild_cluster_bootstrap`'s result (``p``, ``reps``,
+        ``enumerated``, ``clusters``, ``weights``).
+    """
+    draws = bilingual_format(_WILD_DRAWS[bool(wb["enumerated"])], "wild_p_cell", reps=wb["reps"])
+    return table_cell(bilingual_format(
+        _WILD_P, "wild_p_cell", p=format_p(wb["p"]), draws=draws, clusters=wb["clusters"],
+        weights=str(wb["weights"]).capitalize(),
+    ))  # fmt: skip
 
 
 table3_columns.__doc__ += _TABLE_RAISES + """ Also: ``bootstrap_reps`` not an integer >= 0."""
@@ -731,8 +760,9 @@ def _difference_rows_fe_iv(data: pd.DataFrame) -> list[dict]:
             "quantity": "r2_within, r2_within_panelols",
             "this book": "both, under two names: r2_within is reghdfe's, r2_within_panelols PanelOLS's",
             "Stata/R": "reghdfe 'Within R-sq.': unit-and-year-demeaned data",
-            "size on this panel": f"{fe.r2_within:.4f} (reghdfe's, {r2_both:.4f} recomputed) vs "
-            f"{fe.r2_within_panelols:.4f} PanelOLS's",
+            "size on this panel": _cell(
+                "r2_within", a=f"{fe.r2_within:.4f}", b=f"{r2_both:.4f}", c=f"{fe.r2_within_panelols:.4f}"
+            ),
         }
     )
     for iv in ["IV1", "IV2", "IV3", "IV4"]:
@@ -756,6 +786,41 @@ def _difference_rows_fe_iv(data: pd.DataFrame) -> list[dict]:
     return rows
 
 
+#: The computed cells of :func:`deliberate_differences` ("size on this panel"), by language; the numbers are
+#: filled as the English shows them.
+DIFFERENCE_CELLS = {
+    "r2_within": {
+        "en": "{a} (reghdfe's, {b} recomputed) vs {c} PanelOLS's",
+        "zh": "{a}（reghdfe 的口径，重新计算为 {b}）对 {c}（PanelOLS 的口径）",
+    },
+    "singletons": {
+        "en": "{n} singleton units in the panel; {k} of {g} units in the matched sample",
+        "zh": "面板中有 {n} 个单例个体；匹配样本的 {g} 个个体中有 {k} 个",
+    },
+    "singletons_move": {
+        "en": "dropping them moves the coefficient by {d} and the SE by {pct}%",
+        "zh": "剔除它们使系数变化 {d}，标准误变化 {pct}%",
+    },
+    "smd": {
+        "en": "largest |difference| {x} (before and after matching)",
+        "zh": "最大的 |差异| 为 {x}（匹配前与匹配后）",
+    },
+    "p_here": {
+        "en": "p {a} here vs {b} (factor {f})",
+        "zh": "本书 p 值 {a} 对 {b}（校正因子 {f}）",
+    },
+    "sobel": {
+        "en": "{a} here vs {b} ({pct}%)",
+        "zh": "本书 {a} 对 {b}（{pct}%）",
+    },
+}
+
+
+def _cell(name: str, **values) -> Bilingual:
+    """A computed cell of :func:`deliberate_differences` in English and Chinese (:data:`DIFFERENCE_CELLS`)."""
+    return table_cell(bilingual_format(DIFFERENCE_CELLS[name], f"deliberate_differences ({name})", **values))
+
+
 def _difference_rows_psm(data: pd.DataFrame) -> list[dict]:
     m = match_on_propensity(data)
     d = m.data
@@ -772,20 +837,20 @@ def _difference_rows_psm(data: pd.DataFrame) -> list[dict]:
     single = _singletons(matched)
     kept = models.fit_two_way_fe(matched, weights=matched["weight"])
     in_panel = len(_singletons(data.dropna(subset=["ERL", "AIE", *CONTROLS])))
-    size = f"{in_panel:,} singleton units in the panel; {len(single):,} of {matched['unit_id'].nunique():,} units"
-    size += " in the matched sample"
+    size = _cell("singletons", n=f"{in_panel:,}", k=f"{len(single):,}", g=f"{matched['unit_id'].nunique():,}")
     if len(single):
         rest = matched.drop(index=single)
         dropped = models.fit_two_way_fe(rest, weights=rest["weight"])
-        size += f"; dropping them moves the coefficient by {dropped.coef - kept.coef:+.2e} and the SE by "
-        size += f"{100 * (dropped.se / kept.se - 1):+.3f}%"
+        pct = f"{100 * (dropped.se / kept.se - 1):+.3f}"
+        moves = _cell("singletons_move", d=f"{dropped.coef - kept.coef:+.2e}", pct=pct)
+        size = table_cell(bilingual_join([size, moves], "; ", "；"))
     return [
         {
             "function": "matching.balance_table",
             "quantity": "SMD",
             "this book": "treated variance ddof=1, control variance ddof=0 (weighted)",
             "Stata/R": "sample variances (ddof=1) in both groups",
-            "size on this panel": f"largest |difference| {max(gaps):.1e} (before and after matching)",
+            "size on this panel": _cell("smd", x=f"{max(gaps):.1e}"),
         },
         {
             "function": "models.fit_two_way_fe (Table 5 column 7)",
@@ -819,7 +884,7 @@ def _difference_rows_groups(data: pd.DataFrame) -> list[dict]:
                     "quantity": f"p, Table {table} ({group})",
                     "this book": "cluster-robust without small-sample factor, χ²",
                     "Stata/R": "regress with interactions, vce(cluster): G/(G−1)·(N−1)/(N−K), F(df, G−1)",
-                    "size on this panel": f"p {format_p(p)} here vs {format_p(p_stata)} (factor {factor:.4f})",
+                    "size on this panel": _cell("p_here", a=format_p(p), b=format_p(p_stata), f=f"{factor:.4f}"),
                 }
             )
     return rows
@@ -834,8 +899,12 @@ def _difference_rows_mediation(data: pd.DataFrame) -> list[dict]:
             "quantity": "Sobel SE (FSIE)",
             "this book": "from the legs' robust (HC1, absorbed df) SEs",
             "Stata/R": "sgmediation: from the legs' classical OLS SEs",
-            "size on this panel": f"{robust.sobel_se:.4f} here vs {classical.sobel_se:.4f} "
-            f"({100 * (robust.sobel_se / classical.sobel_se - 1):+.1f}%)",
+            "size on this panel": _cell(
+                "sobel",
+                a=f"{robust.sobel_se:.4f}",
+                b=f"{classical.sobel_se:.4f}",
+                pct=f"{100 * (robust.sobel_se / classical.sobel_se - 1):+.1f}",
+            ),
         }
     ]
 

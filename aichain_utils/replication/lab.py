@@ -34,6 +34,7 @@ from aichain_utils.inputs.readings import DEFAULT_READINGS
 from aichain_utils.paths import data_dir, repo_root
 from aichain_utils.replication import mediation, models
 from aichain_utils.simulation import simulate
+from aichain_utils.text import Bilingual, bilingual_format, bilingual_join
 
 __all__ = [
     "ESTIMATORS",
@@ -720,30 +721,50 @@ def simulator_check_records(folder: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).sort_values("scale", ignore_index=True)
 
 
-def simulator_check_sentence(records: pd.DataFrame) -> str:
-    """One sentence on :func:`simulator_check_records`: how many drawn panels failed a check, at each scale."""
+#: :func:`simulator_check_sentence`'s words, by language.
+SIMULATOR_CHECK_WORDS = {
+    "none": {"en": "No count of failing simulated panels is stored (run tools/simulator_failures.py).",
+             "zh": "没有保存模拟面板检查失败的计数（请运行 tools/simulator_failures.py）。"},
+    "paper": {"en": "the paper's size", "zh": "论文的规模"},
+    "scaled": {"en": "{scale} times the paper's units", "zh": "论文个体数的 {scale} 倍"},
+    "passed": {"en": "none of {checked} panels drawn at {size} failed",
+               "zh": "按{size}抽取的 {checked} 个面板无一失败"},
+    "failed": {"en": "{failed} of {checked} panels drawn at {size} failed ({why})",
+               "zh": "按{size}抽取的 {checked} 个面板中有 {failed} 个失败（{why}）"},
+    "stale": {"en": " The {stale} count was made with an earlier calibration: rerun tools/simulator_failures.py.",
+              "zh": "{stale} 的计数是用较早的校准得出的：请重新运行 tools/simulator_failures.py。"},
+    "both": {"en": " Both counts were made with the current parameters.", "zh": "两个计数都是用当前参数得出的。"},
+    "one": {"en": " The count was made with the current parameters.", "zh": "该计数是用当前参数得出的。"},
+    "sentence": {"en": "Checked outside the Monte Carlo (tools/simulator_failures.py: every rule of the raw data and "
+                       "every step of the analysis panel), {parts}.{note}",
+                 "zh": "在蒙特卡洛模拟之外另行检查（tools/simulator_failures.py：原始数据的每条规则和分析面板的"
+                       "每个步骤）：{parts}。{note}"},
+}  # fmt: skip
+
+
+def _words(name: str, **values) -> Bilingual:
+    return bilingual_format(SIMULATOR_CHECK_WORDS[name], f"simulator_check_sentence ({name})", **values)
+
+
+def simulator_check_sentence(records: pd.DataFrame) -> Bilingual:
+    """One sentence on :func:`simulator_check_records`: how many drawn panels failed a check, at each scale, in
+    English and Chinese (:class:`~aichain_utils.text.Bilingual`)."""
     if records.empty:
-        return "No count of failing simulated panels is stored (run tools/simulator_failures.py)."
+        return _words("none")
     parts = []
     for r in records.itertuples(index=False):
-        size = "the paper's size" if r.scale == 1 else f"{r.scale} times the paper's units"
+        size = _words("paper") if r.scale == 1 else _words("scaled", scale=r.scale)
         if r.failed == 0:
-            parts.append(f"none of {r.checked:,} panels drawn at {size} failed")
+            parts.append(_words("passed", checked=f"{r.checked:,}", size=size))
         else:
-            why = sorted({e.split(":")[0] for e in r.errors.values()})
-            parts.append(f"{r.failed} of {r.checked:,} panels drawn at {size} failed ({', '.join(why)})")
+            why = ", ".join(sorted({e.split(":")[0] for e in r.errors.values()}))
+            parts.append(_words("failed", failed=r.failed, checked=f"{r.checked:,}", size=size, why=why))
     stale = [f"{r.scale}x" for r in records.itertuples(index=False) if not r.current]
-    note = (
-        f" The {', '.join(stale)} count was made with an earlier calibration: rerun tools/simulator_failures.py."
-        if stale
-        else " Both counts were made with the current parameters."
-        if len(records) == 2
-        else " The count was made with the current parameters."
-    )
-    return (
-        "Checked outside the Monte Carlo (tools/simulator_failures.py: every rule of the raw data and every step "
-        f"of the analysis panel), {'; '.join(parts)}.{note}"
-    )
+    if stale:
+        note = _words("stale", stale=", ".join(stale))
+    else:
+        note = _words("both") if len(records) == 2 else _words("one")
+    return _words("sentence", parts=bilingual_join(parts, "; ", "；"), note=note)
 
 
 def _beyond(value: float, target: float, mc_se: float) -> bool:

@@ -14,7 +14,9 @@ import re
 
 import pandas as pd
 
-from aichain_utils.replication.numbers import Bilingual
+from aichain_utils.replication.numbers import Bilingual, bilingual_join
+from aichain_utils.report.display import table_cell
+from aichain_utils.text import bilingual_format
 
 __all__ = [
     "FEEDBACK",
@@ -148,6 +150,22 @@ def _size_sentence(params: dict, strongest: float, estimates: pd.DataFrame | Non
     )
 
 
+#: The computed "what changes" cells of :func:`scenario_table`, by language.
+SCENARIO_CELLS = {
+    "reverse": {
+        "en": "the ERL shock feeds back into AI embedding, {f1} per unit of shock (the closest world's feedback is "
+        "{f0}): in expectation fixed effects and first differences are biased upward, valid instruments are not",
+        "zh": "ERL 冲击反馈到人工智能嵌入，每单位冲击 {f1}（最接近的模拟世界中的反馈为 {f0}）：在期望上，固定效应和"
+        "一阶差分向上偏误，有效的工具变量则不然",
+    },
+    "strong": {
+        "en": "the ERL shock feeds back into AI embedding at {f2} per unit of shock",
+        "zh": "ERL 冲击以每单位冲击 {f2} 的强度反馈到人工智能嵌入",
+    },
+    "times": {"en": "{k} times the reverse feedback scenario's", "zh": "是反向反馈情景的 {k} 倍"},
+}
+
+
 def scenario_table(params: dict, scenarios: dict | None = None) -> pd.DataFrame:
     """The lab's scenarios: name, what changes (the feedback scenarios' text computed from the values)
     and the parameters each sets.
@@ -164,17 +182,12 @@ def scenario_table(params: dict, scenarios: dict | None = None) -> pd.DataFrame:
     f0 = _get(params, FEEDBACK)
     f1 = float(scenarios["reverse feedback"][1][FEEDBACK])
     f2 = float(scenarios["strong reverse causality"][1][FEEDBACK])
-    what = {
-        "reverse feedback": (
-            f"the ERL shock feeds back into AI embedding, {f1:.3f} per unit of shock (the closest world's "
-            f"feedback is {f0:.3f}): in expectation fixed effects and first differences are biased upward, valid "
-            "instruments are not"
-        ),
-        "strong reverse causality": (
-            f"the ERL shock feeds back into AI embedding at {f2:.3f} per unit of shock"
-            + (f", {f2 / f1:.0f} times the reverse feedback scenario's" if f1 else "")
-        ),
-    }
+    strong = bilingual_format(SCENARIO_CELLS["strong"], "scenario_table", f2=f"{f2:.3f}")
+    reverse = bilingual_format(SCENARIO_CELLS["reverse"], "scenario_table", f1=f"{f1:.3f}", f0=f"{f0:.3f}")
+    if f1:
+        times = bilingual_format(SCENARIO_CELLS["times"], "scenario_table", k=f"{f2 / f1:.0f}")
+        strong = bilingual_join([strong, times], ", ", "，")
+    what = {"reverse feedback": table_cell(reverse), "strong reverse causality": table_cell(strong)}
     rows = []
     for name, (text, changes) in scenarios.items():
         rows.append({

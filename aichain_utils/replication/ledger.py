@@ -33,6 +33,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aichain_utils.report.display import table_cell
+from aichain_utils.text import Bilingual, bilingual_join
+
 __all__ = [
     "CHAPTERS",
     "COLUMNS",
@@ -41,6 +44,7 @@ __all__ = [
     "VERDICTS",
     "PartialColumns",
     "Tolerance",
+    "aie_moment_reason",
     "audit_index",
     "build_ledger",
     "decide",
@@ -289,10 +293,24 @@ def _row(table, column, statistic, published, replicated, tolerance, verdict, fi
 
 
 #: The reason AIE's simulated mean and SD differ, before the audit's floor finding is appended.
-AIE_MOMENT_REASON = (
+AIE_MOMENT_REASON = Bilingual(
     "AIE's moments are not a target of make calibrate: its indicators' shapes reproduce Table 1's weights, and "
-    "the calibrated world sits away from the corner that Table 1, Table 2 and the book's readings leave. "
+    "the calibrated world sits away from the corner that Table 1, Table 2 and the book's readings leave. ",
+    "AIE 的矩不是 make calibrate 的校准目标：其指标的分布形态复现了表 1 的权重，而校准后的模拟世界远离表 1、表 2 "
+    "和本书的解读所留下的那个极端情形。",
 )
+
+
+def aie_moment_reason(floor: pd.DataFrame | None) -> Bilingual:
+    """The reason AIE's simulated mean and SD differ (:data:`AIE_MOMENT_REASON`), with the audit's floor
+    finding's explanation appended (``floor``: its row of the findings, or None), in English and Chinese; a
+    ledger cell (:func:`aichain_utils.report.display.table_cell`)."""
+    if floor is None or len(floor) == 0:
+        return table_cell(AIE_MOMENT_REASON)
+    why = floor["explanation"].iloc[0]
+    why_zh = str(floor["explanation_zh"].iloc[0]) if "explanation_zh" in floor else ""
+    audit = Bilingual(f"Audit: {why}", f"审查：{why_zh or getattr(why, 'zh', why)}")
+    return table_cell(bilingual_join([AIE_MOMENT_REASON, audit]))
 
 
 def moment_rows(
@@ -309,7 +327,7 @@ def moment_rows(
 
     floor = None if findings is None else findings[findings["check"] == AIE_FLOOR_CHECK]
     has_floor = floor is not None and len(floor) > 0
-    aie_reason = AIE_MOMENT_REASON + (f"Audit: {floor['explanation'].iloc[0]}" if has_floor else "")
+    aie_reason = aie_moment_reason(floor)
     floor_id = str(floor["id"].iloc[0]) if has_floor and "id" in floor else ""
     rows = []
     no_weights = "the weights need the 24 AIE indicators of a raw-input file; the data give AIE itself"

@@ -8,14 +8,20 @@ from html import escape
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from aichain_utils.text import Bilingual
+
 __all__ = [
+    "ZH_CELLS",
+    "BilingualStyler",
     "RegressionView",
     "VectorFigure",
+    "bilingual_cells",
     "chinese_figure",
     "glue_figure",
     "keep_comparisons_together",
     "show_regression",
     "show_table",
+    "table_cell",
 ]
 
 #: A comparison sign, a space and a number ("< 0.001", "≥ 10", "> −1.5"): the space a line may break at.
@@ -30,7 +36,84 @@ def keep_comparisons_together(text):
     """
     if not isinstance(text, str):
         return text
-    return _COMPARISON_SPACE.sub("\\1\u00a0", text)
+    english = _COMPARISON_SPACE.sub("\\1\u00a0", text)
+    if isinstance(text, Bilingual):  # a computed cell keeps its Chinese (:func:`bilingual_cells`)
+        return Bilingual(english, _COMPARISON_SPACE.sub("\\1\u00a0", text.zh))
+    return english
+
+
+#: The key of a displayed table's HTML metadata (``text/html``) under which its computed cells' Chinese
+#: travels: ``{English text: Chinese text}`` of each :class:`~aichain_utils.text.Bilingual` cell
+#: (:func:`bilingual_cells`), which the Chinese build writes in place of the English
+#: (:func:`aichain_utils.book.tablelabels.translate_bilingual_cells`); the English HTML is unchanged.
+ZH_CELLS = "text/x-aichain-zh-cells"
+
+
+#: The computed cells registered in this process (:func:`table_cell`): normalised English -> Chinese.
+_TABLE_CELLS: dict[str, str] = {}
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def table_cell(text: Bilingual) -> Bilingual:
+    """Register a computed table cell written in both languages, and return it.
+
+    A DataFrame keeps a cell's ``str`` but not its Chinese (pandas stores text columns as plain strings), so
+    the package registers each computed cell it writes in both languages here; a table the book displays
+    (:class:`BilingualStyler`, :class:`RegressionView`) then carries the Chinese of every cell whose text
+    is a registered English (:func:`bilingual_cells`), whichever frames the cell went through.
+
+    Parameters
+    ----------
+    text : Bilingual
+        The cell (:func:`aichain_utils.text.bilingual_format`).
+
+    Raises
+    ------
+    TypeError
+        ``text`` is not a :class:`~aichain_utils.text.Bilingual` (a cell without its Chinese).
+    """
+    if not isinstance(text, Bilingual):
+        raise TypeError(f"table_cell: a computed cell needs both languages (a Bilingual), got {text!r}")
+    _TABLE_CELLS[_normal(text)] = _normal(text.zh)
+    return text
+
+
+def bilingual_cells(values) -> dict[str, str]:
+    """``{English: Chinese}`` of the cells among ``values`` (a table's cells, any iterable) that are a
+    :class:`~aichain_utils.text.Bilingual` or the English of a cell registered by :func:`table_cell`; other
+    values are skipped. Whitespace is normalised (the HTML's line breaks and the non-breaking spaces of
+    :func:`keep_comparisons_together` are spaces); in order, each once.
+
+    Examples
+    --------
+    >>> bilingual_cells(["0.5", Bilingual("p < 0.05 here", "此处 p < 0.05")])
+    {'p < 0.05 here': '此处 p < 0.05'}
+    """
+    found = {}
+    for v in values:
+        if isinstance(v, Bilingual):
+            found[_normal(v)] = _normal(v.zh)
+        elif isinstance(v, str) and _normal(v) in _TABLE_CELLS:
+            found[_normal(v)] = _TABLE_CELLS[_normal(v)]
+    return found
+
+
+def _with_cells(html: str | None, values):
+    """What a ``_repr_html_`` returns: ``html`` alone, or with the metadata of its bilingual cells
+    (:data:`ZH_CELLS`) when it has any (IPython stores a ``(data, metadata)`` pair's metadata beside it)."""
+    cells = bilingual_cells(values)
+    return html if html is None or not cells else (html, {ZH_CELLS: cells})
+
+
+class BilingualStyler(Styler):
+    """A pandas Styler whose displayed HTML carries the Chinese of its :class:`~aichain_utils.text.Bilingual`
+    cells in its metadata (:data:`ZH_CELLS`); its HTML is the Styler's, byte for byte."""
+
+    def _repr_html_(self):
+        return _with_cells(super()._repr_html_(), self.data.to_numpy().ravel())
 
 
 def _is_percentage(name) -> bool:
@@ -53,7 +136,9 @@ def show_table(frame: pd.DataFrame, precision: int = 3, formats: dict | None = N
 
     Returns
     -------
-    pandas.io.formats.style.Styler
+    BilingualStyler
+        A Styler; a computed cell that is a :class:`~aichain_utils.text.Bilingual` carries its Chinese in
+        the displayed output's metadata (:data:`ZH_CELLS`).
 
     Raises
     ------
@@ -70,7 +155,7 @@ def show_table(frame: pd.DataFrame, precision: int = 3, formats: dict | None = N
     floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c]) and c not in formats]
     pct = [c for c in floats if _is_percentage(c)]
     other = [c for c in floats if c not in pct]
-    styler = frame.style.hide(axis="index")
+    styler = BilingualStyler(frame).hide(axis="index")
     if other:
         styler = styler.format(precision=precision, subset=other, na_rep="")
     if pct:
@@ -244,7 +329,9 @@ class RegressionView:
             ],
         }
         for c in extra:
-            rows[c.removeprefix("extra: ")] = ["" if v is None or pd.isna(v) else str(v) for v in t[c]]
+            rows[c.removeprefix("extra: ")] = [
+                "" if v is None or pd.isna(v) else v if isinstance(v, str) else str(v) for v in t[c]
+            ]
         rows = {k: v for k, v in rows.items() if any(v)}
         frame = pd.DataFrame.from_dict(rows, orient="index", columns=names)
         frame.index.name = "statistic"
@@ -282,7 +369,11 @@ class RegressionView:
         disp = self.rendered.display.rename_axis(index=None).map(keep_comparisons_together)
         return disp.style.set_table_attributes('class="aichain-regression"').to_html()
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self):
+        """The view's HTML, with the Chinese of its computed cells in its metadata (:data:`ZH_CELLS`)."""
+        return _with_cells(self._html(), self.rendered.display.to_numpy().ravel())
+
+    def _html(self) -> str:
         return (
             f'<div class="aichain-regression-view">{self._compact_html()}'
             '<p class="aichain-table-note">* p &lt; 0.10, ** p &lt; 0.05, *** p &lt; 0.01 (the paper\'s '

@@ -17,6 +17,7 @@ import pandas as pd
 
 from aichain_utils.replication import audit, calibration, claims
 from aichain_utils.replication.numbers import Bilingual, Numbers, Results, bilingual_join
+from aichain_utils.report.celltext import translate_text
 
 __all__ = [
     "AuditResults",
@@ -137,20 +138,8 @@ def worst_gaps(closest: pd.DataFrame, k: int = 3) -> Bilingual:
     )
 
 
-#: A finding's table, cells or check computed from the data, and its Chinese (the findings table's words:
-#: ``locale/zh_CN/LC_MESSAGES/tables.po`` and the Chinese tables' cell patterns); groups named ``t_...`` are
-#: translated in turn, the others copied.
-_LABEL_PATTERNS = tuple(
-    (re.compile(pattern), chinese)
-    for pattern, chinese in (
-        (r"Tables? (?P<n>[\d–, -]+)", "表 {n}"),
-        (r"column \((?P<c>\d+)\)", "第（{c}）列"),
-        (r"column \((?P<c>\d+)\), (?P<t_s>.+)", "第（{c}）列，{t_s}"),
-        (r"columns \((?P<c>[\d, ]+)\)", "第（{c}）列"),
-        (r"sample to (?P<y>\d{4})", "样本截至 {y} 年"),
-        (r"(?P<t_a>.+) vs (?P<t_b>.+)", "{t_a} 对 {t_b}"),
-    )
-)
+#: Two places compared ("Table 5 (2)-(4) vs ERL columns of Tables 3 and 5"), each translated in turn.
+_VERSUS = re.compile(r"(?P<a>.+) vs (?P<b>.+)")
 
 
 def tables_catalogue() -> dict[str, str]:
@@ -162,17 +151,16 @@ def tables_catalogue() -> dict[str, str]:
 
 def finding_label_zh(text: str, words: dict[str, str]) -> str:
     """A finding's severity, table, cells or check in Chinese, as the Chinese findings table writes it: the
-    catalogue's words (``words``: :func:`tables_catalogue`), else a pattern of :data:`_LABEL_PATTERNS`, else
-    the place names of :data:`aichain_utils.replication.audit.PLACES_ZH`; a symbol (AIE, N) is kept."""
+    tables' rule (:func:`aichain_utils.report.celltext.translate_text`: the catalogue's words, ``words``:
+    :func:`tables_catalogue`, else a cell pattern), else two places compared ("… vs …", each translated),
+    else the place names of :data:`aichain_utils.replication.audit.PLACES_ZH`; a symbol (AIE, N) is kept."""
     text = str(text)
-    if words.get(text) and words[text] != text:
-        return words[text]
-    for pattern, chinese in _LABEL_PATTERNS:
-        m = pattern.fullmatch(text)
-        if m:
-            parts = m.groupdict()
-            return chinese.format(**{k: finding_label_zh(v, words) if k.startswith("t_") else v
-                                     for k, v in parts.items()})  # fmt: skip
+    chinese = translate_text(text, words)
+    if chinese is not None and chinese != text:
+        return chinese
+    m = _VERSUS.fullmatch(text)
+    if m:
+        return f"{finding_label_zh(m['a'], words)} 对 {finding_label_zh(m['b'], words)}"
     return audit.PLACES_ZH.get(text, text)
 
 

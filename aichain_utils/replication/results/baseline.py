@@ -22,6 +22,7 @@ from aichain_utils.replication.numbers import (
     Bilingual,
     Numbers,
     Results,
+    bilingual_join,
     sampling_error_clause,
     true_effect,
 )
@@ -87,8 +88,10 @@ def gap_word(gap_in_published_se: float) -> Bilingual:
 
 
 def wild_p_text(cell: str) -> str:
-    """The wild cluster bootstrap p of Table 3 column 6 as the prose cites it ("p = 0.012", "p < 0.001")."""
-    return ("p " if cell.startswith("<") else "p = ") + cell
+    """The wild cluster bootstrap p of Table 3 column 6 as the prose cites it ("p = 0.012", "p < 0.001"); a
+    :class:`Bilingual` cell (:func:`aichain_utils.replication.columns.wild_p_cell`) gives a :class:`Bilingual`."""
+    lead = "p " if cell.startswith("<") else "p = "
+    return bilingual_join([lead, cell]) if isinstance(cell, Bilingual) else lead + cell
 
 
 def is_balanced(data: pd.DataFrame) -> bool:

@@ -20,8 +20,10 @@ from aichain_utils.inputs.panel import AnalysisPanel
 from aichain_utils.replication import columns
 from aichain_utils.replication.models import CONTROLS
 from aichain_utils.replication.numbers import Bilingual, Numbers, Results
+from aichain_utils.report.display import table_cell
 from aichain_utils.robustness import sensitivity
 from aichain_utils.robustness._linalg import demean_columns
+from aichain_utils.text import bilingual_format
 
 __all__ = [
     "InferenceConventions",
@@ -250,11 +252,16 @@ def first_stage_factors(data: pd.DataFrame, eq1, eq1_industry) -> dict:
     }
 
 
-def negative_treatment_size(n_negative: int) -> str:
+def negative_treatment_size(n_negative: int) -> str | Bilingual:
     """The size column of twfe_weights' refusal of a negative treatment, on this build's AIE."""
     if n_negative == 0:
         return "none: this build's AIE has no negative value"
-    return f"{n_negative} negative values of AIE: twfe_weights refuses this build's data"
+    return table_cell(
+        Bilingual(
+            f"{n_negative} negative values of AIE: twfe_weights refuses this build's data",
+            f"本次构建的 AIE 有 {n_negative} 个负值：twfe_weights 拒绝计算本次构建的数据",
+        )
+    )
 
 
 def _oster_variants(data: pd.DataFrame) -> dict:
@@ -273,6 +280,41 @@ def _oster_variants(data: pd.DataFrame) -> dict:
     return {"o13": o13, "o1": o1, "overall": overall}
 
 
+#: The computed cells of :func:`robustness_differences` ("size"), by language; the numbers are filled as the
+#: English shows them.
+ROBUSTNESS_SIZES = {
+    "factor": {
+        "en": "ours larger by the factor √(n/(n−1)) = {f} (n = {n} cells)",
+        "zh": "本书的值大 √(n/(n−1)) = {f} 倍（n = {n} 个单元）",
+    },
+    "r_max": {
+        "en": "β* {b} (R_max {r}) against {b1} (R_max 1); δ {d} against {d1}",
+        "zh": "β* 为 {b}（R_max {r}），对比 {b1}（R_max 1）；δ 为 {d}，对比 {d1}",
+    },
+    "overall": {
+        "en": "same β*, δ at a given R_max (a test checks it); the 1.3 rule on the overall R² gives β* {b}",
+        "zh": "给定 R_max 时 β*、δ 相同（有测试检验）；对整体 R² 使用 1.3 倍规则得到的 β* 为 {b}",
+    },
+    "romano_wolf": {
+        "en": "Monte Carlo only: SE {se} of a p-value near 0.05 with 999 draws",
+        "zh": "仅有蒙特卡洛误差：999 次抽样下，0.05 附近的 p 值的标准误为 {se}",
+    },
+}
+
+
+def _oster_size(o13: dict, o1: dict) -> Bilingual:
+    """The size of Oster's default R_max: β* and δ under 1.3 × within R² against R_max = 1."""
+    return _size(
+        "r_max", b=f"{o13['beta_star']:.4f}", r=f"{o13['r_max']:.3f}", b1=f"{o1['beta_star']:.4f}",
+        d=f"{o13['delta_for_zero']:.3f}", d1=f"{o1['delta_for_zero']:.3f}",
+    )  # fmt: skip
+
+
+def _size(name: str, **values) -> Bilingual:
+    """A computed cell of :func:`robustness_differences` in English and Chinese (:data:`ROBUSTNESS_SIZES`)."""
+    return table_cell(bilingual_format(ROBUSTNESS_SIZES[name], f"robustness_differences ({name})", **values))
+
+
 def robustness_differences(data: pd.DataFrame) -> pd.DataFrame:
     """Every deliberate difference of :mod:`aichain_utils.robustness` from Stata and R, with its size on
     ``data`` (twfe_weights' divisor, Oster's R_max and R², refusals, the Monte Carlo SE of Romano-Wolf)."""
@@ -287,7 +329,7 @@ def robustness_differences(data: pd.DataFrame) -> pd.DataFrame:
             "σ_fe of twfe_weights (Corollary 1 (i))",
             "σ(W) with divisor n, as the paper",
             "twowayfeweights: Stata's summarize [aweight], divisor n − 1",
-            f"ours larger by the factor √(n/(n−1)) = {np.sqrt(n_cells / (n_cells - 1)):.5f} (n = {n_cells} cells)",
+            _size("factor", f=f"{np.sqrt(n_cells / (n_cells - 1)):.5f}", n=n_cells),
         ),
         (
             "σ̲_fe of twfe_weights (Corollary 1 (ii))",
@@ -300,15 +342,13 @@ def robustness_differences(data: pd.DataFrame) -> pd.DataFrame:
             "1.3 × reghdfe's within R² (unit and year effects removed) of the controlled regression, "
             "capped at 1 (Oster's rule)",
             "psacalc's default rmax(1)",
-            f"β* {o13['beta_star']:.4f} (R_max {o13['r_max']:.3f}) against {o1['beta_star']:.4f} (R_max 1); "
-            f"δ {o13['delta_for_zero']:.3f} against {o1['delta_for_zero']:.3f}",
+            _oster_size(o13, o1),
         ),
         (
             "Oster's R² with fixed effects",
             "reghdfe's within R² (unit and year effects absorbed first), not PanelOLS's",
             "psacalc after regress with the effects as dummies in mcontrol(): overall R²",
-            "same β*, δ at a given R_max (a test checks it); the 1.3 rule on the overall R² gives "
-            f"β* {o['overall']['beta_star']:.4f}",
+            _size("overall", b=f"{o['overall']['beta_star']:.4f}"),
         ),
         (
             "Impossible benchmark multiple k",
@@ -344,7 +384,7 @@ def robustness_differences(data: pd.DataFrame) -> pd.DataFrame:
             "Romano–Wolf draws",
             "own Rademacher draws (seeded), vectorised",
             "pyfixest rwolf: its own draws",
-            f"Monte Carlo only: SE {mc_se:.4f} of a p-value near 0.05 with 999 draws",
+            _size("romano_wolf", se=f"{mc_se:.4f}"),
         ),
         (
             "Causal-mediation draws",
