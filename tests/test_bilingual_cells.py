@@ -194,3 +194,31 @@ def test_the_simulator_check_sentence_in_both_languages():
     assert sorted(numbers(text.zh)) == sorted(numbers(text))
     empty = lab.simulator_check_sentence(records.iloc[0:0])
     assert empty.startswith("No count") and "tools/simulator_failures.py" in empty.zh
+
+
+def test_a_chinese_html_output_gets_its_tables_computed_cells_in_chinese_too():
+    """A displayed HTML with its own Chinese (``BilingualHTML``, e.g. a partial view on a replicator's file)
+    keeps the Chinese of the computed cells of the tables inside it: the Chinese build writes them into the
+    Chinese HTML; the English build shows the English; an output with no Chinese HTML gets its cells only."""
+    from types import SimpleNamespace
+
+    from myst_nb.core.render import MimeData
+
+    from aichain_utils.book.sphinxext import _in_chinese
+    from aichain_utils.report.display import BilingualHTML
+
+    cell = Bilingual("0.006 (999 draws)", "0.006（999 次抽样）")
+    table = "<table><tr><td>0.006 (999 draws)</td></tr></table>"
+    cells = {str(cell): cell.zh}
+    out = BilingualHTML(f"<p>Table 3 on these data</p>{table}", f"<p>表 3 在这些数据上</p>{table}", cells)
+    english, metadata = out._repr_html_()
+    shown = []
+    render = _in_chinese(lambda self, data: shown.append(data.content))
+    for language in ("zh_CN", "en"):
+        config = SimpleNamespace(language=language)
+        renderer = SimpleNamespace(renderer=SimpleNamespace(document=SimpleNamespace(
+            settings=SimpleNamespace(env=SimpleNamespace(config=config)))))  # fmt: skip
+        render(renderer, MimeData("text/html", english, output_metadata={"text/html": metadata}))
+    assert shown == ["<p>表 3 在这些数据上</p><table><tr><td>0.006（999 次抽样）</td></tr></table>", english]
+    with pytest.raises(TypeError, match="two str"):
+        BilingualHTML("<p>x</p>", None)

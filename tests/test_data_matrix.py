@@ -23,6 +23,7 @@ table, are generated from a small simulated world (12 industries x 9 units x 11 
 from __future__ import annotations
 
 import functools
+import html
 import os
 import re
 import shutil
@@ -668,6 +669,33 @@ def test_the_partial_view_shows_the_allowed_columns_under_the_reason(files, monk
     assert [int(c) for c in replication.partial_table(ap, 4).tidy["column"]] == [1, 5]
     full = _load(files["finished without WCV"], monkeypatch)
     assert replication.partial_view(full, [4, 5]).data == ""
+
+
+def test_the_partial_views_chinese_has_the_headings_and_reasons_in_chinese_and_the_same_tables(files, monkeypatch):
+    """The Chinese page shows the partial view's Chinese (``text/html`` metadata, ZH_HTML): each heading and
+    reason in Chinese, without the English sentence, around the very same tables (their words are the
+    Chinese build's to translate)."""
+    from aichain_utils.replication import columns as replication
+    from aichain_utils.text import ZH_HTML
+
+    ap = _load(files["finished, required + FSIE + ITSE"], monkeypatch)
+    view = replication.partial_view(ap, [4, 5])
+    english, meta = view._repr_html_()
+    chinese = meta[ZH_HTML]
+    av = availability.assess(ap)
+    for t in (4, 5):
+        head, why = av.partial_heading(t), av.table(t)
+        assert head.zh in chinese and str(head) not in chinese and str(head) in english
+        if why is not None:
+            assert why.zh in chinese and str(why) not in chinese
+    back = chinese  # the Chinese with each heading and reason put back in English is the English, byte for byte
+    for t in (4, 5):
+        for text in (av.partial_heading(t), av.table(t)):
+            if text is not None:
+                back = back.replace(html.escape(text.zh), html.escape(str(text)))
+    assert back == english
+    tables = re.compile(r"<table.*?</table>", re.S)
+    assert tables.findall(english) == tables.findall(chinese) and tables.findall(english)
 
 
 # ----------------------------------------------------------------------------- the specification curve's AIE

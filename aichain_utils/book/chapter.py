@@ -13,11 +13,12 @@ object per table or analysis, and glues every number the prose cites with one ca
 
 from __future__ import annotations
 
-from IPython.display import HTML, Markdown
+from IPython.display import Markdown
 
 from aichain_utils.book import notebook
 from aichain_utils.inputs.panel import AnalysisPanel, load_analysis_panel
-from aichain_utils.replication.numbers import ZH_HTML, ZH_MARKDOWN, Bilingual, Numbers, Results
+from aichain_utils.replication.numbers import ZH_MARKDOWN, Bilingual, Numbers, Results
+from aichain_utils.report.display import BilingualHTML
 
 __all__ = ["data_banner", "glue_numbers", "load_panel", "show_markdown"]
 
@@ -44,18 +45,6 @@ def source_label_zh(source) -> str:
         return f"模拟面板（data/simulation/params.yml，种子 {load_params()['seed']}，sha256 {source.fingerprint}）"
     name = source.path.name if source.path is not None else ""
     return f"{LEVEL_TEXT_ZH[source.level].format(name=name)}（sha256 {source.fingerprint}）"
-
-
-class BilingualHTML(HTML):
-    """``IPython.display.HTML`` of an English text, with its Chinese in the output's metadata (``text/html``'s
-    entry, key :data:`~aichain_utils.replication.numbers.ZH_HTML`), which the Chinese build shows instead."""
-
-    def __init__(self, english: str, chinese: str):
-        self.zh = chinese
-        super().__init__(english)
-
-    def _repr_html_(self):
-        return self.data, {ZH_HTML: self.zh}
 
 
 def data_banner(panel: AnalysisPanel, page: str = "chapter") -> BilingualHTML:

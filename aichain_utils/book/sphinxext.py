@@ -1037,8 +1037,8 @@ def _in_chinese(english):
 
     def render(self, data):
         zh = chinese_output(data.output_metadata, data.mime_type)
-        if zh is None and data.mime_type == "text/html":  # a table's computed cells in both languages
-            zh = tablelabels.translate_bilingual_cells(data.content, data.output_metadata)
+        if data.mime_type == "text/html":  # a table's computed cells in both languages, also inside a Chinese HTML
+            zh = tablelabels.translate_bilingual_cells(zh or data.content, data.output_metadata) or zh
         if zh is not None:
             language = getattr(self.renderer.document.settings.env.config, "language", None) or ""
             if language.startswith("zh"):

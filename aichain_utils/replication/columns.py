@@ -609,7 +609,9 @@ def partial_view(ap, tables: list[int], bootstrap_reps: int = 999):
     Returns
     -------
     IPython.display.HTML
-        Empty when every table of ``tables`` can be built.
+        Empty when every table of ``tables`` can be built; else a
+        :class:`~aichain_utils.report.display.BilingualHTML`, its Chinese (the headings and reasons in
+        Chinese; the tables' words are translated by the Chinese build) in its metadata.
 
     Raises
     ------
@@ -621,24 +623,25 @@ def partial_view(ap, tables: list[int], bootstrap_reps: int = 999):
     from IPython.display import HTML
 
     from aichain_utils.inputs import availability
-    from aichain_utils.report.display import show_regression
+    from aichain_utils.report.display import BilingualHTML, html_and_cells, show_regression
 
     av = availability.assess(ap)
     if all(av.table(t) is None for t in tables):
-        return HTML("")
-    parts = []
+        return HTML("")  # nothing to show, in either language
+    en, zh, cells = [], [], {}
     for t in tables:
         built = av.built_columns(t)
         if not built:
             continue
         why = av.table(t)
         cols = table_columns(t, ap.data, columns=built if why else None, bootstrap_reps=bootstrap_reps)
-        shown = "every column" if why is None else availability._columns_text(built)
-        head = f"<strong>Table {t} on these data: {html.escape(shown)}.</strong>" + (
-            f" {html.escape(why)}" if why else ""
-        )
-        parts.append(f"<p>{head}</p>{show_regression(render_table(t, cols))._repr_html_()}")
-    return HTML("".join(parts))
+        table_html, table_cells = html_and_cells(show_regression(render_table(t, cols)))
+        cells.update(table_cells)
+        head = av.partial_heading(t)
+        for out, language_head, reason in ((en, str(head), why), (zh, head.zh, getattr(why, "zh", why))):
+            text = f"<strong>{html.escape(language_head)}</strong>" + (f" {html.escape(reason)}" if reason else "")
+            out.append(f"<p>{text}</p>{table_html}")
+    return BilingualHTML("".join(en), "".join(zh), cells)
 
 
 @shared

@@ -6,12 +6,14 @@ import re
 from html import escape
 
 import pandas as pd
+from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
-from aichain_utils.text import Bilingual
+from aichain_utils.text import ZH_HTML, Bilingual
 
 __all__ = [
     "ZH_CELLS",
+    "BilingualHTML",
     "BilingualStyler",
     "RegressionView",
     "VectorFigure",
@@ -106,6 +108,39 @@ def _with_cells(html: str | None, values):
     (:data:`ZH_CELLS`) when it has any (IPython stores a ``(data, metadata)`` pair's metadata beside it)."""
     cells = bilingual_cells(values)
     return html if html is None or not cells else (html, {ZH_CELLS: cells})
+
+
+class BilingualHTML(HTML):
+    """HTML in English, with its Chinese in the output's metadata (``text/html``'s entry, key
+    :data:`~aichain_utils.text.ZH_HTML`), which the Chinese build shows instead; ``cells`` (``{English:
+    Chinese}``, :data:`ZH_CELLS`) are the computed cells of the tables inside it, which the Chinese build
+    writes into the Chinese HTML (:func:`aichain_utils.book.tablelabels.translate_bilingual_cells`).
+
+    Examples
+    --------
+    >>> out = BilingualHTML("<p>Table 4</p>", "<p>表 4</p>")
+    >>> out._repr_html_()
+    ('<p>Table 4</p>', {'text/x-aichain-zh-html': '<p>表 4</p>'})
+    """
+
+    def __init__(self, english: str, chinese: str, cells: dict[str, str] | None = None):
+        if not isinstance(english, str) or not isinstance(chinese, str):
+            raise TypeError(f"BilingualHTML needs two str: got {type(english).__name__} and {type(chinese).__name__}")
+        self.zh, self.cells = chinese, dict(cells or {})
+        super().__init__(english)
+
+    def _repr_html_(self):
+        meta = {ZH_HTML: self.zh, **({ZH_CELLS: self.cells} if self.cells else {})}
+        return self.data, meta
+
+
+def html_and_cells(shown) -> tuple[str, dict[str, str]]:
+    """The HTML of a displayed table (a :class:`RegressionView`, a :class:`BilingualStyler`) and the
+    ``{English: Chinese}`` of its computed cells, from its ``_repr_html_`` (which returns the HTML alone
+    when the table has no such cell)."""
+    out = shown._repr_html_()
+    html, meta = out if isinstance(out, tuple) else (out, {})
+    return html, dict(meta.get(ZH_CELLS, {}))
 
 
 class BilingualStyler(Styler):
