@@ -222,3 +222,19 @@ def test_a_chinese_html_output_gets_its_tables_computed_cells_in_chinese_too():
     assert shown == ["<p>表 3 在这些数据上</p><table><tr><td>0.006（999 次抽样）</td></tr></table>", english]
     with pytest.raises(TypeError, match="two str"):
         BilingualHTML("<p>x</p>", None)
+
+
+def test_show_table_keeps_the_chinese_of_a_bilingual_text_cell():
+    """A table of reasons (``Availability.summary``'s, on a replicator's file) shows its English cells and
+    carries their Chinese; the English HTML is the one of the same table of plain strings."""
+    from aichain_utils.report.display import ZH_CELLS, show_table
+
+    reason = Bilingual("needs IV2; p < 0.05", "需要 IV2；p < 0.05")
+    frame = pd.DataFrame({"table": ["Table 4", "Table 5"], "reason": pd.Series([reason, ""], dtype=object)})
+    html, metadata = show_table(frame)._repr_html_()
+    plain = show_table(pd.DataFrame({"table": ["Table 4", "Table 5"], "reason": ["needs IV2; p < 0.05", ""]}))
+    def no_uuid(text):
+        return re.sub(r"T_[0-9a-f]+", "T_", text)  # a Styler's table id is random
+
+    assert no_uuid(html) == no_uuid(plain._repr_html_())
+    assert metadata == {ZH_CELLS: {"needs IV2; p < 0.05": "需要 IV2；p < 0.05"}}

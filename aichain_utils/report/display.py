@@ -201,10 +201,16 @@ def show_table(frame: pd.DataFrame, precision: int = 3, formats: dict | None = N
 
 
 def _map_columns(frame: pd.DataFrame, columns: list) -> pd.DataFrame:
-    """A copy of ``frame`` with :func:`keep_comparisons_together` applied to ``columns`` (any labels)."""
+    """A copy of ``frame`` with :func:`keep_comparisons_together` applied to ``columns`` (any labels); a
+    column holding a :class:`~aichain_utils.text.Bilingual` cell stays of object dtype, so that its cells
+    keep their Chinese (``Series.map`` would store plain strings)."""
     out = frame.copy()
     for c in columns:
-        out[c] = out[c].map(keep_comparisons_together)
+        values = out[c].tolist()
+        if any(isinstance(v, Bilingual) for v in values):
+            out[c] = pd.Series([keep_comparisons_together(v) for v in values], index=out.index, dtype=object)
+        else:
+            out[c] = out[c].map(keep_comparisons_together)
     return out
 
 
