@@ -233,6 +233,7 @@ def test_show_table_keeps_the_chinese_of_a_bilingual_text_cell():
     frame = pd.DataFrame({"table": ["Table 4", "Table 5"], "reason": pd.Series([reason, ""], dtype=object)})
     html, metadata = show_table(frame)._repr_html_()
     plain = show_table(pd.DataFrame({"table": ["Table 4", "Table 5"], "reason": ["needs IV2; p < 0.05", ""]}))
+
     def no_uuid(text):
         return re.sub(r"T_[0-9a-f]+", "T_", text)  # a Styler's table id is random
 

@@ -641,6 +641,8 @@ def partial_view(ap, tables: list[int], bootstrap_reps: int = 999):
         for out, language_head, reason in ((en, str(head), why), (zh, head.zh, getattr(why, "zh", why))):
             text = f"<strong>{html.escape(language_head)}</strong>" + (f" {html.escape(reason)}" if reason else "")
             out.append(f"<p>{text}</p>{table_html}")
+    if not en:  # no table of ``tables`` builds a column: the reasons are the chapter's to print
+        return HTML("")
     return BilingualHTML("".join(en), "".join(zh), cells)
 
 
