@@ -239,3 +239,11 @@ def test_show_table_keeps_the_chinese_of_a_bilingual_text_cell():
 
     assert no_uuid(html) == no_uuid(plain._repr_html_())
     assert metadata == {ZH_CELLS: {"needs IV2; p < 0.05": "需要 IV2；p < 0.05"}}
+
+
+def test_the_wild_p_cell_names_a_missing_key():
+    from aichain_utils.errors import AichainInputError
+    from aichain_utils.replication.columns import wild_p_cell
+
+    with pytest.raises(AichainInputError, match=r"'wb': needs the wild bootstrap's result keys.*enumerated"):
+        wild_p_cell({"p": 0.1, "reps": 999})

@@ -203,7 +203,17 @@ def wild_p_cell(wb: dict) -> Bilingual:
     wb : dict
         :func:`aichain_utils.replication.models.wild_cluster_bootstrap`'s result (``p``, ``reps``,
         ``enumerated``, ``clusters``, ``weights``).
+
+    Raises
+    ------
+    AichainInputError
+        If ``wb`` lacks one of those keys (named), or its ``p`` is not a number in [0, 1] (:func:`format_p`).
+    ValueError
+        If a number of the cell is None, NaN or infinite (:func:`aichain_utils.text.check_finite`).
     """
+    missing = [k for k in ("p", "reps", "enumerated", "clusters", "weights") if k not in wb]
+    if missing:
+        raise input_error("wb", "needs the wild bootstrap's result keys", missing, what="missing keys")
     draws = bilingual_format(_WILD_DRAWS[bool(wb["enumerated"])], "wild_p_cell", reps=wb["reps"])
     return table_cell(bilingual_format(
         _WILD_P, "wild_p_cell", p=format_p(wb["p"]), draws=draws, clusters=wb["clusters"],
