@@ -200,11 +200,8 @@ def test_a_chinese_html_output_gets_its_tables_computed_cells_in_chinese_too():
     """A displayed HTML with its own Chinese (``BilingualHTML``, e.g. a partial view on a replicator's file)
     keeps the Chinese of the computed cells of the tables inside it: the Chinese build writes them into the
     Chinese HTML; the English build shows the English; an output with no Chinese HTML gets its cells only."""
-    from types import SimpleNamespace
+    from test_figures_zh import rendered_in_both
 
-    from myst_nb.core.render import MimeData
-
-    from aichain_utils.book.sphinxext import _in_chinese
     from aichain_utils.report.display import BilingualHTML
 
     cell = Bilingual("0.006 (999 draws)", "0.006（999 次抽样）")
@@ -212,13 +209,7 @@ def test_a_chinese_html_output_gets_its_tables_computed_cells_in_chinese_too():
     cells = {str(cell): cell.zh}
     out = BilingualHTML(f"<p>Table 3 on these data</p>{table}", f"<p>表 3 在这些数据上</p>{table}", cells)
     english, metadata = out._repr_html_()
-    shown = []
-    render = _in_chinese(lambda self, data: shown.append(data.content))
-    for language in ("zh_CN", "en"):
-        config = SimpleNamespace(language=language)
-        renderer = SimpleNamespace(renderer=SimpleNamespace(document=SimpleNamespace(
-            settings=SimpleNamespace(env=SimpleNamespace(config=config)))))  # fmt: skip
-        render(renderer, MimeData("text/html", english, output_metadata={"text/html": metadata}))
+    shown = rendered_in_both("text/html", english, {"text/html": metadata})
     assert shown == ["<p>表 3 在这些数据上</p><table><tr><td>0.006（999 次抽样）</td></tr></table>", english]
     with pytest.raises(TypeError, match="two str"):
         BilingualHTML("<p>x</p>", None)

@@ -182,11 +182,7 @@ def test_without_a_catalogue_the_figure_is_english_only_and_records_its_texts(tm
 
 # --------------------------------------------------------------------------- the renderer
 def test_the_chinese_build_renders_the_figures_chinese(monkeypatch):
-    from types import SimpleNamespace
-
-    from myst_nb.core.render import MimeData
-
-    from aichain_utils.book.sphinxext import _in_chinese, chinese_output
+    from aichain_utils.book.sphinxext import chinese_output
 
     metadata = {"image/svg+xml": {ZH_IMAGE: "<svg>中</svg>"}, "image/png": {ZH_IMAGE: "iVBOR"}}
     assert chinese_output(metadata, "image/svg+xml") == "<svg>中</svg>"
@@ -194,14 +190,26 @@ def test_the_chinese_build_renders_the_figures_chinese(monkeypatch):
     assert chinese_output({}, "image/svg+xml") is None
     with pytest.raises(ValueError, match="empty Chinese"):
         chinese_output({"image/png": {ZH_IMAGE: ""}}, "image/png")
+    assert rendered_in_both("image/svg+xml", "<svg>en</svg>", metadata) == ["<svg>中</svg>", "<svg>en</svg>"]
+
+
+def rendered_in_both(mime_type: str, content: str, metadata: dict) -> list[str]:
+    """What :func:`aichain_utils.book.sphinxext._in_chinese` renders of an output on a Chinese and on an
+    English page, in that order."""
+    from types import SimpleNamespace
+
+    from myst_nb.core.render import MimeData
+
+    from aichain_utils.book.sphinxext import _in_chinese
+
     shown = []
     render = _in_chinese(lambda self, data: shown.append(data.content))
     for language in ("zh_CN", "en"):
         config = SimpleNamespace(language=language)
         renderer = SimpleNamespace(renderer=SimpleNamespace(document=SimpleNamespace(
             settings=SimpleNamespace(env=SimpleNamespace(config=config)))))  # fmt: skip
-        render(renderer, MimeData("image/svg+xml", "<svg>en</svg>", output_metadata=metadata))
-    assert shown == ["<svg>中</svg>", "<svg>en</svg>"]
+        render(renderer, MimeData(mime_type, content, output_metadata=metadata))
+    return shown
 
 
 # --------------------------------------------------------------------------- the catalogue
