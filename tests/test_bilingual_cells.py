@@ -238,3 +238,28 @@ def test_the_wild_p_cell_names_a_missing_key():
 
     with pytest.raises(AichainInputError, match=r"'wb': needs the wild bootstrap's result keys.*enumerated"):
         wild_p_cell({"p": 0.1, "reps": 999})
+
+
+def test_html_and_cells_reads_a_table_and_refuses_what_is_not_one():
+    """A displayed table gives its HTML and its cells' Chinese; an object that is not a displayed table, or
+    whose ``_repr_html_`` returns neither HTML nor an (html, metadata) pair, is refused with its type."""
+    from aichain_utils.errors import AichainInputError
+    from aichain_utils.report.display import html_and_cells
+
+    reason = Bilingual("needs IV2", "需要 IV2")
+    html, cells = html_and_cells(show_table(pd.DataFrame({"reason": pd.Series([reason], dtype=object)})))
+    assert "needs IV2" in html and cells == {"needs IV2": "需要 IV2"}
+    assert html_and_cells(show_table(pd.DataFrame({"n": [1]})))[1] == {}
+
+    class Returns:
+        def __init__(self, out):
+            self.out = out
+
+        def _repr_html_(self):
+            return self.out
+
+    with pytest.raises(AichainInputError, match=r"'shown': must be a displayed table.*list"):
+        html_and_cells(["<p>a list</p>"])
+    for bad in (None, 3, ("<p/>", "not a dict")):
+        with pytest.raises(AichainInputError, match=r"'shown': _repr_html_ must return"):
+            html_and_cells(Returns(bad))

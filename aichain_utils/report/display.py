@@ -137,9 +137,29 @@ class BilingualHTML(HTML):
 def html_and_cells(shown) -> tuple[str, dict[str, str]]:
     """The HTML of a displayed table (a :class:`RegressionView`, a :class:`BilingualStyler`) and the
     ``{English: Chinese}`` of its computed cells, from its ``_repr_html_`` (which returns the HTML alone
-    when the table has no such cell)."""
-    out = shown._repr_html_()
-    html, meta = out if isinstance(out, tuple) else (out, {})
+    when the table has no such cell).
+
+    Raises
+    ------
+    AichainInputError
+        ``shown`` has no ``_repr_html_``, or it returns neither HTML text nor an ``(html, metadata)`` pair.
+    """
+    from aichain_utils.errors import input_error
+
+    render = getattr(shown, "_repr_html_", None)
+    if not callable(render):
+        raise input_error(
+            "shown", "must be a displayed table with a _repr_html_ method", [type(shown).__name__], what="type"
+        )
+    out = render()
+    html, meta = out if isinstance(out, tuple) and len(out) == 2 else (out, {})
+    if not isinstance(html, str) or not isinstance(meta, dict):
+        raise input_error(
+            "shown",
+            "_repr_html_ must return HTML text or an (html, metadata dict) pair",
+            [type(out).__name__],
+            what="type",
+        )
     return html, dict(meta.get(ZH_CELLS, {}))
 
 
