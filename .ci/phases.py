@@ -25,11 +25,14 @@ A phase that runs beside another writes its output to ``_build/test-logs/<phase>
 when it ends (so the two logs do not interleave); a phase alone prints as it goes. A phase that fails
 ends its lane and, once the step is over, ``make test`` with that phase's status, its name and its log
 printed last. At the end every phase's wall time and CPU time (user + system of its processes) are
-printed, with each step's wall time, also when a phase failed.
+printed, with each step's wall time, also when a phase failed, and written to
+``_build/test-logs/phase-times.json`` (:func:`record`), which ``make bench`` reads for its row on
+``make test``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -198,6 +201,44 @@ def report(plan: list[list[list[Phase]]], walls: list[float]) -> str:
     return "\n".join(lines)
 
 
+#: The record of the last run's phase times (:func:`record`), read by ``benchmarks/bench.py``.
+RECORD = "phase-times.json"
+
+
+def _commit() -> str | None:
+    """The commit ``make test`` ran on (None outside a git checkout or with uncommitted changes to it)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True)  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return None if dirty.stdout.strip() else head.stdout.strip()
+
+
+def record(plan: list[list[list[Phase]]], walls: list[float], status: int, without: set[str]) -> dict:
+    """What this run measured, as written to ``_build/test-logs/phase-times.json``: when, on how many cores
+    and at what load, on which commit, whether every phase ran and passed (``complete``: none left out with
+    ``--without``, none failed), each phase's wall and CPU time and the total wall time (the sum of the
+    steps' wall times)."""
+    phases = [
+        {"name": p.name, "step": k, "wall_s": round(p.wall, 1), "cpu_s": round(p.cpu, 1), "status": p.status}
+        for k, lanes in enumerate(plan) for lane in lanes for p in lane if p.status is not None
+    ]  # fmt: skip
+    ran = {p["name"] for p in phases}
+    return {
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "cores": os.cpu_count(),
+        "load_average_at_end": round(os.getloadavg()[0], 1),
+        "commit": _commit(),
+        "complete": status == 0 and not without and ran == {p.name for lanes in plan for lane in lanes for p in lane},
+        "left_out": sorted(without),
+        "status": status,
+        "total_wall_s": round(sum(walls), 1),
+        "phases": phases,
+    }
+
+
 def main(argv: list[str]) -> int:
     own, flags = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
     without = set()
@@ -222,6 +263,8 @@ def main(argv: list[str]) -> int:
             status = failed[0].status or 1
             break
     print(report(plan[: len(walls)], walls), flush=True)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    (LOGS / RECORD).write_text(json.dumps(record(plan, walls, status, without), indent=1) + "\n", encoding="utf-8")
     return status
 
 

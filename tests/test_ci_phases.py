@@ -84,6 +84,30 @@ def test_main_prints_the_phase_times_last_and_returns_the_failing_status(tmp_pat
     assert ("  two " in out) != fail  # nothing runs after a failed step
 
 
+@pytest.mark.parametrize("fail", [False, True])
+def test_main_records_the_phase_times_and_whether_the_run_was_complete(tmp_path, monkeypatch, fail):
+    """The record ``make bench`` reads: each phase that ran with its times, the total, and ``complete`` only
+    when every phase ran and passed (a failure, or a phase left out with ``--without``, is not complete)."""
+    import json
+
+    phases = _phases()
+    monkeypatch.setattr(phases, "LOGS", tmp_path / "logs")
+    code = "import sys; sys.exit(4)" if fail else "pass"
+    plan = [[[phases.Phase("one", [sys.executable, "-c", code])], [phases.Phase("beside", [sys.executable, "-c", ""])]],
+            [[phases.Phase("pytest", [sys.executable, "-c", ""])]]]  # fmt: skip
+    monkeypatch.setattr(phases, "steps", lambda bin_dir, flags: plan)
+    phases.main(["/bin"])
+    saved = json.loads((tmp_path / "logs" / phases.RECORD).read_text(encoding="utf-8"))
+    assert saved["complete"] is not fail and saved["status"] == (4 if fail else 0) and saved["left_out"] == []
+    assert [p["name"] for p in saved["phases"]] == (["one", "beside"] if fail else ["one", "beside", "pytest"])
+    assert saved["total_wall_s"] >= max(p["wall_s"] for p in saved["phases"]) and saved["cores"] >= 1
+    assert set(saved) >= {"finished", "commit", "load_average_at_end"}
+    if not fail:
+        phases.main(["--without", "pytest", "/bin"])
+        saved = json.loads((tmp_path / "logs" / phases.RECORD).read_text(encoding="utf-8"))
+        assert saved["complete"] is False and saved["left_out"] == ["pytest"] and saved["status"] == 0
+
+
 def test_a_failed_phase_beside_another_has_its_cause_printed_last(tmp_path, monkeypatch, capsys):
     phases = _phases()
     monkeypatch.setattr(phases, "LOGS", tmp_path / "logs")
@@ -118,3 +142,34 @@ def test_the_longest_files_start_first_on_both_workers_and_the_third_is_short():
         p.cmd for lanes in _phases().steps("/bin", []) for lane in lanes for p in lane if p.name == "pytest"
     )
     assert "--no-loadscope-reorder" in pytest_args and "loadfile" in pytest_args
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_bench_reports_make_tests_record_against_ten_minutes(tmp_path):
+    """``make bench``'s row on ``make test``: the total wall time of a complete run against 600 s, its
+    commit named; an incomplete run or a missing record gives no time and no verdict, and says why."""
+    import json
+
+    phases, bench = _phases(), _bench()
+    ran = phases.Phase("pytest", ["true"], wall=700.0, cpu=1300.0, status=0)
+    saved = phases.record([[[ran]]], [700.0], 0, set())
+    path = tmp_path / "phase-times.json"
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    row = bench._make_test_row(path)
+    assert row["met"] is False and row["median_s"] == 700.0 and row["target_s"] == 600
+    assert "CPU 1300 s" in row["step"] and "finished" in row["step"]
+    assert "700.0 s against 600 s" in bench._fmt_misses([row], {})
+    path.write_text(json.dumps({**saved, "total_wall_s": 590.0}), encoding="utf-8")
+    assert bench._make_test_row(path)["met"] is True
+    path.write_text(json.dumps({**saved, "complete": False, "left_out": ["pytest"]}), encoding="utf-8")
+    row = bench._make_test_row(path)
+    assert row["met"] is None and "left out: pytest" in row["step"]
+    missing = bench._make_test_row(tmp_path / "none.json")
+    assert missing["met"] is None and "no record" in missing["step"]
+    assert "| - |" in bench._fmt_table([missing]) and bench._fmt_misses([missing], {}) == "Every target is met."
