@@ -80,7 +80,14 @@ _ITEM = re.compile(r"^(\s*(?:[-*+]|\d+\.)\s+)(.*)$")
 def chapter_catalogue(root: Path, stem: str, language: str | None) -> dict[str, str]:
     """The translations of chapter ``stem``'s catalogue (``locale/<language>/LC_MESSAGES/chapters/<stem>.po``)
     by their English message with its spaces normalised; empty for the English edition or without one."""
-    po = root / "locale" / (language or "") / "LC_MESSAGES" / "chapters" / f"{stem}.po"
+    return page_catalogue(root, f"chapters/{stem}", language)
+
+
+def page_catalogue(root: Path, pagename: str, language: str | None) -> dict[str, str]:
+    """The translations of page ``pagename``'s catalogue (``locale/<language>/LC_MESSAGES/<pagename>.po``,
+    e.g. ``chapters/baseline`` or ``index``) by their English message with its spaces normalised; empty for
+    the English edition or a page without one."""
+    po = root / "locale" / (language or "") / "LC_MESSAGES" / f"{pagename}.po"
     if not is_chinese(language) or not po.is_file():
         return {}
     from babel.messages.pofile import read_po

@@ -45,6 +45,7 @@ __all__ = [
     "download_words",
     "package_version",
     "translated_markdown",
+    "translated_notebook",
     "wheel_inputs_digest",
     "wheel_name",
 ]
@@ -274,6 +275,35 @@ def translated_markdown(source: str, catalogue: dict[str, str]) -> str:
             run.append(line)
     flush()
     return "\n".join(out)
+
+
+def translated_notebook(source: str, catalogue: dict[str, str]) -> str:
+    """An .ipynb (``source``: its JSON text) with every Markdown cell in the catalogue's language
+    (:func:`translated_markdown`); code cells, outputs and metadata as they are. With an empty catalogue
+    (the English edition) the text is returned unchanged.
+
+    Raises
+    ------
+    AichainInputError
+        ``source`` is not the JSON of a notebook (an object with a list of ``cells``), or the catalogue is not
+        a mapping of English strings to non-empty strings.
+    """
+    _check_translation_input(source, catalogue)
+    if not catalogue:
+        return source
+    try:
+        nb = json.loads(source)
+    except ValueError as exc:
+        raise input_error("source", f"must be a notebook's JSON ({exc})", [source[:40]], what="starts") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise input_error(
+            "source", "must be a notebook: a JSON object with a list of cells", [source[:40]], what="starts"
+        )
+    for cell in nb["cells"]:
+        if cell.get("cell_type") == "markdown":
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = translated_markdown(source, catalogue)
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
 def _student_notebook(path: Path, catalogue: dict[str, str] | None = None) -> bytes:

@@ -114,6 +114,11 @@ def _offer_notebook_download(app, pagename, templatename, context, doctree):
     if not (Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb").is_file():
         return  # not a notebook page: MyST-NB writes this file for every notebook it reads
     text = _executed_notebook(app, pagename)
+    if glossary.is_chinese(app.config.language):  # the Chinese edition offers the notebook with its prose in Chinese
+        from aichain_utils.book.handouts import page_catalogue
+        from aichain_utils.book.kit import translated_notebook
+
+        text = translated_notebook(text, page_catalogue(Path(app.srcdir), pagename, app.config.language))
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
@@ -406,6 +411,27 @@ def _remove_solutions(app, doctree) -> None:
         return
     for node in list(doctree.findall(lambda n: type(n).__name__ == "solution_node")):
         node.parent.remove(node)
+
+
+def _translate_downloaded_sources(app, exception) -> None:
+    """Chinese edition: each page's downloadable Markdown source (``_sources/<page>.md``, which Sphinx copies
+    from the English source) with its prose in Chinese, from the page's catalogue (the executed .ipynb is
+    translated when it is written, :func:`_offer_notebook_download`). Idempotent: an already translated
+    source is left as it is. Runs before the student edition strips the solutions."""
+    if exception is not None or app.builder.name != "html" or not glossary.is_chinese(app.config.language):
+        return
+    from aichain_utils.book.handouts import page_catalogue
+    from aichain_utils.book.kit import translated_markdown
+
+    sources = Path(app.outdir) / "_sources"
+    for path in sorted(sources.rglob("*.md")):
+        catalogue = page_catalogue(Path(app.srcdir), path.relative_to(sources).with_suffix("").as_posix(),
+                                   app.config.language)  # fmt: skip
+        if catalogue:
+            text = path.read_text(encoding="utf-8")
+            chinese = translated_markdown(text, catalogue)
+            if chinese != text:
+                path.write_text(chinese, encoding="utf-8")
 
 
 def _strip_downloaded_sources(app, exception) -> None:
@@ -1261,6 +1287,7 @@ def setup(app):
     app.connect("autodoc-process-docstring", _escape_absolute_values, priority=410)
     app.connect("doctree-read", _remove_solutions)
     app.connect("doctree-read", _link_glossary_terms)
+    app.connect("build-finished", _translate_downloaded_sources, priority=400)  # before the stripping (500)
     app.connect("build-finished", _strip_downloaded_sources)
     app.connect("build-finished", _check_student_edition, priority=900)  # after the stripping
     app.connect("env-get-updated", _restore_sphinx_numbers, priority=100)  # before Sphinx's collector
