@@ -370,12 +370,13 @@ def _prose(html: Path) -> str:
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory) -> Path:
     """A copy of the repository built once on the simulated panel: the files' builds are incremental."""
-    from test_incremental_builds import IGNORE, ROOT, _build, _seed_from_the_main_build
+    from sandbox import make_book
+    from test_incremental_builds import IGNORE, ROOT, _seed_from_the_main_build
 
     repo = tmp_path_factory.mktemp("matrixbook") / "repo"
     shutil.copytree(ROOT, repo, ignore=IGNORE)
     _seed_from_the_main_build(repo)
-    _build(repo)
+    make_book(repo)
     assert (repo / "_build" / "html" / "index.html").is_file()
     return repo
 
@@ -443,24 +444,13 @@ def _build_chinese(repo: Path, path: Path) -> dict[str, str]:
     """The Chinese edition of ``repo`` built on the user's file ``path`` (``make book LANG=zh``, from the
     English build's execution: nothing runs again); the file must be byte-identical afterwards. Returns
     each Chinese page's text (``_build/html/zh``)."""
-    import subprocess
-
-    from test_incremental_builds import BIN, NOT_ABOUT_DATA, _page_text
+    from sandbox import make_book
+    from test_incremental_builds import NOT_ABOUT_DATA, _page_text
 
     from aichain_utils.paths import toc_pages
 
     before = path.read_bytes()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AICHAIN_")}
-    env.update(AICHAIN_DATA=str(path), PYTHONPATH=str(repo))
-    proc = subprocess.run(
-        ["make", "book", f"BIN={BIN}", "STAMP=", "LANG=zh"],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    make_book(repo, "zh", AICHAIN_DATA=str(path))
     assert path.read_bytes() == before, "the user's file was modified"
     site = repo / "_build" / "html" / "zh"
     return {p: _page_text(site / f"{p}.html") for p in toc_pages(repo) if p not in NOT_ABOUT_DATA}

@@ -28,6 +28,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import altdata
+from sandbox import BIN, make_book, run_make_book, sandbox_env
 
 from aichain_utils.book.buildstate import STAMP_NAME
 from aichain_utils.paths import repo_root, toc_pages
@@ -35,7 +36,6 @@ from aichain_utils.paths import repo_root, toc_pages
 pytestmark = pytest.mark.slow
 
 ROOT = repo_root()
-BIN = Path(sys.executable).parent
 IGNORE = shutil.ignore_patterns(
     ".venv", "_build", "artifacts", ".git", ".pytest_cache", ".ruff_cache", "__pycache__", ".hypothesis"
 )
@@ -83,22 +83,6 @@ def _page_text(html: Path) -> str:
     return main.get_text(" ", strip=True)
 
 
-def _build(repo: Path, **env_vars: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AICHAIN_")}
-    env.update(env_vars, PYTHONPATH=str(repo))
-    proc = subprocess.run(
-        ["make", "book", f"BIN={BIN}", "STAMP=", "LANG=en"],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-4000:]
-    return log
-
-
 #: Pages about code, not data: the API reference quotes docstrings, which may name the simulated panel.
 NOT_ABOUT_DATA = {"api"}
 
@@ -117,7 +101,7 @@ def _main_coef(data) -> str:
 def _build_on_file(repo: Path, path: Path) -> tuple[Path, str, dict[str, str]]:
     """Build ``repo`` on the user's file ``path``; the file must be byte-identical afterwards."""
     before = path.read_bytes()
-    log = _build(repo, AICHAIN_DATA=str(path))
+    log = make_book(repo, AICHAIN_DATA=str(path))
     assert path.read_bytes() == before, "the user's file was modified"
     return path, log, _pages(repo)
 
@@ -205,7 +189,7 @@ def simulated_build(sandbox):
     current, else a build in the sandbox (from that build's execution cache when there is one)."""
     if not _copy_the_main_build(sandbox):
         _seed_from_the_main_build(sandbox)
-        _build(sandbox)
+        make_book(sandbox)
     return _pages(sandbox)
 
 
@@ -245,10 +229,8 @@ def test_no_nan_on_other_data(unbalanced):
 
 def _guard(repo: Path, **env_vars: str) -> str:
     """Run the build's cache guard (the step of ``make book`` that clears the saved state) on ``repo``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AICHAIN_")}
-    env.update(env_vars, PYTHONPATH=str(repo))
     cmd = [str(BIN / "python"), str(repo / "tools" / "cache_guard.py"), str(repo / "_build"), str(repo)]
-    proc = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cmd, cwd=repo, env=sandbox_env(repo, **env_vars), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout + proc.stderr
 
@@ -343,11 +325,7 @@ def test_no_nan_on_the_stata_build(finished_dta):
 def test_a_bad_file_stops_the_build_with_status_2(sandbox, finished_dta, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("id,year,erl\n1,2015,#N/A\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AICHAIN_")}
-    env.update(PYTHONPATH=str(sandbox), AICHAIN_DATA=str(bad))
-    proc = subprocess.run(
-        ["make", "book", f"BIN={BIN}", "STAMP=", "LANG=en"], cwd=sandbox, env=env, capture_output=True, text=True
-    )
+    proc = run_make_book(sandbox, AICHAIN_DATA=str(bad))
     assert proc.returncode != 0
     assert "bad.csv" in proc.stdout + proc.stderr
 
@@ -356,7 +334,7 @@ def test_back_to_simulated_shows_simulated_numbers(sandbox, unbalanced, simulate
     """Back on the simulated panel after two other files: the execution of the simulated inputs, kept
     aside when the first file came in, is put back (no chapter runs again), and every page is read again
     from it, so no page keeps the Stata file's numbers (the pages are compared with the first build's)."""
-    log = _build(sandbox)
+    log = make_book(sandbox)
     ran_nothing = "nothing to run" in log or "preexecute: 0 executed, 0 failed" in log
     assert "put back" in log and ran_nothing, "the simulated panel's execution was not reused"
     assert "removed" in log and ".doctrees" in log, "the saved Sphinx state was not cleared"
