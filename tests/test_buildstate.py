@@ -186,25 +186,32 @@ def test_generated_pages_are_reread_only_when_their_inputs_change(root, tmp_path
 
 def test_preexecute_skips_only_when_every_notebook_text_is_the_cached_one(tmp_path):
     import json
+    import shutil
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
     import preexecute
 
-    build = tmp_path / "_build"
+    book = tmp_path / "book"
+    build = book / "_build"
     (build / ".jupyter_cache").mkdir(parents=True)
-    nb = tmp_path / "ch.md"
+    nb = book / "chapters" / "ch.md"
+    nb.parent.mkdir()
     nb.write_text("x = 1\n")
-    assert preexecute.all_cached(build, [nb]) is False  # no record: ask jupyter-cache
+    assert preexecute.all_cached(build, [nb], book) is False  # no record: ask jupyter-cache
     record = build / ".jupyter_cache" / preexecute.RECORD
-    record.write_text(json.dumps(preexecute._text_digests([nb])))
-    assert preexecute.all_cached(build, [nb]) is True
+    record.write_text(json.dumps(preexecute._text_digests([nb], book)))
+    assert set(json.loads(record.read_text())) == {"chapters/ch.md"}  # relative to the book's folder
+    assert preexecute.all_cached(build, [nb], book) is True
+    moved = tmp_path / "moved"  # a copied or moved book keeps its record
+    shutil.copytree(book, moved)
+    assert preexecute.all_cached(moved / "_build", [moved / "chapters" / "ch.md"], moved) is True
     nb.write_text("x = 2\n")
-    assert preexecute.all_cached(build, [nb]) is False  # edited: run
-    other = tmp_path / "new.md"
+    assert preexecute.all_cached(build, [nb], book) is False  # edited: run
+    other = book / "new.md"
     other.write_text("")
     nb.write_text("x = 1\n")
-    assert preexecute.all_cached(build, [nb, other]) is False  # a notebook the record does not know
+    assert preexecute.all_cached(build, [nb, other], book) is False  # a notebook the record does not know
 
 
 def test_the_data_check_verdict_is_reused_only_for_the_same_inputs(fake_root, tmp_path, monkeypatch):

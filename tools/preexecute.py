@@ -34,7 +34,8 @@ from aichain_utils.paths import toc_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 READER = {"name": "myst_nb_md", "type": "plugin"}  # MyST-NB's reader: the hash matches the build's
-#: Inside the execution cache: notebook path -> SHA-256 of the text whose outputs the cache holds.
+#: Inside the execution cache: notebook path (relative to the book's folder, so that a moved or copied book
+#: keeps its record) -> SHA-256 of the text whose outputs the cache holds.
 RECORD = "aichain-preexecuted.json"
 #: In the build folder: notebook path -> traceback, for the notebooks that failed in the last run.
 FAILURES = "preexecute-failures.json"
@@ -50,11 +51,14 @@ def notebooks(root: Path = ROOT) -> list[Path]:
     return out
 
 
-def _text_digests(paths: list[Path]) -> dict[str, str]:
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+def _text_digests(paths: list[Path], root: Path = ROOT) -> dict[str, str]:
+    """Each notebook's SHA-256, by its path relative to ``root`` (the book's folder)."""
+    return {
+        p.resolve().relative_to(root.resolve()).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths
+    }
 
 
-def all_cached(build: Path, paths: list[Path]) -> bool:
+def all_cached(build: Path, paths: list[Path], root: Path = ROOT) -> bool:
     """True when every notebook's text is one whose outputs the last run left in the cache."""
     record = build / ".jupyter_cache" / RECORD
     if not record.is_file():
@@ -63,19 +67,19 @@ def all_cached(build: Path, paths: list[Path]) -> bool:
         known = json.loads(record.read_text(encoding="utf-8"))
     except ValueError:
         return False
-    return all(known.get(k) == v for k, v in _text_digests(paths).items())
+    return all(known.get(k) == v for k, v in _text_digests(paths, root).items())
 
 
-def _write_record(cache, build: Path, paths: list[Path]) -> None:
+def _write_record(cache, build: Path, paths: list[Path], root: Path = ROOT) -> None:
     """Record the text of each notebook whose current outputs are in the cache (a failed one is not)."""
     cached = {}
-    for path, digest in _text_digests(paths).items():
+    for path, (name, digest) in zip(paths, _text_digests(paths, root).items(), strict=True):
         try:
-            hit = cache.get_cached_project_nb(path)
+            hit = cache.get_cached_project_nb(str(path))
         except KeyError:  # not in the project
             hit = None
         if hit is not None:
-            cached[path] = digest
+            cached[name] = digest
     (build / ".jupyter_cache" / RECORD).write_text(json.dumps(cached, indent=1), encoding="utf-8")
 
 
@@ -85,7 +89,7 @@ def main(argv: list[str]) -> int:
     paths = notebooks(root)
     failures = build / FAILURES
     failures.unlink(missing_ok=True)
-    if all_cached(build, paths):
+    if all_cached(build, paths, root):
         print(f"preexecute: all {len(paths)} notebooks are cached and unchanged; nothing to run")
         return 0
     import yaml
@@ -109,7 +113,7 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="preexecute: %(message)s")
     executor = load_executor("local-parallel", cache=cache, logger=logging.getLogger("preexecute"))
     result = executor.run_and_cache(timeout=timeout, allow_errors=False)
-    _write_record(cache, build, paths)
+    _write_record(cache, build, paths, root)
     failed = {r.uri: r.traceback or "" for r in cache.list_project_records() if r.uri in set(result.excepted)}
     failed.update({uri: "the notebook could not be run (see the log above)" for uri in result.errored})
     if failed:
