@@ -113,3 +113,44 @@ def test_nested_blocks_share_one_store_and_unshared_wins():
     with cache.unshared(), cache.sharing() as inside:
         assert inside is None and cache.active() is None
     assert cache.active() is None
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_demean_values_is_demean_without_the_frame(shared):
+    """``fe.demean_values`` (what the fits use) gives ``demean``'s numbers to the last bit, column-major as a
+    frame's ``to_numpy()``, weighted or not, with the cache or without."""
+    from aichain_utils.econometrics.fe import demean_values
+
+    rng = np.random.default_rng(5)
+    n = 3_000
+    frame = pd.DataFrame({"unit": rng.integers(0, 200, n), "year": rng.integers(0, 9, n)})  # unbalanced
+    frame["a"] = rng.normal(size=n) * 1e3 + frame["unit"]
+    frame["b"] = rng.integers(0, 5, n)  # an integer column, converted to float
+    w = rng.uniform(0.5, 2.0, n)
+    for weights in (None, w):
+        with cache.sharing() if shared else cache.unshared():
+            values = demean_values(frame, ["a", "b"], ["unit", "year"], weights=weights)
+        expected = demean(frame, ["a", "b"], ["unit", "year"], weights=weights).to_numpy()
+        assert values.flags.f_contiguous
+        np.testing.assert_array_equal(values, expected)
+        assert np.abs(values).max() > 1  # not a zero array by mistake
+
+
+def test_duplicated_column_labels_are_still_named():
+    """The checks skip the per-label comparison only when every label is unique (pandas' cached flag)."""
+    from aichain_utils.econometrics._data import check_columns
+    from aichain_utils.errors import AichainInputError
+
+    frame = pd.DataFrame(np.ones((3, 3)), columns=["y", "x", "x"])
+    with pytest.raises(AichainInputError, match="column labels must be unique"):
+        check_columns(frame, ["y", "x"])
+    check_columns(frame, ["y"])  # a unique label among duplicated others is fine
+
+
+def test_complete_cases_counts_each_column_missing():
+    from aichain_utils.econometrics import complete_cases
+
+    frame = pd.DataFrame({"y": [1.0, np.nan, 3.0, 4.0], "x": [np.nan, np.nan, 1.0, 2.0], "z": [1.0] * 4})
+    kept, dropped, notes = complete_cases(frame, ["y", "x", "z"], "fit")
+    assert dropped == 2 and kept.index.tolist() == [2, 3]
+    assert notes == ["fit: dropped 2 of 4 rows (y missing in 1, x missing in 2)"]

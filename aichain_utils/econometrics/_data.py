@@ -126,6 +126,8 @@ def check_columns(data: pd.DataFrame, columns: Sequence[str], roles: Mapping[str
                 user_name=user_name,
             ),
         )
+    if data.columns.is_unique:  # cached by pandas: no comparison of every label with every column
+        return
     dup = [c for c in dict.fromkeys(columns) if (data.columns == c).sum() > 1]
     if dup:
         raise input_error("data", "column labels must be unique", dup, what="columns")
@@ -276,12 +278,12 @@ def complete_cases(data: pd.DataFrame, columns: Sequence[str], context: str) -> 
     """
     columns = list(dict.fromkeys(as_list(columns, "columns")))
     check_columns(data, columns)
-    missing = data[columns].isna()
-    bad = missing.any(axis=1)
+    # column by column: no copy of the columns (a frame of them would be taken first)
+    missing = [data[c].isna().to_numpy() for c in columns]
+    bad = np.logical_or.reduce(missing) if missing else np.zeros(len(data), dtype=bool)
     notes = []
     if bad.any():
-        by_col = missing.sum()
-        why = ", ".join(f"{c} missing in {int(k):,}" for c, k in by_col.items() if k)
+        why = ", ".join(f"{c} missing in {int(m.sum()):,}" for c, m in zip(columns, missing, strict=True) if m.any())
         notes.append(f"{context}: dropped {int(bad.sum()):,} of {len(data):,} rows ({why})")
     # copy-on-write (pandas >= 3): the frame returned shares memory with ``data`` until either is changed
     return (data.loc[~bad] if bad.any() else data.copy(deep=False)), int(bad.sum()), notes

@@ -31,7 +31,7 @@ from aichain_utils.econometrics._data import (
     drop_singletons as _drop_singleton_rows,
 )
 from aichain_utils.econometrics.covariance import CONVENTIONS, cluster_codes, sandwich
-from aichain_utils.econometrics.fe import absorbed_dof, demean
+from aichain_utils.econometrics.fe import absorbed_dof, demean, demean_values
 from aichain_utils.econometrics.result import RegressionResult
 from aichain_utils.errors import input_error
 
@@ -257,7 +257,7 @@ def fit_ols(
     centre = constant and not absorb and not partial
     _ols_checks(X, Y, names, (n, k, K), y, absorb or (dummies if partial else []), absorb or dummies, centre, estimator)
     sw = np.sqrt(w) if w is not None else np.ones(len(Y))
-    Xw, Yw = X * sw[:, None], Y * sw
+    Xw, Yw = (X * sw[:, None], Y * sw) if w is not None else (X, Y)  # unweighted: no copy (times 1 is exact)
     bread = np.linalg.inv(Xw.T @ Xw)
     beta = bread @ (Xw.T @ Yw)
     u = perfect_fit_residuals(Yw - Xw @ beta, Yw, centre, notes)
@@ -369,6 +369,10 @@ def _design(frame, y, xs, controls, absorb, dummies, w, constant, estimator):
     n_fixed = 0
     if partial:  # the dummies and the intercept partialled out (FWL), counted as the dummy columns they equal
         Y, X, names, n_fixed = _partial_dummies(frame, y, [*xs, *controls], dummies, w, estimator)
+    elif absorb and not dummies:  # the regressors are the frame's own columns: demeaned where they are
+        names = [*xs, *controls]
+        dm = demean_values(frame, [y, *names], absorb, weights=w)  # column-major, as a frame's to_numpy()
+        Y, X = dm[:, 0], dm[:, 1:]
     elif absorb:
         regs = pd.concat([frame[[*xs, *controls]], dummy_matrix(frame, dummies)], axis=1)
         names = list(regs.columns)
