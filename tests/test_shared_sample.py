@@ -154,3 +154,24 @@ def test_complete_cases_counts_each_column_missing():
     kept, dropped, notes = complete_cases(frame, ["y", "x", "z"], "fit")
     assert dropped == 2 and kept.index.tolist() == [2, 3]
     assert notes == ["fit: dropped 2 of 4 rows (y missing in 1, x missing in 2)"]
+
+
+def test_column_checks_are_shared_by_content_and_still_catch_bad_values():
+    """A column's finiteness and completeness are checked once per content inside a block; another column
+    with the same index but an infinite or missing value is still caught."""
+    from aichain_utils.econometrics import has_infinite, has_missing
+    from aichain_utils.econometrics._data import check_finite, complete_cases
+    from aichain_utils.errors import AichainInputError
+
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "t": ["x", "y", "z"]})
+    bad = frame.assign(a=[1.0, np.inf, np.nan])
+    with cache.sharing() as store:
+        assert not has_infinite(frame, "a") and not has_missing(frame, "a")
+        hits = store.hits
+        assert not has_infinite(frame, "a") and not has_missing(frame, "a")
+        assert store.hits == hits + 2
+        assert has_infinite(bad, "a") and has_missing(bad, "a")
+        assert not has_missing(frame, "t")  # a text column: checked afresh, not shared
+        with pytest.raises(AichainInputError, match="must be finite"):
+            check_finite(bad, ["a"])
+        assert complete_cases(bad, ["a"], "fit")[1] == 1

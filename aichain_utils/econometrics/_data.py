@@ -36,6 +36,8 @@ __all__ = [
     "check_unique_panel",
     "complete_cases",
     "drop_singletons",
+    "has_infinite",
+    "has_missing",
 ]
 
 
@@ -180,12 +182,26 @@ def check_finite(data: pd.DataFrame, columns: Sequence[str]) -> None:
     AichainInputError
     """
     for c in dict.fromkeys(columns):
+        if not has_infinite(data, c):
+            continue
         values = data[c].to_numpy(dtype=float, na_value=np.nan)
         bad = np.isinf(values)
         if bad.any():
             raise input_error(
                 c, "must be finite (missing values are dropped listwise; infinite ones are not)", list(data.index[bad])
             )
+
+
+def has_infinite(data: pd.DataFrame, column: str) -> bool:
+    """Whether ``data[column]`` holds an infinite value (checked once per column content inside ``cache.sharing``)."""
+    return cache.column_memo(
+        "has infinite", data, column, lambda: bool(np.isinf(data[column].to_numpy(dtype=float, na_value=np.nan)).any())
+    )
+
+
+def has_missing(data: pd.DataFrame, column: str) -> bool:
+    """Whether ``data[column]`` has a missing value (checked once per column content inside ``cache.sharing``)."""
+    return cache.column_memo("has missing", data, column, lambda: bool(data[column].isna().to_numpy().any()))
 
 
 def check_ids(data: pd.DataFrame, ids: Sequence[str]) -> None:
@@ -228,8 +244,10 @@ def check_time(data: pd.DataFrame, time: str) -> None:
             argument=time,
             rule="must be integer-valued",
         )
+    if pd.api.types.is_integer_dtype(values):  # integer-valued by its type
+        return
     v = values.dropna().to_numpy(dtype=float)
-    if len(v) and not np.all(np.isfinite(v) & (v == np.round(v))):
+    if len(v) and not np.all(np.isfinite(v) & (v == np.rint(v))):
         bad = data.index[values.notna() & ~(np.isfinite(values) & (values == np.round(values)))]
         raise TimeColumnError(
             f"time column {time!r} has non-integer values in rows {_rows(bad)}",
@@ -279,11 +297,12 @@ def complete_cases(data: pd.DataFrame, columns: Sequence[str], context: str) -> 
     columns = list(dict.fromkeys(as_list(columns, "columns")))
     check_columns(data, columns)
     # column by column: no copy of the columns (a frame of them would be taken first)
-    missing = [data[c].isna().to_numpy() for c in columns]
+    missing = [data[c].isna().to_numpy() for c in columns if has_missing(data, c)]
     bad = np.logical_or.reduce(missing) if missing else np.zeros(len(data), dtype=bool)
     notes = []
     if bad.any():
-        why = ", ".join(f"{c} missing in {int(m.sum()):,}" for c, m in zip(columns, missing, strict=True) if m.any())
+        counts = {c: int(data[c].isna().sum()) for c in columns}
+        why = ", ".join(f"{c} missing in {k:,}" for c, k in counts.items() if k)
         notes.append(f"{context}: dropped {int(bad.sum()):,} of {len(data):,} rows ({why})")
     # copy-on-write (pandas >= 3): the frame returned shares memory with ``data`` until either is changed
     return (data.loc[~bad] if bad.any() else data.copy(deep=False)), int(bad.sum()), notes

@@ -24,6 +24,7 @@ from aichain_utils.econometrics._data import (
     check_finite,
     check_ids,
     check_numeric,
+    has_missing,
 )
 from aichain_utils.errors import input_error
 
@@ -78,7 +79,7 @@ def demean_values(
     check_columns(frame, [*columns, *groups], {"columns": columns, "groups": groups})
     check_numeric(frame, columns)
     check_ids(frame, groups)
-    if any(frame[c].isna().to_numpy().any() for c in columns):  # column by column: no copy of the columns
+    if any(has_missing(frame, c) for c in columns):  # column by column: no copy of the columns
         bad = frame.index[frame[columns].isna().any(axis=1)]
         raise input_error(
             columns[0] if len(columns) == 1 else "columns", "must not be missing (drop those rows first)", list(bad)

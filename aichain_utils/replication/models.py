@@ -24,7 +24,15 @@ import numpy as np
 import pandas as pd
 
 from aichain_utils import econometrics as ec
-from aichain_utils.econometrics import Estimate, anderson_rubin_ci, cache, complete_cases, demean
+from aichain_utils.econometrics import (
+    Estimate,
+    anderson_rubin_ci,
+    cache,
+    complete_cases,
+    demean,
+    has_infinite,
+    has_missing,
+)
 from aichain_utils.errors import AichainInputError, input_error
 
 __all__ = [
@@ -126,6 +134,8 @@ def check_panel(
         col = data[v]
         if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
             raise input_error(v, f"{context}: must be numeric; it has dtype {col.dtype}", [col.dtype], what="dtype")
+        if len(data) and not (has_infinite(data, v) or has_missing(data, v)):  # once per column content
+            continue
         values = col.to_numpy(dtype=float, na_value=np.nan)
         bad = np.isinf(values)
         if bad.any():
