@@ -337,7 +337,12 @@ def drop_singletons(frame: pd.DataFrame, absorb: Sequence[str], context: str) ->
 
 
 def check_rank(
-    X: np.ndarray, names: Sequence[str], context: str = "regressors", tol: float = 1e-10, absorb: Sequence[str] = ()
+    X: np.ndarray,
+    names: Sequence[str],
+    context: str = "regressors",
+    tol: float = 1e-10,
+    absorb: Sequence[str] = (),
+    gram: np.ndarray | None = None,
 ) -> None:
     """Raise :class:`AichainInputError` naming the columns that are constant or collinear with earlier ones.
 
@@ -346,6 +351,9 @@ def check_rank(
     columns before it; a column that is zero after the fixed effects are removed (a constant or
     a variable that does not vary within the absorbed groups, e.g. a treatment constant within
     units under unit effects) is named as such, with the effects.
+
+    ``gram``, ``X'X`` when the caller has it, spares the fast path its passes over the rows of ``X``
+    (a finite ``X'X`` implies a finite ``X``: its diagonal sums every squared entry).
 
     Raises
     ------
@@ -356,6 +364,8 @@ def check_rank(
     if X.ndim != 2 or X.shape[1] != len(names):
         raise input_error("names", f"must name every column of X ({X.shape} given, {len(names)} names)", list(names))
     if X.shape[1] == 0:
+        return
+    if gram is not None and np.isfinite(gram).all() and _clearly_full_rank(X, np.sqrt(np.diag(gram)), tol, gram):
         return
     if not np.isfinite(X).all():
         raise input_error(context, "must be finite", np.unique(np.nonzero(~np.isfinite(X))[0]).tolist())
@@ -388,7 +398,9 @@ def check_rank(
         )
 
 
-def _clearly_full_rank(X: np.ndarray, scale: np.ndarray, tol: float, margin: float = 1e-4) -> bool:
+def _clearly_full_rank(
+    X: np.ndarray, scale: np.ndarray, tol: float, gram: np.ndarray | None = None, margin: float = 1e-4
+) -> bool:
     """True when the scaled columns are far from the rank check's thresholds (the fast path).
 
     The Cholesky factor of the scaled cross-product ``R'R = X_s'X_s`` has on its diagonal the norm of each
@@ -400,7 +412,7 @@ def _clearly_full_rank(X: np.ndarray, scale: np.ndarray, tol: float, margin: flo
     if (scale <= tol * max(1.0, np.sqrt(len(X)))).any():
         return False
     try:  # the scaled cross-product from the unscaled one: no scaled copy of a long X
-        R = np.linalg.cholesky((X.T @ X) / np.outer(scale, scale))
+        R = np.linalg.cholesky((X.T @ X if gram is None else gram) / np.outer(scale, scale))
     except np.linalg.LinAlgError:
         return False
     return bool(np.all(np.diag(R) > margin))

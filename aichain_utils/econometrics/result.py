@@ -135,9 +135,12 @@ class RegressionResult:
             raise input_error("self", "needs every regressor as a column (no dummies)", self.names, what="columns")
         # demeaning is linear: the entity-demeaned residual is the demeaned raw residual y - X b, so two
         # columns are demeaned (the outcome and that residual), not the outcome and every regressor
-        y = frame[self.outcome].to_numpy(dtype=float)
-        X = np.column_stack([frame[c].to_numpy(dtype=float) for c in names])
-        dm = demean_array(np.column_stack([y, y - X @ self.params.to_numpy()]), frame, [entity], weights=w)
+        values = np.empty((len(frame), 2), order="F")  # column-major: each column written and read contiguously
+        values[:, 0] = frame[self.outcome].to_numpy(dtype=float)
+        values[:, 1] = values[:, 0]
+        for name, b in zip(names, self.params.to_numpy(), strict=True):
+            values[:, 1] -= b * frame[name].to_numpy(dtype=float)
+        dm = demean_array(values, frame, [entity], weights=w)
         e = dm[:, 1]
         ww = np.ones(len(e)) if w is None else w
         tss = float(np.sum(ww * dm[:, 0] ** 2))
