@@ -147,3 +147,26 @@ def test_absorbed_effects_count_in_the_iv_f_statistics_as_ivreg2_with_dummies():
         assert absorbed.extra[key] == pytest.approx(explicit.extra[key], rel=1e-8), key
     assert absorbed.extra["kp_lm"] == pytest.approx(explicit.extra["kp_lm"], rel=1e-8)
     assert absorbed.params["treat"] == pytest.approx(explicit.params["treat"], rel=1e-10)
+
+
+def test_check_rank_with_the_callers_cross_product_decides_as_without_it():
+    """``check_rank(..., gram=X'X)`` (the fits' fast path) passes a full-rank X and names the same columns
+    as without it when X is collinear, constant or not finite."""
+    from aichain_utils.econometrics._data import check_rank
+    from aichain_utils.errors import AichainInputError
+
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(200, 3))
+    check_rank(X, ["a", "b", "c"], gram=X.T @ X)
+    bad = {
+        "collinear": np.column_stack([X[:, :2], X[:, 0] - 2 * X[:, 1]]),
+        "constant": np.column_stack([X[:, :2], np.zeros(200)]),
+        "infinite": np.where(np.arange(200)[:, None] == 7, np.inf, X),
+    }
+    for name, Z in bad.items():
+        messages = []
+        for gram in (None, Z.T @ Z):
+            with pytest.raises(AichainInputError) as err:
+                check_rank(Z, ["a", "b", "c"], gram=gram)
+            messages.append(str(err.value))
+        assert messages[0] == messages[1], name

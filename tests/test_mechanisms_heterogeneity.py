@@ -121,6 +121,59 @@ def test_pooled_interaction_model_agrees_with_suest():
     assert chi2 == pytest.approx(s.chi2, rel=0.05)  # same test, small-sample factors differ
 
 
+def _stacked_interaction_reference(df, group, levels, y, x, controls, cluster):
+    """The pooled interaction test as a stacked regression (the independent reference).
+
+    Each group's variables demeaned by unit and year within the group, placed in block-diagonal
+    columns and fitted by statsmodels OLS (pseudo-inverse) with its cluster-robust covariance
+    without small-sample correction; the Wald test of equal ``x`` coefficients is statsmodels' own.
+    """
+    import statsmodels.api as sm
+
+    frame = df.dropna(subset=[y, x, *controls])
+    frame = frame[frame[group].isin(levels)]
+    cols = [x, *controls]
+    X = np.zeros((len(frame), len(cols) * len(levels)))
+    Y = np.empty(len(frame))
+    for g, level in enumerate(levels):
+        rows = (frame[group] == level).to_numpy()
+        dm = models.demean(frame.loc[rows], [y, *cols], ["unit_id", "year"]).to_numpy()
+        Y[rows] = dm[:, 0]
+        for j in range(len(cols)):
+            X[rows, j * len(levels) + g] = dm[:, 1 + j]
+    names = [f"{c}:{level}" for c in cols for level in levels]
+    X = pd.DataFrame(X, index=frame.index, columns=names)
+    groups = {"groups": frame[cluster].to_numpy(), "use_correction": False}
+    res = sm.OLS(pd.Series(Y, index=frame.index), X, hasconst=False).fit(
+        method="pinv", cov_type="cluster", cov_kwds=groups
+    )
+    names = [f"{x}:{level}" for level in levels]
+    test = res.wald_test(", ".join(f"{names[0]} = {n}" for n in names[1:]), scalar=True, use_f=False)
+    return res.params[names].to_numpy(), float(test.statistic), float(test.pvalue)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_pooled_interaction_test_equals_the_stacked_statsmodels_regression(data, shared):
+    """The production test (from the groups' influence functions) against the stacked regression, on the
+    toy panel and on the simulated panel's groupings of Tables 7-9, with and without the shared cache."""
+    from aichain_utils.econometrics import cache
+
+    cases = [(_toy(2), "grp", ["g0", "g1", "g2"], ["lngdp"])]
+    cases += [(data, g, lv, models.CONTROLS) for t in (7, 8, 9) for g, lv in replication.GROUPINGS[t]]
+    for df, group, levels, controls in cases:
+        ref_coefs, ref_chi2, ref_p = _stacked_interaction_reference(
+            df, group, levels, "ERL", "AIE", controls, "unit_id"
+        )
+        with cache.sharing() if shared else cache.unshared():
+            if shared:  # the suest test first, as the tables call them: the pooled test then reuses its scores
+                heterogeneity.suest_test(df, group, levels, controls=controls)
+            coefs, chi2, dof, p = heterogeneity.pooled_interaction_test(df, group, levels, controls=controls)
+        np.testing.assert_allclose(coefs, ref_coefs, rtol=1e-10, atol=1e-12)
+        assert dof == len(levels) - 1
+        assert chi2 == pytest.approx(ref_chi2, rel=1e-10), group
+        assert p == pytest.approx(ref_p, rel=1e-8, abs=1e-300), group
+
+
 def test_wald_equal_two_groups_is_the_z_test():
     b, V = np.array([1.0, 0.4]), np.diag([0.04, 0.05])
     chi2, dof, p = heterogeneity.wald_equal(b, V)

@@ -113,3 +113,65 @@ def test_nested_blocks_share_one_store_and_unshared_wins():
     with cache.unshared(), cache.sharing() as inside:
         assert inside is None and cache.active() is None
     assert cache.active() is None
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_demean_values_is_demean_without_the_frame(shared):
+    """``fe.demean_values`` (what the fits use) gives ``demean``'s numbers to the last bit, column-major as a
+    frame's ``to_numpy()``, weighted or not, with the cache or without."""
+    from aichain_utils.econometrics.fe import demean_values
+
+    rng = np.random.default_rng(5)
+    n = 3_000
+    frame = pd.DataFrame({"unit": rng.integers(0, 200, n), "year": rng.integers(0, 9, n)})  # unbalanced
+    frame["a"] = rng.normal(size=n) * 1e3 + frame["unit"]
+    frame["b"] = rng.integers(0, 5, n)  # an integer column, converted to float
+    w = rng.uniform(0.5, 2.0, n)
+    for weights in (None, w):
+        with cache.sharing() if shared else cache.unshared():
+            values = demean_values(frame, ["a", "b"], ["unit", "year"], weights=weights)
+        expected = demean(frame, ["a", "b"], ["unit", "year"], weights=weights).to_numpy()
+        assert values.flags.f_contiguous
+        np.testing.assert_array_equal(values, expected)
+        assert np.abs(values).max() > 1  # not a zero array by mistake
+
+
+def test_duplicated_column_labels_are_still_named():
+    """The checks skip the per-label comparison only when every label is unique (pandas' cached flag)."""
+    from aichain_utils.econometrics._data import check_columns
+    from aichain_utils.errors import AichainInputError
+
+    frame = pd.DataFrame(np.ones((3, 3)), columns=["y", "x", "x"])
+    with pytest.raises(AichainInputError, match="column labels must be unique"):
+        check_columns(frame, ["y", "x"])
+    check_columns(frame, ["y"])  # a unique label among duplicated others is fine
+
+
+def test_complete_cases_counts_each_column_missing():
+    from aichain_utils.econometrics import complete_cases
+
+    frame = pd.DataFrame({"y": [1.0, np.nan, 3.0, 4.0], "x": [np.nan, np.nan, 1.0, 2.0], "z": [1.0] * 4})
+    kept, dropped, notes = complete_cases(frame, ["y", "x", "z"], "fit")
+    assert dropped == 2 and kept.index.tolist() == [2, 3]
+    assert notes == ["fit: dropped 2 of 4 rows (y missing in 1, x missing in 2)"]
+
+
+def test_column_checks_are_shared_by_content_and_still_catch_bad_values():
+    """A column's finiteness and completeness are checked once per content inside a block; another column
+    with the same index but an infinite or missing value is still caught."""
+    from aichain_utils.econometrics import has_infinite, has_missing
+    from aichain_utils.econometrics._data import check_finite, complete_cases
+    from aichain_utils.errors import AichainInputError
+
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "t": ["x", "y", "z"]})
+    bad = frame.assign(a=[1.0, np.inf, np.nan])
+    with cache.sharing() as store:
+        assert not has_infinite(frame, "a") and not has_missing(frame, "a")
+        hits = store.hits
+        assert not has_infinite(frame, "a") and not has_missing(frame, "a")
+        assert store.hits == hits + 2
+        assert has_infinite(bad, "a") and has_missing(bad, "a")
+        assert not has_missing(frame, "t")  # a text column: checked afresh, not shared
+        with pytest.raises(AichainInputError, match="must be finite"):
+            check_finite(bad, ["a"])
+        assert complete_cases(bad, ["a"], "fit")[1] == 1

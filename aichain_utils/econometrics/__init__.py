@@ -7,7 +7,7 @@ conventions (fixest, linearmodels) are an argument. The paper's specifications l
 :mod:`aichain_utils.replication.models` and :mod:`aichain_utils.replication.columns`, which call this package.
 """
 
-from aichain_utils.econometrics._data import check_rank, complete_cases
+from aichain_utils.econometrics._data import check_rank, complete_cases, has_infinite, has_missing
 from aichain_utils.econometrics.bootstrap import wild_cluster_bootstrap
 from aichain_utils.econometrics.fe import absorbed_dof, demean, is_nested
 from aichain_utils.econometrics.iv import anderson_rubin_ci, fit_iv
@@ -26,6 +26,8 @@ __all__ = [
     "fit_first_difference",
     "fit_iv",
     "fit_ols",
+    "has_infinite",
+    "has_missing",
     "is_nested",
     "refit_vcov",
     "wild_cluster_bootstrap",

@@ -36,6 +36,8 @@ __all__ = [
     "check_unique_panel",
     "complete_cases",
     "drop_singletons",
+    "has_infinite",
+    "has_missing",
 ]
 
 
@@ -126,6 +128,8 @@ def check_columns(data: pd.DataFrame, columns: Sequence[str], roles: Mapping[str
                 user_name=user_name,
             ),
         )
+    if data.columns.is_unique:  # cached by pandas: no comparison of every label with every column
+        return
     dup = [c for c in dict.fromkeys(columns) if (data.columns == c).sum() > 1]
     if dup:
         raise input_error("data", "column labels must be unique", dup, what="columns")
@@ -178,12 +182,26 @@ def check_finite(data: pd.DataFrame, columns: Sequence[str]) -> None:
     AichainInputError
     """
     for c in dict.fromkeys(columns):
+        if not has_infinite(data, c):
+            continue
         values = data[c].to_numpy(dtype=float, na_value=np.nan)
         bad = np.isinf(values)
         if bad.any():
             raise input_error(
                 c, "must be finite (missing values are dropped listwise; infinite ones are not)", list(data.index[bad])
             )
+
+
+def has_infinite(data: pd.DataFrame, column: str) -> bool:
+    """Whether ``data[column]`` holds an infinite value (checked once per column content inside ``cache.sharing``)."""
+    return cache.column_memo(
+        "has infinite", data, column, lambda: bool(np.isinf(data[column].to_numpy(dtype=float, na_value=np.nan)).any())
+    )
+
+
+def has_missing(data: pd.DataFrame, column: str) -> bool:
+    """Whether ``data[column]`` has a missing value (checked once per column content inside ``cache.sharing``)."""
+    return cache.column_memo("has missing", data, column, lambda: bool(data[column].isna().to_numpy().any()))
 
 
 def check_ids(data: pd.DataFrame, ids: Sequence[str]) -> None:
@@ -226,8 +244,10 @@ def check_time(data: pd.DataFrame, time: str) -> None:
             argument=time,
             rule="must be integer-valued",
         )
+    if pd.api.types.is_integer_dtype(values):  # integer-valued by its type
+        return
     v = values.dropna().to_numpy(dtype=float)
-    if len(v) and not np.all(np.isfinite(v) & (v == np.round(v))):
+    if len(v) and not np.all(np.isfinite(v) & (v == np.rint(v))):
         bad = data.index[values.notna() & ~(np.isfinite(values) & (values == np.round(values)))]
         raise TimeColumnError(
             f"time column {time!r} has non-integer values in rows {_rows(bad)}",
@@ -276,12 +296,13 @@ def complete_cases(data: pd.DataFrame, columns: Sequence[str], context: str) -> 
     """
     columns = list(dict.fromkeys(as_list(columns, "columns")))
     check_columns(data, columns)
-    missing = data[columns].isna()
-    bad = missing.any(axis=1)
+    # column by column: no copy of the columns (a frame of them would be taken first)
+    missing = [data[c].isna().to_numpy() for c in columns if has_missing(data, c)]
+    bad = np.logical_or.reduce(missing) if missing else np.zeros(len(data), dtype=bool)
     notes = []
     if bad.any():
-        by_col = missing.sum()
-        why = ", ".join(f"{c} missing in {int(k):,}" for c, k in by_col.items() if k)
+        counts = {c: int(data[c].isna().sum()) for c in columns}
+        why = ", ".join(f"{c} missing in {k:,}" for c, k in counts.items() if k)
         notes.append(f"{context}: dropped {int(bad.sum()):,} of {len(data):,} rows ({why})")
     # copy-on-write (pandas >= 3): the frame returned shares memory with ``data`` until either is changed
     return (data.loc[~bad] if bad.any() else data.copy(deep=False)), int(bad.sum()), notes
@@ -316,7 +337,12 @@ def drop_singletons(frame: pd.DataFrame, absorb: Sequence[str], context: str) ->
 
 
 def check_rank(
-    X: np.ndarray, names: Sequence[str], context: str = "regressors", tol: float = 1e-10, absorb: Sequence[str] = ()
+    X: np.ndarray,
+    names: Sequence[str],
+    context: str = "regressors",
+    tol: float = 1e-10,
+    absorb: Sequence[str] = (),
+    gram: np.ndarray | None = None,
 ) -> None:
     """Raise :class:`AichainInputError` naming the columns that are constant or collinear with earlier ones.
 
@@ -325,6 +351,9 @@ def check_rank(
     columns before it; a column that is zero after the fixed effects are removed (a constant or
     a variable that does not vary within the absorbed groups, e.g. a treatment constant within
     units under unit effects) is named as such, with the effects.
+
+    ``gram``, ``X'X`` when the caller has it, spares the fast path its passes over the rows of ``X``
+    (a finite ``X'X`` implies a finite ``X``: its diagonal sums every squared entry).
 
     Raises
     ------
@@ -335,6 +364,8 @@ def check_rank(
     if X.ndim != 2 or X.shape[1] != len(names):
         raise input_error("names", f"must name every column of X ({X.shape} given, {len(names)} names)", list(names))
     if X.shape[1] == 0:
+        return
+    if gram is not None and np.isfinite(gram).all() and _clearly_full_rank(X, np.sqrt(np.diag(gram)), tol, gram):
         return
     if not np.isfinite(X).all():
         raise input_error(context, "must be finite", np.unique(np.nonzero(~np.isfinite(X))[0]).tolist())
@@ -367,7 +398,9 @@ def check_rank(
         )
 
 
-def _clearly_full_rank(X: np.ndarray, scale: np.ndarray, tol: float, margin: float = 1e-4) -> bool:
+def _clearly_full_rank(
+    X: np.ndarray, scale: np.ndarray, tol: float, gram: np.ndarray | None = None, margin: float = 1e-4
+) -> bool:
     """True when the scaled columns are far from the rank check's thresholds (the fast path).
 
     The Cholesky factor of the scaled cross-product ``R'R = X_s'X_s`` has on its diagonal the norm of each
@@ -379,7 +412,7 @@ def _clearly_full_rank(X: np.ndarray, scale: np.ndarray, tol: float, margin: flo
     if (scale <= tol * max(1.0, np.sqrt(len(X)))).any():
         return False
     try:  # the scaled cross-product from the unscaled one: no scaled copy of a long X
-        R = np.linalg.cholesky((X.T @ X) / np.outer(scale, scale))
+        R = np.linalg.cholesky((X.T @ X if gram is None else gram) / np.outer(scale, scale))
     except np.linalg.LinAlgError:
         return False
     return bool(np.all(np.diag(R) > margin))

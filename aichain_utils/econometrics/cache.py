@@ -45,6 +45,7 @@ __all__ = [
     "array_digest",
     "codes",
     "column_digest",
+    "column_memo",
     "memo",
     "shared",
     "sharing",
@@ -228,3 +229,19 @@ def memo(kind: str, frame: pd.DataFrame, columns: list[str], extra: Hashable, co
         return compute()
     key = (kind, tuple(column_digest(frame, c) for c in columns), extra)
     return store.get(key, compute)
+
+
+def column_memo(kind: str, frame: pd.DataFrame, column: str, compute: Callable[[], object]):
+    """``compute()`` for one column of ``frame`` (a check of its values), shared inside a :func:`sharing` block.
+
+    Shared only for a numpy numeric or boolean column, whose digest is remembered by the array's
+    identity (a column checked again costs a dictionary lookup, not a pass over its rows); any other
+    column is computed afresh each time. ``compute`` must depend on the column's values only.
+    """
+    store = active()
+    if store is None:
+        return compute()
+    series = frame[column]
+    if not isinstance(series.dtype, np.dtype) or series.dtype.kind not in "biuf":
+        return compute()
+    return store.get((kind, store.digest(series.to_numpy(copy=False))), compute)

@@ -67,9 +67,8 @@ def cluster_codes(frame: pd.DataFrame, clusters: list[str]) -> list[np.ndarray]:
 def _check_scores(scores: np.ndarray, codes: np.ndarray | None) -> None:
     if np.ndim(scores) != 2:
         raise input_error("scores", "must be a 2-D array (rows x parameters)", [np.shape(scores)], what="shapes")
-    bad = np.flatnonzero(~np.isfinite(scores).all(axis=1))
-    if bad.size:
-        raise input_error("scores", "must be finite", bad.tolist())
+    if not np.isfinite(scores).all():  # the rows named only when some is not finite
+        raise input_error("scores", "must be finite", np.flatnonzero(~np.isfinite(scores).all(axis=1)).tolist())
     if codes is not None:
         codes = np.asarray(codes)
         if codes.shape != (scores.shape[0],) or not np.issubdtype(codes.dtype, np.integer) or codes.min() < 0:

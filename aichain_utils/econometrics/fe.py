@@ -24,10 +24,11 @@ from aichain_utils.econometrics._data import (
     check_finite,
     check_ids,
     check_numeric,
+    has_missing,
 )
 from aichain_utils.errors import input_error
 
-__all__ = ["absorbed_dof", "demean", "demean_array", "is_nested"]
+__all__ = ["absorbed_dof", "demean", "demean_array", "demean_values", "is_nested"]
 
 
 def demean(
@@ -54,44 +55,61 @@ def demean(
         its whole group); the weights are not positive and finite, one per row; the projections
         do not converge in ``max_iter`` sweeps (named, never a silent unconverged result).
     """
+    columns = as_list(columns, "columns")
+    values = demean_values(frame, columns, groups, tol, max_iter, weights)
+    return pd.DataFrame(values, index=frame.index, columns=columns)
+
+
+def demean_values(
+    frame: pd.DataFrame,
+    columns: list[str],
+    groups: Sequence[str],
+    tol: float = 1e-13,
+    max_iter: int = 10_000,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`demean` as a numpy array (one column per name of ``columns``, column-major), no frame built.
+
+    Raises
+    ------
+    AichainInputError
+        As :func:`demean`.
+    """
     columns, groups = as_list(columns, "columns"), as_list(groups, "groups")
     check_columns(frame, [*columns, *groups], {"columns": columns, "groups": groups})
     check_numeric(frame, columns)
     check_ids(frame, groups)
-    if frame[columns].isna().to_numpy().any():
+    if any(has_missing(frame, c) for c in columns):  # column by column: no copy of the columns
         bad = frame.index[frame[columns].isna().any(axis=1)]
         raise input_error(
             columns[0] if len(columns) == 1 else "columns", "must not be missing (drop those rows first)", list(bad)
         )
     check_finite(frame, columns)
     if cache.active() is None or not groups:
-        values = demean_array(frame[columns].to_numpy(dtype=float), frame, groups, tol, max_iter, weights)
-    else:
-        values = _demean_shared(frame, columns, groups, tol, max_iter, weights)
-    return pd.DataFrame(values, index=frame.index, columns=columns)
+        return demean_array(frame[columns].to_numpy(dtype=float), frame, groups, tol, max_iter, weights)
+    return _demean_shared(frame, columns, groups, tol, max_iter, weights)
 
 
 def _demean_shared(frame, columns, groups, tol, max_iter, weights) -> np.ndarray:
     """:func:`demean_array` column by column, each column's result shared inside :func:`cache.sharing`.
 
     A column's demeaned values depend on its own values, the groups and the weights only (the
-    projections converge column by column), so they are stored under the digests of those.
+    projections converge column by column), so they are stored under the digests of those. The
+    result is column-major, as a frame's ``to_numpy()`` is.
     """
     store = cache.active()
     effects = tuple(cache.column_digest(frame, g) for g in groups)
     w = None if weights is None else cache.array_digest(np.asarray(weights, dtype=float))
-    keys = [("demean", cache.column_digest(frame, c), effects, w, tol, max_iter) for c in columns]
-    found = [store.lookup(k) for k in keys]
-    todo = [j for j, v in enumerate(found) if v is None]
-    if todo:
-        todo_values = frame[[columns[j] for j in todo]].to_numpy(dtype=float)
-        fresh = demean_array(todo_values, frame, groups, tol, max_iter, weights)
-        for i, j in enumerate(todo):
-            found[j] = np.ascontiguousarray(fresh[:, i])
-            store.put(keys[j], found[j])
-    out = np.empty((len(frame), len(columns)))
-    for j, v in enumerate(found):
-        out[:, j] = v
+    out = np.empty((len(frame), len(columns)), order="F")
+    projector = None
+    for j, c in enumerate(columns):
+        key = ("demean", cache.column_digest(frame, c), effects, w, tol, max_iter)
+        found = store.lookup(key)
+        if found is None:
+            projector = projector or _projector(frame, groups, weights, max_iter)
+            found = _demean_column(frame[c].to_numpy(dtype=float), projector, groups, tol, max_iter)
+            store.put(key, found)
+        out[:, j] = found
     return out
 
 
@@ -110,14 +128,23 @@ def demean_array(
     AichainInputError
         ``values`` has not one row per row of ``frame``; bad weights; no convergence in ``max_iter``.
     """
-    values = np.array(values, dtype=float, copy=True)
+    values = np.asarray(values, dtype=float)
     groups = list(groups)
     if values.ndim != 2 or len(values) != len(frame):
         raise input_error(
             "values", f"must be a 2-d array with one row per row of frame ({len(frame)})", [values.shape], what="shapes"
         )
     if not groups:
-        return values
+        return np.array(values, copy=True)
+    projector = _projector(frame, groups, weights, max_iter)
+    out = np.empty_like(values)
+    for j in range(values.shape[1]):  # column by column: a column's result does not depend on the others
+        out[:, j] = _demean_column(values[:, j], projector, groups, tol, max_iter)
+    return out
+
+
+def _projector(frame: pd.DataFrame, groups: list[str], weights, max_iter) -> tuple[list, list, np.ndarray | None]:
+    """The groups' integer codes, their (weighted) counts and the weights, checked."""
     if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
         raise input_error("max_iter", "must be a positive integer", [max_iter], what="values")
     codes = [cache.codes(frame, g)[0] for g in groups]
@@ -129,17 +156,18 @@ def demean_array(
             np.flatnonzero(~np.isfinite(w) | (w <= 0)).tolist() if w.shape == (len(frame),) else [w.shape],
         )
     counts = [np.bincount(c, weights=w) if w is not None else np.bincount(c).astype(float) for c in codes]
-    # the tolerance is relative to each column's scale (at least 1): a sweep of a column in the
+    return codes, counts, w
+
+
+def _demean_column(values: np.ndarray, projector, groups, tol, max_iter) -> np.ndarray:
+    """One column demeaned (a new contiguous array), or an error naming the groups if it does not converge."""
+    codes, counts, w = projector
+    # the tolerance is relative to the column's scale (at least 1): a sweep of a column in the
     # thousands cannot remove means below its own rounding error (about 1e-16 times its size)
-    scale = np.maximum(np.abs(values).max(axis=0), 1.0) if values.size else np.ones(values.shape[1])
-    out = np.empty_like(values)
-    for j in range(values.shape[1]):  # column by column: a column's result does not depend on the others
-        column, change = _project(values[:, j].copy(), codes, counts, w, scale[j], tol, max_iter)
-        if column is None:
-            break
-        out[:, j] = column
-    else:
-        return out
+    scale = max(float(np.abs(values).max()), 1.0) if values.size else 1.0
+    column, change = _project(np.array(values, dtype=float, copy=True), codes, counts, w, scale, tol, max_iter)
+    if column is not None:
+        return column
     raise input_error(
         "max_iter",
         f"the alternating projections on {groups} did not converge in {max_iter} sweeps (last change "

@@ -31,7 +31,7 @@ from aichain_utils.econometrics._data import (
     drop_singletons as _drop_singleton_rows,
 )
 from aichain_utils.econometrics.covariance import CONVENTIONS, cluster_codes, sandwich
-from aichain_utils.econometrics.fe import absorbed_dof, demean
+from aichain_utils.econometrics.fe import absorbed_dof, demean, demean_values
 from aichain_utils.econometrics.result import RegressionResult
 from aichain_utils.errors import input_error
 
@@ -255,10 +255,12 @@ def fit_ols(
     n, K = len(Y), X.shape[1]
     k = K + (absorbed_dof(frame, absorb, (), convention) if absorb else n_fixed if partial else 0)
     centre = constant and not absorb and not partial
-    _ols_checks(X, Y, names, (n, k, K), y, absorb or (dummies if partial else []), absorb or dummies, centre, estimator)
+    gram = X.T @ X if w is None else None  # unweighted: the cross-product checked is the one inverted
+    within, effects = absorb or (dummies if partial else []), absorb or dummies
+    _ols_checks(X, Y, names, (n, k, K), y, (within, effects), centre, estimator, gram)
     sw = np.sqrt(w) if w is not None else np.ones(len(Y))
-    Xw, Yw = X * sw[:, None], Y * sw
-    bread = np.linalg.inv(Xw.T @ Xw)
+    Xw, Yw = (X * sw[:, None], Y * sw) if w is not None else (X, Y)  # unweighted: no copy (times 1 is exact)
+    bread = np.linalg.inv(Xw.T @ Xw if gram is None else gram)
     beta = bread @ (Xw.T @ Yw)
     u = perfect_fit_residuals(Yw - Xw @ beta, Yw, centre, notes)
     scores = Xw * u[:, None]
@@ -327,17 +329,21 @@ def _ols_sample(data, spec, entity, time, estimator, drop_singletons):
     return frame, w, dropped, notes
 
 
-def _ols_checks(X, Y, names, sizes, y, within, effects, centre, estimator) -> None:
+def _ols_checks(X, Y, names, sizes, y, absorbed, centre, estimator, gram=None) -> None:
     """Residual degrees of freedom, a varying outcome and full column rank (the constant checked first).
 
-    ``sizes`` is ``(n, k, K)``; ``within`` the effects the outcome must vary within, ``effects`` those
-    named when a regressor does not vary within them.
+    ``sizes`` is ``(n, k, K)``; ``absorbed`` is ``(within, effects)``: the effects the outcome must vary
+    within and those named when a regressor does not vary within them. ``gram`` is ``X'X`` if computed.
     """
-    n, k, K = sizes
+    (n, k, K), (within, effects) = sizes, absorbed
     check_residual_dof(n, k, estimator, k - K)
     check_outcome_varies(Y, y, within, centre=centre)
-    order = [len(names) - 1, *range(len(names) - 1)] if names and names[-1] == "const" else list(range(len(names)))
-    check_rank(X[:, order], [names[i] for i in order], f"regressors of {estimator}", absorb=effects)
+    if names and names[-1] == "const":
+        order = [len(names) - 1, *range(len(names) - 1)]
+        X, gram = X[:, order], None if gram is None else gram[np.ix_(order, order)]
+    else:
+        order = list(range(len(names)))
+    check_rank(X, [names[i] for i in order], f"regressors of {estimator}", absorb=effects, gram=gram)
 
 
 def _ols_fit_stats(raw, w, sw, u, Yw, n, k, absorbed, constant) -> tuple[float, float, float | None]:
@@ -369,6 +375,10 @@ def _design(frame, y, xs, controls, absorb, dummies, w, constant, estimator):
     n_fixed = 0
     if partial:  # the dummies and the intercept partialled out (FWL), counted as the dummy columns they equal
         Y, X, names, n_fixed = _partial_dummies(frame, y, [*xs, *controls], dummies, w, estimator)
+    elif absorb and not dummies:  # the regressors are the frame's own columns: demeaned where they are
+        names = [*xs, *controls]
+        dm = demean_values(frame, [y, *names], absorb, weights=w)  # column-major, as a frame's to_numpy()
+        Y, X = dm[:, 0], dm[:, 1:]
     elif absorb:
         regs = pd.concat([frame[[*xs, *controls]], dummy_matrix(frame, dummies)], axis=1)
         names = list(regs.columns)

@@ -123,7 +123,7 @@ class RegressionResult:
             column of its estimation sample; the outcome does not vary within ``entity``.
         """
         from aichain_utils.econometrics._data import check_columns
-        from aichain_utils.econometrics.fe import demean
+        from aichain_utils.econometrics.fe import demean_array
 
         parts = self.extra.get("_parts")
         if parts is None:
@@ -133,10 +133,17 @@ class RegressionResult:
         names = [c for c in self.names if c in frame.columns]
         if len(names) != len(self.names):
             raise input_error("self", "needs every regressor as a column (no dummies)", self.names, what="columns")
-        dm = demean(frame, [self.outcome, *names], [entity], weights=w)
-        e = dm[self.outcome].to_numpy() - dm[names].to_numpy() @ self.params.to_numpy()
+        # demeaning is linear: the entity-demeaned residual is the demeaned raw residual y - X b, so two
+        # columns are demeaned (the outcome and that residual), not the outcome and every regressor
+        values = np.empty((len(frame), 2), order="F")  # column-major: each column written and read contiguously
+        values[:, 0] = frame[self.outcome].to_numpy(dtype=float)
+        values[:, 1] = values[:, 0]
+        for name, b in zip(names, self.params.to_numpy(), strict=True):
+            values[:, 1] -= b * frame[name].to_numpy(dtype=float)
+        dm = demean_array(values, frame, [entity], weights=w)
+        e = dm[:, 1]
         ww = np.ones(len(e)) if w is None else w
-        tss = float(np.sum(ww * dm[self.outcome].to_numpy() ** 2))
+        tss = float(np.sum(ww * dm[:, 0] ** 2))
         if tss <= 0:
             raise input_error(self.outcome, f"does not vary within '{entity}'", [], what="rows")
         return float(1 - np.sum(ww * e**2) / tss)
@@ -171,17 +178,19 @@ class RegressionResult:
         name = name or self.names[0]
         if name not in self.names:
             raise input_error("name", f"must be one of the regressors {self.names}", [name], what="values")
-        row = self.table().loc[name]
+        j = self.names.index(name)  # the table's row of ``name``, without building the table
+        coef, se = self.params.to_numpy()[j : j + 1], np.sqrt(np.diag(self.vcov.to_numpy()))[j : j + 1]
+        t, p, lo, hi = inference(coef, se, self.df)
         return Estimate(
             estimator=self.estimator,
             outcome=self.outcome,
             regressor=name,
-            coef=float(row["coef"]),
-            se=float(row["se"]),
-            t=float(row["t"]),
-            p=float(row["p"]),
-            ci_low=float(row["ci_low"]),
-            ci_high=float(row["ci_high"]),
+            coef=float(coef[0]),
+            se=float(se[0]),
+            t=float(t[0]),
+            p=float(p[0]),
+            ci_low=float(lo[0]),
+            ci_high=float(hi[0]),
             n=self.n,
             r2=self.r2,
             adj_r2=self.adj_r2,

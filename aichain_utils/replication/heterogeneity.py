@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
-from aichain_utils.econometrics import check_rank
+from aichain_utils.econometrics import cache, check_rank
+from aichain_utils.econometrics.covariance import meat
 from aichain_utils.errors import input_error
 from aichain_utils.replication import models
 from aichain_utils.replication.models import (
@@ -108,28 +108,101 @@ def _influence(
 
 def _group_checks(
     data: pd.DataFrame, group: str, levels, y: str, x: str, controls: list[str], ids: list[str], context: str
-) -> tuple[list, pd.DataFrame]:
-    """Arguments and panel of a cross-group test; returns the levels and the complete rows of the compared groups."""
+) -> tuple[list, np.ndarray]:
+    """Arguments and panel of a cross-group test; returns the levels and each row's group (its level's position).
+
+    The group of a row is ``-1`` when its ``group`` is not a compared level; rows with a missing
+    variable keep their group (the estimation drops them).
+    """
     require_frame(data)
     if not isinstance(group, str):
         raise input_error("group", "must be a column name", [group], what="values")
     check_roles(x, y, controls, {"group": [group]})
     require_columns(data, [group], context)
-    levels = list(levels) if levels is not None else sorted(data[group].dropna().unique())
+    labels = data[group]
+    levels = list(levels) if levels is not None else sorted(labels.dropna().unique())
     if len(set(levels)) < len(levels):
         raise input_error("levels", "names a group twice", levels, what="values")
     if len(levels) < 2:
         raise input_error(group, f"{context} compares at least two groups; it has {len(levels)}", levels, what="levels")
-    present = set(data[group].dropna().unique())
-    absent = [lv for lv in levels if lv not in present]
+    member = _membership(labels.to_numpy(), levels)
+    absent = [lv for g, lv in enumerate(levels) if not (member == g).any()]
     if absent:
         raise input_error(group, f"{context}: the panel has no rows in the level(s) {absent}", absent, what="levels")
     frame = check_panel(data, [y, x, *controls], [i for i in ids if i != "row"], context, vary=[y, x])
-    frame = frame[frame[group].isin(levels)]
-    empty = [lv for lv in levels if not (frame[group] == lv).any()]
+    complete = member if len(frame) == len(data) else member[_complete(data, [y, x, *controls])]
+    empty = [lv for g, lv in enumerate(levels) if not (complete == g).any()]
     if empty:
         raise input_error(group, f"{context}: no complete row in the level(s) {empty}", empty, what="levels")
-    return levels, frame
+    return levels, member
+
+
+def _complete(data: pd.DataFrame, variables: list[str]) -> np.ndarray:
+    """Rows with every variable present (the complete cases), as a boolean array."""
+    keep = np.ones(len(data), dtype=bool)
+    for v in variables:
+        keep &= data[v].notna().to_numpy()
+    return keep
+
+
+def _membership(labels: np.ndarray, levels: list) -> np.ndarray:
+    """Each label's position among ``levels`` (``-1``: none), by one comparison per level (no pandas indexing)."""
+    member = np.full(len(labels), -1, dtype=np.int8 if len(levels) < 127 else np.int64)
+    for g, level in enumerate(levels):
+        member[labels == level] = g
+    return member
+
+
+def _group_scores(
+    data: pd.DataFrame,
+    grouping: tuple[str, list, np.ndarray],
+    y: str,
+    x: str,
+    controls: list[str],
+    cluster: str,
+    absorb: tuple[str, ...],
+    context: str,
+) -> tuple[np.ndarray, np.ndarray, int, list[int]]:
+    """Each group's coefficient of ``x`` and the cross-group meat of their influence functions.
+
+    ``grouping`` is the group column, its compared levels and each row's group (:func:`_membership`;
+    ``-1``: not compared). Returns ``coefs, meat, n_clusters, ns``: ``meat`` is ``sum_c S_c S_c'``
+    with ``S_c`` the influence functions summed within cluster ``c`` (within rows when
+    ``cluster == "row"``), without any small-sample factor. Shared inside
+    :func:`~aichain_utils.econometrics.cache.sharing` under the content of the columns it reads and
+    of the rows' groups (:func:`suest_test` and :func:`pooled_interaction_test` compute it once);
+    the arrays returned must not be changed.
+    """
+    group, levels, member = grouping
+    variables = [y, x, *controls]
+    others = list(dict.fromkeys([*absorb, *([] if cluster == "row" else [cluster])]))
+    columns = list(dict.fromkeys([*variables, *others]))
+    n_groups = len(levels)
+
+    def compute():
+        keep = (member >= 0) & _complete(data, variables)
+        frame = data[columns]  # the columns first: no copy of a wide panel's other columns
+        frame = frame if keep.all() else frame.loc[keep]
+        rows_group = member[keep]
+        coefs, ns = [], []
+        psi = np.zeros((len(frame), n_groups))
+        for g in range(n_groups):
+            rows = rows_group == g
+            with core_errors(f"{context}: group {levels[g]!r} of {group!r}", group):
+                b, infl, _ = _influence(frame.loc[rows], y, x, controls, tuple(absorb))
+            coefs.append(b)
+            ns.append(int(rows.sum()))
+            psi[rows, g] = infl
+        if cluster == "row":
+            return np.asarray(coefs), meat(psi, None), len(frame), ns
+        codes, uniq = pd.factorize(frame[cluster])
+        # the scores summed within clusters by bincount (covariance.meat): the sums np.add.at gives, in row order
+        return np.asarray(coefs), meat(psi, codes), len(uniq), ns
+
+    if cache.active() is None:
+        return compute()
+    key = (tuple(variables), tuple(absorb), cluster, cache.array_digest(member))
+    return cache.memo("group scores", data, columns, key, compute)
 
 
 def suest_test(
@@ -176,27 +249,10 @@ def suest_test(
         naming the group and column); fewer than two clusters; a singular joint covariance.
     """
     controls = list(controls or [])
-    levels, _ = _group_checks(data, group, levels, y, x, controls, [*absorb, cluster], "the cross-group test (suest)")
-    frame, _, _ = models.complete_cases(data, [y, x, *controls], "suest")
-    frame = frame[frame[group].isin(levels)]
-    coefs, ns = [], []
-    psi = np.zeros((len(frame), len(levels)))
-    index_pos = pd.Series(np.arange(len(frame)), index=frame.index)
-    for g, level in enumerate(levels):
-        part = frame[frame[group] == level]
-        with core_errors(f"suest: group {level!r} of {group!r}", group):
-            b, infl, _ = _influence(part, y, x, controls, tuple(absorb))
-        coefs.append(b)
-        ns.append(len(part))
-        psi[index_pos.loc[part.index].to_numpy(), g] = infl
-    if cluster == "row":
-        scores = psi
-        n_cl = len(frame)
-    else:
-        codes, uniq = pd.factorize(frame[cluster])
-        scores = np.zeros((len(uniq), len(levels)))
-        np.add.at(scores, codes, psi)
-        n_cl = len(uniq)
+    levels, member = _group_checks(
+        data, group, levels, y, x, controls, [*absorb, cluster], "the cross-group test (suest)"
+    )
+    coefs, M, n_cl, ns = _group_scores(data, (group, levels, member), y, x, controls, cluster, tuple(absorb), "suest")
     if n_cl < 2:
         raise input_error(
             cluster,
@@ -204,11 +260,10 @@ def suest_test(
             [n_cl],
             what="counts",
         )
-    V = scores.T @ scores * n_cl / (n_cl - 1)
-    coefs = np.asarray(coefs)
+    V = M * n_cl / (n_cl - 1)
     with core_errors("suest"):
         chi2, df, p = wald_equal(coefs, V)
-    return SuestResult(list(map(str, levels)), coefs, V, chi2, df, p, cluster, ns)
+    return SuestResult(list(map(str, levels)), coefs.copy(), V, chi2, df, p, cluster, list(ns))
 
 
 def pooled_interaction_test(
@@ -222,10 +277,16 @@ def pooled_interaction_test(
 ) -> tuple[np.ndarray, float, int, float]:
     """The same equality test from one pooled model with every coefficient interacted by group.
 
-    Each group's variables are demeaned by unit and year within the group (group-specific
-    effects), placed in block-diagonal columns and fitted by statsmodels OLS with a
-    cluster-robust covariance; the Wald test is statsmodels' own. The group coefficients are
-    identical to :func:`suest_test`'s and the test agrees up to small-sample factors.
+    The pooled model demeans each group's variables by unit and year within the group
+    (group-specific effects) and places them in block-diagonal columns; its cluster-robust
+    covariance without small-sample factor (statsmodels' ``OLS`` with ``cov_type="cluster"``,
+    ``use_correction=False``) and the Wald test of equal ``x`` coefficients (``use_f=False``). The
+    design is block diagonal, so its coefficients are each group's own and the ``x`` rows of its
+    covariance are the cluster sums of the groups' influence functions, those of :func:`suest_test`:
+    the test is computed from them (shared with :func:`suest_test` inside
+    :func:`~aichain_utils.econometrics.cache.sharing`), never from the stacked design. It equals
+    :func:`suest_test`'s chi-squared times ``G / (G - 1)`` (``G`` clusters); the tests fit the stacked
+    regression with statsmodels and compare.
 
     Returns
     -------
@@ -234,38 +295,17 @@ def pooled_interaction_test(
     Raises
     ------
     AichainInputError
-        As :func:`suest_test` (the interacted design is checked for full column rank, naming the
-        group's column that has no variation left).
+        As :func:`suest_test` (a group whose regressors have no variation left after its effects is
+        named with the column).
     """
     controls = list(controls or [])
-    levels, _ = _group_checks(
+    levels, member = _group_checks(
         data, group, levels, y, x, controls, ["unit_id", "year", cluster], "the pooled interaction test"
     )
-    frame, _, _ = models.complete_cases(data, [y, x, *controls], "interaction test")
-    frame = frame[frame[group].isin(levels)]
-    cols = [x, *controls]
-    X = np.zeros((len(frame), len(cols) * len(levels)))  # columns f"{c}:{level}", c-major
-    Y = np.empty(len(frame))
-    for g, level in enumerate(levels):
-        rows = (frame[group] == level).to_numpy()
-        dm = models.demean(frame.loc[rows], [y, *cols], ["unit_id", "year"]).to_numpy()
-        Y[rows] = dm[:, 0]
-        for j in range(len(cols)):
-            X[rows, j * len(levels) + g] = dm[:, 1 + j]
-    names = [f"{c}:{level}" for c in cols for level in levels]
+    grouping, absorb = (group, levels, member), ("unit_id", "year")
+    coefs, M, n_cl, _ = _group_scores(data, grouping, y, x, controls, cluster, absorb, "the pooled interaction test")
+    if n_cl < 2:
+        raise input_error(cluster, "the pooled interaction test needs at least two clusters", [n_cl])
     with core_errors("the pooled interaction test", group):
-        check_rank(X, names, "group-interacted regressors")
-        if frame[cluster].nunique() < 2:
-            raise input_error(
-                cluster, "the pooled interaction test needs at least two clusters", [frame[cluster].nunique()]
-            )
-    X = pd.DataFrame(X, index=frame.index, columns=names)
-    Y = pd.Series(Y, index=frame.index, name=y)
-    groups = {"groups": frame[cluster].to_numpy(), "use_correction": False}
-    # one pseudo-inverse (statsmodels computes it for the covariance whatever the method; a QR would come on top);
-    # the design has no constant column (every variable is demeaned within its group)
-    res = sm.OLS(Y, X, hasconst=False).fit(method="pinv", cov_type="cluster", cov_kwds=groups)
-    names = [f"{x}:{level}" for level in levels]
-    constraints = [f"{names[0]} = {n}" for n in names[1:]]
-    test = res.wald_test(", ".join(constraints), scalar=True, use_f=False)
-    return res.params[names].to_numpy(), float(test.statistic), len(levels) - 1, float(test.pvalue)
+        chi2, df, p = wald_equal(coefs, M)
+    return coefs.copy(), chi2, df, p

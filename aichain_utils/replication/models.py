@@ -24,7 +24,15 @@ import numpy as np
 import pandas as pd
 
 from aichain_utils import econometrics as ec
-from aichain_utils.econometrics import Estimate, anderson_rubin_ci, cache, complete_cases, demean
+from aichain_utils.econometrics import (
+    Estimate,
+    anderson_rubin_ci,
+    cache,
+    complete_cases,
+    demean,
+    has_infinite,
+    has_missing,
+)
 from aichain_utils.errors import AichainInputError, input_error
 
 __all__ = [
@@ -126,6 +134,8 @@ def check_panel(
         col = data[v]
         if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
             raise input_error(v, f"{context}: must be numeric; it has dtype {col.dtype}", [col.dtype], what="dtype")
+        if len(data) and not (has_infinite(data, v) or has_missing(data, v)):  # once per column content
+            continue
         values = col.to_numpy(dtype=float, na_value=np.nan)
         bad = np.isinf(values)
         if bad.any():
@@ -420,7 +430,7 @@ def fit_two_way_fe(
         )
         fe = f"{entity.replace('_id', '')} + {time}"
         est = _estimate(res, x, "two-way FE", cov, controls, fe, also_cov)
-    est.r2_within_panelols = _r2_within_entity(res, y, entity)
+    est.r2_within_panelols = res.r2_within_panelols(entity)  # linearmodels PanelOLS's rsquared_within
     return est
 
 
@@ -429,22 +439,6 @@ fit_two_way_fe.__doc__ += (
     + """ Also: ``engine`` unknown; ``entity``/``time`` not column names or equal;
         ``weights`` not a Series, missing rows of ``data``, negative or infinite, or all zero."""
 )
-
-
-def _r2_within_entity(res: ec.RegressionResult, y: str, entity: str) -> float:
-    """Within R-squared as linearmodels' ``PanelOLS`` reports it (``rsquared_within``).
-
-    The fitted slopes applied to the entity-demeaned data: ``1 - sum(e~^2) / sum(y~^2)`` with
-    ``y~``, ``X~`` demeaned by entity only (weighted means with weights). reghdfe's
-    "within R-sq." (``RegressionResult.r2_within``) demeans by both effects instead.
-    """
-    parts = res.extra["_parts"]
-    frame = parts["frame"]
-    w = parts["weights"]
-    dm = demean(frame, [y, *res.names], [entity], weights=w)
-    e = dm[y].to_numpy() - dm[res.names].to_numpy() @ res.params.to_numpy()
-    ww = np.ones(len(e)) if w is None else w
-    return float(1 - np.sum(ww * e**2) / np.sum(ww * dm[y].to_numpy() ** 2))
 
 
 @cache.shared
