@@ -1,12 +1,15 @@
-// Served by tests/test_browser.py inside a wrapper page that loads one book page once in an iframe
-// (Chromium's headless window cannot be narrower than 500 px; an iframe can) and measures it in each
-// layout of ``configs`` in turn (``width:mode:open``, comma-separated, e.g. 1400:screen:0): the iframe
-// is resized to the layout's width, the toggles (details) opened or closed, and in that layout every
-// table and figure of the page is measured against the text column, the data banner's contrast in
-// light and dark mode, and every word or number of a table cell that a line break splits.
+// Served by tests/test_browser.py inside a wrapper page that loads each book page of ``pages`` (``|``-separated
+// paths) once, in turn, in an iframe (Chromium's headless window cannot be narrower than 500 px; an iframe
+// can), and measures it in each layout of ``configs`` in turn (``width:mode:open``, comma-separated, e.g.
+// 1400:screen:0): the iframe is resized to the layout's width, the toggles (details) opened or closed, and in
+// that layout every table and figure of the page is measured against the text column, the data banner's
+// contrast in light and dark mode, and every word or number of a table cell that a line break splits.
 // mode=print applies the page's print rules first (every "@media print" rule and print stylesheet
 // switched on, screen-only ones off): print-media emulation, which cannot be undone, so print layouts
-// are measured last. The result is one JSON object, layout -> measurements.
+// are measured last (the next page gets a fresh iframe). With dom=1, the page's DOM after its scripts ran
+// (and MathJax typeset it) is kept too, before any layout touches it. One Chromium run thus serves several
+// pages (issue 27: a Chromium start-up per page was much of the tests' time). The result is one JSON
+// object, page -> {layout -> measurements, "dom": its HTML}.
 (function () {
   var params = new URLSearchParams(location.search);
   var out = document.getElementById("result");
@@ -217,22 +220,48 @@
     }, 300);
   }
 
-  var frame = document.getElementById("page");
-  frame.addEventListener("load", function () {
+  function typeset(win, done) {
+    // wait for MathJax's first typesetting when the page has MathJax (a condition, not a fixed sleep);
+    // a page whose MathJax never settles is measured after 5 s all the same
+    var mj = win.MathJax, promise = mj && mj.startup && mj.startup.promise, called = false;
+    function once() { if (!called) { called = true; done(); } }
+    if (promise && promise.then) { promise.then(once, once); setTimeout(once, 5000); } else once();
+  }
+
+  function measurePage(frame, done) {
+    // the page has loaded in frame: let its scripts settle, keep its DOM if asked, then measure each layout
     setTimeout(function () {
-      var todo = layouts(), results = {};
-      (function next() {
-        if (!todo.length) {
-          out.textContent = JSON.stringify(results);
-          return;
-        }
-        var layout = todo.shift();
-        inLayout(frame, layout, function (m) {
-          results[layout.key] = m;
-          next();
-        });
-      })();
+      typeset(frame.contentWindow, function () {
+        var todo = layouts(), results = {};
+        if (params.get("dom") === "1") results.dom = frame.contentDocument.documentElement.outerHTML;
+        (function next() {
+          if (!todo.length) return done(results);
+          var layout = todo.shift();
+          inLayout(frame, layout, function (m) {
+            results[layout.key] = m;
+            next();
+          });
+        })();
+      });
     }, 1500);
-  });
-  frame.src = params.get("page");
+  }
+
+  var pages = (params.get("pages") || params.get("page")).split("|"), found = {};
+  (function nextPage(k) {
+    if (k >= pages.length) {
+      out.textContent = JSON.stringify(found);
+      return;
+    }
+    // a fresh iframe per page, its src set before it is inserted (no about:blank load event first)
+    var old = document.getElementById("page"), frame = old.cloneNode(false);
+    frame.style.width = layouts()[0].width + "px";
+    frame.addEventListener("load", function () {
+      measurePage(frame, function (results) {
+        found[pages[k]] = results;
+        nextPage(k + 1);
+      });
+    });
+    frame.src = pages[k];
+    old.parentNode.replaceChild(frame, old);
+  })(0);
 })();

@@ -8,6 +8,7 @@ fail instead. Full-page screenshots of every chapter are saved to ``artifacts/sc
 from __future__ import annotations
 
 import functools
+import html.parser
 import http.server
 import os
 import re
@@ -129,8 +130,8 @@ def _layout_key(width: int, mode: str, open_details: bool) -> str:
 
 
 def _measure_page(path: str) -> str:
-    """A wrapper page that loads ``?page=`` once in an iframe and measures it in each of ``?configs=``
-    (``width:mode:open``; the iframe is resized to each width, see browser_measure.js)."""
+    """A wrapper page that loads each page of ``?pages=`` once in an iframe and measures it in each of
+    ``?configs=`` (``width:mode:open``; the iframe is resized to each width, see browser_measure.js)."""
     from urllib.parse import parse_qs, urlsplit
 
     configs = parse_qs(urlsplit(path).query).get("configs", ["1400:screen:0"])[0]
@@ -143,6 +144,15 @@ def _measure_page(path: str) -> str:
 
 
 _MEASURED: dict[tuple, dict] = {}
+#: (server, page) -> the page's DOM after its scripts ran, kept by the run that measured it (the Chinese
+#: pages': :func:`test_every_chinese_page_renders_in_chromium_with_the_english_pages_tables_and_figures`).
+_DOMS: dict[tuple[str, str], str] = {}
+
+
+def _keeps_dom(page: str) -> bool:
+    """Whether the measuring run keeps the page's DOM too: a Chinese page's (the Chinese pages' test reads
+    it, so that each Chinese page is loaded once; the English pages' DOMs come with their screenshots)."""
+    return page.startswith("zh/")
 
 
 def measure(browser: str, tmp: Path, server: str, page: str, width: int, mode: str, open_details: bool = False):
@@ -155,48 +165,82 @@ def measure(browser: str, tmp: Path, server: str, page: str, width: int, mode: s
     key = (server, page, width, mode, open_details)
     if key not in _MEASURED:
         layouts = LAYOUTS if (width, mode, open_details) in LAYOUTS else [(width, mode, open_details)]
-        _MEASURED.update(_measure(browser, tmp, server, page, layouts))
+        _MEASURED.update(_measure(browser, tmp, server, [page], layouts))
     return _MEASURED[key]
 
 
+#: Pages one Chromium run measures, one after another (issue 27): a Chromium start-up costs about as much
+#: as measuring a page, and a batch of a few pages still lets :data:`PARALLEL` runs share the pages evenly.
+BATCH = 4
+
+
+def batches(pages: list[str], size: int = BATCH) -> list[list[str]]:
+    """``pages`` in runs of at most ``size`` pages, each run one edition (the Chinese runs keep the DOMs,
+    :func:`_keeps_dom`), the pages dealt in turn so that the long pages (the API reference) spread out."""
+    out = []
+    for group in ([p for p in pages if not _keeps_dom(p)], [p for p in pages if _keeps_dom(p)]):
+        n = -(-len(group) // size)
+        out += [group[k::n] for k in range(n)]
+    return out
+
+
 def measure_pages(browser: str, tmp: Path, server: str, pages: list[str]) -> None:
-    """Measure the pages not yet measured, :data:`PARALLEL` Chromium processes at a time."""
+    """Measure the pages not yet measured, :data:`BATCH` pages per Chromium run, :data:`PARALLEL` runs at
+    a time."""
     todo = [p for p in pages if (server, p, *LAYOUTS[0]) not in _MEASURED]
     with ThreadPoolExecutor(PARALLEL) as pool:
-        for found in pool.map(lambda page: _measure(browser, tmp, server, page, LAYOUTS), todo):
+        for found in pool.map(lambda run: _measure(browser, tmp, server, run, LAYOUTS), batches(todo)):
             _MEASURED.update(found)
 
 
-def _measure(browser: str, tmp: Path, server: str, page: str, layouts: list[tuple]) -> dict[tuple, dict]:
+def _measure(browser: str, tmp: Path, server: str, pages: list[str], layouts: list[tuple]) -> dict[tuple, dict]:
+    """Every layout of each of ``pages`` (one Chromium run loads them in turn), and the DOMs it keeps."""
     import json
     from urllib.parse import quote
 
     configs = ",".join(_layout_key(*layout) for layout in layouts)
-    url = f"{server}/__measure.html?page={quote('/' + page + '.html')}&configs={configs}"
-    dom = _run(browser, tmp, "--window-size=1500,3200", "--dump-dom", url)
-    result = BeautifulSoup(dom, "html.parser").select_one("#result")
-    assert result is not None and result.get_text().strip(), f"{page}: the measurement did not run"
+    paths = "|".join("/" + page + ".html" for page in pages)
+    dom = int(any(_keeps_dom(p) for p in pages))
+    url = f"{server}/__measure.html?pages={quote(paths)}&configs={configs}&dom={dom}"
+    out = _run(browser, tmp, "--window-size=1500,3200", "--dump-dom", url, pages=len(pages))
+    result = BeautifulSoup(out, "html.parser").select_one("#result")
+    assert result is not None and result.get_text().strip(), f"{pages}: the measurement did not run"
     found = json.loads(result.get_text())
-    assert set(found) == {_layout_key(*layout) for layout in layouts}, f"{page}: measured {sorted(found)}"
-    return {(server, page, *layout): found[_layout_key(*layout)] for layout in layouts}
+    measured = {}
+    for page in pages:
+        got = found.get("/" + page + ".html", {})
+        if dom:
+            _DOMS[(server, page)] = got.pop("dom", "")
+        assert set(got) == {_layout_key(*layout) for layout in layouts}, f"{page}: measured {sorted(got)}"
+        measured.update({(server, page, *layout): got[_layout_key(*layout)] for layout in layouts})
+    return measured
 
 
 #: Seconds one Chromium run may take: a long page printed and shot under a loaded CI machine took over
 #: 120 s, while a run that hangs (headless Chromium sometimes never exits after --print-to-pdf) never ends.
+#: A run that measures several pages (:data:`BATCH`) may take :data:`PER_PAGE` seconds more per page.
 TIMEOUT = 240
+PER_PAGE = 60
 #: Runs of the same command before a hang fails the test: a hung run is killed and run again once.
 ATTEMPTS = 2
+#: Virtual milliseconds a page may take (Chromium's --virtual-time-budget: the page's timers run in virtual
+#: time, which passes at once when the page is idle and stops while it loads; the DOM is dumped at its end).
+BUDGET = 10000
 
 
-def _run(browser: str, tmp: Path, *args: str, attempts: int = ATTEMPTS, timeout: float = TIMEOUT) -> str:
-    """Run Chromium with its own profile (several may run at once); a run that hangs past ``timeout`` is
-    killed and run again, up to ``attempts`` runs in all (a second hang fails, naming the command)."""
+def _run(
+    browser: str, tmp: Path, *args: str, attempts: int = ATTEMPTS, timeout: float = TIMEOUT, pages: int = 1
+) -> str:
+    """Run Chromium with its own profile (several may run at once); a run that hangs past ``timeout`` (and
+    :data:`PER_PAGE` seconds per page after the first of a run that loads ``pages`` pages) is killed and run
+    again, up to ``attempts`` runs in all (a second hang fails, naming the command)."""
     tmp.mkdir(parents=True, exist_ok=True)
+    timeout += PER_PAGE * (pages - 1)
     for attempt in range(1, attempts + 1):
         profile = tempfile.mkdtemp(prefix="profile-", dir=tmp)
         try:
             out = subprocess.run(
-                [browser, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=10000", *args],
+                [browser, *FLAGS, f"--user-data-dir={profile}", f"--virtual-time-budget={BUDGET * pages}", *args],
                 capture_output=True,
                 text=True,
                 timeout=timeout,
@@ -212,6 +256,27 @@ def _run(browser: str, tmp: Path, *args: str, attempts: int = ATTEMPTS, timeout:
     raise AssertionError("unreachable")  # the loop returns or fails
 
 
+class _Ids(html.parser.HTMLParser):
+    """The ``id`` attributes of a page's tags: what ``BeautifulSoup(body, "html.parser").find_all(id=True)``
+    finds, without building the tree (issue 27: the link check reads every page of both editions)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)  # a repeated attribute: its last value, as BeautifulSoup keeps it
+        if "id" in found:
+            self.ids.add(found["id"] or "")
+
+
+def page_ids(body: str) -> set[str]:
+    parser = _Ids()
+    parser.feed(body)
+    parser.close()
+    return parser.ids
+
+
 def _fetch(url: str, fetched: dict) -> set | None:
     """The ids on the page at ``url`` (None when the server does not return it), fetched once."""
     if url not in fetched:
@@ -221,11 +286,20 @@ def _fetch(url: str, fetched: dict) -> set | None:
         except OSError:
             fetched[url] = None
         else:
-            ids = set()
-            if url.endswith(".html"):
-                ids = {t.get("id") for t in BeautifulSoup(body, "html.parser").find_all(id=True)}
-            fetched[url] = ids
+            fetched[url] = page_ids(body) if url.endswith(".html") else set()
     return fetched[url]
+
+
+#: The link targets fetched in this session (url -> its ids), shared by the English and Chinese pages'
+#: tests: each edition's pages link to the other's (the language switch).
+_FETCHED: dict[str, set | None] = {}
+
+
+@functools.cache
+def built_page(path: Path) -> BeautifulSoup:
+    """The page the build wrote at ``path``, parsed once (read, never changed, by the tests that compare the
+    browser's pages with the built ones)."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def _check_links(page_url: str, soup: BeautifulSoup, fetched: dict, broken: list) -> None:
@@ -273,7 +347,6 @@ def rendered(root: Path, browser: str, tmp: Path, server: str) -> dict[str, tupl
 
 def test_every_page_renders_in_chromium(root, browser, server, tmp_path_factory):
     counts: dict[str, tuple[int, int]] = {}
-    fetched: dict[str, set | None] = {}
     broken: list[str] = []
     pages = toc_pages(root)
     doms = {
@@ -288,8 +361,7 @@ def test_every_page_renders_in_chromium(root, browser, server, tmp_path_factory)
         assert "Traceback" not in text and "Error" not in soup.select_one("main").get_text(" ")[:200], page
         assert not soup.select("mjx-merror"), f"{page}: MathJax could not typeset an equation"
         assert soup.select_one(".aichain-data-banner") is not None, f"{page}: no data banner"
-        static = (root / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
-        static_soup = BeautifulSoup(static, "html.parser")
+        static_soup = built_page(root / "_build" / "html" / f"{page}.html")
         n_tables = len(soup.select("main table"))
         n_figures = len([i for i in soup.select("main figure img") if i.get("src")])
         if page.startswith("chapters/"):
@@ -301,7 +373,7 @@ def test_every_page_renders_in_chromium(root, browser, server, tmp_path_factory)
         numbered = static_soup.select("div.aichain-table:not(.aichain-handout-table)")
         assert len(soup.select("main .aichain-table .caption-number")) == len(numbered)
         counts[page] = (n_tables, n_figures)
-        _check_links(url, soup, fetched, broken)
+        _check_links(url, soup, _FETCHED, broken)
         shot = shots / (page.replace("/", "_") + ".png")
         assert shot.is_file() and shot.stat().st_size > 10_000, page
     assert not broken, f"internal links that do not resolve in the browser: {broken[:10]}"
@@ -352,6 +424,28 @@ def test_link_checker_reports_a_missing_page_and_a_missing_anchor(server):
         f"{page} -> chapters/no-such-page.html",
         f"{page} -> chapters/baseline.html#no-such-anchor",
     ]
+
+
+def test_the_batches_measure_every_page_once_each_run_one_edition():
+    pages = [f"p{k}" for k in range(9)] + [f"zh/p{k}" for k in range(9)]
+    runs = batches(pages, size=4)
+    assert sorted(p for run in runs for p in run) == sorted(pages) and len(runs) == 6
+    assert all(len(run) <= 4 and len({_keeps_dom(p) for p in run}) == 1 for run in runs), runs
+    assert batches([], size=4) == []
+
+
+def test_page_ids_finds_what_beautifulsoup_finds(root):
+    """The link check's ids of a page (:func:`page_ids`, no tree built) are BeautifulSoup's, on a page with
+    an id in a script, an empty id, a self-closing tag and a repeated attribute, and on a built page."""
+    body = (
+        '<div id="a"><img id="b"/><p id>x</p><script>var s = \'<span id="not-a-tag">\';</script>'
+        '<span id="c" id="d"></span><a href="#a" name="e">y</a></div>'
+    )
+    built = root / "_build" / "html" / "chapters" / "baseline.html"
+    for page in [body] + ([built.read_text(encoding="utf-8")] if built.is_file() else []):
+        expected = {t.get("id") for t in BeautifulSoup(page, "html.parser").find_all(id=True)}
+        assert page_ids(page) == expected
+    assert page_ids(body) == {"a", "b", "", "d"}
 
 
 def both_editions(root: Path) -> list[str]:
@@ -589,17 +683,14 @@ def test_every_chinese_page_renders_in_chromium_with_the_english_pages_tables_an
     pages = toc_pages(root)
     english_by_design = {"api"}  # the API reference: the package's docstrings, in English (its introduction says so)
 
-    def render(page: str) -> str:
-        return _run(browser, tmp_path, "--window-size=1300,3000", "--dump-dom", f"{server}/zh/{page}.html")
-
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        doms = dict(zip(pages, pool.map(render, pages), strict=True))
-    fetched: dict[str, set | None] = {}
+    # each Chinese page's DOM after its scripts ran, kept by the run that measured its layouts (one load)
+    measure_pages(browser, tmp_path, server, [f"zh/{page}" for page in pages])
+    doms = {page: _DOMS[(server, f"zh/{page}")] for page in pages}
     broken: list[str] = []
     problems: list[str] = []
     for page in pages:
         soup = BeautifulSoup(doms[page], "html.parser")
-        english = BeautifulSoup((site / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        english = built_page(site / f"{page}.html")
         main = soup.select_one("main")
         if main is None:
             problems.append(f"{page}: the page did not load")
@@ -630,7 +721,7 @@ def test_every_chinese_page_renders_in_chromium_with_the_english_pages_tables_an
         switch = soup.select_one(".aichain-language-switch a")
         if switch is None or urljoin(f"{server}/zh/{page}.html", switch["href"]) != f"{server}/{page}.html":
             problems.append(f"{page}: no language switch to its English page")
-        _check_links(f"{server}/zh/{page}.html", soup, fetched, broken)
+        _check_links(f"{server}/zh/{page}.html", soup, _FETCHED, broken)
     assert not problems, problems[:12]
     assert not broken, f"internal links of the Chinese edition that do not resolve: {broken[:10]}"
 

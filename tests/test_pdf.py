@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from pdf_text import pages_text
 
 from aichain_utils.paths import toc_pages
 
@@ -23,9 +25,7 @@ def pdf_text(root) -> list[str]:
         if os.environ.get("CI"):
             pytest.fail("the book PDF is missing in CI: `make test` should have built it (make pdf)")
         pytest.skip("the book PDF is not built: run `make pdf`")
-    from pypdf import PdfReader
-
-    return [re.sub(r"\s+", " ", page.extract_text() or "") for page in PdfReader(path).pages]
+    return pages_text(path)  # extracted once for every module that reads it (tests/pdf_text.py)
 
 
 def _squash(text: str) -> str:
@@ -246,3 +246,28 @@ def test_the_layout_checks_catch_an_orphaned_heading_and_a_lonely_caption():
     caption = "Book table 4.1 The paper's Table 3, published and replicated."
     assert lonely_captions([f"Text. {caption}", "column (1) ...", "end"], [caption]) == [f"page 1: '{caption[:60]}…'"]
     assert not lonely_captions([f"{caption} column published coef. (SE)", "y"], [caption])
+
+
+def test_a_pdfs_text_is_extracted_once_and_again_when_the_pdf_is_printed_again(tmp_path, monkeypatch):
+    """tests/pdf_text.py: the text of a PDF is extracted once (the other modules and workers read the cache
+    file), and again when the PDF changes (a new print: another size or modification time)."""
+    import pdf_text
+    from pypdf import PdfWriter
+
+    pdf = tmp_path / "_build" / "pdf" / "book.pdf"
+    pdf.parent.mkdir(parents=True)
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(pdf)
+    runs: list[Path] = []
+    monkeypatch.setattr(pdf_text, "extract", lambda path: runs.append(path) or [f"print {len(runs)}"])
+    assert pdf_text.pages_text(pdf) == ["print 1"]
+    assert pdf_text.pages_text(pdf) == ["print 1"]  # this process's memory
+    monkeypatch.setattr(pdf_text, "_SEEN", {})  # another worker: the cache file
+    assert pdf_text.pages_text(pdf) == ["print 1"] and len(runs) == 1
+    assert [p.name for p in (tmp_path / "_build" / ".pdf-text").glob("*.json")] == [
+        f"book.{pdf_text.cache_key(pdf)}.json"
+    ]
+    os.utime(pdf, ns=(pdf.stat().st_atime_ns, pdf.stat().st_mtime_ns + 10**9))  # printed again
+    assert pdf_text.pages_text(pdf) == ["print 2"] and len(runs) == 2
+    assert len(list((tmp_path / "_build" / ".pdf-text").glob("*.json"))) == 1, "the earlier print's text is kept"

@@ -24,6 +24,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from pdf_text import pages_text
 from sandbox_pages import FRONT_MATTER
 
 from aichain_utils.book.sphinxext import strip_solutions
@@ -44,9 +45,7 @@ def _pdf(path: Path) -> list[str]:
         if os.environ.get("CI"):
             pytest.fail(f"{path.name} is missing in CI: `make test` should have printed it")
         pytest.skip(f"{path.name} is not built: run `make pdf EDITION=student` (or make test)")
-    from pypdf import PdfReader
-
-    return [re.sub(r"\s+", " ", page.extract_text() or "") for page in PdfReader(path).pages]
+    return pages_text(path)  # extracted once for every module that reads it (tests/pdf_text.py)
 
 
 def squash(text: str) -> str:

@@ -13,6 +13,7 @@ Chromium and a missing PDF is a failure.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from pdf_text import pages_text
 from test_pdf import _font_families
 from test_pdf_student import _SOLUTION, _sources, candidates, squash
 
@@ -44,9 +46,7 @@ def _pdf(path: Path, command: str, radicals: dict[str, str] | None = None) -> li
         if os.environ.get("CI"):
             pytest.fail(f"{path.name} is missing in CI: `make test` should have printed it ({command})")
         pytest.skip(f"{path.name} is not built: run `{command}` (or make test)")
-    from pypdf import PdfReader
-
-    pages = [re.sub(r"\s+", " ", page.extract_text() or "") for page in PdfReader(path).pages]
+    pages = pages_text(path)  # extracted once for every module that reads it (tests/pdf_text.py)
     return ["".join((radicals or {}).get(c, c) for c in page) for page in pages]
 
 
@@ -137,8 +137,9 @@ def test_the_number_check_catches_a_changed_number():
 CJK_FONT = "Noto Sans CJK SC"
 
 
+@functools.cache
 def _cjk_font_cmap() -> dict[int, str]:
-    """The character map of :data:`CJK_FONT` as fontconfig finds it (code point -> glyph name)."""
+    """The character map of :data:`CJK_FONT` as fontconfig finds it (code point -> glyph name), read once."""
     import subprocess
 
     from fontTools.ttLib import TTFont
