@@ -126,7 +126,7 @@ def test_the_audit_claims_and_ledger_sentences_in_chinese():
     assert "论文 3 项文字论断中，论文自己的表格支持 2 项" in sim and "（其中 1 项在这些数据上无法判断）。" in sim
     assert sim.endswith("描述的是模拟，而非论文的论断。")
     user = headline.claims_sentence(_claims(["yes", "yes", "yes"]), simulated=False, language="zh")
-    assert user.endswith("在本次构建的数据上复制的表格支持 3 项。")
+    assert user.endswith("在本次构建的数据上复现的表格支持 3 项。")
     ledger = pd.DataFrame({"verdict": ["reproduced"] * 3 + ["differs by design", "not comparable"]})
     text = headline.ledger_sentence(ledger, simulated=True, language="zh")
     assert "在复现台账的 5 个公布的数字中，有 3 个" in text and "1 个存在设计性差异，0 个无法复现，1 个不可比" in text
@@ -136,7 +136,12 @@ def test_the_audit_claims_and_ledger_sentences_in_chinese():
 
 def test_the_estimate_sentence_in_chinese_names_the_truth_only_on_simulated_data():
     sim = headline.estimate_sentence(TIDY3, simulated=True, label="", truth=0.913, language="zh")
-    assert "0.812（标准误 0.046，稳健标准误（HC1）），而公布值为 0.950" in sim and "模拟中设定的效应为 0.913" in sim
+    assert "0.812，稳健标准误（HC1）为 0.046，而公布值为 0.950" in sim and "模拟中设定的效应为 0.913" in sim
+    for cov in headline.COV_LABELS_ZH:
+        text = headline.estimate_sentence(TIDY3.assign(cov_type=cov), simulated=True, label="", language="zh")
+        tail = text.split("的效应为")[1]  # the estimate and its standard error (第（6）列 comes before)
+        depth = [tail[: k + 1].count("（") - tail[: k + 1].count("）") for k in range(len(tail))]
+        assert max(depth) <= 1 and f"{headline.COV_LABELS_ZH[cov]}为 0.046，而公布值" in text, text  # not nested
     user = headline.estimate_sentence(TIDY3, simulated=False, label="your file panel.csv", language="zh")
     assert "（your file panel.csv）" in user and "相差 2.8 个公布的标准误" in user and "模拟" not in user
     assert headline.estimate_sentence(None, True, "", missing="no ERL", language="zh").endswith("未能构建：no ERL。")

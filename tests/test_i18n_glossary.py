@@ -127,3 +127,26 @@ def test_a_glossary_heading_gets_its_chinese_term_first_and_keeps_its_anchor():
     assert chinese_heading("人工智能嵌入程度（替代测度）", "Alternative AI embedding") == (
         "人工智能嵌入程度（替代测度；Alternative AI embedding）"
     )
+
+
+def test_the_chinese_glossary_gives_an_english_note_in_chinese():
+    from aichain_utils.book.glossary import _chinese_term, chinese_name_zh, glossary_markdown
+
+    frame = load_glossary()
+    noted = frame[frame["chinese"].str.strip() != frame["chinese"].map(_chinese_term)]
+    assert len(noted) >= 2 and (noted["note_zh"].str.strip() != "").all()
+    text = glossary_markdown(frame, language="zh_CN")
+    assert "一阶差分（论文称“组内差分法”）" in text
+    for _, row in noted.iterrows():
+        assert row["chinese"] not in text and chinese_name_zh(row) in text
+    assert not re.search(r"\((?:the paper|Table)", text)
+    assert "(the paper: 组内差分法)" in glossary_markdown(frame)  # the English edition keeps its note
+
+
+def test_the_chinese_glossary_refuses_an_english_note_without_its_chinese():
+    from aichain_utils.book.glossary import glossary_markdown
+
+    frame = load_glossary()
+    frame.loc[frame["term"] == "First differences", "note_zh"] = ""
+    with pytest.raises(ValueError, match="'note_zh': empty for 'First differences'"):
+        glossary_markdown(frame, language="zh_CN")

@@ -19,6 +19,7 @@ from aichain_utils.paths import data_dir
 
 __all__ = [
     "chinese_index_markdown",
+    "chinese_name_zh",
     "glossary_markdown",
     "link_first_uses",
     "load_glossary",
@@ -82,12 +83,14 @@ def glossary_markdown(frame: pd.DataFrame | None = None, language: str | None = 
 
     In the Chinese edition (``language`` ``zh_CN``) each entry keeps its English term (its anchor, the
     target of every link to it) and gives its definition from the column ``definition_zh``; the chapters
-    are named by their (translated) titles.
+    are named by their (translated) titles. The Chinese term is shown without its English note
+    (:func:`chinese_name_zh`).
 
     Raises
     ------
     ValueError
-        If the Chinese edition is asked for and a row's ``definition_zh`` is empty.
+        If the Chinese edition is asked for and a row's ``definition_zh`` is empty, or a row's Chinese term
+        has an English note and no ``note_zh``.
     """
     frame = load_glossary() if frame is None else frame
     chinese = is_chinese(language)
@@ -101,7 +104,7 @@ def glossary_markdown(frame: pd.DataFrame | None = None, language: str | None = 
         if chinese:
             symbol = f" · 符号 `{row['symbol']}`" if row["symbol"] else ""
             used = "、".join(f"{{ref}}`ch-{w.replace('_', '-')}`" for w in places)
-            entry = f"  {row['chinese']}{symbol}。{row['definition_zh']} 使用章节：{used}。"
+            entry = f"  {chinese_name_zh(row)}{symbol}。{row['definition_zh']} 使用章节：{used}。"
         else:
             symbol = f" · symbol `{row['symbol']}`" if row["symbol"] else ""
             used = ", ".join(f"{{ref}}`{w.replace('_', ' ')} <ch-{w.replace('_', '-')}>`" for w in places)
@@ -128,6 +131,25 @@ def _chinese_term(chinese: str) -> str:
     return re.split(r" \((?=[A-Za-z])", chinese)[0].strip()
 
 
+def chinese_name_zh(row: pd.Series) -> str:
+    """A glossary row's Chinese term as the Chinese edition prints it: without the English note of the
+    column ``chinese`` (``一阶差分 (the paper: 组内差分法)``), with the note's Chinese from the column
+    ``note_zh`` in full-width brackets instead (``一阶差分（论文称“组内差分法”）``).
+
+    Raises
+    ------
+    ValueError
+        If the term has an English note and the row no ``note_zh``.
+    """
+    term = _chinese_term(row["chinese"])
+    note = str(row.get("note_zh", "") or "").strip()
+    if term != row["chinese"].strip() and not note:
+        raise ValueError(
+            f"glossary.csv column 'note_zh': empty for {row['term']!r}, whose Chinese term has an English note"
+        )
+    return f"{term}（{note}）" if note else term
+
+
 #: The head of the Chinese index, in each edition: its heading, its sentence and its table's columns.
 _INDEX_HEAD = (
     "## 中文索引: the terms by their Chinese name",
@@ -139,7 +161,7 @@ _INDEX_HEAD = (
 _INDEX_HEAD_ZH = (
     "## 中文索引：按拼音排序的术语",
     "",
-    "上面的术语按中文名称的拼音排序；每一行链接到它在上面的词条。",
+    "上文各术语按其中文名称的拼音排列；每一行链接到它在上文的词条。",
     "",
     "| 中文 | 拼音 | 英文术语 |",
 )

@@ -133,7 +133,7 @@ _TEMPLATES: dict[str, dict[str, str]] = {
             "对公布的表格的一致性审查发现 {err} 项在任何解读下都不可能成立，{warn} 项在论文自己对其研究设计的描述下"
             "不可能成立；另有 {info} 项不寻常但有可能。"
         ),
-        "claims": "在本书核对的论文 {n} 项文字论断中，论文自己的表格支持 {pub} 项；在{where}上复制的表格支持 {rep} 项",
+        "claims": "在本书核对的论文 {n} 项文字论断中，论文自己的表格支持 {pub} 项；在{where}上复现的表格支持 {rep} 项",
         "claims_where_simulated": "本次构建的模拟面板",
         "claims_where_user": "本次构建的数据",
         "claims_not_comparable": "（其中 {nc} 项在这些数据上无法判断）。",
@@ -142,7 +142,7 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "estimate_missing": "在本次构建的数据上，表 3 未能构建：{why}。",
         "estimate_what": (
             "含个体和年份效应及控制变量的双向固定效应（表 3 第（6）列，本书的主列）估计 AIE 对 ERL 的效应为 "
-            "{coef:.3f}（标准误 {se:.3f}，{se_kind}），而公布值为 {published:.3f}"
+            "{coef:.3f}，{se_kind}为 {se:.3f}，而公布值为 {published:.3f}"
         ),
         "estimate_simulated": (
             "在本次构建的数据上（一个模拟面板，是该世界的一次抽样，不构成关于论文论断的证据），{what}"
@@ -160,10 +160,11 @@ _TEMPLATES: dict[str, dict[str, str]] = {
     },
 }
 
-#: The standard errors' labels (:data:`aichain_utils.report.display.COV_LABELS`) in Chinese.
+#: The standard errors' labels (:data:`aichain_utils.report.display.COV_LABELS`) in Chinese, each naming the
+#: standard error itself (the estimate sentence says "…，按行业聚类的标准误为 0.046，…": no nested brackets).
 COV_LABELS_ZH = {
-    "cluster_industry": "按行业聚类",
-    "cluster_unit": "按个体聚类",
+    "cluster_industry": "按行业聚类的标准误",
+    "cluster_unit": "按个体聚类的标准误",
     "robust": "稳健标准误（HC1）",
     "unadjusted": "常规标准误（同方差）",
 }
