@@ -18,6 +18,7 @@ from aichain_utils.inputs.checks import _rows, read_checked
 from aichain_utils.inputs.datainput import DATA_VAR, CheckReport, DataInputError, check_environment
 from aichain_utils.inputs.panel import build_analysis_panel
 from aichain_utils.inputs.schema import MAX_ABS
+from aichain_utils.text import Bilingual
 
 __all__ = ["check_file", "overflow_check", "run_check"]
 
@@ -47,7 +48,10 @@ def overflow_check(frame: pd.DataFrame, report: CheckReport) -> None:
         with np.errstate(all="ignore"):
             built = build_analysis_panel(frame, aie_weights="entropy").data
     except ValueError as exc:
-        report.add(f"the indices cannot be computed from these inputs: {exc}")
+        # the builder's own message, in English in both languages
+        report.add(
+            Bilingual(f"the indices cannot be computed from these inputs: {exc}", f"无法根据这些输入计算各指数：{exc}")
+        )
         return
     first = built.groupby("unit_id")["year"].transform("min") == built["year"]
     prev = built.groupby("unit_id")["year"].shift(1) != built["year"] - 1
@@ -60,11 +64,17 @@ def overflow_check(frame: pd.DataFrame, report: CheckReport) -> None:
         bad = ~np.isfinite(s.fillna(0)) | s.abs().gt(MAX_ABS) | (s.isna() & ~undefined)
         if bad.any():
             first = built.loc[bad.to_numpy(), ["unit_id", "year"]].iloc[0]
+            extreme = _extreme_inputs(frame, first)
             report.add(
-                f"computing it from your inputs gives inf, NaN or |value| above {MAX_ABS:.0e} (the regressions "
-                f"overflow); in the first such row (unit {first['unit_id']}, year {first['year']}) the most extreme "
-                f"inputs are {_extreme_inputs(frame, first)}: check their units", col, None, _rows(bad),
-                s[bad].head(5).tolist(),
+                Bilingual(
+                    f"computing it from your inputs gives inf, NaN or |value| above {MAX_ABS:.0e} (the regressions "
+                    f"overflow); in the first such row (unit {first['unit_id']}, year {first['year']}) the most "
+                    f"extreme inputs are {extreme}: check their units",
+                    f"根据你的输入计算它会得到无穷大、缺失值（NaN）或大于 {MAX_ABS:.0e} 的 |数值|"
+                    f"（回归会溢出）；在第一个这样的行（个体 {first['unit_id']}，年份 {first['year']}）中，"
+                    f"最极端的输入是 {extreme}：请检查它们的计量口径",
+                ),
+                col, None, _rows(bad), s[bad].head(5).tolist(),
             )  # fmt: skip
 
 

@@ -31,6 +31,7 @@ import pandas as pd
 from aichain_utils.errors import AichainInputError
 from aichain_utils.inputs import schema
 from aichain_utils.inputs.schema import GROUP_LABELS, Variable
+from aichain_utils.text import Bilingual
 
 __all__ = [
     "COLUMNS_VAR",
@@ -45,8 +46,10 @@ __all__ = [
     "Violation",
     "check_environment",
     "file_sha256",
+    "in_language",
     "render_report",
     "resolve_user_path",
+    "token_kind",
 ]
 
 DATA_VAR = "AICHAIN_DATA"
@@ -97,19 +100,32 @@ class Violation:
     values: list = field(default_factory=list)
     severity: str = "error"  # or "warning"
 
-    def text(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        """The violation as the report lists it, in English (``lang="en"``) or in Chinese (``"zh"``): where,
+        the rule (:func:`in_language`), and up to five rows with their values."""
+        zh = lang == "zh"
         if self.column and self.user_column and self.user_column != self.column:
-            where = f"column '{self.column}' (your '{self.user_column}')"
+            where = f"列 '{self.column}'（你的 '{self.user_column}'）" if zh else (
+                f"column '{self.column}' (your '{self.user_column}')"
+            )  # fmt: skip
         elif self.column or self.user_column:
-            where = f"column '{self.column or self.user_column}'"
+            where = f"{'列' if zh else 'column'} '{self.column or self.user_column}'"
         else:
-            where = "file"
-        out = f"{where}: {self.rule}"
+            where = "文件" if zh else "file"
+        out = f"{where}{'：' if zh else ': '}{in_language(self.rule, lang)}"
         if self.rows:
-            out += f"; rows {self.rows[:MAX_ROWS_SHOWN]}"
+            out += f"{'；行' if zh else '; rows'} {self.rows[:MAX_ROWS_SHOWN]}"
             if self.values:
-                out += f" hold {[_show(v) for v in self.values[:MAX_ROWS_SHOWN]]}"
+                out += f"{' 取值为' if zh else ' hold'} {[_show(v) for v in self.values[:MAX_ROWS_SHOWN]]}"
         return out
+
+
+def in_language(text, lang: str = "en") -> str:
+    """``text`` in ``lang``: the Chinese of a :class:`~aichain_utils.text.Bilingual` for ``"zh"``, else its
+    English (a plain ``str`` is language-neutral: a name, a value)."""
+    if lang == "zh" and isinstance(text, Bilingual):
+        return text.zh
+    return str.__str__(text) if isinstance(text, str) else str(text)
 
 
 def _show(value):
@@ -124,8 +140,8 @@ def _show(value):
 class Found:
     """How one of the book's variables was found: matched, mapped, computed or absent.
 
-    ``how`` says how, in words; when the check treats a column of the file as absent it is a
-    :class:`~aichain_utils.text.Bilingual` (a reason cites it in both languages).
+    ``how`` says how, in words, as a :class:`~aichain_utils.text.Bilingual` (the report in Chinese and a
+    reason cite it in both languages; empty when there is nothing to say).
     """
 
     status: str
@@ -172,9 +188,10 @@ class CheckReport:
             Violation(rule, column, user_column, rows[:MAX_ROWS_SHOWN], list(values or [])[:MAX_ROWS_SHOWN], severity)
         )
 
-    def render(self) -> str:
-        """The report as text: level, variables found, panel shape, tables, every violation."""
-        return render_report(self)
+    def render(self, lang: str = "en") -> str:
+        """The report as text: level, variables found, panel shape, tables, every violation (``lang``: "en"
+        as ``make check-data`` prints it, or "zh")."""
+        return render_report(self, lang)
 
 
 # --------------------------------------------------------------------------- paths and reading
@@ -481,15 +498,25 @@ def _short_rows(text: str, sep: str, path: Path, report: CheckReport) -> None:
     if not short:
         return
     last = short[-1][0] == len(rows) - 2 and not text.endswith(("\n", "\r"))
+    cut = last and len(short) == 1
     why = (
         "the last row has fewer fields than the header and the file does not end with a line break: "
         "it looks cut off mid-row (an interrupted copy or export)"
-        if last and len(short) == 1
+        if cut
         else "rows have fewer fields than the header (their last cells would be read as missing)"
     )
+    why_zh = (
+        "最后一行的字段少于表头，且文件不以换行符结尾：看起来在行中途被截断（复制或导出中断）"
+        if cut
+        else "有些行的字段少于表头（这些行末尾的单元格会被读作缺失）"
+    )
+    found = [n for _, n in short[:MAX_ROWS_SHOWN]]
     report.add(
-        f"{why}; {width} fields expected, found {[n for _, n in short[:MAX_ROWS_SHOWN]]}. Export the file again "
-        "in full; nothing is filled in for you",
+        Bilingual(
+            f"{why}; {width} fields expected, found {found}. Export the file again in full; nothing is filled in "
+            "for you",
+            f"{why_zh}；应有 {width} 个字段，实际为 {found}。请重新完整导出该文件；本书不会替你补齐任何内容",
+        ),
         rows=[r for r, _ in short],
         values=[f"{n} fields" for _, n in short],
     )
@@ -541,7 +568,12 @@ def read_cells(path: Path, report: CheckReport, encoding=None, sheet=None) -> tu
         if suffix == ".parquet" and not _default_index(frame.index):
             names = [str(n) for n in frame.index.names if n is not None] or ["index"]
             frame = frame.reset_index()
-            report.notes.append(f"the ids stored in the Parquet file's index ({', '.join(names)}) are read as columns.")
+            report.notes.append(
+                Bilingual(
+                    f"the ids stored in the Parquet file's index ({', '.join(names)}) are read as columns.",
+                    f"Parquet 文件索引中保存的编号（{'、'.join(names)}）按列读取。",
+                )
+            )
         header = [str(c) for c in frame.columns]
         cells = frame.reset_index(drop=True)
         cells.columns = range(len(header))
@@ -562,9 +594,13 @@ def _read_stata(path: Path, report: CheckReport) -> tuple[list[str], pd.DataFram
         labelled = pd.read_stata(path)
     except ValueError as exc:
         match = re.search(r"column (\S+) are not unique", str(exc))
+        column = match.group(1) if match else "?"
         report.notes.append(
-            f"the value labels of Stata column {match.group(1) if match else '?'} are not unique (two codes share "
-            "a label), so every column is read as its numeric codes, labels not applied."
+            Bilingual(
+                f"the value labels of Stata column {column} are not unique (two codes share "
+                "a label), so every column is read as its numeric codes, labels not applied.",
+                f"Stata 列 {column} 的值标签不唯一（两个代码共用一个标签），因此每一列都按其数值代码读取，不应用标签。",
+            )
         )
         labelled = codes
     header = [str(c) for c in labelled.columns]
@@ -617,6 +653,33 @@ _DEC_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
 _INF = {"inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"}
 _NA_CODES = {"na", "n/a", "nan", "null", "none", "missing", "-", "--", "缺失"}
+
+
+#: What a refused cell holds (:func:`_token_kind`, English as ``make check-data`` prints it), in Chinese.
+TOKEN_KIND_ZH = {
+    "an infinite value (must be finite)": "无穷大的值（必须为有限值）",
+    "a spreadsheet error value: fix the formula or leave the cell empty": (
+        "电子表格的错误值：请修正公式，或把单元格留空"
+    ),
+    "Stata's missing-value dot: leave the cell empty for a missing value": (
+        "缺失值点号（Stata 的写法）：缺失值请留空单元格"
+    ),
+    "a text missing-value code: leave the cell empty for a missing value": "表示缺失值的文字代码：缺失值请留空单元格",
+    "a thousands separator: remove the commas": "千位分隔符：请删去逗号",
+    "a decimal comma (or thousands separator): write 3.5, not 3,5": "小数逗号（或千位分隔符）：请写 3.5，而不是 3,5",
+    "a percent sign: give the number without % (in the unit the dictionary states)": (
+        "百分号：请给出不带 % 的数值（按数据字典规定的计量口径）"
+    ),
+    "a date (a spreadsheet date cell?): give the number itself, for a year the integer 2013": (
+        "日期（电子表格的日期单元格？）：请给出数值本身，年份请写整数，如 2013"
+    ),
+    "text in a numeric column": "数值列中的文字",
+}
+
+
+def token_kind(kind: str) -> Bilingual:
+    """A kind of refused cell (a key of :func:`parse_numbers`' kinds) in English and in Chinese."""
+    return Bilingual(kind, TOKEN_KIND_ZH[kind])
 
 
 def _token_kind(text: str) -> str:
@@ -728,9 +791,14 @@ def _match(header: list[str], level: str, cmap: dict[str, str], report: CheckRep
     if report is not None:
         for book, lst in hits.items():
             if len(lst) > 1:
+                names = [repr(n) for _, n, _ in lst]
                 report.add(
-                    f"{len(lst)} of your columns match the book's '{book}' "
-                    f"({', '.join(repr(n) for _, n, _ in lst)}); keep one or map the others elsewhere",
+                    Bilingual(
+                        f"{len(lst)} of your columns match the book's '{book}' "
+                        f"({', '.join(names)}); keep one or map the others elsewhere",
+                        f"你的文件中有 {len(lst)} 列与本书的 '{book}' 相符（{'、'.join(names)}）："
+                        "请只保留一列，或把其余各列映射到别的变量",
+                    ),
                     column=book,
                 )
     return {book: lst[0] for book, lst in hits.items()}
@@ -758,63 +826,135 @@ def detect_level(header: list[str], cmap: dict[str, str]) -> tuple[str | None, d
 
 
 # --------------------------------------------------------------------------- the report
-def render_report(r: CheckReport) -> str:
-    """The text ``make check-data`` prints; the result line comes last."""
-    lines = [f"Data check: {r.path}", f"  sha256 {r.sha256}"]
-    fmt = [f"format {r.file_format}"]
-    if r.encoding:
-        fmt += [f"encoding {r.encoding}", f"delimiter {r.delimiter}"]
-    if r.sheet:
-        fmt.append(f"sheet '{r.sheet}'")
-    lines += [
-        "  "
-        + ", ".join(fmt)
-        + f", {r.n_rows} data rows (rows below count from 0, the first data row: spreadsheet row = row + 2)"
-    ]
-    level_text = {
+#: The words of the report (:func:`render_report`), one template per language, filled with the same values.
+_REPORT = {
+    "en": {
+        "head": "Data check: {path}",
+        "format": "format {0}", "encoding": "encoding {0}", "delimiter": "delimiter {0}", "sheet": "sheet '{0}'",
+        "sep": ", ",
+        "rows": ", {0} data rows (rows below count from 0, the first data row: spreadsheet row = row + 2)",
         "analysis": "analysis level: your finished variables, used as given",
         "raw": "raw-input level: the book computes every index from your inputs",
         None: "not recognised",
-    }[r.level]
-    lines += ["", f"Level: {level_text}", "", "Variables (book's name: how found):"]
+        "level": "Level: {0}", "variables": "Variables (book's name: how found):",
+        "computed_raw": "  computed from your raw inputs (equations 6-18): {0}",
+        "same": "  ... and {0} raw-input columns matched under the book's own names",
+        "how": " ({0})",
+        "balanced": "balanced",
+        "unbalanced": "unbalanced: {missing_unit_years} unit-years missing; {units_with_gaps} units with gaps, "
+        "{units_entering_late} entering late, {units_leaving_early} leaving early",
+        "duplicates": "; {duplicate_unit_years} duplicated unit-year(s), see the violations",
+        "panel": "Panel:",
+        "shape": "  {rows} rows, {units} units, {industries} industries ({units_per_industry} units each), "
+        "{n_years} years ({years}); {bal}",
+        "tables": "Tables:", "built": "  {0}: can be built", "notes": "Notes:",
+        "warnings": "Warnings ({0}):", "violations": "Violations ({0}):",
+        "failed": "Result: FAILED, {0} violation(s). The file was not changed. Fix them and run "
+        "`make check-data` again.",
+        "ok": "Result: OK ({0} warning(s)). The book can be built from this file.",
+    },
+    "zh": {
+        "head": "数据检查：{path}",
+        "format": "格式 {0}", "encoding": "编码 {0}", "delimiter": "分隔符 {0}", "sheet": "工作表 '{0}'",
+        "sep": "，",
+        "rows": "，{0} 个数据行（下文的行号从 0 起算，0 即第一个数据行：电子表格中的行号 = 行号 + 2）",
+        "analysis": "分析层：你的最终变量，按原样使用",
+        "raw": "原始输入层：本书根据你的原始输入计算每一个指数",
+        None: "未能识别",
+        "level": "层级：{0}", "variables": "变量（本书的变量名：如何找到）：",
+        "computed_raw": "  由你的原始输入计算（式（6）–（18））：{0}",
+        "same": "  ……另有 {0} 个原始输入列按本书自己的变量名匹配",
+        "how": "（{0}）",
+        "balanced": "平衡面板",
+        "unbalanced": "非平衡面板：缺少 {missing_unit_years} 个个体—年份；{units_with_gaps} 个个体的年份有缺口，"
+        "{units_entering_late} 个较晚进入，{units_leaving_early} 个提前退出",
+        "duplicates": "；{duplicate_unit_years} 个个体—年份重复，见违规之处",
+        "panel": "面板：",
+        "shape": "  {rows} 行，{units} 个个体，{industries} 个行业（每个行业 {units_per_industry} 个个体），"
+        "{n_years} 年（{years}）；{bal}",
+        "tables": "表格：", "built": "  {0}：可以生成", "notes": "附注：",
+        "warnings": "警告（{0} 条）：", "violations": "违规之处（{0} 处）：",
+        "failed": "结果：未通过，共 {0} 处违规。文件未被改动。请逐一修正后再次运行 `make check-data`。",
+        "ok": "结果：通过（{0} 条警告）。可以用这个文件构建本书。",
+    },
+}  # fmt: skip
+
+#: The report's words for how a variable was found, the delimiters and the tables, in Chinese.
+_STATUS_ZH = {"matched": "按名称匹配", "mapped": "经映射", "computed": "由本书计算", "absent": "缺失"}
+_DELIMITER_ZH = {"tab": "制表符", "comma": "逗号", "semicolon": "分号", "pipe": "竖线"}
+
+
+def _zh_word(word, table: dict, lang: str) -> str:
+    return table.get(word, word) if lang == "zh" else word
+
+
+def _report_head(r: CheckReport, words: dict, lang: str) -> list[str]:
+    """The file, its fingerprint, its format and rows, and the level recognised."""
+    lines = [words["head"].format(path=r.path), f"  sha256 {r.sha256}"]
+    fmt = [words["format"].format(r.file_format)]
+    if r.encoding:
+        fmt += [
+            words["encoding"].format(r.encoding),
+            words["delimiter"].format(_zh_word(r.delimiter, _DELIMITER_ZH, lang)),
+        ]
+    if r.sheet:
+        fmt.append(words["sheet"].format(r.sheet))
+    lines += ["  " + words["sep"].join(fmt) + words["rows"].format(r.n_rows)]
+    return [*lines, "", words["level"].format(words[r.level]), ""]
+
+
+def _report_variables(r: CheckReport, words: dict, lang: str) -> list[str]:
+    """How each of the book's variables was found (raw files: only what was renamed, mapped or is absent)."""
+    lines = [words["variables"]]
     width = max((len(k) for k in r.found), default=10) + 1
     computed_raw = [n for n, f in r.found.items() if r.level == "raw" and f.status == "computed"]
     if computed_raw:
-        lines.append(f"  computed from your raw inputs (equations 6-18): {', '.join(computed_raw)}")
+        lines.append(words["computed_raw"].format(", ".join(computed_raw)))
     for name, f in r.found.items():
         if r.level == "raw" and (f.status == "computed" or (f.status == "matched" and f.user_column == name)):
-            continue  # raw files: list only what was renamed, mapped or is absent
+            continue
         src = f" <- '{f.user_column}'" if f.user_column else ""
-        how = f" ({f.how})" if f.how else ""
-        lines.append(f"  {name:<{width}} {f.status}{src}{how}")
+        how = words["how"].format(in_language(f.how, lang)) if f.how else ""
+        lines.append(f"  {name:<{width}} {_zh_word(f.status, _STATUS_ZH, lang)}{src}{how}")
     if r.level == "raw":
-        same = sum(1 for f in r.found.values() if f.status == "matched")
-        lines.append(f"  ... and {same} raw-input columns matched under the book's own names")
+        lines.append(words["same"].format(sum(1 for f in r.found.values() if f.status == "matched")))
+    return lines
+
+
+def _report_panel_and_tables(r: CheckReport, words: dict, lang: str) -> list[str]:
+    """The panel's shape, the tables that can be built and why the others cannot, and the notes."""
+    lines = []
     if r.shape:
         s = r.shape
-        bal = "balanced" if s["balanced"] else (
-            f"unbalanced: {s['missing_unit_years']} unit-years missing; {s['units_with_gaps']} units with gaps, "
-            f"{s['units_entering_late']} entering late, {s['units_leaving_early']} leaving early"
-        )  # fmt: skip
+        bal = words["balanced"] if s["balanced"] else words["unbalanced"].format(**s)
         if s["duplicate_unit_years"]:
-            bal += f"; {s['duplicate_unit_years']} duplicated unit-year(s), see the violations"
-        lines += ["", "Panel:", f"  {s['rows']} rows, {s['units']} units, {s['industries']} industries "
-                  f"({s['units_per_industry']} units each), {s['n_years']} years ({s['years']}); {bal}"]  # fmt: skip
+            bal += words["duplicates"].format(**s)
+        lines += ["", words["panel"], words["shape"].format(**{**s, "bal": bal})]
     if r.tables:
-        lines += ["", "Tables:"]
+        lines += ["", words["tables"]]
         for table, why in r.tables.items():
             # the reason names the table and the columns it cannot build ("Table 4 columns (2)-(4) need ...")
-            lines.append(f"  {table}: can be built" if why is None else f"  {why}")
+            name = table.replace("Table ", "表 ") if lang == "zh" else table
+            lines.append(words["built"].format(name) if why is None else f"  {in_language(why, lang)}")
     if r.notes:
-        lines += ["", "Notes:"] + [f"  - {n}" for n in r.notes]
+        lines += ["", words["notes"]] + [f"  - {in_language(n, lang)}" for n in r.notes]
+    return lines
+
+
+def render_report(r: CheckReport, lang: str = "en") -> str:
+    """The text ``make check-data`` prints (``lang="en"``), or the same report in Chinese (``"zh"``: its
+    headings, labels and every rule and reason in Chinese; names, values and commands as they are); the
+    result line comes last."""
+    words = _REPORT[lang]
+    lines = _report_head(r, words, lang) + _report_variables(r, words, lang)
+    lines += _report_panel_and_tables(r, words, lang)
     if r.warnings:
-        lines += ["", f"Warnings ({len(r.warnings)}):"] + [f"  - {v.text()}" for v in r.warnings]
+        lines += ["", words["warnings"].format(len(r.warnings))] + [f"  - {v.text(lang)}" for v in r.warnings]
     if r.errors:
-        lines += ["", f"Violations ({len(r.errors)}):"] + [f"  - {v.text()}" for v in r.errors]
-        lines += ["", f"Result: FAILED, {len(r.errors)} violation(s). The file was not changed. Fix them and run "
-                  "`make check-data` again."]  # fmt: skip
+        lines += ["", words["violations"].format(len(r.errors))] + [f"  - {v.text(lang)}" for v in r.errors]
+        lines += ["", words["failed"].format(len(r.errors))]
     else:
-        lines += ["", f"Result: OK ({len(r.warnings)} warning(s)). The book can be built from this file."]
+        lines += ["", words["ok"].format(len(r.warnings))]
     return "\n".join(lines)
 
 

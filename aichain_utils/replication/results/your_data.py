@@ -8,22 +8,40 @@ check when the book is built and holds the counts the prose cites.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from aichain_utils.inputs import checkdata, schema
+from aichain_utils.inputs.datainput import render_report
 from aichain_utils.paths import data_dir
-from aichain_utils.replication.numbers import Numbers, Results
+from aichain_utils.replication.numbers import Bilingual, Numbers, Results
 
-__all__ = ["DataChecks", "data_checks", "needs_table", "report_text"]
+__all__ = ["DataChecks", "data_checks", "needs_table", "report_block", "report_text"]
 
 #: The shipped example files the chapter checks (in ``data/templates``).
 GOOD_EXAMPLE = "example_finished_stata.dta"
 BAD_EXAMPLE = "example_with_mistakes.csv"
 
 
-def report_text(report) -> str:
-    """A check report as ``make check-data`` prints it, with the file's path as in the repository."""
-    return report.render().replace(f"{data_dir().parent}/", "")
+def report_text(report) -> Bilingual:
+    """A check report as ``make check-data`` prints it, with the file's path as in the repository: its
+    English is what ``make check-data`` prints (:meth:`~aichain_utils.inputs.datainput.CheckReport.render`),
+    its Chinese the same report in Chinese (:func:`~aichain_utils.inputs.datainput.render_report`)."""
+    root = f"{data_dir().parent}/"
+    return Bilingual(report.render().replace(root, ""), render_report(report, "zh").replace(root, ""))
+
+
+def report_block(text: Bilingual) -> Bilingual:
+    """A report (:func:`report_text`) as a Markdown code block in each language, for a cell to display
+    (:func:`aichain_utils.book.show_markdown`): the English page shows the English report as printed, the
+    Chinese page the Chinese one. The fence is longer than any run of backticks in the report."""
+
+    def fenced(report: str) -> str:
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", report)), default=0))
+        return f"{fence}text\n{report}\n{fence}"
+
+    return Bilingual(fenced(text.en), fenced(text.zh))
 
 
 def needs_table() -> pd.DataFrame:
@@ -49,8 +67,8 @@ class DataChecks(Results):
     good_report, bad_report : CheckReport
         :func:`aichain_utils.inputs.checkdata.check_file` on the clean and on the faulty example (no column
         map, UTF-8, the first sheet: the environment's switches do not apply to the shipped files).
-    good_report_text, bad_report_text : str
-        The two reports as printed (:func:`report_text`).
+    good_report_text, bad_report_text : Bilingual
+        The two reports as printed, and in Chinese (:func:`report_text`).
     """
 
     prefix = "yd"
@@ -61,6 +79,11 @@ class DataChecks(Results):
         self.bad_report, _ = checkdata.check_file(folder / BAD_EXAMPLE, columns="", encoding="utf-8")
         self.good_report_text = report_text(self.good_report)
         self.bad_report_text = report_text(self.bad_report)
+
+    def report_markdown(self, which: str) -> Bilingual:
+        """The ``"good"`` or the ``"bad"`` example's report as a code block in both languages
+        (:func:`report_block`), for :func:`aichain_utils.book.show_markdown`."""
+        return report_block({"good": self.good_report_text, "bad": self.bad_report_text}[which])
 
     def variables_table(self) -> pd.DataFrame:
         """The analysis-level variables: name, Chinese name, meaning, unit, required, tables."""
