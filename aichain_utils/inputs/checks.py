@@ -166,7 +166,24 @@ def _exact_ints(v: Variable, user: str, s: pd.Series, values: pd.Series, report:
     return out.astype("int64")
 
 
+def _clean_numbers(v: Variable, s: pd.Series) -> pd.Series | None:
+    """A typed numeric column that breaks no rule of :func:`_parse_number`, as floats (one pass in numpy);
+    None when it is not typed or breaks a rule (the full check then names the rule and the rows)."""
+    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return None
+    values = s.to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(values) | (np.isnan(values) & v.nullable)
+    with np.errstate(invalid="ignore"):
+        ok &= ~(np.abs(values) > MAX_ABS)
+        if v.lower is not None:
+            ok &= ~(values <= v.lower if v.strict else values < v.lower)
+    return pd.Series(values, index=s.index, name=s.name) if ok.all() else None
+
+
 def _parse_number(v: Variable, user: str, s: pd.Series, report: CheckReport) -> pd.Series | None:
+    clean = _clean_numbers(v, s)
+    if clean is not None:  # the common case, a typed column within every rule: no per-rule pandas pass
+        return clean
     values, kinds, empty = parse_numbers(s)
     ok = True
     for kind, rows in kinds.items():
