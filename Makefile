@@ -107,7 +107,7 @@ book: $(STAMP)
 # input of the execution: a change re-executes the chapters).
 LOCALE_PO := locale/zh_CN/LC_MESSAGES
 PAGES ?=
-LOCALE_PAGES = $(sort $(filter-out tables figures sphinx,$(patsubst $(LOCALE_PO)/%.po,%,$(shell find $(LOCALE_PO) -name '*.po' 2>/dev/null))) $(PAGES))
+LOCALE_PAGES = $(sort $(filter-out tables figures figure_alt sphinx,$(patsubst $(LOCALE_PO)/%.po,%,$(shell find $(LOCALE_PO) -name '*.po' 2>/dev/null))) $(PAGES))
 locale: $(STAMP)
 	@$(BIN)/python tools/build_book.py _build --builder gettext -- $(BUILD_FLAGS)
 	@rm -rf _build/locale/selected && for page in $(LOCALE_PAGES); do \

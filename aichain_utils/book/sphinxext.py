@@ -23,7 +23,7 @@ from docutils.parsers.rst import directives
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from aichain_utils.book import glossary, tablelabels
+from aichain_utils.book import figurealt, glossary, searchwords, tablelabels
 from aichain_utils.book.buildstate import COUNTERPART_ENV, inputs_fingerprint, keep_last_good, reset_if_changed
 from aichain_utils.inputs.panel import data_source
 
@@ -1098,20 +1098,32 @@ def counterpart_link(pagename: str, target_uri: str, root: str) -> str:
     return "../" * pagename.count("/") + root + target_uri
 
 
+#: The context's key, on a page Sphinx generates from its own template (the index, the module index, the
+#: search page), of the language switch's HTML, which ``_templates/layout.html`` writes.
+LANGUAGE_SWITCH = "aichain_language_switch"
+
+
 def _language_switch(app, pagename, templatename, context, doctree) -> None:
     """A link at the top of every page to the same page in the other language's edition (and the
     ``hreflang`` alternate of the page's head), when the build names the other edition
     (``aichain_counterpart_root``: the Chinese build, ``tools/build_book.py --language zh_CN``). The
-    English build names none and its pages are unchanged."""
+    English build names none and its pages are unchanged. The pages Sphinx generates from a template of
+    their own (``genindex``, ``py-modindex``, ``search``: no ``body`` in the context) get the same link
+    through the context's :data:`LANGUAGE_SWITCH`, which ``_templates/layout.html`` writes above the
+    article."""
     root = app.config.aichain_counterpart_root
-    if not root or app.builder.name != "html" or "body" not in context:
+    if not root or app.builder.name != "html":
         return
     label, lang = app.config.aichain_counterpart_label, app.config.aichain_counterpart_language
     href = escape(counterpart_link(pagename, app.builder.get_target_uri(pagename), root))
-    context["body"] = (
+    switch = (
         f'<div class="aichain-language-switch" role="navigation"><a href="{href}" hreflang="{lang}" '
-        f'lang="{lang}">{escape(label)}</a></div>' + context["body"]
+        f'lang="{lang}">{escape(label)}</a></div>'
     )
+    if "body" in context:
+        context["body"] = switch + context["body"]
+    else:
+        context[LANGUAGE_SWITCH] = switch
     context["metatags"] = context.get("metatags", "") + f'<link rel="alternate" hreflang="{lang}" href="{href}" />\n'
 
 
@@ -1233,10 +1245,31 @@ class _LatinTerms(list):
 
 def _chinese_search_language():
     """Sphinx's Chinese search language (``html_search_language: zh``, both editions) with its Latin
-    words in a :class:`_LatinTerms`: the same index, built in a fraction of the time."""
-    from sphinx.search.zh import SearchChinese
+    words in a :class:`_LatinTerms`: the same index, built in a fraction of the time; with the glossary's
+    terms as whole words (:mod:`aichain_utils.book.searchwords`), each word's longer inner words as well
+    (:func:`~aichain_utils.book.searchwords.inner_words`). Its user dictionary (``dict``) is read from a
+    file it closes (Sphinx's own ``init`` hands jieba the path, which jieba leaves open)."""
+    from sphinx.search.zh import JIEBA, SearchChinese
 
-    return type("SearchChinese", (SearchChinese,), {"latin_terms": _LatinTerms(), "__module__": __name__})
+    def init(self, options: dict[str, str]) -> None:
+        SearchChinese.init(self, {k: v for k, v in options.items() if k != "dict"})
+        path = options.get("dict")
+        if JIEBA and path and os.path.isfile(path):
+            import jieba
+
+            with open(path, "rb") as words:
+                jieba.load_userdict(words)
+
+    def split(self, input: str) -> list[str]:
+        words = SearchChinese.split(self, input)
+        if not JIEBA:
+            return words
+        import jieba
+
+        return words + searchwords.inner_words(words, jieba.dt.FREQ)
+
+    attributes = {"latin_terms": _LatinTerms(), "init": init, "split": split, "__module__": __name__}
+    return type("SearchChinese", (SearchChinese,), attributes)
 
 
 def build_time_setup(app) -> None:
@@ -1245,6 +1278,7 @@ def build_time_setup(app) -> None:
     look-up (:class:`_LatinTerms`). Called by :func:`setup`."""
     app.connect("doctree-read", _detach_translated_messages, priority=999)  # after the glossary's links
     app.add_search_language(_chinese_search_language())
+    app.connect("config-inited", searchwords.configure_search_dictionary)
 
 
 def translations_setup(app) -> None:
@@ -1263,6 +1297,7 @@ def translations_setup(app) -> None:
     _outputs_in_chinese()
     tablelabels.setup(app)  # the executed tables' labels in Chinese (locale/zh_CN/LC_MESSAGES/tables.po)
     glossary.setup(app)  # the Chinese glossary's headings: the Chinese term first
+    figurealt.setup(app)  # the figures' alt texts in Chinese (locale/zh_CN/LC_MESSAGES/figure_alt.po)
 
 
 def setup(app):
