@@ -138,6 +138,9 @@ def test_the_committed_catalogue_translates_the_ambiguous_words_by_context():
                   "suest_p": "suest 检验 p 值"}  # fmt: skip
     for key, chinese in statistics.items():
         assert by_context[("statistic", key)] == chinese
+        if key != "n":  # a key of two letters or more is also translated inside a cell ("column (1), adj_r2")
+            assert by_context[(None, key)] == chinese
+    assert not [m.id for m in catalog if m.id and "（地区）" in m.string], "the region's name, not 地区 twice"
 
 
 def test_the_committed_catalogue_uses_one_word_per_notion():
@@ -204,7 +207,11 @@ def test_the_chinese_pages_show_the_words_in_their_context():
     assert glance and "调整 R²" in glance[0] and "adj_r2" not in glance[0]
     hypotheses = [h for h, _ in _tables("chapters/framework.html") if h and h[0] == "假说" and "论文原文" in h]
     assert hypotheses and hypotheses[0] == ["假说", "本书的表述", "论文原文"]
-    summary = [h for h, _ in _tables("chapters/robustness.html") if h.count("结论") > 1]
+    robustness = _tables("chapters/robustness.html")
+    assert not [c for _, cells in robustness for c in cells if "（地区）" in c]
+    audit = [c for _, cells in _tables("chapters/audit.html") for c in cells]
+    assert not [c for c in audit if re.search(r"\b(?:adj_r2|kp_lm|kp_wald|suest_p)\b", c)]
+    summary = [h for h, _ in robustness if h.count("结论") > 1]
     assert not summary, f"a table with two columns headed 结论: {summary}"
 
 
