@@ -31,25 +31,30 @@ import re
 from html import escape, unescape
 from pathlib import Path
 
-from aichain_utils.report.catalogue import is_label, load_catalogue
+from aichain_utils.report.catalogue import CONTEXT, is_label, load_catalogue
 from aichain_utils.report.celltext import CELL_PATTERNS, _normal, _pattern_of, is_text, label_key, translate_text
 from aichain_utils.report.display import ZH_CELLS, keep_comparisons_together
 
 __all__ = [
     "CATALOGUE",
     "CELL_PATTERNS",
+    "HEAD_CONTEXT",
     "bilingual_cells_of_notebook",
     "cell_keys",
     "cells",
+    "context_cells",
     "english_cells",
+    "english_words",
     "is_label",
     "is_text",
     "label_key",
     "labels",
+    "left_in_english",
     "load_catalogue",
     "setup",
     "translate_bilingual_cells",
     "translate_html",
+    "translate_in_context",
     "translate_text",
 ]
 
@@ -148,14 +153,108 @@ def translate_verdict_lines(html: str) -> str:
     return _VERDICT_LINE.sub(line, html)
 
 
+#: The context (``msgctxt``) of a column head in ``tables.po``: ``msgctxt "column head"`` / ``msgid "unit"``
+#: is the head "unit" (单位, a unit of measurement), while ``unit`` alone is a panel unit (个体).
+HEAD_CONTEXT = "column head"
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.S | re.IGNORECASE)
+_THEAD = re.compile(r"<thead\b.*?</thead>", re.S | re.IGNORECASE)
+_ROW = re.compile(r"<tr\b.*?</tr>", re.S | re.IGNORECASE)
+#: a header or data cell with plain text (as :data:`_TH`, :data:`_TD`), its colspan
+_CELL = re.compile(r"(<t[hd]\b([^>]*)>)((?:[^<]|<(?=[\s\xa0=\d]))*)(</t[hd]>)", re.IGNORECASE)
+_SPAN = re.compile(r"""colspan=["']?(\d+)""", re.IGNORECASE)
+
+
+def _positions(row: str) -> list[tuple[re.Match, int]]:
+    """The plain-text cells of a table row, each with its column (a ``colspan`` counts its columns)."""
+    out, column = [], 0
+    for match in _CELL.finditer(row):
+        out.append((match, column))
+        span = _SPAN.search(match.group(2))
+        column += int(span.group(1)) if span else 1
+    return out
+
+
+def column_heads(table: str) -> dict[int, str]:
+    """A table's column heads as its ``<thead>`` writes them (whitespace normalised): column -> the last
+    non-empty head of that column over the head's rows (a Styler writes the index's name on a row of its own)."""
+    heads: dict[int, str] = {}
+    head = _THEAD.search(table)
+    for row in _ROW.findall(head.group(0) if head else ""):
+        for match, column in _positions(row):
+            text = _normal(unescape(match.group(3)))
+            if text:
+                heads[column] = text
+    return heads
+
+
+def _walk_cells(html: str, visit) -> str:
+    """``html`` with each plain-text cell of each table replaced by ``visit(place, heads, match)`` (None: as it
+    was); ``place`` is (table, row, column, whether in the head), ``heads`` the table's :func:`column_heads`."""
+
+    def row(text: str, place: tuple, heads: dict[int, str]) -> str:
+        pieces, last = [], 0
+        for match, column in _positions(text):
+            new = visit((*place[:2], column, place[2]), heads, match)
+            pieces += [text[last : match.start()], match.group(0) if new is None else new]
+            last = match.end()
+        return "".join(pieces) + text[last:]
+
+    def table(number: int, text: str) -> str:
+        heads = column_heads(text)
+        head = _THEAD.search(text)
+        cut = head.end() if head else 0
+        rows = iter(range(10**9))
+        top = _ROW.sub(lambda r: row(r.group(0), (number, next(rows), True), heads), text[:cut])
+        return top + _ROW.sub(lambda r: row(r.group(0), (number, next(rows), False), heads), text[cut:])
+
+    numbers = iter(range(10**9))
+    return _TABLE.sub(lambda m: table(next(numbers), m.group(0)), html)
+
+
+def context_cells(html: str, catalogue: dict[str, str]) -> dict[tuple, str]:
+    """The cells of ``html`` (English) the catalogue translates in a context, by place (:func:`_walk_cells`)
+    -> their Chinese: a column head by its entry in the context :data:`HEAD_CONTEXT`, a body cell by its
+    entry in the context of its column's English head (``msgctxt "statistic"`` / ``msgid "adj_r2"``;
+    ``msgctxt "name"`` / ``msgid "year"`` keeps the identifier). A word means one thing in one column and
+    another elsewhere."""
+    found: dict[tuple, str] = {}
+    if not any(CONTEXT in key for key in catalogue):
+        return found
+
+    def visit(place: tuple, heads: dict[int, str], match: re.Match) -> None:
+        context = HEAD_CONTEXT if place[3] else heads.get(place[2])
+        chinese = catalogue.get(f"{context}{CONTEXT}{_normal(unescape(match.group(3)))}") if context else None
+        if chinese:
+            found[place] = chinese
+
+    _walk_cells(html, visit)
+    return found
+
+
+def translate_in_context(html: str, chinese: dict[tuple, str]) -> str:
+    """``html`` (the page's output after the context-free rules, same tables, rows and cells as the English it
+    came from) with the cells of ``chinese`` (:func:`context_cells` of that English) in their Chinese."""
+    if not chinese:
+        return html
+
+    def visit(place: tuple, heads: dict[int, str], match: re.Match) -> str | None:
+        new = chinese.get(place)
+        return None if new is None else f"{match.group(1)}{escape(new, quote=False)}{match.group(4)}"
+
+    return _walk_cells(html, visit)
+
+
 def translate_html(html: str, catalogue: dict[str, str]) -> str:
     """``html`` with every header cell, ``data-label``, caption, summary and table note that ``catalogue``
-    translates in its translation, every data cell with plain text and every tooltip that
+    translates in its translation (first the cells it translates in their column's context,
+    :func:`translate_in_context`), every data cell with plain text and every tooltip that
     :func:`translate_text` translates, and its verdict lines in Chinese (:func:`translate_verdict_lines`);
     everything else, byte for byte, as it was."""
     html = translate_verdict_lines(html)
     if not catalogue:
         return html
+    contextual = context_cells(html, catalogue)
 
     def translated(text: str, quote: bool) -> str | None:
         key = label_key(text)
@@ -189,7 +288,7 @@ def translate_html(html: str, catalogue: dict[str, str]) -> str:
     html = _TH.sub(cell, html)
     html = _AROUND.sub(cell, html)
     html = _TITLE.sub(tooltip, html)
-    return _TD.sub(lambda match: cell(match, data), html)
+    return translate_in_context(_TD.sub(lambda match: cell(match, data), html), contextual)
 
 
 def translate_bilingual_cells(html: str, output_metadata: dict | None) -> str | None:
@@ -244,19 +343,58 @@ _SENTENCE_WORDS = re.compile(
 )
 
 
+#: A parenthetical holding Chinese, "(人工智能万人发明专利拥有量)" or "（观测基期）": the paper's term beside an
+#: English text, which makes that text no translation.
+_CJK_PARENTHETICAL = re.compile(r"[(（][^()（）]*[\u4e00-\u9fff][^()（）]*[)）]")
+#: What a Chinese text keeps in Latin letters: a setting (name=value) or a quoted one ("gini"), a file name, a
+#: snake_case name, a superscripted one (IA^inter), a symbol in capitals (AIE, KP, LCV), a token with a digit
+#: (IV1, 2SLS, T8-front-to-back).
+_IDENTIFIER = re.compile(
+    r"\S+=\S+|\"[^\"\s]*\"|[\w.-]+\.[A-Za-z]{2,5}\b|\b[A-Za-z]+_[\w^]+|\S*\^\S*|[\w-]*\d[\w-]*"
+    r"|\b[A-Z0-9]*[A-Z][A-Z0-9]*\b"
+)
+
+
+def english_words(text: str) -> list[str]:
+    """The English words of a (Chinese) text once its Chinese parentheticals (:data:`_CJK_PARENTHETICAL`) and
+    the identifiers it keeps (:data:`_IDENTIFIER`) are taken out: two letters or more, in lower case at
+    first (a name, "University of Illinois/NCSA" or "Sheppard", is kept as it is).
+
+    Examples
+    --------
+    >>> english_words("AI invention patents held per 10 000 people (人工智能万人发明专利拥有量)")
+    ['invention', 'patents', 'held', 'per', 'people']
+    >>> english_words("论断 T8-front-to-back：University of Illinois/NCSA 许可（K. Sheppard）")
+    ['of']
+    >>> english_words('lngdp 所用的度量；trade_scale="ratio" 给出原始比值，见 panel.dta')
+    ['lngdp']
+    """
+    return re.findall(r"(?<![A-Za-z])[a-z][A-Za-z]+", _IDENTIFIER.sub(" ", _CJK_PARENTHETICAL.sub(" ", text)))
+
+
+def left_in_english(text: str) -> bool:
+    """Whether a Chinese page's (or catalogue's) text is English with, at most, Chinese beside it: three
+    English words or more once :func:`english_words` has taken out the Chinese parentheticals and the
+    identifiers, one of them a common English word (:data:`_SENTENCE_WORDS`: a sentence, not a list of
+    programs such as "regress、areg、reghdfe vce(robust)")."""
+    plain = _IDENTIFIER.sub(" ", _CJK_PARENTHETICAL.sub(" ", text))
+    return len(english_words(text)) >= 3 and _SENTENCE_WORDS.search(plain) is not None
+
+
 def english_cells(html: str) -> list[str]:
     """The data cells (``<td>`` with plain text) of a Chinese page's ``html`` that are left in English: text
     with words (:func:`is_text`, not a number, a symbol or code) that no rule of :func:`translate_text`
-    without a catalogue keeps as it is, not one Chinese character, and two common English words or more
-    (:data:`_SENTENCE_WORDS`: a sentence, not a program's or a variable's name). A computed sentence the package
-    writes in English only shows up here (it belongs in the package in both languages: a
-    :class:`~aichain_utils.text.Bilingual` cell)."""
+    without a catalogue keeps as it is, and either not one Chinese character and two common English words
+    or more (:data:`_SENTENCE_WORDS`: a sentence, not a program's or a variable's name), or English beside
+    a Chinese parenthetical (:func:`left_in_english`). A computed sentence the package writes in English
+    only shows up here (it belongs in the package in both languages: a :class:`~aichain_utils.text.Bilingual`
+    cell), and so does a catalogue's "translation" that copies the English and adds the paper's term."""
     found = []
     for match in _TD.finditer(html):
-        text = _normal(match.group(2))
-        if _CJK.search(text) or translate_text(text, {}) is not None:
+        text = _normal(unescape(match.group(2)))
+        if translate_text(text, {}) is not None and not _CJK.search(text):
             continue
-        if len(_SENTENCE_WORDS.findall(text)) >= 2:
+        if left_in_english(text) or (not _CJK.search(text) and len(_SENTENCE_WORDS.findall(text)) >= 2):
             found.append(text)
     return list(dict.fromkeys(found))
 

@@ -46,6 +46,7 @@ __all__ = [
     "Tolerance",
     "aie_moment_reason",
     "audit_index",
+    "audit_reason",
     "build_ledger",
     "decide",
     "ledger_for_tables",
@@ -154,6 +155,20 @@ _CHECK_STATISTIC = {
 }
 
 
+def audit_reason(finding: pd.Series | dict, words: dict[str, str]) -> Bilingual:
+    """A ledger row's reason from an audit finding, in English and Chinese (a ledger cell,
+    :func:`aichain_utils.report.display.table_cell`): "audit (warning): <check>: <explanation>" and
+    "审查（警告）：<check>：<explanation>", the Chinese explanation the finding's own (``explanation_zh``,
+    computed from the same numbers; its English where the check words it in English only), the severity and
+    the check by the tables' catalogue ``words`` (:func:`aichain_utils.report.celltext.translate_text`)."""
+    from aichain_utils.report.celltext import translate_text
+
+    severity, check, why = (str(finding[k]) for k in ("severity", "check", "explanation"))
+    why_zh = str(finding.get("explanation_zh") or "") or why
+    severity_zh, check_zh = (translate_text(v, words) or v for v in (severity, check))
+    return table_cell(Bilingual(f"audit ({severity}): {check}: {why}", f"审查（{severity_zh}）：{check_zh}：{why_zh}"))
+
+
 def audit_index(findings: pd.DataFrame) -> dict[tuple[int, int, str], tuple[str, str]]:
     """Map (table, column, statistic) to the audit finding that explains a gap there: ``(id, reason)``.
 
@@ -164,14 +179,17 @@ def audit_index(findings: pd.DataFrame) -> dict[tuple[int, int, str], tuple[str,
     closest-world family is left out: the ledger reads the closest-world table itself
     (:func:`aichain_utils.replication.closestworld.closest_world_table`).
     """
+    from aichain_utils.report.catalogue import catalogue_path, load_catalogue
+
+    words = load_catalogue(catalogue_path("tables"))
     out: dict[tuple[int, int, str], tuple[str, str]] = {}
     for _, f in findings[findings["severity"].isin(["error", "warning"])].iterrows():
         m = re.match(r"Table (\d+)$", str(f["table"]))
         stat = "n" if f["family"] == "sample_size" else _CHECK_STATISTIC.get(f["check"])
         if not m or stat is None or f["family"] == "closest_world":
             continue
+        why = (str(f["id"]), audit_reason(f, words))
         for col in _cells_of(str(f["cells"])):
-            why = (str(f["id"]), f"audit ({f['severity']}): {f['check']}: {f['explanation']}")
             out.setdefault((int(m.group(1)), col, stat), why)
             if f["severity"] == "error":  # the column cannot be what the paper says: nor can its coefficient
                 out.setdefault((int(m.group(1)), col, "coef"), why)

@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["catalogue_path", "is_label", "load_catalogue"]
+__all__ = ["CONTEXT", "catalogue_path", "is_label", "load_catalogue"]
+
+#: Between a message's context (``msgctxt``) and its id in a loaded catalogue's keys (gettext's own
+#: separator): ``"name\x04year"`` is ``year`` in the context ``name``.
+CONTEXT = "\x04"
 
 #: a variable's symbol or a statistic's abbreviation (AIE, ELRI_front, ITSE_backward, N, SE, IV1, RMSE), or
 #: symbols joined by signs ("ERL / AIE", "AIE → FSIE", "FSIE + ITSE")
@@ -36,11 +40,16 @@ def catalogue_path(domain: str, language: str = "zh_CN", root: Path | None = Non
 
 def load_catalogue(path: Path) -> dict[str, str]:
     """A ``.po`` file's translations (msgid -> msgstr), without the empty and fuzzy ones; {} when
-    there is no such file."""
+    there is no such file. A message with a context (``msgctxt``) is keyed ``context + CONTEXT + msgid``
+    (:data:`CONTEXT`), so it never stands for the message without one."""
     from babel.messages.pofile import read_po
 
     if not path.is_file():
         return {}
     with path.open("rb") as f:
         catalog = read_po(f)
-    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+    return {
+        (f"{m.context}{CONTEXT}{m.id}" if m.context else m.id): m.string
+        for m in catalog
+        if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+    }
