@@ -320,8 +320,8 @@ def test_bias_clauses_follow_the_lab_rule_of_twice_the_monte_carlo_se():
     )
     assert "rerun make montecarlo" in labtext.bias_clauses(verdicts, summary, ["B"], current=False)
     assert text.zh == (
-        "在 100 次重复中，平均偏差分别为：A 为 +0.030（蒙特卡洛标准误 0.010；有偏：超过其蒙特卡洛标准误的两倍）；"
-        "B 为 +0.030（蒙特卡洛标准误 0.020；检测不到偏差）"
+        "在 100 次重复中，平均偏误分别为：A 为 +0.030（蒙特卡洛标准误 0.010；有偏：超过其蒙特卡洛标准误的两倍）；"
+        "B 为 +0.030（蒙特卡洛标准误 0.020；检测不到偏误）"
     )
     assert labtext.bias_clauses(verdicts, summary, ["B"], current=False).zh.endswith("请重新运行 make montecarlo）")
 

@@ -26,7 +26,7 @@ def test_gap_reading_names_a_shared_bias_or_sampling_error():
     assert biased.gap_reading().startswith("the groups inherit the upward bias")
     mixed = het.HeterogeneityTruth(_groups([1.0, -1.5, 0.5, -3.0], [True, False, True, False]))
     assert mixed.gap_reading() == "the gaps have both signs, as sampling error would give"
-    assert biased.gap_reading().zh.startswith("各组承袭了固定效应估计量在校准世界中的向上偏差")
+    assert biased.gap_reading().zh.startswith("各组承袭了固定效应估计量在校准世界中的向上偏误")
     assert mixed.gap_reading().zh == "差距有正有负，正如抽样误差所致"
     n = mixed.numbers()
     assert (n.n_groups, n.n_above, n.n_within2) == (4, 2, 3)

@@ -128,9 +128,9 @@ def _summary(**row) -> pd.DataFrame:
     ("row", "english", "chinese"),
     [
         ({}, ["no bias is detectable in 200", "match its sampling spread", "within twice its Monte Carlo error of 95%"],
-         ["在 200 次重复中检测不到偏差", "其标准误与其抽样离散程度相符", "与 95% 的差距在其蒙特卡洛误差的两倍之内"]),
+         ["在 200 次重复中检测不到偏误", "其标准误与其抽样离散程度相符", "与 95% 的差距在其蒙特卡洛误差的两倍之内"]),
         ({"bias": 0.1, "SE ratio": 0.5, "95% CI coverage": 0.6}, ["the estimator is biased", "too small", "below 95%"],
-         ["该估计量有偏", "其标准误过小", "低于 95%", "可检测到的原因：偏差与过小的标准误", "覆盖率的不足主要来自"]),
+         ["该估计量有偏", "其标准误过小", "低于 95%", "可检测到的原因：偏误与过小的标准误", "覆盖率的不足主要来自"]),
         ({"SE ratio": 1.5, "95% CI coverage": 0.99}, ["too large", "above 95%"], ["其标准误过大", "高于 95%"]),
         ({"95% CI coverage": 0.6}, ["Neither a detectable bias"], ["都不能解释这一点"]),
     ],
@@ -138,7 +138,7 @@ def _summary(**row) -> pd.DataFrame:
 def test_verdict_sentences_both_ways_in_both_languages(row, english, chinese):
     sentence = labtext.verdict_sentence(lab.monte_carlo_verdicts(_summary(**row))["sentence"].iloc[0])
     assert all(e in sentence for e in english) and all(c in sentence.zh for c in chinese), sentence.zh
-    assert sentence.zh.startswith("FE：偏差 ")
+    assert sentence.zh.startswith("FE：偏误 ")
 
 
 def test_a_verdict_of_another_shape_has_no_chinese():

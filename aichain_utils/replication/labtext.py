@@ -142,7 +142,7 @@ def _size_sentence(params: dict, strongest: float, estimates: pd.DataFrame | Non
             text + f"the feedback moves the estimate by less than its standard error ({se:.3f}), so in this world "
             "the bias it causes is too small to see in one panel.",
             zh + f"反馈使估计值的变动小于其标准误（{se:.3f}），"
-            "因此在这个世界中，它造成的偏差小到在单个面板中无法看出。",
+            "因此在这个世界中，它造成的偏误小到在单个面板中无法看出。",
         )
     return Bilingual(
         text + f"the feedback moves the estimate by {moved:.3f}, more than its standard error ({se:.3f}).",
@@ -228,12 +228,12 @@ def bias_clauses(
         bias, se = float(s.loc[est, "bias"]), float(s.loc[est, "bias MC SE"])
         biased = bool(v.loc[est, "biased"])
         word = "biased: beyond twice its Monte Carlo SE" if biased else "no bias detectable"
-        word_zh = "有偏：超过其蒙特卡洛标准误的两倍" if biased else "检测不到偏差"
+        word_zh = "有偏：超过其蒙特卡洛标准误的两倍" if biased else "检测不到偏误"
         clauses.append(f"{est} {bias:+.3f} (Monte Carlo SE {se:.3f}; {word})")
         clauses_zh.append(f"{est} 为 {bias:+.3f}（蒙特卡洛标准误 {se:.3f}；{word_zh}）")
     reps = int(s["replications"].iloc[0])
     text = f"over {reps} replications the mean bias is {'; '.join(clauses)}"
-    zh = f"在 {reps} 次重复中，平均偏差分别为：{'；'.join(clauses_zh)}"
+    zh = f"在 {reps} 次重复中，平均偏误分别为：{'；'.join(clauses_zh)}"
     if not current:
         text += " (the stored Monte Carlo was made with other code or parameters: rerun make montecarlo)"
         zh += "（存储的蒙特卡洛模拟是用其他代码或参数生成的：请重新运行 make montecarlo）"
@@ -345,7 +345,7 @@ _CAUSES = re.compile(
     r"coverage and the SE ratio alone (?P<se_only>\S+)%: the shortfall comes mostly from "
     r"(?P<main>the bias|the standard errors)\."
 )
-_CAUSE_ZH = {"the bias": "偏差", "standard errors that are too small": "过小的标准误", "the standard errors": "标准误"}
+_CAUSE_ZH = {"the bias": "偏误", "standard errors that are too small": "过小的标准误", "the standard errors": "标准误"}
 _SES_ZH = {
     "are too small": "其标准误过小",
     "are too large": "其标准误过大",
@@ -355,13 +355,13 @@ _SES_ZH = {
 
 def _causes_zh(text: str, sentence: str) -> str:
     if text == _NO_CAUSE:
-        return "可检测到的偏差与可检测到的低于 1 的标准误比率都不能解释这一点。"
+        return "可检测到的偏误与可检测到的低于 1 的标准误比率都不能解释这一点。"
     m = _CAUSES.fullmatch(text)
     causes = [] if m is None else m["causes"].split(" and ")
     if m is None or not all(c in _CAUSE_ZH for c in causes):
         raise _unreadable("a Monte Carlo verdict", sentence)
     return (
-        f"可检测到的原因：{'与'.join(_CAUSE_ZH[c] for c in causes)}。若估计值服从正态分布，仅偏差一项会使覆盖率为 "
+        f"可检测到的原因：{'与'.join(_CAUSE_ZH[c] for c in causes)}。若估计值服从正态分布，仅偏误一项会使覆盖率为 "
         f"{m['bias_only']}%，仅标准误比率一项会使覆盖率为 {m['se_only']}%：覆盖率的不足主要来自{_CAUSE_ZH[m['main']]}。"
     )
 
@@ -378,11 +378,11 @@ def verdict_sentence(sentence: str) -> Bilingual:
     m = _VERDICT.fullmatch(sentence)
     if m is None:
         raise _unreadable("a Monte Carlo verdict", sentence)
-    head = f"{m['est']}：偏差 {m['bias']}（蒙特卡洛标准误 {m['bias_se']}），"
+    head = f"{m['est']}：偏误 {m['bias']}（蒙特卡洛标准误 {m['bias_se']}），"
     if m["biased"]:
         first = head + "超过其蒙特卡洛标准误的两倍：该估计量有偏。"
     else:
-        first = head + f"在其蒙特卡洛标准误的两倍之内：在 {m['n']} 次重复中检测不到偏差。"
+        first = head + f"在其蒙特卡洛标准误的两倍之内：在 {m['n']} 次重复中检测不到偏误。"
     ratio = f"其平均标准误是其估计值标准差的 {m['ratio']} 倍（蒙特卡洛标准误 {m['ratio_se']}）"
     coverage = f"其 95% 置信区间在 {m['cov']}% 的重复中覆盖真值"
     coverage += f"（蒙特卡洛标准误 {m['cov_se']} 个百分点）" if m["cov_se"] else ""

@@ -271,7 +271,9 @@ class AuditResults(Results):
             "design": {
                 "industries": int(design["n_industries"]),
                 "years": f"{design['first_year']}–{design['last_year']}",
-                "levels": ", ".join(f"{float(v):.0%}" for v in str(design["significance_levels"]).split("|")),
+                "levels": bilingual_join(
+                    [f"{float(v):.0%}" for v in str(design["significance_levels"]).split("|")], ", ", "、"
+                ),
             },
             "quotes_sentence": quotes_sentence(self.n_quotes, int((f["family"] == "quotes").sum()), self.paper_found),
         }

@@ -230,7 +230,7 @@ class HeterogeneityTruth(Results):
             return Bilingual(
                 "the groups inherit the upward bias the fixed-effects estimator has in the calibrated world "
                 "(the reverse feedback of ERL shocks into AI embedding; see the baseline chapter)",
-                "各组承袭了固定效应估计量在校准世界中的向上偏差"
+                "各组承袭了固定效应估计量在校准世界中的向上偏误"
                 "（ERL 冲击对人工智能嵌入程度的反向反馈；见基准回归一章）",
             )
         return Bilingual("the gaps have both signs, as sampling error would give", "差距有正有负，正如抽样误差所致")

@@ -152,7 +152,7 @@ def feedback_sentence(feedback: float) -> Bilingual:
     return Bilingual(
         "the calibrated world has no reverse feedback, so a bias of fixed effects or first differences "
         "comes from another part of the data-generating process, which the lab's scenarios help to find",
-        "校准世界没有反向反馈，因此固定效应或一阶差分的偏差来自数据生成过程的其他部分，模拟实验室的各情景有助于找到它",
+        "校准世界没有反向反馈，因此固定效应或一阶差分的偏误来自数据生成过程的其他部分，模拟实验室的各情景有助于找到它",
     )
 
 
