@@ -73,13 +73,9 @@ def test_english_pdf_text_has_no_radical(root):
     assert not make_pdf.RADICALS.findall(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (issue 26, defect 15): the ledger's 结论 column is too narrow; `word-break: keep-all` on every "
-    "Chinese table cell made a 12-column table overflow, and Chromium shrank the whole PDF (233 -> 155 pages); "
-    "the fix needs a class on the verdict cells (aichain_utils.ledger) for a print rule",
-)
 def test_chinese_ledger_prints_each_verdict_on_one_line(root):
+    """A verdict (无法复现) in a narrow column prints on one line (tablelabels.mark_word_cells and the print
+    style sheet), not one character per line (review of issue 26, defect 15)."""
     text = "\n".join(_pdf_text(root, "aichain-zh.pdf", CHINESE_PDFS["aichain-zh.pdf"]))
     assert "无法复现" in text
     assert broken_verdicts(text) == []

@@ -227,3 +227,24 @@ def test_no_table_cell_of_the_chinese_pages_is_english_beside_a_chinese_term():
         if found:
             left[page] = found
     assert not left, f"table cells of English beside a Chinese term on the Chinese pages: {left}"
+
+
+def test_a_short_chinese_word_cell_is_marked_to_print_on_one_line():
+    """A verdict cell (无法复现) gets the class the print style sheet keeps on one line; a longer Chinese
+    cell, a number, an English word and a head are left as they were (review of issue 26, defect 15)."""
+    from aichain_utils.book.tablelabels import WORD_CELL_CLASS, mark_word_cells
+
+    html = (
+        '<tr><th class="col_heading">结论</th><td id="T_1" class="data row0 col5" >无法复现</td><td>已复现</td>'
+        "<td>与最接近的模拟世界一致</td><td>0.95</td><td>reproduces</td><td> 设计性差异 </td></tr>"
+    )
+    out = mark_word_cells(html)
+    assert f'<td id="T_1" class="data row0 col5 {WORD_CELL_CLASS}" >无法复现</td>' in out  # one class attribute
+    assert (
+        f'<td class="{WORD_CELL_CLASS}">已复现</td>' in out
+        and f'<td class="{WORD_CELL_CLASS}"> 设计性差异 </td>' in out
+    )
+    assert out.count(WORD_CELL_CLASS) == 3 and "<td>与最接近的模拟世界一致</td>" in out and "<td>0.95</td>" in out
+    assert mark_word_cells(out) == out  # marked once
+    css = (ROOT / "_static" / "aichain.css").read_text(encoding="utf-8")
+    assert f"td.{WORD_CELL_CLASS}" in css
