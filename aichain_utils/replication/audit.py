@@ -513,7 +513,7 @@ def _n_trimming(cells: pd.DataFrame, table2: pd.DataFrame, full: int) -> list[Fi
                         "{sd:.3f}), as standardised residuals, or as 5% in each tail, the rule removes at most "
                         "{readings} of {full} observations; the column has {fewer} fewer.",
                         "正文剔除残差大于 5 的观测值。无论按水平值"
-                        "解读（用结果变量的标准差 {sd:.3f} 作切比雪夫界），按标准化残差解读，还是按两端各 5% 解读，"
+                        "解读（用被解释变量的标准差 {sd:.3f} 作切比雪夫界），按标准化残差解读，还是按两端各 5% 解读，"
                         "该规则在 {full} 个观测值中至多剔除的个数分别为：{readings_zh}；而该列少了 {fewer} 个。",
                         sd=float(sd[str(row["outcome"])]),
                         readings=readings,
@@ -887,7 +887,7 @@ def _segment_identity(cells: pd.DataFrame, tolerance: float) -> list[Finding]:
                 "ERL is the mean of its three segments, and least squares is linear in the outcome, so with "
                 "the same sample and regressors the ERL coefficient must be the mean of the segment "
                 "coefficients. No ERL column with controls and fixed effects on the same N matches.",
-                "ERL 是其三个环节的均值，而最小二乘对结果变量是线性的，因此在相同样本和解释变量下，ERL 的系数"
+                "ERL 是其三个环节的均值，而最小二乘对被解释变量是线性的，因此在相同样本和解释变量下，ERL 的系数"
                 "必须等于各环节系数的均值。没有一个在相同观测值上包含控制变量和固定效应的 ERL 列与之相符。",
             ),
             "coef",
@@ -1010,8 +1010,9 @@ def check_nesting(cells: pd.DataFrame | None = None, design: dict | None = None,
                         "Column ({big}) adds the controls to column "
                         "({small}) on the same sample, outcome and method; R² cannot fall, and adjusted R² falls by at "
                         "most {drop:.5f} at N = {n}. The columns must differ in more than the printed controls row.",
-                        "第（{big}）列在相同的样本、结果变量和方法下，于第（{small}）列之上加入控制变量；R² 不会下降，"
-                        "在观测值 N = {n} 时调整 R² 至多下降 {drop:.5f}。两列的差别必然不止印出的控制变量一行。",
+                        "第（{big}）列在相同的样本、被解释变量和方法下，在第（{small}）列的基础上加入控制变量；"
+                        "R² 不会下降，在观测值 N = {n} 时调整 R² 至多下降 {drop:.5f}。"
+                        "两列的差别必然不止印出的控制变量一行。",
                         big=b["column"],
                         small=a["column"],
                         drop=drop,
@@ -1038,7 +1039,7 @@ def check_nesting(cells: pd.DataFrame | None = None, design: dict | None = None,
                         "These columns print the same method, controls row, fixed-effects row, outcome and N, "
                         "so each nests the other and their fit must be the same; they differ in something the "
                         "paper does not print.",
-                        "这些列印出的方法、控制变量行、固定效应行、结果变量和观测值都相同，因此彼此嵌套，"
+                        "这些列印出的方法、控制变量行、固定效应行、被解释变量和观测值都相同，因此彼此嵌套，"
                         "拟合优度必然相同；它们的差别在论文未列出的某处。",
                     ),
                     "adj_r2",
@@ -1130,7 +1131,7 @@ def check_se_bounds(cells: pd.DataFrame | None = None) -> list[Finding]:
                     "the outcome; so on a common sample and specification the SE of the {total} coefficient lies "
                     "between these bounds whatever the correlation of the components. No {total} column with the "
                     "same N, controls and fixed effects and a linear estimator prints such an SE.",
-                    "{total} 是 {parts_zh} 的加权和，而每个最小二乘标准误都是残差的范数，残差对结果变量是线性的；"
+                    "{total} 是 {parts_zh} 的加权和，而每个最小二乘标准误都是残差的范数，残差对被解释变量是线性的；"
                     "因此在相同样本和设定下，无论各组成部分的相关性如何，{total} 系数的标准误都介于这些界限之间。"
                     "没有一个观测值、控制变量和固定效应相同且使用线性估计量的 {total} 列印出这样的标准误。",
                     total=total,
@@ -1222,10 +1223,10 @@ def _se_ratio(cells: pd.DataFrame) -> list[Finding]:
                     c=int(lo["column"]),
                     ratio=ratio,
                     where=Bilingual(
-                        "of the same split with the same N and outcome", "同一分组中观测值和结果变量都相同的"
+                        "of the same split with the same N and outcome", "同一分组中观测值和被解释变量都相同的"
                     )
                     if split
-                    else Bilingual("on the same N and outcome", "观测值和结果变量都相同的"),
+                    else Bilingual("on the same N and outcome", "观测值和被解释变量都相同的"),
                 ),
                 "se",
             )
