@@ -10,7 +10,6 @@ image of a page of the Chinese build that is still in English. The English build
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 #: The catalogue's domain: ``locale/<language>/LC_MESSAGES/figure_alt.po``.
 CATALOGUE = "figure_alt"
@@ -24,20 +23,11 @@ def alt_texts(markdown: str) -> list[str]:
 
 
 def _catalogue_of(app) -> dict[str, str]:
-    """The build's alt-text catalogue, read once: the first ``figure_alt.po`` of the language in
-    ``locale_dirs`` (relative to the source folder); {} when there is none."""
-    from aichain_utils.report.catalogue import load_catalogue
+    """The build's alt-text catalogue, read once (:func:`~aichain_utils.book.tablelabels.sphinx_catalogue`
+    of ``figure_alt.po``); {} when there is none."""
+    from aichain_utils.book.tablelabels import sphinx_catalogue
 
-    cached = getattr(app, "_aichain_alt_texts", None)
-    if cached is None:
-        cached = {}
-        for folder in app.config.locale_dirs:
-            path = Path(app.srcdir) / folder / app.config.language / "LC_MESSAGES" / f"{CATALOGUE}.po"
-            if path.is_file():
-                cached = load_catalogue(path)
-                break
-        app._aichain_alt_texts = cached
-    return cached
+    return sphinx_catalogue(app, CATALOGUE)
 
 
 def translate_alt_texts(doctree, catalogue: dict[str, str]) -> int:

@@ -430,19 +430,24 @@ def english_cells(html: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _catalogue_of(app) -> dict[str, str]:
-    """The build's table catalogue, read once: the first ``tables.po`` of the language in
-    ``locale_dirs`` (relative to the source folder)."""
-    cached = getattr(app, "_aichain_table_labels", None)
-    if cached is None:
-        cached = {}
+def sphinx_catalogue(app, name: str) -> dict[str, str]:
+    """The build's catalogue ``name`` (``tables``, ``figure_alt``), read once per build: the first
+    ``<name>.po`` of the build's language in ``locale_dirs`` (relative to the source folder); {} when there
+    is none."""
+    cache = app.__dict__.setdefault("_aichain_catalogues", {})
+    if name not in cache:
+        cache[name] = {}
         for folder in app.config.locale_dirs:
-            path = Path(app.srcdir) / folder / app.config.language / "LC_MESSAGES" / f"{CATALOGUE}.po"
+            path = Path(app.srcdir) / folder / app.config.language / "LC_MESSAGES" / f"{name}.po"
             if path.is_file():
-                cached = load_catalogue(path)
+                cache[name] = load_catalogue(path)
                 break
-        app._aichain_table_labels = cached
-    return cached
+    return cache[name]
+
+
+def _catalogue_of(app) -> dict[str, str]:
+    """The build's table catalogue (:func:`sphinx_catalogue` of ``tables.po``)."""
+    return sphinx_catalogue(app, CATALOGUE)
 
 
 def _translate_outputs(app, doctree) -> None:
